@@ -1,0 +1,65 @@
+//! The header and footer landmarks around every page.
+
+use crate::i18n::*;
+use crate::language;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn Header(locale: Locale) -> impl IntoView {
+    let location = use_location();
+    let other = language::other(locale);
+    // Plain link: switching language works without JavaScript, and the
+    // server sends the person back to the page they were on.
+    let switch_href = move || {
+        let search = location.search.get();
+        let search = search.trim_start_matches('?');
+        let mut here = location.pathname.get();
+        if !search.is_empty() {
+            here.push('?');
+            here.push_str(search);
+        }
+        format!(
+            "/language/{}?return={}",
+            language::code(other),
+            language::encode_query_value(&here)
+        )
+    };
+    view! {
+        <a class="skip-link" href="#main">{td!(locale, site.skip_to_content)}</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="site-header__name" href="/">
+                    {td!(locale, site.name)}
+                    <span class="site-header__tagline">{td!(locale, site.tagline)}</span>
+                </a>
+                <nav class="site-header__language" aria-label=td_string!(locale, site.language_label)>
+                    <a
+                        href=switch_href
+                        hreflang=language::code(other)
+                        lang=language::code(other)
+                        title=td_string!(locale, site.switch_to_hint)
+                        data-testid="language-switch"
+                    >
+                        {td!(locale, site.switch_to)}
+                    </a>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer(locale: Locale) -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <nav aria-label=td_string!(locale, site.name)>
+                <ul class="site-footer__links">
+                    <li><a href="/">{td!(locale, site.footer_home)}</a></li>
+                    <li><a href="/privacy">{td!(locale, site.footer_privacy)}</a></li>
+                </ul>
+            </nav>
+            <p class="site-footer__note">{td!(locale, site.footer_note)}</p>
+        </footer>
+    }
+}

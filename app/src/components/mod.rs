@@ -1,0 +1,3 @@
+//! Pieces shared by many pages.
+pub mod error_summary;
+pub mod layout;

@@ -1,0 +1,215 @@
+//! Calendar dates without a time-zone database.
+//!
+//! Kenya keeps East Africa Time (UTC+3) all year, with no daylight saving,
+//! so "today in Africa/Nairobi" is today at UTC+3. Keeping this arithmetic
+//! small matters: it runs in the browser as well as on the server.
+
+use serde::{Deserialize, Serialize};
+
+/// Nairobi's offset from UTC, in seconds (EAT, no daylight saving).
+pub const NAIROBI_UTC_OFFSET_SECS: i64 = 3 * 3600;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CivilDate {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+impl CivilDate {
+    /// A date, if the day exists in that month and year.
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Self> {
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
+            .then_some(CivilDate { year, month, day })
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// The date in Nairobi at `unix_secs` seconds after the epoch.
+    pub fn in_nairobi_at(unix_secs: i64) -> Self {
+        let days = (unix_secs + NAIROBI_UTC_OFFSET_SECS).div_euclid(86_400);
+        Self::from_days_since_epoch(days)
+    }
+
+    /// Howard Hinnant's `civil_from_days`.
+    fn from_days_since_epoch(days: i64) -> Self {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400) as i32 + i32::from(month <= 2);
+        CivilDate { year, month, day }
+    }
+
+    /// Whole years from `self` (a birth date) to `today`.
+    ///
+    /// Someone born on 29 February becomes a year older on 1 March in a
+    /// common year: (2, 28) is still before (2, 29).
+    pub fn age_on(self, today: CivilDate) -> i32 {
+        let had_birthday = (today.month, today.day) >= (self.month, self.day);
+        today.year - self.year - i32::from(!had_birthday)
+    }
+}
+
+pub fn is_leap_year(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+pub fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Which application a date of birth leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Eligibility {
+    /// 18 or over: a national ID card, applied for by the person themself.
+    Adult,
+    /// 6 to 17: a minor's card, applied for by a parent or guardian.
+    Minor,
+    /// Under 6: no card yet; the birth certificate is the child's document.
+    TooYoung,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateOfBirthProblem {
+    /// Missing, not a number, or a day that does not exist.
+    Invalid,
+    InFuture,
+    BeforeEarliestYear,
+}
+
+pub const EARLIEST_BIRTH_YEAR: i32 = 1900;
+pub const MINOR_CARD_MIN_AGE: i32 = 6;
+pub const ADULT_AGE: i32 = 18;
+
+/// Reads a date of birth typed into three fields (day, month, year).
+pub fn parse_date_of_birth(
+    day: &str,
+    month: &str,
+    year: &str,
+    today: CivilDate,
+) -> Result<CivilDate, DateOfBirthProblem> {
+    let number = |s: &str| s.trim().parse::<i64>().ok();
+    let (Some(d), Some(m), Some(y)) = (number(day), number(month), number(year)) else {
+        return Err(DateOfBirthProblem::Invalid);
+    };
+    if !(1000..=9999).contains(&y) {
+        return Err(DateOfBirthProblem::Invalid);
+    }
+    let (Ok(m), Ok(d)) = (u8::try_from(m), u8::try_from(d)) else {
+        return Err(DateOfBirthProblem::Invalid);
+    };
+    let date = CivilDate::new(y as i32, m, d).ok_or(DateOfBirthProblem::Invalid)?;
+    if date > today {
+        Err(DateOfBirthProblem::InFuture)
+    } else if date.year < EARLIEST_BIRTH_YEAR {
+        Err(DateOfBirthProblem::BeforeEarliestYear)
+    } else {
+        Ok(date)
+    }
+}
+
+pub fn eligibility(date_of_birth: CivilDate, today: CivilDate) -> Eligibility {
+    match date_of_birth.age_on(today) {
+        age if age >= ADULT_AGE => Eligibility::Adult,
+        age if age >= MINOR_CARD_MIN_AGE => Eligibility::Minor,
+        _ => Eligibility::TooYoung,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u8, d: u8) -> CivilDate {
+        CivilDate::new(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn days_that_do_not_exist_are_refused() {
+        assert!(CivilDate::new(2023, 2, 29).is_none());
+        assert!(CivilDate::new(2024, 2, 29).is_some());
+        assert!(CivilDate::new(1900, 2, 29).is_none());
+        assert!(CivilDate::new(2000, 2, 29).is_some());
+        assert!(CivilDate::new(2024, 4, 31).is_none());
+        assert!(CivilDate::new(2024, 13, 1).is_none());
+        assert!(CivilDate::new(2024, 1, 0).is_none());
+    }
+
+    #[test]
+    fn nairobi_is_three_hours_ahead_of_utc() {
+        // 2026-11-25T20:59:59Z is 23:59:59 in Nairobi; one second later it is the 26th.
+        assert_eq!(CivilDate::in_nairobi_at(1_795_640_399), date(2026, 11, 25));
+        assert_eq!(CivilDate::in_nairobi_at(1_795_640_400), date(2026, 11, 26));
+        assert_eq!(CivilDate::in_nairobi_at(0), date(1970, 1, 1));
+        assert_eq!(CivilDate::in_nairobi_at(-3 * 3600 - 1), date(1969, 12, 31));
+    }
+
+    #[test]
+    fn an_eighteenth_birthday_today_makes_an_adult() {
+        let today = date(2026, 11, 25);
+        assert_eq!(eligibility(date(2008, 11, 25), today), Eligibility::Adult);
+        assert_eq!(eligibility(date(2008, 11, 26), today), Eligibility::Minor);
+    }
+
+    #[test]
+    fn a_sixth_birthday_today_makes_a_minor() {
+        let today = date(2026, 11, 25);
+        assert_eq!(eligibility(date(2020, 11, 25), today), Eligibility::Minor);
+        assert_eq!(eligibility(date(2020, 11, 26), today), Eligibility::TooYoung);
+    }
+
+    #[test]
+    fn a_leap_day_birthday_comes_on_the_first_of_march_in_common_years() {
+        let born = date(2008, 2, 29);
+        assert_eq!(born.age_on(date(2026, 2, 28)), 17);
+        assert_eq!(born.age_on(date(2026, 3, 1)), 18);
+        assert_eq!(born.age_on(date(2028, 2, 29)), 20);
+    }
+
+    #[test]
+    fn three_fields_parse_into_a_date_of_birth() {
+        let today = date(2026, 11, 25);
+        assert_eq!(parse_date_of_birth(" 27", "3", "2007 ", today), Ok(date(2007, 3, 27)));
+        assert_eq!(parse_date_of_birth("", "3", "2007", today), Err(DateOfBirthProblem::Invalid));
+        assert_eq!(parse_date_of_birth("31", "2", "2007", today), Err(DateOfBirthProblem::Invalid));
+        assert_eq!(parse_date_of_birth("1", "1", "07", today), Err(DateOfBirthProblem::Invalid));
+        assert_eq!(parse_date_of_birth("300", "1", "2007", today), Err(DateOfBirthProblem::Invalid));
+        assert_eq!(parse_date_of_birth("26", "11", "2026", today), Err(DateOfBirthProblem::InFuture));
+        assert_eq!(
+            parse_date_of_birth("31", "12", "1899", today),
+            Err(DateOfBirthProblem::BeforeEarliestYear)
+        );
+    }
+
+    #[test]
+    fn civil_dates_round_trip_through_day_counts_for_four_centuries() {
+        let mut expected = date(1900, 1, 1);
+        for days in -25_567..(-25_567 + 146_097) {
+            assert_eq!(CivilDate::from_days_since_epoch(days), expected);
+            expected = match CivilDate::new(expected.year, expected.month, expected.day + 1) {
+                Some(next) => next,
+                None => CivilDate::new(expected.year, expected.month + 1, 1)
+                    .unwrap_or(date(expected.year + 1, 1, 1)),
+            };
+        }
+    }
+}

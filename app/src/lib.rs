@@ -1,0 +1,32 @@
+//! Usajili's user interface: every page, rendered on the server, and the few
+//! interactive islands that hydrate in the browser.
+//!
+//! Built twice by cargo-leptos: with `ssr` as a library of the `usajili`
+//! server, and with `hydrate` as the WASM bundle. Only `#[island]`
+//! components reach the browser, which keeps the bundle small.
+#![recursion_limit = "256"]
+
+// leptos_i18n 0.6 prefers generating this module from a build script, but
+// its build crate pulls in ICU's data-source tooling (with networking) for
+// features we do not use; the macro reads the same locale files.
+#[allow(deprecated)]
+mod locales {
+    leptos_i18n::load_locales!();
+}
+pub use locales::i18n;
+
+pub mod components;
+pub mod dates;
+pub mod language;
+pub mod pages;
+pub mod shell;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    #[cfg(feature = "islands")]
+    leptos::mount::hydrate_islands();
+    #[cfg(not(feature = "islands"))]
+    leptos::mount::hydrate_body(shell::App);
+}

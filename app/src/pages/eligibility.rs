@@ -1,0 +1,176 @@
+//! "Which card can I apply for?": a date of birth in three fields, and the
+//! application it leads to.
+//!
+//! It is an island: with JavaScript the answer appears as the person types;
+//! without, the form is a GET to the landing page and the server answers.
+//! Both use the same rules in `crate::dates`.
+
+use crate::components::error_summary::{ErrorSummary, FieldProblem};
+use crate::dates::{self, CivilDate, DateOfBirthProblem, Eligibility};
+use crate::i18n::*;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EligibilityInput {
+    pub day: String,
+    pub month: String,
+    pub year: String,
+}
+
+impl EligibilityInput {
+    fn is_empty(&self) -> bool {
+        self.day.trim().is_empty() && self.month.trim().is_empty() && self.year.trim().is_empty()
+    }
+
+    fn outcome(&self, today: CivilDate) -> Result<Eligibility, DateOfBirthProblem> {
+        dates::parse_date_of_birth(&self.day, &self.month, &self.year, today)
+            .map(|dob| dates::eligibility(dob, today))
+    }
+}
+
+fn answer(locale: Locale, outcome: Eligibility) -> &'static str {
+    match outcome {
+        Eligibility::Adult => td_string!(locale, home.eligibility.adult),
+        Eligibility::Minor => td_string!(locale, home.eligibility.minor),
+        Eligibility::TooYoung => td_string!(locale, home.eligibility.too_young),
+    }
+}
+
+fn problem(locale: Locale, problem: DateOfBirthProblem) -> &'static str {
+    match problem {
+        DateOfBirthProblem::Invalid => td_string!(locale, home.eligibility.invalid),
+        DateOfBirthProblem::InFuture => td_string!(locale, home.eligibility.future),
+        DateOfBirthProblem::BeforeEarliestYear => td_string!(locale, home.eligibility.too_old),
+    }
+}
+
+#[island]
+pub fn EligibilityChecker(locale: Locale, today: CivilDate, input: EligibilityInput) -> impl IntoView {
+    // A form submitted without JavaScript arrives with its values; the
+    // summary is then shown at once and takes focus.
+    let submitted_with_values = !input.is_empty();
+    let fields = RwSignal::new(input);
+    let submitted = RwSignal::new(submitted_with_values);
+    let summary_ref = NodeRef::<leptos::html::Div>::new();
+    // Effects run only in the browser, once the island has hydrated: the
+    // attribute tells tests (and styles) that the live checks are on.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    let outcome = Memo::new(move |_| fields.with(|f| (!f.is_empty()).then(|| f.outcome(today))));
+    // While typing, only complete dates are judged; a half-typed date is not
+    // an error until the person asks for an answer.
+    let error = move || match outcome.get() {
+        Some(Err(p)) if submitted.get() => Some(problem(locale, p)),
+        _ => None,
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if matches!(outcome.get_untracked(), Some(Err(_)) | None) {
+            request_animation_frame(move || {
+                if let Some(el) = summary_ref.get_untracked() {
+                    let _ = el.focus();
+                }
+            });
+        }
+    };
+
+    let field = move |id: &'static str, name: &'static str, label: &'static str, width: &'static str| {
+        let initial = fields.with_untracked(|f| match name {
+            "dob-day" => f.day.clone(),
+            "dob-month" => f.month.clone(),
+            _ => f.year.clone(),
+        });
+        let value = move || {
+            fields.with(|f| match name {
+                "dob-day" => f.day.clone(),
+                "dob-month" => f.month.clone(),
+                _ => f.year.clone(),
+            })
+        };
+        view! {
+            <div class="date-input__item">
+                <label class="label" for=id>{label}</label>
+                <input
+                    class=format!("input input--width-{width}")
+                    class:input--error=move || error().is_some()
+                    id=id
+                    name=name
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    maxlength=if name == "dob-year" { "4" } else { "2" }
+                    value=initial
+                    prop:value=value
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        fields.update(|f| match name {
+                            "dob-day" => f.day = v,
+                            "dob-month" => f.month = v,
+                            _ => f.year = v,
+                        });
+                    }
+                />
+            </div>
+        }
+    };
+
+    view! {
+        <section
+            class="panel"
+            aria-labelledby="eligibility-heading"
+            data-hydrated=move || hydrated.get().then_some("true")
+        >
+            <h2 id="eligibility-heading">{td!(locale, home.eligibility.heading)}</h2>
+            <p class="hint">{td!(locale, home.eligibility.hint)}</p>
+            {move || {
+                error()
+                    .map(|message| {
+                        view! {
+                            <ErrorSummary
+                                title=td_string!(locale, errors.summary_title).to_string()
+                                problems=vec![FieldProblem { field_id: "dob-day".into(), message: message.into() }]
+                                autofocus=submitted_with_values
+                                node_ref=summary_ref
+                            />
+                        }
+                    })
+            }}
+            <form method="get" action="/" on:submit=on_submit novalidate>
+                <div class="form-group" class:form-group--error=move || error().is_some()>
+                    <fieldset class="fieldset" role="group" aria-describedby="dob-hint dob-error">
+                        <legend class="fieldset__legend">{td!(locale, home.eligibility.legend)}</legend>
+                        <p class="hint" id="dob-hint">{td!(locale, home.eligibility.example)}</p>
+                        <p class="error-message" id="dob-error" hidden=move || error().is_none()>
+                            {move || error().unwrap_or_default()}
+                        </p>
+                        <div class="date-input">
+                            {field("dob-day", "dob-day", td_string!(locale, home.eligibility.day), "2")}
+                            {field("dob-month", "dob-month", td_string!(locale, home.eligibility.month), "2")}
+                            {field("dob-year", "dob-year", td_string!(locale, home.eligibility.year), "4")}
+                        </div>
+                    </fieldset>
+                </div>
+                <button class="button" type="submit">{td!(locale, home.eligibility.check)}</button>
+            </form>
+            // A form answered by the server focuses (and so scrolls to) its
+            // answer, as it focuses the error summary when there is a problem.
+            // (A fragment in the action would stop browsers honouring autofocus.)
+            <p
+                class="eligibility-answer"
+                aria-live="polite"
+                tabindex="-1"
+                autofocus=submitted_with_values
+                data-testid="eligibility-answer"
+            >
+                {move || match outcome.get() {
+                    Some(Ok(e)) => answer(locale, e),
+                    _ => "",
+                }}
+            </p>
+        </section>
+    }
+}

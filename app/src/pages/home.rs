@@ -1,0 +1,75 @@
+//! The landing page: what the service does, what to bring, how data is kept.
+
+use crate::dates::CivilDate;
+use crate::i18n::*;
+use crate::pages::eligibility::{EligibilityChecker, EligibilityInput};
+use crate::shell::use_locale;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let locale = use_locale();
+    // The checker's fields live in the URL (`?dob-day=…`), so that it works
+    // as a plain GET form without JavaScript.
+    let query = use_query_map();
+    let input = query.with_untracked(|q| EligibilityInput {
+        day: q.get("dob-day").unwrap_or_default(),
+        month: q.get("dob-month").unwrap_or_default(),
+        year: q.get("dob-year").unwrap_or_default(),
+    });
+    let today = today_in_nairobi();
+    view! {
+        <Title text=format!("{} – {}", td_string!(locale, home.title), td_string!(locale, site.name))/>
+        <h1>{td!(locale, home.title)}</h1>
+        <p class="lead">{td!(locale, home.lead)}</p>
+
+        <section aria-labelledby="can-do">
+            <h2 id="can-do">{td!(locale, home.can_do_heading)}</h2>
+            <ul class="list">
+                <li>{td!(locale, home.can_do_apply)}</li>
+                <li>{td!(locale, home.can_do_child)}</li>
+                <li>{td!(locale, home.can_do_book)}</li>
+                <li>{td!(locale, home.can_do_status)}</li>
+            </ul>
+        </section>
+
+        <EligibilityChecker locale today input/>
+
+        <section aria-labelledby="bring">
+            <h2 id="bring">{td!(locale, home.bring_heading)}</h2>
+            <ul class="list">
+                <li>{td!(locale, home.bring_birth_cert)}</li>
+                <li>{td!(locale, home.bring_parent_ids)}</li>
+                <li>{td!(locale, home.bring_reference)}</li>
+                <li>{td!(locale, home.bring_child)}</li>
+            </ul>
+        </section>
+
+        <section aria-labelledby="data">
+            <h2 id="data">{td!(locale, home.data_heading)}</h2>
+            <ul class="list">
+                <li>{td!(locale, home.data_minimum)}</li>
+                <li>{td!(locale, home.data_encrypted)}</li>
+                <li>{td!(locale, home.data_staff)}</li>
+                <li>{td!(locale, home.data_rights)}</li>
+            </ul>
+            <p><a href="/privacy">{td!(locale, home.data_more)}</a></p>
+        </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn today_in_nairobi() -> CivilDate {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    CivilDate::in_nairobi_at(now)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn today_in_nairobi() -> CivilDate {
+    CivilDate::in_nairobi_at((js_sys::Date::now() / 1000.0) as i64)
+}

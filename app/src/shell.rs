@@ -1,0 +1,86 @@
+//! The HTML document every page lives in, and the router.
+
+use crate::components::layout::{Footer, Header};
+use crate::i18n::Locale;
+use crate::language;
+use crate::pages::{home::HomePage, not_found::NotFound, privacy::PrivacyPage};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The CSP nonce the server chose for this response. The server's security
+/// middleware puts it in the request's extensions and in the
+/// `Content-Security-Policy` header; the shell gives it to the hydration
+/// script, the only inline script on the page.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// The locale of the current request, provided as context by the shell.
+pub fn use_locale() -> Locale {
+    use_context::<Locale>().unwrap_or_default()
+}
+
+/// Rendered on the server only, once per request.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = request_locale();
+    provide_context(locale);
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang=language::code(locale)>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options islands=cfg!(feature = "islands")/>
+                <link rel="stylesheet" href="/pkg/usajili.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn request_locale() -> Locale {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Locale::default();
+    };
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    language::negotiate(header(http::header::COOKIE), header(http::header::ACCEPT_LANGUAGE))
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_locale() -> Locale {
+    Locale::default()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let locale = use_locale();
+    view! {
+        <Router>
+            <Header locale/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("/privacy") view=PrivacyPage/>
+                </Routes>
+            </main>
+            <Footer locale/>
+        </Router>
+    }
+}

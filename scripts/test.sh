@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs whatever is missing and runs every test: unit, integration (on
+# SQLite, then on a throw-away PostgreSQL) and browser (Playwright in
+# Debian's Chromium). Exits non-zero if any test fails.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh test
+source scripts/env.sh
+source scripts/postgres.sh
+source scripts/server.sh
+
+cleanup() {
+  server_stop
+  pg_stop
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "build (release: the binary the browser tests use)"
+cargo leptos build --release --precompress
+
+# Tests build the whole workspace in release, so they share the features
+# (and most artefacts) of the build above.
+step "unit tests"
+cargo test --release --workspace --lib --bins
+
+step "integration tests on SQLite"
+USAJILI_TEST_DB=sqlite cargo test --release --workspace --test api
+
+step "integration tests on PostgreSQL"
+pg_start
+USAJILI_TEST_DB=postgres cargo test --release --workspace --test api
+pg_stop
+
+step "browser tests (Playwright, Chromium)"
+e2e_dir="$(mktemp -d /tmp/usajili-e2e.XXXXXX)"
+server_start "$e2e_dir"
+(cd end2end && USAJILI_E2E_URL="$SERVER_URL" USAJILI_E2E_SERVER_LOG="$SERVER_LOG" npx playwright test)

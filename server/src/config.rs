@@ -1,0 +1,78 @@
+//! Configuration, from command-line flags or environment variables, with
+//! defaults that run the portal locally on SQLite.
+
+use clap::{Args, ValueEnum};
+use std::net::SocketAddr;
+
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "USAJILI_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+
+    /// `sqlite://path/to/file.db` (the embedded default) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/usajili.db", global = true)]
+    pub database_url: String,
+
+    /// Maximum database connections in the pool.
+    #[arg(long, env = "USAJILI_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+
+    /// `development` or `production`. Production refuses unsafe settings.
+    #[arg(long, value_enum, env = "USAJILI_ENV", default_value = "development", global = true)]
+    pub environment: Environment,
+
+    /// `pretty` (human-readable) or `json` log lines.
+    #[arg(long, value_enum, env = "USAJILI_LOG_FORMAT", default_value = "pretty", global = true)]
+    pub log_format: LogFormat,
+
+    /// Set when the portal is served over HTTPS (directly or behind a proxy):
+    /// adds Strict-Transport-Security and marks cookies Secure.
+    #[arg(long, env = "USAJILI_HTTPS", default_value_t = false, global = true)]
+    pub https: bool,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "USAJILI_BODY_LIMIT", default_value_t = 4 * 1024 * 1024, global = true)]
+    pub body_limit: usize,
+
+    /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Config {
+    /// The defaults, as a fresh `usajili serve` would use them.
+    pub fn from_env() -> Self {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            config: Config,
+        }
+        <Only as clap::Parser>::parse_from(["usajili"]).config
+    }
+
+    pub fn leptos_options(&self) -> leptos::config::LeptosOptions {
+        leptos::config::LeptosOptions::builder()
+            .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("usajili"))
+            .site_root(self.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(self.addr)
+            .env(match self.environment {
+                Environment::Development => leptos::config::Env::DEV,
+                Environment::Production => leptos::config::Env::PROD,
+            })
+            .build()
+    }
+}

@@ -1,0 +1,87 @@
+//! The HTTP surface: one router built from each module's routes, the Leptos
+//! pages, and the layers every response passes through.
+
+mod health;
+mod language;
+mod security;
+
+use crate::config::Config;
+use app::shell::{App, shell};
+use axum::{Router, extract::FromRef, extract::MatchedPath, http::Request};
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sqlx::AnyPool;
+use std::sync::Arc;
+use std::time::Duration;
+use axum::http::{HeaderValue, header};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+
+/// What handlers get from axum's `State`: never from a global.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: AnyPool,
+    pub config: Arc<Config>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let context_db = state.db.clone();
+    let body_limit = state.config.body_limit;
+    let security = security::Policy::from_config(&state.config);
+
+    // The compiled WASM, JS and CSS, precompressed at build time
+    // (`cargo leptos build --release --precompress`: brotli at its best
+    // setting, which on-the-fly compression cannot afford). File names carry
+    // no hash, so browsers revalidate (a 304 when nothing changed).
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(
+            ServeDir::new(format!("{}/pkg", state.config.site_root))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+
+    Router::new()
+        .nest_service("/pkg", pkg)
+        .merge(health::router())
+        .merge(language::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || leptos::prelude::provide_context(context_db.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(security::panic_response))
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(axum::middleware::from_fn_with_state(security, security::headers))
+        .layer(
+            // Spans record the route pattern (`/language/{code}`), never the
+            // URL itself, so no personal data in a path or query reaches the logs.
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(MatchedPath::as_str)
+                        .unwrap_or("(unmatched)");
+                    tracing::info_span!("request", method = %req.method(), route)
+                })
+                .on_response(
+                    |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                        tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+                    },
+                ),
+        )
+}

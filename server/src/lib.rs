@@ -1,0 +1,9 @@
+//! Everything server-only in Usajili: configuration, startup, HTTP, storage
+//! and the command-line tools. The pages themselves live in the `app` crate.
+#![recursion_limit = "256"]
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,80 @@
+//! Builds the application from its configuration: database, migrations,
+//! listener. `port()` tells tests which port 0 became.
+
+use crate::config::{Config, Environment};
+use crate::http::{AppState, router};
+use anyhow::Context;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        check_for_production(&config)?;
+        let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
+        crate::db::migrate(&db).await?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("could not listen on {}", config.addr))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState { leptos_options: config.leptos_options(), db, config: Arc::new(config) };
+        Ok(Application { port, listener, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &sqlx::AnyPool {
+        &self.state.db
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let addr = self.listener.local_addr()?;
+        tracing::info!(%addr, "Usajili is listening on http://{addr}");
+        let app = router(self.state.clone());
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+fn check_for_production(config: &Config) -> anyhow::Result<()> {
+    if config.environment == Environment::Production && !config.https {
+        anyhow::bail!(
+            "USAJILI_ENV=production needs USAJILI_HTTPS=true: personal data must only travel over HTTPS"
+        );
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

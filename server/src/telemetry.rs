@@ -1,0 +1,16 @@
+//! Logging. Log lines carry ids, routes and statuses, never personal data:
+//! request spans record the matched route, not the URL or its query string.
+
+use crate::config::LogFormat;
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let registry = tracing_subscriber::registry().with(filter);
+    // `try_init`: tests build several applications in one process.
+    let _ = match format {
+        LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
+        LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true)).try_init(),
+    };
+}

@@ -1,0 +1,78 @@
+use std::sync::atomic::{AtomicU32, Ordering};
+use usajili::config::Config;
+use usajili::startup::Application;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: sqlx::AnyPool,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request failed")
+    }
+
+    pub async fn get_html(&self, path: &str) -> (reqwest::StatusCode, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+}
+
+/// Starts the real application on a random port with a database of its own.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::from_env();
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.database_url = fresh_database_url(&dir).await;
+    config.db_max_connections = 4;
+
+    let app = Application::build(config).await.expect("the application should build");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until_stopped());
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    TestApp { address, client, db, _dir: dir }
+}
+
+async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
+    match std::env::var("USAJILI_TEST_DB").as_deref() {
+        Ok("postgres") => {
+            let admin_url = std::env::var("USAJILI_TEST_POSTGRES_URL")
+                .expect("USAJILI_TEST_DB=postgres needs USAJILI_TEST_POSTGRES_URL");
+            create_postgres_database(&admin_url).await
+        }
+        Ok("sqlite") | Err(_) => format!("sqlite://{}/test.db", dir.path().display()),
+        Ok(other) => panic!("unknown USAJILI_TEST_DB={other}"),
+    }
+}
+
+/// A new, empty database in the test cluster, so tests never share state.
+async fn create_postgres_database(admin_url: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "usajili_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+    );
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(admin_url).await.expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create a test database");
+    admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
+    format!("{base}/{name}")
+}

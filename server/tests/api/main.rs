@@ -1,0 +1,7 @@
+//! Integration tests: the real server on port 0 against a fresh database.
+//! `USAJILI_TEST_DB` chooses the engine (`sqlite`, the default, or
+//! `postgres` with `USAJILI_TEST_POSTGRES_URL`); the test script runs the
+//! suite once per engine.
+mod helpers;
+mod pages;
+mod server_basics;

@@ -1,0 +1,117 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn healthz_reports_the_database_as_ok() {
+    let app = spawn_app().await;
+
+    let response = app.get("/healthz").await;
+
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "ok");
+}
+
+#[tokio::test]
+async fn healthz_reports_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.close().await;
+
+    let response = app.get("/healthz").await;
+
+    assert_eq!(response.status(), 503);
+}
+
+#[tokio::test]
+async fn the_reference_data_is_seeded_on_first_start() {
+    let app = spawn_app().await;
+    let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).fetch_one(&app.db);
+    let name = |sql: &'static str| sqlx::query_scalar::<_, String>(sql).fetch_one(&app.db);
+
+    assert_eq!(count("SELECT COUNT(*) FROM counties").await.unwrap(), 47);
+    assert_eq!(count("SELECT COUNT(*) FROM centres").await.unwrap(), 51);
+    assert_eq!(name("SELECT name FROM counties WHERE code = '001'").await.unwrap(), "Mombasa");
+    assert_eq!(name("SELECT name FROM counties WHERE code = '047'").await.unwrap(), "Nairobi");
+    assert_eq!(count("SELECT COUNT(*) FROM centres WHERE county_code = '047'").await.unwrap(), 5);
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    let app = spawn_app().await;
+
+    usajili::db::migrate(&app.db).await.expect("a second migration run is a no-op");
+
+    let counties: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM counties").fetch_one(&app.db).await.unwrap();
+    assert_eq!(counties, 47);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_app().await;
+
+    for path in ["/", "/privacy", "/no-such-page", "/healthz"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert!(headers.get("strict-transport-security").is_none(), "{path}: no HSTS without HTTPS");
+    }
+}
+
+#[tokio::test]
+async fn every_inline_script_carries_the_nonce_of_its_response() {
+    let app = spawn_app().await;
+
+    let response = app.get("/").await;
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = response.text().await.unwrap();
+
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("a nonce in the CSP");
+    assert!(nonce.len() >= 16);
+    let scripts = html.matches("<script").count();
+    assert!(scripts >= 1, "the hydration script is on the page");
+    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{html}");
+
+    let second = app.get("/").await;
+    let second_csp = second.headers()["content-security-policy"].to_str().unwrap();
+    assert!(!second_csp.contains(nonce), "a fresh nonce per response");
+}
+
+#[tokio::test]
+async fn responses_are_compressed_for_browsers_that_ask() {
+    let app = spawn_app().await;
+
+    let response = app.client.get(app.url("/privacy")).header("accept-encoding", "br").send().await.unwrap();
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "br");
+}
+
+#[tokio::test]
+async fn oversized_request_bodies_are_refused() {
+    let app = spawn_app().await;
+
+    let body = vec![b'a'; 5 * 1024 * 1024];
+    let response = app.client.post(app.url("/language/sw")).body(body).send().await.unwrap();
+
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn livez_answers_without_the_database() {
+    let app = spawn_app().await;
+    app.db.close().await;
+
+    let response = app.get("/livez").await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
