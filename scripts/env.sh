@@ -4,6 +4,6 @@
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$here/.tools/node_modules/.bin:$PATH"
 export LEPTOS_OUTPUT_NAME=usajili
-export LEPTOS_SITE_ROOT=target/site
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 export LEPTOS_SITE_PKG_DIR=pkg
 export LEPTOS_HASH_FILES=false

@@ -1,5 +1,6 @@
 # Sourced by the test and benchmark scripts: starts the release binary on a
 # random port with a fresh SQLite database, and stops it again.
+# USAJILI_BIN and LEPTOS_SITE_ROOT choose another build (benchmarks do).
 #   server_start DIR   -> SERVER_URL, SERVER_PID, SERVER_LOG (JSON log lines)
 #   server_stop
 
@@ -7,7 +8,7 @@ server_start() {
   local dir="$1"
   SERVER_LOG="$dir/server.log"
   USAJILI_ADDR=127.0.0.1:0 DATABASE_URL="sqlite://$dir/usajili.db" USAJILI_LOG_FORMAT=json \
-    target/release/usajili serve >"$SERVER_LOG" 2>&1 &
+    "${USAJILI_BIN:-target/release/usajili}" serve >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   SERVER_URL=
   local _
