@@ -63,6 +63,31 @@ impl CivilDate {
     }
 }
 
+/// ISO 8601 (`2007-03-27`): how dates are stored and exchanged.
+impl std::fmt::Display for CivilDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl std::str::FromStr for CivilDate {
+    type Err = ();
+
+    /// Reads `YYYY-MM-DD`; anything else, or a day that does not exist, is an error.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let bytes = s.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return Err(());
+        }
+        let digits = |range: std::ops::Range<usize>| -> Result<u32, ()> {
+            let part = &s[range];
+            if part.bytes().all(|b| b.is_ascii_digit()) { part.parse().map_err(|_| ()) } else { Err(()) }
+        };
+        let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        CivilDate::new(year as i32, month as u8, day as u8).ok_or(())
+    }
+}
+
 pub fn is_leap_year(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -141,6 +166,16 @@ mod tests {
 
     fn date(y: i32, m: u8, d: u8) -> CivilDate {
         CivilDate::new(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn dates_are_written_and_read_as_iso_8601() {
+        assert_eq!(date(2007, 3, 27).to_string(), "2007-03-27");
+        assert_eq!("2007-03-27".parse::<CivilDate>(), Ok(date(2007, 3, 27)));
+        assert_eq!("2024-02-29".parse::<CivilDate>(), Ok(date(2024, 2, 29)));
+        for bad in ["2023-02-29", "2007-3-27", "27-03-2007", "2007-03-27 ", "+007-03-27", "2007-13-01", ""] {
+            assert_eq!(bad.parse::<CivilDate>(), Err(()), "{bad}");
+        }
     }
 
     #[test]

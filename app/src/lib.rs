@@ -17,6 +17,7 @@ pub use locales::i18n;
 
 pub mod components;
 pub mod dates;
+pub mod identifiers;
 pub mod language;
 pub mod pages;
 pub mod shell;

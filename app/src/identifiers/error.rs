@@ -1,0 +1,225 @@
+//! What is wrong with a field, as a key rather than a sentence: the page
+//! decides the language when it shows the message, and logs and tests get a
+//! stable id that never changes with the wording.
+
+use crate::i18n::*;
+use serde::{Deserialize, Serialize};
+
+/// One problem with one field. Each variant has a message under
+/// `field_errors` in the locale files that tells the person what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FieldError {
+    NationalIdMissing,
+    NationalIdFormat,
+    BirthCertificateMissing,
+    BirthCertificateFormat,
+    KraPinMissing,
+    KraPinFormat,
+    /// A well-formed PIN that starts with P belongs to a company, not a person.
+    KraPinCompany,
+    PhoneMissing,
+    PhoneFormat,
+    /// A real Kenyan number, but a landline or a service number: it cannot
+    /// receive the text messages the service sends.
+    PhoneNotMobile,
+    PhoneNotKenyan,
+    EmailMissing,
+    EmailFormat,
+    EmailTooLong,
+    PassportMissing,
+    PassportFormat,
+    NhifMissing,
+    NhifFormat,
+    NssfMissing,
+    NssfFormat,
+    PostalCodeMissing,
+    PostalCodeFormat,
+    CountyMissing,
+    CountyUnknown,
+    NameMissing,
+    NameTooLong,
+    NameCharacters,
+    /// Starts or ends with a hyphen or an apostrophe.
+    NameEdges,
+    DateOfBirthInvalid,
+    DateOfBirthInFuture,
+    DateOfBirthTooEarly,
+}
+
+impl FieldError {
+    /// A stable id, the same as the message's path under `field_errors`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NationalIdMissing => "national_id.missing",
+            Self::NationalIdFormat => "national_id.format",
+            Self::BirthCertificateMissing => "birth_certificate.missing",
+            Self::BirthCertificateFormat => "birth_certificate.format",
+            Self::KraPinMissing => "kra_pin.missing",
+            Self::KraPinFormat => "kra_pin.format",
+            Self::KraPinCompany => "kra_pin.company",
+            Self::PhoneMissing => "phone.missing",
+            Self::PhoneFormat => "phone.format",
+            Self::PhoneNotMobile => "phone.not_mobile",
+            Self::PhoneNotKenyan => "phone.not_kenyan",
+            Self::EmailMissing => "email.missing",
+            Self::EmailFormat => "email.format",
+            Self::EmailTooLong => "email.too_long",
+            Self::PassportMissing => "passport.missing",
+            Self::PassportFormat => "passport.format",
+            Self::NhifMissing => "nhif.missing",
+            Self::NhifFormat => "nhif.format",
+            Self::NssfMissing => "nssf.missing",
+            Self::NssfFormat => "nssf.format",
+            Self::PostalCodeMissing => "postal_code.missing",
+            Self::PostalCodeFormat => "postal_code.format",
+            Self::CountyMissing => "county.missing",
+            Self::CountyUnknown => "county.unknown",
+            Self::NameMissing => "name.missing",
+            Self::NameTooLong => "name.too_long",
+            Self::NameCharacters => "name.characters",
+            Self::NameEdges => "name.edges",
+            Self::DateOfBirthInvalid => "date_of_birth.invalid",
+            Self::DateOfBirthInFuture => "date_of_birth.future",
+            Self::DateOfBirthTooEarly => "date_of_birth.too_early",
+        }
+    }
+
+    /// What the person reads, in their language.
+    pub fn message(self, locale: Locale) -> &'static str {
+        match self {
+            Self::NationalIdMissing => td_string!(locale, field_errors.national_id.missing),
+            Self::NationalIdFormat => td_string!(locale, field_errors.national_id.format),
+            Self::BirthCertificateMissing => {
+                td_string!(locale, field_errors.birth_certificate.missing)
+            }
+            Self::BirthCertificateFormat => {
+                td_string!(locale, field_errors.birth_certificate.format)
+            }
+            Self::KraPinMissing => td_string!(locale, field_errors.kra_pin.missing),
+            Self::KraPinFormat => td_string!(locale, field_errors.kra_pin.format),
+            Self::KraPinCompany => td_string!(locale, field_errors.kra_pin.company),
+            Self::PhoneMissing => td_string!(locale, field_errors.phone.missing),
+            Self::PhoneFormat => td_string!(locale, field_errors.phone.format),
+            Self::PhoneNotMobile => td_string!(locale, field_errors.phone.not_mobile),
+            Self::PhoneNotKenyan => td_string!(locale, field_errors.phone.not_kenyan),
+            Self::EmailMissing => td_string!(locale, field_errors.email.missing),
+            Self::EmailFormat => td_string!(locale, field_errors.email.format),
+            Self::EmailTooLong => td_string!(locale, field_errors.email.too_long),
+            Self::PassportMissing => td_string!(locale, field_errors.passport.missing),
+            Self::PassportFormat => td_string!(locale, field_errors.passport.format),
+            Self::NhifMissing => td_string!(locale, field_errors.nhif.missing),
+            Self::NhifFormat => td_string!(locale, field_errors.nhif.format),
+            Self::NssfMissing => td_string!(locale, field_errors.nssf.missing),
+            Self::NssfFormat => td_string!(locale, field_errors.nssf.format),
+            Self::PostalCodeMissing => td_string!(locale, field_errors.postal_code.missing),
+            Self::PostalCodeFormat => td_string!(locale, field_errors.postal_code.format),
+            Self::CountyMissing => td_string!(locale, field_errors.county.missing),
+            Self::CountyUnknown => td_string!(locale, field_errors.county.unknown),
+            Self::NameMissing => td_string!(locale, field_errors.name.missing),
+            Self::NameTooLong => td_string!(locale, field_errors.name.too_long),
+            Self::NameCharacters => td_string!(locale, field_errors.name.characters),
+            Self::NameEdges => td_string!(locale, field_errors.name.edges),
+            Self::DateOfBirthInvalid => td_string!(locale, field_errors.date_of_birth.invalid),
+            Self::DateOfBirthInFuture => td_string!(locale, field_errors.date_of_birth.future),
+            Self::DateOfBirthTooEarly => td_string!(locale, field_errors.date_of_birth.too_early),
+        }
+    }
+}
+
+/// The key, not a sentence in some language: this is what serde and logs show.
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    // Add each new variant here too, or its message goes unchecked.
+    const ALL: [FieldError; 31] = [
+        FieldError::NationalIdMissing,
+        FieldError::NationalIdFormat,
+        FieldError::BirthCertificateMissing,
+        FieldError::BirthCertificateFormat,
+        FieldError::KraPinMissing,
+        FieldError::KraPinFormat,
+        FieldError::KraPinCompany,
+        FieldError::PhoneMissing,
+        FieldError::PhoneFormat,
+        FieldError::PhoneNotMobile,
+        FieldError::PhoneNotKenyan,
+        FieldError::EmailMissing,
+        FieldError::EmailFormat,
+        FieldError::EmailTooLong,
+        FieldError::PassportMissing,
+        FieldError::PassportFormat,
+        FieldError::NhifMissing,
+        FieldError::NhifFormat,
+        FieldError::NssfMissing,
+        FieldError::NssfFormat,
+        FieldError::PostalCodeMissing,
+        FieldError::PostalCodeFormat,
+        FieldError::CountyMissing,
+        FieldError::CountyUnknown,
+        FieldError::NameMissing,
+        FieldError::NameTooLong,
+        FieldError::NameCharacters,
+        FieldError::NameEdges,
+        FieldError::DateOfBirthInvalid,
+        FieldError::DateOfBirthInFuture,
+        FieldError::DateOfBirthTooEarly,
+    ];
+
+    #[test]
+    fn every_error_has_its_own_key() {
+        let keys: HashSet<_> = ALL.iter().map(|e| e.key()).collect();
+        assert_eq!(keys.len(), ALL.len());
+    }
+
+    #[test]
+    fn every_error_has_a_message_in_english_and_in_kiswahili() {
+        for error in ALL {
+            let (en, sw) = (error.message(Locale::en), error.message(Locale::sw));
+            assert!(!en.is_empty() && !sw.is_empty(), "{error}");
+            assert_ne!(en, sw, "{error} is not translated");
+        }
+    }
+
+    #[test]
+    fn messages_are_distinct_within_a_language() {
+        for locale in [Locale::en, Locale::sw] {
+            let messages: HashSet<_> = ALL.iter().map(|e| e.message(locale)).collect();
+            assert_eq!(messages.len(), ALL.len(), "{locale:?}");
+        }
+    }
+
+    #[test]
+    fn an_error_displays_as_its_key_not_as_english() {
+        assert_eq!(
+            FieldError::NationalIdFormat.to_string(),
+            "national_id.format"
+        );
+        assert_eq!(FieldError::KraPinCompany.key(), "kra_pin.company");
+    }
+
+    #[test]
+    fn an_error_survives_a_trip_through_json() {
+        for error in ALL {
+            let json = serde_json::to_string(&error).unwrap();
+            assert_eq!(serde_json::from_str::<FieldError>(&json).unwrap(), error);
+        }
+    }
+
+    #[test]
+    fn the_english_national_id_message_says_what_to_do() {
+        assert_eq!(
+            FieldError::NationalIdFormat.message(Locale::en),
+            "Enter your ID number as 7 or 8 digits, for example 12345678."
+        );
+    }
+}
