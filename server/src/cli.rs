@@ -1,9 +1,13 @@
-//! `usajili [serve]` and `usajili migrate`. Later commands (registry,
-//! staff, keys, retention, audit) join the `Command` enum.
+//! The `usajili` command line: `serve` (the default), `migrate`, and the
+//! registry tools. Later commands (staff, keys, retention, audit) join
+//! the `Command` enum.
 
 use crate::config::Config;
+use crate::registry::{import, replica::LocalReplica, synth};
 use crate::startup::Application;
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -21,6 +25,32 @@ enum Command {
     Serve,
     /// Create the database if needed and bring its schema up to date.
     Migrate,
+    /// The local replica of the population registry (IPRS).
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum RegistryCommand {
+    /// Load the registry's CSV exports into the local replica (an upsert: safe to repeat).
+    Import {
+        #[arg(long)]
+        births: Option<PathBuf>,
+        #[arg(long)]
+        persons: Option<PathBuf>,
+    },
+    /// Serve the registry's JSON API from the replica (a stand-in for IPRS).
+    /// Listens on --addr; requires --registry-api-key.
+    Serve,
+    /// Write a deterministic synthetic population as births.csv and persons.csv.
+    Synth {
+        #[arg(long, default_value_t = 1000)]
+        people: u64,
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 impl Cli {
@@ -28,7 +58,8 @@ impl Cli {
         crate::telemetry::init(self.config.log_format);
         let result = match self.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(self.config).await,
-            Command::Migrate => migrate(self.config).await,
+            Command::Migrate => migrate(&self.config).await.map(drop),
+            Command::Registry(command) => registry(command, self.config).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -46,9 +77,67 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Application::build(config).await?.run_until_stopped().await
 }
 
-async fn migrate(config: Config) -> anyhow::Result<()> {
-    let pool = crate::db::connect(&config.database_url, 1).await?;
+async fn migrate(config: &Config) -> anyhow::Result<sqlx::AnyPool> {
+    let pool = crate::db::connect(&config.database_url, config.db_max_connections).await?;
     crate::db::migrate(&pool).await?;
     tracing::info!("the database schema is up to date");
-    Ok(())
+    Ok(pool)
+}
+
+async fn registry(command: RegistryCommand, config: Config) -> anyhow::Result<()> {
+    match command {
+        RegistryCommand::Synth { people, seed, out } => {
+            std::fs::create_dir_all(&out).with_context(|| format!("could not create {}", out.display()))?;
+            let create = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+                let path = out.join(name);
+                let file = std::fs::File::create(&path).with_context(|| format!("could not create {}", path.display()))?;
+                Ok(std::io::BufWriter::new(file))
+            };
+            let written = synth::generate(people, seed, create("births.csv")?, create("persons.csv")?)?;
+            println!("wrote {written} people to {}/births.csv and persons.csv", out.display());
+            Ok(())
+        }
+        RegistryCommand::Import { births, persons } => {
+            if births.is_none() && persons.is_none() {
+                anyhow::bail!("give --births FILE, --persons FILE, or both");
+            }
+            let pool = migrate(&config).await?;
+            for (table, path) in [(import::Table::Births, births), (import::Table::Persons, persons)] {
+                let Some(path) = path else { continue };
+                let file = std::fs::File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
+                let started = std::time::Instant::now();
+                let report = import::import(&pool, table, std::io::BufReader::with_capacity(1 << 20, file)).await?;
+                println!(
+                    "{}: {} rows imported, {} rejected, in {:.1} s",
+                    path.display(),
+                    report.upserted,
+                    report.rejected,
+                    started.elapsed().as_secs_f64()
+                );
+                for row in &report.rejections {
+                    println!("  line {}: {}", row.line, row.reason);
+                }
+                if report.rejected > report.rejections.len() as u64 {
+                    println!("  … and {} more", report.rejected - report.rejections.len() as u64);
+                }
+            }
+            Ok(())
+        }
+        RegistryCommand::Serve => {
+            let key = config
+                .registry_api_key
+                .clone()
+                .filter(|k| !k.expose().is_empty())
+                .context("registry serve needs an API key: set USAJILI_REGISTRY_API_KEY")?;
+            let pool = migrate(&config).await?;
+            let listener = tokio::net::TcpListener::bind(config.addr)
+                .await
+                .with_context(|| format!("could not listen on {}", config.addr))?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, "registry API listening on http://{addr}");
+            let router = crate::registry::api::router(LocalReplica::new(pool), key.expose());
+            axum::serve(listener, router).with_graceful_shutdown(crate::startup::shutdown_signal()).await?;
+            Ok(())
+        }
+    }
 }

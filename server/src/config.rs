@@ -35,6 +35,24 @@ pub struct Config {
     #[arg(long, env = "USAJILI_BODY_LIMIT", default_value_t = 4 * 1024 * 1024, global = true)]
     pub body_limit: usize,
 
+    /// Which registry verifies applications: `replica` (the local copy in
+    /// this database, the default) or `http` (an IPRS-style JSON API).
+    #[arg(long, value_enum, env = "USAJILI_REGISTRY", default_value = "replica", global = true)]
+    pub registry: RegistryKind,
+
+    /// Base URL of the registry's JSON API, for `USAJILI_REGISTRY=http`.
+    #[arg(long, env = "USAJILI_REGISTRY_URL", global = true)]
+    pub registry_url: Option<String>,
+
+    /// API key for the registry's JSON API (the client sends it; `registry serve` requires it).
+    #[arg(long, env = "USAJILI_REGISTRY_API_KEY", hide_env_values = true, global = true)]
+    pub registry_api_key: Option<Secret>,
+
+    /// People in the synthetic population seeded into an empty replica on
+    /// first start in development (0: none). Never seeded in production.
+    #[arg(long, env = "USAJILI_DEMO_POPULATION", default_value_t = 2000, global = true)]
+    pub demo_population: u64,
+
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: String,
@@ -44,6 +62,35 @@ pub struct Config {
 pub enum Environment {
     Development,
     Production,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistryKind {
+    Replica,
+    Http,
+}
+
+/// A secret from configuration: never printed, not even in `Debug`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,3 +7,5 @@ pub mod db;
 pub mod http;
 pub mod startup;
 pub mod telemetry;
+pub mod registry;
+pub mod verification;

@@ -1,7 +1,12 @@
 //! Builds the application from its configuration: database, migrations,
 //! listener. `port()` tells tests which port 0 became.
 
-use crate::config::{Config, Environment};
+use crate::config::{Config, Environment, RegistryKind};
+use crate::registry::{
+    SharedRegistry,
+    http_client::{HttpRegistry, HttpRegistryConfig},
+    replica::LocalReplica,
+};
 use crate::http::{AppState, router};
 use anyhow::Context;
 use std::sync::Arc;
@@ -18,11 +23,18 @@ impl Application {
         check_for_production(&config)?;
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
+        let registry = build_registry(&config, &db)?;
+        if config.registry == RegistryKind::Replica
+            && config.environment == Environment::Development
+            && config.demo_population > 0
+        {
+            seed_demo_population(&db, config.demo_population).await?;
+        }
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { leptos_options: config.leptos_options(), db, config: Arc::new(config) };
+        let state = AppState { leptos_options: config.leptos_options(), db, registry, config: Arc::new(config) };
         Ok(Application { port, listener, state })
     }
 
@@ -48,6 +60,38 @@ impl Application {
     }
 }
 
+fn build_registry(config: &Config, db: &sqlx::AnyPool) -> anyhow::Result<SharedRegistry> {
+    Ok(match config.registry {
+        RegistryKind::Replica => Arc::new(LocalReplica::new(db.clone())),
+        RegistryKind::Http => {
+            let url = config.registry_url.clone().context("USAJILI_REGISTRY=http needs USAJILI_REGISTRY_URL")?;
+            let key = config.registry_api_key.clone().context("USAJILI_REGISTRY=http needs USAJILI_REGISTRY_API_KEY")?;
+            Arc::new(HttpRegistry::new(HttpRegistryConfig::new(url, key.expose()))?)
+        }
+    })
+}
+
+/// Fills an empty replica with the synthetic population, so that a fresh
+/// checkout has people to try (the README lists some). Development only.
+async fn seed_demo_population(db: &sqlx::AnyPool, people: u64) -> anyhow::Result<()> {
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registry_births").fetch_one(db).await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let (mut births, mut persons) = (Vec::new(), Vec::new());
+    crate::registry::synth::generate(
+        people,
+        crate::registry::synth::DEMO_SEED,
+        &mut births,
+        &mut persons,
+    )?;
+    use crate::registry::import::{Table, import};
+    import(db, Table::Births, std::io::Cursor::new(births)).await?;
+    import(db, Table::Persons, std::io::Cursor::new(persons)).await?;
+    tracing::info!(people, "seeded the registry replica with a synthetic population (development only)");
+    Ok(())
+}
+
 fn check_for_production(config: &Config) -> anyhow::Result<()> {
     if config.environment == Environment::Production && !config.https {
         anyhow::bail!(
@@ -57,7 +101,7 @@ fn check_for_production(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -24,6 +24,7 @@ use tower_http::{
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: AnyPool,
+    pub registry: crate::registry::SharedRegistry,
     pub config: Arc<Config>,
 }
 

@@ -6,6 +6,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: sqlx::AnyPool,
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -25,14 +26,23 @@ impl TestApp {
     }
 }
 
-/// Starts the real application on a random port with a database of its own.
+/// Starts the real application on a random port with a database of its own
+/// and an empty registry replica.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| ()).await
+}
+
+/// The same, with the configuration adjusted first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::from_env();
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.database_url = fresh_database_url(&dir).await;
     config.db_max_connections = 4;
+    config.demo_population = 0;
+    adjust(&mut config);
 
+    let database_url = config.database_url.clone();
     let app = Application::build(config).await.expect("the application should build");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
@@ -43,7 +53,7 @@ pub async fn spawn_app() -> TestApp {
         .cookie_store(true)
         .build()
         .unwrap();
-    TestApp { address, client, db, _dir: dir }
+    TestApp { address, client, db, database_url, _dir: dir }
 }
 
 async fn fresh_database_url(dir: &tempfile::TempDir) -> String {

@@ -4,4 +4,5 @@
 //! suite once per engine.
 mod helpers;
 mod pages;
+mod registry;
 mod server_basics;

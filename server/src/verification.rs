@@ -1,0 +1,245 @@
+//! Verification: what an applicant typed, checked against the registry's
+//! answer, as one typed outcome.
+//!
+//! `assess` is a pure function of the two; `verify` asks the registry and
+//! turns any failure to answer into `RegistryUnavailable`, so the caller
+//! keeps the application as *pending verification* instead of showing an
+//! error. Outcomes never carry the registry's data: the citizen is told
+//! which field to check against their birth certificate, not what it says.
+
+use crate::registry::{BirthRecord, LifeStatus, PersonRecord, Registry};
+use app::dates::{self, CivilDate};
+use app::identifiers::{BirthCertificateNumber, PersonName};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplicationKind {
+    /// A national ID card, for someone aged 18 or over, applying themself.
+    AdultId,
+    /// A minor's card, for a child aged 6 to 17, applied for by a parent or guardian.
+    MinorCard,
+}
+
+impl ApplicationKind {
+    pub fn allows_age(self, age: i32) -> bool {
+        match self {
+            ApplicationKind::AdultId => age >= dates::ADULT_AGE,
+            ApplicationKind::MinorCard => (dates::MINOR_CARD_MIN_AGE..dates::ADULT_AGE).contains(&age),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NameField {
+    Surname,
+    GivenNames,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Verified,
+    NameMismatch(NameField),
+    DateOfBirthMismatch,
+    NotFound,
+    AlreadyHoldsId,
+    Deceased,
+    IneligibleAge,
+    /// The registry could not be asked; try again later.
+    RegistryUnavailable,
+}
+
+/// What the applicant typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applicant {
+    pub birth_cert_no: BirthCertificateNumber,
+    pub surname: PersonName,
+    pub given_names: PersonName,
+    pub date_of_birth: CivilDate,
+}
+
+/// Same name: case, spacing, diacritics, apostrophes and hyphens aside,
+/// and given names in any order; but every word must be there.
+fn same_name(typed: &PersonName, recorded: &str) -> bool {
+    match PersonName::parse(recorded) {
+        Ok(recorded) => typed.matching_words() == recorded.matching_words(),
+        Err(_) => false,
+    }
+}
+
+/// Judges an application against the registry's answer. The checks run in
+/// this order so that nothing about a record (whether it is of a deceased
+/// person, or of someone who holds an ID) is revealed to someone who could
+/// not also give its names and date of birth.
+pub fn assess(
+    applicant: &Applicant,
+    kind: ApplicationKind,
+    today: CivilDate,
+    birth: Option<&BirthRecord>,
+    holder: Option<&PersonRecord>,
+) -> Outcome {
+    let Some(birth) = birth else { return Outcome::NotFound };
+    if !same_name(&applicant.surname, &birth.surname) {
+        return Outcome::NameMismatch(NameField::Surname);
+    }
+    if !same_name(&applicant.given_names, &birth.given_names) {
+        return Outcome::NameMismatch(NameField::GivenNames);
+    }
+    if applicant.date_of_birth != birth.date_of_birth {
+        return Outcome::DateOfBirthMismatch;
+    }
+    if let Some(holder) = holder {
+        return match holder.status {
+            LifeStatus::Deceased => Outcome::Deceased,
+            LifeStatus::Alive => Outcome::AlreadyHoldsId,
+        };
+    }
+    if !kind.allows_age(birth.date_of_birth.age_on(today)) {
+        return Outcome::IneligibleAge;
+    }
+    Outcome::Verified
+}
+
+/// Asks the registry and judges the answer.
+pub async fn verify(registry: &dyn Registry, applicant: &Applicant, kind: ApplicationKind, today: CivilDate) -> Outcome {
+    let answers = async {
+        let birth = registry.birth_record(&applicant.birth_cert_no).await?;
+        let holder = match &birth {
+            Some(_) => registry.holder_of_birth_certificate(&applicant.birth_cert_no).await?,
+            None => None,
+        };
+        Ok::<_, crate::registry::RegistryError>((birth, holder))
+    };
+    match answers.await {
+        Ok((birth, holder)) => assess(applicant, kind, today, birth.as_ref(), holder.as_ref()),
+        Err(error) => {
+            tracing::warn!(%error, "registry unavailable: the application waits for verification");
+            Outcome::RegistryUnavailable
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Sex;
+
+    fn date(y: i32, m: u8, d: u8) -> CivilDate {
+        CivilDate::new(y, m, d).unwrap()
+    }
+    const TODAY: (i32, u8, u8) = (2026, 11, 25);
+    fn today() -> CivilDate {
+        date(TODAY.0, TODAY.1, TODAY.2)
+    }
+
+    fn record() -> BirthRecord {
+        BirthRecord {
+            birth_cert_no: "1000102".into(),
+            surname: "Ng'ang'a".into(),
+            given_names: "Mary Wanjiru".into(),
+            sex: Sex::Female,
+            date_of_birth: date(2000, 5, 17),
+            county_code: "022".into(),
+            mother_name: Some("Grace Njeri Ng'ang'a".into()),
+            mother_id_no: Some("12345678".into()),
+            father_name: None,
+            father_id_no: None,
+        }
+    }
+
+    fn applicant(surname: &str, given: &str, dob: CivilDate) -> Applicant {
+        Applicant {
+            birth_cert_no: BirthCertificateNumber::parse("1000102").unwrap(),
+            surname: PersonName::parse(surname).unwrap(),
+            given_names: PersonName::parse(given).unwrap(),
+            date_of_birth: dob,
+        }
+    }
+
+    fn holder(status: LifeStatus) -> PersonRecord {
+        PersonRecord {
+            id_no: "23456789".into(),
+            surname: "Ng'ang'a".into(),
+            given_names: "Mary Wanjiru".into(),
+            sex: Sex::Female,
+            date_of_birth: date(2000, 5, 17),
+            birth_cert_no: Some("1000102".into()),
+            status,
+        }
+    }
+
+    fn adult(a: &Applicant, birth: Option<&BirthRecord>, holder: Option<&PersonRecord>) -> Outcome {
+        assess(a, ApplicationKind::AdultId, today(), birth, holder)
+    }
+
+    #[test]
+    fn matching_names_and_date_of_birth_verify() {
+        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 17));
+        assert_eq!(adult(&a, Some(&record()), None), Outcome::Verified);
+    }
+
+    #[test]
+    fn case_spacing_diacritics_and_given_name_order_are_tolerated() {
+        for (surname, given) in [("NG'ANG'A", "mary  wanjiru"), ("Ng’ang’a", "Wanjiru Mary"), ("Ng'ang'a", "Märy Wanjiru")] {
+            let a = applicant(surname, given, date(2000, 5, 17));
+            assert_eq!(adult(&a, Some(&record()), None), Outcome::Verified, "{surname} / {given}");
+        }
+    }
+
+    #[test]
+    fn a_different_name_is_not_tolerated_and_the_field_is_named() {
+        let a = applicant("Nganga", "Mary Wanjiru", date(2000, 5, 17));
+        assert_eq!(adult(&a, Some(&record()), None), Outcome::NameMismatch(NameField::Surname));
+        let a = applicant("Ng'ang'a", "Mary", date(2000, 5, 17));
+        assert_eq!(adult(&a, Some(&record()), None), Outcome::NameMismatch(NameField::GivenNames));
+        let a = applicant("Ng'ang'a", "Mary Wanjiku", date(2000, 5, 17));
+        assert_eq!(adult(&a, Some(&record()), None), Outcome::NameMismatch(NameField::GivenNames));
+    }
+
+    #[test]
+    fn a_different_date_of_birth_is_a_mismatch() {
+        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 18));
+        assert_eq!(adult(&a, Some(&record()), None), Outcome::DateOfBirthMismatch);
+    }
+
+    #[test]
+    fn no_birth_record_is_not_found() {
+        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 17));
+        assert_eq!(adult(&a, None, None), Outcome::NotFound);
+    }
+
+    #[test]
+    fn someone_who_already_holds_an_id_is_told_so() {
+        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 17));
+        assert_eq!(adult(&a, Some(&record()), Some(&holder(LifeStatus::Alive))), Outcome::AlreadyHoldsId);
+        assert_eq!(adult(&a, Some(&record()), Some(&holder(LifeStatus::Deceased))), Outcome::Deceased);
+    }
+
+    #[test]
+    fn the_record_s_status_is_revealed_only_to_someone_who_knows_its_details() {
+        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2001, 1, 1));
+        assert_eq!(adult(&a, Some(&record()), Some(&holder(LifeStatus::Deceased))), Outcome::DateOfBirthMismatch);
+    }
+
+    #[test]
+    fn an_eighteenth_birthday_today_makes_an_adult_and_not_a_minor() {
+        let mut r = record();
+        r.date_of_birth = date(2008, 11, 25);
+        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2008, 11, 25));
+        assert_eq!(assess(&a, ApplicationKind::AdultId, today(), Some(&r), None), Outcome::Verified);
+        assert_eq!(assess(&a, ApplicationKind::MinorCard, today(), Some(&r), None), Outcome::IneligibleAge);
+        r.date_of_birth = date(2008, 11, 26);
+        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2008, 11, 26));
+        assert_eq!(assess(&a, ApplicationKind::AdultId, today(), Some(&r), None), Outcome::IneligibleAge);
+        assert_eq!(assess(&a, ApplicationKind::MinorCard, today(), Some(&r), None), Outcome::Verified);
+    }
+
+    #[test]
+    fn a_leap_day_child_turns_six_on_the_first_of_march() {
+        let mut r = record();
+        r.date_of_birth = date(2020, 2, 29);
+        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2020, 2, 29));
+        let on = |y, m, d| assess(&a, ApplicationKind::MinorCard, date(y, m, d), Some(&r), None);
+        assert_eq!(on(2026, 2, 28), Outcome::IneligibleAge);
+        assert_eq!(on(2026, 3, 1), Outcome::Verified);
+    }
+}
