@@ -53,6 +53,16 @@ pub struct Config {
     #[arg(long, env = "USAJILI_DEMO_POPULATION", default_value_t = 2000, global = true)]
     pub demo_population: u64,
 
+    /// The master key that wraps the data keys (32 bytes, base64). Never
+    /// stored in the database. In development without one, a key is made
+    /// once and kept in `data/dev-master.key`; production refuses to start.
+    #[arg(long, env = "USAJILI_MASTER_KEY", hide_env_values = true, global = true)]
+    pub master_key: Option<Secret>,
+
+    /// A file holding the master key (base64), instead of USAJILI_MASTER_KEY.
+    #[arg(long, env = "USAJILI_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<std::path::PathBuf>,
+
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: String,
@@ -86,6 +96,12 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
 impl std::str::FromStr for Secret {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -110,6 +126,35 @@ impl Config {
         <Only as clap::Parser>::parse_from(["usajili"]).config
     }
 
+    /// The master key: from USAJILI_MASTER_KEY, else USAJILI_MASTER_KEY_FILE,
+    /// else (development only) `data/dev-master.key`, made on first use.
+    pub fn load_master_key(&self) -> anyhow::Result<crate::crypto::MasterKey> {
+        use anyhow::Context as _;
+        use crate::crypto::MasterKey;
+        if let Some(key) = &self.master_key {
+            return MasterKey::from_base64(key.expose()).context("USAJILI_MASTER_KEY");
+        }
+        let (path, dev) = match &self.master_key_file {
+            Some(path) => (path.clone(), false),
+            None if self.environment == Environment::Production => anyhow::bail!(
+                "production needs a master key: set USAJILI_MASTER_KEY or USAJILI_MASTER_KEY_FILE"
+            ),
+            None => (std::path::PathBuf::from("data/dev-master.key"), true),
+        };
+        if dev && !path.exists() {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            write_private_file(&path, MasterKey::generate().to_base64().as_bytes())
+                .with_context(|| format!("could not create the development master key {}", path.display()))?;
+            tracing::warn!(path = %path.display(), "made a development master key; production must supply its own");
+        }
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(&path).with_context(|| format!("could not read the master key file {}", path.display()))?,
+        );
+        MasterKey::from_base64(&text).with_context(|| format!("the master key file {}", path.display()))
+    }
+
     pub fn leptos_options(&self) -> leptos::config::LeptosOptions {
         leptos::config::LeptosOptions::builder()
             .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("usajili"))
@@ -122,4 +167,14 @@ impl Config {
             })
             .build()
     }
+}
+
+/// Creates a file only its owner can read.
+fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents)
 }

@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod http;
 pub mod startup;

@@ -21,8 +21,10 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         check_for_production(&config)?;
+        let master_key = config.load_master_key()?;
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
+        let cipher = crate::crypto::FieldCipher::load(&db, &master_key).await?;
         let registry = build_registry(&config, &db)?;
         if config.registry == RegistryKind::Replica
             && config.environment == Environment::Development
@@ -34,7 +36,7 @@ impl Application {
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { leptos_options: config.leptos_options(), db, registry, config: Arc::new(config) };
+        let state = AppState { leptos_options: config.leptos_options(), db, registry, cipher, config: Arc::new(config) };
         Ok(Application { port, listener, state })
     }
 

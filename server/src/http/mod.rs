@@ -25,6 +25,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: AnyPool,
     pub registry: crate::registry::SharedRegistry,
+    pub cipher: crate::crypto::FieldCipher,
     pub config: Arc<Config>,
 }
 

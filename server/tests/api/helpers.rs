@@ -6,7 +6,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: sqlx::AnyPool,
-    pub database_url: String,
+    /// The configuration the app was started with (to start it again).
+    pub config: Config,
     _dir: tempfile::TempDir,
 }
 
@@ -40,9 +41,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.database_url = fresh_database_url(&dir).await;
     config.db_max_connections = 4;
     config.demo_population = 0;
+    config.master_key = Some(usajili::crypto::MasterKey::generate().to_base64().to_string().into());
     adjust(&mut config);
 
-    let database_url = config.database_url.clone();
+    let started_with = config.clone();
     let app = Application::build(config).await.expect("the application should build");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
@@ -53,7 +55,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .cookie_store(true)
         .build()
         .unwrap();
-    TestApp { address, client, db, database_url, _dir: dir }
+    TestApp { address, client, db, config: started_with, _dir: dir }
 }
 
 async fn fresh_database_url(dir: &tempfile::TempDir) -> String {

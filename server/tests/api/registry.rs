@@ -148,12 +148,7 @@ async fn a_fresh_development_portal_seeds_the_demo_population_once() {
     assert!(before >= 100, "{before}");
 
     // A restart finds the replica filled and adds nothing.
-    let mut config = usajili::config::Config::from_env();
-    config.addr = "127.0.0.1:0".parse().unwrap();
-    config.demo_population = 300;
-    let url: String = app.database_url.clone();
-    config.database_url = url;
-    usajili::startup::Application::build(config).await.unwrap();
+    usajili::startup::Application::build(app.config.clone()).await.unwrap();
     assert_eq!(count().await.unwrap(), before);
 }
 
