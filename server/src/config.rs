@@ -48,6 +48,12 @@ pub struct Config {
     #[arg(long, env = "USAJILI_REGISTRY_API_KEY", hide_env_values = true, global = true)]
     pub registry_api_key: Option<Secret>,
 
+    /// Seconds before a verification that found the registry unavailable is
+    /// first retried (pauses then double, up to an hour); also how often the
+    /// retry job runs.
+    #[arg(long, env = "USAJILI_VERIFICATION_RETRY_SECS", default_value_t = 15, global = true)]
+    pub verification_retry_secs: i64,
+
     /// People in the synthetic population seeded into an empty replica on
     /// first start in development (0: none). Never seeded in production.
     #[arg(long, env = "USAJILI_DEMO_POPULATION", default_value_t = 2000, global = true)]

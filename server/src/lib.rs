@@ -6,6 +6,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod http;
+pub mod pending_verification;
 pub mod startup;
 pub mod telemetry;
 pub mod registry;

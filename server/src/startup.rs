@@ -52,10 +52,18 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "Usajili is listening on http://{addr}");
+        let retries = crate::pending_verification::PendingVerifications {
+            db: self.state.db.clone(),
+            cipher: self.state.cipher.clone(),
+            registry: self.state.registry.clone(),
+            retry_secs: self.state.config.verification_retry_secs,
+        };
+        let retry_job = tokio::spawn(retries.run());
         let app = router(self.state.clone());
         axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+        retry_job.abort();
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -49,7 +49,7 @@ pub enum Outcome {
 }
 
 /// What the applicant typed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Applicant {
     pub birth_cert_no: BirthCertificateNumber,
     pub surname: PersonName,

@@ -278,3 +278,104 @@ async fn repeated_failures_open_the_circuit_and_calls_fail_fast() {
     assert!(matches!(result, Err(RegistryError::CircuitOpen)), "{result:?}");
     assert_eq!(faults.failures_left.load(Ordering::SeqCst), calls_before, "no request was sent");
 }
+
+// --- pending verification ---------------------------------------------------
+
+#[tokio::test]
+async fn a_registry_that_fails_then_recovers_verifies_the_pending_application_without_anyone_acting() {
+    // The registry: its own database, behind an API that fails the first
+    // call (all three of its attempts) and then recovers.
+    let registry_dir = tempfile::tempdir().unwrap();
+    let registry_db = usajili::db::connect(&format!("sqlite://{}/iprs.db", registry_dir.path().display()), 2).await.unwrap();
+    usajili::db::migrate(&registry_db).await.unwrap();
+    replica_with_fixtures(&registry_db).await;
+    let faults = Faults { failures_left: Arc::new(AtomicU32::new(3)), ..Faults::default() };
+    let url = serve_registry_api(&registry_db, faults.clone()).await;
+    // The portal, using that registry over HTTP, retrying every second.
+    let app = spawn_app_with(|c| {
+        c.registry = usajili::config::RegistryKind::Http;
+        c.registry_url = Some(url.clone());
+        c.registry_api_key = Some(KEY.to_string().into());
+        c.verification_retry_secs = 1;
+    })
+    .await;
+    let master = app.config.load_master_key().unwrap();
+    let pending = usajili::pending_verification::PendingVerifications {
+        db: app.db.clone(),
+        cipher: usajili::crypto::FieldCipher::load(&app.db, &master).await.unwrap(),
+        registry: Arc::new(client(&url, KEY)),
+        retry_secs: 1,
+    };
+    let baraka = applicant("1000101", "Otieno", "Baraka Odhiambo", date(2015, 6, 15));
+
+    let (outcome, id) = pending
+        .submit("application:test", &baraka, ApplicationKind::MinorCard, today(), usajili::pending_verification::unix_now())
+        .await
+        .unwrap();
+
+    assert_eq!(outcome, Outcome::RegistryUnavailable);
+    let id = id.expect("kept as a pending verification");
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT applicant FROM pending_verifications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(!stored.windows(6).any(|w| w == b"Baraka"), "what was typed is stored encrypted");
+
+    // Nobody acts: the portal's background job retries once the registry is back.
+    let mut status = None;
+    for _ in 0..100 {
+        status = pending.status(&id).await.unwrap();
+        if matches!(status, Some(usajili::pending_verification::Status::Done(_))) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, Some(usajili::pending_verification::Status::Done(Outcome::Verified)));
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT applicant FROM pending_verifications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(stored.is_empty(), "the typed details are dropped once there is an outcome");
+}
+
+#[tokio::test]
+async fn two_processes_never_retry_the_same_pending_verification_at_once() {
+    let app = spawn_app().await;
+    replica_with_fixtures(&app.db).await;
+    let master = app.config.load_master_key().unwrap();
+    let cipher = usajili::crypto::FieldCipher::load(&app.db, &master).await.unwrap();
+    let down = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let failing = usajili::pending_verification::PendingVerifications {
+        db: app.db.clone(),
+        cipher: cipher.clone(),
+        registry: Arc::new(client(&down, KEY)),
+        retry_secs: 1,
+    };
+    let now = 1_800_000_000;
+    let (_, id) = failing
+        .submit("application:race", &applicant("1000101", "Otieno", "Baraka Odhiambo", date(2015, 6, 15)), ApplicationKind::MinorCard, today(), now)
+        .await
+        .unwrap();
+    let worker = || usajili::pending_verification::PendingVerifications {
+        db: app.db.clone(),
+        cipher: cipher.clone(),
+        registry: Arc::new(LocalReplica::new(app.db.clone())),
+        retry_secs: 1,
+    };
+    let (a, b) = (worker(), worker());
+
+    let (first, second) = tokio::join!(a.retry_due(today(), now + 5), b.retry_due(today(), now + 5));
+
+    assert_eq!(first.unwrap() + second.unwrap(), 1, "exactly one process decided it");
+    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM pending_verifications WHERE id = $1")
+        .bind(id.unwrap())
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(attempts, 2);
+}
