@@ -16,8 +16,19 @@ impl LocalReplica {
     }
 }
 
+const PERSON_COLUMNS: &str =
+    "SELECT id_no, surname, given_names, sex, date_of_birth, birth_cert_no, status FROM registry_persons";
+
 fn corrupt(what: &str) -> RegistryError {
     RegistryError::Protocol(format!("the replica holds an unreadable {what}"))
+}
+
+fn sex(row: &AnyRow) -> Result<Sex, RegistryError> {
+    Sex::from_code(row.try_get("sex")?).ok_or_else(|| corrupt("sex"))
+}
+
+fn date_of_birth(row: &AnyRow) -> Result<app::dates::CivilDate, RegistryError> {
+    row.try_get::<String, _>("date_of_birth")?.parse().map_err(|()| corrupt("date of birth"))
 }
 
 fn birth_from_row(row: &AnyRow) -> Result<BirthRecord, RegistryError> {
@@ -25,11 +36,8 @@ fn birth_from_row(row: &AnyRow) -> Result<BirthRecord, RegistryError> {
         birth_cert_no: row.try_get("birth_cert_no")?,
         surname: row.try_get("surname")?,
         given_names: row.try_get("given_names")?,
-        sex: Sex::from_code(row.try_get("sex")?).ok_or_else(|| corrupt("sex"))?,
-        date_of_birth: row
-            .try_get::<String, _>("date_of_birth")?
-            .parse()
-            .map_err(|()| corrupt("date of birth"))?,
+        sex: sex(row)?,
+        date_of_birth: date_of_birth(row)?,
         county_code: row.try_get("county_code")?,
         mother_name: row.try_get("mother_name")?,
         mother_id_no: row.try_get("mother_id_no")?,
@@ -43,11 +51,8 @@ fn person_from_row(row: &AnyRow) -> Result<PersonRecord, RegistryError> {
         id_no: row.try_get("id_no")?,
         surname: row.try_get("surname")?,
         given_names: row.try_get("given_names")?,
-        sex: Sex::from_code(row.try_get("sex")?).ok_or_else(|| corrupt("sex"))?,
-        date_of_birth: row
-            .try_get::<String, _>("date_of_birth")?
-            .parse()
-            .map_err(|()| corrupt("date of birth"))?,
+        sex: sex(row)?,
+        date_of_birth: date_of_birth(row)?,
         birth_cert_no: row.try_get("birth_cert_no")?,
         status: LifeStatus::from_code(row.try_get("status")?).ok_or_else(|| corrupt("status"))?,
     })
@@ -71,10 +76,7 @@ impl Registry for LocalReplica {
     }
 
     async fn person(&self, id_no: &NationalIdNumber) -> Result<Option<PersonRecord>, RegistryError> {
-        let row = sqlx::query(
-            "SELECT id_no, surname, given_names, sex, date_of_birth, birth_cert_no, status \
-             FROM registry_persons WHERE id_no = $1",
-        )
+        let row = sqlx::query(&format!("{PERSON_COLUMNS} WHERE id_no = $1"))
         .bind(id_no.as_ref())
         .fetch_optional(&self.db)
         .await?;
@@ -85,10 +87,7 @@ impl Registry for LocalReplica {
         &self,
         birth_cert_no: &BirthCertificateNumber,
     ) -> Result<Option<PersonRecord>, RegistryError> {
-        let row = sqlx::query(
-            "SELECT id_no, surname, given_names, sex, date_of_birth, birth_cert_no, status \
-             FROM registry_persons WHERE birth_cert_no = $1 ORDER BY id_no LIMIT 1",
-        )
+        let row = sqlx::query(&format!("{PERSON_COLUMNS} WHERE birth_cert_no = $1 ORDER BY id_no LIMIT 1"))
         .bind(birth_cert_no.as_ref())
         .fetch_optional(&self.db)
         .await?;
