@@ -45,7 +45,10 @@ fn problem(locale: Locale, problem: DateOfBirthProblem) -> &'static str {
     }
 }
 
-#[island]
+// An island in the product; an ordinary component in the fully hydrated
+// build that bench/hydration.sh measures against it.
+#[cfg_attr(feature = "islands", island)]
+#[cfg_attr(not(feature = "islands"), component)]
 pub fn EligibilityChecker(locale: Locale, today: CivilDate, input: EligibilityInput) -> impl IntoView {
     // A form submitted without JavaScript arrives with its values; the
     // summary is then shown at once and takes focus.
