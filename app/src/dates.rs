@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 /// Nairobi's offset from UTC, in seconds (EAT, no daylight saving).
 pub const NAIROBI_UTC_OFFSET_SECS: i64 = 3 * 3600;
 
+/// Serialised as ISO 8601 text (`"2007-03-27"`), in the registry API and in
+/// island props alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct CivilDate {
     year: i32,
     month: u8,
@@ -85,6 +88,19 @@ impl std::str::FromStr for CivilDate {
         };
         let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
         CivilDate::new(year as i32, month as u8, day as u8).ok_or(())
+    }
+}
+
+impl From<CivilDate> for String {
+    fn from(date: CivilDate) -> String {
+        date.to_string()
+    }
+}
+
+impl TryFrom<String> for CivilDate {
+    type Error = &'static str;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse().map_err(|()| "a date as YYYY-MM-DD")
     }
 }
 
@@ -176,6 +192,14 @@ mod tests {
         for bad in ["2023-02-29", "2007-3-27", "27-03-2007", "2007-03-27 ", "+007-03-27", "2007-13-01", ""] {
             assert_eq!(bad.parse::<CivilDate>(), Err(()), "{bad}");
         }
+    }
+
+    #[test]
+    fn dates_serialise_as_iso_text() {
+        let json = serde_json::to_string(&date(1988, 4, 12)).unwrap();
+        assert_eq!(json, "\"1988-04-12\"");
+        assert_eq!(serde_json::from_str::<CivilDate>(&json).unwrap(), date(1988, 4, 12));
+        assert!(serde_json::from_str::<CivilDate>("\"1988-02-30\"").is_err());
     }
 
     #[test]
