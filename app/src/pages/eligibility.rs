@@ -23,6 +23,23 @@ impl EligibilityInput {
         self.day.trim().is_empty() && self.month.trim().is_empty() && self.year.trim().is_empty()
     }
 
+    /// The field named by its form name (`dob-day`, `dob-month`, `dob-year`).
+    fn field(&self, name: &str) -> &str {
+        match name {
+            "dob-day" => &self.day,
+            "dob-month" => &self.month,
+            _ => &self.year,
+        }
+    }
+
+    fn field_mut(&mut self, name: &str) -> &mut String {
+        match name {
+            "dob-day" => &mut self.day,
+            "dob-month" => &mut self.month,
+            _ => &mut self.year,
+        }
+    }
+
     fn outcome(&self, today: CivilDate) -> Result<Eligibility, DateOfBirthProblem> {
         dates::parse_date_of_birth(&self.day, &self.month, &self.year, today)
             .map(|dob| dates::eligibility(dob, today))
@@ -37,11 +54,14 @@ fn answer(locale: Locale, outcome: Eligibility) -> &'static str {
     }
 }
 
+/// The same messages as the date-of-birth field errors, named one by one
+/// rather than through `FieldError::message`, so that the WASM carries these
+/// three strings and not every field error.
 fn problem(locale: Locale, problem: DateOfBirthProblem) -> &'static str {
     match problem {
-        DateOfBirthProblem::Invalid => td_string!(locale, home.eligibility.invalid),
-        DateOfBirthProblem::InFuture => td_string!(locale, home.eligibility.future),
-        DateOfBirthProblem::BeforeEarliestYear => td_string!(locale, home.eligibility.too_old),
+        DateOfBirthProblem::Invalid => td_string!(locale, field_errors.date_of_birth.invalid),
+        DateOfBirthProblem::InFuture => td_string!(locale, field_errors.date_of_birth.future),
+        DateOfBirthProblem::BeforeEarliestYear => td_string!(locale, field_errors.date_of_birth.too_early),
     }
 }
 
@@ -82,18 +102,8 @@ pub fn EligibilityChecker(locale: Locale, today: CivilDate, input: EligibilityIn
     };
 
     let field = move |id: &'static str, name: &'static str, label: &'static str, width: &'static str| {
-        let initial = fields.with_untracked(|f| match name {
-            "dob-day" => f.day.clone(),
-            "dob-month" => f.month.clone(),
-            _ => f.year.clone(),
-        });
-        let value = move || {
-            fields.with(|f| match name {
-                "dob-day" => f.day.clone(),
-                "dob-month" => f.month.clone(),
-                _ => f.year.clone(),
-            })
-        };
+        let initial = fields.with_untracked(|f| f.field(name).to_string());
+        let value = move || fields.with(|f| f.field(name).to_string());
         view! {
             <div class="date-input__item">
                 <label class="label" for=id>{label}</label>
@@ -110,11 +120,7 @@ pub fn EligibilityChecker(locale: Locale, today: CivilDate, input: EligibilityIn
                     prop:value=value
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
-                        fields.update(|f| match name {
-                            "dob-day" => f.day = v,
-                            "dob-month" => f.month = v,
-                            _ => f.year = v,
-                        });
+                        fields.update(|f| *f.field_mut(name) = v);
                     }
                 />
             </div>
