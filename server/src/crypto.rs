@@ -190,7 +190,7 @@ impl FieldCipher {
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(normalised.as_bytes());
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        hex(&mac.finalize().into_bytes())
     }
 
     /// Creates a new data key and makes it the one that seals new values.
@@ -203,6 +203,11 @@ impl FieldCipher {
         *self.inner.active.write().unwrap_or_else(|p| p.into_inner()) = id;
         Ok(id)
     }
+}
+
+/// Lower-case hexadecimal, for indexes and ids stored as text.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unwrap_key(wrapping: &Aes256Gcm, id: u32, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, ()> {
@@ -229,7 +234,7 @@ async fn create_data_key(db: &AnyPool, wrapping: &Aes256Gcm) -> anyhow::Result<O
         .encrypt(Nonce::from_slice(&nonce), Payload { msg: key.as_ref(), aad: aad.as_bytes() })
         .expect("AES-GCM encryption of an in-memory buffer cannot fail");
     let wrapped = [nonce.as_slice(), &sealed].concat();
-    let created_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let created_at = crate::clock::unix_now();
     let inserted = sqlx::query(
         "INSERT INTO data_keys (id, wrapped_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
     )

@@ -2,6 +2,7 @@
 //! and the command-line tools. The pages themselves live in the `app` crate.
 #![recursion_limit = "256"]
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;

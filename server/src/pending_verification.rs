@@ -37,7 +37,7 @@ fn retry_delay(first: i64, attempts: i64) -> i64 {
 fn new_id() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::hex(&bytes)
 }
 
 fn outcome_code(outcome: Outcome) -> String {
@@ -193,16 +193,12 @@ impl PendingVerifications {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            let now = unix_now();
+            let now = crate::clock::unix_now();
             if let Err(error) = self.retry_due(CivilDate::in_nairobi_at(now), now).await {
                 tracing::error!(error = %format!("{error:#}"), "retrying pending verifications failed");
             }
         }
     }
-}
-
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]

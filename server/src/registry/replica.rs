@@ -16,8 +16,13 @@ impl LocalReplica {
     }
 }
 
-const PERSON_COLUMNS: &str =
-    "SELECT id_no, surname, given_names, sex, date_of_birth, birth_cert_no, status FROM registry_persons";
+/// A macro rather than a `const` so that `concat!` builds each query at
+/// compile time: no allocation on the lookup path.
+macro_rules! select_person {
+    () => {
+        "SELECT id_no, surname, given_names, sex, date_of_birth, birth_cert_no, status FROM registry_persons"
+    };
+}
 
 fn corrupt(what: &str) -> RegistryError {
     RegistryError::Protocol(format!("the replica holds an unreadable {what}"))
@@ -76,7 +81,7 @@ impl Registry for LocalReplica {
     }
 
     async fn person(&self, id_no: &NationalIdNumber) -> Result<Option<PersonRecord>, RegistryError> {
-        let row = sqlx::query(&format!("{PERSON_COLUMNS} WHERE id_no = $1"))
+        let row = sqlx::query(concat!(select_person!(), " WHERE id_no = $1"))
         .bind(id_no.as_ref())
         .fetch_optional(&self.db)
         .await?;
@@ -87,7 +92,7 @@ impl Registry for LocalReplica {
         &self,
         birth_cert_no: &BirthCertificateNumber,
     ) -> Result<Option<PersonRecord>, RegistryError> {
-        let row = sqlx::query(&format!("{PERSON_COLUMNS} WHERE birth_cert_no = $1 ORDER BY id_no LIMIT 1"))
+        let row = sqlx::query(concat!(select_person!(), " WHERE birth_cert_no = $1 ORDER BY id_no LIMIT 1"))
         .bind(birth_cert_no.as_ref())
         .fetch_optional(&self.db)
         .await?;

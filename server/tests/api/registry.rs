@@ -309,7 +309,7 @@ async fn a_registry_that_fails_then_recovers_verifies_the_pending_application_wi
     let baraka = applicant("1000101", "Otieno", "Baraka Odhiambo", date(2015, 6, 15));
 
     let (outcome, id) = pending
-        .submit("application:test", &baraka, ApplicationKind::MinorCard, today(), usajili::pending_verification::unix_now())
+        .submit("application:test", &baraka, ApplicationKind::MinorCard, today(), usajili::clock::unix_now())
         .await
         .unwrap();
 
