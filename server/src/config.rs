@@ -69,9 +69,26 @@ pub struct Config {
     #[arg(long, env = "USAJILI_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<std::path::PathBuf>,
 
+    /// How messages (sign-in codes, notices) leave the outbox. `log`, the
+    /// only transport so far, writes them to USAJILI_MESSAGE_LOG for a
+    /// developer or a demo to read; production refuses it.
+    #[arg(long, value_enum, env = "USAJILI_MESSAGE_TRANSPORT", default_value = "log", global = true)]
+    pub message_transport: MessageTransportKind,
+
+    /// Where the `log` transport writes messages: a file path, or `-` for
+    /// the server's standard error. Kept apart from the server's log lines,
+    /// which never carry personal data.
+    #[arg(long, env = "USAJILI_MESSAGE_LOG", default_value = "-", global = true)]
+    pub message_log: String,
+
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageTransportKind {
+    Log,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,6 +7,8 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod http;
+pub mod outbox;
+pub mod photo;
 pub mod pending_verification;
 pub mod startup;
 pub mod telemetry;

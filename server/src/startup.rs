@@ -48,6 +48,10 @@ impl Application {
         &self.state.db
     }
 
+    pub fn cipher(&self) -> &crate::crypto::FieldCipher {
+        &self.state.cipher
+    }
+
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;

@@ -6,6 +6,9 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: sqlx::AnyPool,
+    pub cipher: usajili::crypto::FieldCipher,
+    /// Where the `log` message transport writes (sign-in codes and notices).
+    pub message_log: std::path::PathBuf,
     /// The configuration the app was started with (to start it again).
     pub config: Config,
     _dir: tempfile::TempDir,
@@ -18,6 +21,11 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("request failed")
+    }
+
+    /// Everything the `log` message transport has written so far.
+    pub fn messages(&self) -> String {
+        std::fs::read_to_string(&self.message_log).unwrap_or_default()
     }
 
     pub async fn get_html(&self, path: &str) -> (reqwest::StatusCode, String) {
@@ -41,6 +49,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.database_url = fresh_database_url(&dir).await;
     config.db_max_connections = 4;
     config.demo_population = 0;
+    config.message_log = dir.path().join("messages.log").display().to_string();
     config.master_key = Some(usajili::crypto::MasterKey::generate().to_base64().to_string().into());
     adjust(&mut config);
 
@@ -48,6 +57,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let app = Application::build(config).await.expect("the application should build");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
+    let cipher = app.cipher().clone();
+    let message_log = std::path::PathBuf::from(&started_with.message_log);
     tokio::spawn(app.run_until_stopped());
 
     let client = reqwest::Client::builder()
@@ -55,7 +66,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .cookie_store(true)
         .build()
         .unwrap();
-    TestApp { address, client, db, config: started_with, _dir: dir }
+    TestApp { address, client, db, cipher, message_log, config: started_with, _dir: dir }
 }
 
 async fn fresh_database_url(dir: &tempfile::TempDir) -> String {

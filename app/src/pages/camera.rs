@@ -1,0 +1,1 @@
+//! "Take photo": the camera island on the photo task.

@@ -1,0 +1,1 @@
+//! Photos: checked from their bytes, re-encoded (which drops EXIF), size-limited.
