@@ -16,12 +16,15 @@ pub struct Application {
     port: u16,
     listener: TcpListener,
     state: AppState,
+    transport: Arc<dyn crate::outbox::Transport>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         check_for_production(&config)?;
         let master_key = config.load_master_key()?;
+        // Refuses a transport that must not carry real messages (`log` in production).
+        let transport = crate::outbox::transport_from_config(&config)?;
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
         let cipher = crate::crypto::FieldCipher::load(&db, &master_key).await?;
@@ -37,7 +40,7 @@ impl Application {
             .with_context(|| format!("could not listen on {}", config.addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState { leptos_options: config.leptos_options(), db, registry, cipher, config: Arc::new(config) };
-        Ok(Application { port, listener, state })
+        Ok(Application { port, listener, state, transport })
     }
 
     pub fn port(&self) -> u16 {
@@ -63,11 +66,18 @@ impl Application {
             retry_secs: self.state.config.verification_retry_secs,
         };
         let retry_job = tokio::spawn(retries.run());
+        let outbox_worker = crate::outbox::OutboxWorker {
+            db: self.state.db.clone(),
+            cipher: self.state.cipher.clone(),
+            transport: self.transport.clone(),
+        };
+        let outbox_job = tokio::spawn(outbox_worker.run());
         let app = router(self.state.clone());
         axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         retry_job.abort();
+        outbox_job.abort();
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())
