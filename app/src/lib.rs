@@ -15,8 +15,10 @@ mod locales {
 }
 pub use locales::i18n;
 
+pub mod application;
 pub mod components;
 pub mod dates;
+pub mod forms;
 pub mod identifiers;
 pub mod language;
 pub mod pages;

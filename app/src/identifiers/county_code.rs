@@ -20,6 +20,58 @@ const CODES: [&str; COUNTIES as usize] = [
     "040", "041", "042", "043", "044", "045", "046", "047",
 ];
 
+// Proper names, the same in English and Kiswahili; the same as the
+// `counties` table (a server test compares them).
+const NAMES: [&str; COUNTIES as usize] = [
+    "Mombasa",
+    "Kwale",
+    "Kilifi",
+    "Tana River",
+    "Lamu",
+    "Taita-Taveta",
+    "Garissa",
+    "Wajir",
+    "Mandera",
+    "Marsabit",
+    "Isiolo",
+    "Meru",
+    "Tharaka-Nithi",
+    "Embu",
+    "Kitui",
+    "Machakos",
+    "Makueni",
+    "Nyandarua",
+    "Nyeri",
+    "Kirinyaga",
+    "Murang'a",
+    "Kiambu",
+    "Turkana",
+    "West Pokot",
+    "Samburu",
+    "Trans Nzoia",
+    "Uasin Gishu",
+    "Elgeyo-Marakwet",
+    "Nandi",
+    "Baringo",
+    "Laikipia",
+    "Nakuru",
+    "Narok",
+    "Kajiado",
+    "Kericho",
+    "Bomet",
+    "Kakamega",
+    "Vihiga",
+    "Bungoma",
+    "Busia",
+    "Siaya",
+    "Kisumu",
+    "Homa Bay",
+    "Migori",
+    "Kisii",
+    "Nyamira",
+    "Nairobi",
+];
+
 impl CountyCode {
     /// Reads `"001"`–`"047"`, or the same numbers without padding.
     pub fn parse(input: &str) -> Result<Self, FieldError> {
@@ -38,6 +90,11 @@ impl CountyCode {
     /// Every county, in First Schedule order: the order of a county list.
     pub fn all() -> impl Iterator<Item = CountyCode> {
         (1..=COUNTIES).map(Self)
+    }
+
+    /// The county's name, as the reference data writes it.
+    pub fn name(self) -> &'static str {
+        NAMES[usize::from(self.0 - 1)]
     }
 
     /// The county's number, 1 to 47.

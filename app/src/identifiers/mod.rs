@@ -49,6 +49,7 @@ macro_rules! string_identifier {
     };
 }
 
+pub mod application_reference;
 mod birth_certificate_number;
 mod county_code;
 mod date_of_birth;
@@ -63,6 +64,7 @@ mod person_name;
 mod phone_number;
 mod postal_code;
 
+pub use application_reference::ApplicationReference;
 pub use birth_certificate_number::BirthCertificateNumber;
 pub use county_code::CountyCode;
 pub use date_of_birth::DateOfBirth;
