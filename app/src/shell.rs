@@ -3,7 +3,13 @@
 use crate::components::layout::{Footer, Header};
 use crate::i18n::Locale;
 use crate::language;
-use crate::pages::{home::HomePage, not_found::NotFound, privacy::PrivacyPage};
+use crate::pages::{
+    applications::{ApplicationPage, ApplicationsPage, StepPage},
+    home::HomePage,
+    not_found::NotFound,
+    privacy::PrivacyPage,
+    sign_in::{CodePage, SignInPage},
+};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
@@ -17,6 +23,15 @@ use leptos_router::{
 /// script, the only inline script on the page.
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
+
+/// Put in the request's extensions by the server when a citizen is signed
+/// in: the header then offers "Your applications" and "Sign out".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SignedIn(pub bool);
+
+pub fn use_signed_in() -> bool {
+    use_context::<SignedIn>().is_some_and(|s| s.0)
+}
 
 /// The locale of the current request, provided as context by the shell.
 pub fn use_locale() -> Locale {
@@ -32,6 +47,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
     {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+    #[cfg(feature = "ssr")]
+    if let Some(signed_in) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<SignedIn>().copied()) {
+        provide_context(signed_in);
     }
     view! {
         <!DOCTYPE html>
@@ -78,6 +97,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("/privacy") view=PrivacyPage/>
+                    <Route path=path!("/sign-in") view=SignInPage/>
+                    <Route path=path!("/sign-in/code") view=CodePage/>
+                    <Route path=path!("/applications") view=ApplicationsPage/>
+                    <Route path=path!("/applications/:id") view=ApplicationPage/>
+                    <Route path=path!("/applications/:id/:step") view=StepPage/>
                 </Routes>
             </main>
             <Footer locale/>

@@ -69,6 +69,12 @@ pub struct Config {
     #[arg(long, env = "USAJILI_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<std::path::PathBuf>,
 
+    /// Sign-in codes that may be asked for from one connection (IP address)
+    /// in 10 minutes. Generous, because many phones share a mobile
+    /// operator's address.
+    #[arg(long, env = "USAJILI_SIGN_IN_PER_CONNECTION", default_value_t = 30, global = true)]
+    pub sign_in_per_connection: i64,
+
     /// How messages (sign-in codes, notices) leave the outbox. `log`, the
     /// only transport so far, writes them to USAJILI_MESSAGE_LOG for a
     /// developer or a demo to read; production refuses it.

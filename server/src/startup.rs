@@ -72,12 +72,14 @@ impl Application {
             transport: self.transport.clone(),
         };
         let outbox_job = tokio::spawn(outbox_worker.run());
+        let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(self.state.db.clone()));
         let app = router(self.state.clone());
         axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         retry_job.abort();
         outbox_job.abort();
+        sweep_job.abort();
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -33,6 +33,7 @@ pub fn Header(locale: Locale) -> impl IntoView {
                     {td!(locale, site.name)}
                     <span class="site-header__tagline">{td!(locale, site.tagline)}</span>
                 </a>
+                {account_links(locale)}
                 <nav class="site-header__language" aria-label=td_string!(locale, site.language_label)>
                     <a
                         href=switch_href
@@ -46,6 +47,29 @@ pub fn Header(locale: Locale) -> impl IntoView {
                 </nav>
             </div>
         </header>
+    }
+}
+
+/// "Sign in", or "Your applications" and a sign-out button (a form, so that
+/// signing out is a POST and works without JavaScript).
+fn account_links(locale: Locale) -> impl IntoView {
+    if crate::shell::use_signed_in() {
+        view! {
+            <nav class="site-header__account" aria-label=td_string!(locale, site.your_applications)>
+                <a href="/applications">{td!(locale, site.your_applications)}</a>
+                <form method="post" action="/sign-out" class="inline-form">
+                    <button class="link-button" type="submit" data-testid="sign-out">{td!(locale, site.sign_out)}</button>
+                </form>
+            </nav>
+        }
+        .into_any()
+    } else {
+        view! {
+            <nav class="site-header__account" aria-label=td_string!(locale, site.sign_in)>
+                <a href="/sign-in" data-testid="sign-in-link">{td!(locale, site.sign_in)}</a>
+            </nav>
+        }
+        .into_any()
     }
 }
 

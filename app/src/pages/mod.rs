@@ -1,6 +1,8 @@
 //! One module per page.
+pub mod applications;
 pub mod camera;
 pub mod eligibility;
 pub mod home;
 pub mod not_found;
 pub mod privacy;
+pub mod sign_in;

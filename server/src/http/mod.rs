@@ -1,15 +1,17 @@
 //! The HTTP surface: one router built from each module's routes, the Leptos
 //! pages, and the layers every response passes through.
 
+mod citizen;
 mod health;
 mod language;
 mod security;
+pub mod session_store;
 
 use crate::config::Config;
 use app::shell::{App, shell};
 use axum::{Router, extract::FromRef, extract::MatchedPath, http::Request};
 use leptos::config::LeptosOptions;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions};
 use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +32,9 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // The citizen's pages are rendered by their own handlers, which load
+    // what each page shows; Leptos serves the rest.
+    let routes = generate_route_list_with_exclusions(App, Some(citizen::RENDERED_HERE.map(String::from).to_vec()));
     let options = state.leptos_options.clone();
     let context_db = state.db.clone();
     let body_limit = state.config.body_limit;
@@ -51,10 +55,18 @@ pub fn router(state: AppState) -> Router {
                 .precompressed_gzip(),
         );
 
-    Router::new()
-        .nest_service("/pkg", pkg)
-        .merge(health::router())
-        .merge(language::router())
+    // Sessions only where pages are: assets and health checks never touch
+    // the session table. Cookie: HttpOnly, SameSite=Lax, Secure over HTTPS;
+    // 30 minutes without a request ends the session.
+    let sessions = tower_sessions::SessionManagerLayer::new(session_store::DbSessionStore::new(state.db.clone()))
+        .with_name("usajili_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(state.config.https)
+        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::minutes(30)))
+        .with_always_save(true);
+    let pages = Router::new()
+        .merge(citizen::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -62,6 +74,15 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(citizen::signed_in_marker))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(security::same_origin_posts));
+
+    Router::new()
+        .nest_service("/pkg", pkg)
+        .merge(health::router())
+        .merge(language::router())
+        .merge(pages)
         .with_state(state)
         .layer(CatchPanicLayer::custom(security::panic_response))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))

@@ -67,6 +67,31 @@ pub async fn headers(State(policy): State<Policy>, mut request: Request, next: N
     response
 }
 
+/// Refuses a POST whose `Origin` names another site: with SameSite=Lax
+/// cookies a cross-site form cannot carry a session anyway; this is the
+/// second lock on the door. (Browsers send `Origin` on every POST.)
+pub async fn same_origin_posts(request: Request, next: Next) -> Response<Body> {
+    if request.method() == axum::http::Method::POST {
+        let origin_host = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .filter(|o| *o != "null")
+            .map(|o| o.split_once("://").map(|(_, rest)| rest).unwrap_or(o).to_string());
+        let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+        if let (Some(origin), Some(host)) = (origin_host, host)
+            && origin != host
+        {
+            let mut response = Response::new(Body::from(
+                "This form can only be sent from this site. / Fomu hii inaweza kutumwa kutoka tovuti hii pekee.",
+            ));
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            return response;
+        }
+    }
+    next.run(request).await
+}
+
 /// A panic becomes a plain 500 that shows nothing of the cause.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     tracing::error!("a request handler panicked");

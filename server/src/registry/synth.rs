@@ -286,7 +286,8 @@ pub fn generate(people: u64, seed: u64, births: impl Write, persons: impl Write)
 }
 
 /// The Otieno family, always first, for demos and the README: Grace
-/// (mother, ID 20000001), Peter (father, ID 20000002), Baraka (born
+/// (mother, ID 20000001), Peter (father, ID 20000002), Juma (born
+/// 2007-01-15, birth certificate 1000100, an adult with no ID yet), Baraka (born
 /// 2015-06-15, birth certificate 1000101) and Amani (born 2010-03-02,
 /// birth certificate 1000102), and Neema (born 2022-08-20, certificate 1000103).
 fn write_demo_family<B: Write, P: Write>(g: &mut Generator<B, P>) -> anyhow::Result<()> {
@@ -304,6 +305,7 @@ fn write_demo_family<B: Write, P: Write>(g: &mut Generator<B, P>) -> anyhow::Res
     let mother = person("Otieno", "Grace Achieng", Sex::Female, date(1988, 4, 12), Some("20000001"), Some("1000001"));
     let father = person("Otieno", "Peter Ouma", Sex::Male, date(1985, 9, 30), Some("20000002"), Some("1000002"));
     let children = [
+        person("Otieno", "Juma Onyango", Sex::Male, date(2007, 1, 15), None, Some("1000100")),
         person("Otieno", "Baraka Odhiambo", Sex::Male, date(2015, 6, 15), None, Some("1000101")),
         person("Otieno", "Amani Akinyi", Sex::Female, date(2010, 3, 2), None, Some("1000102")),
         person("Otieno", "Neema Atieno", Sex::Female, date(2022, 8, 20), None, Some("1000103")),

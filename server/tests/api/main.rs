@@ -2,8 +2,10 @@
 //! `USAJILI_TEST_DB` chooses the engine (`sqlite`, the default, or
 //! `postgres` with `USAJILI_TEST_POSTGRES_URL`); the test script runs the
 //! suite once per engine.
+mod citizens;
 mod crypto;
 mod helpers;
+mod outbox;
 mod pages;
 mod registry;
 mod server_basics;

@@ -1,0 +1,488 @@
+//! A citizen's applications: the list, one application as a task list and
+//! its status, and each step (a task, check your answers, the declaration).
+//! All are plain server-rendered forms; the server provides each page's
+//! data as context.
+
+use crate::application::{
+    AboutYou, Answers, ApplicationState, Attention, Contact, MessageLanguage, OtherDocuments, Parent, Parents, Sex,
+    Task,
+};
+use crate::components::fields::{Text, county_select, date_fields, form_errors, radios};
+use crate::components::live_check::Check;
+use crate::forms::Form;
+use crate::i18n::*;
+use crate::pages::camera::{CameraCapture, CameraLabels};
+use crate::pages::sign_in::page_title;
+use crate::shell::use_locale;
+use leptos::prelude::*;
+
+/// A refusal the page explains at the top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The account holds the most applications it may.
+    AccountLimit,
+    /// Another active application exists for this birth certificate.
+    Duplicate,
+    /// Not every task is done.
+    Incomplete,
+}
+
+fn refusal_text(locale: Locale, refusal: Refusal) -> &'static str {
+    match refusal {
+        Refusal::AccountLimit => td_string!(locale, apply.limit),
+        Refusal::Duplicate => td_string!(locale, apply.duplicate),
+        Refusal::Incomplete => td_string!(locale, apply.incomplete),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ApplicationSummary {
+    pub id: String,
+    pub reference: Option<String>,
+    pub state: ApplicationState,
+    pub name: Option<String>,
+}
+
+/// The list of the citizen's applications.
+#[derive(Clone, Debug, Default)]
+pub struct ApplicationsView {
+    pub applications: Vec<ApplicationSummary>,
+    /// A refusal to show above the list (the account's limit, say).
+    pub problem: Option<Refusal>,
+}
+
+/// One application.
+#[derive(Clone, Debug)]
+pub struct ApplicationView {
+    pub id: String,
+    pub reference: Option<String>,
+    pub state: ApplicationState,
+    pub attention: Option<Attention>,
+    pub answers: Answers,
+    pub has_photo: bool,
+    /// A refusal to show at the top (a second application for the same
+    /// birth certificate, say).
+    pub problem: Option<Refusal>,
+}
+
+/// One step of an application.
+#[derive(Clone, Debug)]
+pub enum StepView {
+    Task { id: String, task: Task, form: Form, has_photo: bool },
+    CheckAnswers { id: String, answers: Answers, has_photo: bool },
+    Declaration { id: String, form: Form },
+}
+
+pub fn state_label(locale: Locale, state: ApplicationState) -> &'static str {
+    use ApplicationState::*;
+    match state {
+        Draft => td_string!(locale, status.draft),
+        Submitted => td_string!(locale, status.submitted),
+        PendingVerification => td_string!(locale, status.pending_verification),
+        NeedsAttention => td_string!(locale, status.needs_attention),
+        Verified => td_string!(locale, status.verified),
+        Booked => td_string!(locale, status.booked),
+        CheckedIn => td_string!(locale, status.checked_in),
+        BiometricsCaptured => td_string!(locale, status.biometrics_captured),
+        CardReady => td_string!(locale, status.card_ready),
+        Collected => td_string!(locale, status.collected),
+        Cancelled => td_string!(locale, status.cancelled),
+        Expired => td_string!(locale, status.expired),
+    }
+}
+
+fn next_step(locale: Locale, state: ApplicationState) -> &'static str {
+    use ApplicationState::*;
+    match state {
+        Draft => td_string!(locale, status.next_draft),
+        Submitted | PendingVerification => td_string!(locale, status.next_pending),
+        NeedsAttention => td_string!(locale, status.next_attention),
+        Verified => td_string!(locale, status.next_verified),
+        Booked => td_string!(locale, status.next_booked),
+        CheckedIn => td_string!(locale, status.next_checked_in),
+        BiometricsCaptured => td_string!(locale, status.next_biometrics),
+        CardReady => td_string!(locale, status.next_card_ready),
+        Collected => td_string!(locale, status.next_collected),
+        Cancelled => td_string!(locale, status.next_cancelled),
+        Expired => td_string!(locale, status.next_expired),
+    }
+}
+
+fn attention_text(locale: Locale, attention: Attention) -> &'static str {
+    match attention {
+        Attention::Surname => td_string!(locale, status.attention_surname),
+        Attention::GivenNames => td_string!(locale, status.attention_given_names),
+        Attention::DateOfBirth => td_string!(locale, status.attention_date_of_birth),
+        Attention::BirthCertificateNotFound => td_string!(locale, status.attention_birth_certificate),
+        Attention::AlreadyHoldsId => td_string!(locale, status.attention_already_holds_id),
+        Attention::CannotVerifyOnline => td_string!(locale, status.attention_cannot_verify),
+        Attention::TooYoung => td_string!(locale, status.attention_too_young),
+    }
+}
+
+pub fn task_name(locale: Locale, task: Task) -> &'static str {
+    match task {
+        Task::AboutYou => td_string!(locale, tasks.about_you),
+        Task::BirthCertificate => td_string!(locale, tasks.birth_certificate),
+        Task::Documents => td_string!(locale, tasks.documents),
+        Task::Contact => td_string!(locale, tasks.contact),
+        Task::Parents => td_string!(locale, tasks.parents),
+        Task::Photo => td_string!(locale, tasks.photo),
+    }
+}
+
+#[component]
+pub fn ApplicationsPage() -> impl IntoView {
+    let locale = use_locale();
+    let data = use_context::<ApplicationsView>().unwrap_or_default();
+    let title = td_string!(locale, apply.list_title);
+    view! {
+        {page_title(locale, title)}
+        {data.problem.map(|p| view! { <div class="notice notice--problem" role="alert" tabindex="-1" autofocus=true data-testid="refusal">{refusal_text(locale, p)}</div> })}
+        <h1>{title}</h1>
+        {if data.applications.is_empty() {
+            view! { <p>{td!(locale, apply.none_yet)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="summary-list" data-testid="applications">
+                    {data
+                        .applications
+                        .into_iter()
+                        .map(|a| {
+                            let label = a.name.clone().unwrap_or_else(|| td_string!(locale, apply.untitled).to_string());
+                            view! {
+                                <li class="summary-list__row">
+                                    <a href=format!("/applications/{}", a.id)>{label}</a>
+                                    " "
+                                    <span class="tag">{state_label(locale, a.state)}</span>
+                                    {a.reference.map(|r| view! { " " <span class="reference">{r}</span> })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+        <form method="post" action="/applications">
+            <button class="button" type="submit">{td!(locale, apply.start)}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn ApplicationPage() -> impl IntoView {
+    let locale = use_locale();
+    let Some(data) = use_context::<ApplicationView>() else { return ().into_any() };
+    let done = Task::ALL.iter().filter(|t| data.answers.is_done(**t, data.has_photo)).count();
+    let all_done = done == Task::ALL.len();
+    let id = data.id.clone();
+    let title = if data.state == ApplicationState::Draft {
+        td_string!(locale, apply.task_list_title)
+    } else {
+        td_string!(locale, status.title)
+    };
+    view! {
+        {page_title(locale, title)}
+        {data.problem.map(|p| view! { <div class="notice notice--problem" role="alert" tabindex="-1" autofocus=true data-testid="refusal">{refusal_text(locale, p)}</div> })}
+        <h1>{title}</h1>
+        {data.reference.clone().map(|r| view! {
+            <div class="panel panel--reference">
+                <p>{td!(locale, status.reference_label)}</p>
+                <p class="reference reference--large" data-testid="reference">{r}</p>
+                <p class="hint">{td!(locale, status.reference_hint)}</p>
+            </div>
+        })}
+        <section class="panel" aria-labelledby="status-heading" data-testid="status">
+            <h2 id="status-heading">{td!(locale, status.heading)} ": " <span data-testid="state">{state_label(locale, data.state)}</span></h2>
+            <p>{next_step(locale, data.state)}</p>
+            {data.attention.map(|a| {
+                let fix = a.fix().map(|(task, field)| {
+                    let href = format!("/applications/{}/{}#{}", id, task.slug(), field);
+                    view! { <p><a class="button button--secondary" href=href>{td!(locale, status.correct)}</a></p> }
+                });
+                view! { <p class="attention" data-testid="attention">{attention_text(locale, a)}</p> {fix} }
+            })}
+        </section>
+        {data.state.is_editable().then(|| view! {
+            <p data-testid="progress">{format!("{} {done} / {}", td_string!(locale, apply.progress), Task::ALL.len())}</p>
+            <ol class="task-list">
+                {Task::ALL.into_iter().map(|task| {
+                    let is_done = data.answers.is_done(task, data.has_photo);
+                    view! {
+                        <li class="task-list__item">
+                            <a href=format!("/applications/{}/{}", data.id, task.slug()) aria-describedby=format!("{}-status", task.slug())>
+                                {task_name(locale, task)}
+                            </a>
+                            <span class="tag" class:tag--done=is_done id=format!("{}-status", task.slug())>
+                                {if is_done { td_string!(locale, apply.done) } else { td_string!(locale, apply.not_done) }}
+                            </span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            {if all_done {
+                view! { <a class="button" href=format!("/applications/{}/check-answers", data.id)>{td!(locale, apply.check_answers)}</a> }.into_any()
+            } else {
+                view! { <p class="hint">{td!(locale, apply.finish_tasks)}</p> }.into_any()
+            }}
+        })}
+        <p><a href="/applications">{td!(locale, apply.back_to_list)}</a></p>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn StepPage() -> impl IntoView {
+    let locale = use_locale();
+    match use_context::<StepView>() {
+        Some(StepView::Task { id, task, form, has_photo }) => task_page(locale, id, task, form, has_photo).into_any(),
+        Some(StepView::CheckAnswers { id, answers, has_photo }) => check_answers(locale, id, answers, has_photo).into_any(),
+        Some(StepView::Declaration { id, form }) => declaration(locale, id, form).into_any(),
+        None => ().into_any(),
+    }
+}
+
+fn task_page(locale: Locale, id: String, task: Task, form: Form, has_photo: bool) -> impl IntoView {
+    let title = task_name(locale, task);
+    let prefix = if form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let action = format!("/applications/{id}/{}", task.slug());
+    let fields = match task {
+        Task::AboutYou => view! {
+            {Text::new("surname", td_string!(locale, tasks.surname)).autocomplete("family-name").check(Check::Name).render(locale, &form)}
+            {Text::new("given-names", td_string!(locale, tasks.given_names)).hint(td_string!(locale, tasks.given_names_hint)).autocomplete("given-name").check(Check::Name).render(locale, &form)}
+            {radios(locale, &form, "sex", td_string!(locale, tasks.sex), Some(td_string!(locale, tasks.sex_hint)), vec![
+                (Sex::Female.code(), td_string!(locale, tasks.female)),
+                (Sex::Male.code(), td_string!(locale, tasks.male)),
+            ])}
+            {date_fields(locale, &form, "dob", td_string!(locale, tasks.date_of_birth), td_string!(locale, tasks.date_of_birth_hint))}
+            {county_select(locale, &form, "county-of-birth", td_string!(locale, tasks.county_of_birth))}
+            {county_select(locale, &form, "county-of-residence", td_string!(locale, tasks.county_of_residence))}
+            {Text::new("location", td_string!(locale, tasks.location)).hint(td_string!(locale, tasks.location_hint)).check(Check::Location).render(locale, &form)}
+        }.into_any(),
+        Task::BirthCertificate => view! {
+            {Text::new("birth-certificate", td_string!(locale, tasks.birth_certificate_number)).hint(td_string!(locale, tasks.birth_certificate_hint)).numeric().width("input--width-10").check(Check::BirthCertificate).render(locale, &form)}
+        }.into_any(),
+        Task::Documents => view! {
+            <p>{td!(locale, tasks.documents_lead)}</p>
+            {Text::new("passport", td_string!(locale, tasks.passport)).width("input--width-10").check(Check::Passport).optional().render(locale, &form)}
+            {Text::new("kra-pin", td_string!(locale, tasks.kra_pin)).hint(td_string!(locale, tasks.kra_pin_hint)).width("input--width-10").check(Check::KraPin).optional().render(locale, &form)}
+            {Text::new("nhif", td_string!(locale, tasks.nhif)).width("input--width-20").check(Check::Nhif).optional().render(locale, &form)}
+            {Text::new("nssf", td_string!(locale, tasks.nssf)).width("input--width-20").check(Check::Nssf).optional().render(locale, &form)}
+        }.into_any(),
+        Task::Contact => view! {
+            {Text::new("phone", td_string!(locale, tasks.phone)).hint(td_string!(locale, tasks.phone_hint)).input_type("tel").autocomplete("tel").width("input--width-20").render(locale, &form)}
+            {Text::new("email", td_string!(locale, tasks.email)).input_type("email").autocomplete("email").check(Check::Email).optional().render(locale, &form)}
+            {radios(locale, &form, "language", td_string!(locale, tasks.language), None, vec![
+                (MessageLanguage::En.code(), "English"),
+                (MessageLanguage::Sw.code(), "Kiswahili"),
+            ])}
+        }.into_any(),
+        Task::Parents => view! {
+            <p>{td!(locale, tasks.parents_lead)}</p>
+            {parent_fields(locale, &form, "mother", td_string!(locale, tasks.mother))}
+            {parent_fields(locale, &form, "father", td_string!(locale, tasks.father))}
+        }.into_any(),
+        Task::Photo => view! {
+            <p>{td!(locale, tasks.photo_lead)}</p>
+            {has_photo.then(|| view! {
+                <figure class="photo-preview">
+                    <img src=format!("/applications/{id}/photo.jpg") alt=td_string!(locale, tasks.photo_current) width="150"/>
+                    <figcaption>{td!(locale, tasks.photo_current)}</figcaption>
+                </figure>
+            })}
+            {photo_input(locale, &form)}
+            <CameraCapture labels=camera_labels(locale) input_id="photo".to_string()/>
+        }.into_any(),
+    };
+    let enctype = (task == Task::Photo).then_some("multipart/form-data");
+    view! {
+        {page_title(locale, &format!("{prefix}{title}"))}
+        <p><a class="back-link" href=format!("/applications/{id}")>{td!(locale, apply.back_to_tasks)}</a></p>
+        {form_errors(locale, &form)}
+        <h1>{title}</h1>
+        <form method="post" action=action enctype=enctype novalidate>
+            {fields}
+            <button class="button" type="submit">{td!(locale, apply.save_continue)}</button>
+        </form>
+    }
+}
+
+fn photo_input(locale: Locale, form: &Form) -> impl IntoView + use<> {
+    let error = form.error("photo").map(|e| e.message(locale));
+    view! {
+        <div class="form-group" class:form-group--error=error.is_some() id="photo-group">
+            <label class="label" for="photo">{td!(locale, tasks.photo_upload)}</label>
+            <p class="hint" id="photo-hint">{td!(locale, tasks.photo_hint)}</p>
+            <p class="error-message" id="photo-error" hidden=error.is_none()>{error}</p>
+            <input class="file-upload" id="photo" name="photo" type="file" accept="image/jpeg,image/png" aria-describedby="photo-hint photo-error"/>
+        </div>
+    }
+}
+
+fn camera_labels(locale: Locale) -> CameraLabels {
+    CameraLabels {
+        take_photo: td_string!(locale, camera.take_photo).into(),
+        capture: td_string!(locale, camera.capture).into(),
+        retake: td_string!(locale, camera.retake).into(),
+        cancel: td_string!(locale, camera.cancel).into(),
+        preview_alt: td_string!(locale, camera.preview_alt).into(),
+        unavailable: td_string!(locale, camera.unavailable).into(),
+        captured: td_string!(locale, camera.captured).into(),
+    }
+}
+
+fn parent_fields(locale: Locale, form: &Form, who: &'static str, legend: &'static str) -> impl IntoView + use<> {
+    let (status, name, id) = match who {
+        "mother" => ("mother-status", "mother-name", "mother-id"),
+        _ => ("father-status", "father-name", "father-id"),
+    };
+    view! {
+        <fieldset class="fieldset fieldset--section">
+            <legend class="fieldset__legend fieldset__legend--m">{legend}</legend>
+            {radios(locale, form, status, td_string!(locale, tasks.parent_known_question), None, vec![
+                ("known", td_string!(locale, tasks.parent_known)),
+                ("deceased", td_string!(locale, tasks.parent_deceased)),
+                ("not-known", td_string!(locale, tasks.parent_not_known)),
+            ])}
+            <p class="hint">{td!(locale, tasks.parent_details_hint)}</p>
+            {Text::new(name, td_string!(locale, tasks.parent_name)).check(Check::Name).optional().render(locale, form)}
+            {Text::new(id, td_string!(locale, tasks.parent_id)).numeric().width("input--width-10").check(Check::NationalId).optional().render(locale, form)}
+        </fieldset>
+    }
+}
+
+fn parent_text(locale: Locale, parent: &Parent) -> String {
+    match parent {
+        Parent::Known { name, id_number } => format!("{name} ({id_number})"),
+        Parent::Deceased => td_string!(locale, tasks.parent_deceased).into(),
+        Parent::NotKnown => td_string!(locale, tasks.parent_not_known).into(),
+    }
+}
+
+fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) -> impl IntoView {
+    let title = td_string!(locale, apply.check_answers);
+    let none = td_string!(locale, apply.not_given);
+    let mut rows: Vec<(Task, &'static str, &'static str, String)> = Vec::new();
+    if let Some(AboutYou { surname, given_names, sex, date_of_birth, county_of_birth, county_of_residence, location }) =
+        &answers.about_you
+    {
+        let sex = match sex {
+            Sex::Female => td_string!(locale, tasks.female),
+            Sex::Male => td_string!(locale, tasks.male),
+        };
+        rows.extend([
+            (Task::AboutYou, "surname", td_string!(locale, tasks.surname), surname.to_string()),
+            (Task::AboutYou, "given-names", td_string!(locale, tasks.given_names), given_names.to_string()),
+            (Task::AboutYou, "sex", td_string!(locale, tasks.sex), sex.to_string()),
+            (
+                Task::AboutYou,
+                "dob-day",
+                td_string!(locale, tasks.date_of_birth),
+                format!("{} / {} / {}", date_of_birth.day(), date_of_birth.month(), date_of_birth.year()),
+            ),
+            (Task::AboutYou, "county-of-birth", td_string!(locale, tasks.county_of_birth), county_of_birth.name().into()),
+            (
+                Task::AboutYou,
+                "county-of-residence",
+                td_string!(locale, tasks.county_of_residence),
+                county_of_residence.name().into(),
+            ),
+            (Task::AboutYou, "location", td_string!(locale, tasks.location), location.to_string()),
+        ]);
+    }
+    if let Some(number) = &answers.birth_certificate {
+        rows.push((Task::BirthCertificate, "birth-certificate", td_string!(locale, tasks.birth_certificate_number), number.to_string()));
+    }
+    if let Some(OtherDocuments { passport, kra_pin, nhif, nssf }) = &answers.documents {
+        let or_none = |v: Option<String>| v.unwrap_or_else(|| none.to_string());
+        rows.extend([
+            (Task::Documents, "passport", td_string!(locale, tasks.passport), or_none(passport.clone().map(String::from))),
+            (Task::Documents, "kra-pin", td_string!(locale, tasks.kra_pin), or_none(kra_pin.clone().map(String::from))),
+            (Task::Documents, "nhif", td_string!(locale, tasks.nhif), or_none(nhif.clone().map(String::from))),
+            (Task::Documents, "nssf", td_string!(locale, tasks.nssf), or_none(nssf.clone().map(String::from))),
+        ]);
+    }
+    if let Some(Contact { phone, email, language }) = &answers.contact {
+        rows.extend([
+            (Task::Contact, "phone", td_string!(locale, tasks.phone), phone.to_string()),
+            (Task::Contact, "email", td_string!(locale, tasks.email), email.clone().map(String::from).unwrap_or_else(|| none.to_string())),
+            (
+                Task::Contact,
+                "language",
+                td_string!(locale, tasks.language),
+                match language {
+                    MessageLanguage::En => "English".into(),
+                    MessageLanguage::Sw => "Kiswahili".into(),
+                },
+            ),
+        ]);
+    }
+    if let Some(Parents { mother, father }) = &answers.parents {
+        rows.extend([
+            (Task::Parents, "mother-status", td_string!(locale, tasks.mother), parent_text(locale, mother)),
+            (Task::Parents, "father-status", td_string!(locale, tasks.father), parent_text(locale, father)),
+        ]);
+    }
+    rows.push((
+        Task::Photo,
+        "photo",
+        td_string!(locale, tasks.photo),
+        if has_photo { td_string!(locale, apply.photo_added).into() } else { none.into() },
+    ));
+    view! {
+        {page_title(locale, title)}
+        <p><a class="back-link" href=format!("/applications/{id}")>{td!(locale, apply.back_to_tasks)}</a></p>
+        <h1>{title}</h1>
+        <dl class="summary-list" data-testid="answers">
+            {rows.into_iter().map(|(task, field, label, value)| view! {
+                <div class="summary-list__row">
+                    <dt class="summary-list__key">{label}</dt>
+                    <dd class="summary-list__value">{value}</dd>
+                    <dd class="summary-list__actions">
+                        <a href=format!("/applications/{id}/{}#{field}", task.slug())>
+                            {td!(locale, apply.change)}<span class="visually-hidden">" " {label}</span>
+                        </a>
+                    </dd>
+                </div>
+            }).collect_view()}
+        </dl>
+        <a class="button" href=format!("/applications/{id}/declaration")>{td!(locale, apply.continue_to_declaration)}</a>
+    }
+}
+
+fn declaration(locale: Locale, id: String, form: Form) -> impl IntoView {
+    let title = td_string!(locale, declaration.title);
+    let prefix = if form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let error = form.error("declaration").map(|e| e.message(locale));
+    view! {
+        {page_title(locale, &format!("{prefix}{title}"))}
+        <p><a class="back-link" href=format!("/applications/{id}/check-answers")>{td!(locale, apply.check_answers)}</a></p>
+        {form_errors(locale, &form)}
+        <h1>{title}</h1>
+        <section aria-labelledby="notice-heading" class="notice-text">
+            <h2 id="notice-heading">{td!(locale, declaration.notice_heading)}</h2>
+            <h3>{td!(locale, declaration.what_heading)}</h3>
+            <p>{td!(locale, declaration.what)}</p>
+            <h3>{td!(locale, declaration.why_heading)}</h3>
+            <p>{td!(locale, declaration.why)}</p>
+            <h3>{td!(locale, declaration.who_heading)}</h3>
+            <p>{td!(locale, declaration.who)}</p>
+            <h3>{td!(locale, declaration.how_long_heading)}</h3>
+            <p>{td!(locale, declaration.how_long)}</p>
+            <h3>{td!(locale, declaration.rights_heading)}</h3>
+            <p>{td!(locale, declaration.rights)}</p>
+            <p class="hint">{td_string!(locale, declaration.version)} " " {crate::application::NOTICE_VERSION}</p>
+        </section>
+        <form method="post" action=format!("/applications/{id}/declaration") novalidate>
+            <div class="form-group" class:form-group--error=error.is_some() id="declaration-group">
+                <p class="error-message" id="declaration-error" hidden=error.is_none()>{error}</p>
+                <div class="checkboxes__item">
+                    <input class="checkboxes__input" type="checkbox" id="declaration" name="declaration" value="yes" aria-describedby="declaration-error"/>
+                    <label class="label checkboxes__label" for="declaration">{td!(locale, declaration.confirm)}</label>
+                </div>
+            </div>
+            <button class="button" type="submit">{td!(locale, declaration.submit)}</button>
+        </form>
+    }
+}

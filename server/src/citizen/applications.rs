@@ -1,0 +1,299 @@
+//! Applications: stored with every answer encrypted as one document (and
+//! the photo apart), always looked up together with the account that owns
+//! them, so that one citizen can never reach another's.
+
+use crate::crypto::FieldCipher;
+use crate::pending_verification::{PendingVerifications, Status};
+use crate::verification::{Applicant, ApplicationKind, NameField, Outcome};
+use app::application::{Answers, ApplicationState, Attention, MAX_APPLICATIONS_PER_ACCOUNT, NOTICE_VERSION, Task};
+use app::dates::CivilDate;
+use app::identifiers::ApplicationReference;
+use rand::RngCore as _;
+use sqlx::{AnyPool, Row};
+
+const ANSWERS: &str = "applications.answers";
+const PHOTO: &str = "applications.photo";
+
+#[derive(Clone, Debug)]
+pub struct Stored {
+    pub id: String,
+    pub account_id: String,
+    pub kind: ApplicationKind,
+    pub state: ApplicationState,
+    pub answers: Answers,
+    pub has_photo: bool,
+    pub reference: Option<String>,
+    pub attention: Option<Attention>,
+    pub pending_verification_id: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The account already holds the most applications it may.
+    AccountLimit,
+    /// Another active adult application exists for this birth certificate.
+    Duplicate,
+    /// Not every task is done.
+    Incomplete,
+    /// The application cannot be changed in its state.
+    NotEditable,
+}
+
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    crate::crypto::hex(&bytes)
+}
+
+fn new_reference() -> ApplicationReference {
+    let mut values = [0u8; app::identifiers::application_reference::RANDOM_LEN];
+    rand::rng().fill_bytes(&mut values);
+    ApplicationReference::from_random(values.map(|v| v % 32))
+}
+
+fn kind_code(kind: ApplicationKind) -> &'static str {
+    match kind {
+        ApplicationKind::AdultId => "adult_id",
+        ApplicationKind::MinorCard => "minor_card",
+    }
+}
+
+/// The state and (if any) attention an outcome leads to.
+pub fn after_verification(outcome: Outcome) -> (ApplicationState, Option<Attention>) {
+    use ApplicationState::*;
+    match outcome {
+        Outcome::Verified => (Verified, None),
+        Outcome::NameMismatch(NameField::Surname) => (NeedsAttention, Some(Attention::Surname)),
+        Outcome::NameMismatch(NameField::GivenNames) => (NeedsAttention, Some(Attention::GivenNames)),
+        Outcome::DateOfBirthMismatch => (NeedsAttention, Some(Attention::DateOfBirth)),
+        Outcome::NotFound => (NeedsAttention, Some(Attention::BirthCertificateNotFound)),
+        Outcome::AlreadyHoldsId => (NeedsAttention, Some(Attention::AlreadyHoldsId)),
+        Outcome::Deceased => (NeedsAttention, Some(Attention::CannotVerifyOnline)),
+        Outcome::IneligibleAge => (NeedsAttention, Some(Attention::TooYoung)),
+        Outcome::RegistryUnavailable => (PendingVerification, None),
+    }
+}
+
+pub struct Applications<'a> {
+    pub db: &'a AnyPool,
+    pub cipher: &'a FieldCipher,
+}
+
+impl Applications<'_> {
+    fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Stored> {
+        let sealed: Vec<u8> = row.try_get("answers")?;
+        let answers: Answers = serde_json::from_slice(&self.cipher.decrypt(ANSWERS, &sealed)?)?;
+        let state: String = row.try_get("state")?;
+        let kind: String = row.try_get("kind")?;
+        Ok(Stored {
+            id: row.try_get("id")?,
+            account_id: row.try_get("account_id")?,
+            kind: if kind == "minor_card" { ApplicationKind::MinorCard } else { ApplicationKind::AdultId },
+            state: ApplicationState::from_code(&state).ok_or_else(|| anyhow::anyhow!("unknown state"))?,
+            answers,
+            has_photo: row.try_get::<i64, _>("has_photo")? != 0,
+            reference: row.try_get("reference")?,
+            attention: row.try_get::<Option<String>, _>("attention")?.as_deref().and_then(Attention::from_code),
+            pending_verification_id: row.try_get("pending_verification_id")?,
+        })
+    }
+
+    const COLUMNS: &'static str = "id, account_id, kind, state, answers, reference, attention, pending_verification_id, \
+         CASE WHEN photo IS NULL THEN 0 ELSE 1 END AS has_photo";
+
+    /// The account's application, or `None` (also for another account's).
+    pub async fn load(&self, account: &str, id: &str) -> anyhow::Result<Option<Stored>> {
+        let sql = format!("SELECT {} FROM applications WHERE id = $1 AND account_id = $2", Self::COLUMNS);
+        let row = sqlx::query(&sql).bind(id).bind(account).fetch_optional(self.db).await?;
+        row.map(|r| self.decode(&r)).transpose()
+    }
+
+    pub async fn list(&self, account: &str) -> anyhow::Result<Vec<Stored>> {
+        let sql = format!("SELECT {} FROM applications WHERE account_id = $1 ORDER BY created_at, id", Self::COLUMNS);
+        let rows = sqlx::query(&sql).bind(account).fetch_all(self.db).await?;
+        rows.iter().map(|r| self.decode(r)).collect()
+    }
+
+    pub async fn create(&self, account: &str, now: i64) -> anyhow::Result<Result<String, Refused>> {
+        let held = self.list(account).await?.iter().filter(|a| a.state.is_active()).count();
+        if held >= MAX_APPLICATIONS_PER_ACCOUNT {
+            return Ok(Err(Refused::AccountLimit));
+        }
+        let id = new_id();
+        let answers = self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&Answers::default())?);
+        sqlx::query(
+            "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(account)
+        .bind(kind_code(ApplicationKind::AdultId))
+        .bind(ApplicationState::Draft.code())
+        .bind(answers)
+        .bind(now)
+        .bind(now)
+        .execute(self.db)
+        .await?;
+        tracing::info!(application = %id, "application started");
+        Ok(Ok(id))
+    }
+
+    /// Saves the answers of an application that may still be changed.
+    pub async fn save_answers(&self, app: &Stored, now: i64) -> anyhow::Result<Result<(), Refused>> {
+        let answers = self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&app.answers)?);
+        let done = sqlx::query(
+            "UPDATE applications SET answers = $1, updated_at = $2 \
+             WHERE id = $3 AND account_id = $4 AND state IN ('draft', 'needs_attention')",
+        )
+        .bind(answers)
+        .bind(now)
+        .bind(&app.id)
+        .bind(&app.account_id)
+        .execute(self.db)
+        .await?;
+        Ok(if done.rows_affected() == 1 { Ok(()) } else { Err(Refused::NotEditable) })
+    }
+
+    pub async fn save_photo(&self, app: &Stored, jpeg: &[u8], now: i64) -> anyhow::Result<Result<(), Refused>> {
+        let sealed = self.cipher.encrypt(PHOTO, jpeg);
+        let done = sqlx::query(
+            "UPDATE applications SET photo = $1, updated_at = $2 \
+             WHERE id = $3 AND account_id = $4 AND state IN ('draft', 'needs_attention')",
+        )
+        .bind(sealed)
+        .bind(now)
+        .bind(&app.id)
+        .bind(&app.account_id)
+        .execute(self.db)
+        .await?;
+        Ok(if done.rows_affected() == 1 { Ok(()) } else { Err(Refused::NotEditable) })
+    }
+
+    pub async fn photo(&self, account: &str, id: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let sealed: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT photo FROM applications WHERE id = $1 AND account_id = $2")
+                .bind(id)
+                .bind(account)
+                .fetch_optional(self.db)
+                .await?;
+        match sealed.flatten() {
+            Some(sealed) => Ok(Some(self.cipher.decrypt(PHOTO, &sealed)?.to_vec())),
+            None => Ok(None),
+        }
+    }
+
+    /// Submits: records consent, gives a reference, and verifies with the
+    /// registry (or leaves the application pending verification).
+    pub async fn submit(
+        &self,
+        verifications: &PendingVerifications,
+        app: &Stored,
+        today: CivilDate,
+        now: i64,
+    ) -> anyhow::Result<Result<Stored, Refused>> {
+        if !app.state.is_editable() {
+            return Ok(Err(Refused::NotEditable));
+        }
+        if !Task::ALL.iter().all(|t| app.answers.is_done(*t, app.has_photo)) {
+            return Ok(Err(Refused::Incomplete));
+        }
+        let (Some(about), Some(birth_cert)) = (&app.answers.about_you, &app.answers.birth_certificate) else {
+            return Ok(Err(Refused::Incomplete));
+        };
+        let birth_index = self.cipher.blind_index("birth-certificate", birth_cert.as_ref());
+        let other: Option<String> =
+            sqlx::query_scalar("SELECT id FROM applications WHERE active_birth_cert_index = $1 AND id <> $2")
+                .bind(&birth_index)
+                .bind(&app.id)
+                .fetch_optional(self.db)
+                .await?;
+        if other.is_some() {
+            return Ok(Err(Refused::Duplicate));
+        }
+
+        let reference = match &app.reference {
+            Some(r) => r.clone(),
+            None => new_reference().to_string(),
+        };
+        let mut tx = self.db.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE applications SET state = 'submitted', reference = $1, active_birth_cert_index = $2, \
+             attention = NULL, submitted_at = $3, updated_at = $3 \
+             WHERE id = $4 AND account_id = $5 AND state IN ('draft', 'needs_attention')",
+        )
+        .bind(&reference)
+        .bind(&birth_index)
+        .bind(now)
+        .bind(&app.id)
+        .bind(&app.account_id)
+        .execute(&mut *tx)
+        .await;
+        match claimed {
+            Ok(done) if done.rows_affected() == 1 => {}
+            Ok(_) => return Ok(Err(Refused::NotEditable)),
+            // The unique indexes: another application took this birth
+            // certificate in the meantime (or, once in billions, the reference).
+            Err(sqlx::Error::Database(error)) => {
+                tracing::info!(application = %app.id, %error, "submission refused by a unique index");
+                return Ok(Err(Refused::Duplicate));
+            }
+            Err(other) => return Err(other.into()),
+        }
+        sqlx::query(
+            "INSERT INTO consents (id, account_id, application_id, purpose, notice_version, method, given_at) \
+             VALUES ($1, $2, $3, 'own_application', $4, 'web form: declaration checkbox', $5)",
+        )
+        .bind(new_id())
+        .bind(&app.account_id)
+        .bind(&app.id)
+        .bind(NOTICE_VERSION)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+
+        let applicant = Applicant {
+            birth_cert_no: birth_cert.clone(),
+            surname: about.surname.clone(),
+            given_names: about.given_names.clone(),
+            date_of_birth: about.date_of_birth,
+        };
+        let (outcome, pending) =
+            verifications.submit(&format!("application:{}", app.id), &applicant, app.kind, today, now).await?;
+        self.record_outcome(&app.id, outcome, pending.as_deref(), now).await?;
+        tracing::info!(application = %app.id, ?outcome, "application submitted");
+        let stored = self.load(&app.account_id, &app.id).await?.ok_or_else(|| anyhow::anyhow!("vanished"))?;
+        Ok(Ok(stored))
+    }
+
+    async fn record_outcome(&self, id: &str, outcome: Outcome, pending: Option<&str>, now: i64) -> anyhow::Result<()> {
+        let (state, attention) = after_verification(outcome);
+        sqlx::query(
+            "UPDATE applications SET state = $1, attention = $2, pending_verification_id = $3, updated_at = $4 \
+             WHERE id = $5 AND state IN ('submitted', 'pending_verification')",
+        )
+        .bind(state.code())
+        .bind(attention.map(Attention::code))
+        .bind(pending)
+        .bind(now)
+        .bind(id)
+        .execute(self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// An application waiting for the registry takes the outcome the retry
+    /// job found, if there is one by now.
+    pub async fn refresh(&self, verifications: &PendingVerifications, app: Stored, now: i64) -> anyhow::Result<Stored> {
+        let (ApplicationState::PendingVerification, Some(pending)) = (app.state, &app.pending_verification_id) else {
+            return Ok(app);
+        };
+        match verifications.status(pending).await? {
+            Some(Status::Done(outcome)) => {
+                self.record_outcome(&app.id, outcome, Some(pending), now).await?;
+                Ok(self.load(&app.account_id, &app.id).await?.unwrap_or(app))
+            }
+            _ => Ok(app),
+        }
+    }
+}

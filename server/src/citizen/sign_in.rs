@@ -1,0 +1,340 @@
+//! Signing in with a one-time code sent to a phone number or email address.
+//!
+//! - Codes are six random digits, kept only as an HMAC (keyed with a key
+//!   derived from the master key, so a copy of the table cannot be brute
+//!   forced offline), valid for 5 minutes, dead after 5 wrong tries.
+//! - At most 3 codes per contact per 10 minutes, and a per-connection
+//!   limit; both are counted in the database so that several servers agree.
+//! - The answer to a request is the same whether or not the contact has an
+//!   account: the account is made when a code is first used.
+
+use crate::crypto::FieldCipher;
+use crate::outbox::{self, Message, Recipient};
+use app::i18n::Locale;
+use app::identifiers::{EmailAddress, FieldError, PhoneNumber};
+use rand::Rng as _;
+use sqlx::AnyPool;
+use subtle::ConstantTimeEq as _;
+
+pub const CODE_LIFETIME_SECS: i64 = 5 * 60;
+pub const MAX_WRONG_TRIES: i64 = 5;
+pub const LIMIT_WINDOW_SECS: i64 = 10 * 60;
+pub const CODES_PER_CONTACT: i64 = 3;
+
+/// Where a code can be sent.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ContactAddress {
+    Phone(PhoneNumber),
+    Email(EmailAddress),
+}
+
+impl std::fmt::Debug for ContactAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ContactAddress::Phone(_) => "Phone(<redacted>)",
+            ContactAddress::Email(_) => "Email(<redacted>)",
+        })
+    }
+}
+
+impl ContactAddress {
+    /// A phone number, or an email address if there is an `@`.
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let value = input.trim();
+        if value.is_empty() {
+            Err(FieldError::ContactMissing)
+        } else if value.contains('@') {
+            EmailAddress::parse(value).map(ContactAddress::Email)
+        } else {
+            PhoneNumber::parse(value).map(ContactAddress::Phone)
+        }
+    }
+
+    /// The form that identifies an account: E.164, or the address in lower case.
+    pub fn normalised(&self) -> String {
+        match self {
+            ContactAddress::Phone(p) => p.to_string(),
+            ContactAddress::Email(e) => e.to_string().to_lowercase(),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ContactAddress::Phone(_) => "phone",
+            ContactAddress::Email(_) => "email",
+        }
+    }
+
+    fn from_stored(kind: &str, value: &str) -> Option<Self> {
+        match kind {
+            "phone" => PhoneNumber::parse(value).ok().map(ContactAddress::Phone),
+            "email" => EmailAddress::parse(value).ok().map(ContactAddress::Email),
+            _ => None,
+        }
+    }
+
+    pub fn recipient(&self) -> Recipient {
+        match self {
+            ContactAddress::Phone(p) => Recipient::Phone(p.to_string()),
+            ContactAddress::Email(e) => Recipient::Email(e.to_string()),
+        }
+    }
+
+    /// Enough to recognise, not enough to read: `+254 7•• ••• 678`,
+    /// `g•••@example.com`.
+    pub fn masked(&self) -> String {
+        match self {
+            ContactAddress::Phone(p) => {
+                let digits = p.to_string();
+                let tail = &digits[digits.len().saturating_sub(3)..];
+                let first = digits.chars().nth(4).unwrap_or('•');
+                format!("+254 {first}•• ••• {tail}")
+            }
+            ContactAddress::Email(e) => {
+                let text = e.to_string();
+                let (local, domain) = text.split_once('@').unwrap_or((&text, ""));
+                let first: String = local.chars().take(1).collect();
+                format!("{first}•••@{domain}")
+            }
+        }
+    }
+}
+
+/// Why a code was not sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    TooManyForContact,
+    TooManyFromConnection,
+}
+
+impl From<Refusal> for FieldError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::TooManyForContact => FieldError::SignInTooMany,
+            Refusal::TooManyFromConnection => FieldError::SignInTooManyHere,
+        }
+    }
+}
+
+/// Why a code was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeProblem {
+    Wrong,
+    /// Expired, used, tried too many times, or never issued.
+    Dead,
+}
+
+pub struct SignIn<'a> {
+    pub db: &'a AnyPool,
+    pub cipher: &'a FieldCipher,
+    /// Codes per connection (IP address) per 10 minutes.
+    pub per_connection_limit: i64,
+}
+
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    crate::crypto::hex(&bytes)
+}
+
+impl SignIn<'_> {
+    fn code_hash(&self, challenge: &str, code: &str) -> String {
+        self.cipher.blind_index("sign-in-code", &format!("{challenge}:{code}"))
+    }
+
+    fn contact_index(&self, contact: &ContactAddress) -> String {
+        self.cipher.blind_index("contact", &contact.normalised())
+    }
+
+    /// Counts a request against a connection's limit; true if over it.
+    async fn over_connection_limit(&self, connection: &str, now: i64) -> anyhow::Result<bool> {
+        let bucket = self.cipher.blind_index("rate:sign-in", connection);
+        sqlx::query("DELETE FROM rate_limit_events WHERE created_at <= $1")
+            .bind(now - LIMIT_WINDOW_SECS)
+            .execute(self.db)
+            .await?;
+        let recent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM rate_limit_events WHERE bucket = $1 AND created_at > $2")
+                .bind(&bucket)
+                .bind(now - LIMIT_WINDOW_SECS)
+                .fetch_one(self.db)
+                .await?;
+        if recent >= self.per_connection_limit {
+            return Ok(true);
+        }
+        sqlx::query("INSERT INTO rate_limit_events (bucket, created_at) VALUES ($1, $2)")
+            .bind(&bucket)
+            .bind(now)
+            .execute(self.db)
+            .await?;
+        Ok(false)
+    }
+
+    /// Issues a code and queues the message that carries it. Returns the
+    /// challenge id, which the caller keeps in the session.
+    pub async fn request_code(
+        &self,
+        contact: &ContactAddress,
+        connection: &str,
+        locale: Locale,
+        now: i64,
+    ) -> anyhow::Result<Result<String, Refusal>> {
+        if self.over_connection_limit(connection, now).await? {
+            return Ok(Err(Refusal::TooManyFromConnection));
+        }
+        let index = self.contact_index(contact);
+        let recent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_codes WHERE contact_index = $1 AND created_at > $2")
+                .bind(&index)
+                .bind(now - LIMIT_WINDOW_SECS)
+                .fetch_one(self.db)
+                .await?;
+        if recent >= CODES_PER_CONTACT {
+            return Ok(Err(Refusal::TooManyForContact));
+        }
+        let challenge = new_id();
+        let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO sign_in_codes (id, contact_index, contact, code_hash, failed_attempts, expires_at, used_at, created_at) \
+             VALUES ($1, $2, $3, $4, 0, $5, NULL, $6)",
+        )
+        .bind(&challenge)
+        .bind(&index)
+        .bind(self.cipher.encrypt_str("sign_in_codes.contact", &format!("{}:{}", contact.kind(), contact.normalised())))
+        .bind(self.code_hash(&challenge, &code))
+        .bind(now + CODE_LIFETIME_SECS)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        outbox::enqueue(&mut *tx, self.cipher, &contact.recipient(), locale, &Message::SignInCode { code }, now).await?;
+        tx.commit().await?;
+        outbox::wake_worker();
+        tracing::info!(challenge = %challenge, "sign-in code issued");
+        Ok(Ok(challenge))
+    }
+
+    /// Checks a code against its challenge. On success the code is used up
+    /// and the account (made now if new) is returned.
+    pub async fn verify_code(&self, challenge: &str, code: &str, now: i64) -> anyhow::Result<Result<String, CodeProblem>> {
+        let row: Option<(String, Vec<u8>, String, i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT contact_index, contact, code_hash, failed_attempts, expires_at, used_at FROM sign_in_codes WHERE id = $1",
+        )
+        .bind(challenge)
+        .fetch_optional(self.db)
+        .await?;
+        let Some((index, sealed_contact, stored_hash, failed, expires_at, used_at)) = row else {
+            return Ok(Err(CodeProblem::Dead));
+        };
+        if used_at.is_some() || now >= expires_at || failed >= MAX_WRONG_TRIES {
+            return Ok(Err(CodeProblem::Dead));
+        }
+        let candidate = self.code_hash(challenge, code);
+        if !bool::from(candidate.as_bytes().ct_eq(stored_hash.as_bytes())) {
+            sqlx::query("UPDATE sign_in_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1")
+                .bind(challenge)
+                .execute(self.db)
+                .await?;
+            tracing::info!(challenge = %challenge, tries = failed + 1, "wrong sign-in code");
+            return Ok(Err(if failed + 1 >= MAX_WRONG_TRIES { CodeProblem::Dead } else { CodeProblem::Wrong }));
+        }
+        // Used once: a second request with the same code finds it used.
+        let claimed = sqlx::query("UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+            .bind(now)
+            .bind(challenge)
+            .execute(self.db)
+            .await?;
+        if claimed.rows_affected() != 1 {
+            return Ok(Err(CodeProblem::Dead));
+        }
+        let contact = self.cipher.decrypt_string("sign_in_codes.contact", &sealed_contact)?;
+        let (kind, value) = contact.split_once(':').ok_or_else(|| anyhow::anyhow!("a malformed stored contact"))?;
+        let account = self.account_for(&index, kind, value, now).await?;
+        Ok(Ok(account))
+    }
+
+    async fn account_for(&self, index: &str, kind: &str, value: &str, now: i64) -> anyhow::Result<String> {
+        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
+            .bind(index)
+            .fetch_optional(self.db)
+            .await?;
+        if let Some(id) = existing {
+            sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2").bind(now).bind(&id).execute(self.db).await?;
+            return Ok(id);
+        }
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at, last_sign_in_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (contact_index) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(index)
+        .bind(self.cipher.encrypt_str("accounts.contact", value))
+        .bind(kind)
+        .bind(now)
+        .bind(now)
+        .execute(self.db)
+        .await?;
+        // Another request may have made it first.
+        let id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
+            .bind(index)
+            .fetch_one(self.db)
+            .await?;
+        tracing::info!(account = %id, "account opened");
+        Ok(id)
+    }
+
+    /// The account's contact, to address messages.
+    pub async fn contact_of(&self, account: &str) -> anyhow::Result<Option<ContactAddress>> {
+        let row: Option<(String, Vec<u8>)> = sqlx::query_as("SELECT contact_kind, contact FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_optional(self.db)
+            .await?;
+        let Some((kind, sealed)) = row else { return Ok(None) };
+        let value = self.cipher.decrypt_string("accounts.contact", &sealed)?;
+        Ok(ContactAddress::from_stored(&kind, &value))
+    }
+}
+
+/// Deletes what sign-in leaves behind once it is of no use: expired
+/// sessions, codes older than a day, spent rate-limit counts.
+pub async fn sweep(db: &AnyPool, now: i64) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await?;
+    sqlx::query("DELETE FROM sign_in_codes WHERE created_at <= $1").bind(now - 24 * 3600).execute(db).await?;
+    sqlx::query("DELETE FROM rate_limit_events WHERE created_at <= $1").bind(now - LIMIT_WINDOW_SECS).execute(db).await?;
+    Ok(())
+}
+
+/// Runs `sweep` every ten minutes (several processes may: it is idempotent).
+pub async fn sweep_forever(db: AnyPool) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(error) = sweep(&db, crate::clock::unix_now()).await {
+            tracing::warn!(%error, "sign-in sweep failed; will try again");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contact_is_a_phone_or_an_email() {
+        assert!(matches!(ContactAddress::parse("0712 345 678"), Ok(ContactAddress::Phone(_))));
+        assert!(matches!(ContactAddress::parse("Grace@Example.com"), Ok(ContactAddress::Email(_))));
+        assert_eq!(ContactAddress::parse("  "), Err(FieldError::ContactMissing));
+        assert_eq!(ContactAddress::parse("grace@"), Err(FieldError::EmailFormat));
+    }
+
+    #[test]
+    fn contacts_are_normalised_and_masked() {
+        let phone = ContactAddress::parse("0712 345 678").unwrap();
+        assert_eq!(phone.normalised(), "+254712345678");
+        assert_eq!(phone.masked(), "+254 7•• ••• 678");
+        let email = ContactAddress::parse("Grace@Example.com").unwrap();
+        assert_eq!(email.normalised(), "grace@example.com");
+        assert_eq!(email.masked(), "G•••@example.com");
+    }
+}

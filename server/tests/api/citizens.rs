@@ -1,0 +1,674 @@
+//! Citizens signing in and applying, through the real server and the real
+//! database (SQLite or PostgreSQL), with codes read from the `log` message
+//! transport's file as a developer would read them.
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use reqwest::StatusCode;
+use std::time::Duration;
+use usajili::registry::import::{Table, import};
+
+const BIRTHS: &str = "\
+birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name,mother_id_no,father_name,father_id_no
+1000001,Otieno,Grace Achieng,F,1988-04-12,042,,,,
+1000101,Otieno,Baraka Odhiambo,M,2015-06-15,042,Grace Achieng Otieno,20000001,,
+1000200,Wafula,Joseph,M,1950-01-01,039,,,,
+1000500,Mwangi,Wanjiru Njeri,F,2000-02-29,022,,,,
+";
+const PERSONS: &str = "\
+id_no,surname,given_names,sex,date_of_birth,birth_cert_no,status
+20000001,Otieno,Grace Achieng,F,1988-04-12,1000001,alive
+20000300,Wafula,Joseph,M,1950-01-01,1000200,deceased
+";
+
+async fn with_registry(app: &TestApp) {
+    import(&app.db, Table::Births, std::io::Cursor::new(BIRTHS)).await.unwrap();
+    import(&app.db, Table::Persons, std::io::Cursor::new(PERSONS)).await.unwrap();
+}
+
+/// A citizen's browser: its own cookies.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        Browser { app, client }
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.app.url(path)).send().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.app.url(path)).form(pairs).send().await.unwrap()
+    }
+
+    async fn post_text(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+        let response = self.post(path, pairs).await;
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// Asks for a code and reads it from the message log.
+    async fn request_code(&self, contact: &str) -> String {
+        let before = codes_for(self.app, contact).len();
+        let response = self.post("/sign-in", &[("contact", contact)]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{contact}");
+        assert_eq!(location(&response), "/sign-in/code");
+        wait_for_code(self.app, contact, before).await
+    }
+
+    async fn sign_in(&self, contact: &str) {
+        let code = self.request_code(contact).await;
+        let response = self.post("/sign-in/code", &[("code", &code)]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/applications");
+    }
+
+    /// Starts an application; returns its id.
+    async fn start(&self) -> String {
+        let response = self.post("/applications", &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        location(&response).trim_start_matches("/applications/").to_string()
+    }
+
+    async fn save(&self, id: &str, task: &str, pairs: &[(&str, &str)]) {
+        let (status, body) = self.post_text(&format!("/applications/{id}/{task}"), pairs).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{task}: {}", summary_of(&body));
+    }
+
+    async fn upload_photo(&self, id: &str, bytes: Vec<u8>, file_name: &str, mime: &str) -> reqwest::Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()).mime_str(mime).unwrap();
+        let form = reqwest::multipart::Form::new().part("photo", part);
+        self.client.post(self.app.url(&format!("/applications/{id}/photo"))).multipart(form).send().await.unwrap()
+    }
+
+    /// Fills every task for the person with this birth certificate.
+    async fn complete(&self, id: &str, person: &Person) {
+        self.save(id, "about-you", &person.about_you()).await;
+        self.save(id, "birth-certificate", &[("birth-certificate", person.birth_cert)]).await;
+        self.save(id, "documents", &[("passport", ""), ("kra-pin", ""), ("nhif", ""), ("nssf", "")]).await;
+        self.save(id, "contact", &[("phone", "0712345678"), ("email", ""), ("language", "en")]).await;
+        self.save(
+            id,
+            "parents",
+            &[("mother-status", "not-known"), ("father-status", "deceased")],
+        )
+        .await;
+        let response = self.upload_photo(id, png(400, 500), "me.png", "image/png").await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn submit(&self, id: &str) -> (StatusCode, String) {
+        self.post_text(&format!("/applications/{id}/declaration"), &[("declaration", "yes")]).await
+    }
+
+    async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = self.get(path).await;
+        (response.status(), response.text().await.unwrap())
+    }
+}
+
+struct Person {
+    surname: &'static str,
+    given: &'static str,
+    sex: &'static str,
+    dob: (&'static str, &'static str, &'static str),
+    birth_cert: &'static str,
+}
+
+impl Person {
+    fn about_you(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("surname", self.surname),
+            ("given-names", self.given),
+            ("sex", self.sex),
+            ("dob-day", self.dob.0),
+            ("dob-month", self.dob.1),
+            ("dob-year", self.dob.2),
+            ("county-of-birth", "022"),
+            ("county-of-residence", "047"),
+            ("location", "Kibra"),
+        ]
+    }
+}
+
+const WANJIRU: Person =
+    Person { surname: "Mwangi", given: "Wanjiru Njeri", sex: "F", dob: ("29", "2", "2000"), birth_cert: "1000500" };
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+fn codes_for(app: &TestApp, contact: &str) -> Vec<String> {
+    let normalised = if contact.contains('@') {
+        contact.to_lowercase()
+    } else {
+        format!("+254{}", contact.trim_start_matches('0'))
+    };
+    app.messages()
+        .lines()
+        .filter(|line| line.contains(&normalised) && line.contains("sign_in_code"))
+        .filter_map(|line| {
+            line.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).map(str::to_string)
+        })
+        .collect()
+}
+
+async fn wait_for_code(app: &TestApp, contact: &str, before: usize) -> String {
+    for _ in 0..200 {
+        let codes = codes_for(app, contact);
+        if codes.len() > before {
+            return codes.last().unwrap().clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no code arrived in the message log");
+}
+
+/// The error summary's text, for assertion messages.
+fn summary_of(body: &str) -> String {
+    body.split("error-summary__list").nth(1).map(|s| s.chars().take(400).collect()).unwrap_or_default()
+}
+
+fn state_of(body: &str) -> String {
+    body.split("data-testid=\"state\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or("").to_string()
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 255) as u8, (y % 255) as u8, 128]));
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .unwrap();
+    bytes
+}
+
+// ---- sign-in -----------------------------------------------------------------
+
+#[tokio::test]
+async fn a_citizen_signs_in_with_a_code_and_the_session_id_changes() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    let code = browser.request_code("0712345678").await;
+    let before = browser.post("/sign-in/code", &[("code", "000000")]).await;
+    let cookie_before = set_cookie_value(&before);
+
+    let response = browser.post("/sign-in/code", &[("code", &format!("{} {}", &code[..3], &code[3..]))]).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let set_cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert_ne!(Some(cookie_value(&set_cookie)), cookie_before, "the session id is rotated at sign-in");
+    let (status, body) = browser.page("/applications").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("data-testid=\"sign-out\""));
+}
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or("").to_string()
+}
+
+fn set_cookie_value(response: &reqwest::Response) -> Option<String> {
+    response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(cookie_value)
+}
+
+#[tokio::test]
+async fn codes_are_kept_only_as_hashes() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    let code = browser.request_code("0712345678").await;
+    let rows: Vec<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT code_hash, contact FROM sign_in_codes").fetch_all(&app.db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(!rows[0].0.contains(&code));
+    assert!(!String::from_utf8_lossy(&rows[0].1).contains("712345678"));
+}
+
+#[tokio::test]
+async fn five_wrong_codes_kill_the_code() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    let code = browser.request_code("0712345678").await;
+    let wrong = if code == "111111" { "222222" } else { "111111" };
+    for _ in 0..4 {
+        let (status, body) = browser.post_text("/sign-in/code", &[("code", wrong)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("That code is not right"), "{}", summary_of(&body));
+    }
+    let (_, body) = browser.post_text("/sign-in/code", &[("code", wrong)]).await;
+    assert!(body.contains("expired or was tried too many times"), "{}", summary_of(&body));
+
+    let (status, body) = browser.post_text("/sign-in/code", &[("code", &code)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the right code no longer works");
+    assert!(body.contains("expired or was tried too many times"));
+}
+
+#[tokio::test]
+async fn a_code_expires_after_five_minutes() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    let code = browser.request_code("0712345678").await;
+    sqlx::query("UPDATE sign_in_codes SET expires_at = $1")
+        .bind(usajili::clock::unix_now() - 1)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (status, body) = browser.post_text("/sign-in/code", &[("code", &code)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("expired"));
+}
+
+#[tokio::test]
+async fn a_fourth_code_in_ten_minutes_is_refused_with_429() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    for _ in 0..3 {
+        browser.request_code("0712345678").await;
+    }
+    let (status, body) = browser.post_text("/sign-in", &[("contact", "+254 712 345 678")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("Wait 10 minutes"), "{}", summary_of(&body));
+    // Another contact is not affected.
+    browser.request_code("0722000000").await;
+}
+
+#[tokio::test]
+async fn one_connection_asking_for_too_many_codes_gets_429() {
+    let app = spawn_app_with(|c| c.sign_in_per_connection = 2).await;
+    let browser = Browser::new(&app);
+    browser.request_code("0712345678").await;
+    browser.request_code("0722000000").await;
+    let (status, body) = browser.post_text("/sign-in", &[("contact", "0733000000")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("from this connection"));
+}
+
+#[tokio::test]
+async fn the_answer_is_the_same_for_a_known_and_an_unknown_contact() {
+    let app = spawn_app().await;
+    Browser::new(&app).sign_in("0712345678").await;
+
+    let known = Browser::new(&app);
+    let unknown = Browser::new(&app);
+    let a = known.post("/sign-in", &[("contact", "0712345678")]).await;
+    let b = unknown.post("/sign-in", &[("contact", "0799999999")]).await;
+    assert_eq!((a.status(), location(&a)), (b.status(), location(&b)));
+    let (a, b) = (known.page("/sign-in/code").await, unknown.page("/sign-in/code").await);
+    assert_eq!(a.0, b.0);
+    let strip = |body: &str| body.replace("712", "").replace("999", "").split("nonce").next().unwrap().len();
+    assert_eq!(strip(&a.1), strip(&b.1));
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("grace@example.com").await;
+    let response = browser.post("/sign-out", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = browser.get("/applications").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/sign-in");
+}
+
+#[tokio::test]
+async fn thirty_idle_minutes_end_the_session() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let expires: i64 = sqlx::query_scalar("SELECT MAX(expires_at) FROM sessions").fetch_one(&app.db).await.unwrap();
+    let now = usajili::clock::unix_now();
+    assert!((now + 29 * 60..=now + 31 * 60).contains(&expires), "idle expiry is 30 minutes");
+    sqlx::query("UPDATE sessions SET expires_at = $1").bind(now - 1).execute(&app.db).await.unwrap();
+    let response = browser.get("/applications").await;
+    assert_eq!(location(&response), "/sign-in");
+}
+
+#[tokio::test]
+async fn a_post_from_another_site_is_refused() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/sign-in"))
+        .header("origin", "https://evil.example")
+        .form(&[("contact", "0712345678")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+// ---- tasks ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_application_pages_need_a_signed_in_citizen() {
+    let app = spawn_app().await;
+    for path in ["/applications", "/applications/abc", "/applications/abc/about-you"] {
+        let response = app.get(path).await;
+        assert_eq!(location(&response), "/sign-in", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn each_task_reports_its_problems_and_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let id = browser.start().await;
+    let cases: [(&str, Vec<(&str, &str)>, &[&str]); 5] = [
+        (
+            "about-you",
+            vec![("surname", "<b>Mwangi</b>"), ("given-names", ""), ("dob-day", "30"), ("dob-month", "2"), ("dob-year", "2000"), ("location", "Kibra")],
+            &["Name must only include letters", "Enter the name.", "Select your sex", "Enter a real date of birth", "Select a county."],
+        ),
+        ("birth-certificate", vec![("birth-certificate", "12AB")], &["Enter the entry number as 4 to 10 digits"]),
+        ("documents", vec![("kra-pin", "P051234567X"), ("passport", "")], &["That is a company PIN"]),
+        ("contact", vec![("phone", "020 2222222"), ("email", "not-an-email")], &["That is not a mobile number", "Enter an email address in the correct format", "Select the language"]),
+        ("parents", vec![("mother-status", "known"), ("mother-name", "Mary"), ("father-status", "")], &["Enter your ID number.", "Select whether you know this parent"]),
+    ];
+    for (task, pairs, messages) in cases {
+        let (status, body) = browser.post_text(&format!("/applications/{id}/{task}"), &pairs).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{task}");
+        assert!(body.contains("data-testid=\"error-summary\""), "{task}");
+        for message in messages {
+            assert!(body.contains(message), "{task}: {message} not in {}", summary_of(&body));
+        }
+    }
+    // What was typed comes back, escaped.
+    let (_, body) = browser.post_text(&format!("/applications/{id}/about-you"), &[("surname", "<b>Mwangi</b>")]).await;
+    assert!(body.contains("value=\"&lt;b&gt;Mwangi&lt;/b&gt;\""));
+    assert!(!body.contains("<b>Mwangi"));
+    // Nothing was saved.
+    let (_, page) = browser.page(&format!("/applications/{id}")).await;
+    assert!(page.contains("0 / 6"), "no task is complete");
+}
+
+#[tokio::test]
+async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let id = browser.start().await;
+    // 10 MB of form.
+    let huge = "a".repeat(10 * 1024 * 1024);
+    let response = browser.client.post(app.url(&format!("/applications/{id}/about-you"))).form(&[("surname", huge.as_str())]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // The wrong content type.
+    let response = browser
+        .client
+        .post(app.url(&format!("/applications/{id}/about-you")))
+        .header("content-type", "application/json")
+        .body("{\"surname\":\"x\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(response.text().await.unwrap().contains("web form"));
+    // SQL and control characters are just wrong names.
+    let (status, _) = browser
+        .post_text(&format!("/applications/{id}/about-you"), &[("surname", "x'); DROP TABLE applications; --\u{0}")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications").fetch_one(&app.db).await.unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn answers_are_stored_encrypted() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let id = browser.start().await;
+    browser.complete(&id, &WANJIRU).await;
+    let (answers, photo): (Vec<u8>, Vec<u8>) =
+        sqlx::query_as("SELECT answers, photo FROM applications").fetch_one(&app.db).await.unwrap();
+    let text = String::from_utf8_lossy(&answers);
+    for plain in ["Mwangi", "Wanjiru", "1000500", "712345678", "Kibra"] {
+        assert!(!text.contains(plain), "{plain} is in the clear");
+    }
+    assert!(!photo.starts_with(&[0xFF, 0xD8, 0xFF]), "the photo is encrypted");
+    let accounts: Vec<Vec<u8>> = sqlx::query_scalar("SELECT contact FROM accounts").fetch_all(&app.db).await.unwrap();
+    assert!(!String::from_utf8_lossy(&accounts[0]).contains("712345678"));
+}
+
+// ---- photos --------------------------------------------------------------------
+
+#[tokio::test]
+async fn photos_are_checked_from_their_bytes_and_re_encoded_without_exif() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let id = browser.start().await;
+
+    let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec();
+    let response = browser.upload_photo(&id, gif, "me.jpg", "image/jpeg").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("must be a JPEG or PNG"));
+
+    let response = browser.upload_photo(&id, vec![0xFF; 2 * 1024 * 1024 + 10], "big.jpg", "image/jpeg").await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(response.text().await.unwrap().contains("2 MB or smaller"));
+
+    let response = browser.upload_photo(&id, png(20, 20), "tiny.png", "image/png").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, _) = browser.post_text(&format!("/applications/{id}/photo"), &[("photo", "x")]).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // A JPEG with an EXIF block (a camera name and GPS-like text).
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(300, 300, image::Rgb([200, 180, 160])))
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    let payload = b"Exif\0\0SECRET-CAMERA GPS 1.2921S 36.8219E";
+    let mut with_exif = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    with_exif.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    with_exif.extend_from_slice(payload);
+    with_exif.extend_from_slice(&jpeg[2..]);
+    let response = browser.upload_photo(&id, with_exif, "photo.png", "image/png").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let response = browser.get(&format!("/applications/{id}/photo.jpg")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let stored = response.bytes().await.unwrap();
+    assert!(stored.starts_with(&[0xFF, 0xD8]));
+    assert!(!stored.windows(6).any(|w| w == b"SECRET"), "EXIF is gone");
+}
+
+// ---- submission ----------------------------------------------------------------
+
+#[tokio::test]
+async fn a_complete_application_is_verified_and_gets_a_reference() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let id = browser.start().await;
+    browser.complete(&id, &WANJIRU).await;
+
+    let (status, body) = browser.page(&format!("/applications/{id}/check-answers")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Wanjiru Njeri") && body.contains("29 / 2 / 2000"));
+    let (status, body) = browser.post_text(&format!("/applications/{id}/declaration"), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Confirm the declaration"));
+
+    let (status, _) = browser.submit(&id).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = browser.page(&format!("/applications/{id}")).await;
+    assert_eq!(state_of(&body), "Verified");
+    let reference: String = sqlx::query_scalar("SELECT reference FROM applications").fetch_one(&app.db).await.unwrap();
+    assert!(app::identifiers::ApplicationReference::parse(&reference).is_ok(), "{reference}");
+    assert!(body.contains(&reference));
+    let consent: (String, String) = sqlx::query_as("SELECT notice_version, method FROM consents").fetch_one(&app.db).await.unwrap();
+    assert_eq!(consent.0, app::application::NOTICE_VERSION);
+    // No more changes once verified.
+    let response = browser.post(&format!("/applications/{id}/about-you"), &WANJIRU.about_you()).await;
+    assert_eq!(location(&response), format!("/applications/{id}"));
+}
+
+#[tokio::test]
+async fn each_verification_outcome_reaches_the_status_page() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let cases = [
+        (Person { surname: "Mwangi", given: "Wanjiru", ..WANJIRU }, "Needs your attention", "Check your given names"),
+        (Person { surname: "Mwangl", ..WANJIRU }, "Needs your attention", "Check your surname"),
+        (Person { dob: ("28", "2", "2000"), ..WANJIRU }, "Needs your attention", "Check your date of birth"),
+        (Person { birth_cert: "9999999", ..WANJIRU }, "Needs your attention", "could not find this birth certificate"),
+        (
+            Person { surname: "Otieno", given: "Grace Achieng", dob: ("12", "4", "1988"), birth_cert: "1000001", sex: "F" },
+            "Needs your attention",
+            "already been issued",
+        ),
+        (
+            Person { surname: "Wafula", given: "Joseph", dob: ("1", "1", "1950"), birth_cert: "1000200", sex: "M" },
+            "Needs your attention",
+            "cannot verify these details online",
+        ),
+        (
+            Person { surname: "Otieno", given: "Baraka Odhiambo", dob: ("15", "6", "2015"), birth_cert: "1000101", sex: "M" },
+            "Needs your attention",
+            "under 18",
+        ),
+    ];
+    for (n, (person, state, text)) in cases.iter().enumerate() {
+        // One active application per birth certificate: clear the last case's.
+        sqlx::query("DELETE FROM consents").execute(&app.db).await.unwrap();
+        sqlx::query("DELETE FROM applications").execute(&app.db).await.unwrap();
+        let browser = Browser::new(&app);
+        browser.sign_in(&format!("07120000{n:02}")).await;
+        let id = browser.start().await;
+        browser.complete(&id, person).await;
+        let (status, _) = browser.submit(&id).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, body) = browser.page(&format!("/applications/{id}")).await;
+        assert_eq!(state_of(&body), *state, "{text}");
+        assert!(body.contains(text), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn needs_attention_can_be_corrected_and_resubmitted() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let id = browser.start().await;
+    browser.complete(&id, &Person { surname: "Mwangl", ..WANJIRU }).await;
+    browser.submit(&id).await;
+    let (_, body) = browser.page(&format!("/applications/{id}")).await;
+    assert!(body.contains(&format!("/applications/{id}/about-you#surname")), "links to the field");
+    let first: String = sqlx::query_scalar("SELECT reference FROM applications").fetch_one(&app.db).await.unwrap();
+
+    browser.save(&id, "about-you", &WANJIRU.about_you()).await;
+    browser.submit(&id).await;
+
+    let (_, body) = browser.page(&format!("/applications/{id}")).await;
+    assert_eq!(state_of(&body), "Verified");
+    let second: String = sqlx::query_scalar("SELECT reference FROM applications").fetch_one(&app.db).await.unwrap();
+    assert_eq!(first, second, "the reference stays the same");
+}
+
+#[tokio::test]
+async fn an_unreachable_registry_leaves_the_application_pending() {
+    let app = spawn_app_with(|c| {
+        c.registry = usajili::config::RegistryKind::Http;
+        c.registry_url = Some("http://127.0.0.1:9".to_string());
+        c.registry_api_key = Some("key".to_string().into());
+        c.verification_retry_secs = 3600;
+    })
+    .await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let id = browser.start().await;
+    browser.complete(&id, &WANJIRU).await;
+    let (status, _) = browser.submit(&id).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = browser.page(&format!("/applications/{id}")).await;
+    assert_eq!(state_of(&body), "Waiting for verification");
+    assert!(body.contains("You do not need to do anything"));
+}
+
+#[tokio::test]
+async fn a_second_active_application_for_the_same_birth_certificate_is_refused() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let first = Browser::new(&app);
+    first.sign_in("0712345678").await;
+    let id = first.start().await;
+    first.complete(&id, &WANJIRU).await;
+    first.submit(&id).await;
+
+    let second = Browser::new(&app);
+    second.sign_in("0722000000").await;
+    let other = second.start().await;
+    second.complete(&other, &WANJIRU).await;
+    let (status, body) = second.submit(&other).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("already an active application for this birth certificate"));
+    let states: Vec<String> = sqlx::query_scalar("SELECT state FROM applications ORDER BY created_at").fetch_all(&app.db).await.unwrap();
+    assert_eq!(states.iter().filter(|s| *s == "verified").count(), 1);
+}
+
+#[tokio::test]
+async fn an_account_holds_at_most_five_applications() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    for _ in 0..5 {
+        browser.start().await;
+    }
+    let (status, body) = browser.post_text("/applications", &[]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("already have 5 applications"));
+}
+
+#[tokio::test]
+async fn another_citizens_application_is_not_found() {
+    let app = spawn_app().await;
+    let owner = Browser::new(&app);
+    owner.sign_in("0712345678").await;
+    let id = owner.start().await;
+    owner.complete(&id, &WANJIRU).await;
+
+    let other = Browser::new(&app);
+    other.sign_in("0722000000").await;
+    for path in [
+        format!("/applications/{id}"),
+        format!("/applications/{id}/about-you"),
+        format!("/applications/{id}/check-answers"),
+        format!("/applications/{id}/photo.jpg"),
+        "/applications/0000/about-you".to_string(),
+    ] {
+        assert_eq!(other.get(&path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let response = other.post(&format!("/applications/{id}/about-you"), &[("surname", "Hacker")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let (_, body) = owner.page(&format!("/applications/{id}/check-answers")).await;
+    assert!(body.contains("Mwangi"), "the owner's answers are untouched");
+}
+
+#[tokio::test]
+async fn the_sweep_removes_expired_sessions_and_old_codes() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let now = usajili::clock::unix_now();
+    sqlx::query("UPDATE sessions SET expires_at = $1").bind(now - 1).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE sign_in_codes SET created_at = $1").bind(now - 25 * 3600).execute(&app.db).await.unwrap();
+
+    usajili::citizen::sign_in::sweep(&app.db, now).await.unwrap();
+
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.db).await.unwrap();
+    let codes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_codes").fetch_one(&app.db).await.unwrap();
+    assert_eq!((sessions, codes), (0, 0));
+}
