@@ -1,13 +1,18 @@
 # Sourced by the test and benchmark scripts: starts the release binary on a
 # random port with a fresh SQLite database, and stops it again.
 # USAJILI_BIN and LEPTOS_SITE_ROOT choose another build (benchmarks do).
-#   server_start DIR   -> SERVER_URL, SERVER_PID, SERVER_LOG (JSON log lines)
+#   server_start DIR   -> SERVER_URL, SERVER_PID, SERVER_LOG (JSON log lines),
+#                         MESSAGE_LOG (what the `log` message transport sent:
+#                         sign-in codes, notices), SERVER_DATABASE_URL
 #   server_stop
 
 server_start() {
   local dir="$1"
   SERVER_LOG="$dir/server.log"
-  USAJILI_ADDR=127.0.0.1:0 DATABASE_URL="sqlite://$dir/usajili.db" USAJILI_LOG_FORMAT=json \
+  MESSAGE_LOG="$dir/messages.log"
+  SERVER_DATABASE_URL="sqlite://$dir/usajili.db"
+  USAJILI_ADDR=127.0.0.1:0 DATABASE_URL="$SERVER_DATABASE_URL" USAJILI_LOG_FORMAT=json \
+    USAJILI_MESSAGE_LOG="$MESSAGE_LOG" \
     "${USAJILI_BIN:-target/release/usajili}" serve >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   SERVER_URL=

@@ -36,4 +36,9 @@ pg_stop
 step "browser tests (Playwright, Chromium)"
 e2e_dir="$(mktemp -d /tmp/usajili-e2e.XXXXXX)"
 server_start "$e2e_dir"
-(cd end2end && USAJILI_E2E_URL="$SERVER_URL" USAJILI_E2E_SERVER_LOG="$SERVER_LOG" npx playwright test)
+# The people the journeys apply as: adults with a birth record and no ID card.
+DATABASE_URL="$SERVER_DATABASE_URL" "${USAJILI_BIN:-target/release/usajili}" \
+  registry import --births end2end/fixtures/births.csv >"$e2e_dir/import.log" 2>&1 \
+  || { cat "$e2e_dir/import.log" >&2; exit 1; }
+(cd end2end && USAJILI_E2E_URL="$SERVER_URL" USAJILI_E2E_SERVER_LOG="$SERVER_LOG" \
+  USAJILI_E2E_MESSAGE_LOG="$MESSAGE_LOG" npx playwright test)
