@@ -28,6 +28,15 @@ enum Command {
     /// The local replica of the population registry (IPRS).
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// Personal data past its retention period (docs/DATA.md).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum RetentionCommand {
+    /// Delete now what is due (the server also does this once a day).
+    Run,
 }
 
 #[derive(Subcommand, Debug)]
@@ -60,6 +69,7 @@ impl Cli {
             Command::Serve => serve(self.config).await,
             Command::Migrate => migrate(&self.config).await.map(drop),
             Command::Registry(command) => registry(command, self.config).await,
+            Command::Retention(RetentionCommand::Run) => retention(&self.config).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -82,6 +92,16 @@ async fn migrate(config: &Config) -> anyhow::Result<sqlx::AnyPool> {
     crate::db::migrate(&pool).await?;
     tracing::info!("the database schema is up to date");
     Ok(pool)
+}
+
+async fn retention(config: &Config) -> anyhow::Result<()> {
+    let pool = migrate(config).await?;
+    let report = crate::retention::run(&pool, crate::clock::unix_now()).await?;
+    println!(
+        "deleted: {} drafts, {} closed applications, {} consent records, {} messages, {} accounts",
+        report.drafts, report.closed_applications, report.consents, report.messages, report.accounts
+    );
+    Ok(())
 }
 
 async fn registry(command: RegistryCommand, config: Config) -> anyhow::Result<()> {

@@ -14,4 +14,5 @@ pub mod pending_verification;
 pub mod startup;
 pub mod telemetry;
 pub mod registry;
+pub mod retention;
 pub mod verification;

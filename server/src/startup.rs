@@ -73,6 +73,7 @@ impl Application {
         };
         let outbox_job = tokio::spawn(outbox_worker.run());
         let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(self.state.db.clone()));
+        let retention_job = tokio::spawn(crate::retention::run_daily(self.state.db.clone()));
         let app = router(self.state.clone());
         axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
@@ -80,6 +81,7 @@ impl Application {
         retry_job.abort();
         outbox_job.abort();
         sweep_job.abort();
+        retention_job.abort();
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())

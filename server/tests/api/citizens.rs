@@ -672,3 +672,49 @@ async fn the_sweep_removes_expired_sessions_and_old_codes() {
     let codes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_codes").fetch_one(&app.db).await.unwrap();
     assert_eq!((sessions, codes), (0, 0));
 }
+
+#[tokio::test]
+async fn retention_deletes_what_is_due_and_nothing_else() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let old_draft = browser.start().await;
+    let young_draft = browser.start().await;
+    let verified = browser.start().await;
+    browser.complete(&verified, &WANJIRU).await;
+    browser.submit(&verified).await;
+    let now = usajili::clock::unix_now();
+    let day = 24 * 3600;
+    let set = |id: String, state: &'static str, age_days: i64| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query("UPDATE applications SET state = $1, updated_at = $2 WHERE id = $3")
+                .bind(state)
+                .bind(now - age_days * day)
+                .bind(id)
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+    };
+    set(old_draft.clone(), "draft", 91).await;
+    set(young_draft.clone(), "draft", 89).await;
+
+    let report = usajili::retention::run(&app.db, now).await.unwrap();
+    assert_eq!((report.drafts, report.closed_applications), (1, 0));
+    let left: Vec<String> = sqlx::query_scalar("SELECT id FROM applications").fetch_all(&app.db).await.unwrap();
+    assert!(!left.contains(&old_draft) && left.contains(&young_draft) && left.contains(&verified));
+
+    // A collected card: kept 12 months, then deleted with its consent.
+    set(verified.clone(), "collected", 364).await;
+    assert_eq!(usajili::retention::run(&app.db, now).await.unwrap().closed_applications, 0);
+    set(verified.clone(), "collected", 366).await;
+    let report = usajili::retention::run(&app.db, now).await.unwrap();
+    assert_eq!((report.closed_applications, report.consents), (1, 1));
+
+    // The account goes once it has nothing left and a year without sign-in.
+    sqlx::query("DELETE FROM applications").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE accounts SET last_sign_in_at = $1").bind(now - 366 * day).execute(&app.db).await.unwrap();
+    assert_eq!(usajili::retention::run(&app.db, now).await.unwrap().accounts, 1);
+}
