@@ -126,6 +126,8 @@ pub fn CameraCapture(labels: CameraLabels, input_id: String) -> impl IntoView {
                     autoplay
                     playsinline
                     muted
+                    // The attribute alone does not mute an element made by script.
+                    prop:muted=true
                     hidden=move || phase() != Phase::Live
                 ></video>
                 <div class="camera__actions">
@@ -394,5 +396,34 @@ mod browser {
     pub fn close(ui: Ui) {
         stop(ui);
         set_preview(ui, None);
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn labels() -> CameraLabels {
+        CameraLabels {
+            take_photo: "Take photo".into(),
+            capture: "Capture".into(),
+            retake: "Retake".into(),
+            cancel: "Cancel".into(),
+            preview_alt: "Your photo".into(),
+            unavailable: "The camera cannot be used".into(),
+            captured: "Photo taken".into(),
+        }
+    }
+
+    #[test]
+    fn the_server_renders_an_empty_container() {
+        let owner = Owner::new();
+        owner.set();
+        let html = view! { <CameraCapture labels=labels() input_id="photo".to_string() /> }.to_html();
+        assert!(html.contains(r#"class="camera""#), "{html}");
+        assert!(html.contains(r#"data-camera="off""#), "{html}");
+        assert!(html.contains(r#"aria-live="polite""#), "{html}");
+        // No control that could not work without JavaScript.
+        assert!(!html.contains("<button") && !html.contains("<video") && !html.contains("<img"), "{html}");
     }
 }
