@@ -206,6 +206,14 @@ impl FieldCipher {
 }
 
 /// Lower-case hexadecimal, for indexes and ids stored as text.
+/// A random id for a row (128 bits from the OS-seeded CSPRNG, as hex):
+/// unguessable, so an id in a URL gives nothing away.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    hex(&bytes)
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -24,7 +24,6 @@
 use crate::config::{Config, Environment, MessageTransportKind};
 use crate::crypto::FieldCipher;
 use app::i18n::Locale;
-use rand::RngCore as _;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -168,12 +167,6 @@ impl Message {
     }
 }
 
-fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    crate::crypto::hex(&bytes)
-}
-
 /// Queues `message` for `to`, rendered in `locale`, due at once. Runs on
 /// the caller's connection, so it can be part of the caller's transaction
 /// (`&mut tx` of a `sqlx::Transaction<'_, sqlx::Any>`, or a pooled
@@ -186,7 +179,7 @@ pub async fn enqueue(
     message: &Message,
     now: i64,
 ) -> anyhow::Result<String> {
-    let id = new_id();
+    let id = crate::crypto::random_id();
     let text = Zeroizing::new(message.text(locale));
     sqlx::query(
         "INSERT INTO outbox \

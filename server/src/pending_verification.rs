@@ -13,7 +13,6 @@
 use crate::crypto::FieldCipher;
 use crate::verification::{Applicant, ApplicationKind, Outcome, verify};
 use app::dates::CivilDate;
-use rand::RngCore as _;
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
 
@@ -32,12 +31,6 @@ pub enum Status {
 
 fn retry_delay(first: i64, attempts: i64) -> i64 {
     (first.max(1) << attempts.clamp(0, 12)).min(MAX_RETRY_SECS)
-}
-
-fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    crate::crypto::hex(&bytes)
 }
 
 fn outcome_code(outcome: Outcome) -> String {
@@ -87,7 +80,7 @@ impl PendingVerifications {
         if outcome != Outcome::RegistryUnavailable {
             return Ok((outcome, None));
         }
-        let id = new_id();
+        let id = crate::crypto::random_id();
         let sealed = self.cipher.encrypt(CONTEXT, &serde_json::to_vec(applicant)?);
         sqlx::query(
             "INSERT INTO pending_verifications \

@@ -39,12 +39,6 @@ pub enum Refused {
     NotEditable,
 }
 
-fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    crate::crypto::hex(&bytes)
-}
-
 fn new_reference() -> ApplicationReference {
     let mut values = [0u8; app::identifiers::application_reference::RANDOM_LEN];
     rand::rng().fill_bytes(&mut values);
@@ -119,7 +113,7 @@ impl Applications<'_> {
         if held >= MAX_APPLICATIONS_PER_ACCOUNT {
             return Ok(Err(Refused::AccountLimit));
         }
-        let id = new_id();
+        let id = crate::crypto::random_id();
         let answers = self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&Answers::default())?);
         sqlx::query(
             "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at) \
@@ -140,32 +134,28 @@ impl Applications<'_> {
 
     /// Saves the answers of an application that may still be changed.
     pub async fn save_answers(&self, app: &Stored, now: i64) -> anyhow::Result<Result<(), Refused>> {
-        let answers = self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&app.answers)?);
-        let done = sqlx::query(
-            "UPDATE applications SET answers = $1, updated_at = $2 \
-             WHERE id = $3 AND account_id = $4 AND state IN ('draft', 'needs_attention')",
-        )
-        .bind(answers)
-        .bind(now)
-        .bind(&app.id)
-        .bind(&app.account_id)
-        .execute(self.db)
-        .await?;
-        Ok(if done.rows_affected() == 1 { Ok(()) } else { Err(Refused::NotEditable) })
+        let sealed = self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&app.answers)?);
+        self.update_editable(app, "answers", sealed, now).await
     }
 
     pub async fn save_photo(&self, app: &Stored, jpeg: &[u8], now: i64) -> anyhow::Result<Result<(), Refused>> {
         let sealed = self.cipher.encrypt(PHOTO, jpeg);
-        let done = sqlx::query(
-            "UPDATE applications SET photo = $1, updated_at = $2 \
-             WHERE id = $3 AND account_id = $4 AND state IN ('draft', 'needs_attention')",
-        )
-        .bind(sealed)
-        .bind(now)
-        .bind(&app.id)
-        .bind(&app.account_id)
-        .execute(self.db)
-        .await?;
+        self.update_editable(app, "photo", sealed, now).await
+    }
+
+    /// Writes one sealed column, only while the application may be changed.
+    async fn update_editable(
+        &self,
+        app: &Stored,
+        column: &'static str,
+        sealed: Vec<u8>,
+        now: i64,
+    ) -> anyhow::Result<Result<(), Refused>> {
+        let sql = format!(
+            "UPDATE applications SET {column} = $1, updated_at = $2 \
+             WHERE id = $3 AND account_id = $4 AND state IN ('draft', 'needs_attention')"
+        );
+        let done = sqlx::query(&sql).bind(sealed).bind(now).bind(&app.id).bind(&app.account_id).execute(self.db).await?;
         Ok(if done.rows_affected() == 1 { Ok(()) } else { Err(Refused::NotEditable) })
     }
 
@@ -243,7 +233,7 @@ impl Applications<'_> {
             "INSERT INTO consents (id, account_id, application_id, purpose, notice_version, method, given_at) \
              VALUES ($1, $2, $3, 'own_application', $4, 'web form: declaration checkbox', $5)",
         )
-        .bind(new_id())
+        .bind(crate::crypto::random_id())
         .bind(&app.account_id)
         .bind(&app.id)
         .bind(NOTICE_VERSION)

@@ -131,12 +131,6 @@ pub struct SignIn<'a> {
     pub per_connection_limit: i64,
 }
 
-fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-    crate::crypto::hex(&bytes)
-}
-
 impl SignIn<'_> {
     fn code_hash(&self, challenge: &str, code: &str) -> String {
         self.cipher.blind_index("sign-in-code", &format!("{challenge}:{code}"))
@@ -192,7 +186,7 @@ impl SignIn<'_> {
         if recent >= CODES_PER_CONTACT {
             return Ok(Err(Refusal::TooManyForContact));
         }
-        let challenge = new_id();
+        let challenge = crate::crypto::random_id();
         let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
         let mut tx = self.db.begin().await?;
         sqlx::query(
@@ -262,7 +256,7 @@ impl SignIn<'_> {
             sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2").bind(now).bind(&id).execute(self.db).await?;
             return Ok(id);
         }
-        let id = new_id();
+        let id = crate::crypto::random_id();
         sqlx::query(
             "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at, last_sign_in_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (contact_index) DO NOTHING",
