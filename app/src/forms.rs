@@ -110,10 +110,6 @@ pub fn sign_in_code_digits(input: &str) -> Result<String, FieldError> {
     Ok(digits)
 }
 
-pub fn sign_in_code_problem(input: &str) -> Option<FieldError> {
-    sign_in_code_digits(input).err()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

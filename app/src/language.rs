@@ -78,6 +78,14 @@ mod tests {
 
 /// The locale for a request: the language cookie if set, otherwise the first
 /// of our languages in `Accept-Language` by preference, otherwise English.
+/// The locale for a request, from its headers (the language cookie, then
+/// `Accept-Language`). Used by the page shell and the server's handlers.
+#[cfg(feature = "ssr")]
+pub fn from_headers(headers: &http::HeaderMap) -> Locale {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    negotiate(header(http::header::COOKIE), header(http::header::ACCEPT_LANGUAGE))
+}
+
 pub fn negotiate(cookie_header: Option<&str>, accept_language: Option<&str>) -> Locale {
     let from_cookie = cookie_header.and_then(|header| {
         header

@@ -74,11 +74,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 fn request_locale() -> Locale {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return Locale::default();
-    };
-    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    language::negotiate(header(http::header::COOKIE), header(http::header::ACCEPT_LANGUAGE))
+    use_context::<http::request::Parts>().map(|parts| language::from_headers(&parts.headers)).unwrap_or_default()
 }
 
 #[cfg(not(feature = "ssr"))]

@@ -30,8 +30,8 @@ CREATE TABLE sign_in_codes (
 CREATE INDEX sign_in_codes_contact ON sign_in_codes (contact_index, created_at);
 
 -- Requests counted for rate limits; `bucket` is a keyed hash (of an IP
--- address, say), never the address itself. Rows older than the longest
--- window are deleted as new ones arrive.
+-- address, say), never the address itself. Rows older than the window
+-- are deleted by the sign-in sweep (`citizen::sign_in::sweep`).
 CREATE TABLE rate_limit_events (
     bucket TEXT NOT NULL,
     created_at BIGINT NOT NULL

@@ -41,7 +41,7 @@ impl Check {
             Check::Nssf => NssfNumber::parse(value).err(),
             Check::Email => EmailAddress::parse(value).err(),
             Check::Location => crate::application::Location::parse(value).err(),
-            Check::Code => crate::forms::sign_in_code_problem(value),
+            Check::Code => crate::forms::sign_in_code_digits(value).err(),
             Check::Reference => ApplicationReference::parse(value).err(),
         }
     }

@@ -65,14 +65,6 @@ impl ContactAddress {
         }
     }
 
-    fn from_stored(kind: &str, value: &str) -> Option<Self> {
-        match kind {
-            "phone" => PhoneNumber::parse(value).ok().map(ContactAddress::Phone),
-            "email" => EmailAddress::parse(value).ok().map(ContactAddress::Email),
-            _ => None,
-        }
-    }
-
     pub fn recipient(&self) -> Recipient {
         match self {
             ContactAddress::Phone(p) => Recipient::Phone(p.to_string()),
@@ -143,10 +135,6 @@ impl SignIn<'_> {
     /// Counts a request against a connection's limit; true if over it.
     async fn over_connection_limit(&self, connection: &str, now: i64) -> anyhow::Result<bool> {
         let bucket = self.cipher.blind_index("rate:sign-in", connection);
-        sqlx::query("DELETE FROM rate_limit_events WHERE created_at <= $1")
-            .bind(now - LIMIT_WINDOW_SECS)
-            .execute(self.db)
-            .await?;
         let recent: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM rate_limit_events WHERE bucket = $1 AND created_at > $2")
                 .bind(&bucket)
@@ -276,17 +264,6 @@ impl SignIn<'_> {
             .await?;
         tracing::info!(account = %id, "account opened");
         Ok(id)
-    }
-
-    /// The account's contact, to address messages.
-    pub async fn contact_of(&self, account: &str) -> anyhow::Result<Option<ContactAddress>> {
-        let row: Option<(String, Vec<u8>)> = sqlx::query_as("SELECT contact_kind, contact FROM accounts WHERE id = $1")
-            .bind(account)
-            .fetch_optional(self.db)
-            .await?;
-        let Some((kind, sealed)) = row else { return Ok(None) };
-        let value = self.cipher.decrypt_string("accounts.contact", &sealed)?;
-        Ok(ContactAddress::from_stored(&kind, &value))
     }
 }
 

@@ -75,8 +75,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Head {
 
 impl Head {
     fn locale(&self) -> Locale {
-        let header = |name| self.0.headers.get(name).and_then(|v| v.to_str().ok());
-        app::language::negotiate(header(header::COOKIE), header(header::ACCEPT_LANGUAGE))
+        app::language::from_headers(&self.0.headers)
     }
 }
 

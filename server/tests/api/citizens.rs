@@ -665,12 +665,18 @@ async fn the_sweep_removes_expired_sessions_and_old_codes() {
     let now = usajili::clock::unix_now();
     sqlx::query("UPDATE sessions SET expires_at = $1").bind(now - 1).execute(&app.db).await.unwrap();
     sqlx::query("UPDATE sign_in_codes SET created_at = $1").bind(now - 25 * 3600).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE rate_limit_events SET created_at = $1").bind(now - 11 * 60).execute(&app.db).await.unwrap();
 
     usajili::citizen::sign_in::sweep(&app.db, now).await.unwrap();
 
-    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.db).await.unwrap();
-    let codes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_codes").fetch_one(&app.db).await.unwrap();
-    assert_eq!((sessions, codes), (0, 0));
+    let count = |table: &'static str| {
+        let db = app.db.clone();
+        async move { sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&db).await.unwrap() }
+    };
+    assert_eq!(
+        (count("sessions").await, count("sign_in_codes").await, count("rate_limit_events").await),
+        (0, 0, 0)
+    );
 }
 
 #[tokio::test]
