@@ -56,6 +56,33 @@ impl CivilDate {
         CivilDate { year, month, day }
     }
 
+    /// Howard Hinnant's `days_from_civil`: days since 1970-01-01.
+    pub fn days_since_epoch(self) -> i64 {
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year - era * 400;
+        let month = i64::from(self.month);
+        let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` days later (earlier if negative).
+    pub fn add_days(self, days: i64) -> Self {
+        Self::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+
+    /// Monday is 0, Sunday 6.
+    pub fn weekday(self) -> u8 {
+        // 1970-01-01 was a Thursday (3).
+        (self.days_since_epoch() + 3).rem_euclid(7) as u8
+    }
+
+    /// The Unix time of `minute` minutes after midnight on this day in Nairobi.
+    pub fn nairobi_unix_at(self, minute: u16) -> i64 {
+        self.days_since_epoch() * 86_400 + i64::from(minute) * 60 - NAIROBI_UTC_OFFSET_SECS
+    }
+
     /// Whole years from `self` (a birth date) to `today`.
     ///
     /// Someone born on 29 February becomes a year older on 1 March in a

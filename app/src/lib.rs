@@ -16,6 +16,7 @@ mod locales {
 pub use locales::i18n;
 
 pub mod application;
+pub mod calendar;
 pub mod components;
 pub mod dates;
 pub mod forms;

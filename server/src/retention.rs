@@ -43,6 +43,11 @@ pub async fn run(db: &AnyPool, now: i64) -> anyhow::Result<Report> {
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    // Bookings (history included) go with their application.
+    sqlx::query(&format!("DELETE FROM bookings WHERE application_id IN (SELECT id FROM applications WHERE {closed})"))
+        .bind(closed_cutoff)
+        .execute(&mut *tx)
+        .await?;
     let drafts = sqlx::query("DELETE FROM applications WHERE state = 'draft' AND updated_at <= $1")
         .bind(draft_cutoff)
         .execute(&mut *tx)

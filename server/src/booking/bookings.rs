@@ -1,0 +1,361 @@
+//! Taking, moving and giving up seats.
+//!
+//! Every change is one transaction. Capacity is guaranteed by the database,
+//! not by a lock in this process: a booking takes a free seat number below
+//! the centre's counters, and the unique index on live seats refuses a
+//! second booking of the same seat. When two requests pick the same seat at
+//! once, one of them gets the unique violation and tries again; when no
+//! seat is free the insert affects no row and the slot is full.
+
+use super::centres::Centre;
+use super::schedule::{Schedule, SlotProblem};
+use app::dates::CivilDate;
+use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
+
+/// What an appointment is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Biometrics and a document check, for a verified application.
+    Enrolment,
+    /// Collecting a ready card.
+    Collection,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Enrolment => "enrolment",
+            Kind::Collection => "collection",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Kind::Enrolment, Kind::Collection].into_iter().find(|k| k.code() == code)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Booking {
+    pub id: String,
+    pub application_id: String,
+    pub kind: Kind,
+    pub centre_id: String,
+    pub day: CivilDate,
+    pub slot: u16,
+    /// The appointment's start, Unix seconds.
+    pub starts_at: i64,
+    pub family_id: Option<String>,
+}
+
+/// One person in a booking request.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub application_id: String,
+    pub kind: Kind,
+    /// The live booking this one replaces (a reschedule), if any.
+    pub replaces: Option<String>,
+}
+
+/// Why nothing was booked, changed or cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The slot (of member `member`) is not bookable at all.
+    Slot { member: usize, problem: SlotProblem },
+    /// The slot of member `member` has no seat left.
+    Full { member: usize },
+    /// Member `member`'s application cannot have this appointment now (not
+    /// verified, card not ready, or ready at another centre).
+    NotEligible { member: usize },
+    /// The booking to change is no longer live (already changed or
+    /// cancelled, perhaps by a double click).
+    Changed,
+    /// Too close to the appointment to change it online.
+    TooLate,
+    /// Too many tries lost to other bookings at the same moment.
+    Busy,
+}
+
+/// Result of a booking request that did not fail on our side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Booked(Vec<Booking>),
+    /// The first member already holds a live booking of this kind (a
+    /// double-clicked Book): nothing new was made.
+    AlreadyBooked(Booking),
+    Refused(Refused),
+}
+
+const COLUMNS: &str = "id, application_id, kind, centre_id, day, slot, starts_at, family_id";
+
+fn decode(row: &sqlx::any::AnyRow) -> anyhow::Result<Booking> {
+    let kind: String = row.try_get("kind")?;
+    let day: String = row.try_get("day")?;
+    let slot: i64 = row.try_get("slot")?;
+    Ok(Booking {
+        id: row.try_get("id")?,
+        application_id: row.try_get("application_id")?,
+        kind: Kind::from_code(&kind).ok_or_else(|| anyhow::anyhow!("unknown booking kind"))?,
+        centre_id: row.try_get("centre_id")?,
+        day: day.parse().map_err(|()| anyhow::anyhow!("bad booking day"))?,
+        slot: u16::try_from(slot)?,
+        starts_at: row.try_get("starts_at")?,
+        family_id: row.try_get("family_id")?,
+    })
+}
+
+/// A unique-index violation: another request took the seat (or made the
+/// same booking) first.
+fn lost_a_race(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(error) = error else { return false };
+    let message = error.message();
+    error.is_unique_violation()
+        || message.contains("UNIQUE constraint failed")
+        || message.contains("duplicate key value")
+        || message.contains("deadlock detected")
+        || message.contains("could not serialize")
+}
+
+/// Most retries a request gets when other requests keep taking the seat it
+/// picked. Each lost race means a seat was taken, so this bounds the work,
+/// not the outcome: past the counters, the insert finds the slot full.
+const MAX_ATTEMPTS: usize = 80;
+
+pub struct Bookings<'a> {
+    pub db: &'a AnyPool,
+    /// Changes and cancellations close this long before the appointment.
+    pub cutoff_secs: i64,
+}
+
+impl Bookings<'_> {
+    pub async fn get(&self, id: &str) -> anyhow::Result<Option<Booking>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM bookings WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.db)
+            .await?;
+        row.as_ref().map(decode).transpose()
+    }
+
+    /// The application's live bookings (at most one of each kind).
+    pub async fn live_for(&self, application_id: &str) -> anyhow::Result<Vec<Booking>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM bookings WHERE application_id = $1 AND live = 1 ORDER BY starts_at"
+        ))
+        .bind(application_id)
+        .fetch_all(self.db)
+        .await?;
+        rows.iter().map(decode).collect()
+    }
+
+    pub async fn live_of_kind(&self, application_id: &str, kind: Kind) -> anyhow::Result<Option<Booking>> {
+        Ok(self.live_for(application_id).await?.into_iter().find(|b| b.kind == kind))
+    }
+
+    /// Seats taken per (centre, day, slot) from `from` to `to`, for one
+    /// centre or (with `None`) all of them.
+    pub async fn taken(
+        &self,
+        centre_id: Option<&str>,
+        from: CivilDate,
+        to: CivilDate,
+    ) -> anyhow::Result<HashMap<(String, CivilDate, u16), u16>> {
+        let rows = sqlx::query(
+            "SELECT centre_id, day, slot, COUNT(*) AS seats FROM bookings \
+             WHERE live = 1 AND day >= $1 AND day <= $2 AND ($3 = '' OR centre_id = $3) \
+             GROUP BY centre_id, day, slot",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(centre_id.unwrap_or(""))
+        .fetch_all(self.db)
+        .await?;
+        let mut taken = HashMap::new();
+        for row in rows {
+            let day: String = row.try_get("day")?;
+            let Ok(day) = day.parse() else { continue };
+            let slot: i64 = row.try_get("slot")?;
+            let seats: i64 = row.try_get("seats")?;
+            taken.insert((row.try_get("centre_id")?, day, u16::try_from(slot)?), u16::try_from(seats)?);
+        }
+        Ok(taken)
+    }
+
+    /// Books every member into `centre` on `day`, the first at `slot` and
+    /// each next one in the following slot, or nobody.
+    pub async fn book(
+        &self,
+        schedule: &Schedule<'_>,
+        today: CivilDate,
+        members: &[Member],
+        day: CivilDate,
+        slot: u16,
+        now: i64,
+    ) -> anyhow::Result<Outcome> {
+        let centre = schedule.centre;
+        let slots: Vec<u16> = (0..members.len())
+            .map(|i| slot.saturating_add(centre.slot_minutes.saturating_mul(u16::try_from(i).unwrap_or(u16::MAX))))
+            .collect();
+        for (member, &slot) in slots.iter().enumerate() {
+            if let Err(problem) = schedule.check(today, day, slot) {
+                return Ok(Outcome::Refused(Refused::Slot { member, problem }));
+            }
+        }
+        for member in members {
+            if let Some(old) = &member.replaces {
+                match self.get(old).await? {
+                    Some(old) if old.starts_at - now < self.cutoff_secs => return Ok(Outcome::Refused(Refused::TooLate)),
+                    _ => {}
+                }
+            }
+        }
+        let family_id = (members.len() > 1).then(crate::crypto::random_id);
+        for _ in 0..MAX_ATTEMPTS {
+            match self.try_book(centre, members, day, &slots, family_id.as_deref(), now).await {
+                Ok(outcome) => return Ok(outcome),
+                Err(error) if lost_a_race(&error) => {
+                    // A double click: the other request booked it already.
+                    let first = &members[0];
+                    if first.replaces.is_none() {
+                        if let Some(existing) = self.live_of_kind(&first.application_id, first.kind).await? {
+                            return Ok(Outcome::AlreadyBooked(existing));
+                        }
+                    }
+                    tokio::task::yield_now().await;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok(Outcome::Refused(Refused::Busy))
+    }
+
+    async fn try_book(
+        &self,
+        centre: &Centre,
+        members: &[Member],
+        day: CivilDate,
+        slots: &[u16],
+        family_id: Option<&str>,
+        now: i64,
+    ) -> Result<Outcome, sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        let mut booked = Vec::with_capacity(members.len());
+        for (index, (member, &slot)) in members.iter().zip(slots).enumerate() {
+            // The first statement writes, so SQLite takes its write lock at
+            // once (no deadlock from upgrading a read).
+            // A first booking needs a verified application; a change, a booked one.
+            let from_state = if member.replaces.is_some() { "booked" } else { "verified" };
+            let eligible = match member.kind {
+                Kind::Enrolment => sqlx::query(
+                    "UPDATE applications SET state = 'booked', updated_at = $2 WHERE id = $1 AND state = $3",
+                )
+                .bind(&member.application_id)
+                .bind(now)
+                .bind(from_state)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                Kind::Collection => sqlx::query(
+                    "UPDATE applications SET updated_at = $2 WHERE id = $1 AND state = 'card_ready' \
+                     AND (card_centre_id IS NULL OR card_centre_id = $3)",
+                )
+                .bind(&member.application_id)
+                .bind(now)
+                .bind(&centre.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+            };
+            if eligible == 0 {
+                tx.rollback().await?;
+                return Ok(Outcome::Refused(Refused::NotEligible { member: index }));
+            }
+            if let Some(old) = &member.replaces {
+                let freed = sqlx::query(
+                    "UPDATE bookings SET live = 0, status = 'moved', ended_at = $2 \
+                     WHERE id = $1 AND application_id = $3 AND live = 1",
+                )
+                .bind(old)
+                .bind(now)
+                .bind(&member.application_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if freed == 0 {
+                    tx.rollback().await?;
+                    return Ok(Outcome::Refused(Refused::Changed));
+                }
+            }
+            let booking = Booking {
+                id: crate::crypto::random_id(),
+                application_id: member.application_id.clone(),
+                kind: member.kind,
+                centre_id: centre.id.clone(),
+                day,
+                slot,
+                starts_at: day.nairobi_unix_at(slot),
+                family_id: family_id.map(str::to_string),
+            };
+            let inserted = sqlx::query(
+                "INSERT INTO bookings \
+                 (id, application_id, kind, centre_id, day, slot, seat, starts_at, live, status, family_id, created_at) \
+                 SELECT $1, $2, $3, $4, $5, $6, n, $7, 1, 'booked', $8, $9 FROM seat_numbers \
+                 WHERE n < $10 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.centre_id = $4 AND b.day = $5 \
+                 AND b.slot = $6 AND b.live = 1 AND b.seat = seat_numbers.n) \
+                 ORDER BY random() LIMIT 1",
+            )
+            .bind(&booking.id)
+            .bind(&booking.application_id)
+            .bind(booking.kind.code())
+            .bind(&booking.centre_id)
+            .bind(day.to_string())
+            .bind(i64::from(slot))
+            .bind(booking.starts_at)
+            .bind(family_id)
+            .bind(now)
+            .bind(i64::from(centre.counters))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                tx.rollback().await?;
+                return Ok(Outcome::Refused(Refused::Full { member: index }));
+            }
+            booked.push(booking);
+        }
+        tx.commit().await?;
+        Ok(Outcome::Booked(booked))
+    }
+
+    /// Gives up a live booking: the seat is free at once. An enrolment
+    /// booking's application goes back to verified, ready to book again.
+    pub async fn cancel(&self, booking: &Booking, now: i64) -> anyhow::Result<Result<(), Refused>> {
+        if booking.starts_at - now < self.cutoff_secs {
+            return Ok(Err(Refused::TooLate));
+        }
+        let mut tx = self.db.begin().await?;
+        let ended = sqlx::query("UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE id = $1 AND live = 1")
+            .bind(&booking.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if ended == 0 {
+            tx.rollback().await?;
+            return Ok(Err(Refused::Changed));
+        }
+        if booking.kind == Kind::Enrolment {
+            sqlx::query("UPDATE applications SET state = 'verified', updated_at = $2 WHERE id = $1 AND state = 'booked'")
+                .bind(&booking.application_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Whether a booking may still be changed or cancelled online.
+    pub fn changeable(&self, booking: &Booking, now: i64) -> bool {
+        booking.starts_at - now >= self.cutoff_secs
+    }
+}
