@@ -5,6 +5,7 @@ use crate::i18n::Locale;
 use crate::language;
 use crate::pages::{
     applications::{ApplicationPage, ApplicationsPage, StepPage},
+    booking::{AcknowledgementPage, CancelPage, DayPage, FinderPage},
     home::HomePage,
     not_found::NotFound,
     privacy::PrivacyPage,
@@ -97,6 +98,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in/code") view=CodePage/>
                     <Route path=path!("/applications") view=ApplicationsPage/>
                     <Route path=path!("/applications/:id") view=ApplicationPage/>
+                    // Before `:step`, so that `booking` is not taken for a step.
+                    <Route path=path!("/applications/:id/booking") view=AcknowledgementPage/>
+                    <Route path=path!("/applications/:id/booking/cancel") view=CancelPage/>
+                    <Route path=path!("/applications/:id/booking/centres") view=FinderPage/>
+                    <Route path=path!("/applications/:id/booking/centres/:centre") view=DayPage/>
                     <Route path=path!("/applications/:id/:step") view=StepPage/>
                 </Routes>
             </main>

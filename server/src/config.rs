@@ -87,6 +87,11 @@ pub struct Config {
     #[arg(long, env = "USAJILI_MESSAGE_LOG", default_value = "-", global = true)]
     pub message_log: String,
 
+    /// How long before an appointment it can no longer be changed or
+    /// cancelled online, in minutes.
+    #[arg(long, env = "USAJILI_BOOKING_CUTOFF_MINUTES", default_value_t = 120, global = true)]
+    pub booking_cutoff_minutes: i64,
+
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: String,

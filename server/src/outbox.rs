@@ -24,6 +24,7 @@
 use crate::config::{Config, Environment, MessageTransportKind};
 use crate::crypto::FieldCipher;
 use app::i18n::Locale;
+use app::dates::CivilDate;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -116,6 +117,10 @@ pub enum Message {
     ApplicationVerified { reference: String },
     /// An application's details do not match the registry.
     ApplicationNeedsAttention { reference: String },
+    /// An appointment was booked (`changed`: moved from another slot).
+    BookingConfirmed { reference: String, centre: String, day: CivilDate, slot: u16, changed: bool },
+    /// An appointment was cancelled.
+    BookingCancelled { reference: String },
 }
 
 impl std::fmt::Debug for Message {
@@ -132,6 +137,9 @@ impl Message {
             Message::ApplicationSubmitted { .. } => "application_submitted",
             Message::ApplicationVerified { .. } => "application_verified",
             Message::ApplicationNeedsAttention { .. } => "application_needs_attention",
+            Message::BookingConfirmed { changed: false, .. } => "booking_confirmed",
+            Message::BookingConfirmed { changed: true, .. } => "booking_changed",
+            Message::BookingCancelled { .. } => "booking_cancelled",
         }
     }
 
@@ -162,6 +170,22 @@ impl Message {
             ),
             (Message::ApplicationNeedsAttention { reference }, Locale::sw) => format!(
                 "Usajili: baadhi ya maelezo ya ombi lako {reference} hayalingani na sajili ya kitaifa. Ingia uyasahihishe na utume ombi tena."
+            ),
+            (Message::BookingConfirmed { reference, centre, day, slot, changed }, Locale::en) => format!(
+                "Usajili {reference}: {} {centre}, {}. Bring the documents on your acknowledgement.",
+                if *changed { "moved to" } else { "booked at" },
+                app::calendar::appointment_label(*day, *slot, Locale::en)
+            ),
+            (Message::BookingConfirmed { reference, centre, day, slot, changed }, Locale::sw) => format!(
+                "Usajili {reference}: {} {centre}, {}. Leta hati zilizo kwenye uthibitisho.",
+                if *changed { "imehamishwa hadi" } else { "umepangiwa" },
+                app::calendar::appointment_label(*day, *slot, Locale::sw)
+            ),
+            (Message::BookingCancelled { reference }, Locale::en) => format!(
+                "Usajili: your appointment for {reference} is cancelled. Sign in to book another time."
+            ),
+            (Message::BookingCancelled { reference }, Locale::sw) => format!(
+                "Usajili: miadi yako ya {reference} imeghairiwa. Ingia upange wakati mwingine."
             ),
         }
     }
@@ -515,6 +539,14 @@ mod tests {
             Message::ApplicationSubmitted { reference: "HN-7KQ2-M9XD".into() },
             Message::ApplicationVerified { reference: "HN-7KQ2-M9XD".into() },
             Message::ApplicationNeedsAttention { reference: "HN-7KQ2-M9XD".into() },
+            Message::BookingConfirmed {
+                reference: "HN-7KQ2-M9XD".into(),
+                centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                day: CivilDate::new(2026, 12, 5).unwrap(),
+                slot: 12 * 60 + 45,
+                changed: true,
+            },
+            Message::BookingCancelled { reference: "HN-7KQ2-M9XD".into() },
         ]
     }
 
@@ -525,7 +557,9 @@ mod tests {
                 Message::SignInCode { code } => code.clone(),
                 Message::ApplicationSubmitted { reference }
                 | Message::ApplicationVerified { reference }
-                | Message::ApplicationNeedsAttention { reference } => reference.clone(),
+                | Message::ApplicationNeedsAttention { reference }
+                | Message::BookingConfirmed { reference, .. }
+                | Message::BookingCancelled { reference } => reference.clone(),
             };
             let (en, sw) = (message.text(Locale::en), message.text(Locale::sw));
             assert_ne!(en, sw, "{message:?}");
@@ -553,7 +587,7 @@ mod tests {
     #[test]
     fn kinds_are_distinct_and_debug_shows_nothing_personal() {
         let kinds: std::collections::HashSet<_> = every_message().iter().map(Message::kind).collect();
-        assert_eq!(kinds.len(), 4);
+        assert_eq!(kinds.len(), every_message().len());
         let shown = format!("{:?}", Message::SignInCode { code: "123456".into() });
         assert_eq!(shown, "Message(sign_in_code)");
         assert_eq!(format!("{:?}", Recipient::Phone("+254712345678".into())), "Phone(<redacted>)");

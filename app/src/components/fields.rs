@@ -24,17 +24,17 @@ pub fn form_errors(locale: Locale, form: &Form) -> impl IntoView + use<> {
     })
 }
 
-fn described_by(name: &str, hint: bool) -> String {
+pub(crate) fn described_by(name: &str, hint: bool) -> String {
     if hint { format!("{name}-hint {name}-error") } else { format!("{name}-error") }
 }
 
-fn error_text(locale: Locale, form: &Form, name: &str) -> Option<&'static str> {
+pub(crate) fn error_text(locale: Locale, form: &Form, name: &str) -> Option<&'static str> {
     form.error(name).map(|e| e.message(locale))
 }
 
 /// The field's error message: always in the page (hidden when empty) so
 /// that the live check can fill it in.
-fn error_line(id: String, message: Option<&'static str>) -> impl IntoView {
+pub(crate) fn error_line(id: String, message: Option<&'static str>) -> impl IntoView {
     view! { <p class="error-message" id=id hidden=message.is_none()>{message}</p> }
 }
 

@@ -3,3 +3,4 @@ pub mod error_summary;
 pub mod layout;
 pub mod fields;
 pub mod live_check;
+pub mod in_place;

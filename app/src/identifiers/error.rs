@@ -66,6 +66,16 @@ pub enum FieldError {
     ReferenceCheck,
     SignInTooMany,
     SignInTooManyHere,
+    SlotMissing,
+    SlotFull,
+    SlotFamilyFull,
+    SlotTooSoon,
+    SlotBeyondHorizon,
+    SlotClosed,
+    SlotNotOffered,
+    SlotTooLate,
+    SlotNotEligible,
+    SlotBusy,
 }
 
 impl FieldError {
@@ -125,6 +135,16 @@ impl FieldError {
             Self::ReferenceCheck => "reference.check",
             Self::SignInTooMany => "sign_in.too_many",
             Self::SignInTooManyHere => "sign_in.too_many_here",
+            Self::SlotMissing => "slot.missing",
+            Self::SlotFull => "slot.full",
+            Self::SlotFamilyFull => "slot.family_full",
+            Self::SlotTooSoon => "slot.too_soon",
+            Self::SlotBeyondHorizon => "slot.beyond_horizon",
+            Self::SlotClosed => "slot.closed",
+            Self::SlotNotOffered => "slot.not_offered",
+            Self::SlotTooLate => "slot.too_late",
+            Self::SlotNotEligible => "slot.not_eligible",
+            Self::SlotBusy => "slot.busy",
         }
     }
 
@@ -188,6 +208,16 @@ impl FieldError {
             Self::ReferenceCheck => td_string!(locale, field_errors.reference.check),
             Self::SignInTooMany => td_string!(locale, field_errors.sign_in.too_many),
             Self::SignInTooManyHere => td_string!(locale, field_errors.sign_in.too_many_here),
+            Self::SlotMissing => td_string!(locale, field_errors.slot.missing),
+            Self::SlotFull => td_string!(locale, field_errors.slot.full),
+            Self::SlotFamilyFull => td_string!(locale, field_errors.slot.family_full),
+            Self::SlotTooSoon => td_string!(locale, field_errors.slot.too_soon),
+            Self::SlotBeyondHorizon => td_string!(locale, field_errors.slot.beyond_horizon),
+            Self::SlotClosed => td_string!(locale, field_errors.slot.closed),
+            Self::SlotNotOffered => td_string!(locale, field_errors.slot.not_offered),
+            Self::SlotTooLate => td_string!(locale, field_errors.slot.too_late),
+            Self::SlotNotEligible => td_string!(locale, field_errors.slot.not_eligible),
+            Self::SlotBusy => td_string!(locale, field_errors.slot.busy),
         }
     }
 }
@@ -207,7 +237,7 @@ mod tests {
     use std::collections::HashSet;
 
     // Add each new variant here too, or its message goes unchecked.
-    const ALL: [FieldError; 53] = [
+    const ALL: [FieldError; 63] = [
         FieldError::NationalIdMissing,
         FieldError::NationalIdFormat,
         FieldError::BirthCertificateMissing,
@@ -261,6 +291,16 @@ mod tests {
         FieldError::ReferenceCheck,
         FieldError::SignInTooMany,
         FieldError::SignInTooManyHere,
+        FieldError::SlotMissing,
+        FieldError::SlotFull,
+        FieldError::SlotFamilyFull,
+        FieldError::SlotTooSoon,
+        FieldError::SlotBeyondHorizon,
+        FieldError::SlotClosed,
+        FieldError::SlotNotOffered,
+        FieldError::SlotTooLate,
+        FieldError::SlotNotEligible,
+        FieldError::SlotBusy,
     ];
 
     #[test]

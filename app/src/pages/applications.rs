@@ -63,6 +63,15 @@ pub struct ApplicationView {
     /// A refusal to show at the top (a second application for the same
     /// birth certificate, say).
     pub problem: Option<Refusal>,
+    /// The live appointment, if any: its day, time and centre.
+    pub appointment: Option<Appointment>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Appointment {
+    pub day: crate::dates::CivilDate,
+    pub slot: u16,
+    pub centre: String,
 }
 
 /// One step of an application.
@@ -204,6 +213,22 @@ pub fn ApplicationPage() -> impl IntoView {
                 view! { <p class="attention" data-testid="attention">{attention_text(locale, a)}</p> {fix} }
             })}
         </section>
+        {match (&data.appointment, data.state) {
+            (Some(a), _) => view! {
+                <section class="panel" data-testid="appointment">
+                    <h2>{td!(locale, booking.your_appointment)}</h2>
+                    <p><strong>{crate::calendar::appointment_label(a.day, a.slot, locale)}</strong> <br/> {a.centre.clone()}</p>
+                    <p><a class="button" href=format!("/applications/{id}/booking")>{td!(locale, booking.view)}</a></p>
+                </section>
+            }.into_any(),
+            (None, ApplicationState::Verified) => view! {
+                <p><a class="button" href=format!("/applications/{id}/booking/centres") data-testid="book-appointment">{td!(locale, booking.book_enrolment)}</a></p>
+            }.into_any(),
+            (None, ApplicationState::CardReady) => view! {
+                <p><a class="button" href=format!("/applications/{id}/booking/centres") data-testid="book-appointment">{td!(locale, booking.book_collection)}</a></p>
+            }.into_any(),
+            _ => ().into_any(),
+        }}
         {data.state.is_editable().then(|| view! {
             <p data-testid="progress">{format!("{} {done} / {}", td_string!(locale, apply.progress), Task::ALL.len())}</p>
             <ol class="task-list">

@@ -1,5 +1,6 @@
 //! One module per page.
 pub mod applications;
+pub mod booking;
 pub mod camera;
 pub mod eligibility;
 pub mod home;

@@ -17,7 +17,7 @@ use app::dates::CivilDate;
 use app::forms::{FieldIssue, Form, sign_in_code_digits};
 use app::i18n::Locale;
 use app::identifiers::FieldError;
-use app::pages::applications::{ApplicationSummary, ApplicationView, ApplicationsView, Refusal, StepView};
+use app::pages::applications::{Appointment, ApplicationSummary, ApplicationView, ApplicationsView, Refusal, StepView};
 use app::pages::sign_in::{CodeView, SignInView};
 use app::shell::{SignedIn, shell};
 use axum::body::{Body, Bytes};
@@ -74,13 +74,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Head {
 }
 
 impl Head {
-    fn locale(&self) -> Locale {
+    pub(super) fn locale(&self) -> Locale {
         app::language::from_headers(&self.0.headers)
+    }
+
+    /// Renders as if this path had been asked for (a page shown in answer
+    /// to a post to another address).
+    pub(super) fn set_path(&mut self, path: &str) {
+        if let Ok(uri) = axum::http::Uri::try_from(path) {
+            self.0.uri = uri;
+        }
     }
 }
 
 /// A signed-in citizen's account id; anyone else is sent to sign in.
-pub struct Citizen(String);
+pub struct Citizen(pub(super) String);
 
 impl FromRequestParts<AppState> for Citizen {
     type Rejection = Response;
@@ -114,7 +122,7 @@ impl IntoResponse for Internal {
     }
 }
 
-type PageResult = Result<Response, Internal>;
+pub(super) type PageResult = Result<Response, Internal>;
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
     let mut response = (status, text).into_response();
@@ -122,12 +130,12 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
     response
 }
 
-fn see_other(path: &str) -> Response {
+pub(super) fn see_other(path: &str) -> Response {
     Redirect::to(path).into_response()
 }
 
 /// Renders the app for this request with the page's data as context.
-async fn render<T: Clone + Send + Sync + 'static>(state: &AppState, head: Head, status: StatusCode, data: T) -> Response {
+pub(super) async fn render<T: Clone + Send + Sync + 'static>(state: &AppState, head: Head, status: StatusCode, data: T) -> Response {
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_async_with_context(
         move || provide_context(data.clone()),
@@ -151,20 +159,18 @@ async fn render_at<T: Clone + Send + Sync + 'static>(
     status: StatusCode,
     data: T,
 ) -> Response {
-    if let Ok(uri) = axum::http::Uri::try_from(path) {
-        head.0.uri = uri;
-    }
+    head.set_path(path);
     render(state, head, status, data).await
 }
 
 /// The 404 page, as for any unknown address: another citizen's application
 /// is indistinguishable from one that does not exist.
-async fn not_found(state: &AppState, mut head: Head) -> Response {
+pub(super) async fn not_found(state: &AppState, mut head: Head) -> Response {
     head.0.uri = axum::http::Uri::from_static("/not-found");
     render(state, head, StatusCode::NOT_FOUND, ()).await
 }
 
-fn read_form(head: &Head, body: &Bytes, expected: &[&str]) -> Result<Form, Response> {
+pub(super) fn read_form(head: &Head, body: &Bytes, expected: &[&str]) -> Result<Form, Response> {
     let content_type = head.0.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(plain(
@@ -195,7 +201,7 @@ fn sign_in_service(state: &AppState) -> SignIn<'_> {
     SignIn { db: &state.db, cipher: &state.cipher, per_connection_limit: state.config.sign_in_per_connection }
 }
 
-fn applications(state: &AppState) -> Applications<'_> {
+pub(super) fn applications(state: &AppState) -> Applications<'_> {
     Applications { db: &state.db, cipher: &state.cipher }
 }
 
@@ -330,8 +336,9 @@ async fn start_application(State(state): State<AppState>, Citizen(account): Citi
     }
 }
 
-fn application_view(app: Stored, problem: Option<Refusal>) -> ApplicationView {
+fn application_view(app: Stored, problem: Option<Refusal>, appointment: Option<Appointment>) -> ApplicationView {
     ApplicationView {
+        appointment,
         id: app.id,
         reference: app.reference,
         state: app.state,
@@ -343,7 +350,7 @@ fn application_view(app: Stored, problem: Option<Refusal>) -> ApplicationView {
 }
 
 /// The citizen's own application, brought up to date with the registry.
-async fn own(state: &AppState, account: &str, id: &str) -> Result<Option<Stored>, Internal> {
+pub(super) async fn own(state: &AppState, account: &str, id: &str) -> Result<Option<Stored>, Internal> {
     let Some(app) = applications(state).load(account, id).await? else { return Ok(None) };
     Ok(Some(applications(state).refresh(&verifications(state), app, crate::clock::unix_now()).await?))
 }
@@ -355,7 +362,8 @@ async fn application_page(
     head: Head,
 ) -> PageResult {
     let Some(app) = own(&state, &account, &id).await? else { return Ok(not_found(&state, head).await) };
-    Ok(render(&state, head, StatusCode::OK, application_view(app, None)).await)
+    let appointment = super::booking::appointment_of(&state, &app).await?;
+    Ok(render(&state, head, StatusCode::OK, application_view(app, None, appointment)).await)
 }
 
 async fn photo_file(State(state): State<AppState>, Citizen(account): Citizen, Path(id): Path<String>, head: Head) -> PageResult {
@@ -469,11 +477,11 @@ async fn step_submit(
                     Ok(see_other(&format!("/applications/{id}")))
                 }
                 Err(Refused::Duplicate) => {
-                    let view = application_view(app, Some(Refusal::Duplicate));
+                    let view = application_view(app, Some(Refusal::Duplicate), None);
                     Ok(render_at(&state, head, &format!("/applications/{id}"), StatusCode::CONFLICT, view).await)
                 }
                 Err(Refused::Incomplete) => {
-                    let view = application_view(app, Some(Refusal::Incomplete));
+                    let view = application_view(app, Some(Refusal::Incomplete), None);
                     Ok(render_at(&state, head, &format!("/applications/{id}"), StatusCode::UNPROCESSABLE_ENTITY, view).await)
                 }
                 Err(Refused::NotEditable | Refused::AccountLimit) => Ok(see_other(&format!("/applications/{id}"))),
@@ -485,19 +493,24 @@ async fn step_submit(
 /// Tells the citizen, by text message in their chosen language, what came
 /// of their submission.
 async fn notify(state: &AppState, app: &Stored, now: i64) -> Result<(), Internal> {
-    let (Some(contact), Some(reference)) = (&app.answers.contact, &app.reference) else { return Ok(()) };
-    let reference = reference.clone();
+    let Some(reference) = app.reference.clone() else { return Ok(()) };
     let message = match app.state {
         ApplicationState::Verified => Message::ApplicationVerified { reference },
         ApplicationState::NeedsAttention => Message::ApplicationNeedsAttention { reference },
         _ => Message::ApplicationSubmitted { reference },
     };
+    message_citizen(state, app, &message, now).await
+}
+
+/// Queues a text message to the application's phone, in its chosen language.
+pub(super) async fn message_citizen(state: &AppState, app: &Stored, message: &Message, now: i64) -> Result<(), Internal> {
+    let Some(contact) = &app.answers.contact else { return Ok(()) };
     let locale = match contact.language {
         app::application::MessageLanguage::En => Locale::en,
         app::application::MessageLanguage::Sw => Locale::sw,
     };
     let mut conn = state.db.acquire().await?;
-    outbox::enqueue(&mut conn, &state.cipher, &Recipient::Phone(contact.phone.to_string()), locale, &message, now).await?;
+    outbox::enqueue(&mut conn, &state.cipher, &Recipient::Phone(contact.phone.to_string()), locale, message, now).await?;
     Ok(())
 }
 

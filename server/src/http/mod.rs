@@ -1,6 +1,7 @@
 //! The HTTP surface: one router built from each module's routes, the Leptos
 //! pages, and the layers every response passes through.
 
+mod booking;
 mod citizen;
 mod health;
 mod language;
@@ -34,7 +35,10 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     // The citizen's pages are rendered by their own handlers, which load
     // what each page shows; Leptos serves the rest.
-    let routes = generate_route_list_with_exclusions(App, Some(citizen::RENDERED_HERE.map(String::from).to_vec()));
+    let routes = generate_route_list_with_exclusions(
+        App,
+        Some(citizen::RENDERED_HERE.iter().chain(booking::RENDERED_HERE.iter()).map(|p| p.to_string()).collect()),
+    );
     let options = state.leptos_options.clone();
     let context_db = state.db.clone();
     let body_limit = state.config.body_limit;
@@ -67,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .with_always_save(true);
     let pages = Router::new()
         .merge(citizen::router())
+        .merge(booking::router())
         .leptos_routes_with_context(
             &state,
             routes,

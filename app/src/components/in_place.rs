@@ -1,0 +1,104 @@
+//! Updates part of a page in place when a GET form changes, instead of
+//! loading the whole page again: the centre finder's list when the county
+//! changes, a centre's times when the day changes.
+//!
+//! An island that renders nothing. The form stays a real form whose
+//! submission the server answers with the whole page; with JavaScript the
+//! island sends the same request, takes the region with the same id out of
+//! the answer, puts it in place of the current one and updates the address
+//! (so Back and sharing work). If anything fails it falls back to a normal
+//! submission.
+
+use leptos::prelude::*;
+
+#[cfg_attr(feature = "islands", island)]
+#[cfg_attr(not(feature = "islands"), component)]
+pub fn InPlace(form: String, region: String) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| browser::attach(&form, &region));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (form, region);
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Document, DomParser, Event, FormData, HtmlElement, HtmlFormElement, Response, SupportedType, UrlSearchParams};
+
+    fn document() -> Option<Document> {
+        web_sys::window()?.document()
+    }
+
+    /// The form's address with its current values, as a GET would send it.
+    fn address(form: &HtmlFormElement) -> Option<String> {
+        let data = FormData::new_with_form(form).ok()?;
+        let query = UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+        let action = form.action();
+        let base = action.split('?').next().unwrap_or(&action).to_string();
+        Some(format!("{base}?{}", String::from(query.to_string())))
+    }
+
+    async fn swap(url: &str, region: &str) -> Result<(), JsValue> {
+        let window = web_sys::window().ok_or(JsValue::NULL)?;
+        let response: Response = JsFuture::from(window.fetch_with_str(url)).await?.dyn_into()?;
+        if !response.ok() {
+            return Err(JsValue::NULL);
+        }
+        let text = JsFuture::from(response.text()?).await?.as_string().ok_or(JsValue::NULL)?;
+        let fresh = DomParser::new()?.parse_from_string(&text, SupportedType::TextHtml)?;
+        let new_region = fresh.get_element_by_id(region).ok_or(JsValue::NULL)?;
+        let old_region = document().and_then(|d| d.get_element_by_id(region)).ok_or(JsValue::NULL)?;
+        old_region.set_inner_html(&new_region.inner_html());
+        let _ = old_region.remove_attribute("aria-busy");
+        window.history()?.replace_state_with_url(&JsValue::NULL, "", Some(url))?;
+        Ok(())
+    }
+
+    fn refresh(form: HtmlFormElement, region: String) {
+        let Some(url) = address(&form) else {
+            let _ = form.submit();
+            return;
+        };
+        if let Some(old) = document().and_then(|d| d.get_element_by_id(&region)) {
+            let _ = old.set_attribute("aria-busy", "true");
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            if swap(&url, &region).await.is_err() {
+                let _ = form.submit();
+            }
+        });
+    }
+
+    pub fn attach(form_id: &str, region: &str) {
+        let Some(form) = document()
+            .and_then(|d| d.get_element_by_id(form_id))
+            .and_then(|e| e.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let on_submit = {
+            let (form, region) = (form.clone(), region.to_string());
+            Closure::<dyn Fn(Event)>::new(move |event: Event| {
+                event.prevent_default();
+                refresh(form.clone(), region.clone());
+            })
+        };
+        let on_change = {
+            let (form, region) = (form.clone(), region.to_string());
+            Closure::<dyn Fn(Event)>::new(move |event: Event| {
+                // A choice from a list applies at once; text waits for the button.
+                let is_select = event.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()).is_some_and(|e| e.tag_name() == "SELECT");
+                if is_select {
+                    refresh(form.clone(), region.clone());
+                }
+            })
+        };
+        let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+        let _ = form.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        on_submit.forget();
+        on_change.forget();
+        // Tells tests (and stylesheets) that the form now updates in place.
+        let _ = form.set_attribute("data-in-place", "on");
+    }
+}
