@@ -45,6 +45,17 @@ interface Words {
   verified: string;
   errorPrefix: string;
   tasks: Record<Slug, string>;
+  booking: {
+    book: string;
+    showCentres: string;
+    choose: string;
+    bookTime: string;
+    booked: string;
+    change: string;
+    move: string;
+    cancel: string;
+    confirmCancel: string;
+  };
 }
 
 const ENGLISH: Words = {
@@ -68,6 +79,17 @@ const ENGLISH: Words = {
     contact: "Contact details",
     parents: "Parents",
     photo: "Photo",
+  },
+  booking: {
+    book: "Book an appointment at a Huduma Centre",
+    showCentres: "Show centres",
+    choose: "Choose this centre",
+    bookTime: "Book this time",
+    booked: "Your appointment is booked",
+    change: "Change the day, time or centre",
+    move: "Move my appointment to this time",
+    cancel: "Cancel the appointment",
+    confirmCancel: "Yes, cancel the appointment",
   },
 };
 
@@ -93,6 +115,17 @@ const KISWAHILI: Words = {
     parents: "Wazazi",
     photo: "Picha",
   },
+  booking: {
+    book: "Panga miadi katika Kituo cha Huduma",
+    showCentres: "Onyesha vituo",
+    choose: "Chagua kituo hiki",
+    bookTime: "Panga wakati huu",
+    booked: "Miadi yako imepangwa",
+    change: "Badilisha siku, wakati au kituo",
+    move: "Hamishia miadi yangu wakati huu",
+    cancel: "Ghairi miadi",
+    confirmCancel: "Ndiyo, ghairi miadi",
+  },
 };
 
 type Parent = { status: "known"; name: string; id: string } | { status: "deceased" } | { status: "not-known" };
@@ -109,6 +142,12 @@ interface Applicant {
   messages: "en" | "sw";
   mother: Parent;
   father: Parent;
+}
+
+/** A Huduma Centre an applicant books at. */
+interface Centre {
+  county: string;
+  name: string;
 }
 
 const NYOKABI: Applicant = {
@@ -298,6 +337,103 @@ async function sendApplication({ page, words, check }: Run, id: string, who: App
   return reference;
 }
 
+/** Chooses the centre from the finder, by county, and opens its days and times. */
+async function chooseCentre({ page, words, check }: Run, centre: Centre, options: { inPlace?: boolean } = {}) {
+  const list = page.getByTestId("centres");
+  if (options.inPlace) {
+    // With JavaScript, choosing a county updates the list without loading a new page.
+    await expect(page.locator("#finder")).toHaveAttribute("data-in-place", "on", { timeout: 30_000 });
+    await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+    await page.locator("#county").selectOption(centre.county);
+    await expect(page).toHaveURL(new RegExp(`county=${centre.county}`));
+    await expect(list).toContainText(centre.name);
+    expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
+  } else {
+    await page.locator("#county").selectOption(centre.county);
+    await page.getByRole("button", { name: words.booking.showCentres, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`county=${centre.county}`));
+    await expect(list).toContainText(centre.name);
+  }
+  await check(page);
+  await list.getByRole("link", { name: `${words.booking.choose} – ${centre.name}`, exact: true }).click();
+  await expect(page).toHaveURL(/\/booking\/centres\/[a-z-]+$/);
+  await expect(page.getByTestId("slots")).toBeVisible();
+  await check(page);
+}
+
+/**
+ * From the verified application: finds a centre, books its first free
+ * time, checks the acknowledgement (QR code, one printed A4 page), moves the
+ * appointment to another time, then cancels it.
+ */
+async function bookChangeAndCancel(run: Run, id: string, who: Applicant, reference: string, centre: Centre, js: boolean) {
+  const { page, words, check } = run;
+  await page.goto(`/applications/${id}`);
+  await page.getByRole("link", { name: words.booking.book, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/booking/centres$`));
+  await check(page);
+  await chooseCentre(run, centre, { inPlace: js });
+  if (js) {
+    // Another day's times, in place too.
+    await expect(page.locator("#day-picker")).toHaveAttribute("data-in-place", "on", { timeout: 30_000 });
+    await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+    const secondDay = (await page.locator("#day option").nth(1).getAttribute("value"))!;
+    await page.locator("#day").selectOption(secondDay);
+    await expect(page).toHaveURL(new RegExp(`day=${secondDay}`));
+    await expect(page.locator('input[name="day"]')).toHaveValue(secondDay);
+    expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
+  }
+
+  const slots = page.locator('input[name="slot"]');
+  const first = (await slots.first().getAttribute("value"))!;
+  await slots.first().check();
+  await page.getByRole("button", { name: words.booking.bookTime, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/booking$`));
+  await expect(page.getByTestId("acknowledgement").getByRole("heading", { level: 1 })).toHaveText(words.booking.booked);
+  await expect(page.getByTestId("reference")).toHaveText(reference);
+  await expect(page.getByTestId("when")).toContainText(first);
+  await expect(page.getByTestId("centre")).toContainText(centre.name);
+  await expect(page.getByTestId("qr").locator("svg")).toBeVisible();
+  await check(page);
+
+  // Printed: no site header and no links, on one A4 page.
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator(".site-header")).toBeHidden();
+  await expect(page.getByTestId("change")).toBeHidden();
+  await expect(page.getByTestId("qr").locator("svg")).toBeVisible();
+  // Back to the browser's own media: page.pdf() prints with the print stylesheet.
+  await page.emulateMedia({ media: null });
+  const pdf = await page.pdf({ format: "A4" });
+  expect(pdf.toString("latin1").match(/\/Type\s*\/Page(?!s)/g) ?? [], "pages in the printed acknowledgement").toHaveLength(1);
+  await expect(page.getByTestId("change")).toBeVisible();
+
+  // Moved to another time: the new one is shown, the old place is given up.
+  await page.getByTestId("change").click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/booking/centres$`));
+  await chooseCentre(run, centre);
+  const second = (await page.locator('input[name="slot"]').nth(2).getAttribute("value"))!;
+  expect(second).not.toBe(first);
+  await page.locator(`input[name="slot"][value="${second}"]`).check();
+  await page.getByRole("button", { name: words.booking.move, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/booking$`));
+  await expect(page.getByTestId("when")).toContainText(second);
+
+  // Cancelled, after a confirmation: back to booking again.
+  await page.getByRole("link", { name: words.booking.cancel, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}/booking/cancel$`));
+  await check(page);
+  await page.getByRole("button", { name: words.booking.confirmCancel, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/applications/${id}$`));
+  await expect(page.getByTestId("state")).toHaveText(words.verified);
+  await expect(page.getByRole("link", { name: words.booking.book, exact: true })).toBeVisible();
+
+  // Each step was told by text message.
+  const told = () => messagesTo(e164(who.contactPhone)).filter((line) => line.includes(reference));
+  for (const kind of ["booking_confirmed", "booking_changed", "booking_cancelled"]) {
+    await expect.poll(() => told().some((line) => line.includes(`kind=${kind}`)), { message: kind, timeout: 15_000 }).toBe(true);
+  }
+}
+
 test("in English with JavaScript: from sign-in to a reference number, with live checks and an error summary that takes focus", async ({
   page,
   consoleErrors,
@@ -373,7 +509,8 @@ test("in English with JavaScript: from sign-in to a reference number, with live 
   await saveTask(run, id, "about-you");
 
   await checkAnswers(run, id, who);
-  await sendApplication(run, id, who);
+  const reference = await sendApplication(run, id, who);
+  await bookChangeAndCancel(run, id, who, reference, { county: "047", name: "Huduma Centre Kibra" }, true);
   expect(consoleErrors).toEqual([]);
 });
 
@@ -412,7 +549,8 @@ test.describe("without JavaScript", () => {
     await summary.locator('a[href="#declaration"]').click();
     await expect(page.locator("#declaration")).toBeFocused();
 
-    await sendApplication(run, id, who);
+    const reference = await sendApplication(run, id, who);
+    await bookChangeAndCancel(run, id, who, reference, { county: "027", name: "Huduma Centre Uasin Gishu" }, false);
   });
 });
 

@@ -2,6 +2,8 @@
 //! `USAJILI_TEST_DB` chooses the engine (`sqlite`, the default, or
 //! `postgres` with `USAJILI_TEST_POSTGRES_URL`); the test script runs the
 //! suite once per engine.
+mod booking;
+mod browser;
 mod citizens;
 mod crypto;
 mod helpers;
