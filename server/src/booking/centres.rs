@@ -89,7 +89,15 @@ impl Centres<'_> {
     }
 
     async fn with_hours(&self, mut centres: Vec<Centre>) -> anyhow::Result<Vec<Centre>> {
-        let rows = sqlx::query("SELECT centre_id, weekday, opens, closes FROM centre_hours").fetch_all(self.db).await?;
+        // One centre (a booking, a day page): only its rows.
+        let only = match centres.as_slice() {
+            [one] => one.id.clone(),
+            _ => String::new(),
+        };
+        let rows = sqlx::query("SELECT centre_id, weekday, opens, closes FROM centre_hours WHERE ($1 = '' OR centre_id = $1)")
+            .bind(only)
+            .fetch_all(self.db)
+            .await?;
         for row in rows {
             let centre_id: String = row.try_get("centre_id")?;
             let weekday: i64 = row.try_get("weekday")?;

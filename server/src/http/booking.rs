@@ -316,14 +316,20 @@ async fn book(
 
     let mut members =
         vec![Member { application_id: id.clone(), kind: context.kind, replaces: live.as_ref().map(|b| b.id.clone()) }];
-    if context.kind == Kind::Enrolment && live.is_none() {
-        let allowed = companions(&state, &account, &id).await?;
-        let asked: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(name, _)| name == "also")
-            .map(|(_, value)| value)
-            .collect();
+    let asked: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _)| name == "also")
+        .map(|(_, value)| value)
+        .collect();
+    if !asked.is_empty() {
+        // Family members: only with a first enrolment booking, and only the
+        // account's own verified applications.
+        let allowed = if context.kind == Kind::Enrolment && live.is_none() {
+            companions(&state, &account, &id).await?
+        } else {
+            Vec::new()
+        };
         for other in asked {
             if !allowed.iter().any(|c| c.application_id == other) || members.iter().any(|m| m.application_id == other) {
                 form.errors.push(FieldIssue::new("slot", FieldError::SlotNotEligible));

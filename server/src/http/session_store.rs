@@ -2,21 +2,69 @@
 //! `Any` pool). Rows are keyed by the SHA-256 of the session id, so the
 //! table alone cannot be used to take over a session. Expired rows are
 //! never loaded, and `citizen::sign_in::sweep` deletes them.
+//!
+//! Every page request extends a session's expiry (idle timeout), which
+//! would make every request a database write. The store remembers what it
+//! last read or wrote for each session and skips the write when the data is
+//! unchanged and the expiry moves by less than `EXTEND_EVERY_SECS`: the idle
+//! timeout is then exact to within that. Skipping never writes anything a
+//! row did not already hold, so several processes stay correct (at worst
+//! one of them writes when it need not).
 
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
+/// Expiry changes smaller than this are not written.
+const EXTEND_EVERY_SECS: i64 = 60;
+/// Sessions remembered before the memory is cleared.
+const REMEMBERED: usize = 50_000;
+
+/// What a session row holds, as this process last saw it: a hash of its
+/// data and its expiry.
+type Seen = std::collections::HashMap<String, (u64, i64)>;
+
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: AnyPool,
+    seen: std::sync::Arc<std::sync::Mutex<Seen>>,
 }
 
 impl DbSessionStore {
     pub fn new(db: AnyPool) -> Self {
-        DbSessionStore { db }
+        DbSessionStore { db, seen: Default::default() }
     }
+
+    fn remember(&self, key: &str, data: &str, expires_at: i64) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= REMEMBERED {
+                seen.clear();
+            }
+            seen.insert(key.to_string(), (digest(data), expires_at));
+        }
+    }
+
+    fn forget(&self, key: &str) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.remove(key);
+        }
+    }
+
+    /// Whether the row already holds `data` and an expiry close enough.
+    fn unchanged(&self, key: &str, data: &str, expires_at: i64) -> bool {
+        let Ok(seen) = self.seen.lock() else { return false };
+        seen.get(key).is_some_and(|&(hash, seen_expiry)| {
+            hash == digest(data) && (0..EXTEND_EVERY_SECS).contains(&(expires_at - seen_expiry))
+        })
+    }
+}
+
+fn digest(data: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn key(id: &Id) -> String {
@@ -37,12 +85,13 @@ impl SessionStore for DbSessionStore {
                 "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
             .bind(key(&record.id))
-            .bind(data)
+            .bind(&data)
             .bind(record.expiry_date.unix_timestamp())
             .execute(&self.db)
             .await
             .map_err(backend)?;
             if inserted.rows_affected() == 1 {
+                self.remember(&key(&record.id), &data, record.expiry_date.unix_timestamp());
                 return Ok(());
             }
             record.id = Id::default();
@@ -51,16 +100,21 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let (key, expires_at) = (key(&record.id), record.expiry_date.unix_timestamp());
+        if self.unchanged(&key, &data, expires_at) {
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
         )
-        .bind(key(&record.id))
-        .bind(data)
-        .bind(record.expiry_date.unix_timestamp())
+        .bind(&key)
+        .bind(&data)
+        .bind(expires_at)
         .execute(&self.db)
         .await
         .map_err(backend)?;
+        self.remember(&key, &data, expires_at);
         Ok(())
     }
 
@@ -73,12 +127,14 @@ impl SessionStore for DbSessionStore {
                 .await
                 .map_err(backend)?;
         let Some((data, expires_at)) = row else { return Ok(None) };
+        self.remember(&key(id), &data, expires_at);
         let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
         Ok(Some(Record { id: *id, data, expiry_date }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.forget(&key(id));
         sqlx::query("DELETE FROM sessions WHERE id = $1").bind(key(id)).execute(&self.db).await.map_err(backend)?;
         Ok(())
     }

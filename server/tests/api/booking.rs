@@ -472,10 +472,12 @@ async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
     for i in 0..n {
         let account = format!("race-account-{i}");
         sqlx::query(
-            "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', 0)",
+            "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', $3)",
         )
         .bind(&account)
         .bind(vec![0u8; 4])
+        // Now, not 0: the retention job deletes old accounts without applications.
+        .bind(usajili::clock::unix_now())
         .execute(&app.db)
         .await
         .unwrap();
