@@ -31,6 +31,24 @@ enum Command {
     /// Personal data past its retention period (docs/DATA.md).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// The data keys that encrypt personal fields.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Make a new data key and re-encrypt every personal field with it, in
+    /// batches, while the portal keeps serving.
+    Rotate {
+        /// Rows read and rewritten at a time.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+        /// Seconds to wait for running servers to load the new key before
+        /// re-encrypting (default: twice USAJILI_KEY_REFRESH_SECS).
+        #[arg(long)]
+        settle_secs: Option<u64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -70,6 +88,7 @@ impl Cli {
             Command::Migrate => migrate(&self.config).await.map(drop),
             Command::Registry(command) => registry(command, self.config).await,
             Command::Retention(RetentionCommand::Run) => retention(&self.config).await,
+            Command::Keys(KeysCommand::Rotate { batch, settle_secs }) => rotate_keys(&self.config, batch, settle_secs).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -100,6 +119,19 @@ async fn retention(config: &Config) -> anyhow::Result<()> {
     println!(
         "deleted: {} drafts, {} closed applications, {} consent records, {} messages, {} accounts",
         report.drafts, report.closed_applications, report.consents, report.messages, report.accounts
+    );
+    Ok(())
+}
+
+async fn rotate_keys(config: &Config, batch: i64, settle_secs: Option<u64>) -> anyhow::Result<()> {
+    let master = config.load_master_key()?;
+    let pool = migrate(config).await?;
+    let cipher = crate::crypto::FieldCipher::load(&pool, &master).await?;
+    let settle = std::time::Duration::from_secs(settle_secs.unwrap_or(2 * config.key_refresh_secs));
+    let report = crate::keys::rotate(&pool, &cipher, &master, batch.max(1), settle).await?;
+    println!(
+        "data key {} now seals every personal field: {} values re-encrypted in {} passes",
+        report.new_key, report.rewritten, report.passes
     );
     Ok(())
 }

@@ -87,6 +87,12 @@ pub struct Config {
     #[arg(long, env = "USAJILI_MESSAGE_LOG", default_value = "-", global = true)]
     pub message_log: String,
 
+    /// How often a running server looks for data keys made by `usajili keys
+    /// rotate`, in seconds. `keys rotate` waits twice this long before it
+    /// re-encrypts anything.
+    #[arg(long, env = "USAJILI_KEY_REFRESH_SECS", default_value_t = 30, global = true)]
+    pub key_refresh_secs: u64,
+
     /// How long before an appointment it can no longer be changed or
     /// cancelled online, in minutes.
     #[arg(long, env = "USAJILI_BOOKING_CUTOFF_MINUTES", default_value_t = 120, global = true)]

@@ -108,20 +108,8 @@ impl FieldCipher {
             create_data_key(db, &wrapping).await?;
             rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id").fetch_all(db).await?;
         }
-        let mut keys = HashMap::new();
-        let mut active = 0;
-        for row in rows {
-            let id = u32::try_from(row.try_get::<i64, _>("id")?).context("a data key id out of range")?;
-            let wrapped: Vec<u8> = row.try_get("wrapped_key")?;
-            let key = unwrap_key(&wrapping, id, &wrapped).map_err(|_| {
-                anyhow::anyhow!(
-                    "the master key does not match this database: data key {id} cannot be unwrapped. \
-                     Check USAJILI_MASTER_KEY / USAJILI_MASTER_KEY_FILE"
-                )
-            })?;
-            keys.insert(id, Arc::new(Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key")));
-            active = active.max(id);
-        }
+        let keys = unwrap_rows(&wrapping, rows)?;
+        let active = keys.keys().copied().max().unwrap_or(0);
         Ok(FieldCipher {
             inner: Arc::new(Keys {
                 data_keys: RwLock::new(keys),
@@ -129,6 +117,27 @@ impl FieldCipher {
                 blind_index_key: master.derive("blind-index"),
             }),
         })
+    }
+
+    /// Loads data keys made since this cipher was loaded (by `usajili keys
+    /// rotate`, perhaps in another process) and seals with the newest from
+    /// now on. Returns whether anything changed.
+    pub async fn refresh(&self, db: &AnyPool, master: &MasterKey) -> anyhow::Result<bool> {
+        let known = self.inner.data_keys.read().unwrap_or_else(|p| p.into_inner()).keys().copied().max().unwrap_or(0);
+        let rows = sqlx::query("SELECT id, wrapped_key FROM data_keys WHERE id > $1 ORDER BY id")
+            .bind(i64::from(known))
+            .fetch_all(db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(false);
+        }
+        let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref()).expect("32-byte key");
+        let fresh = unwrap_rows(&wrapping, rows)?;
+        let newest = fresh.keys().copied().max().unwrap_or(known);
+        self.inner.data_keys.write().unwrap_or_else(|p| p.into_inner()).extend(fresh);
+        let mut active = self.inner.active.write().unwrap_or_else(|p| p.into_inner());
+        *active = (*active).max(newest);
+        Ok(true)
     }
 
     fn key(&self, id: u32) -> Option<Arc<Aes256Gcm>> {
@@ -216,6 +225,24 @@ pub fn random_id() -> String {
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Unwraps `data_keys` rows (`id`, `wrapped_key`), failing with a message
+/// that names the likely cause when the master key is the wrong one.
+fn unwrap_rows(wrapping: &Aes256Gcm, rows: Vec<sqlx::any::AnyRow>) -> anyhow::Result<HashMap<u32, Arc<Aes256Gcm>>> {
+    let mut keys = HashMap::new();
+    for row in rows {
+        let id = u32::try_from(row.try_get::<i64, _>("id")?).context("a data key id out of range")?;
+        let wrapped: Vec<u8> = row.try_get("wrapped_key")?;
+        let key = unwrap_key(wrapping, id, &wrapped).map_err(|_| {
+            anyhow::anyhow!(
+                "the master key does not match this database: data key {id} cannot be unwrapped. \
+                 Check USAJILI_MASTER_KEY / USAJILI_MASTER_KEY_FILE"
+            )
+        })?;
+        keys.insert(id, Arc::new(Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key")));
+    }
+    Ok(keys)
 }
 
 fn unwrap_key(wrapping: &Aes256Gcm, id: u32, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, ()> {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod http;
+pub mod keys;
 pub mod outbox;
 pub mod photo;
 pub mod pending_verification;

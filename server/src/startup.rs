@@ -17,6 +17,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     transport: Arc<dyn crate::outbox::Transport>,
+    master_key: crate::crypto::MasterKey,
 }
 
 impl Application {
@@ -40,7 +41,7 @@ impl Application {
             .with_context(|| format!("could not listen on {}", config.addr))?;
         let port = listener.local_addr()?.port();
         let state = AppState { leptos_options: config.leptos_options(), db, registry, cipher, config: Arc::new(config) };
-        Ok(Application { port, listener, state, transport })
+        Ok(Application { port, listener, state, transport, master_key })
     }
 
     pub fn port(&self) -> u16 {
@@ -74,6 +75,12 @@ impl Application {
         let outbox_job = tokio::spawn(outbox_worker.run());
         let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(self.state.db.clone()));
         let retention_job = tokio::spawn(crate::retention::run_daily(self.state.db.clone()));
+        let keys_job = tokio::spawn(crate::keys::refresh_forever(
+            self.state.db.clone(),
+            self.state.cipher.clone(),
+            self.master_key.clone(),
+            std::time::Duration::from_secs(self.state.config.key_refresh_secs.max(1)),
+        ));
         let app = router(self.state.clone());
         axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
@@ -82,6 +89,7 @@ impl Application {
         outbox_job.abort();
         sweep_job.abort();
         retention_job.abort();
+        keys_job.abort();
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -17,7 +17,7 @@ fn today() -> CivilDate {
 }
 
 /// The `n`th weekday (not a holiday) from tomorrow on, counting from 0.
-fn open_weekday(n: usize) -> CivilDate {
+pub fn open_weekday(n: usize) -> CivilDate {
     (1..)
         .map(|k| today().add_days(k))
         .filter(|d| d.weekday() < 5 && holiday_on(*d).is_none())
@@ -25,7 +25,7 @@ fn open_weekday(n: usize) -> CivilDate {
         .unwrap()
 }
 
-fn centre_path(id: &str, centre: &str) -> String {
+pub fn centre_path(id: &str, centre: &str) -> String {
     format!("/applications/{id}/booking/centres/{centre}")
 }
 
@@ -464,7 +464,7 @@ async fn a_ready_card_is_collected_by_appointment_at_its_centre() {
 /// `n` verified applications, each with its own signed-in session cookie,
 /// made directly in the database (signing 200 people in over HTTP tests
 /// nothing new).
-async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
+pub async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
     use tower_sessions::SessionStore as _;
     let store = usajili::http::session_store::DbSessionStore::new(app.db.clone());
     let applications = Applications { db: &app.db, cipher: &app.cipher };
@@ -475,7 +475,7 @@ async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
             "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', $3)",
         )
         .bind(&account)
-        .bind(vec![0u8; 4])
+        .bind(app.cipher.encrypt_str("accounts.contact", &format!("phone:+254700{i:06}")))
         // Now, not 0: the retention job deletes old accounts without applications.
         .bind(usajili::clock::unix_now())
         .execute(&app.db)

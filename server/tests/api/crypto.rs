@@ -1,6 +1,6 @@
 //! Field encryption: data keys wrapped by the master key, on both engines.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 use usajili::crypto::{CryptoError, FieldCipher, MasterKey};
 
 #[tokio::test]
@@ -72,4 +72,116 @@ async fn production_refuses_to_start_without_a_master_key() {
     let error = usajili::startup::Application::build(config).await.err().expect("refused");
 
     assert!(format!("{error:#}").contains("production needs a master key"), "{error:#}");
+}
+
+/// Every encrypted value in the database: (table.column, id, value).
+async fn every_sealed_value(db: &sqlx::AnyPool) -> Vec<(String, String, Vec<u8>)> {
+    let mut values = Vec::new();
+    for (table, column) in usajili::keys::ENCRYPTED_COLUMNS {
+        let rows: Vec<(String, Vec<u8>)> =
+            sqlx::query_as(&format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL"))
+                .fetch_all(db)
+                .await
+                .unwrap();
+        values.extend(rows.into_iter().map(|(id, value)| (format!("{table}.{column}"), id, value)));
+    }
+    values
+}
+
+#[tokio::test]
+async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
+    use crate::booking::{applicants, centre_path, open_weekday};
+    use crate::browser::{Browser, WANJIRU, with_registry};
+    // Servers look for new keys every second; the rotation waits two.
+    let app = spawn_app_with(|c| {
+        c.key_refresh_secs = 1;
+        c.db_max_connections = 8;
+    })
+    .await;
+    with_registry(&app).await;
+    // Real ciphertexts in every kind of column: a citizen who signed in and
+    // applied (contact, codes, answers, photo, messages), and applicants
+    // with sessions ready to book.
+    let citizen = Browser::new(&app);
+    citizen.sign_in("0712999000").await;
+    let own = citizen.start().await;
+    citizen.complete(&own, &WANJIRU).await;
+    citizen.submit(&own).await;
+    let people = applicants(&app, 400).await;
+    let before = every_sealed_value(&app.db).await;
+    let old_key = app.cipher.active_key_id();
+    let master = usajili::config::Config::load_master_key(&app.config).unwrap();
+    // The command runs as its own process would: its own cipher.
+    let command_cipher = FieldCipher::load(&app.db, &master).await.unwrap();
+
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let settle = std::time::Duration::from_secs(2);
+    let started = std::time::Instant::now();
+    let rotating = std::sync::atomic::AtomicBool::new(true);
+    let load = async {
+        let (mut booked, mut pages, mut booked_while_rewriting) = (Vec::new(), Vec::new(), 0);
+        let mut waiting = people.chunks(4).enumerate();
+        // Page loads (which decrypt) all along; bookings from shortly before
+        // the re-encryption starts until it ends.
+        while rotating.load(std::sync::atomic::Ordering::Relaxed) {
+            pages.push(citizen.page(&format!("/applications/{own}")).await.0);
+            if started.elapsed() + std::time::Duration::from_millis(300) < settle {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+            let Some((c, chunk)) = waiting.next() else {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            };
+            let sent = chunk.iter().enumerate().map(|(i, (cookie, id))| {
+                // Four people per slot, 144 a day: every booking has a place.
+                let n = c * 4 + i;
+                let slot = app::calendar::clock_label(480 + 15 * (n % 144 / 4) as u16);
+                let day = open_weekday(n / 144);
+                client
+                    .post(app.url(&centre_path(id, "kibra")))
+                    .header("cookie", cookie)
+                    .form(&[("day", day.to_string()), ("slot", slot), ("replaces", String::new())])
+                    .send()
+            });
+            for response in futures::future::join_all(sent).await {
+                booked.push(response.unwrap().status());
+                if started.elapsed() > settle && rotating.load(std::sync::atomic::Ordering::Relaxed) {
+                    booked_while_rewriting += 1;
+                }
+            }
+        }
+        (booked, pages, booked_while_rewriting)
+    };
+    // One row at a time, so that the rewriting takes long enough to book during it.
+    let rotation = async {
+        let report = usajili::keys::rotate(&app.db, &command_cipher, &master, 1, settle).await;
+        rotating.store(false, std::sync::atomic::Ordering::Relaxed);
+        report
+    };
+    let ((booked, pages, booked_while_rewriting), report) = tokio::join!(load, rotation);
+    let report = report.unwrap();
+
+    assert!(booked.iter().all(|s| *s == reqwest::StatusCode::SEE_OTHER), "{booked:?}");
+    assert!(pages.iter().all(|s| *s == reqwest::StatusCode::OK), "{pages:?}");
+    assert!(booked_while_rewriting > 0, "no booking overlapped the re-encryption");
+    assert_eq!(report.new_key, old_key + 1);
+    assert!(report.rewritten > 0);
+    assert_eq!(app.cipher.active_key_id(), report.new_key, "the running server loaded the new key");
+    // Nothing lost: every value there before is still there (by id).
+    let after = every_sealed_value(&app.db).await;
+    for (column, id, _) in &before {
+        assert!(after.iter().any(|(c, i, _)| c == column && i == id), "{column} of {id} is gone");
+    }
+    // Nothing unreadable, and everything on the new key (emptied values aside).
+    let fresh = FieldCipher::load(&app.db, &master).await.unwrap();
+    for (column, id, value) in &after {
+        if value.is_empty() {
+            continue;
+        }
+        assert_eq!(FieldCipher::key_id_of(value), Some(report.new_key), "{column} of {id}");
+        assert!(fresh.decrypt(column, value).is_ok(), "{column} of {id} does not decrypt");
+    }
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1").fetch_one(&app.db).await.unwrap();
+    assert_eq!(live as usize, booked.len());
 }

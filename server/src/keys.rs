@@ -1,0 +1,132 @@
+//! Data-key rotation while the portal keeps serving (`usajili keys rotate`).
+//!
+//! 1. A new data key is created; from then on it is the newest.
+//! 2. Running servers pick it up within `USAJILI_KEY_REFRESH_SECS`
+//!    (`refresh_forever`), so they can read values sealed with it and seal
+//!    new values with it. The command waits that long (the *settle* time)
+//!    before it re-encrypts anything, so no server meets a value sealed with
+//!    a key it does not have yet.
+//! 3. Every encrypted column is read in batches (by primary key) and each
+//!    value sealed with an older key is decrypted and sealed again with the
+//!    new one, written back only if the row still holds the value that was
+//!    read (compare-and-set), so a concurrent change by the portal is never
+//!    overwritten. Passes repeat until one finds nothing left to do.
+//!
+//! Old data keys stay in `data_keys` (they cost nothing and keep old
+//! backups readable); removing them is a separate, deliberate step.
+
+use crate::crypto::{FieldCipher, MasterKey};
+use sqlx::{AnyPool, Row};
+use std::time::Duration;
+
+/// Every encrypted column: (table, column). Its AEAD context is
+/// `table.column`, and every table has a text primary key `id`.
+pub const ENCRYPTED_COLUMNS: [(&str, &str); 7] = [
+    ("accounts", "contact"),
+    ("sign_in_codes", "contact"),
+    ("applications", "answers"),
+    ("applications", "photo"),
+    ("pending_verifications", "applicant"),
+    ("outbox", "recipient"),
+    ("outbox", "body"),
+];
+
+/// Most passes before giving up (a server still sealing with an old key).
+const MAX_PASSES: u32 = 10;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub new_key: u32,
+    /// Values sealed again with the new key.
+    pub rewritten: u64,
+    /// Values the portal changed while they were being rewritten (left as
+    /// the portal wrote them, and checked again on the next pass).
+    pub changed_meanwhile: u64,
+    pub passes: u32,
+}
+
+/// Creates a new data key, waits `settle` for running servers to load it,
+/// then re-encrypts every value sealed with an older key, `batch` rows at
+/// a time.
+pub async fn rotate(
+    db: &AnyPool,
+    cipher: &FieldCipher,
+    master: &MasterKey,
+    batch: i64,
+    settle: Duration,
+) -> anyhow::Result<Report> {
+    let new_key = cipher.rotate(db, master).await?;
+    tracing::info!(new_key, settle_secs = settle.as_secs(), "new data key; waiting for running servers to load it");
+    tokio::time::sleep(settle).await;
+    let mut report = Report { new_key, ..Report::default() };
+    loop {
+        report.passes += 1;
+        let (rewritten, changed) = reencrypt_pass(db, cipher, batch).await?;
+        report.rewritten += rewritten;
+        report.changed_meanwhile += changed;
+        tracing::info!(pass = report.passes, rewritten, changed, "re-encryption pass");
+        if rewritten == 0 && changed == 0 {
+            return Ok(report);
+        }
+        if report.passes >= MAX_PASSES {
+            anyhow::bail!(
+                "values are still being sealed with an older key after {MAX_PASSES} passes: \
+                 is a server running without USAJILI_KEY_REFRESH_SECS, or with another master key?"
+            );
+        }
+    }
+}
+
+/// One pass over every encrypted column: (rewritten, changed meanwhile).
+async fn reencrypt_pass(db: &AnyPool, cipher: &FieldCipher, batch: i64) -> anyhow::Result<(u64, u64)> {
+    let newest = cipher.active_key_id();
+    let (mut rewritten, mut changed) = (0, 0);
+    for (table, column) in ENCRYPTED_COLUMNS {
+        let context = format!("{table}.{column}");
+        let select = format!("SELECT id, {column} AS value FROM {table} WHERE id > $1 AND {column} IS NOT NULL ORDER BY id LIMIT $2");
+        let update = format!("UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3");
+        let mut after = String::new();
+        loop {
+            let rows = sqlx::query(&select).bind(&after).bind(batch).fetch_all(db).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("id")?;
+            for row in &rows {
+                let value: Vec<u8> = row.try_get("value")?;
+                // Emptied values (a pending verification with an outcome) and
+                // values already on the newest key are left alone.
+                match FieldCipher::key_id_of(&value) {
+                    Some(id) if id != newest => {}
+                    _ => continue,
+                }
+                let id: String = row.try_get("id")?;
+                let plaintext = cipher
+                    .decrypt(&context, &value)
+                    .map_err(|error| anyhow::anyhow!("{context} of one row (id {id}) does not decrypt: {error}"))?;
+                let sealed = cipher.encrypt(&context, &plaintext);
+                let done = sqlx::query(&update).bind(sealed).bind(&id).bind(&value).execute(db).await?.rows_affected();
+                if done == 1 {
+                    rewritten += 1;
+                } else {
+                    changed += 1;
+                }
+            }
+            // Room for the portal's own queries between batches.
+            tokio::task::yield_now().await;
+        }
+    }
+    Ok((rewritten, changed))
+}
+
+/// Keeps a running server's cipher up to date with new data keys.
+pub async fn refresh_forever(db: AnyPool, cipher: FieldCipher, master: MasterKey, every: Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        match cipher.refresh(&db, &master).await {
+            Ok(true) => tracing::info!(active_key = cipher.active_key_id(), "loaded a new data key"),
+            Ok(false) => {}
+            Err(error) => tracing::error!(error = %error, "could not refresh the data keys"),
+        }
+    }
+}
