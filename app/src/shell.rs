@@ -5,6 +5,7 @@ use crate::i18n::Locale;
 use crate::language;
 use crate::pages::{
     applications::{ApplicationPage, ApplicationsPage, StepPage},
+    account::DeleteAccountPage,
     booking::{AcknowledgementPage, CancelPage, DayPage, FinderPage},
     home::HomePage,
     not_found::NotFound,
@@ -97,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignInPage/>
                     <Route path=path!("/sign-in/code") view=CodePage/>
                     <Route path=path!("/applications") view=ApplicationsPage/>
+                    <Route path=path!("/account/delete") view=DeleteAccountPage/>
                     <Route path=path!("/applications/:id") view=ApplicationPage/>
                     // Before `:step`, so that `booking` is not taken for a step.
                     <Route path=path!("/applications/:id/booking") view=AcknowledgementPage/>

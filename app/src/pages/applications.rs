@@ -176,6 +176,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         <form method="post" action="/applications">
             <button class="button" type="submit">{td!(locale, apply.start)}</button>
         </form>
+        {crate::pages::account::your_data(locale)}
     }
 }
 

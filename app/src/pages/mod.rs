@@ -1,4 +1,5 @@
 //! One module per page.
+pub mod account;
 pub mod applications;
 pub mod booking;
 pub mod camera;

@@ -15,6 +15,8 @@ pub struct SignInView {
     pub form: Form,
     /// Shown after signing out.
     pub signed_out: bool,
+    /// Shown after the account was deleted.
+    pub deleted: bool,
 }
 
 /// What the server gives the code page.
@@ -38,6 +40,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         {page_title(locale, &format!("{prefix}{title}"))}
         {data.signed_out.then(|| view! { <div class="notice" role="status">{td!(locale, sign_in.signed_out)}</div> })}
+        {data.deleted.then(|| view! { <div class="notice" role="status" data-testid="account-deleted">{td!(locale, account.deleted)}</div> })}
         {form_errors(locale, &data.form)}
         <h1>{title}</h1>
         <p class="lead">{td!(locale, sign_in.lead)}</p>

@@ -1,5 +1,7 @@
-//! Citizens: signing in with a one-time code, and their applications.
+//! Citizens: signing in with a one-time code, their applications, and their
+//! rights over their account (a copy of their data, deletion).
 //! Storage and rules only; the HTTP handlers are in `http::citizen`.
 
+pub mod account;
 pub mod applications;
 pub mod sign_in;

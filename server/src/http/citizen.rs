@@ -211,6 +211,7 @@ pub(super) fn applications(state: &AppState) -> Applications<'_> {
 struct SignInQuery {
     #[serde(rename = "signed-out")]
     signed_out: Option<String>,
+    deleted: Option<String>,
 }
 
 async fn sign_in_page(
@@ -218,7 +219,7 @@ async fn sign_in_page(
     head: Head,
     axum::extract::Query(query): axum::extract::Query<SignInQuery>,
 ) -> Response {
-    let view = SignInView { form: Form::default(), signed_out: query.signed_out.is_some() };
+    let view = SignInView { form: Form::default(), signed_out: query.signed_out.is_some(), deleted: query.deleted.is_some() };
     render(&state, head, StatusCode::OK, view).await
 }
 
@@ -237,7 +238,7 @@ async fn sign_in_submit(
         Ok(contact) => contact,
         Err(error) => {
             form.errors.push(FieldIssue::new("contact", error));
-            let view = SignInView { form, signed_out: false };
+            let view = SignInView { form, signed_out: false, deleted: false };
             return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
         }
     };
@@ -251,7 +252,7 @@ async fn sign_in_submit(
         }
         Err(refusal) => {
             form.errors.push(FieldIssue::new("contact", refusal.into()));
-            let view = SignInView { form, signed_out: false };
+            let view = SignInView { form, signed_out: false, deleted: false };
             Ok(render(&state, head, StatusCode::TOO_MANY_REQUESTS, view).await)
         }
     }

@@ -1,6 +1,7 @@
 //! The HTTP surface: one router built from each module's routes, the Leptos
 //! pages, and the layers every response passes through.
 
+mod account;
 mod booking;
 mod citizen;
 mod health;
@@ -37,7 +38,14 @@ pub fn router(state: AppState) -> Router {
     // what each page shows; Leptos serves the rest.
     let routes = generate_route_list_with_exclusions(
         App,
-        Some(citizen::RENDERED_HERE.iter().chain(booking::RENDERED_HERE.iter()).map(|p| p.to_string()).collect()),
+        Some(
+            citizen::RENDERED_HERE
+                .iter()
+                .chain(booking::RENDERED_HERE.iter())
+                .chain(account::RENDERED_HERE.iter())
+                .map(|p| p.to_string())
+                .collect(),
+        ),
     );
     let options = state.leptos_options.clone();
     let context_db = state.db.clone();
@@ -72,6 +80,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(citizen::router())
         .merge(booking::router())
+        .merge(account::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -2,6 +2,7 @@
 //! `USAJILI_TEST_DB` chooses the engine (`sqlite`, the default, or
 //! `postgres` with `USAJILI_TEST_POSTGRES_URL`); the test script runs the
 //! suite once per engine.
+mod account;
 mod booking;
 mod browser;
 mod citizens;

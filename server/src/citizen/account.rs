@@ -1,0 +1,217 @@
+//! The citizen's rights over their account (Data Protection Act 2019, s.26
+//! and s.40): a copy of everything held about them, and deleting the
+//! account. Correcting is done through the application while it can be
+//! changed.
+
+use super::applications::Applications;
+use crate::crypto::FieldCipher;
+use app::application::{Answers, ApplicationState};
+use serde::Serialize;
+use sqlx::{AnyPool, Row};
+
+/// Everything held about one account, as the download gives it.
+#[derive(Serialize)]
+pub struct Export {
+    pub generated_at: i64,
+    pub account: AccountExport,
+    pub applications: Vec<ApplicationExport>,
+}
+
+#[derive(Serialize)]
+pub struct AccountExport {
+    pub id: String,
+    /// The phone number or email address the account signs in with.
+    pub contact: String,
+    pub created_at: i64,
+    pub last_sign_in_at: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct ApplicationExport {
+    pub id: String,
+    pub reference: Option<String>,
+    pub state: &'static str,
+    pub answers: Answers,
+    /// The uploaded photo as stored (JPEG), base64.
+    pub photo_jpeg_base64: Option<String>,
+    pub bookings: Vec<BookingExport>,
+    pub consents: Vec<ConsentExport>,
+}
+
+#[derive(Serialize)]
+pub struct BookingExport {
+    pub kind: String,
+    pub centre: String,
+    pub day: String,
+    pub time: String,
+    pub status: String,
+    pub booked_at: i64,
+}
+
+#[derive(Serialize)]
+pub struct ConsentExport {
+    pub purpose: String,
+    pub notice_version: String,
+    pub method: String,
+    pub given_at: i64,
+    pub withdrawn_at: Option<i64>,
+}
+
+/// What deleting an account did (counts only).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Deleted {
+    pub applications_erased: u64,
+    /// Enrolled applications, kept for the card until their retention ends.
+    pub applications_kept: u64,
+    pub bookings_cancelled: u64,
+}
+
+/// States whose data is still needed for the card being made or collected.
+const ENROLLED: [ApplicationState; 3] =
+    [ApplicationState::BiometricsCaptured, ApplicationState::CardReady, ApplicationState::CheckedIn];
+
+pub struct Accounts<'a> {
+    pub db: &'a AnyPool,
+    pub cipher: &'a FieldCipher,
+}
+
+impl Accounts<'_> {
+    pub async fn export(&self, account: &str, now: i64) -> anyhow::Result<Option<Export>> {
+        use base64::Engine as _;
+        let Some(row) = sqlx::query("SELECT id, contact, created_at, last_sign_in_at FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_optional(self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let sealed: Vec<u8> = row.try_get("contact")?;
+        let account_export = AccountExport {
+            id: row.try_get("id")?,
+            contact: self.cipher.decrypt_string("accounts.contact", &sealed)?.to_string(),
+            created_at: row.try_get("created_at")?,
+            last_sign_in_at: row.try_get("last_sign_in_at")?,
+        };
+        let applications = Applications { db: self.db, cipher: self.cipher };
+        let mut exported = Vec::new();
+        for app in applications.list(account).await? {
+            let photo = applications.photo(account, &app.id).await?;
+            let bookings = sqlx::query(
+                "SELECT kind, centre_id, day, slot, status, created_at FROM bookings WHERE application_id = $1 ORDER BY created_at",
+            )
+            .bind(&app.id)
+            .fetch_all(self.db)
+            .await?
+            .iter()
+            .map(|b| -> anyhow::Result<BookingExport> {
+                let slot: i64 = b.try_get("slot")?;
+                Ok(BookingExport {
+                    kind: b.try_get("kind")?,
+                    centre: b.try_get("centre_id")?,
+                    day: b.try_get("day")?,
+                    time: app::calendar::clock_label(u16::try_from(slot)?),
+                    status: b.try_get("status")?,
+                    booked_at: b.try_get("created_at")?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+            let consents = sqlx::query(
+                "SELECT purpose, notice_version, method, given_at, withdrawn_at FROM consents \
+                 WHERE application_id = $1 ORDER BY given_at",
+            )
+            .bind(&app.id)
+            .fetch_all(self.db)
+            .await?
+            .iter()
+            .map(|c| -> anyhow::Result<ConsentExport> {
+                Ok(ConsentExport {
+                    purpose: c.try_get("purpose")?,
+                    notice_version: c.try_get("notice_version")?,
+                    method: c.try_get("method")?,
+                    given_at: c.try_get("given_at")?,
+                    withdrawn_at: c.try_get("withdrawn_at")?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+            exported.push(ApplicationExport {
+                id: app.id,
+                reference: app.reference,
+                state: app.state.code(),
+                answers: app.answers,
+                photo_jpeg_base64: photo.map(|jpeg| base64::engine::general_purpose::STANDARD.encode(jpeg)),
+                bookings,
+                consents,
+            });
+        }
+        Ok(Some(Export { generated_at: now, account: account_export, applications: exported }))
+    }
+
+    /// Deletes the account: live bookings are cancelled (their places freed),
+    /// the answers and photo of every application not yet enrolled are
+    /// erased at once (the row stays, cancelled, until retention removes it
+    /// with its consent records), consents are marked withdrawn, the
+    /// contact is erased (signing in again starts a new, empty account) and
+    /// every session of the account ends. Enrolled applications are kept for
+    /// the card, under their retention period.
+    pub async fn delete(&self, account: &str, now: i64) -> anyhow::Result<Deleted> {
+        let empty = self.cipher.encrypt("applications.answers", &serde_json::to_vec(&Answers::default())?);
+        let enrolled = ENROLLED.map(|s| format!("'{}'", s.code())).join(", ");
+        let mut tx = self.db.begin().await?;
+        // The first statement writes (SQLite takes its write lock at once).
+        let bookings_cancelled = sqlx::query(&format!(
+            "UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE live = 1 AND application_id IN \
+             (SELECT id FROM applications WHERE account_id = $1 AND state NOT IN ({enrolled}))"
+        ))
+        .bind(account)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(&format!(
+            "DELETE FROM pending_verifications WHERE id IN (SELECT pending_verification_id FROM applications \
+             WHERE account_id = $1 AND state NOT IN ({enrolled}))"
+        ))
+        .bind(account)
+        .execute(&mut *tx)
+        .await?;
+        let applications_erased = sqlx::query(&format!(
+            "UPDATE applications SET answers = $2, photo = NULL, state = 'cancelled', active_birth_cert_index = NULL, \
+             attention = NULL, pending_verification_id = NULL, updated_at = $3 \
+             WHERE account_id = $1 AND state NOT IN ({enrolled})"
+        ))
+        .bind(account)
+        .bind(&empty)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let applications_kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications WHERE account_id = $1 AND state <> 'cancelled'")
+            .bind(account)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE consents SET withdrawn_at = $2 WHERE account_id = $1 AND withdrawn_at IS NULL")
+            .bind(account)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sign_in_codes WHERE contact_index = (SELECT contact_index FROM accounts WHERE id = $1)")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE accounts SET contact = $2, contact_index = $3, contact_kind = 'deleted', last_sign_in_at = NULL WHERE id = $1",
+        )
+        .bind(account)
+        .bind(self.cipher.encrypt_str("accounts.contact", ""))
+        .bind(format!("deleted:{account}"))
+        .execute(&mut *tx)
+        .await?;
+        // Signed out everywhere: session data is `{"account":"<id>"}` (ids are hex).
+        sqlx::query("DELETE FROM sessions WHERE data LIKE $1")
+            .bind(format!("%\"{account}\"%"))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Deleted { applications_erased, applications_kept: u64::try_from(applications_kept)?, bookings_cancelled })
+    }
+}

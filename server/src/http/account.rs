@@ -1,0 +1,57 @@
+//! The citizen's account: downloading a copy of their data, and deleting
+//! the account (`citizen::account`).
+
+use super::AppState;
+use super::citizen::{Citizen, Head, PageResult, render, see_other};
+use crate::citizen::account::Accounts;
+use app::pages::account::DeleteAccountView;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/data.json", get(download))
+        .route("/account/delete", get(delete_page).post(delete))
+}
+
+/// The paths `router` renders itself, kept out of Leptos's own routes.
+pub const RENDERED_HERE: [&str; 1] = ["/account/delete"];
+
+fn accounts(state: &AppState) -> Accounts<'_> {
+    Accounts { db: &state.db, cipher: &state.cipher }
+}
+
+async fn download(State(state): State<AppState>, Citizen(account): Citizen) -> PageResult {
+    let Some(export) = accounts(&state).export(&account, crate::clock::unix_now()).await? else {
+        return Ok(see_other("/sign-in"));
+    };
+    let body = serde_json::to_vec_pretty(&export)?;
+    tracing::info!(account = %account, "data downloaded");
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"usajili-my-data.json\""));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn delete_page(State(state): State<AppState>, Citizen(_): Citizen, head: Head) -> PageResult {
+    Ok(render(&state, head, StatusCode::OK, DeleteAccountView).await)
+}
+
+async fn delete(State(state): State<AppState>, Citizen(account): Citizen, session: Session) -> PageResult {
+    let deleted = accounts(&state).delete(&account, crate::clock::unix_now()).await?;
+    session.flush().await?;
+    tracing::info!(
+        account = %account,
+        erased = deleted.applications_erased,
+        kept = deleted.applications_kept,
+        bookings_cancelled = deleted.bookings_cancelled,
+        "account deleted"
+    );
+    Ok(see_other("/sign-in?deleted=1"))
+}

@@ -1,0 +1,111 @@
+//! The citizen's rights over their account: a copy of their data, and
+//! deleting the account.
+
+use crate::booking::{centre_path, open_weekday};
+use crate::browser::*;
+use crate::helpers::spawn_app;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn a_citizen_downloads_everything_held_about_them_and_nothing_about_anyone_else() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let owner = Browser::new(&app);
+    owner.sign_in("0712300001").await;
+    let id = owner.start().await;
+    owner.complete(&id, &WANJIRU).await;
+    owner.submit(&id).await;
+    let day = open_weekday(0);
+    let response = owner.post(&centre_path(&id, "gpo"), &[("day", &day.to_string()), ("slot", "10:30"), ("replaces", "")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let other = Browser::new(&app);
+    other.sign_in("0712300002").await;
+    let other_id = other.start().await;
+    other.save(&other_id, "about-you", &crate::browser::Person { surname: "Chebet", given: "Faith", ..WANJIRU }.about_you()).await;
+
+    let response = owner.get("/account/data.json").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(header("content-type").starts_with("application/json"));
+    assert!(header("content-disposition").starts_with("attachment"));
+    assert_eq!(header("cache-control"), "no-store");
+    let text = response.text().await.unwrap();
+    let data: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(data["account"]["contact"], "+254712300001");
+    let applications = data["applications"].as_array().unwrap();
+    assert_eq!(applications.len(), 1);
+    let application = &applications[0];
+    assert_eq!(application["id"], id.as_str());
+    assert_eq!(application["state"], "booked");
+    assert!(application["reference"].as_str().unwrap().starts_with("HN-"));
+    assert_eq!(application["answers"]["about_you"]["surname"], "Mwangi");
+    assert!(text.contains("1000500"), "the birth certificate");
+    assert!(application["photo_jpeg_base64"].as_str().is_some_and(|p| p.len() > 100));
+    assert_eq!(application["bookings"][0]["centre"], "gpo");
+    assert_eq!(application["bookings"][0]["time"], "10:30");
+    assert_eq!(application["consents"].as_array().unwrap().len(), 1);
+    assert!(!text.contains("Chebet") && !text.contains("0712300002") && !text.contains(&other_id));
+
+    // Signed out: no download.
+    let stranger = Browser::new(&app);
+    let response = stranger.get("/account/data.json").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/sign-in");
+}
+
+#[tokio::test]
+async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_everywhere() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let phone = "0712300003";
+    let first = Browser::new(&app);
+    first.sign_in(phone).await;
+    let id = first.start().await;
+    first.complete(&id, &WANJIRU).await;
+    first.submit(&id).await;
+    let day = open_weekday(0);
+    first.post(&centre_path(&id, "gpo"), &[("day", &day.to_string()), ("slot", "10:30"), ("replaces", "")]).await;
+    let second = Browser::new(&app);
+    second.sign_in(phone).await;
+    let (status, page) = first.page("/account/delete").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Delete your account?"));
+
+    let response = first.post("/account/delete", &[]).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/sign-in?deleted=1");
+    let (_, page) = first.page("/sign-in?deleted=1").await;
+    assert!(page.contains("Your account has been deleted."));
+    // Both devices are signed out.
+    for browser in [&first, &second] {
+        let response = browser.get("/applications").await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/sign-in");
+    }
+    // The place is free, the answers and photo are gone, the contact too.
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1").fetch_one(&app.db).await.unwrap();
+    assert_eq!(live, 0);
+    let (state, answers, photo): (String, Vec<u8>, Option<Vec<u8>>) =
+        sqlx::query_as("SELECT state, answers, photo FROM applications WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(state, "cancelled");
+    assert!(photo.is_none());
+    let answers = app.cipher.decrypt_string("applications.answers", &answers).unwrap();
+    assert!(!answers.contains("Mwangi") && !answers.contains("1000500"), "{}", answers.as_str());
+    let (contact, kind): (Vec<u8>, String) =
+        sqlx::query_as("SELECT contact, contact_kind FROM accounts").fetch_one(&app.db).await.unwrap();
+    assert_eq!(kind, "deleted");
+    assert_eq!(app.cipher.decrypt_string("accounts.contact", &contact).unwrap().as_str(), "");
+    let withdrawn: Option<i64> = sqlx::query_scalar("SELECT withdrawn_at FROM consents").fetch_one(&app.db).await.unwrap();
+    assert!(withdrawn.is_some(), "the consent is recorded as withdrawn");
+    // The same phone signs in to a new, empty account; the birth certificate can apply again.
+    let again = Browser::new(&app);
+    again.sign_in(phone).await;
+    let (_, list) = again.page("/applications").await;
+    assert!(!list.contains("Mwangi"));
+    let fresh = again.start().await;
+    again.complete(&fresh, &WANJIRU).await;
+    let (status, _) = again.submit(&fresh).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
