@@ -108,7 +108,7 @@ async fn card_centre(state: &AppState, application_id: &str) -> anyhow::Result<O
 
 /// The application's live appointment, for its status page.
 pub async fn appointment_of(state: &AppState, app: &Stored) -> Result<Option<Appointment>, Internal> {
-    let Some(booking) = bookings(state).live_for(&app.id).await?.into_iter().next() else { return Ok(None) };
+    let Some(booking) = shown_booking(state, &app.id).await? else { return Ok(None) };
     let centre = centres(state).get(&booking.centre_id).await?.map(|c| c.name).unwrap_or_default();
     Ok(Some(Appointment { day: booking.day, slot: booking.slot, centre }))
 }
@@ -302,17 +302,14 @@ async fn book(
         "" => Err(FieldError::SlotMissing),
         text => parse_clock(text).ok_or(FieldError::SlotNotOffered),
     };
-    let problem = match (day, slot) {
-        (_, Err(error)) => Some(error),
-        (None, _) => Some(FieldError::SlotNotOffered),
-        (Some(_), Ok(_)) => None,
+    let (day, slot) = match (day, slot) {
+        (Some(day), Ok(slot)) => (day, slot),
+        (asked, problem) => {
+            form.errors.push(FieldIssue::new("slot", problem.err().unwrap_or(FieldError::SlotNotOffered)));
+            let view = day_view(&state, &account, &context, asked, form).await?;
+            return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
+        }
     };
-    if let Some(error) = problem {
-        form.errors.push(FieldIssue::new("slot", error));
-        let view = day_view(&state, &account, &context, day, form).await?;
-        return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
-    }
-    let (Some(day), Ok(slot)) = (day, slot) else { unreachable!("checked above") };
 
     let mut members =
         vec![Member { application_id: id.clone(), kind: context.kind, replaces: live.as_ref().map(|b| b.id.clone()) }];
