@@ -34,6 +34,17 @@ enum Command {
     /// The data keys that encrypt personal fields.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The audit log of who did what.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Recompute the hash chain; fails, naming the first entry, if any entry
+    /// was edited, inserted or deleted. Prints the newest entry's hash: keep
+    /// it outside the database to notice the newest entries being cut off.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -89,6 +100,7 @@ impl Cli {
             Command::Registry(command) => registry(command, self.config).await,
             Command::Retention(RetentionCommand::Run) => retention(&self.config).await,
             Command::Keys(KeysCommand::Rotate { batch, settle_secs }) => rotate_keys(&self.config, batch, settle_secs).await,
+            Command::Audit(AuditCommand::Verify) => verify_audit(&self.config).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -113,20 +125,39 @@ async fn migrate(config: &Config) -> anyhow::Result<sqlx::AnyPool> {
     Ok(pool)
 }
 
-async fn retention(config: &Config) -> anyhow::Result<()> {
+/// The database and its cipher, for commands that read or write personal fields.
+async fn open(config: &Config) -> anyhow::Result<(sqlx::AnyPool, crate::crypto::FieldCipher, crate::crypto::MasterKey)> {
+    let master = config.load_master_key()?;
     let pool = migrate(config).await?;
-    let report = crate::retention::run(&pool, crate::clock::unix_now()).await?;
+    let cipher = crate::crypto::FieldCipher::load(&pool, &master).await?;
+    Ok((pool, cipher, master))
+}
+
+async fn retention(config: &Config) -> anyhow::Result<()> {
+    let (pool, cipher, _) = open(config).await?;
+    let retention = crate::retention::Retention { db: &pool, cipher: &cipher, policy: config.retention };
+    let report = retention.run(crate::clock::unix_now()).await?;
     println!(
-        "deleted: {} drafts, {} closed applications, {} consent records, {} messages, {} accounts",
-        report.drafts, report.closed_applications, report.consents, report.messages, report.accounts
+        "deleted {} drafts and {} messages; erased {} withdrawn or expired applications, {} collected ones and {} accounts",
+        report.drafts, report.messages, report.closed_erased, report.collected_erased, report.accounts
     );
     Ok(())
 }
 
+async fn verify_audit(config: &Config) -> anyhow::Result<()> {
+    let (pool, cipher, _) = open(config).await?;
+    let verdict = crate::audit::Audit { db: &pool, cipher: &cipher }.verify().await?;
+    match verdict {
+        crate::audit::Verdict::Intact { .. } => {
+            println!("{verdict}");
+            Ok(())
+        }
+        crate::audit::Verdict::Broken { .. } => anyhow::bail!("{verdict}"),
+    }
+}
+
 async fn rotate_keys(config: &Config, batch: i64, settle_secs: Option<u64>) -> anyhow::Result<()> {
-    let master = config.load_master_key()?;
-    let pool = migrate(config).await?;
-    let cipher = crate::crypto::FieldCipher::load(&pool, &master).await?;
+    let (pool, cipher, master) = open(config).await?;
     let settle = std::time::Duration::from_secs(settle_secs.unwrap_or(2 * config.key_refresh_secs));
     let report = crate::keys::rotate(&pool, &cipher, &master, batch.max(1), settle).await?;
     println!(

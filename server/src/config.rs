@@ -98,6 +98,10 @@ pub struct Config {
     #[arg(long, env = "USAJILI_BOOKING_CUTOFF_MINUTES", default_value_t = 120, global = true)]
     pub booking_cutoff_minutes: i64,
 
+    /// How long each kind of personal data is kept (`retention`).
+    #[command(flatten)]
+    pub retention: crate::retention::Policy,
+
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: String,

@@ -66,6 +66,13 @@ pub async fn rotate(
         report.changed_meanwhile += changed;
         tracing::info!(pass = report.passes, rewritten, changed, "re-encryption pass");
         if rewritten == 0 && changed == 0 {
+            let detail = format!("key={} rewritten={} passes={}", report.new_key, report.rewritten, report.passes);
+            crate::audit::Audit { db, cipher }
+                .record(
+                    &crate::audit::Event::new(crate::audit::Actor::System("keys"), "keys.rotate").detail(detail),
+                    crate::clock::unix_now(),
+                )
+                .await?;
             return Ok(report);
         }
         if report.passes >= MAX_PASSES {

@@ -1,6 +1,7 @@
 //! Everything server-only in Usajili: configuration, startup, HTTP, storage
 //! and the command-line tools. The pages themselves live in the `app` crate.
 #![recursion_limit = "256"]
+pub mod audit;
 pub mod booking;
 pub mod citizen;
 pub mod cli;

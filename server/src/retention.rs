@@ -1,91 +1,194 @@
-//! Retention: personal data is deleted when its time is up, as
+//! Retention: personal data is erased when its time is up, as
 //! `docs/DATA.md` promises. `run` takes the time as an argument, so tests
 //! (and an operator re-running a missed day) decide what "now" is; the
 //! server runs it once a day, and `usajili retention run` runs it by hand.
+//! Every period is configurable (`Policy`).
 //!
-//! - A draft never submitted: 90 days after its last change.
-//! - A collected, cancelled or expired application: 12 months after its last
-//!   change, with its consent records.
-//! - Outbox messages: 30 days after they were queued (bodies are already
-//!   wiped on delivery).
-//! - An account with no application left and no sign-in for 12 months.
+//! - A draft never submitted: deleted 90 days after its last change.
+//! - An application withdrawn (cancelled) or expired: its personal data
+//!   (answers, photo, pending registry check) erased 30 days after its last
+//!   change.
+//! - A collected card: the application keeps only its reference, state,
+//!   bookings (the centre and the history of visits) and ids; everything
+//!   personal is erased 180 days after collection.
+//! - Outbox messages: deleted 30 days after they were queued (their text is
+//!   already wiped once sent).
+//! - An account idle for a year with nothing left to keep: deleted, or, if
+//!   the consent ledger or an erased application still points at it, its
+//!   contact is erased.
+//! - Kept: the consent ledger and the audit log (ids, not personal data).
+//!
+//! Sign-in codes and sessions are purged once expired by the sign-in sweep
+//! (`citizen::sign_in::sweep`), every ten minutes.
 
+use crate::audit::{Actor, Audit, Event};
+use crate::crypto::FieldCipher;
+use app::application::Answers;
 use sqlx::AnyPool;
 
-pub const DRAFT_DAYS: i64 = 90;
-pub const CLOSED_DAYS: i64 = 365;
-pub const OUTBOX_DAYS: i64 = 30;
-pub const IDLE_ACCOUNT_DAYS: i64 = 365;
 const DAY: i64 = 24 * 3600;
 
-/// What one run deleted, by kind (counts only).
+/// How long each kind of data is kept, in days.
+#[derive(clap::Args, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Days an unsubmitted draft is kept after its last change.
+    #[arg(long = "retention-draft-days", env = "USAJILI_RETENTION_DRAFT_DAYS", default_value_t = 90, global = true)]
+    pub draft_days: i64,
+    /// Days before a withdrawn or expired application's personal data is erased.
+    #[arg(long = "retention-closed-days", env = "USAJILI_RETENTION_CLOSED_DAYS", default_value_t = 30, global = true)]
+    pub closed_days: i64,
+    /// Days after a card is collected before the application's personal data is erased.
+    #[arg(long = "retention-collected-days", env = "USAJILI_RETENTION_COLLECTED_DAYS", default_value_t = 180, global = true)]
+    pub collected_days: i64,
+    /// Days an outbox message (already sent or failed) is kept.
+    #[arg(long = "retention-message-days", env = "USAJILI_RETENTION_MESSAGE_DAYS", default_value_t = 30, global = true)]
+    pub message_days: i64,
+    /// Days without a sign-in before an account with nothing left to keep goes.
+    #[arg(long = "retention-idle-account-days", env = "USAJILI_RETENTION_IDLE_ACCOUNT_DAYS", default_value_t = 365, global = true)]
+    pub idle_account_days: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { draft_days: 90, closed_days: 30, collected_days: 180, message_days: 30, idle_account_days: 365 }
+    }
+}
+
+/// What one run deleted or erased, by kind (counts only).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub drafts: u64,
-    pub closed_applications: u64,
-    pub consents: u64,
+    pub closed_erased: u64,
+    pub collected_erased: u64,
     pub messages: u64,
     pub accounts: u64,
 }
 
-pub async fn run(db: &AnyPool, now: i64) -> anyhow::Result<Report> {
-    let mut tx = db.begin().await?;
-    let draft_cutoff = now - DRAFT_DAYS * DAY;
-    let closed_cutoff = now - CLOSED_DAYS * DAY;
-    let closed = "state IN ('collected', 'cancelled', 'expired') AND updated_at <= $1";
-
-    let consents = sqlx::query(&format!(
-        "DELETE FROM consents WHERE application_id IN (SELECT id FROM applications WHERE {closed}) \
-         OR application_id IN (SELECT id FROM applications WHERE state = 'draft' AND updated_at <= $2)"
-    ))
-    .bind(closed_cutoff)
-    .bind(draft_cutoff)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    // Bookings (history included) go with their application.
-    sqlx::query(&format!("DELETE FROM bookings WHERE application_id IN (SELECT id FROM applications WHERE {closed})"))
-        .bind(closed_cutoff)
-        .execute(&mut *tx)
-        .await?;
-    let drafts = sqlx::query("DELETE FROM applications WHERE state = 'draft' AND updated_at <= $1")
-        .bind(draft_cutoff)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let closed_applications = sqlx::query(&format!("DELETE FROM applications WHERE {closed}"))
-        .bind(closed_cutoff)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let messages = sqlx::query("DELETE FROM outbox WHERE created_at <= $1 AND state IN ('sent', 'failed')")
-        .bind(now - OUTBOX_DAYS * DAY)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let accounts = sqlx::query(
-        "DELETE FROM accounts WHERE COALESCE(last_sign_in_at, created_at) <= $1 \
-         AND NOT EXISTS (SELECT 1 FROM applications WHERE applications.account_id = accounts.id) \
-         AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.account_id = accounts.id)",
-    )
-    .bind(now - IDLE_ACCOUNT_DAYS * DAY)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
-    let report = Report { drafts, closed_applications, consents, messages, accounts };
-    tracing::info!(?report, "retention run");
-    Ok(report)
+pub struct Retention<'a> {
+    pub db: &'a AnyPool,
+    pub cipher: &'a FieldCipher,
+    pub policy: Policy,
 }
 
-/// Runs `run` at start and then once a day (several processes may: deleting
-/// twice deletes nothing more).
-pub async fn run_daily(db: AnyPool) {
+impl Retention<'_> {
+    pub async fn run(&self, now: i64) -> anyhow::Result<Report> {
+        let p = self.policy;
+        let empty = self.cipher.encrypt("applications.answers", &serde_json::to_vec(&Answers::default())?);
+        let mut tx = self.db.begin().await?;
+        // Drafts have no consent yet (it is given at submission); one that
+        // somehow has is erased by the closed rule instead, never deleted.
+        let drafts = sqlx::query(
+            "DELETE FROM applications WHERE state = 'draft' AND updated_at <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.application_id = applications.id) \
+             AND NOT EXISTS (SELECT 1 FROM bookings WHERE bookings.application_id = applications.id)",
+        )
+        .bind(now - p.draft_days * DAY)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+
+        let mut erased = [0u64; 2];
+        for (slot, (states, days)) in
+            [("'cancelled', 'expired'", p.closed_days), ("'collected'", p.collected_days)].into_iter().enumerate()
+        {
+            let due = format!("state IN ({states}) AND erased_at IS NULL AND updated_at <= $1");
+            sqlx::query(&format!(
+                "DELETE FROM pending_verifications WHERE id IN (SELECT pending_verification_id FROM applications WHERE {due})"
+            ))
+            .bind(now - days * DAY)
+            .execute(&mut *tx)
+            .await?;
+            erased[slot] = sqlx::query(&format!(
+                "UPDATE applications SET answers = $2, photo = NULL, active_birth_cert_index = NULL, attention = NULL, \
+                 pending_verification_id = NULL, erased_at = $3 WHERE {due}"
+            ))
+            .bind(now - days * DAY)
+            .bind(&empty)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+
+        let messages = sqlx::query("DELETE FROM outbox WHERE created_at <= $1 AND state IN ('sent', 'failed')")
+            .bind(now - p.message_days * DAY)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+
+        // Idle accounts with nothing left to keep are deleted; those the
+        // ledger or an erased application still points at lose their contact.
+        let idle_cutoff = now - p.idle_account_days * DAY;
+        let deleted = sqlx::query(
+            "DELETE FROM accounts WHERE COALESCE(last_sign_in_at, created_at) <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM applications WHERE applications.account_id = accounts.id) \
+             AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.account_id = accounts.id)",
+        )
+        .bind(idle_cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let contact_erased = sqlx::query(
+            "UPDATE accounts SET contact = $2, contact_index = 'erased:' || id, contact_kind = 'erased', \
+             last_sign_in_at = NULL WHERE COALESCE(last_sign_in_at, created_at) <= $1 \
+             AND contact_kind NOT IN ('erased', 'deleted') \
+             AND NOT EXISTS (SELECT 1 FROM applications WHERE applications.account_id = accounts.id AND erased_at IS NULL)",
+        )
+        .bind(idle_cutoff)
+        .bind(self.cipher.encrypt_str("accounts.contact", ""))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+
+        let report = Report {
+            drafts,
+            closed_erased: erased[0],
+            collected_erased: erased[1],
+            messages,
+            accounts: deleted + contact_erased,
+        };
+        tracing::info!(?report, "retention run");
+        if report != Report::default() {
+            let detail = format!(
+                "drafts={} closed_erased={} collected_erased={} messages={} accounts={}",
+                report.drafts, report.closed_erased, report.collected_erased, report.messages, report.accounts
+            );
+            Audit { db: self.db, cipher: self.cipher }
+                .record(&Event::new(Actor::System("retention"), "retention.run").detail(detail), now)
+                .await?;
+        }
+        Ok(report)
+    }
+}
+
+/// Runs `run` at start and then once a day (several processes may: erasing
+/// twice erases nothing more).
+pub async fn run_daily(db: AnyPool, cipher: FieldCipher, policy: Policy) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(DAY as u64));
     loop {
         tick.tick().await;
-        if let Err(error) = run(&db, crate::clock::unix_now()).await {
+        let retention = Retention { db: &db, cipher: &cipher, policy };
+        if let Err(error) = retention.run(crate::clock::unix_now()).await {
             tracing::warn!(%error, "retention run failed; will try again tomorrow");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_defaults_are_the_periods_in_the_docs() {
+        use clap::Parser as _;
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            policy: super::Policy,
+        }
+        assert_eq!(Only::parse_from(["usajili"]).policy, super::Policy::default());
+        let data = include_str!("../../docs/DATA.md");
+        for phrase in ["90 days", "30 days", "180 days", "12 months"] {
+            assert!(data.contains(phrase), "docs/DATA.md should say {phrase}");
         }
     }
 }

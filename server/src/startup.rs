@@ -22,6 +22,17 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_inner(config, false).await
+    }
+
+    /// Benchmarks only (`--features bench`): the same server, except that
+    /// personal fields are stored unencrypted.
+    #[cfg(feature = "bench")]
+    pub async fn build_without_encryption(config: Config) -> anyhow::Result<Self> {
+        Self::build_inner(config, true).await
+    }
+
+    async fn build_inner(config: Config, without_encryption: bool) -> anyhow::Result<Self> {
         check_for_production(&config)?;
         let master_key = config.load_master_key()?;
         // Refuses a transport that must not carry real messages (`log` in production).
@@ -29,6 +40,10 @@ impl Application {
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
         let cipher = crate::crypto::FieldCipher::load(&db, &master_key).await?;
+        #[cfg(feature = "bench")]
+        let cipher = if without_encryption { cipher.without_encryption() } else { cipher };
+        #[cfg(not(feature = "bench"))]
+        let _ = without_encryption;
         let registry = build_registry(&config, &db)?;
         if config.registry == RegistryKind::Replica
             && config.environment == Environment::Development
@@ -74,7 +89,11 @@ impl Application {
         };
         let outbox_job = tokio::spawn(outbox_worker.run());
         let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(self.state.db.clone()));
-        let retention_job = tokio::spawn(crate::retention::run_daily(self.state.db.clone()));
+        let retention_job = tokio::spawn(crate::retention::run_daily(
+            self.state.db.clone(),
+            self.state.cipher.clone(),
+            self.state.config.retention,
+        ));
         let keys_job = tokio::spawn(crate::keys::refresh_forever(
             self.state.db.clone(),
             self.state.cipher.clone(),

@@ -176,7 +176,7 @@ impl Accounts<'_> {
         .await?;
         let applications_erased = sqlx::query(&format!(
             "UPDATE applications SET answers = $2, photo = NULL, state = 'cancelled', active_birth_cert_index = NULL, \
-             attention = NULL, pending_verification_id = NULL, updated_at = $3 \
+             attention = NULL, pending_verification_id = NULL, updated_at = $3, erased_at = $3 \
              WHERE account_id = $1 AND state NOT IN ({enrolled})"
         ))
         .bind(account)

@@ -6,7 +6,9 @@ use super::citizen::{Citizen, Head, PageResult, render, see_other};
 use crate::citizen::account::Accounts;
 use app::pages::account::DeleteAccountView;
 use axum::Router;
-use axum::extract::State;
+use crate::audit::{Actor, Audit, Event};
+use axum::extract::{ConnectInfo, State};
+use std::net::SocketAddr;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -25,11 +27,27 @@ fn accounts(state: &AppState) -> Accounts<'_> {
     Accounts { db: &state.db, cipher: &state.cipher }
 }
 
-async fn download(State(state): State<AppState>, Citizen(account): Citizen) -> PageResult {
-    let Some(export) = accounts(&state).export(&account, crate::clock::unix_now()).await? else {
+/// Appends to the audit chain: what was done to the account, with counts, never the data.
+async fn audit(state: &AppState, account: &str, peer: SocketAddr, action: &str, detail: String, now: i64) -> anyhow::Result<()> {
+    let event = Event::new(Actor::Citizen(account), action)
+        .on("account", account)
+        .from_citizen_address(&state.cipher, &peer.ip().to_string())
+        .detail(detail);
+    Audit { db: &state.db, cipher: &state.cipher }.record(&event, now).await.map(drop)
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> PageResult {
+    let now = crate::clock::unix_now();
+    let Some(export) = accounts(&state).export(&account, now).await? else {
         return Ok(see_other("/sign-in"));
     };
     let body = serde_json::to_vec_pretty(&export)?;
+    // Recorded before the data leaves: no audit entry, no download.
+    audit(&state, &account, peer, "account.download", format!("applications={}", export.applications.len()), now).await?;
     tracing::info!(account = %account, "data downloaded");
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
@@ -43,9 +61,20 @@ async fn delete_page(State(state): State<AppState>, Citizen(_): Citizen, head: H
     Ok(render(&state, head, StatusCode::OK, DeleteAccountView).await)
 }
 
-async fn delete(State(state): State<AppState>, Citizen(account): Citizen, session: Session) -> PageResult {
-    let deleted = accounts(&state).delete(&account, crate::clock::unix_now()).await?;
+async fn delete(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+) -> PageResult {
+    let now = crate::clock::unix_now();
+    let deleted = accounts(&state).delete(&account, now).await?;
     session.flush().await?;
+    let detail = format!(
+        "erased={} kept={} bookings_cancelled={}",
+        deleted.applications_erased, deleted.applications_kept, deleted.bookings_cancelled
+    );
+    audit(&state, &account, peer, "account.delete", detail, now).await?;
     tracing::info!(
         account = %account,
         erased = deleted.applications_erased,

@@ -6,6 +6,12 @@ use crate::browser::*;
 use crate::helpers::spawn_app;
 use reqwest::StatusCode;
 
+async fn audit_of(app: &crate::helpers::TestApp, account: &str) -> Vec<usajili::audit::Entry> {
+    let audit = usajili::audit::Audit { db: &app.db, cipher: &app.cipher };
+    assert!(matches!(audit.verify().await.unwrap(), usajili::audit::Verdict::Intact { .. }));
+    audit.about("account", account).await.unwrap()
+}
+
 #[tokio::test]
 async fn a_citizen_downloads_everything_held_about_them_and_nothing_about_anyone_else() {
     let app = spawn_app().await;
@@ -46,6 +52,13 @@ async fn a_citizen_downloads_everything_held_about_them_and_nothing_about_anyone
     assert_eq!(application["bookings"][0]["time"], "10:30");
     assert_eq!(application["consents"].as_array().unwrap().len(), 1);
     assert!(!text.contains("Chebet") && !text.contains("0712300002") && !text.contains(&other_id));
+    // The download is in the audit chain, with a count and no data.
+    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    let trail = audit_of(&app, &account).await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!((trail[0].action.as_str(), trail[0].actor_id.as_str()), ("account.download", account.as_str()));
+    assert_eq!(trail[0].detail.as_deref(), Some("applications=1"));
+    assert!(trail[0].source.as_deref().is_some_and(|s| s.starts_with("hmac:") && !s.contains("127.0.0.1")));
 
     // Signed out: no download.
     let stranger = Browser::new(&app);
@@ -72,6 +85,7 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Delete your account?"));
 
+    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
     let response = first.post("/account/delete", &[]).await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -99,6 +113,10 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     assert_eq!(app.cipher.decrypt_string("accounts.contact", &contact).unwrap().as_str(), "");
     let withdrawn: Option<i64> = sqlx::query_scalar("SELECT withdrawn_at FROM consents").fetch_one(&app.db).await.unwrap();
     assert!(withdrawn.is_some(), "the consent is recorded as withdrawn");
+    let trail = audit_of(&app, &account).await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "account.delete");
+    assert_eq!(trail[0].detail.as_deref(), Some("erased=1 kept=0 bookings_cancelled=1"));
     // The same phone signs in to a new, empty account; the birth certificate can apply again.
     let again = Browser::new(&app);
     again.sign_in(phone).await;

@@ -9,6 +9,7 @@ mod citizens;
 mod crypto;
 mod helpers;
 mod outbox;
+mod privacy;
 mod pages;
 mod registry;
 mod server_basics;
