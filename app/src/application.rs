@@ -433,10 +433,13 @@ pub enum ApplicationState {
     Collected,
     Cancelled,
     Expired,
+    /// A guardian's application for a child, waiting for a centre
+    /// supervisor to check the guardianship document.
+    GuardianshipReview,
 }
 
 impl ApplicationState {
-    pub const ALL: [ApplicationState; 12] = [
+    pub const ALL: [ApplicationState; 13] = [
         Self::Draft,
         Self::Submitted,
         Self::PendingVerification,
@@ -449,6 +452,7 @@ impl ApplicationState {
         Self::Collected,
         Self::Cancelled,
         Self::Expired,
+        Self::GuardianshipReview,
     ];
 
     pub fn code(self) -> &'static str {
@@ -465,6 +469,7 @@ impl ApplicationState {
             Self::Collected => "collected",
             Self::Cancelled => "cancelled",
             Self::Expired => "expired",
+            Self::GuardianshipReview => "guardianship_review",
         }
     }
 
@@ -498,6 +503,8 @@ pub enum Attention {
     CannotVerifyOnline,
     /// Under 18 on the registry's date of birth.
     TooYoung,
+    /// A child's application closed because the child turned 18.
+    TurnedAdult,
 }
 
 impl Attention {
@@ -510,6 +517,7 @@ impl Attention {
             Self::AlreadyHoldsId => "already_holds_id",
             Self::CannotVerifyOnline => "cannot_verify_online",
             Self::TooYoung => "too_young",
+            Self::TurnedAdult => "turned_adult",
         }
     }
 
@@ -522,6 +530,7 @@ impl Attention {
             Self::AlreadyHoldsId,
             Self::CannotVerifyOnline,
             Self::TooYoung,
+            Self::TurnedAdult,
         ]
         .into_iter()
         .find(|a| a.code() == code)
@@ -534,7 +543,7 @@ impl Attention {
             Self::GivenNames => Some((Task::AboutYou, "given-names")),
             Self::DateOfBirth | Self::TooYoung => Some((Task::AboutYou, "dob-day")),
             Self::BirthCertificateNotFound => Some((Task::BirthCertificate, "birth-certificate")),
-            Self::AlreadyHoldsId | Self::CannotVerifyOnline => None,
+            Self::AlreadyHoldsId | Self::CannotVerifyOnline | Self::TurnedAdult => None,
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::language;
 use crate::pages::{
     applications::{ApplicationPage, ApplicationsPage, StepPage},
     account::DeleteAccountPage,
+    children::{AddChildPage, AlreadyRegisteredPage, ChildConsentPage, ChildPage, GuardianshipPage, IdentityPage, WithdrawPage},
     booking::{AcknowledgementPage, CancelPage, DayPage, FinderPage},
     home::HomePage,
     not_found::NotFound,
@@ -99,6 +100,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in/code") view=CodePage/>
                     <Route path=path!("/applications") view=ApplicationsPage/>
                     <Route path=path!("/account/delete") view=DeleteAccountPage/>
+                    <Route path=path!("/identity") view=IdentityPage/>
+                    <Route path=path!("/children/new") view=AddChildPage/>
+                    <Route path=path!("/children/:id") view=ChildPage/>
+                    <Route path=path!("/children/:id/join") view=AlreadyRegisteredPage/>
+                    <Route path=path!("/children/:id/guardianship") view=GuardianshipPage/>
+                    <Route path=path!("/children/:id/consent") view=ChildConsentPage/>
+                    <Route path=path!("/children/:id/withdraw") view=WithdrawPage/>
                     <Route path=path!("/applications/:id") view=ApplicationPage/>
                     // Before `:step`, so that `booking` is not taken for a step.
                     <Route path=path!("/applications/:id/booking") view=AcknowledgementPage/>

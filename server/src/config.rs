@@ -32,7 +32,7 @@ pub struct Config {
     pub https: bool,
 
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "USAJILI_BODY_LIMIT", default_value_t = 4 * 1024 * 1024, global = true)]
+    #[arg(long, env = "USAJILI_BODY_LIMIT", default_value_t = 6 * 1024 * 1024, global = true)]
     pub body_limit: usize,
 
     /// Which registry verifies applications: `replica` (the local copy in
@@ -97,6 +97,10 @@ pub struct Config {
     /// cancelled online, in minutes.
     #[arg(long, env = "USAJILI_BOOKING_CUTOFF_MINUTES", default_value_t = 120, global = true)]
     pub booking_cutoff_minutes: i64,
+
+    /// Which ages get a minor's card (`citizen::children`).
+    #[command(flatten)]
+    pub ages: crate::citizen::children::AgeRules,
 
     /// How long each kind of personal data is kept (`retention`).
     #[command(flatten)]

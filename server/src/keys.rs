@@ -19,16 +19,21 @@ use crate::crypto::{FieldCipher, MasterKey};
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
 
-/// Every encrypted column: (table, column). Its AEAD context is
-/// `table.column`, and every table has a text primary key `id`.
-pub const ENCRYPTED_COLUMNS: [(&str, &str); 7] = [
-    ("accounts", "contact"),
-    ("sign_in_codes", "contact"),
-    ("applications", "answers"),
-    ("applications", "photo"),
-    ("pending_verifications", "applicant"),
-    ("outbox", "recipient"),
-    ("outbox", "body"),
+/// Every encrypted column: (table, column, key). Its AEAD context is
+/// `table.column`; `key` is a text expression unique per row (the primary
+/// key) that batches are read in order of.
+pub const ENCRYPTED_COLUMNS: [(&str, &str, &str); 11] = [
+    ("accounts", "contact", "id"),
+    ("sign_in_codes", "contact", "id"),
+    ("applications", "answers", "id"),
+    ("applications", "photo", "id"),
+    ("pending_verifications", "applicant", "id"),
+    ("outbox", "recipient", "id"),
+    ("outbox", "body", "id"),
+    ("account_identities", "id_number", "account_id"),
+    ("account_identities", "names", "account_id"),
+    ("child_links", "document", "application_id || ':' || account_id"),
+    ("child_links", "document_reference", "application_id || ':' || account_id"),
 ];
 
 /// Most passes before giving up (a server still sealing with an old key).
@@ -88,10 +93,12 @@ pub async fn rotate(
 async fn reencrypt_pass(db: &AnyPool, cipher: &FieldCipher, batch: i64) -> anyhow::Result<(u64, u64)> {
     let newest = cipher.active_key_id();
     let (mut rewritten, mut changed) = (0, 0);
-    for (table, column) in ENCRYPTED_COLUMNS {
+    for (table, column, key) in ENCRYPTED_COLUMNS {
         let context = format!("{table}.{column}");
-        let select = format!("SELECT id, {column} AS value FROM {table} WHERE id > $1 AND {column} IS NOT NULL ORDER BY id LIMIT $2");
-        let update = format!("UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3");
+        let select = format!(
+            "SELECT {key} AS id, {column} AS value FROM {table} WHERE {key} > $1 AND {column} IS NOT NULL ORDER BY {key} LIMIT $2"
+        );
+        let update = format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2 AND {column} = $3");
         let mut after = String::new();
         loop {
             let rows = sqlx::query(&select).bind(&after).bind(batch).fetch_all(db).await?;

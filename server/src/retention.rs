@@ -77,6 +77,14 @@ impl Retention<'_> {
         let mut tx = self.db.begin().await?;
         // Drafts have no consent yet (it is given at submission); one that
         // somehow has is erased by the closed rule instead, never deleted.
+        // A child added but never consented to: its link (and any document) goes with it.
+        sqlx::query(
+            "DELETE FROM child_links WHERE application_id IN (SELECT id FROM applications WHERE state = 'draft' \
+             AND updated_at <= $1 AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.application_id = applications.id))",
+        )
+        .bind(now - p.draft_days * DAY)
+        .execute(&mut *tx)
+        .await?;
         let drafts = sqlx::query(
             "DELETE FROM applications WHERE state = 'draft' AND updated_at <= $1 \
              AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.application_id = applications.id) \
@@ -94,6 +102,13 @@ impl Retention<'_> {
             let due = format!("state IN ({states}) AND erased_at IS NULL AND updated_at <= $1");
             sqlx::query(&format!(
                 "DELETE FROM pending_verifications WHERE id IN (SELECT pending_verification_id FROM applications WHERE {due})"
+            ))
+            .bind(now - days * DAY)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(&format!(
+                "UPDATE child_links SET document = NULL, document_reference = NULL WHERE application_id IN \
+                 (SELECT id FROM applications WHERE {due})"
             ))
             .bind(now - days * DAY)
             .execute(&mut *tx)
@@ -119,10 +134,23 @@ impl Retention<'_> {
         // Idle accounts with nothing left to keep are deleted; those the
         // ledger or an erased application still points at lose their contact.
         let idle_cutoff = now - p.idle_account_days * DAY;
+        // A proven identity is personal data: it goes when the account idles out.
+        sqlx::query(
+            "DELETE FROM account_identities WHERE account_id IN (SELECT id FROM accounts \
+             WHERE COALESCE(last_sign_in_at, created_at) <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM applications WHERE applications.account_id = accounts.id AND erased_at IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM child_links l JOIN applications a ON a.id = l.application_id \
+                             WHERE l.account_id = accounts.id AND a.erased_at IS NULL AND l.status <> 'withdrawn'))",
+        )
+        .bind(idle_cutoff)
+        .execute(&mut *tx)
+        .await?;
         let deleted = sqlx::query(
             "DELETE FROM accounts WHERE COALESCE(last_sign_in_at, created_at) <= $1 \
              AND NOT EXISTS (SELECT 1 FROM applications WHERE applications.account_id = accounts.id) \
-             AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.account_id = accounts.id)",
+             AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.account_id = accounts.id) \
+             AND NOT EXISTS (SELECT 1 FROM child_links WHERE child_links.account_id = accounts.id) \
+             AND NOT EXISTS (SELECT 1 FROM account_identities WHERE account_identities.account_id = accounts.id)",
         )
         .bind(idle_cutoff)
         .execute(&mut *tx)

@@ -59,7 +59,7 @@ pub struct Applicant {
 
 /// Same name: case, spacing, diacritics, apostrophes and hyphens aside,
 /// and given names in any order; but every word must be there.
-fn same_name(typed: &PersonName, recorded: &str) -> bool {
+pub fn same_name(typed: &PersonName, recorded: &str) -> bool {
     match PersonName::parse(recorded) {
         Ok(recorded) => typed.matching_words() == recorded.matching_words(),
         Err(_) => false,
@@ -142,6 +142,7 @@ mod tests {
             mother_name: Some("Grace Njeri Ng'ang'a".into()),
             mother_id_no: Some("12345678".into()),
             father_name: None,
+            status: crate::registry::LifeStatus::Alive,
             father_id_no: None,
         }
     }

@@ -49,6 +49,10 @@ pub struct ApplicationsView {
     pub applications: Vec<ApplicationSummary>,
     /// A refusal to show above the list (the account's limit, say).
     pub problem: Option<Refusal>,
+    /// The children this account registered or consented for.
+    pub children: Vec<crate::pages::children::ChildSummary>,
+    /// Shown after a consent was withdrawn.
+    pub consent_withdrawn: bool,
 }
 
 /// One application.
@@ -97,6 +101,7 @@ pub fn state_label(locale: Locale, state: ApplicationState) -> &'static str {
         Collected => td_string!(locale, status.collected),
         Cancelled => td_string!(locale, status.cancelled),
         Expired => td_string!(locale, status.expired),
+        GuardianshipReview => td_string!(locale, status.guardianship_review),
     }
 }
 
@@ -114,6 +119,7 @@ fn next_step(locale: Locale, state: ApplicationState) -> &'static str {
         Collected => td_string!(locale, status.next_collected),
         Cancelled => td_string!(locale, status.next_cancelled),
         Expired => td_string!(locale, status.next_expired),
+        GuardianshipReview => td_string!(locale, status.next_guardianship_review),
     }
 }
 
@@ -126,6 +132,7 @@ fn attention_text(locale: Locale, attention: Attention) -> &'static str {
         Attention::AlreadyHoldsId => td_string!(locale, status.attention_already_holds_id),
         Attention::CannotVerifyOnline => td_string!(locale, status.attention_cannot_verify),
         Attention::TooYoung => td_string!(locale, status.attention_too_young),
+        Attention::TurnedAdult => td_string!(locale, children.turned_adult),
     }
 }
 
@@ -176,6 +183,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         <form method="post" action="/applications">
             <button class="button" type="submit">{td!(locale, apply.start)}</button>
         </form>
+        {crate::pages::children::your_children(locale, data.children, data.consent_withdrawn)}
         {crate::pages::account::your_data(locale)}
     }
 }

@@ -3,6 +3,7 @@ pub mod account;
 pub mod applications;
 pub mod booking;
 pub mod camera;
+pub mod children;
 pub mod eligibility;
 pub mod home;
 pub mod not_found;

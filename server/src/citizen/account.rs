@@ -51,9 +51,17 @@ pub struct BookingExport {
 #[derive(Serialize)]
 pub struct ConsentExport {
     pub purpose: String,
+    /// `given` or `withdrawn` (the ledger is only appended to).
+    pub action: String,
+    /// `self`, or `mother`, `father`, `guardian` for a child.
+    pub role: String,
+    /// This account's entry (a child's ledger also holds the other parent's).
+    pub by_you: bool,
     pub notice_version: String,
     pub method: String,
-    pub given_at: i64,
+    /// When the entry was recorded.
+    pub at: i64,
+    /// Set on entries from before the ledger was append-only.
     pub withdrawn_at: Option<i64>,
 }
 
@@ -116,8 +124,8 @@ impl Accounts<'_> {
             })
             .collect::<anyhow::Result<_>>()?;
             let consents = sqlx::query(
-                "SELECT purpose, notice_version, method, given_at, withdrawn_at FROM consents \
-                 WHERE application_id = $1 ORDER BY given_at",
+                "SELECT account_id, purpose, action, role, notice_version, method, given_at, withdrawn_at FROM consents \
+                 WHERE application_id = $1 ORDER BY given_at, id",
             )
             .bind(&app.id)
             .fetch_all(self.db)
@@ -126,9 +134,12 @@ impl Accounts<'_> {
             .map(|c| -> anyhow::Result<ConsentExport> {
                 Ok(ConsentExport {
                     purpose: c.try_get("purpose")?,
+                    action: c.try_get("action")?,
+                    role: c.try_get("role")?,
+                    by_you: c.try_get::<String, _>("account_id")? == account,
                     notice_version: c.try_get("notice_version")?,
                     method: c.try_get("method")?,
-                    given_at: c.try_get("given_at")?,
+                    at: c.try_get("given_at")?,
                     withdrawn_at: c.try_get("withdrawn_at")?,
                 })
             })
@@ -189,11 +200,44 @@ impl Accounts<'_> {
             .bind(account)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query("UPDATE consents SET withdrawn_at = $2 WHERE account_id = $1 AND withdrawn_at IS NULL")
+        // Every consent still standing is withdrawn: a new ledger row each.
+        let standing = sqlx::query(
+            "SELECT application_id, purpose, notice_version, role FROM consents c WHERE account_id = $1 AND action = 'given' \
+             AND NOT EXISTS (SELECT 1 FROM consents w WHERE w.account_id = c.account_id AND w.application_id = c.application_id \
+             AND w.action = 'withdrawn' AND w.given_at >= c.given_at)",
+        )
+        .bind(account)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &standing {
+            sqlx::query(
+                "INSERT INTO consents (id, account_id, application_id, purpose, notice_version, method, given_at, action, role) \
+                 VALUES ($1, $2, $3, $4, $5, 'account deleted', $6, 'withdrawn', $7)",
+            )
+            .bind(crate::crypto::random_id())
+            .bind(account)
+            .bind(row.try_get::<String, _>("application_id")?)
+            .bind(row.try_get::<String, _>("purpose")?)
+            .bind(row.try_get::<String, _>("notice_version")?)
+            .bind(now)
+            .bind(row.try_get::<String, _>("role")?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // Children this account consented for: the withdrawal stops them.
+        let linked: Vec<String> =
+            sqlx::query_scalar("SELECT application_id FROM child_links WHERE account_id = $1 AND status <> 'withdrawn'")
+                .bind(account)
+                .fetch_all(&mut *tx)
+                .await?;
+        sqlx::query("UPDATE child_links SET status = 'withdrawn', consented = 0, updated_at = $2 WHERE account_id = $1")
             .bind(account)
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        for id in &linked {
+            crate::citizen::children::stop(&mut tx, id, now).await?;
+        }
         sqlx::query("DELETE FROM sign_in_codes WHERE contact_index = (SELECT contact_index FROM accounts WHERE id = $1)")
             .bind(account)
             .execute(&mut *tx)
@@ -206,6 +250,12 @@ impl Accounts<'_> {
         .bind(format!("deleted:{account}"))
         .execute(&mut *tx)
         .await?;
+        // The proven identity and any guardianship document go too.
+        sqlx::query("DELETE FROM account_identities WHERE account_id = $1").bind(account).execute(&mut *tx).await?;
+        sqlx::query("UPDATE child_links SET document = NULL, document_reference = NULL WHERE account_id = $1")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
         // Signed out everywhere: session data is `{"account":"<id>"}` (ids are hex).
         sqlx::query("DELETE FROM sessions WHERE data LIKE $1")
             .bind(format!("%\"{account}\"%"))

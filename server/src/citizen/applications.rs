@@ -39,13 +39,13 @@ pub enum Refused {
     NotEditable,
 }
 
-fn new_reference() -> ApplicationReference {
+pub(crate) fn new_reference() -> ApplicationReference {
     let mut values = [0u8; app::identifiers::application_reference::RANDOM_LEN];
     rand::rng().fill_bytes(&mut values);
     ApplicationReference::from_random(values.map(|v| v % 32))
 }
 
-fn kind_code(kind: ApplicationKind) -> &'static str {
+pub(crate) fn kind_code(kind: ApplicationKind) -> &'static str {
     match kind {
         ApplicationKind::AdultId => "adult_id",
         ApplicationKind::MinorCard => "minor_card",
@@ -95,23 +95,46 @@ impl Applications<'_> {
     const COLUMNS: &'static str = "id, account_id, kind, state, answers, reference, attention, pending_verification_id, \
          CASE WHEN photo IS NULL THEN 0 ELSE 1 END AS has_photo";
 
-    /// The account's application, or `None` (also for another account's).
+    /// Who may see an application (`account` is the SQL parameter holding
+    /// the account id): an adult's own
+    /// application; a child's, to an adult linked to it who has consented,
+    /// whose guardianship was approved, or whose ID the registry lists as
+    /// the child's parent (so they can give consent), and to the adult who
+    /// added it; never after that adult withdraws. Everyone else gets `None`, as for an id that
+    /// does not exist.
+    pub(crate) fn visible_to(account: &str) -> String {
+        format!(
+            "((kind = 'adult_id' AND account_id = {account}) OR EXISTS (SELECT 1 FROM child_links l \
+             WHERE l.application_id = applications.id AND l.account_id = {account} AND l.status <> 'withdrawn' \
+             AND (l.consented = 1 OR l.status IN ('proven', 'approved') OR applications.account_id = {account})))"
+        )
+    }
+
+    /// The application, if this account may see it (`visible_to`).
     pub async fn load(&self, account: &str, id: &str) -> anyhow::Result<Option<Stored>> {
-        let sql = format!("SELECT {} FROM applications WHERE id = $1 AND account_id = $2", Self::COLUMNS);
+        let sql = format!("SELECT {} FROM applications WHERE id = $1 AND {}", Self::COLUMNS, Self::visible_to("$2"));
         let row = sqlx::query(&sql).bind(id).bind(account).fetch_optional(self.db).await?;
         row.map(|r| self.decode(&r)).transpose()
     }
 
+    /// Every application this account may see: its own and its children's.
     pub async fn list(&self, account: &str) -> anyhow::Result<Vec<Stored>> {
-        let sql = format!("SELECT {} FROM applications WHERE account_id = $1 ORDER BY created_at, id", Self::COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM applications WHERE {} ORDER BY created_at, id",
+            Self::COLUMNS,
+            Self::visible_to("$1")
+        );
         let rows = sqlx::query(&sql).bind(account).fetch_all(self.db).await?;
         rows.iter().map(|r| self.decode(r)).collect()
     }
 
     pub async fn create(&self, account: &str, now: i64) -> anyhow::Result<Result<String, Refused>> {
         // States only: counting needs no answers decrypted.
-        let states: Vec<String> =
-            sqlx::query_scalar("SELECT state FROM applications WHERE account_id = $1").bind(account).fetch_all(self.db).await?;
+        // The account's own applications (children are limited apart).
+        let states: Vec<String> = sqlx::query_scalar("SELECT state FROM applications WHERE account_id = $1 AND kind = 'adult_id'")
+            .bind(account)
+            .fetch_all(self.db)
+            .await?;
         let held = states.iter().filter_map(|s| ApplicationState::from_code(s)).filter(|s| s.is_active()).count();
         if held >= MAX_APPLICATIONS_PER_ACCOUNT {
             return Ok(Err(Refused::AccountLimit));

@@ -4,4 +4,5 @@
 
 pub mod account;
 pub mod applications;
+pub mod children;
 pub mod sign_in;

@@ -18,7 +18,9 @@ use app::forms::{FieldIssue, Form, sign_in_code_digits};
 use app::i18n::Locale;
 use app::identifiers::FieldError;
 use app::pages::applications::{Appointment, ApplicationSummary, ApplicationView, ApplicationsView, Refusal, StepView};
+use app::pages::children::ChildSummary;
 use app::pages::sign_in::{CodeView, SignInView};
+use crate::verification::ApplicationKind;
 use app::shell::{SignedIn, shell};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Multipart, Path, Request, State};
@@ -124,7 +126,7 @@ impl IntoResponse for Internal {
 
 pub(super) type PageResult = Result<Response, Internal>;
 
-fn plain(status: StatusCode, text: &'static str) -> Response {
+pub(super) fn plain(status: StatusCode, text: &'static str) -> Response {
     let mut response = (status, text).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     response
@@ -152,7 +154,7 @@ pub(super) async fn render<T: Clone + Send + Sync + 'static>(state: &AppState, h
 
 /// Renders the page of another address than the request's (an
 /// application's page after a refused submission, say).
-async fn render_at<T: Clone + Send + Sync + 'static>(
+pub(super) async fn render_at<T: Clone + Send + Sync + 'static>(
     state: &AppState,
     mut head: Head,
     path: &str,
@@ -319,11 +321,37 @@ fn summary(app: &Stored) -> ApplicationSummary {
 
 async fn list_view(state: &AppState, account: &str, problem: Option<Refusal>) -> Result<ApplicationsView, Internal> {
     let stored = applications(state).list(account).await?;
-    Ok(ApplicationsView { applications: stored.iter().map(summary).collect(), problem })
+    let (children, own): (Vec<&Stored>, Vec<&Stored>) = stored.iter().partition(|a| a.kind == ApplicationKind::MinorCard);
+    let children = children
+        .into_iter()
+        .map(|a| ChildSummary {
+            id: a.id.clone(),
+            name: summary(a).name.unwrap_or_default(),
+            state: a.state,
+            reference: a.reference.clone(),
+        })
+        .collect();
+    Ok(ApplicationsView {
+        applications: own.into_iter().map(summary).collect(),
+        problem,
+        children,
+        consent_withdrawn: false,
+    })
 }
 
-async fn list_page(State(state): State<AppState>, Citizen(account): Citizen, head: Head) -> PageResult {
-    let view = list_view(&state, &account, None).await?;
+#[derive(Deserialize)]
+struct ListQuery {
+    withdrawn: Option<String>,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    head: Head,
+    axum::extract::Query(query): axum::extract::Query<ListQuery>,
+) -> PageResult {
+    let mut view = list_view(&state, &account, None).await?;
+    view.consent_withdrawn = query.withdrawn.is_some();
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -356,6 +384,11 @@ pub(super) async fn own(state: &AppState, account: &str, id: &str) -> Result<Opt
     Ok(Some(applications(state).refresh(&verifications(state), app, crate::clock::unix_now()).await?))
 }
 
+/// An adult's own application: the task-list steps are not a child's.
+async fn own_adult(state: &AppState, account: &str, id: &str) -> Result<Option<Stored>, Internal> {
+    Ok(own(state, account, id).await?.filter(|app| app.kind == ApplicationKind::AdultId))
+}
+
 async fn application_page(
     State(state): State<AppState>,
     Citizen(account): Citizen,
@@ -363,6 +396,9 @@ async fn application_page(
     head: Head,
 ) -> PageResult {
     let Some(app) = own(&state, &account, &id).await? else { return Ok(not_found(&state, head).await) };
+    if app.kind == ApplicationKind::MinorCard {
+        return Ok(see_other(&format!("/children/{id}")));
+    }
     let appointment = super::booking::appointment_of(&state, &app).await?;
     Ok(render(&state, head, StatusCode::OK, application_view(app, None, appointment)).await)
 }
@@ -400,7 +436,7 @@ async fn step_page(
     Path((id, slug)): Path<(String, String)>,
     head: Head,
 ) -> PageResult {
-    let (Some(app), Some(step)) = (own(&state, &account, &id).await?, step_of(&slug)) else {
+    let (Some(app), Some(step)) = (own_adult(&state, &account, &id).await?, step_of(&slug)) else {
         return Ok(not_found(&state, head).await);
     };
     if !app.state.is_editable() {
@@ -429,7 +465,7 @@ async fn step_submit(
     head: Head,
     request: Request,
 ) -> PageResult {
-    let (Some(mut app), Some(step)) = (own(&state, &account, &id).await?, step_of(&slug)) else {
+    let (Some(mut app), Some(step)) = (own_adult(&state, &account, &id).await?, step_of(&slug)) else {
         return Ok(not_found(&state, head).await);
     };
     if !app.state.is_editable() {

@@ -3,6 +3,7 @@
 
 mod account;
 mod booking;
+mod children;
 mod citizen;
 mod health;
 mod language;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
                 .iter()
                 .chain(booking::RENDERED_HERE.iter())
                 .chain(account::RENDERED_HERE.iter())
+                .chain(children::RENDERED_HERE.iter())
                 .map(|p| p.to_string())
                 .collect(),
         ),
@@ -81,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(citizen::router())
         .merge(booking::router())
         .merge(account::router())
+        .merge(children::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 pub const BIRTHS_HEADER: &[&str] = &[
     "birth_cert_no", "surname", "given_names", "sex", "date_of_birth", "county_code",
-    "mother_name", "mother_id_no", "father_name", "father_id_no",
+    "mother_name", "mother_id_no", "father_name", "father_id_no", "status",
 ];
 pub const PERSONS_HEADER: &[&str] =
     &["id_no", "surname", "given_names", "sex", "date_of_birth", "birth_cert_no", "status"];
@@ -148,9 +148,16 @@ fn upsert_sql(table: Table, rows: usize) -> String {
 
 fn parse(table: Table, input: impl Read, tx: mpsc::Sender<Message>) {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
+    // Births may leave out the last column (`status`, for a death
+    // registered against the birth): older exports do.
     let header_ok = reader
         .headers()
-        .map(|h| h.iter().map(str::trim).eq(table.header().iter().copied()))
+        .map(|h| {
+            let full = h.iter().map(str::trim).eq(table.header().iter().copied());
+            let without_status = matches!(table, Table::Births)
+                && h.iter().map(str::trim).eq(table.header()[..table.header().len() - 1].iter().copied());
+            full || without_status
+        })
         .unwrap_or(false);
     if !header_ok {
         let _ = tx.blocking_send(Message::Fatal(format!(
@@ -197,7 +204,8 @@ fn parse(table: Table, input: impl Read, tx: mpsc::Sender<Message>) {
 /// fields become NULL). The reason names the column, never the value.
 fn validate(table: Table, record: &csv::StringRecord) -> Result<Vec<Option<String>>, String> {
     let width = table.header().len();
-    if record.len() != width {
+    let short_birth = matches!(table, Table::Births) && record.len() == width - 1;
+    if record.len() != width && !short_birth {
         return Err(format!("expected {width} fields, found {}", record.len()));
     }
     let field = |i: usize| record.get(i).unwrap_or("").trim();
@@ -231,6 +239,10 @@ fn validate(table: Table, record: &csv::StringRecord) -> Result<Vec<Option<Strin
             id_no(7)?,
             optional(8),
             id_no(9)?,
+            Some(match optional(10) {
+                None => LifeStatus::Alive.code().to_string(),
+                Some(status) => LifeStatus::from_code(&status).map(|s| s.code().to_string()).ok_or_else(|| bad(10))?,
+            }),
         ]),
         Table::Persons => Ok(vec![
             Some(id_no(0)?.ok_or_else(|| format!("{} is empty", table.header()[0]))?),

@@ -79,6 +79,14 @@ pub struct BirthRecord {
     pub mother_id_no: Option<String>,
     pub father_name: Option<String>,
     pub father_id_no: Option<String>,
+    /// A death registered against the birth record (a child who died
+    /// before getting an ID). Older exports leave it out: alive.
+    #[serde(default = "alive")]
+    pub status: LifeStatus,
+}
+
+fn alive() -> LifeStatus {
+    LifeStatus::Alive
 }
 
 /// A person registered for an ID card.

@@ -48,6 +48,10 @@ fn birth_from_row(row: &AnyRow) -> Result<BirthRecord, RegistryError> {
         mother_id_no: row.try_get("mother_id_no")?,
         father_name: row.try_get("father_name")?,
         father_id_no: row.try_get("father_id_no")?,
+        status: match row.try_get::<Option<String>, _>("status")? {
+            None => LifeStatus::Alive,
+            Some(code) => LifeStatus::from_code(&code).ok_or_else(|| corrupt("status"))?,
+        },
     })
 }
 
@@ -71,7 +75,7 @@ impl Registry for LocalReplica {
     ) -> Result<Option<BirthRecord>, RegistryError> {
         let row = sqlx::query(
             "SELECT birth_cert_no, surname, given_names, sex, date_of_birth, county_code, \
-             mother_name, mother_id_no, father_name, father_id_no \
+             mother_name, mother_id_no, father_name, father_id_no, status \
              FROM registry_births WHERE birth_cert_no = $1",
         )
         .bind(birth_cert_no.as_ref())

@@ -212,6 +212,7 @@ impl<B: Write, P: Write> Generator<B, P> {
             &parent_id(mother),
             &parent_name(father),
             &parent_id(father),
+            p.status.code(),
         ])?;
         Ok(())
     }

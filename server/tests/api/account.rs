@@ -111,8 +111,8 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
         sqlx::query_as("SELECT contact, contact_kind FROM accounts").fetch_one(&app.db).await.unwrap();
     assert_eq!(kind, "deleted");
     assert_eq!(app.cipher.decrypt_string("accounts.contact", &contact).unwrap().as_str(), "");
-    let withdrawn: Option<i64> = sqlx::query_scalar("SELECT withdrawn_at FROM consents").fetch_one(&app.db).await.unwrap();
-    assert!(withdrawn.is_some(), "the consent is recorded as withdrawn");
+    let ledger: Vec<String> = sqlx::query_scalar("SELECT action FROM consents ORDER BY given_at, action").fetch_all(&app.db).await.unwrap();
+    assert_eq!(ledger, ["given", "withdrawn"], "the withdrawal is appended to the ledger");
     let trail = audit_of(&app, &account).await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "account.delete");

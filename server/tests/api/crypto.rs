@@ -77,9 +77,9 @@ async fn production_refuses_to_start_without_a_master_key() {
 /// Every encrypted value in the database: (table.column, id, value).
 async fn every_sealed_value(db: &sqlx::AnyPool) -> Vec<(String, String, Vec<u8>)> {
     let mut values = Vec::new();
-    for (table, column) in usajili::keys::ENCRYPTED_COLUMNS {
+    for (table, column, key) in usajili::keys::ENCRYPTED_COLUMNS {
         let rows: Vec<(String, Vec<u8>)> =
-            sqlx::query_as(&format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL"))
+            sqlx::query_as(&format!("SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL"))
                 .fetch_all(db)
                 .await
                 .unwrap();

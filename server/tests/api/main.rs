@@ -5,6 +5,7 @@
 mod account;
 mod booking;
 mod browser;
+mod children;
 mod citizens;
 mod crypto;
 mod helpers;
