@@ -40,5 +40,10 @@ server_start "$e2e_dir"
 DATABASE_URL="$SERVER_DATABASE_URL" "${USAJILI_BIN:-target/release/usajili}" \
   registry import --births end2end/fixtures/births.csv >"$e2e_dir/import.log" 2>&1 \
   || { cat "$e2e_dir/import.log" >&2; exit 1; }
+# The families the children journeys register (ages counted from today).
+bash end2end/fixtures/families.sh "$e2e_dir"
+DATABASE_URL="$SERVER_DATABASE_URL" "${USAJILI_BIN:-target/release/usajili}" \
+  registry import --births "$e2e_dir/family-births.csv" --persons "$e2e_dir/family-persons.csv" >>"$e2e_dir/import.log" 2>&1 \
+  || { cat "$e2e_dir/import.log" >&2; exit 1; }
 (cd end2end && USAJILI_E2E_URL="$SERVER_URL" USAJILI_E2E_SERVER_LOG="$SERVER_LOG" \
   USAJILI_E2E_MESSAGE_LOG="$MESSAGE_LOG" npx playwright test)

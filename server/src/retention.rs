@@ -107,7 +107,7 @@ impl Retention<'_> {
             .execute(&mut *tx)
             .await?;
             sqlx::query(&format!(
-                "UPDATE child_links SET document = NULL, document_reference = NULL WHERE application_id IN \
+                "UPDATE child_links SET document = NULL, document_reference = NULL, review_reason = NULL WHERE application_id IN \
                  (SELECT id FROM applications WHERE {due})"
             ))
             .bind(now - days * DAY)

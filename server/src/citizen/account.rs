@@ -24,6 +24,16 @@ pub struct AccountExport {
     pub contact: String,
     pub created_at: i64,
     pub last_sign_in_at: Option<i64>,
+    /// The national ID this account proved against the registry (to
+    /// register children), with the names the registry holds.
+    pub proven_identity: Option<IdentityExport>,
+}
+
+#[derive(Serialize)]
+pub struct IdentityExport {
+    pub id_number: String,
+    pub names: String,
+    pub verified_at: i64,
 }
 
 #[derive(Serialize)]
@@ -94,11 +104,24 @@ impl Accounts<'_> {
             return Ok(None);
         };
         let sealed: Vec<u8> = row.try_get("contact")?;
+        let identity = sqlx::query("SELECT id_number, names, verified_at FROM account_identities WHERE account_id = $1")
+            .bind(account)
+            .fetch_optional(self.db)
+            .await?;
+        let proven_identity = match identity {
+            Some(row) => Some(IdentityExport {
+                id_number: self.cipher.decrypt_string("account_identities.id_number", &row.try_get::<Vec<u8>, _>("id_number")?)?.to_string(),
+                names: self.cipher.decrypt_string("account_identities.names", &row.try_get::<Vec<u8>, _>("names")?)?.to_string(),
+                verified_at: row.try_get("verified_at")?,
+            }),
+            None => None,
+        };
         let account_export = AccountExport {
             id: row.try_get("id")?,
             contact: self.cipher.decrypt_string("accounts.contact", &sealed)?.to_string(),
             created_at: row.try_get("created_at")?,
             last_sign_in_at: row.try_get("last_sign_in_at")?,
+            proven_identity,
         };
         let applications = Applications { db: self.db, cipher: self.cipher };
         let mut exported = Vec::new();
@@ -252,7 +275,7 @@ impl Accounts<'_> {
         .await?;
         // The proven identity and any guardianship document go too.
         sqlx::query("DELETE FROM account_identities WHERE account_id = $1").bind(account).execute(&mut *tx).await?;
-        sqlx::query("UPDATE child_links SET document = NULL, document_reference = NULL WHERE account_id = $1")
+        sqlx::query("UPDATE child_links SET document = NULL, document_reference = NULL, review_reason = NULL WHERE account_id = $1")
             .bind(account)
             .execute(&mut *tx)
             .await?;

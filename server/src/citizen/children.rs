@@ -727,7 +727,9 @@ async fn append_ledger(
 /// Stops a child's application: live bookings cancelled (places freed),
 /// the birth certificate released, the state cancelled.
 pub(crate) async fn stop(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: &str, now: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE application_id = $1 AND live = 1")
+    // An enrolled child (fingerprints taken) keeps its card process and visits.
+    let open = "SELECT id FROM applications WHERE id = $1 AND state NOT IN ('checked_in', 'biometrics_captured', 'card_ready', 'collected')";
+    sqlx::query(&format!("UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE live = 1 AND application_id IN ({open})"))
         .bind(id)
         .bind(now)
         .execute(&mut **tx)

@@ -359,7 +359,11 @@ mod tests {
         assert!(births.starts_with("birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name"));
         assert!(persons.lines().any(|l| l.ends_with(",deceased")), "deceased people");
         assert!(births.lines().skip(1).any(|l| l.split(',').nth(7).is_some_and(|m| !m.is_empty())), "children linked to a mother's ID");
-        assert!(births.lines().skip(1).any(|l| l.ends_with(",,,,")), "records naming no parent");
+        assert!(
+            births.lines().skip(1).any(|l| l.split(',').skip(6).take(4).all(str::is_empty)),
+            "records naming no parent"
+        );
+        assert!(births.lines().skip(1).all(|l| l.ends_with(",alive") || l.ends_with(",deceased")), "a status on every birth");
         assert!(persons.lines().skip(1).any(|l| l.split(',').nth(5).is_some_and(str::is_empty)), "adults with no birth record");
         assert!(persons.lines().count() > 1000);
     }

@@ -172,6 +172,7 @@ async fn a_parent_confirms_who_they_are_adds_a_child_consents_and_books() {
     assert_eq!(child["answers"]["about_you"]["given_names"], "Mary Akinyi");
     assert_eq!(child["consents"][0]["role"], "mother");
     assert_eq!(child["bookings"][0]["centre"], "gpo");
+    assert_eq!(data["account"]["proven_identity"]["id_number"], MOTHER);
 }
 
 fn state_of_child(page: &str) -> String {
