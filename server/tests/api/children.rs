@@ -508,3 +508,33 @@ async fn a_rejected_guardianship_shows_the_reason_and_stops_the_application() {
     let booked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings").fetch_one(&app.db).await.unwrap();
     assert_eq!(booked, 0);
 }
+
+#[tokio::test]
+async fn a_parent_books_two_children_into_the_same_centre_and_day_in_one_request() {
+    let app = spawn_app().await;
+    with_families(&app).await;
+    let mother = signed_in_mother(&app, "0712500090").await;
+    let mary = add_and_consent(&mother, "3000001", "Otieno", "Mary Akinyi").await;
+    let brian = add_and_consent(&mother, "3000002", "Otieno", "Brian Ouma").await;
+    let day = open_weekday(3).to_string();
+
+    // The day page offers the other child as family.
+    let (_, page) = mother.page(&format!("{}?day={day}", centre_path(&mary, "kibra"))).await;
+    assert!(page.contains(&format!("value=\"{brian}\"")), "the sibling is offered");
+    let response = mother.post(&centre_path(&mary, "kibra"), &[("day", &day), ("slot", "09:00"), ("replaces", ""), ("also", &brian)]).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let rows: Vec<(String, i64, Option<String>)> =
+        sqlx::query_as("SELECT day, slot, family_id FROM bookings WHERE live = 1 ORDER BY slot").fetch_all(&app.db).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].0.as_str(), rows[0].1), (day.as_str(), 540));
+    assert_eq!((rows[1].0.as_str(), rows[1].1), (day.as_str(), 555), "the next time, same centre and day");
+    assert!(rows[0].2.is_some() && rows[0].2 == rows[1].2, "one family");
+    // A third adult cannot slip a child they do not see into their own booking.
+    let stranger = Browser::new(&app);
+    stranger.sign_in("0712500091").await;
+    let (status, _) = stranger
+        .post_text(&centre_path(&mary, "kibra"), &[("day", &day), ("slot", "10:00"), ("replaces", ""), ("also", &brian)])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
