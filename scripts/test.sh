@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { printf '\n\033[1m== %s (%s)\033[0m\n' "$*" "$(date +%T)"; }
 
 step "build (release: the binary the browser tests use)"
 cargo leptos build --release --precompress
@@ -47,3 +47,5 @@ DATABASE_URL="$SERVER_DATABASE_URL" "${USAJILI_BIN:-target/release/usajili}" \
   || { cat "$e2e_dir/import.log" >&2; exit 1; }
 (cd end2end && USAJILI_E2E_URL="$SERVER_URL" USAJILI_E2E_SERVER_LOG="$SERVER_LOG" \
   USAJILI_E2E_MESSAGE_LOG="$MESSAGE_LOG" npx playwright test)
+
+step "every test passed"

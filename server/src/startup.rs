@@ -93,6 +93,7 @@ impl Application {
             self.state.db.clone(),
             self.state.cipher.clone(),
             self.state.config.retention,
+            self.state.config.ages,
         ));
         let keys_job = tokio::spawn(crate::keys::refresh_forever(
             self.state.db.clone(),

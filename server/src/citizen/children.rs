@@ -505,7 +505,9 @@ impl Children<'_> {
     /// stops; retention erases it after the closed period).
     pub async fn withdraw(&self, account: &str, id: &str, now: i64) -> anyhow::Result<bool> {
         let Some(link) = self.link(account, id).await? else { return Ok(false) };
-        if link.status == status::WITHDRAWN {
+        // Only a consent that stands can be withdrawn: an adult who never
+        // consented cannot stop the application this way.
+        if link.status == status::WITHDRAWN || !link.consented {
             return Ok(false);
         }
         let mut tx = self.db.begin().await?;
@@ -515,9 +517,7 @@ impl Children<'_> {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        if link.consented {
-            append_ledger(&mut tx, account, id, link.role, "withdrawn", now).await?;
-        }
+        append_ledger(&mut tx, account, id, link.role, "withdrawn", now).await?;
         stop(&mut tx, id, now).await?;
         tx.commit().await?;
         tracing::info!(application = %id, "consent withdrawn for a child; application stopped");
@@ -641,6 +641,39 @@ impl Children<'_> {
         tracing::info!(application = %id, "child turned adult: application closed");
         Ok(true)
     }
+}
+
+/// The daily pass: closes every open child's application whose child has
+/// turned adult (the child's page also checks when it is opened). Returns
+/// how many were closed.
+pub async fn close_adults(db: &AnyPool, cipher: &FieldCipher, ages: AgeRules, today: CivilDate, now: i64) -> anyhow::Result<u64> {
+    let rows = sqlx::query(
+        "SELECT id, answers FROM applications WHERE kind = 'minor_card' \
+         AND state IN ('draft', 'verified', 'booked', 'guardianship_review')",
+    )
+    .fetch_all(db)
+    .await?;
+    let mut closed = 0;
+    for row in &rows {
+        let id: String = row.try_get("id")?;
+        let answers: Answers = serde_json::from_slice(&cipher.decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?)?;
+        let Some(about) = answers.about_you else { continue };
+        if about.date_of_birth.age_on(today) < ages.adult_age {
+            continue;
+        }
+        let mut tx = db.begin().await?;
+        stop(&mut tx, &id, now).await?;
+        sqlx::query("UPDATE applications SET attention = 'turned_adult' WHERE id = $1 AND state = 'cancelled'")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        closed += 1;
+    }
+    if closed > 0 {
+        tracing::info!(closed, "children turned adult: applications closed");
+    }
+    Ok(closed)
 }
 
 /// The answers a child's application holds: what the birth record says.

@@ -374,6 +374,9 @@ async fn withdraw_submit(State(state): State<AppState>, Citizen(account): Citize
     if child(&state, &account, &id).await?.is_none() {
         return Ok(not_found(&state, head).await);
     }
-    children(&state).withdraw(&account, &id, crate::clock::unix_now()).await?;
-    Ok(see_other("/applications?withdrawn=1"))
+    if children(&state).withdraw(&account, &id, crate::clock::unix_now()).await? {
+        Ok(see_other("/applications?withdrawn=1"))
+    } else {
+        Ok(see_other(&format!("/children/{id}")))
+    }
 }

@@ -265,6 +265,12 @@ async fn every_age_boundary_is_counted_in_nairobi_time() {
     let (state, attention): (String, Option<String>) =
         sqlx::query_as("SELECT state, attention FROM applications WHERE id = $1").bind(&eighteen).fetch_one(&app.db).await.unwrap();
     assert_eq!((state.as_str(), attention.as_deref()), ("cancelled", Some("turned_adult")));
+    // The daily pass finds the same on its own: Leap (born 29 February
+    // 2020) is still 17 on 28 February 2038 and 18 on 1 March; Six (born
+    // November 2020) is still 17 then.
+    let closed = |on| usajili::citizen::children::close_adults(&app.db, &app.cipher, ages, on, 0);
+    assert_eq!(closed(date(2038, 2, 28)).await.unwrap(), 0);
+    assert_eq!(closed(date(2038, 3, 1)).await.unwrap(), 1);
 
     // Over HTTP with today's date: a 5-year-old is refused with the reason.
     let response = add(&mother, "3000003", "Otieno", "Tom Baraka", "parent").await;
@@ -309,6 +315,11 @@ async fn two_parents_consent_and_the_childs_page_shows_both() {
     assert!(page.contains("already registered") && page.contains(&format!("/children/{id}/join")));
     let response = father.post(&format!("/children/{id}/join"), &[]).await;
     assert_eq!(location(&response), format!("/children/{id}/consent"));
+    // Before he consents he has nothing to withdraw: the application goes on.
+    let response = father.post(&format!("/children/{id}/withdraw"), &[]).await;
+    assert_eq!(location(&response), format!("/children/{id}"));
+    let state: String = sqlx::query_scalar("SELECT state FROM applications WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(state, "verified");
     let response = father.post(&format!("/children/{id}/consent"), &[("consent", "yes")]).await;
     assert_eq!(location(&response), format!("/children/{id}"));
 
