@@ -6,7 +6,7 @@
 //! an enrolment once verified, a collection once the card is ready.
 
 use super::AppState;
-use super::citizen::{Citizen, Head, Internal, PageResult, message_citizen, not_found, own, read_form, render, see_other};
+use super::citizen::{Citizen, Head, Internal, PageResult, message_about, not_found, own, read_form, render, see_other};
 use crate::booking::bookings::{Booking, Bookings, Kind, Member, Outcome, Refused};
 use crate::booking::centres::{Centre, Centres};
 use crate::booking::schedule::{Schedule, SlotProblem, Taken};
@@ -350,7 +350,7 @@ async fn book(
                     super::citizen::applications(&state).load(&account, &booking.application_id).await?
                 };
                 if let Some(app) = app {
-                    tell_booked(&state, &app, &context.centre, booking, changed, now).await?;
+                    tell_booked(&state, &app, (&account, head.locale()), &context.centre, booking, changed, now).await?;
                 }
             }
             tracing::info!(application = %id, people = made.len(), changed, "booked");
@@ -389,6 +389,7 @@ async fn refused(
 async fn tell_booked(
     state: &AppState,
     app: &Stored,
+    (acting, locale): (&str, app::i18n::Locale),
     centre: &Centre,
     booking: &Booking,
     changed: bool,
@@ -402,7 +403,7 @@ async fn tell_booked(
         slot: booking.slot,
         changed,
     };
-    message_citizen(state, app, &message, now).await
+    message_about(state, app, acting, locale, &message, now).await
 }
 
 // ---- The acknowledgement ----
@@ -487,7 +488,7 @@ async fn cancel_submit(State(state): State<AppState>, Citizen(account): Citizen,
     match bookings(&state).cancel(&booking, now).await? {
         Ok(()) => {
             if let Some(reference) = app.reference.clone() {
-                message_citizen(&state, &app, &Message::BookingCancelled { reference }, now).await?;
+                message_about(&state, &app, &account, head.locale(), &Message::BookingCancelled { reference }, now).await?;
             }
             tracing::info!(application = %id, "booking cancelled");
             Ok(see_other(&format!("/applications/{id}")))

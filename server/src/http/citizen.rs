@@ -540,6 +540,37 @@ async fn notify(state: &AppState, app: &Stored, now: i64) -> Result<(), Internal
 }
 
 /// Queues a text message to the application's phone, in its chosen language.
+/// A message about an application to the person it concerns: the
+/// application's own contact; for a child's application (which has none),
+/// the adult acting for the child (`acting`, the signed-in account), at the
+/// phone or email they sign in with, in the language of the page they used.
+pub(super) async fn message_about(
+    state: &AppState,
+    app: &Stored,
+    acting: &str,
+    locale: Locale,
+    message: &Message,
+    now: i64,
+) -> Result<(), Internal> {
+    if app.answers.contact.is_some() || app.kind != ApplicationKind::MinorCard {
+        return message_citizen(state, app, message, now).await;
+    }
+    let row: Option<(Vec<u8>, String)> = sqlx::query_as("SELECT contact, contact_kind FROM accounts WHERE id = $1")
+        .bind(acting)
+        .fetch_optional(&state.db)
+        .await?;
+    let Some((sealed, kind)) = row else { return Ok(()) };
+    let contact = state.cipher.decrypt_string("accounts.contact", &sealed)?.to_string();
+    let recipient = match kind.as_str() {
+        "phone" => Recipient::Phone(contact),
+        "email" => Recipient::Email(contact),
+        _ => return Ok(()),
+    };
+    let mut conn = state.db.acquire().await?;
+    outbox::enqueue(&mut conn, &state.cipher, &recipient, locale, message, now).await?;
+    Ok(())
+}
+
 pub(super) async fn message_citizen(state: &AppState, app: &Stored, message: &Message, now: i64) -> Result<(), Internal> {
     let Some(contact) = &app.answers.contact else { return Ok(()) };
     let locale = match contact.language {

@@ -166,6 +166,15 @@ async fn a_parent_confirms_who_they_are_adds_a_child_consents_and_books() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, page) = browser.page(&format!("/children/{id}")).await;
     assert!(page.contains("data-testid=\"appointment\""));
+    // The child has no phone of its own: the mother who booked is told.
+    for _ in 0..100 {
+        if app.messages().contains("booking_confirmed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let confirmation = app.messages().lines().filter(|l| l.contains("booking_confirmed")).collect::<Vec<_>>().join("\n");
+    assert!(confirmation.contains("+254712500001"), "{confirmation}");
     // The download holds the child, and the consent.
     let data: serde_json::Value = serde_json::from_str(&browser.page("/account/data.json").await.1).unwrap();
     let child = data["applications"].as_array().unwrap().iter().find(|a| a["id"] == id.as_str()).unwrap().clone();
