@@ -14,11 +14,10 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use app::calendar::holiday_on;
 use app::dates::CivilDate;
 use rand::Rng as _;
 use std::sync::Arc;
-use support::{Ended, hammer, verified_applicants};
+use support::{Ended, hammer, targets, verified_applicants};
 use usajili::booking::bookings::{Bookings, Kind, Member, Outcome};
 use usajili::booking::centres::Centres;
 use usajili::booking::schedule::Schedule;
@@ -26,17 +25,6 @@ use usajili::config::Config;
 use usajili::startup::Application;
 
 const CENTRE: &str = "kibra";
-
-/// The next `n` open weekdays and the centre's slots on them.
-fn targets(n: usize) -> Vec<(CivilDate, u16)> {
-    let today = CivilDate::in_nairobi_at(usajili::clock::unix_now());
-    let days: Vec<CivilDate> = (1..)
-        .map(|k| today.add_days(k))
-        .filter(|d| d.weekday() < 5 && holiday_on(*d).is_none())
-        .take(n)
-        .collect();
-    days.iter().flat_map(|&d| (0..36u16).map(move |i| (d, 480 + 15 * i))).collect()
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

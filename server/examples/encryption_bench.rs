@@ -16,12 +16,11 @@
 mod support;
 
 use app::application::{Answers, Task};
-use app::calendar::holiday_on;
 use app::dates::CivilDate;
 use app::forms::Form;
 use rand::{Rng as _, RngCore as _};
 use std::sync::Arc;
-use support::{Ended, Run, hammer, signed_in_account};
+use support::{Ended, Run, hammer, signed_in_account, targets};
 use usajili::citizen::applications::Applications;
 use usajili::config::Config;
 use usajili::startup::Application;
@@ -116,14 +115,6 @@ async fn complete_applicants(portal: &Portal, first: usize, n: usize) -> anyhow:
     Ok(made)
 }
 
-/// The next open weekdays' slots at the centre.
-fn targets() -> Vec<(CivilDate, u16)> {
-    let today = CivilDate::in_nairobi_at(usajili::clock::unix_now());
-    let days: Vec<CivilDate> =
-        (1..).map(|k| today.add_days(k)).filter(|d| d.weekday() < 5 && holiday_on(*d).is_none()).take(20).collect();
-    days.iter().flat_map(|&d| (0..36u16).map(move |i| (d, 480 + 15 * i))).collect()
-}
-
 async fn submit_all(client: &reqwest::Client, portal: &Portal, people: Arc<Vec<(String, String)>>, connections: usize, seconds: u64) -> anyhow::Result<Run> {
     let (client, address) = (client.clone(), portal.address.clone());
     hammer(connections, seconds, people, move |people: Arc<Vec<(String, String)>>, i| {
@@ -146,7 +137,7 @@ async fn submit_all(client: &reqwest::Client, portal: &Portal, people: Arc<Vec<(
 }
 
 async fn book_all(client: &reqwest::Client, portal: &Portal, people: Arc<Vec<(String, String)>>, connections: usize, seconds: u64) -> anyhow::Result<Run> {
-    let (client, address, targets) = (client.clone(), portal.address.clone(), Arc::new(targets()));
+    let (client, address, targets) = (client.clone(), portal.address.clone(), Arc::new(targets(20)));
     hammer(connections, seconds, people, move |people: Arc<Vec<(String, String)>>, i| {
         let (client, address, targets) = (client.clone(), address.clone(), targets.clone());
         async move {

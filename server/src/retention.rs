@@ -76,20 +76,19 @@ impl Retention<'_> {
         let empty = self.cipher.encrypt("applications.answers", &serde_json::to_vec(&Answers::default())?);
         let mut tx = self.db.begin().await?;
         // Drafts have no consent yet (it is given at submission); one that
-        // somehow has is erased by the closed rule instead, never deleted.
-        // A child added but never consented to: its link (and any document) goes with it.
-        sqlx::query(
-            "DELETE FROM child_links WHERE application_id IN (SELECT id FROM applications WHERE state = 'draft' \
-             AND updated_at <= $1 AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.application_id = applications.id))",
-        )
-        .bind(now - p.draft_days * DAY)
-        .execute(&mut *tx)
-        .await?;
-        let drafts = sqlx::query(
-            "DELETE FROM applications WHERE state = 'draft' AND updated_at <= $1 \
-             AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.application_id = applications.id) \
-             AND NOT EXISTS (SELECT 1 FROM bookings WHERE bookings.application_id = applications.id)",
-        )
+        // somehow has is erased by the closed rule instead, never deleted. A
+        // child added but never consented to takes its link (and any
+        // document) with it.
+        let stale_draft = "state = 'draft' AND updated_at <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM consents WHERE consents.application_id = applications.id)";
+        sqlx::query(&format!("DELETE FROM child_links WHERE application_id IN (SELECT id FROM applications WHERE {stale_draft})"))
+            .bind(now - p.draft_days * DAY)
+            .execute(&mut *tx)
+            .await?;
+        let drafts = sqlx::query(&format!(
+            "DELETE FROM applications WHERE {stale_draft} \
+             AND NOT EXISTS (SELECT 1 FROM bookings WHERE bookings.application_id = applications.id)"
+        ))
         .bind(now - p.draft_days * DAY)
         .execute(&mut *tx)
         .await?

@@ -45,6 +45,17 @@ pub async fn verified_applicants(db: &sqlx::AnyPool, cipher: &usajili::crypto::F
     Ok(made)
 }
 
+/// The slots (every 15 minutes, 08:00–17:00) of the next `n` open weekdays.
+pub fn targets(n: usize) -> Vec<(app::dates::CivilDate, u16)> {
+    let today = app::dates::CivilDate::in_nairobi_at(usajili::clock::unix_now());
+    let days: Vec<app::dates::CivilDate> = (1..)
+        .map(|k| today.add_days(k))
+        .filter(|d| d.weekday() < 5 && app::calendar::holiday_on(*d).is_none())
+        .take(n)
+        .collect();
+    days.iter().flat_map(|&d| (0..36u16).map(move |i| (d, 480 + 15 * i))).collect()
+}
+
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;

@@ -625,21 +625,7 @@ impl Children<'_> {
         if date_of_birth.age_on(today) < self.ages.adult_age {
             return Ok(false);
         }
-        let mut tx = self.db.begin().await?;
-        let open: Option<String> = sqlx::query_scalar(
-            "SELECT state FROM applications WHERE id = $1 AND state IN ('draft', 'verified', 'booked', 'guardianship_review')",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if open.is_none() {
-            return Ok(false);
-        }
-        stop(&mut tx, id, now).await?;
-        sqlx::query("UPDATE applications SET attention = 'turned_adult' WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        tracing::info!(application = %id, "child turned adult: application closed");
-        Ok(true)
+        close_turned_adult(self.db, id, now).await
     }
 }
 
@@ -647,10 +633,7 @@ impl Children<'_> {
 /// turned adult (the child's page also checks when it is opened). Returns
 /// how many were closed.
 pub async fn close_adults(db: &AnyPool, cipher: &FieldCipher, ages: AgeRules, today: CivilDate, now: i64) -> anyhow::Result<u64> {
-    let rows = sqlx::query(
-        "SELECT id, answers FROM applications WHERE kind = 'minor_card' \
-         AND state IN ('draft', 'verified', 'booked', 'guardianship_review')",
-    )
+    let rows = sqlx::query(&format!("SELECT id, answers FROM applications WHERE kind = 'minor_card' AND state IN ({OPEN})"))
     .fetch_all(db)
     .await?;
     let mut closed = 0;
@@ -661,19 +644,37 @@ pub async fn close_adults(db: &AnyPool, cipher: &FieldCipher, ages: AgeRules, to
         if about.date_of_birth.age_on(today) < ages.adult_age {
             continue;
         }
-        let mut tx = db.begin().await?;
-        stop(&mut tx, &id, now).await?;
-        sqlx::query("UPDATE applications SET attention = 'turned_adult' WHERE id = $1 AND state = 'cancelled'")
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        closed += 1;
+        if close_turned_adult(db, &id, now).await? {
+            closed += 1;
+        }
     }
     if closed > 0 {
         tracing::info!(closed, "children turned adult: applications closed");
     }
     Ok(closed)
+}
+
+/// A child's application still in progress, before the centre has seen the child.
+const OPEN: &str = "'draft', 'verified', 'booked', 'guardianship_review'";
+/// States whose application the card still needs: never stopped.
+const ENROLLED: &str = "'checked_in', 'biometrics_captured', 'card_ready', 'collected'";
+
+/// Closes an open child's application because the child has turned adult:
+/// stopped, and marked so the page can say why. False if it was not open.
+async fn close_turned_adult(db: &AnyPool, id: &str, now: i64) -> anyhow::Result<bool> {
+    let mut tx = db.begin().await?;
+    let open: Option<String> = sqlx::query_scalar(&format!("SELECT state FROM applications WHERE id = $1 AND state IN ({OPEN})"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if open.is_none() {
+        return Ok(false);
+    }
+    stop(&mut tx, id, now).await?;
+    sqlx::query("UPDATE applications SET attention = 'turned_adult' WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    tracing::info!(application = %id, "child turned adult: application closed");
+    Ok(true)
 }
 
 /// The answers a child's application holds: what the birth record says.
@@ -761,16 +762,16 @@ async fn append_ledger(
 /// the birth certificate released, the state cancelled.
 pub(crate) async fn stop(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: &str, now: i64) -> anyhow::Result<()> {
     // An enrolled child (fingerprints taken) keeps its card process and visits.
-    let open = "SELECT id FROM applications WHERE id = $1 AND state NOT IN ('checked_in', 'biometrics_captured', 'card_ready', 'collected')";
-    sqlx::query(&format!("UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE live = 1 AND application_id IN ({open})"))
+    let stoppable = format!("SELECT id FROM applications WHERE id = $1 AND state NOT IN ({ENROLLED})");
+    sqlx::query(&format!("UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE live = 1 AND application_id IN ({stoppable})"))
         .bind(id)
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(
+    sqlx::query(&format!(
         "UPDATE applications SET state = 'cancelled', active_birth_cert_index = NULL, updated_at = $2 \
-         WHERE id = $1 AND state NOT IN ('checked_in', 'biometrics_captured', 'card_ready', 'collected')",
-    )
+         WHERE id = $1 AND state NOT IN ({ENROLLED})"
+    ))
     .bind(id)
     .bind(now)
     .execute(&mut **tx)

@@ -4,7 +4,9 @@
 //! may not see is the ordinary 404.
 
 use super::AppState;
-use super::citizen::{Citizen, Head, PageResult, applications, not_found, plain, read_form, render, render_at, see_other};
+use super::citizen::{
+    Citizen, Head, PageResult, applications, not_found, plain, read_form, render, render_at, see_other, today,
+};
 use crate::citizen::applications::Stored;
 use crate::citizen::children::{Added, Children, document_reference, document_type, status};
 use crate::verification::ApplicationKind;
@@ -46,10 +48,6 @@ pub const RENDERED_HERE: [&str; 7] = [
 
 fn children(state: &AppState) -> Children<'_> {
     Children { db: &state.db, cipher: &state.cipher, registry: state.registry.as_ref(), ages: state.config.ages }
-}
-
-fn today(now: i64) -> CivilDate {
-    CivilDate::in_nairobi_at(now)
 }
 
 fn refuse(form: &mut Form, field: &str, error: FieldError) {

@@ -186,7 +186,8 @@ pub(super) fn read_form(head: &Head, body: &Bytes, expected: &[&str]) -> Result<
     Ok(Form::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), expected))
 }
 
-fn today(now: i64) -> CivilDate {
+/// The day in Nairobi at `now`.
+pub(super) fn today(now: i64) -> CivilDate {
     CivilDate::in_nairobi_at(now)
 }
 
