@@ -36,6 +36,9 @@ pg_stop
 step "browser tests (Playwright, Chromium)"
 e2e_dir="$(mktemp -d /tmp/usajili-e2e.XXXXXX)"
 server_start "$e2e_dir"
+# Staff accounts, and applicants booked at GPO today for the console
+# (before the fixtures below, so the queue takes none of their people).
+DATABASE_URL="$SERVER_DATABASE_URL" bash end2end/fixtures/staff.sh "$e2e_dir"
 # The people the journeys apply as: adults with a birth record and no ID card.
 DATABASE_URL="$SERVER_DATABASE_URL" "${USAJILI_BIN:-target/release/usajili}" \
   registry import --births end2end/fixtures/births.csv >"$e2e_dir/import.log" 2>&1 \
@@ -46,6 +49,7 @@ DATABASE_URL="$SERVER_DATABASE_URL" "${USAJILI_BIN:-target/release/usajili}" \
   registry import --births "$e2e_dir/family-births.csv" --persons "$e2e_dir/family-persons.csv" >>"$e2e_dir/import.log" 2>&1 \
   || { cat "$e2e_dir/import.log" >&2; exit 1; }
 (cd end2end && USAJILI_E2E_URL="$SERVER_URL" USAJILI_E2E_SERVER_LOG="$SERVER_LOG" \
-  USAJILI_E2E_MESSAGE_LOG="$MESSAGE_LOG" npx playwright test)
+  USAJILI_E2E_MESSAGE_LOG="$MESSAGE_LOG" USAJILI_E2E_QUEUE="$e2e_dir/queue.tsv" \
+  USAJILI_E2E_STAFF_PASSWORD="$(cat "$e2e_dir/staff-password")" npx playwright test)
 
 step "every test passed"

@@ -12,6 +12,11 @@ use crate::pages::{
     not_found::NotFound,
     privacy::PrivacyPage,
     sign_in::{CodePage, SignInPage},
+    staff::{
+        StaffCodePage, StaffEnrolPage, StaffSignInPage,
+        desk::{RecordPage, TodayPage},
+        review::{AuditPage, ReviewPage, ReviewsPage},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
@@ -114,6 +119,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/applications/:id/booking/centres") view=FinderPage/>
                     <Route path=path!("/applications/:id/booking/centres/:centre") view=DayPage/>
                     <Route path=path!("/applications/:id/:step") view=StepPage/>
+                    <Route path=path!("/staff") view=TodayPage/>
+                    <Route path=path!("/staff/sign-in") view=StaffSignInPage/>
+                    <Route path=path!("/staff/sign-in/code") view=StaffCodePage/>
+                    <Route path=path!("/staff/enrol") view=StaffEnrolPage/>
+                    <Route path=path!("/staff/bookings/:id") view=RecordPage/>
+                    <Route path=path!("/staff/reviews") view=ReviewsPage/>
+                    <Route path=path!("/staff/reviews/:id") view=ReviewPage/>
+                    <Route path=path!("/staff/audit") view=AuditPage/>
                 </Routes>
             </main>
             <Footer locale/>

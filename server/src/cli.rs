@@ -1,6 +1,5 @@
-//! The `usajili` command line: `serve` (the default), `migrate`, and the
-//! registry tools. Later commands (staff, keys, retention, audit) join
-//! the `Command` enum.
+//! The `usajili` command line: `serve` (the default), `migrate`, the
+//! registry tools, staff accounts, keys, retention and the audit log.
 
 use crate::config::Config;
 use crate::registry::{import, replica::LocalReplica, synth};
@@ -37,6 +36,42 @@ enum Command {
     /// The audit log of who did what.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Huduma Centre staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Demonstration data (development only).
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum DemoCommand {
+    /// Book demo applicants (from the registry replica's adults without an
+    /// ID) at a centre today, for the staff console. Prints each one's
+    /// time, reference and name as tab-separated lines.
+    Queue {
+        #[arg(long)]
+        centre: String,
+        #[arg(long, default_value_t = 8)]
+        people: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StaffCommand {
+    /// Create a staff account. The password is read from the terminal
+    /// (asked twice, not echoed) or, when stdin is not a terminal, from its
+    /// first line: never from the command line, where others could see it.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// officer, supervisor or administrator.
+        #[arg(long)]
+        role: String,
+        /// The centre's id (officers and supervisors).
+        #[arg(long)]
+        centre: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -101,6 +136,8 @@ impl Cli {
             Command::Retention(RetentionCommand::Run) => retention(&self.config).await,
             Command::Keys(KeysCommand::Rotate { batch, settle_secs }) => rotate_keys(&self.config, batch, settle_secs).await,
             Command::Audit(AuditCommand::Verify) => verify_audit(&self.config).await,
+            Command::Demo(DemoCommand::Queue { centre, people }) => demo_queue(&self.config, &centre, people).await,
+            Command::Staff(StaffCommand::Create { email, role, centre }) => create_staff(&self.config, &email, &role, centre.as_deref()).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -154,6 +191,46 @@ async fn verify_audit(config: &Config) -> anyhow::Result<()> {
         }
         crate::audit::Verdict::Broken { .. } => anyhow::bail!("{verdict}"),
     }
+}
+
+/// The new password: asked twice on a terminal, else the first line of stdin.
+fn read_password() -> anyhow::Result<zeroize::Zeroizing<String>> {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        let first = zeroize::Zeroizing::new(rpassword::prompt_password("Password (at least 12 characters): ")?);
+        let second = zeroize::Zeroizing::new(rpassword::prompt_password("The same password again: ")?);
+        anyhow::ensure!(*first == *second, "the two passwords differ");
+        return Ok(first);
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line)?;
+    Ok(zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string()))
+}
+
+async fn create_staff(config: &Config, email: &str, role: &str, centre: Option<&str>) -> anyhow::Result<()> {
+    let role = crate::staff::Role::from_code(role).context("--role must be officer, supervisor or administrator")?;
+    let password = read_password()?;
+    crate::staff::accounts::check_password(&password).map_err(|problem| anyhow::anyhow!("{problem}"))?;
+    let (pool, cipher, _) = open(config).await.context("opening the database")?;
+    let accounts = crate::staff::accounts::StaffAccounts { db: &pool, cipher: &cipher, security: config.staff, officer_totp_optional: false };
+    let id = accounts.create(email, role, centre, &password, crate::clock::unix_now()).await.context("creating the account")?;
+    crate::audit::Audit { db: &pool, cipher: &cipher }
+        .record(&crate::audit::Event::new(crate::audit::Actor::System("cli"), "staff.create").on("staff", &id).detail(role.code()).at_centre(centre), crate::clock::unix_now())
+        .await
+        .context("recording the creation in the audit log")?;
+    println!("created {} account {id}; it sets up its authenticator app at first sign-in", role.code());
+    Ok(())
+}
+
+async fn demo_queue(config: &Config, centre: &str, people: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(config.environment == crate::config::Environment::Development, "demo data is for development only");
+    let (pool, cipher, _) = open(config).await?;
+    let queued = crate::staff::demo::queue(&pool, &cipher, centre, people, crate::clock::unix_now()).await?;
+    for one in &queued {
+        println!("{}\t{}\t{}", app::calendar::clock_label(one.minute), one.reference, one.name);
+    }
+    eprintln!("booked {} demo applicants at {centre} today", queued.len());
+    Ok(())
 }
 
 async fn rotate_keys(config: &Config, batch: i64, settle_secs: Option<u64>) -> anyhow::Result<()> {

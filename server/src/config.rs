@@ -102,6 +102,10 @@ pub struct Config {
     #[command(flatten)]
     pub ages: crate::citizen::children::AgeRules,
 
+    /// Staff passwords and sign-in (`staff::accounts`).
+    #[command(flatten)]
+    pub staff: crate::staff::accounts::StaffSecurity,
+
     /// How long each kind of personal data is kept (`retention`).
     #[command(flatten)]
     pub retention: crate::retention::Policy,

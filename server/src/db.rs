@@ -55,9 +55,11 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<AnyPool>
                 if engine == Engine::Sqlite {
                     // WAL lets readers work while one writer writes; the busy
                     // timeout makes concurrent writers wait instead of
-                    // failing with "database is locked".
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    // failing with "database is locked". The timeout comes
+                    // first: the journal pragma itself waits for a lock when
+                    // another process (the server, beside a CLI tool) writes.
                     conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                 }

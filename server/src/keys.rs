@@ -22,7 +22,7 @@ use std::time::Duration;
 /// Every encrypted column: (table, column, key). Its AEAD context is
 /// `table.column`; `key` is a text expression unique per row (the primary
 /// key) that batches are read in order of.
-pub const ENCRYPTED_COLUMNS: [(&str, &str, &str); 11] = [
+pub const ENCRYPTED_COLUMNS: [(&str, &str, &str); 13] = [
     ("accounts", "contact", "id"),
     ("sign_in_codes", "contact", "id"),
     ("applications", "answers", "id"),
@@ -34,6 +34,8 @@ pub const ENCRYPTED_COLUMNS: [(&str, &str, &str); 11] = [
     ("account_identities", "names", "account_id"),
     ("child_links", "document", "application_id || ':' || account_id"),
     ("child_links", "document_reference", "application_id || ':' || account_id"),
+    ("staff_accounts", "totp_secret", "id"),
+    ("booking_notes", "note", "id"),
 ];
 
 /// Most passes before giving up (a server still sealing with an old key).

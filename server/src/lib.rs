@@ -18,4 +18,5 @@ pub mod startup;
 pub mod telemetry;
 pub mod registry;
 pub mod retention;
+pub mod staff;
 pub mod verification;

@@ -50,6 +50,7 @@ impl Application {
             && config.demo_population > 0
         {
             seed_demo_population(&db, config.demo_population).await?;
+            seed_demo_staff(&db, &cipher, config.staff).await?;
         }
         let listener = TcpListener::bind(config.addr)
             .await
@@ -89,6 +90,7 @@ impl Application {
         };
         let outbox_job = tokio::spawn(outbox_worker.run());
         let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(self.state.db.clone()));
+        let no_show_job = tokio::spawn(crate::staff::desk::mark_no_shows_forever(self.state.db.clone()));
         let retention_job = tokio::spawn(crate::retention::run_daily(
             self.state.db.clone(),
             self.state.cipher.clone(),
@@ -108,6 +110,7 @@ impl Application {
         retry_job.abort();
         outbox_job.abort();
         sweep_job.abort();
+        no_show_job.abort();
         retention_job.abort();
         keys_job.abort();
         self.state.db.close().await;
@@ -146,6 +149,45 @@ async fn seed_demo_population(db: &sqlx::AnyPool, people: u64) -> anyhow::Result
     import(db, Table::Persons, std::io::Cursor::new(persons)).await?;
     tracing::info!(people, "seeded the registry replica with a synthetic population (development only)");
     Ok(())
+}
+
+/// Makes a demo officer and supervisor at the first centre when there are
+/// no staff accounts, and prints their passwords once (development only:
+/// nowhere else does a password exist that `usajili staff create` did not
+/// read from its operator).
+async fn seed_demo_staff(
+    db: &sqlx::AnyPool,
+    cipher: &crate::crypto::FieldCipher,
+    security: crate::staff::accounts::StaffSecurity,
+) -> anyhow::Result<()> {
+    use crate::staff::{Role, accounts::StaffAccounts};
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_accounts").fetch_one(db).await?;
+    let centre: Option<(String, String)> = sqlx::query_as("SELECT id, name FROM centres ORDER BY id LIMIT 1").fetch_optional(db).await?;
+    let (0, Some((centre, name))) = (existing, centre) else { return Ok(()) };
+    let accounts = StaffAccounts { db, cipher, security, officer_totp_optional: true };
+    let now = crate::clock::unix_now();
+    let mut lines = Vec::new();
+    for (role, email) in [(Role::Officer, "officer@demo.usajili.go.ke"), (Role::Supervisor, "supervisor@demo.usajili.go.ke")] {
+        let password = demo_password();
+        accounts.create(email, role, Some(&centre), &password, now).await?;
+        lines.push(format!("  {:<11} {email:<32} {}", role.code(), password.as_str()));
+    }
+    let queued = crate::staff::demo::queue(db, cipher, &centre, 6, now).await?;
+    eprintln!(
+        "\n{} demo applicants are booked there today (`usajili demo queue --centre {centre}` books more).\nDemo staff accounts at {name} (shown once; the supervisor sets up an authenticator app at first sign-in):\n{}\nStaff console: /staff/sign-in\n",
+        queued.len(),
+        lines.join("\n")
+    );
+    Ok(())
+}
+
+fn demo_password() -> zeroize::Zeroizing<String> {
+    use rand::Rng as _;
+    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let groups: Vec<String> =
+        (0..4).map(|_| (0..4).map(|_| LETTERS[rng.random_range(0..LETTERS.len())] as char).collect()).collect();
+    zeroize::Zeroizing::new(groups.join("-"))
 }
 
 fn check_for_production(config: &Config) -> anyhow::Result<()> {

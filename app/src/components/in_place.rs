@@ -7,17 +7,18 @@
 //! island sends the same request, takes the region with the same id out of
 //! the answer, puts it in place of the current one and updates the address
 //! (so Back and sharing work). If anything fails it falls back to a normal
-//! submission.
+//! submission. With `every` (seconds), it also fetches the region again on
+//! that interval while the page is visible (the staff console's day list).
 
 use leptos::prelude::*;
 
 #[cfg_attr(feature = "islands", island)]
 #[cfg_attr(not(feature = "islands"), component)]
-pub fn InPlace(form: String, region: String) -> impl IntoView {
+pub fn InPlace(form: String, region: String, #[prop(optional)] every: Option<u32>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| browser::attach(&form, &region));
+    Effect::new(move |_| browser::attach(&form, &region, every.unwrap_or(0)));
     #[cfg(not(feature = "hydrate"))]
-    let _ = (form, region);
+    let _ = (form, region, every);
 }
 
 #[cfg(feature = "hydrate")]
@@ -70,7 +71,25 @@ mod browser {
         });
     }
 
-    pub fn attach(form_id: &str, region: &str) {
+    /// Fetches the region again every `secs` seconds while the page is
+    /// visible; a failed fetch waits for the next tick (no full reload).
+    fn poll(form: HtmlFormElement, region: String, secs: u32) {
+        gloo_timers::callback::Interval::new(secs.saturating_mul(1000), move || {
+            let visible = document().is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            if !visible {
+                return;
+            }
+            if let Some(url) = address(&form) {
+                let region = region.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = swap(&url, &region).await;
+                });
+            }
+        })
+        .forget();
+    }
+
+    pub fn attach(form_id: &str, region: &str, every: u32) {
         let Some(form) = document()
             .and_then(|d| d.get_element_by_id(form_id))
             .and_then(|e| e.dyn_into::<HtmlFormElement>().ok())
@@ -98,6 +117,9 @@ mod browser {
         let _ = form.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
         on_submit.forget();
         on_change.forget();
+        if every > 0 {
+            poll(form.clone(), region.to_string(), every);
+        }
         // Tells tests (and stylesheets) that the form now updates in place.
         let _ = form.set_attribute("data-in-place", "on");
     }

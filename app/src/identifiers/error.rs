@@ -98,6 +98,22 @@ pub enum FieldError {
     GuardianDocumentTooLarge,
     GuardianDocumentType,
     ConsentMissing,
+    StaffSignInWrong,
+    StaffLocked,
+    StaffTooMany,
+    StaffPasswordMissing,
+    TotpWrong,
+    CheckInUnknown,
+    CheckInWrongCentre,
+    CheckInWrongDay,
+    CheckInCancelled,
+    CheckInNoShow,
+    NoteMissing,
+    NoteTooLong,
+    ReviewDecisionMissing,
+    ReviewReasonMissing,
+    CollectorIdWrong,
+    ActionRefused,
 }
 
 impl FieldError {
@@ -189,6 +205,22 @@ impl FieldError {
             Self::GuardianDocumentTooLarge => "guardian.document_too_large",
             Self::GuardianDocumentType => "guardian.document_type",
             Self::ConsentMissing => "declaration.consent_missing",
+            Self::StaffSignInWrong => "staff.sign_in_wrong",
+            Self::StaffLocked => "staff.locked",
+            Self::StaffTooMany => "staff.too_many",
+            Self::StaffPasswordMissing => "staff.password_missing",
+            Self::TotpWrong => "staff.totp_wrong",
+            Self::CheckInUnknown => "staff.check_in_unknown",
+            Self::CheckInWrongCentre => "staff.check_in_wrong_centre",
+            Self::CheckInWrongDay => "staff.check_in_wrong_day",
+            Self::CheckInCancelled => "staff.check_in_cancelled",
+            Self::CheckInNoShow => "staff.check_in_no_show",
+            Self::NoteMissing => "staff.note_missing",
+            Self::NoteTooLong => "staff.note_too_long",
+            Self::ReviewDecisionMissing => "staff.review_decision_missing",
+            Self::ReviewReasonMissing => "staff.review_reason_missing",
+            Self::CollectorIdWrong => "staff.collector_id_wrong",
+            Self::ActionRefused => "staff.action_refused",
         }
     }
 
@@ -284,6 +316,22 @@ impl FieldError {
             Self::GuardianDocumentTooLarge => td_string!(locale, field_errors.guardian.document_too_large),
             Self::GuardianDocumentType => td_string!(locale, field_errors.guardian.document_type),
             Self::ConsentMissing => td_string!(locale, field_errors.declaration.consent_missing),
+            Self::StaffSignInWrong => td_string!(locale, field_errors.staff.sign_in_wrong),
+            Self::StaffLocked => td_string!(locale, field_errors.staff.locked),
+            Self::StaffTooMany => td_string!(locale, field_errors.staff.too_many),
+            Self::StaffPasswordMissing => td_string!(locale, field_errors.staff.password_missing),
+            Self::TotpWrong => td_string!(locale, field_errors.staff.totp_wrong),
+            Self::CheckInUnknown => td_string!(locale, field_errors.staff.check_in_unknown),
+            Self::CheckInWrongCentre => td_string!(locale, field_errors.staff.check_in_wrong_centre),
+            Self::CheckInWrongDay => td_string!(locale, field_errors.staff.check_in_wrong_day),
+            Self::CheckInCancelled => td_string!(locale, field_errors.staff.check_in_cancelled),
+            Self::CheckInNoShow => td_string!(locale, field_errors.staff.check_in_no_show),
+            Self::NoteMissing => td_string!(locale, field_errors.staff.note_missing),
+            Self::NoteTooLong => td_string!(locale, field_errors.staff.note_too_long),
+            Self::ReviewDecisionMissing => td_string!(locale, field_errors.staff.review_decision_missing),
+            Self::ReviewReasonMissing => td_string!(locale, field_errors.staff.review_reason_missing),
+            Self::CollectorIdWrong => td_string!(locale, field_errors.staff.collector_id_wrong),
+            Self::ActionRefused => td_string!(locale, field_errors.staff.action_refused),
         }
     }
 }
@@ -303,7 +351,7 @@ mod tests {
     use std::collections::HashSet;
 
     // Add each new variant here too, or its message goes unchecked.
-    const ALL: [FieldError; 85] = [
+    const ALL: [FieldError; 101] = [
         FieldError::NationalIdMissing,
         FieldError::NationalIdFormat,
         FieldError::BirthCertificateMissing,
@@ -389,6 +437,22 @@ mod tests {
         FieldError::GuardianDocumentTooLarge,
         FieldError::GuardianDocumentType,
         FieldError::ConsentMissing,
+        FieldError::StaffSignInWrong,
+        FieldError::StaffLocked,
+        FieldError::StaffTooMany,
+        FieldError::StaffPasswordMissing,
+        FieldError::TotpWrong,
+        FieldError::CheckInUnknown,
+        FieldError::CheckInWrongCentre,
+        FieldError::CheckInWrongDay,
+        FieldError::CheckInCancelled,
+        FieldError::CheckInNoShow,
+        FieldError::NoteMissing,
+        FieldError::NoteTooLong,
+        FieldError::ReviewDecisionMissing,
+        FieldError::ReviewReasonMissing,
+        FieldError::CollectorIdWrong,
+        FieldError::ActionRefused,
     ];
 
     #[test]

@@ -9,3 +9,4 @@ pub mod home;
 pub mod not_found;
 pub mod privacy;
 pub mod sign_in;
+pub mod staff;

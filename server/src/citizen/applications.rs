@@ -117,6 +117,14 @@ impl Applications<'_> {
         row.map(|r| self.decode(&r)).transpose()
     }
 
+    /// Any application by id, for staff: the caller has checked their right
+    /// to it (a booking at their centre, a review for a supervisor).
+    pub async fn load_for_staff(&self, id: &str) -> anyhow::Result<Option<Stored>> {
+        let sql = format!("SELECT {} FROM applications WHERE id = $1", Self::COLUMNS);
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.db).await?;
+        row.map(|r| self.decode(&r)).transpose()
+    }
+
     /// Every application this account may see: its own and its children's.
     pub async fn list(&self, account: &str) -> anyhow::Result<Vec<Stored>> {
         let sql = format!(

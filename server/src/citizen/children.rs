@@ -678,7 +678,7 @@ async fn close_turned_adult(db: &AnyPool, id: &str, now: i64) -> anyhow::Result<
 }
 
 /// The answers a child's application holds: what the birth record says.
-fn child_answers(record: &crate::registry::BirthRecord, birth_cert: &BirthCertificateNumber) -> anyhow::Result<Answers> {
+pub(crate) fn child_answers(record: &crate::registry::BirthRecord, birth_cert: &BirthCertificateNumber) -> anyhow::Result<Answers> {
     let county = CountyCode::parse(&record.county_code).map_err(|e| anyhow::anyhow!("county on a birth record: {e}"))?;
     let name = |text: &str| PersonName::parse(text).map_err(|e| anyhow::anyhow!("name on a birth record: {e}"));
     let parent = |name_text: &Option<String>, id: &Option<String>| -> Parent {

@@ -408,7 +408,7 @@ async fn tell_booked(
 
 // ---- The acknowledgement ----
 
-fn qr_svg(reference: &str) -> String {
+pub(super) fn qr_svg(reference: &str) -> String {
     use qrcode::render::svg;
     match qrcode::QrCode::with_error_correction_level(reference.as_bytes(), qrcode::EcLevel::M) {
         Ok(code) => {

@@ -9,6 +9,7 @@ mod health;
 mod language;
 mod security;
 pub mod session_store;
+mod staff;
 
 use crate::config::Config;
 use app::shell::{App, shell};
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
                 .chain(booking::RENDERED_HERE.iter())
                 .chain(account::RENDERED_HERE.iter())
                 .chain(children::RENDERED_HERE.iter())
+                .chain(staff::RENDERED_HERE.iter())
                 .map(|p| p.to_string())
                 .collect(),
         ),
@@ -99,6 +101,8 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", pkg)
         .merge(health::router())
         .merge(language::router())
+        // The staff console has sessions of its own, apart from citizens'.
+        .merge(staff::router(&state))
         .merge(pages)
         .with_state(state)
         .layer(CatchPanicLayer::custom(security::panic_response))

@@ -14,3 +14,4 @@ mod privacy;
 mod pages;
 mod registry;
 mod server_basics;
+mod staff;

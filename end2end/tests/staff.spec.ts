@@ -1,0 +1,142 @@
+// The staff console: an officer signs in, opens today's list, checks an
+// applicant in by reference (after a typo the check character catches),
+// records documents and biometrics, and sees the counts move; a supervisor
+// without JavaScript, in Kiswahili, enrols an authenticator app and reads
+// the centre's audit trail.
+//
+// Needs what scripts/test.sh sets up: staff accounts made with `usajili
+// staff create` (password in USAJILI_E2E_STAFF_PASSWORD) and applicants
+// booked at GPO today by `usajili demo queue` (USAJILI_E2E_QUEUE).
+
+import { Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { test, expect, expectAccessible, expectAccessibleWithoutJs } from "./helpers";
+
+interface Queued {
+  time: string;
+  reference: string;
+  name: string;
+}
+
+function queue(): Queued[] {
+  const file = process.env.USAJILI_E2E_QUEUE;
+  if (!file) throw new Error("USAJILI_E2E_QUEUE is not set: run the tests with scripts/test.sh");
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => {
+      const [time, reference, name] = line.split("\t");
+      return { time, reference, name };
+    });
+}
+
+function password(): string {
+  const value = process.env.USAJILI_E2E_STAFF_PASSWORD;
+  if (!value) throw new Error("USAJILI_E2E_STAFF_PASSWORD is not set: run the tests with scripts/test.sh");
+  return value;
+}
+
+/** RFC 6238 with SHA-1, 6 digits, 30-second steps: what an authenticator app shows. */
+function totp(secretBase32: string, at = Date.now() / 1000): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretBase32.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return code.toString().padStart(6, "0");
+}
+
+async function signIn(page: Page, email: string, button: string) {
+  await page.goto("/staff/sign-in");
+  await page.locator("#email").fill(email);
+  await page.locator("#password").fill(password());
+  await page.getByRole("button", { name: button, exact: true }).click();
+}
+
+test("an officer checks an applicant in by reference and records biometrics", async ({ page, consoleErrors }) => {
+  const [first] = queue();
+  await signIn(page, "officer@e2e.usajili.go.ke", "Continue");
+  await expect(page).toHaveURL(/\/staff$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Appointments");
+  const row = page.getByTestId("visit").filter({ hasText: first.name });
+  await expect(row).toContainText(first.reference);
+  await expect(row).toContainText("Booked");
+  const expected = Number(await page.getByTestId("count-expected").textContent());
+  expect(expected).toBeGreaterThanOrEqual(queue().length);
+  await expectAccessible(page);
+
+  // The list narrows to a search without a reload once the WASM is in.
+  await expect(page.locator("#day-filter")).toHaveAttribute("data-in-place", "on", { timeout: 30_000 });
+  await page.locator("#q").fill(first.name.split(" ")[0]);
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  await expect(page.getByTestId("visit")).toHaveCount(1);
+  await expect(page).toHaveURL(/q=/);
+
+  // A typo: the last character is the check character.
+  const last = first.reference.slice(-1);
+  const typo = first.reference.slice(0, -1) + (last === "A" ? "B" : "A");
+  await page.locator("#reference").fill(typo);
+  await page.getByRole("button", { name: "Check in", exact: true }).click();
+  await expect(page.locator(".error-summary")).toBeFocused();
+  await expect(page.locator("#reference-error")).toBeVisible();
+  await expectAccessible(page);
+
+  await page.locator("#reference").fill(first.reference.toLowerCase());
+  await page.getByRole("button", { name: "Check in", exact: true }).click();
+  await expect(page).toHaveURL(/\/staff\/bookings\/[0-9a-f]+\?recorded=check-in$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(first.name);
+  await expect(page.getByTestId("record-status")).toHaveText("Checked in");
+  await expect(page.getByTestId("record-photo")).toBeVisible();
+  await expect(page.getByTestId("step-biometrics-captured")).toHaveCount(0);
+  await expectAccessible(page);
+
+  await page.getByTestId("step-documents-verified").click();
+  await expect(page.getByTestId("record-status")).toHaveText("Documents verified");
+  await page.getByTestId("step-biometrics-captured").click();
+  await expect(page.getByTestId("recorded")).toContainText("Biometrics captured");
+  await expect(page.getByTestId("record-status")).toHaveText("Biometrics captured");
+
+  await page.locator("#note").fill("Fingerprints needed a second try");
+  await page.getByRole("button", { name: "Add the note", exact: true }).click();
+  await expect(page.locator(".notes")).toContainText("Fingerprints needed a second try");
+
+  await page.getByRole("link", { name: "Back to the day's list" }).click();
+  await expect(page.getByTestId("count-done")).not.toHaveText("0");
+  await expect(page.getByTestId("visit").filter({ hasText: first.name })).toContainText("Biometrics captured");
+  expect(consoleErrors).toEqual([]);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a supervisor enrols an authenticator app in Kiswahili and reads the audit trail", async ({ page }) => {
+    await page.goto("/staff/sign-in");
+    await page.getByTestId("language-switch").click();
+    await expect(page.locator("html")).toHaveAttribute("lang", "sw");
+    await signIn(page, "supervisor@e2e.usajili.go.ke", "Endelea");
+    await expect(page).toHaveURL(/\/staff\/enrol$/);
+    await expect(page.getByTestId("totp-qr").locator("svg")).toBeVisible();
+    await expectAccessibleWithoutJs(page);
+    const secret = (await page.getByTestId("totp-secret").getAttribute("data-secret"))!;
+
+    await page.locator("#code").fill("123456" === totp(secret) ? "654321" : "123456");
+    await page.getByRole("button", { name: "Thibitisha na uingie", exact: true }).click();
+    await expect(page.locator(".error-summary")).toContainText("Msimbo huo si sahihi");
+
+    await page.locator("#code").fill(totp(secret));
+    await page.getByRole("button", { name: "Thibitisha na uingie", exact: true }).click();
+    await expect(page).toHaveURL(/\/staff$/);
+    await expect(page.getByTestId("staff-centre")).toBeVisible();
+
+    await page.getByRole("link", { name: "Kumbukumbu za ukaguzi" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Kumbukumbu za ukaguzi");
+    await expect(page.getByTestId("audit-entry").first()).toBeVisible();
+    await expect(page.locator("body")).toContainText("staff.sign_in");
+    await expectAccessibleWithoutJs(page);
+  });
+});

@@ -1,0 +1,60 @@
+//! Huduma Centre staff: accounts and sign-in (`accounts`), and the work of
+//! the counter (`desk`): the day's visits, check-in and each step of an
+//! enrolment or a collection, every one a state transition the database
+//! checks.
+
+pub mod accounts;
+pub mod demo;
+pub mod desk;
+
+/// What a member of staff may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// One centre; works the queue.
+    Officer,
+    /// One centre; also capacity, closures, cards ready, guardianship
+    /// reviews and the centre's audit trail.
+    Supervisor,
+    /// Every centre; manages staff accounts; sees the whole audit trail.
+    Administrator,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Supervisor => "supervisor",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Role::Officer, Role::Supervisor, Role::Administrator].into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// A signed-in member of staff, loaded afresh on every request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    /// `None` for administrators.
+    pub centre_id: Option<String>,
+    pub totp_enrolled: bool,
+}
+
+impl StaffMember {
+    /// The centre whose records this person may open: their own, or for an
+    /// administrator the one they chose (`None`: every centre).
+    pub fn may_open(&self, centre: &str) -> bool {
+        match &self.centre_id {
+            Some(own) => own == centre,
+            None => self.role == Role::Administrator,
+        }
+    }
+
+    pub fn is_supervisor(&self) -> bool {
+        self.role >= Role::Supervisor
+    }
+}
