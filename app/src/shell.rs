@@ -14,6 +14,8 @@ use crate::pages::{
     sign_in::{CodePage, SignInPage},
     staff::{
         StaffCodePage, StaffEnrolPage, StaffSignInPage,
+        cards::CardsReadyPage,
+        dashboard::DashboardPage,
         desk::{RecordPage, TodayPage},
         review::{AuditPage, ReviewPage, ReviewsPage},
     },
@@ -127,6 +129,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/reviews") view=ReviewsPage/>
                     <Route path=path!("/staff/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/staff/audit") view=AuditPage/>
+                    <Route path=path!("/staff/cards-ready") view=CardsReadyPage/>
+                    <Route path=path!("/staff/dashboard") view=DashboardPage/>
                 </Routes>
             </main>
             <Footer locale/>

@@ -121,6 +121,9 @@ pub enum Message {
     BookingConfirmed { reference: String, centre: String, day: CivilDate, slot: u16, changed: bool },
     /// An appointment was cancelled.
     BookingCancelled { reference: String },
+    /// The card is ready at a centre: book a time to collect it. Never
+    /// expires: the reference is all the citizen needs.
+    CardReady { reference: String, centre: String },
 }
 
 impl std::fmt::Debug for Message {
@@ -140,6 +143,7 @@ impl Message {
             Message::BookingConfirmed { changed: false, .. } => "booking_confirmed",
             Message::BookingConfirmed { changed: true, .. } => "booking_changed",
             Message::BookingCancelled { .. } => "booking_cancelled",
+            Message::CardReady { .. } => "card_ready",
         }
     }
 
@@ -186,6 +190,12 @@ impl Message {
             ),
             (Message::BookingCancelled { reference }, Locale::sw) => format!(
                 "Usajili: miadi yako ya {reference} imeghairiwa. Ingia upange wakati mwingine."
+            ),
+            (Message::CardReady { reference, centre }, Locale::en) => format!(
+                "Usajili {reference}: your ID card is ready at {centre}. Sign in to book a time to collect it, or visit with this reference."
+            ),
+            (Message::CardReady { reference, centre }, Locale::sw) => format!(
+                "Usajili {reference}: kitambulisho chako kiko tayari katika {centre}. Ingia upange kukichukua, au fika na kumbukumbu hii."
             ),
         }
     }
@@ -547,6 +557,7 @@ mod tests {
                 changed: true,
             },
             Message::BookingCancelled { reference: "HN-7KQ2-M9XD".into() },
+            Message::CardReady { reference: "HN-7KQ2-M9XD".into(), centre: "Huduma Centre Elgeyo-Marakwet".into() },
         ]
     }
 
@@ -559,7 +570,8 @@ mod tests {
                 | Message::ApplicationVerified { reference }
                 | Message::ApplicationNeedsAttention { reference }
                 | Message::BookingConfirmed { reference, .. }
-                | Message::BookingCancelled { reference } => reference.clone(),
+                | Message::BookingCancelled { reference }
+                | Message::CardReady { reference, .. } => reference.clone(),
             };
             let (en, sw) = (message.text(Locale::en), message.text(Locale::sw));
             assert_ne!(en, sw, "{message:?}");

@@ -106,6 +106,13 @@ impl Retention<'_> {
             .execute(&mut *tx)
             .await?;
             sqlx::query(&format!(
+                "DELETE FROM booking_notes WHERE booking_id IN (SELECT b.id FROM bookings b WHERE b.application_id IN \
+                 (SELECT id FROM applications WHERE {due}))"
+            ))
+            .bind(now - days * DAY)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(&format!(
                 "UPDATE child_links SET document = NULL, document_reference = NULL, review_reason = NULL WHERE application_id IN \
                  (SELECT id FROM applications WHERE {due})"
             ))

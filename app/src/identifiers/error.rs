@@ -114,6 +114,7 @@ pub enum FieldError {
     ReviewReasonMissing,
     CollectorIdWrong,
     ActionRefused,
+    CardsMissing,
 }
 
 impl FieldError {
@@ -221,6 +222,7 @@ impl FieldError {
             Self::ReviewReasonMissing => "staff.review_reason_missing",
             Self::CollectorIdWrong => "staff.collector_id_wrong",
             Self::ActionRefused => "staff.action_refused",
+            Self::CardsMissing => "staff.cards_missing",
         }
     }
 
@@ -332,6 +334,7 @@ impl FieldError {
             Self::ReviewReasonMissing => td_string!(locale, field_errors.staff.review_reason_missing),
             Self::CollectorIdWrong => td_string!(locale, field_errors.staff.collector_id_wrong),
             Self::ActionRefused => td_string!(locale, field_errors.staff.action_refused),
+            Self::CardsMissing => td_string!(locale, field_errors.staff.cards_missing),
         }
     }
 }
@@ -351,7 +354,7 @@ mod tests {
     use std::collections::HashSet;
 
     // Add each new variant here too, or its message goes unchecked.
-    const ALL: [FieldError; 101] = [
+    const ALL: [FieldError; 102] = [
         FieldError::NationalIdMissing,
         FieldError::NationalIdFormat,
         FieldError::BirthCertificateMissing,
@@ -453,6 +456,7 @@ mod tests {
         FieldError::ReviewReasonMissing,
         FieldError::CollectorIdWrong,
         FieldError::ActionRefused,
+        FieldError::CardsMissing,
     ];
 
     #[test]

@@ -208,6 +208,13 @@ impl Accounts<'_> {
         .bind(account)
         .execute(&mut *tx)
         .await?;
+        sqlx::query(&format!(
+            "DELETE FROM booking_notes WHERE booking_id IN (SELECT b.id FROM bookings b JOIN applications a \
+             ON a.id = b.application_id WHERE a.account_id = $1 AND a.state NOT IN ({enrolled}))"
+        ))
+        .bind(account)
+        .execute(&mut *tx)
+        .await?;
         let applications_erased = sqlx::query(&format!(
             "UPDATE applications SET answers = $2, photo = NULL, state = 'cancelled', active_birth_cert_index = NULL, \
              attention = NULL, pending_verification_id = NULL, updated_at = $3, erased_at = $3 \

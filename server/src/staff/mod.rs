@@ -4,6 +4,8 @@
 //! checks.
 
 pub mod accounts;
+pub mod cards;
+pub mod dashboard;
 pub mod demo;
 pub mod desk;
 

@@ -15,3 +15,4 @@ mod pages;
 mod registry;
 mod server_basics;
 mod staff;
+mod staff_centre;

@@ -12,9 +12,9 @@ use usajili::registry::import::{Table, import};
 use usajili::staff::Role;
 use usajili::staff::accounts::{CreateError, PasswordProblem, StaffAccounts, code_at};
 
-const PASSWORD: &str = "tall giraffe drinks chai";
-const PETER: Person = Person { surname: "Kamau", given: "Peter Njoroge", sex: "M", dob: ("5", "5", "1995"), birth_cert: "1000600" };
-const AMINA: Person = Person { surname: "Hassan", given: "Amina", sex: "F", dob: ("1", "3", "1999"), birth_cert: "1000700" };
+pub const PASSWORD: &str = "tall giraffe drinks chai";
+pub const PETER: Person = Person { surname: "Kamau", given: "Peter Njoroge", sex: "M", dob: ("5", "5", "1995"), birth_cert: "1000600" };
+pub const AMINA: Person = Person { surname: "Hassan", given: "Amina", sex: "F", dob: ("1", "3", "1999"), birth_cert: "1000700" };
 const MORE_BIRTHS: &str = "\
 birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name,mother_id_no,father_name,father_id_no
 1000600,Kamau,Peter Njoroge,M,1995-05-05,022,,,,
@@ -24,7 +24,7 @@ birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name,moth
 // ---- helpers -------------------------------------------------------------------
 
 /// The app with cheap argon2 parameters (the defaults are unit-tested).
-async fn console() -> TestApp {
+pub async fn console() -> TestApp {
     let app = spawn_app_with(|c| {
         c.staff.argon2_memory_kib = 1024;
         c.staff.argon2_iterations = 1;
@@ -35,24 +35,24 @@ async fn console() -> TestApp {
     app
 }
 
-fn accounts(app: &TestApp) -> StaffAccounts<'_> {
+pub fn accounts(app: &TestApp) -> StaffAccounts<'_> {
     StaffAccounts { db: &app.db, cipher: &app.cipher, security: app.config.staff, officer_totp_optional: true }
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     usajili::clock::unix_now()
 }
 
-fn today() -> CivilDate {
+pub fn today() -> CivilDate {
     CivilDate::in_nairobi_at(now())
 }
 
-async fn create(app: &TestApp, email: &str, role: Role, centre: Option<&str>) {
+pub async fn create(app: &TestApp, email: &str, role: Role, centre: Option<&str>) {
     accounts(app).create(email, role, centre, PASSWORD, now()).await.unwrap();
 }
 
 /// Signs a member of staff in, enrolling TOTP where the role needs it.
-async fn staff<'a>(app: &'a TestApp, email: &str, role: Role, centre: Option<&str>) -> Browser<'a> {
+pub async fn staff<'a>(app: &'a TestApp, email: &str, role: Role, centre: Option<&str>) -> Browser<'a> {
     create(app, email, role, centre).await;
     let browser = Browser::new(app);
     let response = browser.post("/staff/sign-in", &[("email", email), ("password", PASSWORD)]).await;
@@ -69,7 +69,7 @@ async fn staff<'a>(app: &'a TestApp, email: &str, role: Role, centre: Option<&st
     browser
 }
 
-async fn enrolment_secret(browser: &Browser<'_>) -> String {
+pub async fn enrolment_secret(browser: &Browser<'_>) -> String {
     let (status, page) = browser.page("/staff/enrol").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<svg"), "the QR code is on the page");
@@ -77,7 +77,7 @@ async fn enrolment_secret(browser: &Browser<'_>) -> String {
 }
 
 /// A verified application for `person`, through the citizen's own pages.
-async fn verified(app: &TestApp, phone: &str, person: &Person) -> String {
+pub async fn verified(app: &TestApp, phone: &str, person: &Person) -> String {
     let browser = Browser::new(app);
     browser.sign_in(phone).await;
     let id = browser.start().await;
@@ -89,7 +89,7 @@ async fn verified(app: &TestApp, phone: &str, person: &Person) -> String {
     id
 }
 
-async fn reference_of(app: &TestApp, id: &str) -> String {
+pub async fn reference_of(app: &TestApp, id: &str) -> String {
     sqlx::query_scalar("SELECT reference FROM applications WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap()
 }
 
@@ -97,7 +97,7 @@ static SEAT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0)
 
 /// A live booking made directly (booking's own rules are tested in
 /// booking.rs; today's slots are too soon to book online).
-async fn book(app: &TestApp, application: &str, centre: &str, kind: &str, day: CivilDate, minute: u16) -> String {
+pub async fn book(app: &TestApp, application: &str, centre: &str, kind: &str, day: CivilDate, minute: u16) -> String {
     let id = format!("booking-{application}-{kind}");
     let starts_at = day.nairobi_unix_at(minute);
     sqlx::query(
@@ -122,20 +122,20 @@ async fn book(app: &TestApp, application: &str, centre: &str, kind: &str, day: C
 }
 
 /// A minute of today that is still ahead (so no-show marking leaves it).
-fn later_today() -> u16 {
+pub fn later_today() -> u16 {
     let minute = ((now() + 3 * 3600).rem_euclid(86_400) / 60) as u16;
     (minute + 60).min(23 * 60 + 45)
 }
 
-async fn status_of_booking(app: &TestApp, id: &str) -> (String, i64) {
+pub async fn status_of_booking(app: &TestApp, id: &str) -> (String, i64) {
     sqlx::query_as("SELECT status, live FROM bookings WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap()
 }
 
-async fn application_state(app: &TestApp, id: &str) -> String {
+pub async fn application_state(app: &TestApp, id: &str) -> String {
     sqlx::query_scalar("SELECT state FROM applications WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap()
 }
 
-async fn step(browser: &Browser<'_>, booking: &str, step: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+pub async fn step(browser: &Browser<'_>, booking: &str, step: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
     browser.post_text(&format!("/staff/bookings/{booking}/{step}"), pairs).await
 }
 
@@ -619,4 +619,23 @@ async fn staff_sign_ins_record_openings_and_actions_are_chained_in_the_audit_log
     assert!(!failed.status.success());
     assert!(String::from_utf8_lossy(&failed.stderr).contains(&format!("entry {seq} has been edited")));
     assert_eq!(audit.verify().await.unwrap(), Verdict::Broken { seq, problem: Problem::Edited });
+}
+
+#[tokio::test]
+async fn counter_notes_are_erased_with_the_application() {
+    let app = console().await;
+    let id = verified(&app, "0712000017", &WANJIRU).await;
+    let booking = book(&app, &id, "gpo", "enrolment", today(), later_today()).await;
+    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    officer.post(&format!("/staff/bookings/{booking}/note"), &[("note", "Asked to come back with her birth certificate")]).await;
+    sqlx::query("UPDATE applications SET state = 'cancelled', updated_at = $2 WHERE id = $1")
+        .bind(&id)
+        .bind(now() - 31 * 86_400)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let retention = usajili::retention::Retention { db: &app.db, cipher: &app.cipher, policy: usajili::retention::Policy::default() };
+    retention.run(now()).await.unwrap();
+    let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM booking_notes").fetch_one(&app.db).await.unwrap();
+    assert_eq!(notes, 0);
 }

@@ -222,6 +222,7 @@ pub fn TodayPage() -> impl IntoView {
             </div>
             <button class="button button--secondary" type="submit">{td!(locale, staff.filter_button)}</button>
         </form>
+        <p><a href=format!("/staff/export.csv?day={}&centre={}", data.day, data.centre_id) download="">{td!(locale, staff.nav_export)}</a></p>
         <InPlace form="day-filter".to_string() region="day-list".to_string() every=30/>
         <div id="day-list" aria-live="polite">
             <dl class="counts" data-testid="counts">

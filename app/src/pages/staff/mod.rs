@@ -3,6 +3,8 @@
 //! (`desk`), guardianship reviews and the audit trail (`review`). Server
 //! rendered; every form works without JavaScript.
 
+pub mod cards;
+pub mod dashboard;
 pub mod desk;
 pub mod review;
 
@@ -13,6 +15,8 @@ use crate::pages::sign_in::page_title;
 use crate::shell::use_locale;
 use leptos::prelude::*;
 
+pub use cards::{CardOutcome, CardsReadyView};
+pub use dashboard::{DashboardView, DayLoad, Uncollected};
 pub use desk::{DayCounts, NoteLine, RecordView, TodayView, Visit, VisitKind, VisitStatus};
 pub use review::{AuditLine, AuditView, PendingReview, ReviewView, ReviewsView};
 
@@ -45,7 +49,9 @@ pub fn staff_bar(locale: Locale, bar: &StaffBar) -> impl IntoView + use<> {
             </p>
             <ul class="staff-bar__links">
                 <li><a href="/staff">{td!(locale, staff.nav_today)}</a></li>
+                <li><a href="/staff/dashboard">{td!(locale, staff.nav_dashboard)}</a></li>
                 {bar.supervisor.then(|| view! {
+                    <li><a href="/staff/cards-ready">{td!(locale, staff.nav_cards)}</a></li>
                     <li><a href="/staff/reviews">{td!(locale, staff.nav_reviews)}</a></li>
                     <li><a href="/staff/audit">{td!(locale, staff.nav_audit)}</a></li>
                 })}

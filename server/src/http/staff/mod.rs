@@ -4,6 +4,8 @@
 //! load the member afresh and refuse anyone else, so a handler cannot
 //! forget the check; a record of another centre is a 404.
 
+mod cards;
+mod dashboard;
 mod desk;
 mod review;
 
@@ -44,13 +46,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/staff/enrol", get(enrol_page).post(enrol_submit))
         .route("/staff/sign-out", post(sign_out))
         .merge(desk::router())
+        .merge(cards::router())
+        .merge(dashboard::router())
         .merge(review::router())
         .layer(sessions)
         .layer(axum::middleware::from_fn(super::security::same_origin_posts))
 }
 
 /// The paths rendered here, kept out of Leptos's own routes.
-pub const RENDERED_HERE: [&str; 8] = [
+pub const RENDERED_HERE: [&str; 10] = [
+    "/staff/cards-ready",
+    "/staff/dashboard",
     "/staff",
     "/staff/sign-in",
     "/staff/sign-in/code",

@@ -1,0 +1,93 @@
+//! Cards ready: a supervisor marks a batch of enrolled applications (by
+//! reference) as having their card ready at the supervisor's centre. Each
+//! is one conditional update from `biometrics_captured`, so a reference
+//! given twice, or one not yet enrolled, changes nothing.
+
+use app::identifiers::ApplicationReference;
+use app::pages::staff::CardOutcome;
+use sqlx::AnyPool;
+
+/// Most references one batch may hold.
+pub const MAX_BATCH: usize = 2000;
+
+/// The references in pasted text or a CSV file: every token that reads as
+/// one (any column, any separator), in order, without repeats, plus the
+/// tokens that look like a reference but are not one (a typo).
+pub fn references_in(text: &str) -> (Vec<ApplicationReference>, Vec<String>) {
+    let mut found: Vec<ApplicationReference> = Vec::new();
+    let mut broken = Vec::new();
+    for token in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\'' | '\t')) {
+        let token = token.trim();
+        if token.is_empty() {
+            continue;
+        }
+        match ApplicationReference::parse(token) {
+            Ok(reference) if !found.contains(&reference) => found.push(reference),
+            Ok(_) => {}
+            Err(_) if token.to_uppercase().starts_with("HN-") || token.to_uppercase().starts_with("HN") && token.len() >= 10 => {
+                broken.push(token.chars().take(20).collect())
+            }
+            Err(_) => {}
+        }
+    }
+    (found, broken)
+}
+
+/// Marks each reference's card ready at `centre`; returns what happened to
+/// each and the ids of the applications now ready (to notify).
+pub async fn mark_ready(
+    db: &AnyPool,
+    references: &[ApplicationReference],
+    centre: &str,
+    now: i64,
+) -> anyhow::Result<(Vec<(String, CardOutcome)>, Vec<String>)> {
+    let mut outcomes = Vec::with_capacity(references.len());
+    let mut ready = Vec::new();
+    for reference in references {
+        let reference = reference.to_string();
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT id, state FROM applications WHERE reference = $1").bind(&reference).fetch_optional(db).await?;
+        let outcome = match row {
+            None => CardOutcome::Unknown,
+            Some((_, state)) if state == "card_ready" || state == "collected" => CardOutcome::AlreadyReady,
+            Some((id, state)) if state == "biometrics_captured" => {
+                let changed = sqlx::query(
+                    "UPDATE applications SET state = 'card_ready', card_centre_id = $2, updated_at = $3 \
+                     WHERE id = $1 AND state = 'biometrics_captured'",
+                )
+                .bind(&id)
+                .bind(centre)
+                .bind(now)
+                .execute(db)
+                .await?
+                .rows_affected();
+                if changed == 1 {
+                    ready.push(id);
+                    CardOutcome::Ready
+                } else {
+                    CardOutcome::AlreadyReady
+                }
+            }
+            Some(_) => CardOutcome::NotEnrolled,
+        };
+        outcomes.push((reference, outcome));
+    }
+    Ok((outcomes, ready))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_found_in_any_column_once_each_and_typos_are_kept_apart() {
+        let good = ApplicationReference::from_random([1, 2, 3, 4, 5, 6, 7]).to_string();
+        let mut typo = good.clone();
+        let last = typo.pop().unwrap();
+        typo.push(if last == 'A' { 'B' } else { 'A' });
+        let csv = format!("reference,name\n{good},Wanjiru\n\"{}\",again\n{typo},x\nnot-a-reference,y\n", good.to_lowercase());
+        let (found, broken) = references_in(&csv);
+        assert_eq!(found.iter().map(|r| r.to_string()).collect::<Vec<_>>(), vec![good]);
+        assert_eq!(broken, vec![typo]);
+    }
+}
