@@ -42,6 +42,12 @@ impl CivilDate {
         Self::from_days_since_epoch(days)
     }
 
+    /// Minutes after midnight in Nairobi at `unix_secs` (the inverse of
+    /// `nairobi_unix_at` within a day).
+    pub fn nairobi_minute_at(unix_secs: i64) -> u16 {
+        ((unix_secs + NAIROBI_UTC_OFFSET_SECS).rem_euclid(86_400) / 60) as u16
+    }
+
     /// Howard Hinnant's `civil_from_days`.
     fn from_days_since_epoch(days: i64) -> Self {
         let z = days + 719_468;
@@ -247,6 +253,9 @@ mod tests {
         assert_eq!(CivilDate::in_nairobi_at(1_795_640_400), date(2026, 11, 26));
         assert_eq!(CivilDate::in_nairobi_at(0), date(1970, 1, 1));
         assert_eq!(CivilDate::in_nairobi_at(-3 * 3600 - 1), date(1969, 12, 31));
+        assert_eq!(CivilDate::nairobi_minute_at(1_795_640_399), 23 * 60 + 59);
+        assert_eq!(CivilDate::nairobi_minute_at(1_795_640_400), 0);
+        assert_eq!(CivilDate::nairobi_minute_at(date(2026, 11, 26).nairobi_unix_at(9 * 60 + 30)), 9 * 60 + 30);
     }
 
     #[test]

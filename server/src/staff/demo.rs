@@ -54,7 +54,7 @@ pub async fn queue(db: &AnyPool, cipher: &FieldCipher, centre: &str, people: usi
     .await?;
     let registry = LocalReplica::new(db.clone());
     let photo = cipher.encrypt("applications.photo", &silhouette()?);
-    let minute_now = ((now + 3 * 3600).rem_euclid(86_400) / 60) as u16;
+    let minute_now = CivilDate::nairobi_minute_at(now);
     let step = slot_minutes.clamp(5, 60) as u16;
     let mut next_minute = (minute_now / 15 + 1) * 15;
     let mut queued = Vec::new();

@@ -161,7 +161,7 @@ impl Desk<'_> {
                 reference: row.try_get::<Option<String>, _>("reference")?.unwrap_or_default(),
                 kind: if kind == "collection" { VisitKind::Collection } else { VisitKind::Enrolment },
                 status: status_of(&row.try_get::<String, _>("status")?),
-                minute: ((starts_at + 3 * 3600).rem_euclid(86_400) / 60) as u16,
+                minute: CivilDate::nairobi_minute_at(starts_at),
                 name,
                 phone,
             },

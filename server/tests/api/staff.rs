@@ -123,7 +123,7 @@ pub async fn book(app: &TestApp, application: &str, centre: &str, kind: &str, da
 
 /// A minute of today that is still ahead (so no-show marking leaves it).
 pub fn later_today() -> u16 {
-    let minute = ((now() + 3 * 3600).rem_euclid(86_400) / 60) as u16;
+    let minute = CivilDate::nairobi_minute_at(now());
     (minute + 60).min(23 * 60 + 45)
 }
 

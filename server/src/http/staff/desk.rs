@@ -7,6 +7,7 @@ use crate::http::AppState;
 use crate::http::citizen::{Head, PageResult, not_found, read_form, render, see_other, today};
 use crate::staff::StaffMember;
 use crate::staff::desk::{Desk, Found, MAX_NOTE_CHARS, Step, check_in_problem, counts, matches_search, next_steps};
+use app::dates::CivilDate;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::{ApplicationReference, FieldError};
 use app::pages::staff::{NoteLine, RecordView, TodayView};
@@ -47,8 +48,9 @@ struct DayQuery {
 }
 
 async fn today_view(state: &AppState, member: &StaffMember, query: DayQuery, check_in: Form) -> Result<TodayView, super::Internal> {
+    // No-shows are marked by `mark_no_shows_forever`, once a minute; the
+    // list (refreshed every 30 s by every open console) only reads.
     let now = crate::clock::unix_now();
-    crate::staff::desk::mark_no_shows(&state.db, now).await?;
     let centres = crate::booking::centres::Centres { db: &state.db };
     let (centre_id, choices) = match &member.centre_id {
         Some(centre) => (centre.clone(), Vec::new()),
@@ -141,7 +143,7 @@ async fn record_view(state: &AppState, member: &StaffMember, found: Found, form:
         .notes(&found.visit.booking_id)
         .await?
         .into_iter()
-        .map(|(by, at, text)| NoteLine { by, at: app::calendar::appointment_label(today(at), minute_of(at), app::i18n::Locale::en), text })
+        .map(|(by, at, text)| NoteLine { by, at: app::calendar::appointment_label(today(at), CivilDate::nairobi_minute_at(at), app::i18n::Locale::en), text })
         .collect();
     let centre_name = crate::booking::centres::Centres { db: &state.db }.get(&found.centre_id).await?.map(|c| c.name).unwrap_or_default();
     Ok(RecordView {
@@ -157,10 +159,6 @@ async fn record_view(state: &AppState, member: &StaffMember, found: Found, form:
         form,
         recorded: recorded.filter(|r| Step::from_slug(r).is_some()),
     })
-}
-
-fn minute_of(at: i64) -> u16 {
-    ((at + 3 * 3600).rem_euclid(86_400) / 60) as u16
 }
 
 async fn record_page(

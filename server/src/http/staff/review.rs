@@ -144,7 +144,7 @@ async fn audit_page(State(state): State<AppState>, Supervisor(member): Superviso
         .into_iter()
         .map(|e| AuditLine {
             seq: e.seq,
-            at: app::calendar::appointment_label(today(e.at), ((e.at + 3 * 3600).rem_euclid(86_400) / 60) as u16, head.locale()),
+            at: app::calendar::appointment_label(today(e.at), app::dates::CivilDate::nairobi_minute_at(e.at), head.locale()),
             actor: format!("{} {}", e.actor_kind, e.actor_id),
             action: e.action,
             record: match (e.record_kind, e.record_id) {
