@@ -50,6 +50,7 @@ DATABASE_URL="$SERVER_DATABASE_URL" "${USAJILI_BIN:-target/release/usajili}" \
   || { cat "$e2e_dir/import.log" >&2; exit 1; }
 (cd end2end && USAJILI_E2E_URL="$SERVER_URL" USAJILI_E2E_SERVER_LOG="$SERVER_LOG" \
   USAJILI_E2E_MESSAGE_LOG="$MESSAGE_LOG" USAJILI_E2E_QUEUE="$e2e_dir/queue.tsv" \
+  USAJILI_E2E_AFTERNOON="$e2e_dir/afternoon.tsv" \
   USAJILI_E2E_STAFF_PASSWORD="$(cat "$e2e_dir/staff-password")" npx playwright test)
 
 step "every test passed"

@@ -90,7 +90,11 @@ impl Form {
         self.errors
             .iter()
             .map(|issue| FieldProblem {
-                field_id: if issue.field.ends_with("dob") { format!("{}-day", issue.field) } else { issue.field.clone() },
+                field_id: if issue.field.ends_with("dob") || self.values.contains_key(&format!("{}-day", issue.field)) {
+                    format!("{}-day", issue.field)
+                } else {
+                    issue.field.clone()
+                },
                 message: issue.error.message(locale).to_string(),
             })
             .collect()

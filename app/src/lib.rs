@@ -17,6 +17,7 @@ pub use locales::i18n;
 
 pub mod application;
 pub mod calendar;
+pub mod capacity;
 pub mod components;
 pub mod dates;
 pub mod forms;

@@ -14,6 +14,7 @@ use crate::pages::{
     sign_in::{CodePage, SignInPage},
     staff::{
         StaffCodePage, StaffEnrolPage, StaffSignInPage,
+        capacity::CapacityPage,
         cards::CardsReadyPage,
         dashboard::DashboardPage,
         desk::{RecordPage, TodayPage},
@@ -130,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/staff/audit") view=AuditPage/>
                     <Route path=path!("/staff/cards-ready") view=CardsReadyPage/>
+                    <Route path=path!("/staff/capacity") view=CapacityPage/>
                     <Route path=path!("/staff/dashboard") view=DashboardPage/>
                 </Routes>
             </main>

@@ -2,7 +2,8 @@
 // applicant in by reference (after a typo the check character catches),
 // records documents and biometrics, and sees the counts move; a supervisor
 // without JavaScript, in Kiswahili, enrols an authenticator app and reads
-// the centre's audit trail.
+// the centre's audit trail; another supervisor closes an afternoon and
+// sees its bookings moved.
 //
 // Needs what scripts/test.sh sets up: staff accounts made with `usajili
 // staff create` (password in USAJILI_E2E_STAFF_PASSWORD) and applicants
@@ -29,6 +30,24 @@ function queue(): Queued[] {
     .map((line) => {
       const [time, reference, name] = line.split("\t");
       return { time, reference, name };
+    });
+}
+
+interface Booked extends Queued {
+  day: string;
+}
+
+/** Applicants booked at GPO on an afternoon a few days ahead (USAJILI_E2E_AFTERNOON). */
+function afternoon(): Booked[] {
+  const file = process.env.USAJILI_E2E_AFTERNOON;
+  if (!file) throw new Error("USAJILI_E2E_AFTERNOON is not set: run the tests with scripts/test.sh");
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .filter((line) => line.split("\t").length === 4)
+    .map((line) => {
+      const [day, time, reference, name] = line.split("\t");
+      return { day, time, reference, name };
     });
 }
 
@@ -109,6 +128,62 @@ test("an officer checks an applicant in by reference and records biometrics", as
   await page.getByRole("link", { name: "Back to the day's list" }).click();
   await expect(page.getByTestId("count-done")).not.toHaveText("0");
   await expect(page.getByTestId("visit").filter({ hasText: first.name })).toContainText("Biometrics captured");
+});
+
+test("a supervisor closes an afternoon, checks who moves, and sees the bookings moved", async ({ page }) => {
+  const booked = afternoon();
+  expect(booked.length).toBe(3);
+  const [year, month, day] = booked[0].day.split("-").map(Number);
+  await signIn(page, "capacity@e2e.usajili.go.ke", "Continue");
+  await expect(page).toHaveURL(/\/staff\/enrol$/);
+  const secret = (await page.getByTestId("totp-secret").getAttribute("data-secret"))!;
+  await page.locator("#code").fill(totp(secret));
+  await page.getByRole("button", { name: "Confirm and sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+
+  // The afternoon's people are on that day's list.
+  await page.goto(`/staff?day=${booked[0].day}`);
+  for (const person of booked) await expect(page.getByTestId("visit").filter({ hasText: person.name })).toHaveCount(1);
+
+  await page.getByRole("link", { name: "Capacity and closures" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Capacity and closures");
+  await expectAccessible(page);
+
+  // A mistake first: the summary takes focus and names the field.
+  await page.locator("#closure-day").fill(String(day));
+  await page.locator("#closure-month").fill(String(month));
+  await page.locator("#closure-year").fill(String(year));
+  await page.locator("#span-part").check();
+  await page.locator("#from").fill("13:00");
+  await page.locator("#to").fill("1700");
+  await page.getByRole("button", { name: "Preview the closure", exact: true }).click();
+  await expect(page.locator(".error-summary")).toBeFocused();
+  await expect(page.locator(".error-summary")).toContainText("Enter the reason for the closure");
+  await expect(page.locator("#from")).toHaveValue("13:00");
+
+  await page.locator("#reason").fill("Generator service");
+  await page.getByRole("button", { name: "Preview the closure", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check the change before it is made");
+  await expect(page.getByTestId("preview-closure")).toContainText("13:00–17:00");
+  await expect(page.getByTestId("move")).toHaveCount(3);
+  for (const person of booked) {
+    await expect(page.locator(`[data-testid="move"][data-reference="${person.reference}"]`)).toHaveAttribute("data-placed", "true");
+  }
+  await expectAccessible(page);
+
+  await page.getByRole("button", { name: "Confirm and tell the applicants", exact: true }).click();
+  await expect(page).toHaveURL(/\/staff\/capacity/);
+  await expect(page.getByTestId("capacity-outcome")).toContainText("The closure is in force.");
+  await expect(page.getByTestId("move-counts")).toHaveAttribute("data-moved", "3");
+  await expect(page.getByTestId("closure").filter({ hasText: "Generator service" })).toContainText("13:00–17:00");
+  const movedTo = (await page.locator('[data-testid="move"]').first().getAttribute("data-to"))!;
+  expect(movedTo > booked[0].day).toBe(true);
+
+  // Gone from the closed afternoon, there on the day they moved to.
+  await page.goto(`/staff?day=${booked[0].day}`);
+  for (const person of booked) await expect(page.getByTestId("visit").filter({ hasText: person.name })).toHaveCount(0);
+  await page.goto(`/staff?day=${movedTo}`);
+  for (const person of booked) await expect(page.getByTestId("visit").filter({ hasText: person.name })).toHaveCount(1);
 });
 
 test.describe("without JavaScript", () => {

@@ -54,6 +54,13 @@ enum DemoCommand {
         centre: String,
         #[arg(long, default_value_t = 8)]
         people: usize,
+        /// Book on the first day the centre is open this many days ahead
+        /// (at `--at`) instead of today; each line then starts with the day.
+        #[arg(long)]
+        days_ahead: Option<u16>,
+        /// With `--days-ahead`: the first appointment's time (24-hour).
+        #[arg(long, default_value = "14:00")]
+        at: String,
     },
 }
 
@@ -136,7 +143,9 @@ impl Cli {
             Command::Retention(RetentionCommand::Run) => retention(&self.config).await,
             Command::Keys(KeysCommand::Rotate { batch, settle_secs }) => rotate_keys(&self.config, batch, settle_secs).await,
             Command::Audit(AuditCommand::Verify) => verify_audit(&self.config).await,
-            Command::Demo(DemoCommand::Queue { centre, people }) => demo_queue(&self.config, &centre, people).await,
+            Command::Demo(DemoCommand::Queue { centre, people, days_ahead, at }) => {
+                demo_queue(&self.config, &centre, people, days_ahead, &at).await
+            }
             Command::Staff(StaffCommand::Create { email, role, centre }) => create_staff(&self.config, &email, &role, centre.as_deref()).await,
         };
         match result {
@@ -222,14 +231,36 @@ async fn create_staff(config: &Config, email: &str, role: &str, centre: Option<&
     Ok(())
 }
 
-async fn demo_queue(config: &Config, centre: &str, people: usize) -> anyhow::Result<()> {
+async fn demo_queue(config: &Config, centre: &str, people: usize, days_ahead: Option<u16>, at: &str) -> anyhow::Result<()> {
     anyhow::ensure!(config.environment == crate::config::Environment::Development, "demo data is for development only");
     let (pool, cipher, _) = open(config).await?;
-    let queued = crate::staff::demo::queue(&pool, &cipher, centre, people, crate::clock::unix_now()).await?;
+    let now = crate::clock::unix_now();
+    let today = app::dates::CivilDate::in_nairobi_at(now);
+    let when = match days_ahead {
+        None => (today, crate::staff::demo::next_quarter(now)),
+        Some(ahead) => {
+            let at = app::capacity::read_clock(at).filter(|m| *m < 24 * 60).ok_or_else(|| anyhow::anyhow!("--at needs a time like 14:00"))?;
+            let centres = crate::booking::centres::Centres { db: &pool };
+            let found = centres.get(centre).await?.ok_or_else(|| anyhow::anyhow!("no centre has the id {centre}"))?;
+            let (from, to) = (today.add_days(i64::from(ahead)), today.add_days(i64::from(ahead) + 60));
+            let closures = centres.closures(from, to).await?;
+            let schedule = crate::booking::schedule::Schedule { centre: &found, closures: &closures };
+            let day = (0..=60)
+                .map(|offset| from.add_days(offset))
+                .find(|day| !schedule.slots_on(*day).is_empty())
+                .ok_or_else(|| anyhow::anyhow!("{centre} is not open in the 60 days from then"))?;
+            (day, at)
+        }
+    };
+    let queued = crate::staff::demo::queue(&pool, &cipher, centre, people, when, now).await?;
     for one in &queued {
-        println!("{}\t{}\t{}", app::calendar::clock_label(one.minute), one.reference, one.name);
+        let time = app::calendar::clock_label(one.minute);
+        match days_ahead {
+            None => println!("{time}\t{}\t{}", one.reference, one.name),
+            Some(_) => println!("{}\t{time}\t{}\t{}", when.0, one.reference, one.name),
+        }
     }
-    eprintln!("booked {} demo applicants at {centre} today", queued.len());
+    eprintln!("booked {} demo applicants at {centre} on {}", queued.len(), when.0);
     Ok(())
 }
 

@@ -124,6 +124,12 @@ pub enum Message {
     /// The card is ready at a centre: book a time to collect it. Never
     /// expires: the reference is all the citizen needs.
     CardReady { reference: String, centre: String },
+    /// The centre closed (or changed its hours) at the appointment's time:
+    /// the appointment was moved to the earliest free time.
+    BookingMovedByCentre { reference: String, centre: String, day: CivilDate, slot: u16 },
+    /// The centre closed at the appointment's time and had no free time to
+    /// move it to: book again.
+    BookingCancelledByCentre { reference: String, centre: String },
 }
 
 impl std::fmt::Debug for Message {
@@ -144,6 +150,8 @@ impl Message {
             Message::BookingConfirmed { changed: true, .. } => "booking_changed",
             Message::BookingCancelled { .. } => "booking_cancelled",
             Message::CardReady { .. } => "card_ready",
+            Message::BookingMovedByCentre { .. } => "booking_moved_by_centre",
+            Message::BookingCancelledByCentre { .. } => "booking_cancelled_by_centre",
         }
     }
 
@@ -193,6 +201,20 @@ impl Message {
             ),
             (Message::CardReady { reference, centre }, Locale::en) => format!(
                 "Usajili {reference}: your ID card is ready at {centre}. Sign in to book a time to collect it, or visit with this reference."
+            ),
+            (Message::BookingMovedByCentre { reference, centre, day, slot }, Locale::en) => format!(
+                "Usajili {reference}: {centre} is closed at your time. Your appointment moved to {}. Sign in to change it.",
+                app::calendar::appointment_label(*day, *slot, Locale::en)
+            ),
+            (Message::BookingMovedByCentre { reference, centre, day, slot }, Locale::sw) => format!(
+                "Usajili {reference}: {centre} kimefungwa wakati wako. Miadi yako imehamishwa hadi {}. Ingia kuibadilisha.",
+                app::calendar::appointment_label(*day, *slot, Locale::sw)
+            ),
+            (Message::BookingCancelledByCentre { reference, centre }, Locale::en) => format!(
+                "Usajili {reference}: {centre} is closed at your appointment time and has no free time to move it to. Sign in to book another time."
+            ),
+            (Message::BookingCancelledByCentre { reference, centre }, Locale::sw) => format!(
+                "Usajili {reference}: {centre} kimefungwa wakati wa miadi yako na hakina nafasi ya kuihamishia. Ingia upange wakati mwingine."
             ),
             (Message::CardReady { reference, centre }, Locale::sw) => format!(
                 "Usajili {reference}: kitambulisho chako kiko tayari katika {centre}. Ingia upange kukichukua, au fika na kumbukumbu hii."
@@ -558,6 +580,13 @@ mod tests {
             },
             Message::BookingCancelled { reference: "HN-7KQ2-M9XD".into() },
             Message::CardReady { reference: "HN-7KQ2-M9XD".into(), centre: "Huduma Centre Elgeyo-Marakwet".into() },
+            Message::BookingMovedByCentre {
+                reference: "HN-7KQ2-M9XD".into(),
+                centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                day: CivilDate::new(2026, 12, 5).unwrap(),
+                slot: 12 * 60 + 45,
+            },
+            Message::BookingCancelledByCentre { reference: "HN-7KQ2-M9XD".into(), centre: "Huduma Centre Elgeyo-Marakwet".into() },
         ]
     }
 
@@ -571,7 +600,9 @@ mod tests {
                 | Message::ApplicationNeedsAttention { reference }
                 | Message::BookingConfirmed { reference, .. }
                 | Message::BookingCancelled { reference }
-                | Message::CardReady { reference, .. } => reference.clone(),
+                | Message::CardReady { reference, .. }
+                | Message::BookingMovedByCentre { reference, .. }
+                | Message::BookingCancelledByCentre { reference, .. } => reference.clone(),
             };
             let (en, sw) = (message.text(Locale::en), message.text(Locale::sw));
             assert_ne!(en, sw, "{message:?}");

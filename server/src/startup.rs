@@ -172,7 +172,8 @@ async fn seed_demo_staff(
         accounts.create(email, role, Some(&centre), &password, now).await?;
         lines.push(format!("  {:<11} {email:<32} {}", role.code(), password.as_str()));
     }
-    let queued = crate::staff::demo::queue(db, cipher, &centre, 6, now).await?;
+    let today = (app::dates::CivilDate::in_nairobi_at(now), crate::staff::demo::next_quarter(now));
+    let queued = crate::staff::demo::queue(db, cipher, &centre, 6, today, now).await?;
     eprintln!(
         "\n{} demo applicants are booked there today (`usajili demo queue --centre {centre}` books more).\nDemo staff accounts at {name} (shown once; the supervisor sets up an authenticator app at first sign-in):\n{}\nStaff console: /staff/sign-in\n",
         queued.len(),

@@ -126,6 +126,18 @@ impl Text {
 /// A date in three fields (day, month, year), as GOV.UK asks for dates:
 /// `{name}-day`, `{name}-month`, `{name}-year`, one error for the group.
 pub fn date_fields(locale: Locale, form: &Form, name: &'static str, legend: &'static str, hint: &'static str) -> impl IntoView + use<> {
+    date_fields_for(locale, form, name, legend, hint, true)
+}
+
+/// Three date fields for any day (`birthday`: autocomplete as a date of birth).
+pub fn date_fields_for(
+    locale: Locale,
+    form: &Form,
+    name: &'static str,
+    legend: &'static str,
+    hint: &'static str,
+    birthday: bool,
+) -> impl IntoView + use<> {
     let error = error_text(locale, form, name);
     let part = |suffix: &'static str, label: &'static str, width: &'static str, max: &'static str| {
         let id = format!("{name}-{suffix}");
@@ -139,7 +151,12 @@ pub fn date_fields(locale: Locale, form: &Form, name: &'static str, legend: &'st
                     name=id.clone()
                     type="text"
                     inputmode="numeric"
-                    autocomplete=match suffix { "day" => "bday-day", "month" => "bday-month", _ => "bday-year" }
+                    autocomplete=match (birthday, suffix) {
+                        (false, _) => "off",
+                        (true, "day") => "bday-day",
+                        (true, "month") => "bday-month",
+                        (true, _) => "bday-year",
+                    }
                     maxlength=max
                     value=form.value(&id).to_string()
                 />

@@ -115,6 +115,18 @@ pub enum FieldError {
     CollectorIdWrong,
     ActionRefused,
     CardsMissing,
+    CountersRange,
+    SlotMinutesRange,
+    HorizonRange,
+    ClockFormat,
+    HoursHalf,
+    HoursOrder,
+    ClosureDay,
+    ClosureDayPast,
+    ClosureSpan,
+    ClosureOrder,
+    ClosureReasonMissing,
+    ClosureReasonTooLong,
 }
 
 impl FieldError {
@@ -223,6 +235,18 @@ impl FieldError {
             Self::CollectorIdWrong => "staff.collector_id_wrong",
             Self::ActionRefused => "staff.action_refused",
             Self::CardsMissing => "staff.cards_missing",
+            Self::CountersRange => "staff.counters_range",
+            Self::SlotMinutesRange => "staff.slot_minutes_range",
+            Self::HorizonRange => "staff.horizon_range",
+            Self::ClockFormat => "staff.clock_format",
+            Self::HoursHalf => "staff.hours_half",
+            Self::HoursOrder => "staff.hours_order",
+            Self::ClosureDay => "staff.closure_day",
+            Self::ClosureDayPast => "staff.closure_day_past",
+            Self::ClosureSpan => "staff.closure_span",
+            Self::ClosureOrder => "staff.closure_order",
+            Self::ClosureReasonMissing => "staff.closure_reason_missing",
+            Self::ClosureReasonTooLong => "staff.closure_reason_too_long",
         }
     }
 
@@ -335,6 +359,18 @@ impl FieldError {
             Self::CollectorIdWrong => td_string!(locale, field_errors.staff.collector_id_wrong),
             Self::ActionRefused => td_string!(locale, field_errors.staff.action_refused),
             Self::CardsMissing => td_string!(locale, field_errors.staff.cards_missing),
+            Self::CountersRange => td_string!(locale, field_errors.staff.counters_range),
+            Self::SlotMinutesRange => td_string!(locale, field_errors.staff.slot_minutes_range),
+            Self::HorizonRange => td_string!(locale, field_errors.staff.horizon_range),
+            Self::ClockFormat => td_string!(locale, field_errors.staff.clock_format),
+            Self::HoursHalf => td_string!(locale, field_errors.staff.hours_half),
+            Self::HoursOrder => td_string!(locale, field_errors.staff.hours_order),
+            Self::ClosureDay => td_string!(locale, field_errors.staff.closure_day),
+            Self::ClosureDayPast => td_string!(locale, field_errors.staff.closure_day_past),
+            Self::ClosureSpan => td_string!(locale, field_errors.staff.closure_span),
+            Self::ClosureOrder => td_string!(locale, field_errors.staff.closure_order),
+            Self::ClosureReasonMissing => td_string!(locale, field_errors.staff.closure_reason_missing),
+            Self::ClosureReasonTooLong => td_string!(locale, field_errors.staff.closure_reason_too_long),
         }
     }
 }
@@ -354,7 +390,7 @@ mod tests {
     use std::collections::HashSet;
 
     // Add each new variant here too, or its message goes unchecked.
-    const ALL: [FieldError; 102] = [
+    const ALL: [FieldError; 114] = [
         FieldError::NationalIdMissing,
         FieldError::NationalIdFormat,
         FieldError::BirthCertificateMissing,
@@ -457,6 +493,18 @@ mod tests {
         FieldError::CollectorIdWrong,
         FieldError::ActionRefused,
         FieldError::CardsMissing,
+        FieldError::CountersRange,
+        FieldError::SlotMinutesRange,
+        FieldError::HorizonRange,
+        FieldError::ClockFormat,
+        FieldError::HoursHalf,
+        FieldError::HoursOrder,
+        FieldError::ClosureDay,
+        FieldError::ClosureDayPast,
+        FieldError::ClosureSpan,
+        FieldError::ClosureOrder,
+        FieldError::ClosureReasonMissing,
+        FieldError::ClosureReasonTooLong,
     ];
 
     #[test]

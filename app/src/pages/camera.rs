@@ -189,7 +189,7 @@ pub fn CameraCapture(labels: CameraLabels, input_id: String) -> impl IntoView {
 }
 
 #[cfg(feature = "hydrate")]
-mod browser {
+pub(crate) mod browser {
     use super::{Phase, Status, Ui};
     use leptos::prelude::*;
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
@@ -206,7 +206,7 @@ mod browser {
 
     /// `navigator.mediaDevices.getUserMedia`, where the browser has it (only
     /// in secure contexts).
-    fn media_devices() -> Option<MediaDevices> {
+    pub(crate) fn media_devices() -> Option<MediaDevices> {
         let navigator = web_sys::window()?.navigator();
         let devices = js_sys::Reflect::get(&navigator, &JsValue::from_str("mediaDevices")).ok()?;
         if !devices.is_object() {
@@ -222,7 +222,7 @@ mod browser {
     }
 
     /// Focuses a button once it is shown (after the next render).
-    fn focus(button: NodeRef<leptos::html::Button>) {
+    pub(crate) fn focus(button: NodeRef<leptos::html::Button>) {
         request_animation_frame(move || {
             if let Some(button) = button.try_get_untracked().flatten() {
                 let _ = button.focus();
@@ -264,7 +264,7 @@ mod browser {
         ui.phase.set(Phase::Starting);
         ui.status.set(Status::Quiet);
         leptos::task::spawn_local(async move {
-            let opened = open_camera(&devices).await;
+            let opened = open_camera(&devices, "user").await;
             // The island may have gone while the browser asked.
             let still_wanted = ui.phase.try_get_untracked() == Some(Phase::Starting);
             let video = ui.video.try_get_untracked().flatten();
@@ -288,9 +288,10 @@ mod browser {
         });
     }
 
-    async fn open_camera(devices: &MediaDevices) -> Result<MediaStream, JsValue> {
+    /// Opens the camera facing `facing` (`user`, or `environment`: the back one).
+    pub(crate) async fn open_camera(devices: &MediaDevices, facing: &str) -> Result<MediaStream, JsValue> {
         let video = js_sys::Object::new();
-        js_sys::Reflect::set(&video, &JsValue::from_str("facingMode"), &JsValue::from_str("user"))?;
+        js_sys::Reflect::set(&video, &JsValue::from_str("facingMode"), &JsValue::from_str(facing))?;
         let constraints = MediaStreamConstraints::new();
         constraints.set_video(&video);
         constraints.set_audio_bool(false);
@@ -386,7 +387,7 @@ mod browser {
         }
     }
 
-    fn stop_tracks(stream: &MediaStream) {
+    pub(crate) fn stop_tracks(stream: &MediaStream) {
         for track in stream.get_tracks().iter() {
             track.unchecked_into::<MediaStreamTrack>().stop();
         }

@@ -106,7 +106,7 @@ fn decode(row: &sqlx::any::AnyRow) -> anyhow::Result<Booking> {
 
 /// A unique-index violation: another request took the seat (or made the
 /// same booking) first.
-fn lost_a_race(error: &sqlx::Error) -> bool {
+pub(crate) fn lost_a_race(error: &sqlx::Error) -> bool {
     let sqlx::Error::Database(error) = error else { return false };
     let message = error.message();
     error.is_unique_violation()

@@ -36,9 +36,21 @@ fn silhouette() -> anyhow::Result<Vec<u8>> {
     Ok(crate::photo::clean(&png).map_err(|e| anyhow::anyhow!("demo photo: {e:?}"))?.jpeg)
 }
 
-/// Books `people` demo applicants at `centre` today, every `slot_minutes`
-/// from the next quarter hour (after closing time too: it is a demo).
-pub async fn queue(db: &AnyPool, cipher: &FieldCipher, centre: &str, people: usize, now: i64) -> anyhow::Result<Vec<Queued>> {
+/// The next quarter hour after `now`, Nairobi time: where today's demo queue starts.
+pub fn next_quarter(now: i64) -> u16 {
+    (CivilDate::nairobi_minute_at(now) / 15 + 1) * 15
+}
+
+/// Books `people` demo applicants at `centre` on `day`, every
+/// `slot_minutes` from `first_minute` (after closing time too: it is a demo).
+pub async fn queue(
+    db: &AnyPool,
+    cipher: &FieldCipher,
+    centre: &str,
+    people: usize,
+    (day, first_minute): (CivilDate, u16),
+    now: i64,
+) -> anyhow::Result<Vec<Queued>> {
     let centre_row: Option<(String, i64)> =
         sqlx::query_as("SELECT id, slot_minutes FROM centres WHERE id = $1").bind(centre).fetch_optional(db).await?;
     let (centre, slot_minutes) = centre_row.ok_or_else(|| anyhow::anyhow!("no centre has the id {centre}"))?;
@@ -54,9 +66,8 @@ pub async fn queue(db: &AnyPool, cipher: &FieldCipher, centre: &str, people: usi
     .await?;
     let registry = LocalReplica::new(db.clone());
     let photo = cipher.encrypt("applications.photo", &silhouette()?);
-    let minute_now = CivilDate::nairobi_minute_at(now);
     let step = slot_minutes.clamp(5, 60) as u16;
-    let mut next_minute = (minute_now / 15 + 1) * 15;
+    let mut next_minute = first_minute;
     let mut queued = Vec::new();
     for certificate in candidates {
         if queued.len() == people || next_minute >= 24 * 60 {
@@ -104,9 +115,9 @@ pub async fn queue(db: &AnyPool, cipher: &FieldCipher, centre: &str, people: usi
         .bind(&booking)
         .bind(&application)
         .bind(&centre)
-        .bind(today.to_string())
+        .bind(day.to_string())
         .bind(i64::from(next_minute))
-        .bind(today.nairobi_unix_at(next_minute))
+        .bind(day.nairobi_unix_at(next_minute))
         .bind(now)
         .execute(&mut *tx)
         .await?;

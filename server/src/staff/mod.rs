@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cards;
 pub mod dashboard;
 pub mod demo;
+pub mod capacity;
 pub mod desk;
 
 /// What a member of staff may do.

@@ -15,4 +15,5 @@ mod pages;
 mod registry;
 mod server_basics;
 mod staff;
+mod staff_capacity;
 mod staff_centre;

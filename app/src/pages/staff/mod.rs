@@ -3,10 +3,12 @@
 //! (`desk`), guardianship reviews and the audit trail (`review`). Server
 //! rendered; every form works without JavaScript.
 
+pub mod capacity;
 pub mod cards;
 pub mod dashboard;
 pub mod desk;
 pub mod review;
+pub mod scan;
 
 use crate::components::fields::{Text, form_errors};
 use crate::forms::Form;
@@ -15,6 +17,7 @@ use crate::pages::sign_in::page_title;
 use crate::shell::use_locale;
 use leptos::prelude::*;
 
+pub use capacity::{CapacityOutcome, CapacityPreview, CapacityView, ClosureLine, MoveLine, Pending};
 pub use cards::{CardOutcome, CardsReadyView};
 pub use dashboard::{DashboardView, DayLoad, Uncollected};
 pub use desk::{DayCounts, NoteLine, RecordView, TodayView, Visit, VisitKind, VisitStatus};
@@ -51,6 +54,7 @@ pub fn staff_bar(locale: Locale, bar: &StaffBar) -> impl IntoView + use<> {
                 <li><a href="/staff">{td!(locale, staff.nav_today)}</a></li>
                 <li><a href="/staff/dashboard">{td!(locale, staff.nav_dashboard)}</a></li>
                 {bar.supervisor.then(|| view! {
+                    <li><a href="/staff/capacity">{td!(locale, staff.nav_capacity)}</a></li>
                     <li><a href="/staff/cards-ready">{td!(locale, staff.nav_cards)}</a></li>
                     <li><a href="/staff/reviews">{td!(locale, staff.nav_reviews)}</a></li>
                     <li><a href="/staff/audit">{td!(locale, staff.nav_audit)}</a></li>

@@ -4,6 +4,7 @@
 //! load the member afresh and refuse anyone else, so a handler cannot
 //! forget the check; a record of another centre is a 404.
 
+mod capacity;
 mod cards;
 mod dashboard;
 mod desk;
@@ -46,6 +47,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/staff/enrol", get(enrol_page).post(enrol_submit))
         .route("/staff/sign-out", post(sign_out))
         .merge(desk::router())
+        .merge(capacity::router())
         .merge(cards::router())
         .merge(dashboard::router())
         .merge(review::router())
@@ -54,7 +56,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 /// The paths rendered here, kept out of Leptos's own routes.
-pub const RENDERED_HERE: [&str; 10] = [
+pub const RENDERED_HERE: [&str; 11] = [
+    "/staff/capacity",
     "/staff/cards-ready",
     "/staff/dashboard",
     "/staff",

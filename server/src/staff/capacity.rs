@@ -1,0 +1,511 @@
+//! Capacity and closures: a supervisor changes a centre's rules (counters,
+//! minutes per appointment, horizon, hours) or closes it for a day or part
+//! of one. Bookings that no longer fit are moved, not cancelled: each to the
+//! earliest free slot at the same centre that is not earlier than it was
+//! booked for. Whoever cannot be placed before the horizon loses the
+//! booking and is asked to book again.
+//!
+//! [`plan`] is pure: the preview and the change itself compute the same
+//! moves from the same rules. [`Capacity::apply`] makes the change and its
+//! moves in one transaction, planned again inside it, so what it moves is
+//! what the database holds at that moment; a race with a citizen booking
+//! the same seat starts it over.
+
+use crate::booking::bookings::Kind;
+use crate::booking::centres::{Centre, Closure};
+use crate::booking::schedule::Schedule;
+use app::capacity::{CentreRules, ClosureRequest};
+use app::dates::CivilDate;
+use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::HashMap;
+
+/// What a supervisor asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Rules(CentreRules),
+    Closure(ClosureRequest),
+}
+
+/// A live booking at the centre, as the planner sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub id: String,
+    pub application_id: String,
+    pub kind: Kind,
+    pub day: CivilDate,
+    pub slot: u16,
+    pub seat: u16,
+    pub starts_at: i64,
+    pub created_at: i64,
+    /// Still to come and not checked in: the only bookings that may move.
+    pub movable: bool,
+}
+
+/// One booking that no longer fits, and where it goes (`None`: nowhere
+/// before the horizon; the person is asked to book again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    pub booking: Held,
+    pub to: Option<(CivilDate, u16)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub moves: Vec<Move>,
+    /// Bookings that stay in their slot but must take a lower seat number
+    /// (counters went down): (booking id, new seat).
+    pub reseats: Vec<(String, u16)>,
+}
+
+impl Plan {
+    pub fn moved(&self) -> usize {
+        self.moves.iter().filter(|m| m.to.is_some()).count()
+    }
+
+    pub fn unplaced(&self) -> usize {
+        self.moves.len() - self.moved()
+    }
+}
+
+/// The centre as it would be after `change`.
+pub fn changed_centre(centre: &Centre, change: &Change) -> Centre {
+    let mut centre = centre.clone();
+    if let Change::Rules(rules) = change {
+        centre.counters = rules.counters;
+        centre.slot_minutes = rules.slot_minutes;
+        centre.horizon_days = rules.horizon_days;
+        centre.hours = rules.hours;
+    }
+    centre
+}
+
+/// Which of `held` (every live booking at `centre` from today) no longer
+/// fit under the centre's rules and `closures`, and where each goes.
+///
+/// A slot that no longer exists moves all its bookings; a slot with more
+/// bookings than counters keeps the earliest made. Moves are placed in the
+/// order of their appointments, each in the earliest slot with a free seat
+/// that starts no earlier than the booking did and is not in the past, up
+/// to the horizon seen from `today` (or the booking's own day, if later).
+pub fn plan(centre: &Centre, closures: &[Closure], held: &[Held], today: CivilDate, now: i64) -> Plan {
+    let schedule = Schedule { centre, closures };
+    let counters = centre.counters;
+    let mut slots_by_day: HashMap<CivilDate, Vec<u16>> = HashMap::new();
+    let mut slots_of = |day: CivilDate| slots_by_day.entry(day).or_insert_with(|| schedule.slots_on(day)).clone();
+
+    let mut by_slot: HashMap<(CivilDate, u16), Vec<&Held>> = HashMap::new();
+    for booking in held {
+        by_slot.entry((booking.day, booking.slot)).or_default().push(booking);
+    }
+    let mut keys: Vec<_> = by_slot.keys().copied().collect();
+    keys.sort();
+    let mut occupied: HashMap<(CivilDate, u16), u16> = HashMap::new();
+    let mut displaced: Vec<&Held> = Vec::new();
+    let mut reseats = Vec::new();
+    for key in keys {
+        let mut bookings = by_slot.remove(&key).unwrap_or_default();
+        // Those that cannot move (checked in, or already past) first, then
+        // the earliest made.
+        bookings.sort_by_key(|b| (b.movable, b.created_at, b.id.clone()));
+        let exists = slots_of(key.0).contains(&key.1);
+        let mut kept = Vec::new();
+        for booking in bookings {
+            if !booking.movable || (exists && kept.len() < usize::from(counters)) {
+                kept.push(booking);
+            } else {
+                displaced.push(booking);
+            }
+        }
+        // Kept bookings must sit on seats below the counters.
+        let mut free_seats = (0..counters).filter(|s| !kept.iter().any(|b| b.seat == *s));
+        for booking in &kept {
+            if booking.seat >= counters {
+                if let Some(seat) = free_seats.next() {
+                    reseats.push((booking.id.clone(), seat));
+                }
+            }
+        }
+        occupied.insert(key, u16::try_from(kept.len()).unwrap_or(u16::MAX));
+    }
+    displaced.sort_by_key(|b| (b.starts_at, b.created_at, b.id.clone()));
+
+    let horizon = today.add_days(i64::from(centre.horizon_days));
+    let mut moves = Vec::new();
+    for booking in displaced {
+        let last = horizon.max(booking.day);
+        let mut to = None;
+        let mut day = booking.day;
+        'days: while day <= last {
+            for slot in slots_of(day) {
+                let starts = day.nairobi_unix_at(slot);
+                if starts < booking.starts_at || starts < now {
+                    continue;
+                }
+                let used = occupied.entry((day, slot)).or_insert(0);
+                if *used < counters {
+                    *used += 1;
+                    to = Some((day, slot));
+                    break 'days;
+                }
+            }
+            day = day.add_days(1);
+        }
+        moves.push(Move { booking: booking.clone(), to });
+    }
+    Plan { moves, reseats }
+}
+
+pub struct Capacity<'a> {
+    pub db: &'a AnyPool,
+}
+
+/// Most times a change starts over after losing a race for a seat.
+const MAX_ATTEMPTS: usize = 10;
+
+/// The change could not be made: the closure or rules were lost to
+/// constant races (each try changed nothing).
+#[derive(Debug, thiserror::Error)]
+#[error("the change lost {MAX_ATTEMPTS} races for seats in a row")]
+pub struct Busy;
+
+impl Capacity<'_> {
+    /// Every live booking at `centre` from `today` on.
+    async fn held(conn: &mut AnyConnection, centre: &str, today: CivilDate, now: i64) -> anyhow::Result<Vec<Held>> {
+        let rows = sqlx::query(
+            "SELECT id, application_id, kind, day, slot, seat, starts_at, created_at, status FROM bookings \
+             WHERE centre_id = $1 AND live = 1 AND day >= $2",
+        )
+        .bind(centre)
+        .bind(today.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut held = Vec::with_capacity(rows.len());
+        for row in rows {
+            let kind: String = row.try_get("kind")?;
+            let day: String = row.try_get("day")?;
+            let status: String = row.try_get("status")?;
+            let starts_at: i64 = row.try_get("starts_at")?;
+            held.push(Held {
+                id: row.try_get("id")?,
+                application_id: row.try_get("application_id")?,
+                kind: Kind::from_code(&kind).ok_or_else(|| anyhow::anyhow!("unknown booking kind"))?,
+                day: day.parse().map_err(|()| anyhow::anyhow!("bad booking day"))?,
+                slot: u16::try_from(row.try_get::<i64, _>("slot")?)?,
+                seat: u16::try_from(row.try_get::<i64, _>("seat")?)?,
+                starts_at,
+                created_at: row.try_get("created_at")?,
+                movable: status == "booked" && starts_at >= now,
+            });
+        }
+        Ok(held)
+    }
+
+    /// Closures from `today` to the horizon (and the booked days beyond it).
+    async fn closures(conn: &mut AnyConnection, today: CivilDate) -> anyhow::Result<Vec<Closure>> {
+        let rows = sqlx::query("SELECT centre_id, day, starts, ends FROM closures WHERE day >= $1")
+            .bind(today.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut closures = Vec::new();
+        for row in rows {
+            let day: String = row.try_get("day")?;
+            let Ok(day) = day.parse() else { continue };
+            let starts: Option<i64> = row.try_get("starts")?;
+            let ends: Option<i64> = row.try_get("ends")?;
+            let minute = |m: i64| u16::try_from(m.clamp(0, 24 * 60)).unwrap_or(0);
+            closures.push(Closure { centre_id: row.try_get("centre_id")?, day, span: starts.zip(ends).map(|(s, e)| (minute(s), minute(e))) });
+        }
+        Ok(closures)
+    }
+
+    /// What `change` would move, without changing anything.
+    pub async fn preview(&self, centre: &Centre, change: &Change, now: i64) -> anyhow::Result<Plan> {
+        let today = CivilDate::in_nairobi_at(now);
+        let mut conn = self.db.acquire().await?;
+        let held = Self::held(&mut conn, &centre.id, today, now).await?;
+        let mut closures = Self::closures(&mut conn, today).await?;
+        if let Change::Closure(closure) = change {
+            closures.push(Closure { centre_id: Some(centre.id.clone()), day: closure.day, span: closure.span });
+        }
+        Ok(plan(&changed_centre(centre, change), &closures, &held, today, now))
+    }
+
+    /// Makes `change` and its moves. Returns what was moved.
+    pub async fn apply(&self, centre: &Centre, change: &Change, now: i64) -> anyhow::Result<Plan> {
+        for _ in 0..MAX_ATTEMPTS {
+            match self.try_apply(centre, change, now).await {
+                Ok(Some(plan)) => return Ok(plan),
+                Ok(None) => tokio::task::yield_now().await,
+                Err(error) if error.downcast_ref::<sqlx::Error>().is_some_and(crate::booking::bookings::lost_a_race) => {
+                    tokio::task::yield_now().await
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(Busy.into())
+    }
+
+    /// One try: `None` when a seat was taken meanwhile (nothing changed).
+    async fn try_apply(&self, centre: &Centre, change: &Change, now: i64) -> anyhow::Result<Option<Plan>> {
+        let today = CivilDate::in_nairobi_at(now);
+        let after = changed_centre(centre, change);
+        let mut tx = self.db.begin().await?;
+        // The change is written first, so SQLite takes its write lock at
+        // once and citizens' bookings see the new rules from the commit.
+        match change {
+            Change::Rules(rules) => {
+                sqlx::query("UPDATE centres SET counters = $2, slot_minutes = $3, horizon_days = $4 WHERE id = $1")
+                    .bind(&centre.id)
+                    .bind(i64::from(rules.counters))
+                    .bind(i64::from(rules.slot_minutes))
+                    .bind(i64::from(rules.horizon_days))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM centre_hours WHERE centre_id = $1").bind(&centre.id).execute(&mut *tx).await?;
+                for (weekday, hours) in rules.hours.iter().enumerate() {
+                    let Some((opens, closes)) = hours else { continue };
+                    sqlx::query("INSERT INTO centre_hours (centre_id, weekday, opens, closes) VALUES ($1, $2, $3, $4)")
+                        .bind(&centre.id)
+                        .bind(weekday as i64)
+                        .bind(i64::from(*opens))
+                        .bind(i64::from(*closes))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            Change::Closure(closure) => {
+                sqlx::query(
+                    "INSERT INTO closures (id, centre_id, day, starts, ends, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(crate::crypto::random_id())
+                .bind(&centre.id)
+                .bind(closure.day.to_string())
+                .bind(closure.span.map(|(s, _)| i64::from(s)))
+                .bind(closure.span.map(|(_, e)| i64::from(e)))
+                .bind(&closure.reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let held = Self::held(&mut tx, &centre.id, today, now).await?;
+        let closures = Self::closures(&mut tx, today).await?;
+        let plan = plan(&after, &closures, &held, today, now);
+        for step in &plan.moves {
+            let booking = &step.booking;
+            let status = if step.to.is_some() { "moved" } else { "cancelled" };
+            let ended = sqlx::query(
+                "UPDATE bookings SET live = 0, status = $2, ended_at = $3 WHERE id = $1 AND live = 1 AND status = 'booked'",
+            )
+            .bind(&booking.id)
+            .bind(status)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if ended == 0 {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            if step.to.is_none() && booking.kind == Kind::Enrolment {
+                sqlx::query("UPDATE applications SET state = 'verified', updated_at = $2 WHERE id = $1 AND state = 'booked'")
+                    .bind(&booking.application_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for (id, seat) in &plan.reseats {
+            sqlx::query("UPDATE bookings SET seat = $2 WHERE id = $1 AND live = 1")
+                .bind(id)
+                .bind(i64::from(*seat))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for step in &plan.moves {
+            let Some((day, slot)) = step.to else { continue };
+            let inserted = sqlx::query(
+                "INSERT INTO bookings \
+                 (id, application_id, kind, centre_id, day, slot, seat, starts_at, live, status, family_id, created_at) \
+                 SELECT $1, $2, $3, $4, $5, $6, n, $7, 1, 'booked', NULL, $8 FROM seat_numbers \
+                 WHERE n < $9 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.centre_id = $4 AND b.day = $5 \
+                 AND b.slot = $6 AND b.live = 1 AND b.seat = seat_numbers.n) \
+                 ORDER BY n LIMIT 1",
+            )
+            .bind(crate::crypto::random_id())
+            .bind(&step.booking.application_id)
+            .bind(step.booking.kind.code())
+            .bind(&centre.id)
+            .bind(day.to_string())
+            .bind(i64::from(slot))
+            .bind(day.nairobi_unix_at(slot))
+            .bind(now)
+            .bind(i64::from(after.counters))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(plan))
+    }
+
+    /// Removes one of `centre`'s own closures from `today` on. Bookings
+    /// moved for it stay where they are. Returns whether there was one.
+    pub async fn reopen(&self, centre: &str, closure_id: &str, today: CivilDate) -> anyhow::Result<bool> {
+        let removed = sqlx::query("DELETE FROM closures WHERE id = $1 AND centre_id = $2 AND day >= $3")
+            .bind(closure_id)
+            .bind(centre)
+            .bind(today.to_string())
+            .execute(self.db)
+            .await?
+            .rows_affected();
+        Ok(removed == 1)
+    }
+
+    /// The closures ahead that apply to `centre` (its own and every
+    /// centre's), soonest first: (id, day, span, reason, its own).
+    pub async fn upcoming(&self, centre: &str, today: CivilDate) -> anyhow::Result<Vec<app::pages::staff::ClosureLine>> {
+        let rows = sqlx::query(
+            "SELECT id, centre_id, day, starts, ends, reason FROM closures \
+             WHERE day >= $1 AND (centre_id = $2 OR centre_id IS NULL) ORDER BY day, starts",
+        )
+        .bind(today.to_string())
+        .bind(centre)
+        .fetch_all(self.db)
+        .await?;
+        let mut lines = Vec::new();
+        for row in rows {
+            let day: String = row.try_get("day")?;
+            let Ok(day) = day.parse() else { continue };
+            let starts: Option<i64> = row.try_get("starts")?;
+            let ends: Option<i64> = row.try_get("ends")?;
+            let owner: Option<String> = row.try_get("centre_id")?;
+            let minute = |m: i64| u16::try_from(m.clamp(0, 24 * 60)).unwrap_or(0);
+            lines.push(app::pages::staff::ClosureLine {
+                id: row.try_get("id")?,
+                day,
+                span: starts.zip(ends).map(|(s, e)| (minute(s), minute(e))),
+                reason: row.try_get("reason")?,
+                everywhere: owner.is_none(),
+            });
+        }
+        Ok(lines)
+    }
+}
+
+/// The centre's current rules, as the form shows them.
+pub fn rules_of(centre: &Centre) -> CentreRules {
+    CentreRules { counters: centre.counters, slot_minutes: centre.slot_minutes, horizon_days: centre.horizon_days, hours: centre.hours }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u8, d: u8) -> CivilDate {
+        CivilDate::new(y, m, d).unwrap()
+    }
+
+    fn centre(counters: u16) -> Centre {
+        let weekday = Some((480, 1020));
+        Centre {
+            id: "gpo".into(),
+            name: "Huduma Centre GPO".into(),
+            county_code: "047".into(),
+            address: String::new(),
+            counters,
+            slot_minutes: 15,
+            horizon_days: 30,
+            hours: [weekday, weekday, weekday, weekday, weekday, Some((480, 780)), None],
+        }
+    }
+
+    fn held(id: &str, day: CivilDate, slot: u16, seat: u16, created_at: i64) -> Held {
+        Held {
+            id: id.into(),
+            application_id: format!("app-{id}"),
+            kind: Kind::Enrolment,
+            day,
+            slot,
+            seat,
+            starts_at: day.nairobi_unix_at(slot),
+            created_at,
+            movable: true,
+        }
+    }
+
+    const TODAY: (i32, u8, u8) = (2026, 11, 30);
+
+    fn today() -> CivilDate {
+        date(TODAY.0, TODAY.1, TODAY.2)
+    }
+
+    fn now() -> i64 {
+        today().nairobi_unix_at(9 * 60)
+    }
+
+    #[test]
+    fn closing_an_afternoon_moves_its_bookings_to_the_next_free_times_never_earlier() {
+        let tuesday = date(2026, 12, 1);
+        let centre = centre(1);
+        // 13:00 and 14:00 booked; 17:00 is closing; Wednesday 08:00 is taken.
+        let wednesday = date(2026, 12, 2);
+        let bookings =
+            [held("a", tuesday, 780, 0, 1), held("b", tuesday, 840, 0, 2), held("c", tuesday, 600, 0, 3), held("d", wednesday, 480, 0, 4)];
+        let closures = [Closure { centre_id: Some("gpo".into()), day: tuesday, span: Some((780, 1020)) }];
+        let plan = plan(&centre, &closures, &bookings, today(), now());
+        let moved: Vec<_> = plan.moves.iter().map(|m| (m.booking.id.as_str(), m.to)).collect();
+        assert_eq!(moved, vec![("a", Some((wednesday, 495))), ("b", Some((wednesday, 510)))], "the morning stays; 08:00 is full");
+        assert!(plan.reseats.is_empty());
+    }
+
+    #[test]
+    fn whoever_finds_no_free_slot_before_the_horizon_is_unplaced() {
+        let mut centre = centre(1);
+        centre.horizon_days = 1;
+        let tuesday = date(2026, 12, 1);
+        let closures = [Closure { centre_id: None, day: tuesday, span: None }];
+        let plan = plan(&centre, &closures, &[held("a", tuesday, 480, 0, 1)], today(), now());
+        assert_eq!(plan.moves.len(), 1);
+        assert_eq!(plan.moves[0].to, None);
+        assert_eq!((plan.moved(), plan.unplaced()), (0, 1));
+    }
+
+    #[test]
+    fn fewer_counters_keep_the_earliest_made_and_renumber_their_seats() {
+        let tuesday = date(2026, 12, 1);
+        let centre = centre(2);
+        let bookings = [held("late", tuesday, 480, 0, 30), held("first", tuesday, 480, 3, 10), held("second", tuesday, 480, 2, 20)];
+        let plan = plan(&centre, &[], &bookings, today(), now());
+        assert_eq!(plan.moves.len(), 1);
+        assert_eq!(plan.moves[0].booking.id, "late");
+        assert_eq!(plan.moves[0].to, Some((tuesday, 495)));
+        // The late one's seat 0 is free once it has moved.
+        assert_eq!(plan.reseats, vec![("first".to_string(), 0), ("second".to_string(), 1)]);
+    }
+
+    #[test]
+    fn checked_in_and_past_bookings_never_move() {
+        let centre = centre(1);
+        let mut inside = held("inside", today(), 600, 0, 1);
+        inside.movable = false;
+        let closures = [Closure { centre_id: Some("gpo".into()), day: today(), span: None }];
+        let plan = plan(&centre, &closures, &[inside], today(), now());
+        assert!(plan.moves.is_empty());
+    }
+
+    #[test]
+    fn longer_appointments_move_bookings_off_the_old_grid_to_the_next_slot() {
+        let tuesday = date(2026, 12, 1);
+        let mut centre = centre(4);
+        centre.slot_minutes = 20;
+        // 08:15 is not a 20-minute slot; 08:20 is the next one. 08:40 is.
+        let plan = plan(&centre, &[], &[held("a", tuesday, 495, 0, 1), held("b", tuesday, 520, 0, 2)], today(), now());
+        let moved: Vec<_> = plan.moves.iter().map(|m| (m.booking.id.as_str(), m.to)).collect();
+        assert_eq!(moved, vec![("a", Some((tuesday, 500)))]);
+    }
+}
