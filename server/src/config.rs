@@ -75,9 +75,10 @@ pub struct Config {
     #[arg(long, env = "USAJILI_SIGN_IN_PER_CONNECTION", default_value_t = 30, global = true)]
     pub sign_in_per_connection: i64,
 
-    /// How messages (sign-in codes, notices) leave the outbox. `log`, the
-    /// only transport so far, writes them to USAJILI_MESSAGE_LOG for a
-    /// developer or a demo to read; production refuses it.
+    /// How messages (sign-in codes, notices) leave the outbox. `log` writes
+    /// them to USAJILI_MESSAGE_LOG for a developer or a demo to read
+    /// (production refuses it); `sms` sends them through Africa's Talking
+    /// (USAJILI_AT_*).
     #[arg(long, value_enum, env = "USAJILI_MESSAGE_TRANSPORT", default_value = "log", global = true)]
     pub message_transport: MessageTransportKind,
 
@@ -106,6 +107,10 @@ pub struct Config {
     #[command(flatten)]
     pub staff: crate::staff::accounts::StaffSecurity,
 
+    /// Africa's Talking, for `USAJILI_MESSAGE_TRANSPORT=sms` (`sms`).
+    #[command(flatten)]
+    pub sms: crate::sms::SmsSettings,
+
     /// How long each kind of personal data is kept (`retention`).
     #[command(flatten)]
     pub retention: crate::retention::Policy,
@@ -118,6 +123,7 @@ pub struct Config {
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageTransportKind {
     Log,
+    Sms,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

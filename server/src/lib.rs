@@ -18,5 +18,6 @@ pub mod startup;
 pub mod telemetry;
 pub mod registry;
 pub mod retention;
+pub mod sms;
 pub mod staff;
 pub mod verification;

@@ -8,20 +8,24 @@
 //!
 //! [`OutboxWorker`] drains the table: it claims each due message with a
 //! conditional update (so several server processes can share one
-//! database), hands it to a [`Transport`] and records what happened: `sent`,
-//! or another try later with growing pauses (5 s doubling, up to 10 minutes),
-//! or `failed` after [`MAX_ATTEMPTS`] tries or a permanent refusal. Once a
-//! message is sent or has failed, its text is wiped, so codes do not linger.
+//! database), hands it to a [`Transport`] and records what happened: `sent`
+//! (with the provider's id for the message, if it gave one), or another try
+//! later with growing pauses (5 s doubling, up to 10 minutes), or `failed`
+//! after [`MAX_ATTEMPTS`] tries or a permanent refusal. Once a message is
+//! sent or has failed, its text is wiped, so codes do not linger. A
+//! provider's delivery report then moves a `sent` message on
+//! ([`record_delivery`]): `delivered`, or `failed` with the provider's reason.
 //!
-//! The only transport so far is [`LogTransport`], which writes each message
-//! as one line to a file or the standard error for a developer or a demo to
-//! read. Production refuses it ([`transport_from_config`]); real SMS and
-//! email transports will implement the same trait.
+//! Transports: [`LogTransport`], which writes each message as one line to a
+//! file or the standard error for a developer or a demo to read (production
+//! refuses it: [`transport_from_config`]), and `sms::AfricasTalking`, SMS
+//! through Africa's Talking.
 //!
 //! The server's own logs (tracing) name messages by id, kind, state and
 //! attempt count only: never a recipient, a text or a code.
 
 use crate::config::{Config, Environment, MessageTransportKind};
+use crate::sms::{AfricasTalking, AfricasTalkingConfig};
 use crate::crypto::FieldCipher;
 use app::i18n::Locale;
 use app::dates::CivilDate;
@@ -284,13 +288,21 @@ pub enum TransportError {
     Permanent(String),
 }
 
+/// What a transport says about a message it handed over.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// The provider's id for the message (Africa's Talking's `messageId`),
+    /// which its delivery reports name; kept in `outbox.provider_id`.
+    pub provider_id: Option<String>,
+}
+
 /// How messages leave the outbox: SMS, email, or (in development) a log.
 #[async_trait::async_trait]
 pub trait Transport: Send + Sync {
     /// A short name for logs (`log`, `sms`…).
     fn name(&self) -> &'static str;
     /// Delivers one message, or says why not.
-    async fn send(&self, message: &Outgoing<'_>) -> Result<(), TransportError>;
+    async fn send(&self, message: &Outgoing<'_>) -> Result<Sent, TransportError>;
 }
 
 /// The development transport: writes each message as one line, for a
@@ -358,10 +370,11 @@ impl Transport for LogTransport {
         "log"
     }
 
-    async fn send(&self, message: &Outgoing<'_>) -> Result<(), TransportError> {
+    async fn send(&self, message: &Outgoing<'_>) -> Result<Sent, TransportError> {
         let line = Zeroizing::new(Self::line(message));
         self.write(&line)
-            .map_err(|error| TransportError::Temporary(format!("could not write the message log: {}", error.kind())))
+            .map_err(|error| TransportError::Temporary(format!("could not write the message log: {}", error.kind())))?;
+        Ok(Sent::default())
     }
 }
 
@@ -383,6 +396,19 @@ pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transpor
                 );
             }
             Ok(Arc::new(LogTransport::new(&config.message_log)))
+        }
+        MessageTransportKind::Sms => {
+            let settings = &config.sms;
+            let transport = AfricasTalking::new(AfricasTalkingConfig::from_settings(
+                settings,
+                config.environment == Environment::Production,
+            )?)?;
+            if settings.usable_callback_token().is_none() {
+                tracing::warn!(
+                    "USAJILI_AT_CALLBACK_TOKEN is not set: delivery reports are refused and sent SMS stay `sent`"
+                );
+            }
+            Ok(Arc::new(transport))
         }
     }
 }
@@ -480,14 +506,15 @@ impl OutboxWorker {
         };
 
         match result {
-            Ok(()) => {
+            Ok(sent) => {
                 sqlx::query(
                     "UPDATE outbox SET state = 'sent', body = NULL, attempts = $1, last_error = NULL, \
-                     sent_at = $2, updated_at = $3 WHERE id = $4 AND state = 'sending'",
+                     sent_at = $2, updated_at = $3, provider_id = $4 WHERE id = $5 AND state = 'sending'",
                 )
                 .bind(attempts)
                 .bind(now)
                 .bind(now)
+                .bind(sent.provider_id)
                 .bind(id)
                 .execute(&self.db)
                 .await?;
@@ -559,6 +586,69 @@ impl OutboxWorker {
             }
         }
     }
+}
+
+// ---- delivery reports ---------------------------------------------------------------
+
+/// A provider's final word on a message it accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The message reached the handset.
+    Delivered,
+    /// It never will; the reason is short and holds no personal data.
+    Failed(String),
+}
+
+/// Records a delivery report for the message(s) the provider knows as
+/// `provider_id`. Only a `sent` message moves: to `delivered` (with
+/// `delivered_at`), or to `failed` with `last_error` set to the reason, so
+/// a report repeated, or arriving after another final one, changes nothing.
+/// Returns the outbox ids of the messages that moved (none for an id we
+/// never had, or for a report that came before the send was recorded).
+pub async fn record_delivery(
+    db: &AnyPool,
+    provider_id: &str,
+    outcome: &DeliveryOutcome,
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
+    let candidates: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, kind FROM outbox WHERE provider_id = $1 AND state = 'sent'")
+            .bind(provider_id)
+            .fetch_all(db)
+            .await?;
+    let mut moved = Vec::new();
+    for (id, kind) in candidates {
+        let changed = match outcome {
+            DeliveryOutcome::Delivered => sqlx::query(
+                "UPDATE outbox SET state = 'delivered', delivered_at = $1, updated_at = $2 \
+                 WHERE id = $3 AND state = 'sent'",
+            )
+            .bind(now)
+            .bind(now)
+            .bind(&id),
+            DeliveryOutcome::Failed(reason) => sqlx::query(
+                "UPDATE outbox SET state = 'failed', last_error = $1, updated_at = $2 WHERE id = $3 AND state = 'sent'",
+            )
+            .bind(short(reason))
+            .bind(now)
+            .bind(&id),
+        }
+        .execute(db)
+        .await?
+        .rows_affected();
+        if changed == 1 {
+            match outcome {
+                DeliveryOutcome::Delivered => {
+                    tracing::info!(message_id = %id, kind, state = "delivered", "message delivered")
+                }
+                DeliveryOutcome::Failed(reason) => {
+                    tracing::warn!(message_id = %id, kind, state = "failed", error = %short(reason), "message not delivered")
+                }
+            }
+            moved.push(id);
+        }
+    }
+    Ok(moved)
 }
 
 #[cfg(test)]

@@ -131,7 +131,7 @@ impl Retention<'_> {
             .rows_affected();
         }
 
-        let messages = sqlx::query("DELETE FROM outbox WHERE created_at <= $1 AND state IN ('sent', 'failed')")
+        let messages = sqlx::query("DELETE FROM outbox WHERE created_at <= $1 AND state IN ('sent', 'delivered', 'failed')")
             .bind(now - p.message_days * DAY)
             .execute(&mut *tx)
             .await?

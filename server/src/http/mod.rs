@@ -7,6 +7,7 @@ mod children;
 mod citizen;
 mod health;
 mod language;
+mod messages;
 mod security;
 pub mod session_store;
 mod staff;
@@ -101,6 +102,9 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", pkg)
         .merge(health::router())
         .merge(language::router())
+        // Delivery reports come from the SMS provider's servers: no
+        // sessions, no same-origin check; a secret in the path instead.
+        .merge(messages::router())
         // The staff console has sessions of its own, apart from citizens'.
         .merge(staff::router(&state))
         .merge(pages)

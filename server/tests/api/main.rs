@@ -14,6 +14,8 @@ mod privacy;
 mod pages;
 mod registry;
 mod server_basics;
+mod sms;
+mod sms_gateway;
 mod staff;
 mod staff_capacity;
 mod staff_centre;

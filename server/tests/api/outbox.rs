@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use usajili::clock::unix_now;
 use usajili::outbox::{
-    self, LogTransport, MAX_ATTEMPTS, Message, Outgoing, OutboxWorker, Recipient, Transport, TransportError,
+    self, LogTransport, MAX_ATTEMPTS, Message, Outgoing, OutboxWorker, Recipient, Sent, Transport, TransportError,
 };
 use app::i18n::Locale;
 
@@ -67,7 +67,7 @@ impl Transport for Failing {
     fn name(&self) -> &'static str {
         "failing"
     }
-    async fn send(&self, _message: &Outgoing<'_>) -> Result<(), TransportError> {
+    async fn send(&self, _message: &Outgoing<'_>) -> Result<Sent, TransportError> {
         self.tries.fetch_add(1, Ordering::SeqCst);
         Err(if self.permanent {
             TransportError::Permanent("the provider refused the number".into())
@@ -88,10 +88,10 @@ impl Transport for Counting {
     fn name(&self) -> &'static str {
         "counting"
     }
-    async fn send(&self, _message: &Outgoing<'_>) -> Result<(), TransportError> {
+    async fn send(&self, _message: &Outgoing<'_>) -> Result<Sent, TransportError> {
         tokio::task::yield_now().await;
         self.sent.fetch_add(1, Ordering::SeqCst);
-        Ok(())
+        Ok(Sent::default())
     }
 }
 
