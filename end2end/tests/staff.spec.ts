@@ -165,18 +165,21 @@ test("a supervisor closes an afternoon, checks who moves, and sees the bookings 
   await page.getByRole("button", { name: "Preview the closure", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check the change before it is made");
   await expect(page.getByTestId("preview-closure")).toContainText("13:00–17:00");
-  await expect(page.getByTestId("move")).toHaveCount(3);
+  // Ours, and (after 17:00 in Nairobi) today's demo queue booked past
+  // closing time, which no longer fits the centre's hours either.
   for (const person of booked) {
     await expect(page.locator(`[data-testid="move"][data-reference="${person.reference}"]`)).toHaveAttribute("data-placed", "true");
   }
+  expect(await page.getByTestId("move").count()).toBeGreaterThanOrEqual(3);
   await expectAccessible(page);
 
   await page.getByRole("button", { name: "Confirm and tell the applicants", exact: true }).click();
   await expect(page).toHaveURL(/\/staff\/capacity/);
   await expect(page.getByTestId("capacity-outcome")).toContainText("The closure is in force.");
-  await expect(page.getByTestId("move-counts")).toHaveAttribute("data-moved", "3");
+  const moved = Number(await page.getByTestId("move-counts").getAttribute("data-moved"));
+  expect(moved).toBeGreaterThanOrEqual(3);
   await expect(page.getByTestId("closure").filter({ hasText: "Generator service" })).toContainText("13:00–17:00");
-  const movedTo = (await page.locator('[data-testid="move"]').first().getAttribute("data-to"))!;
+  const movedTo = (await page.locator(`[data-testid="move"][data-reference="${booked[0].reference}"]`).getAttribute("data-to"))!;
   expect(movedTo > booked[0].day).toBe(true);
 
   // Gone from the closed afternoon, there on the day they moved to.
