@@ -79,17 +79,24 @@ pub fn changed_centre(centre: &Centre, change: &Change) -> Centre {
     centre
 }
 
-/// Which of `held` (every live booking at `centre` from today) no longer
-/// fit under the centre's rules and `closures`, and where each goes.
+/// Which of `held` (every live booking at the centre from today) the
+/// change from `before` to `after` (the centre's rules and closures)
+/// displaces, and where each goes.
 ///
-/// A slot that no longer exists moves all its bookings; a slot with more
-/// bookings than counters keeps the earliest made. Moves are placed in the
+/// A slot that the change removes moves all its bookings; a slot with more
+/// bookings than the new counters keeps the earliest made. A booking that
+/// did not sit on a slot of the schedule before the change (one made by
+/// hand, outside the hours) is not the change's doing and stays. Moves are placed in the
 /// order of their appointments, each in the earliest slot with a free seat
 /// that starts no earlier than the booking did and is not in the past, up
 /// to the horizon seen from `today` (or the booking's own day, if later).
-pub fn plan(centre: &Centre, closures: &[Closure], held: &[Held], today: CivilDate, now: i64) -> Plan {
-    let schedule = Schedule { centre, closures };
+pub fn plan(before: Schedule<'_>, after: Schedule<'_>, held: &[Held], today: CivilDate, now: i64) -> Plan {
+    let centre = after.centre;
+    let schedule = after;
     let counters = centre.counters;
+    let mut slots_before: HashMap<CivilDate, Vec<u16>> = HashMap::new();
+    let mut was_a_slot =
+        |day: CivilDate, slot: u16| slots_before.entry(day).or_insert_with(|| before.slots_on(day)).contains(&slot);
     let mut slots_by_day: HashMap<CivilDate, Vec<u16>> = HashMap::new();
     let mut slots_of = |day: CivilDate| slots_by_day.entry(day).or_insert_with(|| schedule.slots_on(day)).clone();
 
@@ -108,9 +115,10 @@ pub fn plan(centre: &Centre, closures: &[Closure], held: &[Held], today: CivilDa
         // the earliest made.
         bookings.sort_by_key(|b| (b.movable, b.created_at, b.id.clone()));
         let exists = slots_of(key.0).contains(&key.1);
+        let off_the_schedule = !was_a_slot(key.0, key.1);
         let mut kept = Vec::new();
         for booking in bookings {
-            if !booking.movable || (exists && kept.len() < usize::from(counters)) {
+            if !booking.movable || off_the_schedule || (exists && kept.len() < usize::from(counters)) {
                 kept.push(booking);
             } else {
                 displaced.push(booking);
@@ -223,11 +231,13 @@ impl Capacity<'_> {
         let today = CivilDate::in_nairobi_at(now);
         let mut conn = self.db.acquire().await?;
         let held = Self::held(&mut conn, &centre.id, today, now).await?;
-        let mut closures = Self::closures(&mut conn, today).await?;
+        let before = Self::closures(&mut conn, today).await?;
+        let mut after = before.clone();
         if let Change::Closure(closure) = change {
-            closures.push(Closure { centre_id: Some(centre.id.clone()), day: closure.day, span: closure.span });
+            after.push(Closure { centre_id: Some(centre.id.clone()), day: closure.day, span: closure.span });
         }
-        Ok(plan(&changed_centre(centre, change), &closures, &held, today, now))
+        let changed = changed_centre(centre, change);
+        Ok(plan(Schedule { centre, closures: &before }, Schedule { centre: &changed, closures: &after }, &held, today, now))
     }
 
     /// Makes `change` and its moves. Returns what was moved.
@@ -290,7 +300,15 @@ impl Capacity<'_> {
         }
         let held = Self::held(&mut tx, &centre.id, today, now).await?;
         let closures = Self::closures(&mut tx, today).await?;
-        let plan = plan(&after, &closures, &held, today, now);
+        // The closures before the change: without the one just added.
+        let mut earlier = closures.clone();
+        if let Change::Closure(closure) = change {
+            let added = Closure { centre_id: Some(centre.id.clone()), day: closure.day, span: closure.span };
+            if let Some(at) = earlier.iter().position(|c| *c == added) {
+                earlier.remove(at);
+            }
+        }
+        let plan = plan(Schedule { centre, closures: &earlier }, Schedule { centre: &after, closures: &closures }, &held, today, now);
         for step in &plan.moves {
             let booking = &step.booking;
             let status = if step.to.is_some() { "moved" } else { "cancelled" };
@@ -457,7 +475,7 @@ mod tests {
         let bookings =
             [held("a", tuesday, 780, 0, 1), held("b", tuesday, 840, 0, 2), held("c", tuesday, 600, 0, 3), held("d", wednesday, 480, 0, 4)];
         let closures = [Closure { centre_id: Some("gpo".into()), day: tuesday, span: Some((780, 1020)) }];
-        let plan = plan(&centre, &closures, &bookings, today(), now());
+        let plan = plan(open(&centre), Schedule { centre: &centre, closures: &closures }, &bookings, today(), now());
         let moved: Vec<_> = plan.moves.iter().map(|m| (m.booking.id.as_str(), m.to)).collect();
         assert_eq!(moved, vec![("a", Some((wednesday, 495))), ("b", Some((wednesday, 510)))], "the morning stays; 08:00 is full");
         assert!(plan.reseats.is_empty());
@@ -469,7 +487,7 @@ mod tests {
         centre.horizon_days = 1;
         let tuesday = date(2026, 12, 1);
         let closures = [Closure { centre_id: None, day: tuesday, span: None }];
-        let plan = plan(&centre, &closures, &[held("a", tuesday, 480, 0, 1)], today(), now());
+        let plan = plan(open(&centre), Schedule { centre: &centre, closures: &closures }, &[held("a", tuesday, 480, 0, 1)], today(), now());
         assert_eq!(plan.moves.len(), 1);
         assert_eq!(plan.moves[0].to, None);
         assert_eq!((plan.moved(), plan.unplaced()), (0, 1));
@@ -478,9 +496,9 @@ mod tests {
     #[test]
     fn fewer_counters_keep_the_earliest_made_and_renumber_their_seats() {
         let tuesday = date(2026, 12, 1);
-        let centre = centre(2);
+        let (before, centre) = (centre(4), centre(2));
         let bookings = [held("late", tuesday, 480, 0, 30), held("first", tuesday, 480, 3, 10), held("second", tuesday, 480, 2, 20)];
-        let plan = plan(&centre, &[], &bookings, today(), now());
+        let plan = plan(open(&before), open(&centre), &bookings, today(), now());
         assert_eq!(plan.moves.len(), 1);
         assert_eq!(plan.moves[0].booking.id, "late");
         assert_eq!(plan.moves[0].to, Some((tuesday, 495)));
@@ -494,18 +512,37 @@ mod tests {
         let mut inside = held("inside", today(), 600, 0, 1);
         inside.movable = false;
         let closures = [Closure { centre_id: Some("gpo".into()), day: today(), span: None }];
-        let plan = plan(&centre, &closures, &[inside], today(), now());
+        let plan = plan(open(&centre), Schedule { centre: &centre, closures: &closures }, &[inside], today(), now());
         assert!(plan.moves.is_empty());
     }
 
     #[test]
     fn longer_appointments_move_bookings_off_the_old_grid_to_the_next_slot() {
         let tuesday = date(2026, 12, 1);
+        let before = centre(4);
         let mut centre = centre(4);
         centre.slot_minutes = 20;
-        // 08:15 is not a 20-minute slot; 08:20 is the next one. 08:40 is.
-        let plan = plan(&centre, &[], &[held("a", tuesday, 495, 0, 1), held("b", tuesday, 520, 0, 2)], today(), now());
+        // 08:15 is not a 20-minute slot; 08:20 is the next one. 09:00 is on both grids.
+        let bookings = [held("a", tuesday, 495, 0, 1), held("b", tuesday, 480 + 45 + 15, 0, 2)];
+        let plan = plan(open(&before), open(&centre), &bookings, today(), now());
         let moved: Vec<_> = plan.moves.iter().map(|m| (m.booking.id.as_str(), m.to)).collect();
         assert_eq!(moved, vec![("a", Some((tuesday, 500)))]);
+    }
+
+    #[test]
+    fn a_booking_that_was_off_the_schedule_before_the_change_is_not_moved_by_it() {
+        let tuesday = date(2026, 12, 1);
+        let centre = centre(1);
+        // 17:30 is after closing (a demo booking made by hand); 14:00 is a slot.
+        let bookings = [held("after-hours", tuesday, 17 * 60 + 30, 0, 1), held("afternoon", tuesday, 14 * 60, 0, 2)];
+        let closures = [Closure { centre_id: Some("gpo".into()), day: tuesday, span: Some((13 * 60, 17 * 60)) }];
+        let plan = plan(open(&centre), Schedule { centre: &centre, closures: &closures }, &bookings, today(), now());
+        let moved: Vec<_> = plan.moves.iter().map(|m| m.booking.id.as_str()).collect();
+        assert_eq!(moved, vec!["afternoon"]);
+    }
+
+    /// The centre's schedule with no closures.
+    fn open(centre: &Centre) -> Schedule<'_> {
+        Schedule { centre, closures: &[] }
     }
 }
