@@ -10,7 +10,7 @@
 use super::centres::Centre;
 use super::schedule::{Schedule, SlotProblem};
 use app::dates::CivilDate;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
 
 /// What an appointment is for.
@@ -295,28 +295,8 @@ impl Bookings<'_> {
                 starts_at: day.nairobi_unix_at(slot),
                 family_id: family_id.map(str::to_string),
             };
-            let inserted = sqlx::query(
-                "INSERT INTO bookings \
-                 (id, application_id, kind, centre_id, day, slot, seat, starts_at, live, status, family_id, created_at) \
-                 SELECT $1, $2, $3, $4, $5, $6, n, $7, 1, 'booked', $8, $9 FROM seat_numbers \
-                 WHERE n < $10 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.centre_id = $4 AND b.day = $5 \
-                 AND b.slot = $6 AND b.live = 1 AND b.seat = seat_numbers.n) \
-                 ORDER BY random() LIMIT 1",
-            )
-            .bind(&booking.id)
-            .bind(&booking.application_id)
-            .bind(booking.kind.code())
-            .bind(&booking.centre_id)
-            .bind(day.to_string())
-            .bind(i64::from(slot))
-            .bind(booking.starts_at)
-            .bind(family_id)
-            .bind(now)
-            .bind(i64::from(centre.counters))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
+            let inserted = insert_on_free_seat(&mut tx, &booking, centre.counters, now, Seat::AtRandom).await?;
+            if !inserted {
                 tx.rollback().await?;
                 return Ok(Outcome::Refused(Refused::Full { member: index }));
             }
@@ -359,3 +339,51 @@ impl Bookings<'_> {
         booking.starts_at - now >= self.cutoff_secs
     }
 }
+
+/// Which free seat [`insert_on_free_seat`] takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Seat {
+    /// Any, at random: citizens racing for one slot seldom pick the same.
+    AtRandom,
+    /// The lowest: a planned move fills seats in order.
+    Lowest,
+}
+
+/// Inserts `booking`, live, on a free seat of its slot below `counters`, in
+/// one statement (the unique index on live seats settles a race); `false`
+/// when every seat is taken.
+pub(crate) async fn insert_on_free_seat(
+    conn: &mut AnyConnection,
+    booking: &Booking,
+    counters: u16,
+    now: i64,
+    seat: Seat,
+) -> Result<bool, sqlx::Error> {
+    let order = match seat {
+        Seat::AtRandom => "random()",
+        Seat::Lowest => "n",
+    };
+    let inserted = sqlx::query(&format!(
+        "INSERT INTO bookings \
+         (id, application_id, kind, centre_id, day, slot, seat, starts_at, live, status, family_id, created_at) \
+         SELECT $1, $2, $3, $4, $5, $6, n, $7, 1, 'booked', $8, $9 FROM seat_numbers \
+         WHERE n < $10 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.centre_id = $4 AND b.day = $5 \
+         AND b.slot = $6 AND b.live = 1 AND b.seat = seat_numbers.n) \
+         ORDER BY {order} LIMIT 1"
+    ))
+    .bind(&booking.id)
+    .bind(&booking.application_id)
+    .bind(booking.kind.code())
+    .bind(&booking.centre_id)
+    .bind(booking.day.to_string())
+    .bind(i64::from(booking.slot))
+    .bind(booking.starts_at)
+    .bind(booking.family_id.as_deref())
+    .bind(now)
+    .bind(i64::from(counters))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+

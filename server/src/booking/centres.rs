@@ -19,6 +19,21 @@ pub struct Centre {
     pub hours: [Option<(u16, u16)>; 7],
 }
 
+/// Reads a `closures` row (`centre_id`, `day`, `starts`, `ends`); `None`
+/// for a day that is not a date.
+pub fn closure_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<Option<Closure>> {
+    let day: String = row.try_get("day")?;
+    let Ok(day) = day.parse() else { return Ok(None) };
+    let starts: Option<i64> = row.try_get("starts")?;
+    let ends: Option<i64> = row.try_get("ends")?;
+    Ok(Some(Closure { centre_id: row.try_get("centre_id")?, day, span: starts.zip(ends).map(|(s, e)| (small(s), small(e))) }))
+}
+
+/// [`closure_from_row`] for each row, leaving out those without a date.
+pub fn closures_from_rows(rows: &[sqlx::any::AnyRow]) -> anyhow::Result<Vec<Closure>> {
+    Ok(rows.iter().map(closure_from_row).collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect())
+}
+
 /// A day, or part of one, when a centre (or every centre) is closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Closure {
@@ -116,19 +131,7 @@ impl Centres<'_> {
             .bind(to.to_string())
             .fetch_all(self.db)
             .await?;
-        let mut closures = Vec::new();
-        for row in rows {
-            let day: String = row.try_get("day")?;
-            let Ok(day) = day.parse() else { continue };
-            let starts: Option<i64> = row.try_get("starts")?;
-            let ends: Option<i64> = row.try_get("ends")?;
-            closures.push(Closure {
-                centre_id: row.try_get("centre_id")?,
-                day,
-                span: starts.zip(ends).map(|(s, e)| (small(s), small(e))),
-            });
-        }
-        Ok(closures)
+        closures_from_rows(&rows)
     }
 
     /// Closes a centre (or every centre) for a day or part of one.

@@ -11,7 +11,7 @@
 //! what the database holds at that moment; a race with a citizen booking
 //! the same seat starts it over.
 
-use crate::booking::bookings::Kind;
+use crate::booking::bookings::{Kind, Seat};
 use crate::booking::centres::{Centre, Closure};
 use crate::booking::schedule::Schedule;
 use app::capacity::{CentreRules, ClosureRequest};
@@ -214,16 +214,7 @@ impl Capacity<'_> {
             .bind(today.to_string())
             .fetch_all(&mut *conn)
             .await?;
-        let mut closures = Vec::new();
-        for row in rows {
-            let day: String = row.try_get("day")?;
-            let Ok(day) = day.parse() else { continue };
-            let starts: Option<i64> = row.try_get("starts")?;
-            let ends: Option<i64> = row.try_get("ends")?;
-            let minute = |m: i64| u16::try_from(m.clamp(0, 24 * 60)).unwrap_or(0);
-            closures.push(Closure { centre_id: row.try_get("centre_id")?, day, span: starts.zip(ends).map(|(s, e)| (minute(s), minute(e))) });
-        }
-        Ok(closures)
+        crate::booking::centres::closures_from_rows(&rows)
     }
 
     /// What `change` would move, without changing anything.
@@ -342,27 +333,18 @@ impl Capacity<'_> {
         }
         for step in &plan.moves {
             let Some((day, slot)) = step.to else { continue };
-            let inserted = sqlx::query(
-                "INSERT INTO bookings \
-                 (id, application_id, kind, centre_id, day, slot, seat, starts_at, live, status, family_id, created_at) \
-                 SELECT $1, $2, $3, $4, $5, $6, n, $7, 1, 'booked', NULL, $8 FROM seat_numbers \
-                 WHERE n < $9 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.centre_id = $4 AND b.day = $5 \
-                 AND b.slot = $6 AND b.live = 1 AND b.seat = seat_numbers.n) \
-                 ORDER BY n LIMIT 1",
-            )
-            .bind(crate::crypto::random_id())
-            .bind(&step.booking.application_id)
-            .bind(step.booking.kind.code())
-            .bind(&centre.id)
-            .bind(day.to_string())
-            .bind(i64::from(slot))
-            .bind(day.nairobi_unix_at(slot))
-            .bind(now)
-            .bind(i64::from(after.counters))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
+            let moved = crate::booking::bookings::Booking {
+                id: crate::crypto::random_id(),
+                application_id: step.booking.application_id.clone(),
+                kind: step.booking.kind,
+                centre_id: centre.id.clone(),
+                day,
+                slot,
+                starts_at: day.nairobi_unix_at(slot),
+                family_id: None,
+            };
+            let inserted = crate::booking::bookings::insert_on_free_seat(&mut tx, &moved, after.counters, now, Seat::Lowest).await?;
+            if !inserted {
                 tx.rollback().await?;
                 return Ok(None);
             }
@@ -397,18 +379,13 @@ impl Capacity<'_> {
         .await?;
         let mut lines = Vec::new();
         for row in rows {
-            let day: String = row.try_get("day")?;
-            let Ok(day) = day.parse() else { continue };
-            let starts: Option<i64> = row.try_get("starts")?;
-            let ends: Option<i64> = row.try_get("ends")?;
-            let owner: Option<String> = row.try_get("centre_id")?;
-            let minute = |m: i64| u16::try_from(m.clamp(0, 24 * 60)).unwrap_or(0);
+            let Some(closure) = crate::booking::centres::closure_from_row(&row)? else { continue };
             lines.push(app::pages::staff::ClosureLine {
                 id: row.try_get("id")?,
-                day,
-                span: starts.zip(ends).map(|(s, e)| (minute(s), minute(e))),
+                day: closure.day,
+                span: closure.span,
                 reason: row.try_get("reason")?,
-                everywhere: owner.is_none(),
+                everywhere: closure.centre_id.is_none(),
             });
         }
         Ok(lines)
