@@ -2,7 +2,7 @@
 # Installs whatever is missing for building, running and testing Usajili, and
 # nothing else. Safe to run again: each step checks before it installs.
 #   scripts/setup.sh run    # what the portal needs
-#   scripts/setup.sh test   # also PostgreSQL, Chromium and the Playwright packages
+#   scripts/setup.sh test   # also PostgreSQL, Chromium, aiosmtpd and the Playwright packages
 #   scripts/setup.sh bench  # also wrk, for the benchmarks
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +20,8 @@ export PATH="$HOME/.cargo/bin:$here/.tools/node_modules/.bin:$PATH"
 # --- Debian packages -------------------------------------------------------
 debs=(pkg-config nodejs npm curl)
 if [ "$mode" = test ]; then
-  debs+=(postgresql chromium python3)
+  # python3-aiosmtpd: the loopback SMTP server the email tests send to (server/tests/smtp_peer.py).
+  debs+=(postgresql chromium python3 python3-aiosmtpd)
 fi
 if [ "$mode" = bench ]; then
   debs+=(wrk bc brotli)

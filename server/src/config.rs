@@ -76,9 +76,10 @@ pub struct Config {
     pub sign_in_per_connection: i64,
 
     /// How messages (sign-in codes, notices) leave the outbox. `log` writes
-    /// them to USAJILI_MESSAGE_LOG for a developer or a demo to read
-    /// (production refuses it); `sms` sends them through Africa's Talking
-    /// (USAJILI_AT_*).
+    /// them all to USAJILI_MESSAGE_LOG for a developer or a demo to read;
+    /// `live` sends SMS through Africa's Talking (USAJILI_AT_*) and email
+    /// over SMTP (USAJILI_SMTP_*); `sms` or `email` makes only that channel
+    /// live and logs the other. Production accepts only `live`.
     #[arg(long, value_enum, env = "USAJILI_MESSAGE_TRANSPORT", default_value = "log", global = true)]
     pub message_transport: MessageTransportKind,
 
@@ -111,6 +112,10 @@ pub struct Config {
     #[command(flatten)]
     pub sms: crate::sms::SmsSettings,
 
+    /// SMTP, for email (`email`).
+    #[command(flatten)]
+    pub smtp: crate::email::SmtpSettings,
+
     /// How long each kind of personal data is kept (`retention`).
     #[command(flatten)]
     pub retention: crate::retention::Policy,
@@ -124,6 +129,20 @@ pub struct Config {
 pub enum MessageTransportKind {
     Log,
     Sms,
+    Email,
+    Live,
+}
+
+impl MessageTransportKind {
+    /// The value as configured.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageTransportKind::Log => "log",
+            MessageTransportKind::Sms => "sms",
+            MessageTransportKind::Email => "email",
+            MessageTransportKind::Live => "live",
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -37,13 +37,18 @@ use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
 const RECIPIENT_CONTEXT: &str = "outbox.recipient";
+/// [`Message::kind`] of a sign-in code, whose text is never kept once it
+/// is sent or given up.
+const SIGN_IN_CODE: &str = "sign_in_code";
 const BODY_CONTEXT: &str = "outbox.body";
 /// Tries before a message is given up as `failed`.
 pub const MAX_ATTEMPTS: i64 = 8;
 /// The pause after the first failed try; it doubles after each further one…
 const FIRST_RETRY_SECS: i64 = 5;
-/// …up to this.
+/// …up to this…
 const MAX_RETRY_SECS: i64 = 600;
+/// …and each pause is lengthened by up to this fraction at random.
+const JITTER: f64 = 0.2;
 /// How long a claimed message is left alone while one worker sends it.
 const CLAIM_LEASE_SECS: i64 = 60;
 /// How long a transport may take over one message (less than the lease).
@@ -134,6 +139,11 @@ pub enum Message {
     /// The centre closed at the appointment's time and had no free time to
     /// move it to: book again.
     BookingCancelledByCentre { reference: String, centre: String },
+    /// A reminder of an appointment: the evening before (`tomorrow`) or on
+    /// the morning of the day.
+    AppointmentReminder { reference: String, centre: String, day: CivilDate, slot: u16, tomorrow: bool },
+    /// The card was handed over at the centre.
+    CardCollected { reference: String },
 }
 
 impl std::fmt::Debug for Message {
@@ -146,7 +156,7 @@ impl Message {
     /// The kind, as stored and logged: names the message, never its content.
     pub fn kind(&self) -> &'static str {
         match self {
-            Message::SignInCode { .. } => "sign_in_code",
+            Message::SignInCode { .. } => SIGN_IN_CODE,
             Message::ApplicationSubmitted { .. } => "application_submitted",
             Message::ApplicationVerified { .. } => "application_verified",
             Message::ApplicationNeedsAttention { .. } => "application_needs_attention",
@@ -156,6 +166,9 @@ impl Message {
             Message::CardReady { .. } => "card_ready",
             Message::BookingMovedByCentre { .. } => "booking_moved_by_centre",
             Message::BookingCancelledByCentre { .. } => "booking_cancelled_by_centre",
+            Message::AppointmentReminder { tomorrow: true, .. } => "reminder_day_before",
+            Message::AppointmentReminder { tomorrow: false, .. } => "reminder_morning",
+            Message::CardCollected { .. } => "card_collected",
         }
     }
 
@@ -223,6 +236,22 @@ impl Message {
             (Message::CardReady { reference, centre }, Locale::sw) => format!(
                 "Usajili {reference}: kitambulisho chako kiko tayari katika {centre}. Ingia upange kukichukua, au fika na kumbukumbu hii."
             ),
+            (Message::AppointmentReminder { reference, centre, day, slot, tomorrow }, Locale::en) => format!(
+                "Usajili {reference}: reminder, your visit to {centre} is {} {}. Bring the documents on your acknowledgement.",
+                if *tomorrow { "tomorrow," } else { "today," },
+                app::calendar::appointment_label(*day, *slot, Locale::en)
+            ),
+            (Message::AppointmentReminder { reference, centre, day, slot, tomorrow }, Locale::sw) => format!(
+                "Usajili {reference}: ukumbusho, ziara yako {centre} ni {} {}. Leta hati zilizo kwenye uthibitisho.",
+                if *tomorrow { "kesho," } else { "leo," },
+                app::calendar::appointment_label(*day, *slot, Locale::sw)
+            ),
+            (Message::CardCollected { reference }, Locale::en) => format!(
+                "Usajili {reference}: your ID card has been collected. If this was not you, visit a Huduma Centre with this reference."
+            ),
+            (Message::CardCollected { reference }, Locale::sw) => format!(
+                "Usajili {reference}: kitambulisho chako kimechukuliwa. Kama si wewe, fika Kituo cha Huduma na kumbukumbu hii."
+            ),
         }
     }
 }
@@ -243,8 +272,8 @@ pub async fn enqueue(
     let text = Zeroizing::new(message.text(locale));
     sqlx::query(
         "INSERT INTO outbox \
-         (id, channel, recipient, body, kind, state, attempts, next_attempt_at, last_error, created_at, updated_at, sent_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, $7, $8, NULL)",
+         (id, channel, recipient, body, kind, state, attempts, next_attempt_at, last_error, created_at, updated_at, sent_at, locale) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, $7, $8, NULL, $9)",
     )
     .bind(&id)
     .bind(to.channel())
@@ -254,6 +283,7 @@ pub async fn enqueue(
     .bind(now)
     .bind(now)
     .bind(now)
+    .bind(app::language::code(locale))
     .execute(&mut *conn)
     .await?;
     tracing::info!(message_id = %id, kind = message.kind(), "message queued");
@@ -272,6 +302,8 @@ pub struct Outgoing<'a> {
     /// [`Message::kind`].
     pub kind: &'a str,
     pub to: &'a Recipient,
+    /// The language `text` is in (an email's subject and HTML part follow it).
+    pub locale: Locale,
     pub text: &'a str,
 }
 
@@ -383,41 +415,93 @@ fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
-/// The transport the configuration names. Refuses `log` in production,
-/// where it would print sign-in codes instead of delivering them.
+/// The transport the configuration names: SMS through Africa's Talking,
+/// email over SMTP, each channel not live written to the message log.
+/// Production refuses anything but `live`, where the log would hold
+/// sign-in codes instead of delivering them.
 pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
-    match config.message_transport {
-        MessageTransportKind::Log => {
-            if config.environment == Environment::Production {
-                anyhow::bail!(
-                    "USAJILI_MESSAGE_TRANSPORT=log is refused in production: it writes every message, \
-                     sign-in codes included, in plain text to USAJILI_MESSAGE_LOG instead of delivering it. \
-                     Production needs a real SMS or email transport"
-                );
-            }
-            Ok(Arc::new(LogTransport::new(&config.message_log)))
+    let production = config.environment == Environment::Production;
+    let (sms_live, email_live) = match config.message_transport {
+        MessageTransportKind::Log => (false, false),
+        MessageTransportKind::Sms => (true, false),
+        MessageTransportKind::Email => (false, true),
+        MessageTransportKind::Live => (true, true),
+    };
+    if production && !(sms_live && email_live) {
+        anyhow::bail!(
+            "USAJILI_MESSAGE_TRANSPORT={} is refused in production: it writes {} messages, sign-in codes \
+             included, in plain text to USAJILI_MESSAGE_LOG instead of delivering them. Production needs \
+             `live`: SMS through Africa's Talking (USAJILI_AT_*) and email over SMTP (USAJILI_SMTP_*)",
+            config.message_transport.name(),
+            if sms_live { "email" } else if email_live { "SMS" } else { "all" },
+        );
+    }
+    let log = || -> Arc<dyn Transport> { Arc::new(LogTransport::new(&config.message_log)) };
+    if !sms_live && !email_live {
+        return Ok(log());
+    }
+    let sms: Arc<dyn Transport> = if sms_live {
+        let settings = &config.sms;
+        let transport = AfricasTalking::new(AfricasTalkingConfig::from_settings(settings, production)?)?;
+        if settings.usable_callback_token().is_none() {
+            tracing::warn!("USAJILI_AT_CALLBACK_TOKEN is not set: delivery reports are refused and sent SMS stay `sent`");
         }
-        MessageTransportKind::Sms => {
-            let settings = &config.sms;
-            let transport = AfricasTalking::new(AfricasTalkingConfig::from_settings(
-                settings,
-                config.environment == Environment::Production,
-            )?)?;
-            if settings.usable_callback_token().is_none() {
-                tracing::warn!(
-                    "USAJILI_AT_CALLBACK_TOKEN is not set: delivery reports are refused and sent SMS stay `sent`"
-                );
-            }
-            Ok(Arc::new(transport))
+        Arc::new(transport)
+    } else {
+        log()
+    };
+    let email: Arc<dyn Transport> = if email_live {
+        Arc::new(crate::email::Smtp::new(crate::email::SmtpConfig::from_settings(&config.smtp, production)?)?)
+    } else {
+        log()
+    };
+    Ok(Arc::new(ByChannel::new(sms, email)))
+}
+
+/// Sends each message by its recipient's channel: a phone number through
+/// `sms`, an email address through `email`.
+pub struct ByChannel {
+    sms: Arc<dyn Transport>,
+    email: Arc<dyn Transport>,
+    name: &'static str,
+}
+
+impl ByChannel {
+    pub fn new(sms: Arc<dyn Transport>, email: Arc<dyn Transport>) -> Self {
+        let name = match (sms.name(), email.name()) {
+            ("sms", "email") => "sms+email",
+            ("sms", _) => "sms+log",
+            (_, "email") => "log+email",
+            _ => "by-channel",
+        };
+        ByChannel { sms, email, name }
+    }
+}
+
+#[async_trait::async_trait]
+impl Transport for ByChannel {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    async fn send(&self, message: &Outgoing<'_>) -> Result<Sent, TransportError> {
+        match message.to {
+            Recipient::Phone(_) => self.sms.send(message).await,
+            Recipient::Email(_) => self.email.send(message).await,
         }
     }
 }
 
 // ---- the worker -------------------------------------------------------------------
 
-/// The pause before the next try, after `attempts` failed tries (from 1).
-fn retry_delay(attempts: i64) -> i64 {
-    (FIRST_RETRY_SECS << (attempts - 1).clamp(0, 20)).min(MAX_RETRY_SECS)
+/// The pause before the next try, after `attempts` failed tries (from 1):
+/// 5 s doubling to at most 10 minutes, then up to a fifth more at random
+/// (`roll`, from 0 to 1), so that messages that failed together (the
+/// provider was down) do not all come back in the same second. Never less
+/// than the doubling alone.
+fn retry_delay(attempts: i64, roll: f64) -> i64 {
+    let base = (FIRST_RETRY_SECS << (attempts - 1).clamp(0, 20)).min(MAX_RETRY_SECS);
+    base + (base as f64 * JITTER * roll.clamp(0.0, 1.0)).floor() as i64
 }
 
 fn short(reason: &str) -> String {
@@ -480,7 +564,7 @@ impl OutboxWorker {
 
     /// Sends one claimed message and records the result; `true` if sent.
     async fn deliver(&self, id: &str, now: i64) -> anyhow::Result<bool> {
-        let row = sqlx::query("SELECT channel, recipient, body, kind, attempts FROM outbox WHERE id = $1")
+        let row = sqlx::query("SELECT channel, recipient, body, kind, attempts, locale FROM outbox WHERE id = $1")
             .bind(id)
             .fetch_one(&self.db)
             .await?;
@@ -489,10 +573,11 @@ impl OutboxWorker {
         let body: Option<Vec<u8>> = row.try_get("body")?;
         let kind: String = row.try_get("kind")?;
         let attempts = row.try_get::<i64, _>("attempts")? + 1;
+        let locale = app::language::parse_code(&row.try_get::<String, _>("locale")?).unwrap_or(Locale::en);
 
         let result = match self.open(&channel, &recipient, body.as_deref()) {
             Ok((to, text)) => {
-                let outgoing = Outgoing { id, kind: &kind, to: &to, text: &text };
+                let outgoing = Outgoing { id, kind: &kind, to: &to, locale, text: &text };
                 match tokio::time::timeout(SEND_TIMEOUT, self.transport.send(&outgoing)).await {
                     Ok(result) => result,
                     Err(_) => Err(TransportError::Temporary(format!(
@@ -524,10 +609,15 @@ impl OutboxWorker {
             Err(error) => {
                 let reason = short(&error.to_string());
                 if matches!(error, TransportError::Permanent(_)) || attempts >= MAX_ATTEMPTS {
+                    // A failed notice keeps its (encrypted) text, so that an
+                    // administrator can send it again; a code does not: it
+                    // will have expired, and the citizen asks for another.
                     sqlx::query(
-                        "UPDATE outbox SET state = 'failed', body = NULL, attempts = $1, last_error = $2, \
-                         updated_at = $3 WHERE id = $4 AND state = 'sending'",
+                        "UPDATE outbox SET state = 'failed', \
+                         body = CASE WHEN kind = $1 THEN NULL ELSE body END, attempts = $2, last_error = $3, \
+                         updated_at = $4 WHERE id = $5 AND state = 'sending'",
                     )
+                    .bind(SIGN_IN_CODE)
                     .bind(attempts)
                     .bind(&reason)
                     .bind(now)
@@ -536,7 +626,7 @@ impl OutboxWorker {
                     .await?;
                     tracing::warn!(message_id = %id, kind, state = "failed", attempts, error = %reason, "message given up");
                 } else {
-                    let next = now + retry_delay(attempts);
+                    let next = now + retry_delay(attempts, rand::random::<f64>());
                     sqlx::query(
                         "UPDATE outbox SET state = 'pending', attempts = $1, next_attempt_at = $2, last_error = $3, \
                          updated_at = $4 WHERE id = $5 AND state = 'sending'",
@@ -651,6 +741,88 @@ pub async fn record_delivery(
     Ok(moved)
 }
 
+// ---- the administrators' view -------------------------------------------------------
+
+/// One message as administrators see it: what, where to (the channel, not
+/// the address) and how its delivery went; never its recipient or text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub kind: String,
+    pub channel: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Failed, with its text still kept: [`retry`] can send it again. A
+    /// failed sign-in code cannot be (its text is wiped).
+    pub retryable: bool,
+}
+
+/// The states, in the order a message goes through them.
+pub const STATES: [&str; 5] = ["pending", "sending", "sent", "delivered", "failed"];
+
+/// The newest `limit` messages, of one state or all, newest first.
+pub async fn recent(db: &AnyPool, state: Option<&str>, limit: i64) -> anyhow::Result<Vec<Entry>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, channel, state, attempts, last_error, created_at, updated_at, \
+         CASE WHEN body IS NULL THEN 0 ELSE 1 END AS has_body FROM outbox \
+         WHERE ($1 = '' OR state = $1) ORDER BY created_at DESC, id LIMIT $2",
+    )
+    .bind(state.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let state: String = row.try_get("state")?;
+            Ok(Entry {
+                retryable: state == "failed" && row.try_get::<i64, _>("has_body")? == 1,
+                id: row.try_get("id")?,
+                kind: row.try_get("kind")?,
+                channel: row.try_get("channel")?,
+                state,
+                attempts: row.try_get("attempts")?,
+                last_error: row.try_get("last_error")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .collect()
+}
+
+/// How many messages are in each state (states with none left out).
+pub async fn counts(db: &AnyPool) -> anyhow::Result<Vec<(String, i64)>> {
+    let counted: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetch_all(db).await?;
+    Ok(STATES
+        .iter()
+        .filter_map(|state| counted.iter().find(|(s, _)| s == state).cloned())
+        .chain(counted.iter().filter(|(s, _)| !STATES.contains(&s.as_str())).cloned())
+        .collect())
+}
+
+/// Sends a failed message again: due now, with a fresh count of tries.
+/// `false` (and nothing changes) unless it is failed and its text kept.
+pub async fn retry(db: &AnyPool, id: &str, now: i64) -> anyhow::Result<bool> {
+    let changed = sqlx::query(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $2 \
+         WHERE id = $3 AND state = 'failed' AND body IS NOT NULL",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?
+    .rows_affected();
+    if changed == 1 {
+        tracing::info!(message_id = %id, state = "pending", "message queued again by an administrator");
+        wake_worker();
+    }
+    Ok(changed == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -677,6 +849,21 @@ mod tests {
                 slot: 12 * 60 + 45,
             },
             Message::BookingCancelledByCentre { reference: "HN-7KQ2-M9XD".into(), centre: "Huduma Centre Elgeyo-Marakwet".into() },
+            Message::AppointmentReminder {
+                reference: "HN-7KQ2-M9XD".into(),
+                centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                day: CivilDate::new(2026, 12, 2).unwrap(),
+                slot: 12 * 60 + 45,
+                tomorrow: true,
+            },
+            Message::AppointmentReminder {
+                reference: "HN-7KQ2-M9XD".into(),
+                centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                day: CivilDate::new(2026, 12, 2).unwrap(),
+                slot: 12 * 60 + 45,
+                tomorrow: false,
+            },
+            Message::CardCollected { reference: "HN-7KQ2-M9XD".into() },
         ]
     }
 
@@ -692,7 +879,9 @@ mod tests {
                 | Message::BookingCancelled { reference }
                 | Message::CardReady { reference, .. }
                 | Message::BookingMovedByCentre { reference, .. }
-                | Message::BookingCancelledByCentre { reference, .. } => reference.clone(),
+                | Message::BookingCancelledByCentre { reference, .. }
+                | Message::AppointmentReminder { reference, .. }
+                | Message::CardCollected { reference } => reference.clone(),
             };
             let (en, sw) = (message.text(Locale::en), message.text(Locale::sw));
             assert_ne!(en, sw, "{message:?}");
@@ -732,15 +921,23 @@ mod tests {
     }
 
     #[test]
-    fn retries_back_off_from_five_seconds_to_ten_minutes() {
-        assert_eq!(retry_delay(1), 5);
-        assert_eq!(retry_delay(2), 10);
-        assert_eq!(retry_delay(3), 20);
-        assert_eq!(retry_delay(7), 320);
-        assert_eq!(retry_delay(8), 600);
-        assert_eq!(retry_delay(1000), 600);
-        assert_eq!(retry_delay(0), 5);
-        assert_eq!(retry_delay(-3), 5);
+    fn retries_back_off_from_five_seconds_to_ten_minutes_with_up_to_a_fifth_more_at_random() {
+        assert_eq!(retry_delay(1, 0.0), 5);
+        assert_eq!(retry_delay(2, 0.0), 10);
+        assert_eq!(retry_delay(3, 0.0), 20);
+        assert_eq!(retry_delay(7, 0.0), 320);
+        assert_eq!(retry_delay(8, 0.0), 600);
+        assert_eq!(retry_delay(1000, 0.0), 600);
+        assert_eq!(retry_delay(0, 0.0), 5);
+        assert_eq!(retry_delay(-3, 0.0), 5);
+        assert_eq!(retry_delay(1, 1.0), 6);
+        assert_eq!(retry_delay(3, 0.5), 22);
+        assert_eq!(retry_delay(8, 1.0), 720);
+        assert_eq!(retry_delay(8, 7.0), 720, "the roll is clamped");
+        // Drawn at random, pauses spread over the whole band.
+        let pauses: std::collections::HashSet<i64> = (0..200).map(|_| retry_delay(8, rand::random::<f64>())).collect();
+        assert!(pauses.iter().all(|p| (600..=720).contains(p)), "{pauses:?}");
+        assert!(pauses.len() > 20, "{pauses:?}");
     }
 
     #[test]
@@ -752,7 +949,7 @@ mod tests {
     #[test]
     fn a_log_line_is_one_line_with_the_kind_before_the_text() {
         let to = Recipient::Phone("+254712345678".into());
-        let line = LogTransport::line(&Outgoing { id: "abc", kind: "sign_in_code", to: &to, text: "code 123456\nsecond line" });
+        let line = LogTransport::line(&Outgoing { id: "abc", kind: "sign_in_code", to: &to, locale: Locale::en, text: "code 123456\nsecond line" });
         assert_eq!(
             line,
             "[usajili message] channel=sms to=+254712345678 kind=sign_in_code text=code 123456 second line"
@@ -766,7 +963,7 @@ mod tests {
         let transport = LogTransport::new(&path.display().to_string());
         let to = Recipient::Email("amina@example.com".into());
         for text in ["first", "second"] {
-            transport.send(&Outgoing { id: "x", kind: "sign_in_code", to: &to, text }).await.unwrap();
+            transport.send(&Outgoing { id: "x", kind: "sign_in_code", to: &to, locale: Locale::en, text }).await.unwrap();
         }
         let written = std::fs::read_to_string(&path).unwrap();
         assert_eq!(written.lines().count(), 2, "{written}");
@@ -787,5 +984,44 @@ mod tests {
         config.environment = Environment::Production;
         let error = transport_from_config(&config).err().expect("refused");
         assert!(error.to_string().contains("refused in production"), "{error}");
+    }
+
+    #[test]
+    fn production_needs_both_channels_live() {
+        let mut config = Config::from_env();
+        config.environment = Environment::Production;
+        for (kind, logged) in [(MessageTransportKind::Sms, "email"), (MessageTransportKind::Email, "SMS")] {
+            config.message_transport = kind;
+            let error = transport_from_config(&config).err().expect("refused").to_string();
+            let expected = format!("USAJILI_MESSAGE_TRANSPORT={} is refused in production: it writes {logged} messages", kind.name());
+            assert!(error.contains(&expected), "{error}");
+        }
+    }
+
+    /// Says which transport got the message.
+    struct Named(&'static str);
+
+    #[async_trait::async_trait]
+    impl Transport for Named {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        async fn send(&self, _message: &Outgoing<'_>) -> Result<Sent, TransportError> {
+            Ok(Sent { provider_id: Some(self.0.to_string()) })
+        }
+    }
+
+    #[tokio::test]
+    async fn each_message_goes_by_its_recipients_channel() {
+        let both = ByChannel::new(Arc::new(Named("sms")), Arc::new(Named("email")));
+        assert_eq!(both.name(), "sms+email");
+        for (to, expected) in
+            [(Recipient::Phone("+254712345678".into()), "sms"), (Recipient::Email("amina@example.com".into()), "email")]
+        {
+            let sent = both.send(&Outgoing { id: "x", kind: "card_ready", to: &to, locale: Locale::sw, text: "t" }).await.unwrap();
+            assert_eq!(sent.provider_id.as_deref(), Some(expected));
+        }
+        assert_eq!(ByChannel::new(Arc::new(Named("sms")), Arc::new(Named("log"))).name(), "sms+log");
+        assert_eq!(ByChannel::new(Arc::new(Named("log")), Arc::new(Named("email"))).name(), "log+email");
     }
 }

@@ -612,7 +612,7 @@ mod tests {
         let error = crate::outbox::transport_from_config(&config).err().expect("refused").to_string();
         assert!(error.contains("USAJILI_AT_USERNAME"), "{error}");
         config.sms = settings();
-        assert_eq!(crate::outbox::transport_from_config(&config).unwrap().name(), "sms");
+        assert_eq!(crate::outbox::transport_from_config(&config).unwrap().name(), "sms+log", "email goes to the log in development");
     }
 
     #[tokio::test]
@@ -621,7 +621,7 @@ mod tests {
         config.base_url = "http://127.0.0.1:9".into();
         let transport = AfricasTalking::new(config).unwrap();
         let to = Recipient::Email("amina@example.com".into());
-        let error = transport.send(&Outgoing { id: "x", kind: "sign_in_code", to: &to, text: "hi" }).await.unwrap_err();
+        let error = transport.send(&Outgoing { id: "x", kind: "sign_in_code", to: &to, locale: app::i18n::Locale::en, text: "hi" }).await.unwrap_err();
         assert!(matches!(error, TransportError::Permanent(ref reason) if reason == "this transport sends SMS only"));
     }
 }

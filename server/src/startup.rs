@@ -91,6 +91,7 @@ impl Application {
         let outbox_job = tokio::spawn(outbox_worker.run());
         let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(self.state.db.clone()));
         let no_show_job = tokio::spawn(crate::staff::desk::mark_no_shows_forever(self.state.db.clone()));
+        let reminder_job = tokio::spawn(crate::reminders::run_forever(self.state.db.clone(), self.state.cipher.clone()));
         let retention_job = tokio::spawn(crate::retention::run_daily(
             self.state.db.clone(),
             self.state.cipher.clone(),
@@ -111,6 +112,7 @@ impl Application {
         outbox_job.abort();
         sweep_job.abort();
         no_show_job.abort();
+        reminder_job.abort();
         retention_job.abort();
         keys_job.abort();
         self.state.db.close().await;

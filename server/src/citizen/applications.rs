@@ -3,6 +3,8 @@
 //! them, so that one citizen can never reach another's.
 
 use crate::crypto::FieldCipher;
+use crate::outbox::{self, Message, Recipient};
+use app::i18n::Locale;
 use crate::pending_verification::{PendingVerifications, Status};
 use crate::verification::{Applicant, ApplicationKind, NameField, Outcome};
 use app::application::{Answers, ApplicationState, Attention, MAX_APPLICATIONS_PER_ACCOUNT, NOTICE_VERSION, Task};
@@ -119,6 +121,57 @@ impl Applications<'_> {
 
     /// Any application by id, for staff: the caller has checked their right
     /// to it (a booking at their centre, a review for a supervisor).
+    /// Where a message about `app` goes, and in which language: the
+    /// application's own phone, in the language chosen on it; for a child's
+    /// application (which has none), the adult account `acting` for the
+    /// child, at the phone or email they sign in with, in `fallback`.
+    pub async fn recipient(
+        &self,
+        app: &Stored,
+        acting: &str,
+        fallback: Locale,
+    ) -> anyhow::Result<Option<(Recipient, Locale)>> {
+        if let Some(contact) = &app.answers.contact {
+            let locale = match contact.language {
+                app::application::MessageLanguage::En => Locale::en,
+                app::application::MessageLanguage::Sw => Locale::sw,
+            };
+            return Ok(Some((Recipient::Phone(contact.phone.to_string()), locale)));
+        }
+        if app.kind != ApplicationKind::MinorCard {
+            return Ok(None);
+        }
+        let row: Option<(Vec<u8>, String)> = sqlx::query_as("SELECT contact, contact_kind FROM accounts WHERE id = $1")
+            .bind(acting)
+            .fetch_optional(self.db)
+            .await?;
+        let Some((sealed, kind)) = row else { return Ok(None) };
+        let contact = self.cipher.decrypt_string("accounts.contact", &sealed)?.to_string();
+        Ok(match kind.as_str() {
+            "phone" => Some((Recipient::Phone(contact), fallback)),
+            "email" => Some((Recipient::Email(contact), fallback)),
+            _ => None,
+        })
+    }
+
+    /// Queues `message` about `app` for its [`Self::recipient`], on `conn`
+    /// (so inside the caller's transaction, if it is one). Nothing is sent
+    /// where there is nobody to send to.
+    pub async fn message(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        app: &Stored,
+        acting: &str,
+        fallback: Locale,
+        message: &Message,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        if let Some((to, locale)) = self.recipient(app, acting, fallback).await? {
+            outbox::enqueue(conn, self.cipher, &to, locale, message, now).await?;
+        }
+        Ok(())
+    }
+
     pub async fn load_for_staff(&self, id: &str) -> anyhow::Result<Option<Stored>> {
         let sql = format!("SELECT {} FROM applications WHERE id = $1", Self::COLUMNS);
         let row = sqlx::query(&sql).bind(id).fetch_optional(self.db).await?;

@@ -9,7 +9,7 @@
 use super::AppState;
 use crate::citizen::applications::{Applications, Refused, Stored};
 use crate::citizen::sign_in::{CodeProblem, ContactAddress, SignIn};
-use crate::outbox::{self, Message, Recipient};
+use crate::outbox::Message;
 use crate::pending_verification::PendingVerifications;
 use crate::photo::{self, PhotoError};
 use app::application::{ApplicationState, Task};
@@ -540,11 +540,9 @@ async fn notify(state: &AppState, app: &Stored, now: i64) -> Result<(), Internal
     message_citizen(state, app, &message, now).await
 }
 
-/// Queues a text message to the application's phone, in its chosen language.
-/// A message about an application to the person it concerns: the
-/// application's own contact; for a child's application (which has none),
-/// the adult acting for the child (`acting`, the signed-in account), at the
-/// phone or email they sign in with, in the language of the page they used.
+/// A message about an application to the person it concerns
+/// ([`Applications::recipient`]): for a child's application, the adult
+/// acting for the child, in the language of the page they used.
 pub(super) async fn message_about(
     state: &AppState,
     app: &Stored,
@@ -553,34 +551,17 @@ pub(super) async fn message_about(
     message: &Message,
     now: i64,
 ) -> Result<(), Internal> {
-    if app.answers.contact.is_some() || app.kind != ApplicationKind::MinorCard {
-        return message_citizen(state, app, message, now).await;
-    }
-    let row: Option<(Vec<u8>, String)> = sqlx::query_as("SELECT contact, contact_kind FROM accounts WHERE id = $1")
-        .bind(acting)
-        .fetch_optional(&state.db)
-        .await?;
-    let Some((sealed, kind)) = row else { return Ok(()) };
-    let contact = state.cipher.decrypt_string("accounts.contact", &sealed)?.to_string();
-    let recipient = match kind.as_str() {
-        "phone" => Recipient::Phone(contact),
-        "email" => Recipient::Email(contact),
-        _ => return Ok(()),
-    };
     let mut conn = state.db.acquire().await?;
-    outbox::enqueue(&mut conn, &state.cipher, &recipient, locale, message, now).await?;
+    applications(state).message(&mut conn, app, acting, locale, message, now).await?;
     Ok(())
 }
 
+/// A message to the application's own phone, in its chosen language.
 pub(super) async fn message_citizen(state: &AppState, app: &Stored, message: &Message, now: i64) -> Result<(), Internal> {
-    let Some(contact) = &app.answers.contact else { return Ok(()) };
-    let locale = match contact.language {
-        app::application::MessageLanguage::En => Locale::en,
-        app::application::MessageLanguage::Sw => Locale::sw,
-    };
-    let mut conn = state.db.acquire().await?;
-    outbox::enqueue(&mut conn, &state.cipher, &Recipient::Phone(contact.phone.to_string()), locale, message, now).await?;
-    Ok(())
+    if app.answers.contact.is_none() {
+        return Ok(());
+    }
+    message_about(state, app, &app.account_id, Locale::en, message, now).await
 }
 
 fn photo_problem(error: PhotoError) -> FieldError {

@@ -99,3 +99,38 @@ async fn create_postgres_database(admin_url: &str) -> String {
     let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
     format!("{base}/{name}")
 }
+
+/// Log lines, captured from every thread of the process.
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends the process's log lines (at `filter`) to a buffer. The process's
+/// subscriber can be set once: one test per process may call this.
+pub fn capture_logs(filter: &str) -> Captured {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("the only log capture in this process");
+    captured
+}

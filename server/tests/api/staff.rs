@@ -427,6 +427,16 @@ async fn a_card_is_handed_over_only_when_ready_and_after_the_collector_is_confir
     assert_eq!(application_state(&app, &id).await, "collected");
     assert_eq!(status_of_booking(&app, &booking).await, ("handed_over".to_string(), 0));
     assert_eq!(step(&officer, &booking, "handed-over", &[]).await.0, StatusCode::CONFLICT, "not twice");
+    // Its owner is told, once, so a card collected by someone else is noticed.
+    let reference = reference_of(&app, &id).await;
+    let told = format!("to=+254712000006 kind=card_collected text=Usajili {reference}: your ID card has been collected.");
+    for _ in 0..100 {
+        if app.messages().contains(&told) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.messages().matches(&told).count(), 1, "{}", app.messages());
 
     // A collection booking whose card is not ready cannot end in a handover.
     let other = verified(&app, "0712000007", &PETER).await;

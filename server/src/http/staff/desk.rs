@@ -4,7 +4,9 @@
 
 use super::{Staff, audit, bar};
 use crate::http::AppState;
-use crate::http::citizen::{Head, PageResult, not_found, read_form, render, see_other, today};
+use crate::http::citizen::{Head, PageResult, applications, message_about, not_found, read_form, render, see_other, today};
+use crate::outbox::Message;
+use app::i18n::Locale;
 use crate::staff::StaffMember;
 use crate::staff::desk::{Desk, Found, MAX_NOTE_CHARS, Step, check_in_problem, counts, matches_search, next_steps};
 use app::dates::CivilDate;
@@ -226,6 +228,16 @@ async fn record_step(
     }
     let action = format!("booking.{}", step.code());
     audit(&state, &member, &action, Some(("booking", &id)), Some(&found.centre_id), &peer, None).await?;
+    if step == Step::HandedOver {
+        // The card is out: tell its owner, so a card collected by someone
+        // else does not go unnoticed.
+        if let Some(app) = applications(&state).load_for_staff(&found.application_id).await? {
+            if let Some(reference) = app.reference.clone() {
+                let message = Message::CardCollected { reference };
+                message_about(&state, &app, &app.account_id, Locale::en, &message, now).await?;
+            }
+        }
+    }
     Ok(see_other(&format!("/staff/bookings/{id}?recorded={slug}")))
 }
 
