@@ -18,6 +18,7 @@ use crate::pages::{
         cards::CardsReadyPage,
         dashboard::DashboardPage,
         desk::{RecordPage, TodayPage},
+        outbox::OutboxPage,
         review::{AuditPage, ReviewPage, ReviewsPage},
     },
 };
@@ -133,6 +134,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/cards-ready") view=CardsReadyPage/>
                     <Route path=path!("/staff/capacity") view=CapacityPage/>
                     <Route path=path!("/staff/dashboard") view=DashboardPage/>
+                    <Route path=path!("/staff/outbox") view=OutboxPage/>
                 </Routes>
             </main>
             <Footer locale/>

@@ -311,3 +311,121 @@ async fn production_refuses_the_log_transport_and_says_why() {
     let error = format!("{error:#}");
     assert!(error.contains("USAJILI_MESSAGE_TRANSPORT=log is refused in production"), "{error}");
 }
+
+#[tokio::test]
+async fn a_restarted_worker_sends_nothing_twice_and_finishes_what_a_stopped_one_had_claimed() {
+    let app = spawn_app().await;
+    let now = later();
+    for n in 0..3 {
+        enqueue(&app, &Recipient::Phone(format!("+2547110003{n:02}")), Locale::en, &Message::ApplicationSubmitted { reference: format!("HN-REST-{n:04}") }, now)
+            .await;
+    }
+    let before = Arc::new(Counting::default());
+    assert_eq!(worker(&app, before.clone()).drain_due(now).await.unwrap(), 3);
+
+    // A fourth was claimed by a process that then stopped mid-send.
+    let stuck = enqueue(&app, &Recipient::Phone("+254711000399".into()), Locale::en, &Message::ApplicationSubmitted { reference: "HN-REST-0099".into() }, now)
+        .await;
+    sqlx::query("UPDATE outbox SET state = 'sending', next_attempt_at = $1 WHERE id = $2")
+        .bind(now + 60)
+        .bind(&stuck)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    // The restarted worker: nothing already sent goes again; the claimed
+    // message waits out its claim, then goes once.
+    let after = Arc::new(Counting::default());
+    let restarted = worker(&app, after.clone());
+    assert_eq!(restarted.drain_due(now + 1).await.unwrap(), 0);
+    assert_eq!(restarted.drain_due(now + 60).await.unwrap(), 1);
+    assert_eq!(restarted.drain_due(now + 3600).await.unwrap(), 0);
+    assert_eq!(after.sent.load(Ordering::SeqCst), 1);
+    assert_eq!(before.sent.load(Ordering::SeqCst), 3);
+    assert_eq!(stored(&app, &stuck).await.state, "sent");
+}
+
+#[tokio::test]
+async fn several_workers_on_one_database_send_each_of_many_messages_once() {
+    let app = spawn_app().await;
+    let now = later();
+    for n in 0..60 {
+        enqueue(&app, &Recipient::Phone(format!("+2547110004{n:02}")), Locale::sw, &Message::ApplicationVerified { reference: format!("HN-MANY-{n:04}") }, now)
+            .await;
+    }
+    let counters: Vec<Arc<Counting>> = (0..4).map(|_| Arc::new(Counting::default())).collect();
+    let workers: Vec<OutboxWorker> = counters.iter().map(|c| worker(&app, c.clone())).collect();
+    let results = futures::future::join_all(workers.iter().map(|w| w.drain_due(now))).await;
+    let drained: usize = results.into_iter().map(Result::unwrap).sum();
+    assert_eq!(drained, 60);
+    assert_eq!(counters.iter().map(|c| c.sent.load(Ordering::SeqCst)).sum::<usize>(), 60);
+    // A second round finds nothing.
+    let again = futures::future::join_all(workers.iter().map(|w| w.drain_due(now + 3600))).await;
+    assert_eq!(again.into_iter().map(Result::unwrap).sum::<usize>(), 0);
+}
+
+mod administrators {
+    use super::*;
+    use crate::browser::*;
+    use crate::staff::{console, staff};
+    use reqwest::StatusCode;
+    use usajili::staff::Role;
+
+    #[tokio::test]
+    async fn administrators_see_the_outbox_without_recipients_or_texts_and_send_a_failed_message_again() {
+        let app = console().await;
+        let now = later();
+        let notice = enqueue(&app, &Recipient::Phone("+254711000501".into()), Locale::en, &Message::ApplicationSubmitted { reference: "HN-FAIL-0001".into() }, now)
+            .await;
+        let code = enqueue(&app, &Recipient::Phone("+254711000502".into()), Locale::en, &Message::SignInCode { code: "864209".into() }, now).await;
+        let failing = Arc::new(Failing { tries: AtomicUsize::new(0), permanent: true });
+        worker(&app, failing).drain_due(now).await.unwrap();
+        assert_eq!(stored(&app, &notice).await.state, "failed");
+
+        let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+        assert_eq!(officer.get("/staff/outbox").await.status(), StatusCode::FORBIDDEN);
+        let supervisor = staff(&app, "sup@kenya.go.ke", Role::Supervisor, Some("gpo")).await;
+        assert_eq!(supervisor.get("/staff/outbox").await.status(), StatusCode::FORBIDDEN);
+        let (status, _) = supervisor.post_text(&format!("/staff/outbox/{notice}/retry"), &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(stored(&app, &notice).await.state, "failed", "unchanged");
+
+        let admin = staff(&app, "admin@kenya.go.ke", Role::Administrator, None).await;
+        let (status, page) = admin.page("/staff/outbox?state=failed").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.matches("data-testid=\"outbox-line\"").count(), 2, "{page}");
+        assert!(page.contains("the provider refused the number"), "the last error is shown");
+        assert!(page.contains("application_submitted") && page.contains("sign_in_code"));
+        for secret in ["+254711000501", "711000501", "864209", "HN-FAIL-0001", "received your application"] {
+            assert!(!page.contains(secret), "{secret} on the page");
+        }
+        // Only the notice can be sent again: the code's text is gone.
+        assert!(page.contains(&format!("/staff/outbox/{notice}/retry")));
+        assert!(!page.contains(&format!("/staff/outbox/{code}/retry")));
+
+        let (status, _) = admin.post_text(&format!("/staff/outbox/{code}/retry"), &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(stored(&app, &code).await.state, "failed");
+        let response = admin.post(&format!("/staff/outbox/{notice}/retry"), &[]).await;
+        assert_eq!(location(&response), "/staff/outbox?retried=queued");
+        // Queued again (the server's worker may already have taken it).
+        let row = stored(&app, &notice).await;
+        assert!(["pending", "sending", "sent"].contains(&row.state.as_str()) && row.attempts <= 1, "{row:?}");
+        let (_, page) = admin.page("/staff/outbox?retried=queued").await;
+        assert!(page.contains("data-testid=\"outbox-retried\""));
+
+        // The server's own worker sends it now, to the message log.
+        for _ in 0..200 {
+            if stored(&app, &notice).await.state == "sent" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert_eq!(stored(&app, &notice).await.state, "sent");
+        assert!(app.messages().contains("to=+254711000501 kind=application_submitted"), "{}", app.messages());
+
+        let trail = usajili::audit::Audit { db: &app.db, cipher: &app.cipher }.trail(None, 50).await.unwrap();
+        assert!(trail.iter().any(|e| e.action == "outbox.view"), "{trail:?}");
+        assert_eq!(trail.iter().filter(|e| e.action == "outbox.retry").count(), 1, "{trail:?}");
+    }
+}

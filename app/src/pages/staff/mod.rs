@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod cards;
 pub mod dashboard;
 pub mod desk;
+pub mod outbox;
 pub mod review;
 pub mod scan;
 
@@ -20,6 +21,7 @@ use leptos::prelude::*;
 pub use capacity::{CapacityOutcome, CapacityPreview, CapacityView, ClosureLine, MoveLine, Pending};
 pub use cards::{CardOutcome, CardsReadyView};
 pub use dashboard::{DashboardView, DayLoad, Uncollected};
+pub use outbox::{OutboxLine, OutboxView};
 pub use desk::{DayCounts, NoteLine, RecordView, TodayView, Visit, VisitKind, VisitStatus};
 pub use review::{AuditLine, AuditView, PendingReview, ReviewView, ReviewsView};
 
@@ -58,6 +60,9 @@ pub fn staff_bar(locale: Locale, bar: &StaffBar) -> impl IntoView + use<> {
                     <li><a href="/staff/cards-ready">{td!(locale, staff.nav_cards)}</a></li>
                     <li><a href="/staff/reviews">{td!(locale, staff.nav_reviews)}</a></li>
                     <li><a href="/staff/audit">{td!(locale, staff.nav_audit)}</a></li>
+                })}
+                {(bar.role == "administrator").then(|| view! {
+                    <li><a href="/staff/outbox">{td!(locale, staff.nav_outbox)}</a></li>
                 })}
                 <li>
                     <form method="post" action="/staff/sign-out" class="inline-form">

@@ -8,6 +8,7 @@ mod capacity;
 mod cards;
 mod dashboard;
 mod desk;
+mod outbox;
 mod review;
 
 use super::AppState;
@@ -51,12 +52,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(cards::router())
         .merge(dashboard::router())
         .merge(review::router())
+        .merge(outbox::router())
         .layer(sessions)
         .layer(axum::middleware::from_fn(super::security::same_origin_posts))
 }
 
 /// The paths rendered here, kept out of Leptos's own routes.
-pub const RENDERED_HERE: [&str; 11] = [
+pub const RENDERED_HERE: [&str; 12] = [
+    "/staff/outbox",
     "/staff/capacity",
     "/staff/cards-ready",
     "/staff/dashboard",

@@ -1,0 +1,97 @@
+//! The outbox, for administrators: messages by state with their tries and
+//! last error (never a recipient or a text), and "send again" for a failed
+//! one. Both are audited.
+
+use super::{Staff, audit, bar};
+use crate::http::AppState;
+use crate::http::citizen::{Head, PageResult, plain, render, see_other, today};
+use crate::outbox;
+use crate::staff::{Role, StaffMember};
+use app::dates::CivilDate;
+use app::pages::staff::{OutboxLine, OutboxView};
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// Messages shown at once.
+const SHOWN: i64 = 200;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/staff/outbox", get(outbox_page)).route("/staff/outbox/{id}/retry", post(retry))
+}
+
+/// Only administrators see the outbox: it spans every centre's citizens.
+fn administrator(member: &StaffMember) -> Result<(), Response> {
+    if member.role == Role::Administrator {
+        Ok(())
+    } else {
+        Err(plain(StatusCode::FORBIDDEN, "Only an administrator can do this. / Ni msimamizi mkuu pekee anayeweza kufanya hivi."))
+    }
+}
+
+#[derive(Deserialize)]
+struct OutboxQuery {
+    state: Option<String>,
+    retried: Option<String>,
+}
+
+fn nairobi_time(at: i64, head: &Head) -> String {
+    app::calendar::appointment_label(today(at), CivilDate::nairobi_minute_at(at), head.locale())
+}
+
+async fn outbox_page(
+    State(state): State<AppState>,
+    Staff(member): Staff,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<OutboxQuery>,
+    head: Head,
+) -> PageResult {
+    if let Err(refused) = administrator(&member) {
+        return Ok(refused);
+    }
+    let shown = query.state.filter(|s| outbox::STATES.contains(&s.as_str())).unwrap_or_default();
+    let entries = outbox::recent(&state.db, Some(shown.as_str()).filter(|s| !s.is_empty()), SHOWN).await?;
+    audit(&state, &member, "outbox.view", None, None, &peer, Some(format!("{} shown", entries.len()))).await?;
+    let lines = entries
+        .into_iter()
+        .map(|entry| OutboxLine {
+            queued: nairobi_time(entry.created_at, &head),
+            updated: nairobi_time(entry.updated_at, &head),
+            id: entry.id,
+            kind: entry.kind,
+            channel: entry.channel,
+            state: entry.state,
+            attempts: entry.attempts,
+            last_error: entry.last_error,
+            retryable: entry.retryable,
+        })
+        .collect();
+    let view = OutboxView {
+        bar: bar(&state, &member).await?,
+        counts: outbox::counts(&state.db).await?,
+        state: shown,
+        lines,
+        retried: query.retried.filter(|r| r == "queued" || r == "refused"),
+    };
+    Ok(render(&state, head, StatusCode::OK, view).await)
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    Staff(member): Staff,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+) -> PageResult {
+    if let Err(refused) = administrator(&member) {
+        return Ok(refused);
+    }
+    let queued = outbox::retry(&state.db, &id, crate::clock::unix_now()).await?;
+    if queued {
+        audit(&state, &member, "outbox.retry", Some(("message", &id)), None, &peer, None).await?;
+    }
+    Ok(see_other(&format!("/staff/outbox?retried={}", if queued { "queued" } else { "refused" })))
+}
