@@ -760,8 +760,8 @@ pub struct Entry {
     pub retryable: bool,
 }
 
-/// The states, in the order a message goes through them.
-pub const STATES: [&str; 5] = ["pending", "sending", "sent", "delivered", "failed"];
+/// The states, in the order a message goes through them (the page's filter offers the same).
+pub use app::pages::staff::outbox::STATES;
 
 /// The newest `limit` messages, of one state or all, newest first.
 pub async fn recent(db: &AnyPool, state: Option<&str>, limit: i64) -> anyhow::Result<Vec<Entry>> {
