@@ -130,6 +130,24 @@ impl FromRequestParts<AppState> for Supervisor {
     }
 }
 
+/// An administrator; officers and supervisors are refused.
+pub struct Administrator(pub StaffMember);
+
+impl FromRequestParts<AppState> for Administrator {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Staff(member) = Staff::from_request_parts(parts, state).await?;
+        if member.role == crate::staff::Role::Administrator {
+            Ok(Administrator(member))
+        } else {
+            Err(plain(
+                StatusCode::FORBIDDEN,
+                "Only an administrator can do this. / Ni msimamizi mkuu pekee anayeweza kufanya hivi.",
+            ))
+        }
+    }
+}
+
 /// Appends a staff action to the audit chain, under the member's centre.
 pub(super) async fn audit(
     state: &AppState,
