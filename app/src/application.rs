@@ -9,8 +9,8 @@
 use crate::dates::CivilDate;
 use crate::forms::{FieldIssue, Form};
 use crate::identifiers::{
-    BirthCertificateNumber, CountyCode, DateOfBirth, EmailAddress, FieldError, KraPin, NationalIdNumber,
-    NhifNumber, NssfNumber, PassportNumber, PersonName, PhoneNumber,
+    BirthCertificateNumber, CountyCode, DateOfBirth, EmailAddress, FieldError, KraPin,
+    NationalIdNumber, NhifNumber, NssfNumber, PassportNumber, PersonName, PhoneNumber,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -34,8 +34,14 @@ pub enum Task {
 }
 
 impl Task {
-    pub const ALL: [Task; 6] =
-        [Task::AboutYou, Task::BirthCertificate, Task::Documents, Task::Contact, Task::Parents, Task::Photo];
+    pub const ALL: [Task; 6] = [
+        Task::AboutYou,
+        Task::BirthCertificate,
+        Task::Documents,
+        Task::Contact,
+        Task::Parents,
+        Task::Photo,
+    ];
 
     /// The last part of the task's address.
     pub fn slug(self) -> &'static str {
@@ -57,13 +63,27 @@ impl Task {
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Task::AboutYou => &[
-                "surname", "given-names", "sex", "dob-day", "dob-month", "dob-year",
-                "county-of-birth", "county-of-residence", "location",
+                "surname",
+                "given-names",
+                "sex",
+                "dob-day",
+                "dob-month",
+                "dob-year",
+                "county-of-birth",
+                "county-of-residence",
+                "location",
             ],
             Task::BirthCertificate => &["birth-certificate"],
             Task::Documents => &["passport", "kra-pin", "nhif", "nssf"],
             Task::Contact => &["phone", "email", "language"],
-            Task::Parents => &["mother-status", "mother-name", "mother-id", "father-status", "father-name", "father-id"],
+            Task::Parents => &[
+                "mother-status",
+                "mother-name",
+                "mother-id",
+                "father-status",
+                "father-name",
+                "father-id",
+            ],
             Task::Photo => &[],
         }
     }
@@ -106,7 +126,10 @@ impl Location {
         if value.chars().count() > 80 {
             return Err(FieldError::LocationTooLong);
         }
-        if !value.chars().all(|c| c.is_alphanumeric() || " ,.-'/".contains(c) || c == '\u{2019}') {
+        if !value
+            .chars()
+            .all(|c| c.is_alphanumeric() || " ,.-'/".contains(c) || c == '\u{2019}')
+        {
             return Err(FieldError::LocationCharacters);
         }
         Ok(Location(value))
@@ -189,7 +212,10 @@ pub struct Contact {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Parent {
-    Known { name: PersonName, id_number: NationalIdNumber },
+    Known {
+        name: PersonName,
+        id_number: NationalIdNumber,
+    },
     Deceased,
     NotKnown,
 }
@@ -218,11 +244,18 @@ struct Checker {
 
 impl Checker {
     fn check<T>(&mut self, field: &str, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|error| self.issues.push(FieldIssue::new(field, error))).ok()
+        result
+            .map_err(|error| self.issues.push(FieldIssue::new(field, error)))
+            .ok()
     }
 
     /// A field that may be left blank.
-    fn optional<T>(&mut self, field: &str, value: &str, parse: impl Fn(&str) -> Result<T, FieldError>) -> Option<Option<T>> {
+    fn optional<T>(
+        &mut self,
+        field: &str,
+        value: &str,
+        parse: impl Fn(&str) -> Result<T, FieldError>,
+    ) -> Option<Option<T>> {
         if value.trim().is_empty() {
             return Some(None);
         }
@@ -245,10 +278,21 @@ impl AboutYou {
         let sex = c.check("sex", Sex::parse(form.value("sex")));
         let date_of_birth = c.check(
             "dob",
-            DateOfBirth::parse(form.value("dob-day"), form.value("dob-month"), form.value("dob-year"), today),
+            DateOfBirth::parse(
+                form.value("dob-day"),
+                form.value("dob-month"),
+                form.value("dob-year"),
+                today,
+            ),
         );
-        let county_of_birth = c.check("county-of-birth", CountyCode::parse(form.value("county-of-birth")));
-        let county_of_residence = c.check("county-of-residence", CountyCode::parse(form.value("county-of-residence")));
+        let county_of_birth = c.check(
+            "county-of-birth",
+            CountyCode::parse(form.value("county-of-birth")),
+        );
+        let county_of_residence = c.check(
+            "county-of-residence",
+            CountyCode::parse(form.value("county-of-residence")),
+        );
         let location = c.check("location", Location::parse(form.value("location")));
         let value = (|| {
             Some(AboutYou {
@@ -281,7 +325,10 @@ impl AboutYou {
 
 pub fn birth_certificate_from_form(form: &Form) -> Result<BirthCertificateNumber, Vec<FieldIssue>> {
     let mut c = Checker::default();
-    let number = c.check("birth-certificate", BirthCertificateNumber::parse(form.value("birth-certificate")));
+    let number = c.check(
+        "birth-certificate",
+        BirthCertificateNumber::parse(form.value("birth-certificate")),
+    );
     c.finish(number)
 }
 
@@ -292,7 +339,14 @@ impl OtherDocuments {
         let kra_pin = c.optional("kra-pin", form.value("kra-pin"), KraPin::parse);
         let nhif = c.optional("nhif", form.value("nhif"), NhifNumber::parse);
         let nssf = c.optional("nssf", form.value("nssf"), NssfNumber::parse);
-        let value = (|| Some(OtherDocuments { passport: passport?, kra_pin: kra_pin?, nhif: nhif?, nssf: nssf? }))();
+        let value = (|| {
+            Some(OtherDocuments {
+                passport: passport?,
+                kra_pin: kra_pin?,
+                nhif: nhif?,
+                nssf: nssf?,
+            })
+        })();
         c.finish(value)
     }
 
@@ -314,14 +368,23 @@ impl Contact {
         let phone = c.check("phone", PhoneNumber::parse(form.value("phone")));
         let email = c.optional("email", form.value("email"), EmailAddress::parse);
         let language = c.check("language", MessageLanguage::parse(form.value("language")));
-        let value = (|| Some(Contact { phone: phone?, email: email?, language: language? }))();
+        let value = (|| {
+            Some(Contact {
+                phone: phone?,
+                email: email?,
+                language: language?,
+            })
+        })();
         c.finish(value)
     }
 
     pub fn to_values(&self) -> BTreeMap<String, String> {
         values([
             ("phone", self.phone.to_string()),
-            ("email", self.email.clone().map(String::from).unwrap_or_default()),
+            (
+                "email",
+                self.email.clone().map(String::from).unwrap_or_default(),
+            ),
             ("language", self.language.code().to_string()),
         ])
     }
@@ -332,9 +395,18 @@ impl Parent {
         let status = format!("{who}-status");
         match form.value(&status) {
             "known" => {
-                let name = c.check(&format!("{who}-name"), PersonName::parse(form.value(&format!("{who}-name"))));
-                let id = c.check(&format!("{who}-id"), NationalIdNumber::parse(form.value(&format!("{who}-id"))));
-                Some(Parent::Known { name: name?, id_number: id? })
+                let name = c.check(
+                    &format!("{who}-name"),
+                    PersonName::parse(form.value(&format!("{who}-name"))),
+                );
+                let id = c.check(
+                    &format!("{who}-id"),
+                    NationalIdNumber::parse(form.value(&format!("{who}-id"))),
+                );
+                Some(Parent::Known {
+                    name: name?,
+                    id_number: id?,
+                })
             }
             "deceased" => Some(Parent::Deceased),
             "not-known" => Some(Parent::NotKnown),
@@ -359,7 +431,12 @@ impl Parents {
         let mut c = Checker::default();
         let mother = Parent::from_form(&mut c, form, "mother");
         let father = Parent::from_form(&mut c, form, "father");
-        let value = (|| Some(Parents { mother: mother?, father: father? }))();
+        let value = (|| {
+            Some(Parents {
+                mother: mother?,
+                father: father?,
+            })
+        })();
         c.finish(value)
     }
 
@@ -392,9 +469,10 @@ impl Answers {
     pub fn values_for(&self, task: Task) -> BTreeMap<String, String> {
         match task {
             Task::AboutYou => self.about_you.as_ref().map(AboutYou::to_values),
-            Task::BirthCertificate => {
-                self.birth_certificate.as_ref().map(|b| values([("birth-certificate", b.to_string())]))
-            }
+            Task::BirthCertificate => self
+                .birth_certificate
+                .as_ref()
+                .map(|b| values([("birth-certificate", b.to_string())])),
             Task::Documents => self.documents.as_ref().map(OtherDocuments::to_values),
             Task::Contact => self.contact.as_ref().map(Contact::to_values),
             Task::Parents => self.parents.as_ref().map(Parents::to_values),
@@ -405,10 +483,17 @@ impl Answers {
 
     /// Reads a task's form and, if it is right, saves it into the answers.
     /// Server only (the contact task checks phone numbers).
-    pub fn apply(&mut self, task: Task, form: &Form, today: CivilDate) -> Result<(), Vec<FieldIssue>> {
+    pub fn apply(
+        &mut self,
+        task: Task,
+        form: &Form,
+        today: CivilDate,
+    ) -> Result<(), Vec<FieldIssue>> {
         match task {
             Task::AboutYou => self.about_you = Some(AboutYou::from_form(form, today)?),
-            Task::BirthCertificate => self.birth_certificate = Some(birth_certificate_from_form(form)?),
+            Task::BirthCertificate => {
+                self.birth_certificate = Some(birth_certificate_from_form(form)?)
+            }
             Task::Documents => self.documents = Some(OtherDocuments::from_form(form)?),
             Task::Contact => self.contact = Some(Contact::from_form(form)?),
             Task::Parents => self.parents = Some(Parents::from_form(form)?),
@@ -562,9 +647,20 @@ mod tests {
 
     #[test]
     fn about_you_reports_every_problem_at_once() {
-        let issues = AboutYou::from_form(&form(&[("surname", "Otieno")], Task::AboutYou), today()).unwrap_err();
+        let issues = AboutYou::from_form(&form(&[("surname", "Otieno")], Task::AboutYou), today())
+            .unwrap_err();
         let fields: Vec<_> = issues.iter().map(|i| i.field.as_str()).collect();
-        assert_eq!(fields, ["given-names", "sex", "dob", "county-of-birth", "county-of-residence", "location"]);
+        assert_eq!(
+            fields,
+            [
+                "given-names",
+                "sex",
+                "dob",
+                "county-of-birth",
+                "county-of-residence",
+                "location"
+            ]
+        );
     }
 
     #[test]
@@ -591,31 +687,60 @@ mod tests {
 
     #[test]
     fn location_refuses_markup() {
-        assert_eq!(Location::parse("<script>").unwrap_err(), FieldError::LocationCharacters);
-        assert_eq!(Location::parse(&"a".repeat(81)).unwrap_err(), FieldError::LocationTooLong);
+        assert_eq!(
+            Location::parse("<script>").unwrap_err(),
+            FieldError::LocationCharacters
+        );
+        assert_eq!(
+            Location::parse(&"a".repeat(81)).unwrap_err(),
+            FieldError::LocationTooLong
+        );
     }
 
     #[test]
     fn other_documents_are_optional_but_checked_when_given() {
         assert!(OtherDocuments::from_form(&form(&[], Task::Documents)).is_ok());
-        let issues = OtherDocuments::from_form(&form(&[("kra-pin", "P051234567X")], Task::Documents)).unwrap_err();
-        assert_eq!(issues, vec![FieldIssue::new("kra-pin", FieldError::KraPinCompany)]);
+        let issues =
+            OtherDocuments::from_form(&form(&[("kra-pin", "P051234567X")], Task::Documents))
+                .unwrap_err();
+        assert_eq!(
+            issues,
+            vec![FieldIssue::new("kra-pin", FieldError::KraPinCompany)]
+        );
     }
 
     #[test]
     fn a_known_parent_needs_a_name_and_an_id_number() {
-        let issues =
-            Parents::from_form(&form(&[("mother-status", "known"), ("father-status", "not-known")], Task::Parents))
-                .unwrap_err();
+        let issues = Parents::from_form(&form(
+            &[("mother-status", "known"), ("father-status", "not-known")],
+            Task::Parents,
+        ))
+        .unwrap_err();
         let fields: Vec<_> = issues.iter().map(|i| i.field.as_str()).collect();
         assert_eq!(fields, ["mother-name", "mother-id"]);
-        let ok = Parents::from_form(&form(&[("mother-status", "deceased"), ("father-status", "not-known")], Task::Parents));
-        assert_eq!(ok.unwrap(), Parents { mother: Parent::Deceased, father: Parent::NotKnown });
+        let ok = Parents::from_form(&form(
+            &[
+                ("mother-status", "deceased"),
+                ("father-status", "not-known"),
+            ],
+            Task::Parents,
+        ));
+        assert_eq!(
+            ok.unwrap(),
+            Parents {
+                mother: Parent::Deceased,
+                father: Parent::NotKnown
+            }
+        );
     }
 
     #[test]
     fn contact_needs_a_mobile_and_a_language() {
-        let issues = Contact::from_form(&form(&[("phone", "020 2222222"), ("email", "x@")], Task::Contact)).unwrap_err();
+        let issues = Contact::from_form(&form(
+            &[("phone", "020 2222222"), ("email", "x@")],
+            Task::Contact,
+        ))
+        .unwrap_err();
         let fields: Vec<_> = issues.iter().map(|i| i.field.as_str()).collect();
         assert_eq!(fields, ["phone", "email", "language"]);
     }
@@ -625,11 +750,17 @@ mod tests {
         let doc = include_str!("../../docs/DATA.md");
         for task in Task::ALL {
             for field in task.fields() {
-                assert!(doc.contains(&format!("`{field}`")), "docs/DATA.md does not list `{field}`");
+                assert!(
+                    doc.contains(&format!("`{field}`")),
+                    "docs/DATA.md does not list `{field}`"
+                );
             }
         }
         for field in ["photo", "declaration", "contact"] {
-            assert!(doc.contains(&format!("`{field}`")), "docs/DATA.md does not list `{field}`");
+            assert!(
+                doc.contains(&format!("`{field}`")),
+                "docs/DATA.md does not list `{field}`"
+            );
         }
     }
 

@@ -85,10 +85,17 @@ pub fn public_holidays(year: i32) -> Vec<(CivilDate, Holiday)> {
     // Christmas on a Sunday moves to the Monday, which is Boxing Day: it
     // then takes the next free day, the Tuesday.
     for &(month, day, holiday) in &FIXED {
-        let Some(date) = CivilDate::new(year, month, day) else { continue };
-        let mut observed = if date.weekday() == 6 { date.add_days(1) } else { date };
-        while FIXED.iter().any(|&(m, d, _)| CivilDate::new(year, m, d) == Some(observed) && (m, d) != (month, day))
-            || days.iter().any(|(taken, _)| *taken == observed)
+        let Some(date) = CivilDate::new(year, month, day) else {
+            continue;
+        };
+        let mut observed = if date.weekday() == 6 {
+            date.add_days(1)
+        } else {
+            date
+        };
+        while FIXED.iter().any(|&(m, d, _)| {
+            CivilDate::new(year, m, d) == Some(observed) && (m, d) != (month, day)
+        }) || days.iter().any(|(taken, _)| *taken == observed)
         {
             observed = observed.add_days(1);
         }
@@ -103,13 +110,22 @@ pub fn public_holidays(year: i32) -> Vec<(CivilDate, Holiday)> {
 
 /// The holiday on `date`, if it is one.
 pub fn holiday_on(date: CivilDate) -> Option<Holiday> {
-    public_holidays(date.year()).into_iter().find(|(d, _)| *d == date).map(|(_, h)| h)
+    public_holidays(date.year())
+        .into_iter()
+        .find(|(d, _)| *d == date)
+        .map(|(_, h)| h)
 }
 
 const DAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const DAYS_SW: [&str; 7] = ["Jumatatu", "Jumanne", "Jumatano", "Alhamisi", "Ijumaa", "Jumamosi", "Jumapili"];
-const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const MONTHS_SW: [&str; 12] = ["Jan", "Feb", "Mac", "Apr", "Mei", "Jun", "Jul", "Ago", "Sep", "Okt", "Nov", "Des"];
+const DAYS_SW: [&str; 7] = [
+    "Jumatatu", "Jumanne", "Jumatano", "Alhamisi", "Ijumaa", "Jumamosi", "Jumapili",
+];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const MONTHS_SW: [&str; 12] = [
+    "Jan", "Feb", "Mac", "Apr", "Mei", "Jun", "Jul", "Ago", "Sep", "Okt", "Nov", "Des",
+];
 
 /// `Tue 14 Apr 2026` (English) or `Jumanne 14 Apr 2026` (Kiswahili).
 pub fn day_label(date: CivilDate, locale: Locale) -> String {
@@ -221,8 +237,14 @@ mod tests {
 
     #[test]
     fn appointments_read_as_people_write_them() {
-        assert_eq!(appointment_label(date(2026, 4, 14), 9 * 60 + 30, Locale::en), "Tue 14 Apr 2026, 09:30");
-        assert_eq!(appointment_label(date(2026, 4, 14), 9 * 60 + 30, Locale::sw), "Jumanne 14 Apr 2026, 09:30");
+        assert_eq!(
+            appointment_label(date(2026, 4, 14), 9 * 60 + 30, Locale::en),
+            "Tue 14 Apr 2026, 09:30"
+        );
+        assert_eq!(
+            appointment_label(date(2026, 4, 14), 9 * 60 + 30, Locale::sw),
+            "Jumanne 14 Apr 2026, 09:30"
+        );
         assert_eq!(parse_clock("09:30"), Some(570));
         assert_eq!(parse_clock("9:30"), None);
         assert_eq!(parse_clock("24:00"), None);

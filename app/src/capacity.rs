@@ -17,12 +17,35 @@ pub const MAX_REASON_CHARS: usize = 200;
 /// The names of the rules form's fields: three numbers, then each
 /// weekday's opening and closing time (Monday first).
 pub const RULES_FIELDS: [&str; 17] = [
-    "counters", "slot_minutes", "horizon_days", "opens-0", "closes-0", "opens-1", "closes-1", "opens-2", "closes-2", "opens-3",
-    "closes-3", "opens-4", "closes-4", "opens-5", "closes-5", "opens-6", "closes-6",
+    "counters",
+    "slot_minutes",
+    "horizon_days",
+    "opens-0",
+    "closes-0",
+    "opens-1",
+    "closes-1",
+    "opens-2",
+    "closes-2",
+    "opens-3",
+    "closes-3",
+    "opens-4",
+    "closes-4",
+    "opens-5",
+    "closes-5",
+    "opens-6",
+    "closes-6",
 ];
 
 /// The names of the closure form's fields.
-pub const CLOSURE_FIELDS: [&str; 7] = ["closure-day", "closure-month", "closure-year", "span", "from", "to", "reason"];
+pub const CLOSURE_FIELDS: [&str; 7] = [
+    "closure-day",
+    "closure-month",
+    "closure-year",
+    "span",
+    "from",
+    "to",
+    "reason",
+];
 
 /// When and how a centre gives appointments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +78,14 @@ pub fn read_clock(text: &str) -> Option<u16> {
         None if (1..=2).contains(&text.len()) => (text, "00"),
         None => return None,
     };
-    if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 || !(hours.chars().chain(minutes.chars()).all(|c| c.is_ascii_digit())) {
+    if hours.is_empty()
+        || hours.len() > 2
+        || minutes.len() != 2
+        || !(hours
+            .chars()
+            .chain(minutes.chars())
+            .all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let (hours, minutes): (u16, u16) = (hours.parse().ok()?, minutes.parse().ok()?);
@@ -64,7 +94,10 @@ pub fn read_clock(text: &str) -> Option<u16> {
 }
 
 fn number_in(text: &str, min: u16, max: u16) -> Option<u16> {
-    text.trim().parse::<u16>().ok().filter(|n| (min..=max).contains(n))
+    text.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
 }
 
 impl CentreRules {
@@ -75,9 +108,16 @@ impl CentreRules {
         if counters.is_none() {
             issues.push(FieldIssue::new("counters", FieldError::CountersRange));
         }
-        let slot_minutes = number_in(form.value("slot_minutes"), MIN_SLOT_MINUTES, MAX_SLOT_MINUTES);
+        let slot_minutes = number_in(
+            form.value("slot_minutes"),
+            MIN_SLOT_MINUTES,
+            MAX_SLOT_MINUTES,
+        );
         if slot_minutes.is_none() {
-            issues.push(FieldIssue::new("slot_minutes", FieldError::SlotMinutesRange));
+            issues.push(FieldIssue::new(
+                "slot_minutes",
+                FieldError::SlotMinutesRange,
+            ));
         }
         let horizon_days = number_in(form.value("horizon_days"), 1, MAX_HORIZON_DAYS);
         if horizon_days.is_none() {
@@ -85,8 +125,12 @@ impl CentreRules {
         }
         let mut hours = [None; 7];
         for (weekday, day_hours) in hours.iter_mut().enumerate() {
-            let (opens_field, closes_field) = (format!("opens-{weekday}"), format!("closes-{weekday}"));
-            let (opens, closes) = (form.value(&opens_field).trim(), form.value(&closes_field).trim());
+            let (opens_field, closes_field) =
+                (format!("opens-{weekday}"), format!("closes-{weekday}"));
+            let (opens, closes) = (
+                form.value(&opens_field).trim(),
+                form.value(&closes_field).trim(),
+            );
             match (opens.is_empty(), closes.is_empty()) {
                 (true, true) => continue,
                 (false, true) => {
@@ -115,7 +159,12 @@ impl CentreRules {
         }
         match (counters, slot_minutes, horizon_days) {
             (Some(counters), Some(slot_minutes), Some(horizon_days)) if issues.is_empty() => {
-                Ok(CentreRules { counters, slot_minutes, horizon_days, hours })
+                Ok(CentreRules {
+                    counters,
+                    slot_minutes,
+                    horizon_days,
+                    hours,
+                })
             }
             _ => Err(issues),
         }
@@ -129,8 +178,14 @@ impl CentreRules {
         values.insert("horizon_days".to_string(), self.horizon_days.to_string());
         for (weekday, hours) in self.hours.iter().enumerate() {
             if let Some((opens, closes)) = hours {
-                values.insert(format!("opens-{weekday}"), crate::calendar::clock_label(*opens));
-                values.insert(format!("closes-{weekday}"), crate::calendar::clock_label(*closes));
+                values.insert(
+                    format!("opens-{weekday}"),
+                    crate::calendar::clock_label(*opens),
+                );
+                values.insert(
+                    format!("closes-{weekday}"),
+                    crate::calendar::clock_label(*closes),
+                );
             }
         }
         Form::with_values(values)
@@ -143,7 +198,11 @@ impl ClosureRequest {
     pub fn from_form(form: &Form, today: CivilDate) -> Result<Self, Vec<FieldIssue>> {
         let mut issues = Vec::new();
         let number = |name: &str| form.value(name).trim().parse::<i64>().ok();
-        let day = match (number("closure-day"), number("closure-month"), number("closure-year")) {
+        let day = match (
+            number("closure-day"),
+            number("closure-month"),
+            number("closure-year"),
+        ) {
             (Some(d), Some(m), Some(y)) if (2000..=9999).contains(&y) => u8::try_from(m)
                 .ok()
                 .zip(u8::try_from(d).ok())
@@ -152,7 +211,9 @@ impl ClosureRequest {
         };
         match day {
             None => issues.push(FieldIssue::new("closure", FieldError::ClosureDay)),
-            Some(day) if day < today => issues.push(FieldIssue::new("closure", FieldError::ClosureDayPast)),
+            Some(day) if day < today => {
+                issues.push(FieldIssue::new("closure", FieldError::ClosureDayPast))
+            }
             Some(_) => {}
         }
         let span = match form.value("span") {
@@ -187,7 +248,9 @@ impl ClosureRequest {
             issues.push(FieldIssue::new("reason", FieldError::ClosureReasonTooLong));
         }
         match (day, span) {
-            (Some(day), Some(span)) if issues.is_empty() => Ok(ClosureRequest { day, span, reason }),
+            (Some(day), Some(span)) if issues.is_empty() => {
+                Ok(ClosureRequest { day, span, reason })
+            }
             _ => Err(issues),
         }
     }
@@ -198,7 +261,11 @@ mod tests {
     use super::*;
 
     fn form(pairs: &[(&str, &str)]) -> Form {
-        let names: Vec<&str> = RULES_FIELDS.iter().chain(CLOSURE_FIELDS.iter()).copied().collect();
+        let names: Vec<&str> = RULES_FIELDS
+            .iter()
+            .chain(CLOSURE_FIELDS.iter())
+            .copied()
+            .collect();
         Form::from_pairs(pairs.iter().copied(), &names)
     }
 
@@ -214,7 +281,9 @@ mod tests {
         assert_eq!(read_clock("1300"), Some(780));
         assert_eq!(read_clock(" 9 "), Some(540));
         assert_eq!(read_clock("24:00"), Some(1440));
-        for bad in ["", "25:00", "8:5", "08:60", "noon", "-1:00", "8:00pm", "123"] {
+        for bad in [
+            "", "25:00", "8:5", "08:60", "noon", "-1:00", "8:00pm", "123",
+        ] {
             assert_eq!(read_clock(bad), None, "{bad}");
         }
     }
@@ -226,7 +295,15 @@ mod tests {
             counters: 4,
             slot_minutes: 15,
             horizon_days: 30,
-            hours: [weekday, weekday, weekday, weekday, weekday, Some((480, 780)), None],
+            hours: [
+                weekday,
+                weekday,
+                weekday,
+                weekday,
+                weekday,
+                Some((480, 780)),
+                None,
+            ],
         };
         assert_eq!(CentreRules::from_form(&rules.to_form()), Ok(rules));
     }
@@ -271,11 +348,32 @@ mod tests {
         ]);
         assert_eq!(
             ClosureRequest::from_form(&good, today),
-            Ok(ClosureRequest { day: CivilDate::new(2026, 12, 1).unwrap(), span: Some((780, 1020)), reason: "Power maintenance".into() })
+            Ok(ClosureRequest {
+                day: CivilDate::new(2026, 12, 1).unwrap(),
+                span: Some((780, 1020)),
+                reason: "Power maintenance".into()
+            })
         );
-        let whole = form(&[("closure-day", "26"), ("closure-month", "11"), ("closure-year", "2026"), ("span", "whole"), ("reason", "Staff day")]);
-        assert_eq!(ClosureRequest::from_form(&whole, today).unwrap().span, None, "today may be closed");
-        let bad = form(&[("closure-day", "25"), ("closure-month", "11"), ("closure-year", "2026"), ("span", "part"), ("from", "14:00"), ("to", "13:00")]);
+        let whole = form(&[
+            ("closure-day", "26"),
+            ("closure-month", "11"),
+            ("closure-year", "2026"),
+            ("span", "whole"),
+            ("reason", "Staff day"),
+        ]);
+        assert_eq!(
+            ClosureRequest::from_form(&whole, today).unwrap().span,
+            None,
+            "today may be closed"
+        );
+        let bad = form(&[
+            ("closure-day", "25"),
+            ("closure-month", "11"),
+            ("closure-year", "2026"),
+            ("span", "part"),
+            ("from", "14:00"),
+            ("to", "13:00"),
+        ]);
         assert_eq!(
             errors(ClosureRequest::from_form(&bad, today).unwrap_err()),
             vec![
@@ -284,7 +382,12 @@ mod tests {
                 ("reason".into(), FieldError::ClosureReasonMissing),
             ]
         );
-        let nothing = form(&[("closure-day", "31"), ("closure-month", "2"), ("closure-year", "2027"), ("reason", &"x".repeat(201))]);
+        let nothing = form(&[
+            ("closure-day", "31"),
+            ("closure-month", "2"),
+            ("closure-year", "2027"),
+            ("reason", &"x".repeat(201)),
+        ]);
         assert_eq!(
             errors(ClosureRequest::from_form(&nothing, today).unwrap_err()),
             vec![

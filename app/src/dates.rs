@@ -68,7 +68,9 @@ impl CivilDate {
         let era = year.div_euclid(400);
         let yoe = year - era * 400;
         let month = i64::from(self.month);
-        let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5
+            + i64::from(self.day)
+            - 1;
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
         era * 146_097 + doe - 719_468
     }
@@ -117,7 +119,11 @@ impl std::str::FromStr for CivilDate {
         }
         let digits = |range: std::ops::Range<usize>| -> Result<u32, ()> {
             let part = &s[range];
-            if part.bytes().all(|b| b.is_ascii_digit()) { part.parse().map_err(|_| ()) } else { Err(()) }
+            if part.bytes().all(|b| b.is_ascii_digit()) {
+                part.parse().map_err(|_| ())
+            } else {
+                Err(())
+            }
         };
         let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
         CivilDate::new(year as i32, month as u8, day as u8).ok_or(())
@@ -222,7 +228,15 @@ mod tests {
         assert_eq!(date(2007, 3, 27).to_string(), "2007-03-27");
         assert_eq!("2007-03-27".parse::<CivilDate>(), Ok(date(2007, 3, 27)));
         assert_eq!("2024-02-29".parse::<CivilDate>(), Ok(date(2024, 2, 29)));
-        for bad in ["2023-02-29", "2007-3-27", "27-03-2007", "2007-03-27 ", "+007-03-27", "2007-13-01", ""] {
+        for bad in [
+            "2023-02-29",
+            "2007-3-27",
+            "27-03-2007",
+            "2007-03-27 ",
+            "+007-03-27",
+            "2007-13-01",
+            "",
+        ] {
             assert_eq!(bad.parse::<CivilDate>(), Err(()), "{bad}");
         }
     }
@@ -231,7 +245,10 @@ mod tests {
     fn dates_serialise_as_iso_text() {
         let json = serde_json::to_string(&date(1988, 4, 12)).unwrap();
         assert_eq!(json, "\"1988-04-12\"");
-        assert_eq!(serde_json::from_str::<CivilDate>(&json).unwrap(), date(1988, 4, 12));
+        assert_eq!(
+            serde_json::from_str::<CivilDate>(&json).unwrap(),
+            date(1988, 4, 12)
+        );
         assert!(serde_json::from_str::<CivilDate>("\"1988-02-30\"").is_err());
     }
 
@@ -255,7 +272,10 @@ mod tests {
         assert_eq!(CivilDate::in_nairobi_at(-3 * 3600 - 1), date(1969, 12, 31));
         assert_eq!(CivilDate::nairobi_minute_at(1_795_640_399), 23 * 60 + 59);
         assert_eq!(CivilDate::nairobi_minute_at(1_795_640_400), 0);
-        assert_eq!(CivilDate::nairobi_minute_at(date(2026, 11, 26).nairobi_unix_at(9 * 60 + 30)), 9 * 60 + 30);
+        assert_eq!(
+            CivilDate::nairobi_minute_at(date(2026, 11, 26).nairobi_unix_at(9 * 60 + 30)),
+            9 * 60 + 30
+        );
     }
 
     #[test]
@@ -269,7 +289,10 @@ mod tests {
     fn a_sixth_birthday_today_makes_a_minor() {
         let today = date(2026, 11, 25);
         assert_eq!(eligibility(date(2020, 11, 25), today), Eligibility::Minor);
-        assert_eq!(eligibility(date(2020, 11, 26), today), Eligibility::TooYoung);
+        assert_eq!(
+            eligibility(date(2020, 11, 26), today),
+            Eligibility::TooYoung
+        );
     }
 
     #[test]
@@ -283,12 +306,30 @@ mod tests {
     #[test]
     fn three_fields_parse_into_a_date_of_birth() {
         let today = date(2026, 11, 25);
-        assert_eq!(parse_date_of_birth(" 27", "3", "2007 ", today), Ok(date(2007, 3, 27)));
-        assert_eq!(parse_date_of_birth("", "3", "2007", today), Err(DateOfBirthProblem::Invalid));
-        assert_eq!(parse_date_of_birth("31", "2", "2007", today), Err(DateOfBirthProblem::Invalid));
-        assert_eq!(parse_date_of_birth("1", "1", "07", today), Err(DateOfBirthProblem::Invalid));
-        assert_eq!(parse_date_of_birth("300", "1", "2007", today), Err(DateOfBirthProblem::Invalid));
-        assert_eq!(parse_date_of_birth("26", "11", "2026", today), Err(DateOfBirthProblem::InFuture));
+        assert_eq!(
+            parse_date_of_birth(" 27", "3", "2007 ", today),
+            Ok(date(2007, 3, 27))
+        );
+        assert_eq!(
+            parse_date_of_birth("", "3", "2007", today),
+            Err(DateOfBirthProblem::Invalid)
+        );
+        assert_eq!(
+            parse_date_of_birth("31", "2", "2007", today),
+            Err(DateOfBirthProblem::Invalid)
+        );
+        assert_eq!(
+            parse_date_of_birth("1", "1", "07", today),
+            Err(DateOfBirthProblem::Invalid)
+        );
+        assert_eq!(
+            parse_date_of_birth("300", "1", "2007", today),
+            Err(DateOfBirthProblem::Invalid)
+        );
+        assert_eq!(
+            parse_date_of_birth("26", "11", "2026", today),
+            Err(DateOfBirthProblem::InFuture)
+        );
         assert_eq!(
             parse_date_of_birth("31", "12", "1899", today),
             Err(DateOfBirthProblem::BeforeEarliestYear)
@@ -302,8 +343,11 @@ mod tests {
             assert_eq!(CivilDate::from_days_since_epoch(days), expected);
             expected = match CivilDate::new(expected.year, expected.month, expected.day + 1) {
                 Some(next) => next,
-                None => CivilDate::new(expected.year, expected.month + 1, 1)
-                    .unwrap_or(date(expected.year + 1, 1, 1)),
+                None => CivilDate::new(expected.year, expected.month + 1, 1).unwrap_or(date(
+                    expected.year + 1,
+                    1,
+                    1,
+                )),
             };
         }
     }

@@ -25,7 +25,10 @@ pub struct FieldIssue {
 
 impl FieldIssue {
     pub fn new(field: impl Into<String>, error: FieldError) -> Self {
-        FieldIssue { field: field.into(), error }
+        FieldIssue {
+            field: field.into(),
+            error,
+        }
     }
 }
 
@@ -57,18 +60,27 @@ fn clean(value: &str) -> String {
 impl Form {
     /// From the submitted name/value pairs. Only the names a page expects
     /// are kept; a repeated name keeps its first value.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, expected: &[&str]) -> Self {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        expected: &[&str],
+    ) -> Self {
         let mut values = BTreeMap::new();
         for (name, value) in pairs {
             if expected.contains(&name) && !values.contains_key(name) {
                 values.insert(name.to_string(), clean(value));
             }
         }
-        Form { values, errors: Vec::new() }
+        Form {
+            values,
+            errors: Vec::new(),
+        }
     }
 
     pub fn with_values(values: BTreeMap<String, String>) -> Self {
-        Form { values, errors: Vec::new() }
+        Form {
+            values,
+            errors: Vec::new(),
+        }
     }
 
     pub fn value(&self, name: &str) -> &str {
@@ -77,7 +89,10 @@ impl Form {
 
     /// The first problem with a field: the date's three inputs share one.
     pub fn error(&self, name: &str) -> Option<FieldError> {
-        self.errors.iter().find(|issue| issue.field == name).map(|issue| issue.error)
+        self.errors
+            .iter()
+            .find(|issue| issue.field == name)
+            .map(|issue| issue.error)
     }
 
     pub fn has_errors(&self) -> bool {
@@ -90,7 +105,9 @@ impl Form {
         self.errors
             .iter()
             .map(|issue| FieldProblem {
-                field_id: if issue.field.ends_with("dob") || self.values.contains_key(&format!("{}-day", issue.field)) {
+                field_id: if issue.field.ends_with("dob")
+                    || self.values.contains_key(&format!("{}-day", issue.field))
+                {
                     format!("{}-day", issue.field)
                 } else {
                     issue.field.clone()
@@ -104,7 +121,10 @@ impl Form {
 /// A sign-in code as typed: six digits, spaces and hyphens ignored (people
 /// paste "123 456"). The server compares it with the hash it kept.
 pub fn sign_in_code_digits(input: &str) -> Result<String, FieldError> {
-    let digits: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     if digits.is_empty() {
         return Err(FieldError::CodeMissing);
     }
@@ -120,7 +140,10 @@ mod tests {
 
     #[test]
     fn keeps_only_expected_names_and_the_first_of_each() {
-        let form = Form::from_pairs([("a", "1"), ("b", "2"), ("a", "3"), ("evil", "x")], &["a", "b"]);
+        let form = Form::from_pairs(
+            [("a", "1"), ("b", "2"), ("a", "3"), ("evil", "x")],
+            &["a", "b"],
+        );
         assert_eq!(form.value("a"), "1");
         assert_eq!(form.value("b"), "2");
         assert_eq!(form.value("evil"), "");
@@ -129,7 +152,10 @@ mod tests {
     #[test]
     fn strips_control_characters_and_caps_length() {
         let long = "x".repeat(10_000);
-        let form = Form::from_pairs([("a", "Wan\u{0}jiru\u{1b}[31m"), ("b", long.as_str())], &["a", "b"]);
+        let form = Form::from_pairs(
+            [("a", "Wan\u{0}jiru\u{1b}[31m"), ("b", long.as_str())],
+            &["a", "b"],
+        );
         assert_eq!(form.value("a"), "Wanjiru[31m");
         assert_eq!(form.value("b").len(), MAX_FIELD_CHARS);
     }

@@ -83,7 +83,10 @@ mod tests {
 #[cfg(feature = "ssr")]
 pub fn from_headers(headers: &http::HeaderMap) -> Locale {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    negotiate(header(http::header::COOKIE), header(http::header::ACCEPT_LANGUAGE))
+    negotiate(
+        header(http::header::COOKIE),
+        header(http::header::ACCEPT_LANGUAGE),
+    )
 }
 
 pub fn negotiate(cookie_header: Option<&str>, accept_language: Option<&str>) -> Locale {
@@ -105,9 +108,15 @@ fn preferred_from_accept_language(header: &str) -> Option<Locale> {
         let mut parts = item.split(';');
         let tag = parts.next().unwrap_or("").trim();
         let primary = tag.split('-').next().unwrap_or("");
-        let Some(locale) = parse_code(primary) else { continue };
+        let Some(locale) = parse_code(primary) else {
+            continue;
+        };
         let q = parts
-            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
             .unwrap_or(1.0);
         if q > 0.0 && best.is_none_or(|(_, best_q)| q > best_q) {
             best = Some((locale, q));
@@ -136,15 +145,24 @@ mod negotiation_tests {
 
     #[test]
     fn the_cookie_wins_over_the_browser_language() {
-        assert_eq!(negotiate(Some("a=b; i18n_pref_locale=sw"), Some("en")), Locale::sw);
-        assert_eq!(negotiate(Some("i18n_pref_locale=en"), Some("sw")), Locale::en);
+        assert_eq!(
+            negotiate(Some("a=b; i18n_pref_locale=sw"), Some("en")),
+            Locale::sw
+        );
+        assert_eq!(
+            negotiate(Some("i18n_pref_locale=en"), Some("sw")),
+            Locale::en
+        );
     }
 
     #[test]
     fn the_browser_language_is_used_without_a_cookie() {
         assert_eq!(negotiate(None, Some("sw-KE,sw;q=0.9,en;q=0.8")), Locale::sw);
         assert_eq!(negotiate(None, Some("fr, en;q=0.5, sw;q=0.7")), Locale::sw);
-        assert_eq!(negotiate(Some("i18n_pref_locale=xx"), Some("en-GB")), Locale::en);
+        assert_eq!(
+            negotiate(Some("i18n_pref_locale=xx"), Some("en-GB")),
+            Locale::en
+        );
     }
 
     #[test]

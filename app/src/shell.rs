@@ -4,10 +4,13 @@ use crate::components::layout::{Footer, Header};
 use crate::i18n::Locale;
 use crate::language;
 use crate::pages::{
-    applications::{ApplicationPage, ApplicationsPage, StepPage},
     account::DeleteAccountPage,
-    children::{AddChildPage, AlreadyRegisteredPage, ChildConsentPage, ChildPage, GuardianshipPage, IdentityPage, WithdrawPage},
+    applications::{ApplicationPage, ApplicationsPage, StepPage},
     booking::{AcknowledgementPage, CancelPage, DayPage, FinderPage},
+    children::{
+        AddChildPage, AlreadyRegisteredPage, ChildConsentPage, ChildPage, GuardianshipPage,
+        IdentityPage, WithdrawPage,
+    },
     home::HomePage,
     not_found::NotFound,
     privacy::PrivacyPage,
@@ -61,7 +64,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
     #[cfg(feature = "ssr")]
-    if let Some(signed_in) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<SignedIn>().copied()) {
+    if let Some(signed_in) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<SignedIn>().copied())
+    {
         provide_context(signed_in);
     }
     view! {
@@ -86,7 +91,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 fn request_locale() -> Locale {
-    use_context::<http::request::Parts>().map(|parts| language::from_headers(&parts.headers)).unwrap_or_default()
+    use_context::<http::request::Parts>()
+        .map(|parts| language::from_headers(&parts.headers))
+        .unwrap_or_default()
 }
 
 #[cfg(not(feature = "ssr"))]

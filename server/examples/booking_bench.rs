@@ -28,8 +28,16 @@ const CENTRE: &str = "kibra";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let seconds: u64 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(10);
-    let connections: usize = std::env::args().nth(2).map(|a| a.parse()).transpose()?.unwrap_or(256);
+    let seconds: u64 = std::env::args()
+        .nth(1)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(10);
+    let connections: usize = std::env::args()
+        .nth(2)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(256);
     let dir = tempfile::tempdir()?;
     let mut config = Config::from_env();
     config.addr = "127.0.0.1:0".parse()?;
@@ -38,7 +46,12 @@ async fn main() -> anyhow::Result<()> {
     config.db_max_connections = 16;
     config.demo_population = 0;
     config.message_log = dir.path().join("messages.log").display().to_string();
-    config.master_key = Some(usajili::crypto::MasterKey::generate().to_base64().to_string().into());
+    config.master_key = Some(
+        usajili::crypto::MasterKey::generate()
+            .to_base64()
+            .to_string()
+            .into(),
+    );
     let app = Application::build(config).await?;
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
@@ -47,7 +60,10 @@ async fn main() -> anyhow::Result<()> {
 
     // Enough places that the runs measure booking, not refusals: 64
     // counters, twenty days of slots (46,080 places).
-    sqlx::query("UPDATE centres SET counters = 64 WHERE id = $1").bind(CENTRE).execute(&db).await?;
+    sqlx::query("UPDATE centres SET counters = 64 WHERE id = $1")
+        .bind(CENTRE)
+        .execute(&db)
+        .await?;
     let targets = Arc::new(targets(20));
     let budget = 20_000;
     eprintln!("seeding {budget} applicants for each run…");
@@ -66,9 +82,15 @@ async fn main() -> anyhow::Result<()> {
             async move {
                 let (cookie, id) = &people[i];
                 let (day, slot) = targets[rand::rng().random_range(0..targets.len())];
-                let form = [("day", day.to_string()), ("slot", app::calendar::clock_label(slot)), ("replaces", String::new())];
+                let form = [
+                    ("day", day.to_string()),
+                    ("slot", app::calendar::clock_label(slot)),
+                    ("replaces", String::new()),
+                ];
                 let status = client
-                    .post(format!("{address}/applications/{id}/booking/centres/{CENTRE}"))
+                    .post(format!(
+                        "{address}/applications/{id}/booking/centres/{CENTRE}"
+                    ))
                     .header("cookie", cookie)
                     .form(&form)
                     .send()
@@ -88,27 +110,61 @@ async fn main() -> anyhow::Result<()> {
     // 2. The ceiling: the same transaction, called directly, on the same
     // empty centre (the first run's bookings are removed).
     sqlx::query("DELETE FROM bookings").execute(&db).await?;
-    let centre = Centres { db: &db }.get(CENTRE).await?.expect("the seed centres");
+    let centre = Centres { db: &db }
+        .get(CENTRE)
+        .await?
+        .expect("the seed centres");
     let today = CivilDate::in_nairobi_at(usajili::clock::unix_now());
-    let mut ceiling = hammer(connections, seconds, direct, move |people: Arc<Vec<(String, String)>>, i| {
-        let (db, targets, centre) = (db.clone(), targets.clone(), centre.clone());
-        async move {
-            let bookings = Bookings { db: &db, cutoff_secs: 7200 };
-            let (day, slot) = targets[rand::rng().random_range(0..targets.len())];
-            let members = [Member { application_id: people[i].1.clone(), kind: Kind::Enrolment, replaces: None }];
-            let closures = Centres { db: &db }.closures(day, day).await;
-            let schedule = Schedule { centre: &centre, closures: closures.as_deref().unwrap_or(&[]) };
-            match bookings.book(&schedule, today, &members, day, slot, usajili::clock::unix_now()).await {
-                Ok(Outcome::Booked(_)) => Ended::Done,
-                Ok(Outcome::Refused(_)) => Ended::Refused,
-                _ => Ended::Other,
+    let mut ceiling = hammer(
+        connections,
+        seconds,
+        direct,
+        move |people: Arc<Vec<(String, String)>>, i| {
+            let (db, targets, centre) = (db.clone(), targets.clone(), centre.clone());
+            async move {
+                let bookings = Bookings {
+                    db: &db,
+                    cutoff_secs: 7200,
+                };
+                let (day, slot) = targets[rand::rng().random_range(0..targets.len())];
+                let members = [Member {
+                    application_id: people[i].1.clone(),
+                    kind: Kind::Enrolment,
+                    replaces: None,
+                }];
+                let closures = Centres { db: &db }.closures(day, day).await;
+                let schedule = Schedule {
+                    centre: &centre,
+                    closures: closures.as_deref().unwrap_or(&[]),
+                };
+                match bookings
+                    .book(
+                        &schedule,
+                        today,
+                        &members,
+                        day,
+                        slot,
+                        usajili::clock::unix_now(),
+                    )
+                    .await
+                {
+                    Ok(Outcome::Booked(_)) => Ended::Done,
+                    Ok(Outcome::Refused(_)) => Ended::Refused,
+                    _ => Ended::Other,
+                }
             }
-        }
-    })
+        },
+    )
     .await?;
 
-    let engine = if std::env::var("USAJILI_BENCH_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" };
-    println!("booking under contention on {engine}, {connections} connections, one centre, {seconds} s each");
+    let engine = if std::env::var("USAJILI_BENCH_DATABASE_URL").is_ok() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "booking under contention on {engine}, {connections} connections, one centre, {seconds} s each"
+    );
     let http_rate = http.report("over HTTP (the product)");
     let direct_rate = ceiling.report("direct transaction (the ceiling)");
     println!("ratio: {:.2}x of the ceiling", http_rate / direct_rate);

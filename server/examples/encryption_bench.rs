@@ -44,8 +44,17 @@ async fn portal(label: &'static str, encrypted: bool) -> anyhow::Result<Portal> 
     config.database_url = format!("sqlite://{}/bench.db", dir.path().display());
     config.demo_population = 0;
     config.message_log = dir.path().join("messages.log").display().to_string();
-    config.master_key = Some(usajili::crypto::MasterKey::generate().to_base64().to_string().into());
-    let app = if encrypted { Application::build(config).await? } else { Application::build_without_encryption(config).await? };
+    config.master_key = Some(
+        usajili::crypto::MasterKey::generate()
+            .to_base64()
+            .to_string()
+            .into(),
+    );
+    let app = if encrypted {
+        Application::build(config).await?
+    } else {
+        Application::build_without_encryption(config).await?
+    };
     let portal = Portal {
         label,
         address: format!("http://127.0.0.1:{}", app.port()),
@@ -54,21 +63,40 @@ async fn portal(label: &'static str, encrypted: bool) -> anyhow::Result<Portal> 
         _dir: dir,
     };
     tokio::spawn(app.run_until_stopped());
-    sqlx::query("UPDATE centres SET counters = 64 WHERE id = $1").bind(CENTRE).execute(&portal.db).await?;
+    sqlx::query("UPDATE centres SET counters = 64 WHERE id = $1")
+        .bind(CENTRE)
+        .execute(&portal.db)
+        .await?;
     Ok(portal)
 }
 
 /// Birth records, and as many signed-in applicants with every task done and
 /// a photo: (cookie, application id). `first` numbers the birth certificates.
-async fn complete_applicants(portal: &Portal, first: usize, n: usize) -> anyhow::Result<Vec<(String, String)>> {
+async fn complete_applicants(
+    portal: &Portal,
+    first: usize,
+    n: usize,
+) -> anyhow::Result<Vec<(String, String)>> {
     let mut births = String::from(
         "birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name,mother_id_no,father_name,father_id_no\n",
     );
     for i in first..first + n {
-        births.push_str(&format!("{},Kamau,Njeri Wambui,F,1994-07-{:02},047,,,,\n", 2_000_000 + i, 1 + i % 28));
+        births.push_str(&format!(
+            "{},Kamau,Njeri Wambui,F,1994-07-{:02},047,,,,\n",
+            2_000_000 + i,
+            1 + i % 28
+        ));
     }
-    usajili::registry::import::import(&portal.db, usajili::registry::import::Table::Births, std::io::Cursor::new(births)).await?;
-    let applications = Applications { db: &portal.db, cipher: &portal.cipher };
+    usajili::registry::import::import(
+        &portal.db,
+        usajili::registry::import::Table::Births,
+        std::io::Cursor::new(births),
+    )
+    .await?;
+    let applications = Applications {
+        db: &portal.db,
+        cipher: &portal.cipher,
+    };
     let today = CivilDate::in_nairobi_at(usajili::clock::unix_now());
     // A photo's worth of bytes (the portal stores re-encoded JPEGs of 20–60 KB).
     let mut photo = vec![0u8; 40 * 1024];
@@ -77,7 +105,10 @@ async fn complete_applicants(portal: &Portal, first: usize, n: usize) -> anyhow:
     for i in first..first + n {
         let account = format!("{}-{i}", portal.label);
         let cookie = signed_in_account(&portal.db, &portal.cipher, &account).await?;
-        let id = applications.create(&account, 0).await?.map_err(|r| anyhow::anyhow!("{r:?}"))?;
+        let id = applications
+            .create(&account, 0)
+            .await?
+            .map_err(|r| anyhow::anyhow!("{r:?}"))?;
         let mut answers = Answers::default();
         let birth_cert = (2_000_000 + i).to_string();
         let day = (1 + i % 28).to_string();
@@ -96,79 +127,162 @@ async fn complete_applicants(portal: &Portal, first: usize, n: usize) -> anyhow:
                     ("location", "Kibra"),
                 ],
             ),
-            (Task::BirthCertificate, &[("birth-certificate", &birth_cert)]),
-            (Task::Documents, &[("passport", ""), ("kra-pin", ""), ("nhif", ""), ("nssf", "")]),
-            (Task::Contact, &[("phone", "0712345678"), ("email", ""), ("language", "sw")]),
-            (Task::Parents, &[("mother-status", "not-known"), ("father-status", "deceased")]),
+            (
+                Task::BirthCertificate,
+                &[("birth-certificate", &birth_cert)],
+            ),
+            (
+                Task::Documents,
+                &[
+                    ("passport", ""),
+                    ("kra-pin", ""),
+                    ("nhif", ""),
+                    ("nssf", ""),
+                ],
+            ),
+            (
+                Task::Contact,
+                &[("phone", "0712345678"), ("email", ""), ("language", "sw")],
+            ),
+            (
+                Task::Parents,
+                &[
+                    ("mother-status", "not-known"),
+                    ("father-status", "deceased"),
+                ],
+            ),
         ];
         for (task, pairs) in tasks {
             let names: Vec<&str> = pairs.iter().map(|(name, _)| *name).collect();
             let form = Form::from_pairs(pairs.iter().copied(), &names);
-            answers.apply(task, &form, today).map_err(|issues| anyhow::anyhow!("{task:?}: {issues:?}"))?;
+            answers
+                .apply(task, &form, today)
+                .map_err(|issues| anyhow::anyhow!("{task:?}: {issues:?}"))?;
         }
         let mut stored = applications.load(&account, &id).await?.expect("just made");
         stored.answers = answers;
-        applications.save_answers(&stored, 0).await?.map_err(|r| anyhow::anyhow!("{r:?}"))?;
-        applications.save_photo(&stored, &photo, 0).await?.map_err(|r| anyhow::anyhow!("{r:?}"))?;
+        applications
+            .save_answers(&stored, 0)
+            .await?
+            .map_err(|r| anyhow::anyhow!("{r:?}"))?;
+        applications
+            .save_photo(&stored, &photo, 0)
+            .await?
+            .map_err(|r| anyhow::anyhow!("{r:?}"))?;
         made.push((cookie, id));
     }
     Ok(made)
 }
 
-async fn submit_all(client: &reqwest::Client, portal: &Portal, people: Arc<Vec<(String, String)>>, connections: usize, seconds: u64) -> anyhow::Result<Run> {
+async fn submit_all(
+    client: &reqwest::Client,
+    portal: &Portal,
+    people: Arc<Vec<(String, String)>>,
+    connections: usize,
+    seconds: u64,
+) -> anyhow::Result<Run> {
     let (client, address) = (client.clone(), portal.address.clone());
-    hammer(connections, seconds, people, move |people: Arc<Vec<(String, String)>>, i| {
-        let (client, address) = (client.clone(), address.clone());
-        async move {
-            let (cookie, id) = &people[i];
-            let response = client
-                .post(format!("{address}/applications/{id}/declaration"))
-                .header("cookie", cookie)
-                .form(&[("declaration", "yes")])
-                .send()
-                .await;
-            match response.map(|r| r.status().as_u16()) {
-                Ok(303) => Ended::Done,
-                _ => Ended::Other,
+    hammer(
+        connections,
+        seconds,
+        people,
+        move |people: Arc<Vec<(String, String)>>, i| {
+            let (client, address) = (client.clone(), address.clone());
+            async move {
+                let (cookie, id) = &people[i];
+                let response = client
+                    .post(format!("{address}/applications/{id}/declaration"))
+                    .header("cookie", cookie)
+                    .form(&[("declaration", "yes")])
+                    .send()
+                    .await;
+                match response.map(|r| r.status().as_u16()) {
+                    Ok(303) => Ended::Done,
+                    _ => Ended::Other,
+                }
             }
-        }
-    })
+        },
+    )
     .await
 }
 
-async fn book_all(client: &reqwest::Client, portal: &Portal, people: Arc<Vec<(String, String)>>, connections: usize, seconds: u64) -> anyhow::Result<Run> {
-    let (client, address, targets) = (client.clone(), portal.address.clone(), Arc::new(targets(20)));
-    hammer(connections, seconds, people, move |people: Arc<Vec<(String, String)>>, i| {
-        let (client, address, targets) = (client.clone(), address.clone(), targets.clone());
-        async move {
-            let (cookie, id) = &people[i];
-            let (day, slot) = targets[rand::rng().random_range(0..targets.len())];
-            let form = [("day", day.to_string()), ("slot", app::calendar::clock_label(slot)), ("replaces", String::new())];
-            let response = client
-                .post(format!("{address}/applications/{id}/booking/centres/{CENTRE}"))
-                .header("cookie", cookie)
-                .form(&form)
-                .send()
-                .await;
-            match response.map(|r| r.status().as_u16()) {
-                Ok(303) => Ended::Done,
-                Ok(409) => Ended::Refused,
-                _ => Ended::Other,
+async fn book_all(
+    client: &reqwest::Client,
+    portal: &Portal,
+    people: Arc<Vec<(String, String)>>,
+    connections: usize,
+    seconds: u64,
+) -> anyhow::Result<Run> {
+    let (client, address, targets) = (
+        client.clone(),
+        portal.address.clone(),
+        Arc::new(targets(20)),
+    );
+    hammer(
+        connections,
+        seconds,
+        people,
+        move |people: Arc<Vec<(String, String)>>, i| {
+            let (client, address, targets) = (client.clone(), address.clone(), targets.clone());
+            async move {
+                let (cookie, id) = &people[i];
+                let (day, slot) = targets[rand::rng().random_range(0..targets.len())];
+                let form = [
+                    ("day", day.to_string()),
+                    ("slot", app::calendar::clock_label(slot)),
+                    ("replaces", String::new()),
+                ];
+                let response = client
+                    .post(format!(
+                        "{address}/applications/{id}/booking/centres/{CENTRE}"
+                    ))
+                    .header("cookie", cookie)
+                    .form(&form)
+                    .send()
+                    .await;
+                match response.map(|r| r.status().as_u16()) {
+                    Ok(303) => Ended::Done,
+                    Ok(409) => Ended::Refused,
+                    _ => Ended::Other,
+                }
             }
-        }
-    })
+        },
+    )
     .await
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let seconds: u64 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(4);
-    let connections: usize = std::env::args().nth(2).map(|a| a.parse()).transpose()?.unwrap_or(32);
-    let rounds: usize = std::env::args().nth(3).map(|a| a.parse()).transpose()?.unwrap_or(3);
-    let portals = [portal("encrypted", true).await?, portal("plain", false).await?];
+    let seconds: u64 = std::env::args()
+        .nth(1)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(4);
+    let connections: usize = std::env::args()
+        .nth(2)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(32);
+    let rounds: usize = std::env::args()
+        .nth(3)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(3);
+    let portals = [
+        portal("encrypted", true).await?,
+        portal("plain", false).await?,
+    ];
     // The plain portal really stores plain text; the other does not.
-    let probe = |p: &Portal| p.cipher.encrypt_str("probe", "Kamau").windows(5).any(|w| w == b"Kamau");
-    assert!(!probe(&portals[0]) && probe(&portals[1]), "the two portals differ only in encryption");
+    let probe = |p: &Portal| {
+        p.cipher
+            .encrypt_str("probe", "Kamau")
+            .windows(5)
+            .any(|w| w == b"Kamau")
+    };
+    assert!(
+        !probe(&portals[0]) && probe(&portals[1]),
+        "the two portals differ only in encryption"
+    );
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(connections)
@@ -179,7 +293,9 @@ async fn main() -> anyhow::Result<()> {
     for round in 0..rounds {
         let mut pair = Vec::new();
         for portal in &portals {
-            pair.push(Arc::new(complete_applicants(portal, round * PER_RUN, PER_RUN).await?));
+            pair.push(Arc::new(
+                complete_applicants(portal, round * PER_RUN, PER_RUN).await?,
+            ));
         }
         batches.push(pair);
     }
@@ -188,15 +304,23 @@ async fn main() -> anyhow::Result<()> {
     let mut best = [(0.0f64, 0.0f64); 2];
     for (round, pair) in batches.into_iter().enumerate() {
         for (k, portal) in portals.iter().enumerate() {
-            let mut submitted = submit_all(&client, portal, pair[k].clone(), connections, seconds).await?;
+            let mut submitted =
+                submit_all(&client, portal, pair[k].clone(), connections, seconds).await?;
             let submit_rate = submitted.report(&format!("round {round}, {}: submit", portal.label));
             // Book only the applications that were submitted (and so verified).
-            let verified: Vec<(String, String)> = pair[k].iter().take(submitted.latencies.len()).cloned().collect();
+            let verified: Vec<(String, String)> = pair[k]
+                .iter()
+                .take(submitted.latencies.len())
+                .cloned()
+                .collect();
             let live = |db: sqlx::AnyPool| async move {
-                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bookings WHERE live = 1").fetch_one(&db).await
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bookings WHERE live = 1")
+                    .fetch_one(&db)
+                    .await
             };
             let before = live(portal.db.clone()).await?;
-            let mut booked = book_all(&client, portal, Arc::new(verified), connections, seconds).await?;
+            let mut booked =
+                book_all(&client, portal, Arc::new(verified), connections, seconds).await?;
             let book_rate = booked.report(&format!("round {round}, {}: book", portal.label));
             let made = usize::try_from(live(portal.db.clone()).await? - before)?;
             if submitted.other > 0 || booked.other > 0 || made != booked.done {

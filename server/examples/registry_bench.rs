@@ -37,7 +37,11 @@ fn us(d: Duration) -> f64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let people: u64 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(1_000_000);
+    let people: u64 = std::env::args()
+        .nth(1)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir()?;
     let births_path = dir.path().join("births.csv");
     let persons_path = dir.path().join("persons.csv");
@@ -50,7 +54,10 @@ async fn main() -> anyhow::Result<()> {
     )?;
     let births_rows = std::fs::read_to_string(&births_path)?.lines().count() - 1;
     let persons_rows = std::fs::read_to_string(&persons_path)?.lines().count() - 1;
-    eprintln!("synthesised {people} people in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "synthesised {people} people in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     // Baseline: parsing both files with the same CSV reader, no database.
     let started = Instant::now();
@@ -65,18 +72,35 @@ async fn main() -> anyhow::Result<()> {
     let db = usajili::db::connect(&url, 8).await?;
     usajili::db::migrate(&db).await?;
     let started = Instant::now();
-    let births = import(&db, Table::Births, std::io::BufReader::new(std::fs::File::open(&births_path)?)).await?;
-    let persons = import(&db, Table::Persons, std::io::BufReader::new(std::fs::File::open(&persons_path)?)).await?;
+    let births = import(
+        &db,
+        Table::Births,
+        std::io::BufReader::new(std::fs::File::open(&births_path)?),
+    )
+    .await?;
+    let persons = import(
+        &db,
+        Table::Persons,
+        std::io::BufReader::new(std::fs::File::open(&persons_path)?),
+    )
+    .await?;
     let import_secs = started.elapsed().as_secs_f64();
     assert_eq!(births.rejected + persons.rejected, 0);
 
-    println!("### Registry import ({people} people: {births_rows} birth records + {persons_rows} persons, SQLite)");
+    println!(
+        "### Registry import ({people} people: {births_rows} birth records + {persons_rows} persons, SQLite)"
+    );
     println!("| step | seconds | ratio to parsing alone |\n|---|---:|---:|");
     println!("| parse both CSV files (baseline) | {parse_secs:.1} | 1.0 |");
-    println!("| `import` both files | {import_secs:.1} | {:.1} |", import_secs / parse_secs);
+    println!(
+        "| `import` both files | {import_secs:.1} | {:.1} |",
+        import_secs / parse_secs
+    );
 
     // Lookups of random birth certificates that exist.
-    let certs: Vec<String> = sqlx::query_scalar("SELECT birth_cert_no FROM registry_births").fetch_all(&db).await?;
+    let certs: Vec<String> = sqlx::query_scalar("SELECT birth_cert_no FROM registry_births")
+        .fetch_all(&db)
+        .await?;
     let replica = LocalReplica::new(db.clone());
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let n = 20_000;
@@ -96,8 +120,17 @@ async fn main() -> anyhow::Result<()> {
     let (l50, l99) = summary(lookups);
     println!("\n### `birth_record` on the replica, in-process ({n} random lookups)");
     println!("| query | p50 µs | p99 µs | p99 ratio to `SELECT 1` |\n|---|---:|---:|---:|");
-    println!("| `SELECT 1` (baseline) | {:.0} | {:.0} | 1.0 |", us(b50), us(b99));
-    println!("| `birth_record` | {:.0} | {:.0} | {:.1} |", us(l50), us(l99), us(l99) / us(b99));
+    println!(
+        "| `SELECT 1` (baseline) | {:.0} | {:.0} | 1.0 |",
+        us(b50),
+        us(b99)
+    );
+    println!(
+        "| `birth_record` | {:.0} | {:.0} | {:.1} |",
+        us(l50),
+        us(l99),
+        us(l99) / us(b99)
+    );
 
     // Verification over HTTP against the registry API on loopback.
     let key = "bench-key";
@@ -119,10 +152,19 @@ async fn main() -> anyhow::Result<()> {
     let mut verifications = Vec::with_capacity(n);
     for i in 0..n {
         let started = Instant::now();
-        plain.get(format!("{base}/ping")).bearer_auth(key).send().await?.text().await?;
+        plain
+            .get(format!("{base}/ping"))
+            .bearer_auth(key)
+            .send()
+            .await?
+            .text()
+            .await?;
         baseline.push(started.elapsed());
         let (cert, surname, given, dob) = &rows[i % rows.len()];
-        let (Ok(surname), Ok(given)) = (PersonName::parse(surname), PersonName::parse(given)) else { continue };
+        let (Ok(surname), Ok(given)) = (PersonName::parse(surname), PersonName::parse(given))
+        else {
+            continue;
+        };
         let applicant = Applicant {
             birth_cert_no: BirthCertificateNumber::parse(cert)?,
             surname,
@@ -135,9 +177,20 @@ async fn main() -> anyhow::Result<()> {
     }
     let (b50, b99) = summary(baseline);
     let (v50, v99) = summary(verifications);
-    println!("\n### Verification through the HTTP adapter, loopback ({n} sequential; two registry calls each)");
+    println!(
+        "\n### Verification through the HTTP adapter, loopback ({n} sequential; two registry calls each)"
+    );
     println!("| request | p50 µs | p99 µs | p99 ratio to a trivial GET |\n|---|---:|---:|---:|");
-    println!("| trivial GET on the same server (baseline) | {:.0} | {:.0} | 1.0 |", us(b50), us(b99));
-    println!("| `verify` (birth record + ID holder) | {:.0} | {:.0} | {:.1} |", us(v50), us(v99), us(v99) / us(b99));
+    println!(
+        "| trivial GET on the same server (baseline) | {:.0} | {:.0} | 1.0 |",
+        us(b50),
+        us(b99)
+    );
+    println!(
+        "| `verify` (birth record + ID holder) | {:.0} | {:.0} | {:.1} |",
+        us(v50),
+        us(v99),
+        us(v99) / us(b99)
+    );
     Ok(())
 }

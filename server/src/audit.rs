@@ -56,7 +56,14 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     pub fn new(actor: Actor<'a>, action: &'a str) -> Self {
-        Event { actor, action, record: None, source: None, detail: None, centre: None }
+        Event {
+            actor,
+            action,
+            record: None,
+            source: None,
+            detail: None,
+            centre: None,
+        }
     }
 
     pub fn at_centre(mut self, centre: Option<&'a str>) -> Self {
@@ -76,7 +83,10 @@ impl<'a> Event<'a> {
 
     /// A citizen's connection: a keyed hash of the address, not the address.
     pub fn from_citizen_address(mut self, cipher: &FieldCipher, address: &str) -> Self {
-        self.source = Some(format!("hmac:{}", &cipher.blind_index("audit:address", address)[..32]));
+        self.source = Some(format!(
+            "hmac:{}",
+            &cipher.blind_index("audit:address", address)[..32]
+        ));
         self
     }
 
@@ -112,7 +122,11 @@ impl Entry {
         let mut out = Vec::with_capacity(256);
         let mut put = |field: Option<&str>| match field {
             Some(text) => {
-                out.extend_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX - 1).to_be_bytes());
+                out.extend_from_slice(
+                    &u32::try_from(text.len())
+                        .unwrap_or(u32::MAX - 1)
+                        .to_be_bytes(),
+                );
                 out.extend_from_slice(text.as_bytes());
             }
             None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
@@ -159,7 +173,10 @@ const COLUMNS: &str = "seq, at, actor_kind, actor_id, action, record_kind, recor
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
     /// Every entry checks out; the head is the newest entry (`None`: empty log).
-    Intact { entries: u64, head: Option<(i64, String)> },
+    Intact {
+        entries: u64,
+        head: Option<(i64, String)>,
+    },
     /// The first entry that does not fit the chain, and why.
     Broken { seq: i64, problem: Problem },
 }
@@ -178,17 +195,38 @@ impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Verdict::Intact { entries: 0, .. } => write!(f, "the audit log is empty"),
-            Verdict::Intact { entries, head: Some((seq, hash)) } => {
-                write!(f, "the audit log is intact: {entries} entries; the newest is {seq} with hash {hash}")
+            Verdict::Intact {
+                entries,
+                head: Some((seq, hash)),
+            } => {
+                write!(
+                    f,
+                    "the audit log is intact: {entries} entries; the newest is {seq} with hash {hash}"
+                )
             }
-            Verdict::Intact { entries, head: None } => write!(f, "the audit log is intact: {entries} entries"),
-            Verdict::Broken { seq, problem: Problem::Missing } => {
-                write!(f, "the audit log is broken: entries before {seq} have been deleted")
+            Verdict::Intact {
+                entries,
+                head: None,
+            } => write!(f, "the audit log is intact: {entries} entries"),
+            Verdict::Broken {
+                seq,
+                problem: Problem::Missing,
+            } => {
+                write!(
+                    f,
+                    "the audit log is broken: entries before {seq} have been deleted"
+                )
             }
-            Verdict::Broken { seq, problem: Problem::Edited } => {
+            Verdict::Broken {
+                seq,
+                problem: Problem::Edited,
+            } => {
                 write!(f, "the audit log is broken: entry {seq} has been edited")
             }
-            Verdict::Broken { seq, problem: Problem::Unlinked } => write!(
+            Verdict::Broken {
+                seq,
+                problem: Problem::Unlinked,
+            } => write!(
                 f,
                 "the audit log is broken: entry {seq} does not follow the entry before it (one was replaced or inserted)"
             ),
@@ -208,9 +246,14 @@ impl Audit<'_> {
     pub async fn record(&self, event: &Event<'_>, now: i64) -> anyhow::Result<i64> {
         let (actor_kind, actor_id) = event.actor.parts();
         for attempt in 0..MAX_ATTEMPTS {
-            let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(self.db).await?;
+            let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(self.db)
+                .await?;
             let (seq, prev_hash) = match head {
-                Some(row) => (row.try_get::<i64, _>("seq")? + 1, row.try_get::<String, _>("hash")?),
+                Some(row) => (
+                    row.try_get::<i64, _>("seq")? + 1,
+                    row.try_get::<String, _>("hash")?,
+                ),
                 None => (1, GENESIS.to_string()),
             };
             let mut entry = Entry {
@@ -264,12 +307,17 @@ impl Audit<'_> {
         let mut previous: Option<(i64, String)> = None;
         loop {
             let after = previous.as_ref().map_or(0, |(seq, _)| *seq);
-            let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"))
-                .bind(after)
-                .fetch_all(self.db)
-                .await?;
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"
+            ))
+            .bind(after)
+            .fetch_all(self.db)
+            .await?;
             if rows.is_empty() {
-                return Ok(Verdict::Intact { entries, head: previous });
+                return Ok(Verdict::Intact {
+                    entries,
+                    head: previous,
+                });
             }
             for row in &rows {
                 let entry = Entry::from_row(row)?;
@@ -278,13 +326,22 @@ impl Audit<'_> {
                     None => (1, GENESIS),
                 };
                 if entry.seq != expected_seq {
-                    return Ok(Verdict::Broken { seq: entry.seq, problem: Problem::Missing });
+                    return Ok(Verdict::Broken {
+                        seq: entry.seq,
+                        problem: Problem::Missing,
+                    });
                 }
                 if self.cipher.chain_mac(&entry.message()) != entry.hash {
-                    return Ok(Verdict::Broken { seq: entry.seq, problem: Problem::Edited });
+                    return Ok(Verdict::Broken {
+                        seq: entry.seq,
+                        problem: Problem::Edited,
+                    });
                 }
                 if entry.prev_hash != expected_prev {
-                    return Ok(Verdict::Broken { seq: entry.seq, problem: Problem::Unlinked });
+                    return Ok(Verdict::Broken {
+                        seq: entry.seq,
+                        problem: Problem::Unlinked,
+                    });
                 }
                 entries += 1;
                 previous = Some((entry.seq, entry.hash));
@@ -296,18 +353,20 @@ impl Audit<'_> {
     /// or everyone's (`None`, an administrator's).
     pub async fn trail(&self, centre: Option<&str>, limit: i64) -> anyhow::Result<Vec<Entry>> {
         let rows = match centre {
-            Some(centre) => {
-                sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE centre_id = $1 ORDER BY seq DESC LIMIT $2"))
-                    .bind(centre)
-                    .bind(limit)
-                    .fetch_all(self.db)
-                    .await?
-            }
+            Some(centre) => sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM audit_log WHERE centre_id = $1 ORDER BY seq DESC LIMIT $2"
+            ))
+            .bind(centre)
+            .bind(limit)
+            .fetch_all(self.db)
+            .await?,
             None => {
-                sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"))
-                    .bind(limit)
-                    .fetch_all(self.db)
-                    .await?
+                sqlx::query(&format!(
+                    "SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(self.db)
+                .await?
             }
         };
         Ok(rows.iter().map(Entry::from_row).collect::<Result<_, _>>()?)

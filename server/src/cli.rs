@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "usajili", version, about = "Usajili: pre-registration for Kenya's national ID")]
+#[command(
+    name = "usajili",
+    version,
+    about = "Usajili: pre-registration for Kenya's national ID"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -141,12 +145,21 @@ impl Cli {
             Command::Migrate => migrate(&self.config).await.map(drop),
             Command::Registry(command) => registry(command, self.config).await,
             Command::Retention(RetentionCommand::Run) => retention(&self.config).await,
-            Command::Keys(KeysCommand::Rotate { batch, settle_secs }) => rotate_keys(&self.config, batch, settle_secs).await,
-            Command::Audit(AuditCommand::Verify) => verify_audit(&self.config).await,
-            Command::Demo(DemoCommand::Queue { centre, people, days_ahead, at }) => {
-                demo_queue(&self.config, &centre, people, days_ahead, &at).await
+            Command::Keys(KeysCommand::Rotate { batch, settle_secs }) => {
+                rotate_keys(&self.config, batch, settle_secs).await
             }
-            Command::Staff(StaffCommand::Create { email, role, centre }) => create_staff(&self.config, &email, &role, centre.as_deref()).await,
+            Command::Audit(AuditCommand::Verify) => verify_audit(&self.config).await,
+            Command::Demo(DemoCommand::Queue {
+                centre,
+                people,
+                days_ahead,
+                at,
+            }) => demo_queue(&self.config, &centre, people, days_ahead, &at).await,
+            Command::Staff(StaffCommand::Create {
+                email,
+                role,
+                centre,
+            }) => create_staff(&self.config, &email, &role, centre.as_deref()).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -172,7 +185,13 @@ async fn migrate(config: &Config) -> anyhow::Result<sqlx::AnyPool> {
 }
 
 /// The database and its cipher, for commands that read or write personal fields.
-async fn open(config: &Config) -> anyhow::Result<(sqlx::AnyPool, crate::crypto::FieldCipher, crate::crypto::MasterKey)> {
+async fn open(
+    config: &Config,
+) -> anyhow::Result<(
+    sqlx::AnyPool,
+    crate::crypto::FieldCipher,
+    crate::crypto::MasterKey,
+)> {
     let master = config.load_master_key()?;
     let pool = migrate(config).await?;
     let cipher = crate::crypto::FieldCipher::load(&pool, &master).await?;
@@ -181,18 +200,31 @@ async fn open(config: &Config) -> anyhow::Result<(sqlx::AnyPool, crate::crypto::
 
 async fn retention(config: &Config) -> anyhow::Result<()> {
     let (pool, cipher, _) = open(config).await?;
-    let retention = crate::retention::Retention { db: &pool, cipher: &cipher, policy: config.retention };
+    let retention = crate::retention::Retention {
+        db: &pool,
+        cipher: &cipher,
+        policy: config.retention,
+    };
     let report = retention.run(crate::clock::unix_now()).await?;
     println!(
         "deleted {} drafts and {} messages; erased {} withdrawn or expired applications, {} collected ones and {} accounts",
-        report.drafts, report.messages, report.closed_erased, report.collected_erased, report.accounts
+        report.drafts,
+        report.messages,
+        report.closed_erased,
+        report.collected_erased,
+        report.accounts
     );
     Ok(())
 }
 
 async fn verify_audit(config: &Config) -> anyhow::Result<()> {
     let (pool, cipher, _) = open(config).await?;
-    let verdict = crate::audit::Audit { db: &pool, cipher: &cipher }.verify().await?;
+    let verdict = crate::audit::Audit {
+        db: &pool,
+        cipher: &cipher,
+    }
+    .verify()
+    .await?;
     match verdict {
         crate::audit::Verdict::Intact { .. } => {
             println!("{verdict}");
@@ -206,45 +238,97 @@ async fn verify_audit(config: &Config) -> anyhow::Result<()> {
 fn read_password() -> anyhow::Result<zeroize::Zeroizing<String>> {
     use std::io::IsTerminal as _;
     if std::io::stdin().is_terminal() {
-        let first = zeroize::Zeroizing::new(rpassword::prompt_password("Password (at least 12 characters): ")?);
-        let second = zeroize::Zeroizing::new(rpassword::prompt_password("The same password again: ")?);
+        let first = zeroize::Zeroizing::new(rpassword::prompt_password(
+            "Password (at least 12 characters): ",
+        )?);
+        let second =
+            zeroize::Zeroizing::new(rpassword::prompt_password("The same password again: ")?);
         anyhow::ensure!(*first == *second, "the two passwords differ");
         return Ok(first);
     }
     let mut line = zeroize::Zeroizing::new(String::new());
     std::io::stdin().read_line(&mut line)?;
-    Ok(zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string()))
+    Ok(zeroize::Zeroizing::new(
+        line.trim_end_matches(['\r', '\n']).to_string(),
+    ))
 }
 
-async fn create_staff(config: &Config, email: &str, role: &str, centre: Option<&str>) -> anyhow::Result<()> {
-    let role = crate::staff::Role::from_code(role).context("--role must be officer, supervisor or administrator")?;
+async fn create_staff(
+    config: &Config,
+    email: &str,
+    role: &str,
+    centre: Option<&str>,
+) -> anyhow::Result<()> {
+    let role = crate::staff::Role::from_code(role)
+        .context("--role must be officer, supervisor or administrator")?;
     let password = read_password()?;
-    crate::staff::accounts::check_password(&password).map_err(|problem| anyhow::anyhow!("{problem}"))?;
+    crate::staff::accounts::check_password(&password)
+        .map_err(|problem| anyhow::anyhow!("{problem}"))?;
     let (pool, cipher, _) = open(config).await.context("opening the database")?;
-    let accounts = crate::staff::accounts::StaffAccounts { db: &pool, cipher: &cipher, security: config.staff, officer_totp_optional: false };
-    let id = accounts.create(email, role, centre, &password, crate::clock::unix_now()).await.context("creating the account")?;
-    crate::audit::Audit { db: &pool, cipher: &cipher }
-        .record(&crate::audit::Event::new(crate::audit::Actor::System("cli"), "staff.create").on("staff", &id).detail(role.code()).at_centre(centre), crate::clock::unix_now())
+    let accounts = crate::staff::accounts::StaffAccounts {
+        db: &pool,
+        cipher: &cipher,
+        security: config.staff,
+        officer_totp_optional: false,
+    };
+    let id = accounts
+        .create(email, role, centre, &password, crate::clock::unix_now())
         .await
-        .context("recording the creation in the audit log")?;
-    println!("created {} account {id}; it sets up its authenticator app at first sign-in", role.code());
+        .context("creating the account")?;
+    crate::audit::Audit {
+        db: &pool,
+        cipher: &cipher,
+    }
+    .record(
+        &crate::audit::Event::new(crate::audit::Actor::System("cli"), "staff.create")
+            .on("staff", &id)
+            .detail(role.code())
+            .at_centre(centre),
+        crate::clock::unix_now(),
+    )
+    .await
+    .context("recording the creation in the audit log")?;
+    println!(
+        "created {} account {id}; it sets up its authenticator app at first sign-in",
+        role.code()
+    );
     Ok(())
 }
 
-async fn demo_queue(config: &Config, centre: &str, people: usize, days_ahead: Option<u16>, at: &str) -> anyhow::Result<()> {
-    anyhow::ensure!(config.environment == crate::config::Environment::Development, "demo data is for development only");
+async fn demo_queue(
+    config: &Config,
+    centre: &str,
+    people: usize,
+    days_ahead: Option<u16>,
+    at: &str,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        config.environment == crate::config::Environment::Development,
+        "demo data is for development only"
+    );
     let (pool, cipher, _) = open(config).await?;
     let now = crate::clock::unix_now();
     let today = app::dates::CivilDate::in_nairobi_at(now);
     let when = match days_ahead {
         None => (today, crate::staff::demo::next_quarter(now)),
         Some(ahead) => {
-            let at = app::capacity::read_clock(at).filter(|m| *m < 24 * 60).ok_or_else(|| anyhow::anyhow!("--at needs a time like 14:00"))?;
+            let at = app::capacity::read_clock(at)
+                .filter(|m| *m < 24 * 60)
+                .ok_or_else(|| anyhow::anyhow!("--at needs a time like 14:00"))?;
             let centres = crate::booking::centres::Centres { db: &pool };
-            let found = centres.get(centre).await?.ok_or_else(|| anyhow::anyhow!("no centre has the id {centre}"))?;
-            let (from, to) = (today.add_days(i64::from(ahead)), today.add_days(i64::from(ahead) + 60));
+            let found = centres
+                .get(centre)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no centre has the id {centre}"))?;
+            let (from, to) = (
+                today.add_days(i64::from(ahead)),
+                today.add_days(i64::from(ahead) + 60),
+            );
             let closures = centres.closures(from, to).await?;
-            let schedule = crate::booking::schedule::Schedule { centre: &found, closures: &closures };
+            let schedule = crate::booking::schedule::Schedule {
+                centre: &found,
+                closures: &closures,
+            };
             let day = (0..=60)
                 .map(|offset| from.add_days(offset))
                 .find(|day| !schedule.slots_on(*day).is_empty())
@@ -260,7 +344,11 @@ async fn demo_queue(config: &Config, centre: &str, people: usize, days_ahead: Op
             Some(_) => println!("{}\t{time}\t{}\t{}", when.0, one.reference, one.name),
         }
     }
-    eprintln!("booked {} demo applicants at {centre} on {}", queued.len(), when.0);
+    eprintln!(
+        "booked {} demo applicants at {centre} on {}",
+        queued.len(),
+        when.0
+    );
     Ok(())
 }
 
@@ -278,14 +366,20 @@ async fn rotate_keys(config: &Config, batch: i64, settle_secs: Option<u64>) -> a
 async fn registry(command: RegistryCommand, config: Config) -> anyhow::Result<()> {
     match command {
         RegistryCommand::Synth { people, seed, out } => {
-            std::fs::create_dir_all(&out).with_context(|| format!("could not create {}", out.display()))?;
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("could not create {}", out.display()))?;
             let create = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
                 let path = out.join(name);
-                let file = std::fs::File::create(&path).with_context(|| format!("could not create {}", path.display()))?;
+                let file = std::fs::File::create(&path)
+                    .with_context(|| format!("could not create {}", path.display()))?;
                 Ok(std::io::BufWriter::new(file))
             };
-            let written = synth::generate(people, seed, create("births.csv")?, create("persons.csv")?)?;
-            println!("wrote {written} people to {}/births.csv and persons.csv", out.display());
+            let written =
+                synth::generate(people, seed, create("births.csv")?, create("persons.csv")?)?;
+            println!(
+                "wrote {written} people to {}/births.csv and persons.csv",
+                out.display()
+            );
             Ok(())
         }
         RegistryCommand::Import { births, persons } => {
@@ -293,11 +387,20 @@ async fn registry(command: RegistryCommand, config: Config) -> anyhow::Result<()
                 anyhow::bail!("give --births FILE, --persons FILE, or both");
             }
             let pool = migrate(&config).await?;
-            for (table, path) in [(import::Table::Births, births), (import::Table::Persons, persons)] {
+            for (table, path) in [
+                (import::Table::Births, births),
+                (import::Table::Persons, persons),
+            ] {
                 let Some(path) = path else { continue };
-                let file = std::fs::File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
+                let file = std::fs::File::open(&path)
+                    .with_context(|| format!("could not open {}", path.display()))?;
                 let started = std::time::Instant::now();
-                let report = import::import(&pool, table, std::io::BufReader::with_capacity(1 << 20, file)).await?;
+                let report = import::import(
+                    &pool,
+                    table,
+                    std::io::BufReader::with_capacity(1 << 20, file),
+                )
+                .await?;
                 println!(
                     "{}: {} rows imported, {} rejected, in {:.1} s",
                     path.display(),
@@ -309,7 +412,10 @@ async fn registry(command: RegistryCommand, config: Config) -> anyhow::Result<()
                     println!("  line {}: {}", row.line, row.reason);
                 }
                 if report.rejected > report.rejections.len() as u64 {
-                    println!("  … and {} more", report.rejected - report.rejections.len() as u64);
+                    println!(
+                        "  … and {} more",
+                        report.rejected - report.rejections.len() as u64
+                    );
                 }
             }
             Ok(())
@@ -327,7 +433,9 @@ async fn registry(command: RegistryCommand, config: Config) -> anyhow::Result<()
             let addr = listener.local_addr()?;
             tracing::info!(%addr, "registry API listening on http://{addr}");
             let router = crate::registry::api::router(LocalReplica::new(pool), key.expose());
-            axum::serve(listener, router).with_graceful_shutdown(crate::startup::shutdown_signal()).await?;
+            axum::serve(listener, router)
+                .with_graceful_shutdown(crate::startup::shutdown_signal())
+                .await?;
             Ok(())
         }
     }

@@ -7,23 +7,50 @@ use std::net::SocketAddr;
 #[derive(Args, Clone, Debug)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "USAJILI_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
 
     /// `sqlite://path/to/file.db` (the embedded default) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/usajili.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/usajili.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Maximum database connections in the pool.
-    #[arg(long, env = "USAJILI_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
     pub db_max_connections: u32,
 
     /// `development` or `production`. Production refuses unsafe settings.
-    #[arg(long, value_enum, env = "USAJILI_ENV", default_value = "development", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        env = "USAJILI_ENV",
+        default_value = "development",
+        global = true
+    )]
     pub environment: Environment,
 
     /// `pretty` (human-readable) or `json` log lines.
-    #[arg(long, value_enum, env = "USAJILI_LOG_FORMAT", default_value = "pretty", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        env = "USAJILI_LOG_FORMAT",
+        default_value = "pretty",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// Set when the portal is served over HTTPS (directly or behind a proxy):
@@ -37,7 +64,13 @@ pub struct Config {
 
     /// Which registry verifies applications: `replica` (the local copy in
     /// this database, the default) or `http` (an IPRS-style JSON API).
-    #[arg(long, value_enum, env = "USAJILI_REGISTRY", default_value = "replica", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        env = "USAJILI_REGISTRY",
+        default_value = "replica",
+        global = true
+    )]
     pub registry: RegistryKind,
 
     /// Base URL of the registry's JSON API, for `USAJILI_REGISTRY=http`.
@@ -45,24 +78,44 @@ pub struct Config {
     pub registry_url: Option<String>,
 
     /// API key for the registry's JSON API (the client sends it; `registry serve` requires it).
-    #[arg(long, env = "USAJILI_REGISTRY_API_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_REGISTRY_API_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub registry_api_key: Option<Secret>,
 
     /// Seconds before a verification that found the registry unavailable is
     /// first retried (pauses then double, up to an hour); also how often the
     /// retry job runs.
-    #[arg(long, env = "USAJILI_VERIFICATION_RETRY_SECS", default_value_t = 15, global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_VERIFICATION_RETRY_SECS",
+        default_value_t = 15,
+        global = true
+    )]
     pub verification_retry_secs: i64,
 
     /// People in the synthetic population seeded into an empty replica on
     /// first start in development (0: none). Never seeded in production.
-    #[arg(long, env = "USAJILI_DEMO_POPULATION", default_value_t = 2000, global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_DEMO_POPULATION",
+        default_value_t = 2000,
+        global = true
+    )]
     pub demo_population: u64,
 
     /// The master key that wraps the data keys (32 bytes, base64). Never
     /// stored in the database. In development without one, a key is made
     /// once and kept in `data/dev-master.key`; production refuses to start.
-    #[arg(long, env = "USAJILI_MASTER_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_MASTER_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub master_key: Option<Secret>,
 
     /// A file holding the master key (base64), instead of USAJILI_MASTER_KEY.
@@ -72,7 +125,12 @@ pub struct Config {
     /// Sign-in codes that may be asked for from one connection (IP address)
     /// in 10 minutes. Generous, because many phones share a mobile
     /// operator's address.
-    #[arg(long, env = "USAJILI_SIGN_IN_PER_CONNECTION", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_SIGN_IN_PER_CONNECTION",
+        default_value_t = 30,
+        global = true
+    )]
     pub sign_in_per_connection: i64,
 
     /// How messages (sign-in codes, notices) leave the outbox. `log` writes
@@ -80,7 +138,13 @@ pub struct Config {
     /// `live` sends SMS through Africa's Talking (USAJILI_AT_*) and email
     /// over SMTP (USAJILI_SMTP_*); `sms` or `email` makes only that channel
     /// live and logs the other. Production accepts only `live`.
-    #[arg(long, value_enum, env = "USAJILI_MESSAGE_TRANSPORT", default_value = "log", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        env = "USAJILI_MESSAGE_TRANSPORT",
+        default_value = "log",
+        global = true
+    )]
     pub message_transport: MessageTransportKind,
 
     /// Where the `log` transport writes messages: a file path, or `-` for
@@ -92,12 +156,22 @@ pub struct Config {
     /// How often a running server looks for data keys made by `usajili keys
     /// rotate`, in seconds. `keys rotate` waits twice this long before it
     /// re-encrypts anything.
-    #[arg(long, env = "USAJILI_KEY_REFRESH_SECS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_KEY_REFRESH_SECS",
+        default_value_t = 30,
+        global = true
+    )]
     pub key_refresh_secs: u64,
 
     /// How long before an appointment it can no longer be changed or
     /// cancelled online, in minutes.
-    #[arg(long, env = "USAJILI_BOOKING_CUTOFF_MINUTES", default_value_t = 120, global = true)]
+    #[arg(
+        long,
+        env = "USAJILI_BOOKING_CUTOFF_MINUTES",
+        default_value_t = 120,
+        global = true
+    )]
     pub booking_cutoff_minutes: i64,
 
     /// Which ages get a minor's card (`citizen::children`).
@@ -121,7 +195,12 @@ pub struct Config {
     pub retention: crate::retention::Policy,
 
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: String,
 }
 
@@ -206,8 +285,8 @@ impl Config {
     /// The master key: from USAJILI_MASTER_KEY, else USAJILI_MASTER_KEY_FILE,
     /// else (development only) `data/dev-master.key`, made on first use.
     pub fn load_master_key(&self) -> anyhow::Result<crate::crypto::MasterKey> {
-        use anyhow::Context as _;
         use crate::crypto::MasterKey;
+        use anyhow::Context as _;
         if let Some(key) = &self.master_key {
             return MasterKey::from_base64(key.expose()).context("USAJILI_MASTER_KEY");
         }
@@ -222,14 +301,22 @@ impl Config {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            write_private_file(&path, MasterKey::generate().to_base64().as_bytes())
-                .with_context(|| format!("could not create the development master key {}", path.display()))?;
+            write_private_file(&path, MasterKey::generate().to_base64().as_bytes()).with_context(
+                || {
+                    format!(
+                        "could not create the development master key {}",
+                        path.display()
+                    )
+                },
+            )?;
             tracing::warn!(path = %path.display(), "made a development master key; production must supply its own");
         }
-        let text = zeroize::Zeroizing::new(
-            std::fs::read_to_string(&path).with_context(|| format!("could not read the master key file {}", path.display()))?,
-        );
-        MasterKey::from_base64(&text).with_context(|| format!("the master key file {}", path.display()))
+        let text =
+            zeroize::Zeroizing::new(std::fs::read_to_string(&path).with_context(|| {
+                format!("could not read the master key file {}", path.display())
+            })?);
+        MasterKey::from_base64(&text)
+            .with_context(|| format!("the master key file {}", path.display()))
     }
 
     pub fn leptos_options(&self) -> leptos::config::LeptosOptions {

@@ -47,8 +47,9 @@ impl MasterKey {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|_| anyhow::anyhow!("the master key is not valid base64"))?;
-        let key: [u8; 32] =
-            bytes.try_into().map_err(|_| anyhow::anyhow!("the master key must be 32 bytes (44 base64 characters)"))?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| {
+            anyhow::anyhow!("the master key must be 32 bytes (44 base64 characters)")
+        })?;
         Ok(MasterKey(Zeroizing::new(key)))
     }
 
@@ -107,12 +108,17 @@ impl FieldCipher {
     /// the first one on a new database. Fails, saying why, if the master key
     /// is not the one the database's keys were wrapped with.
     pub async fn load(db: &AnyPool, master: &MasterKey) -> anyhow::Result<Self> {
-        let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref()).expect("32-byte key");
-        let mut rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id").fetch_all(db).await?;
+        let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref())
+            .expect("32-byte key");
+        let mut rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id")
+            .fetch_all(db)
+            .await?;
         if rows.is_empty() {
             // Two processes starting on one new database: one key wins, both read it.
             create_data_key(db, &wrapping).await?;
-            rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id").fetch_all(db).await?;
+            rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id")
+                .fetch_all(db)
+                .await?;
         }
         let keys = unwrap_rows(&wrapping, rows)?;
         let active = keys.keys().copied().max().unwrap_or(0);
@@ -132,7 +138,15 @@ impl FieldCipher {
     /// rotate`, perhaps in another process) and seals with the newest from
     /// now on. Returns whether anything changed.
     pub async fn refresh(&self, db: &AnyPool, master: &MasterKey) -> anyhow::Result<bool> {
-        let known = self.inner.data_keys.read().unwrap_or_else(|p| p.into_inner()).keys().copied().max().unwrap_or(0);
+        let known = self
+            .inner
+            .data_keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .copied()
+            .max()
+            .unwrap_or(0);
         let rows = sqlx::query("SELECT id, wrapped_key FROM data_keys WHERE id > $1 ORDER BY id")
             .bind(i64::from(known))
             .fetch_all(db)
@@ -140,17 +154,27 @@ impl FieldCipher {
         if rows.is_empty() {
             return Ok(false);
         }
-        let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref()).expect("32-byte key");
+        let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref())
+            .expect("32-byte key");
         let fresh = unwrap_rows(&wrapping, rows)?;
         let newest = fresh.keys().copied().max().unwrap_or(known);
-        self.inner.data_keys.write().unwrap_or_else(|p| p.into_inner()).extend(fresh);
+        self.inner
+            .data_keys
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(fresh);
         let mut active = self.inner.active.write().unwrap_or_else(|p| p.into_inner());
         *active = (*active).max(newest);
         Ok(true)
     }
 
     fn key(&self, id: u32) -> Option<Arc<Aes256Gcm>> {
-        self.inner.data_keys.read().unwrap_or_else(|p| p.into_inner()).get(&id).cloned()
+        self.inner
+            .data_keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
     }
 
     pub fn active_key_id(&self) -> u32 {
@@ -172,7 +196,13 @@ impl FieldCipher {
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
         let sealed = key
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: context.as_bytes() })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context.as_bytes(),
+                },
+            )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut out = Vec::with_capacity(HEADER + sealed.len());
         out.push(VERSION);
@@ -182,28 +212,46 @@ impl FieldCipher {
         out
     }
 
-    pub fn decrypt(&self, context: &str, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    pub fn decrypt(
+        &self,
+        context: &str,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         if ciphertext.len() < HEADER + 16 || ciphertext[0] != VERSION {
             return Err(CryptoError::Malformed);
         }
         let id = u32::from_be_bytes(ciphertext[1..5].try_into().expect("4 bytes"));
         #[cfg(feature = "bench")]
         if self.inner.passthrough && id == 0 {
-            return Ok(Zeroizing::new(ciphertext[HEADER..ciphertext.len() - 16].to_vec()));
+            return Ok(Zeroizing::new(
+                ciphertext[HEADER..ciphertext.len() - 16].to_vec(),
+            ));
         }
         let key = self.key(id).ok_or(CryptoError::UnknownKey(id))?;
-        key.decrypt(Nonce::from_slice(&ciphertext[5..HEADER]), Payload { msg: &ciphertext[HEADER..], aad: context.as_bytes() })
-            .map(Zeroizing::new)
-            .map_err(|_| CryptoError::Tampered)
+        key.decrypt(
+            Nonce::from_slice(&ciphertext[5..HEADER]),
+            Payload {
+                msg: &ciphertext[HEADER..],
+                aad: context.as_bytes(),
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| CryptoError::Tampered)
     }
 
     pub fn encrypt_str(&self, context: &str, plaintext: &str) -> Vec<u8> {
         self.encrypt(context, plaintext.as_bytes())
     }
 
-    pub fn decrypt_string(&self, context: &str, ciphertext: &[u8]) -> Result<Zeroizing<String>, CryptoError> {
+    pub fn decrypt_string(
+        &self,
+        context: &str,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<String>, CryptoError> {
         let bytes = self.decrypt(context, ciphertext)?;
-        String::from_utf8(bytes.to_vec()).map(Zeroizing::new).map_err(|_| CryptoError::Malformed)
+        String::from_utf8(bytes.to_vec())
+            .map(Zeroizing::new)
+            .map_err(|_| CryptoError::Malformed)
     }
 
     /// The data key id that sealed `ciphertext` (for rotation).
@@ -216,7 +264,8 @@ impl FieldCipher {
     /// number), scoped by `kind` so that equal strings of different kinds
     /// do not collide. Hex, 64 characters.
     pub fn blind_index(&self, kind: &str, normalised: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.inner.blind_index_key.as_ref()).expect("any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.inner.blind_index_key.as_ref())
+            .expect("any key length");
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(normalised.as_bytes());
@@ -225,7 +274,8 @@ impl FieldCipher {
 
     /// HMAC-SHA256 under the audit chain's key, as hex (`audit`).
     pub fn chain_mac(&self, message: &[u8]) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.inner.chain_key.as_ref()).expect("any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.inner.chain_key.as_ref())
+            .expect("any key length");
         mac.update(message);
         hex(&mac.finalize().into_bytes())
     }
@@ -234,7 +284,12 @@ impl FieldCipher {
     /// it stores values unencrypted, to measure what encryption costs.
     #[cfg(feature = "bench")]
     pub fn without_encryption(&self) -> Self {
-        let keys = self.inner.data_keys.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let keys = self
+            .inner
+            .data_keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         FieldCipher {
             inner: Arc::new(Keys {
                 data_keys: RwLock::new(keys),
@@ -248,11 +303,16 @@ impl FieldCipher {
 
     /// Creates a new data key and makes it the one that seals new values.
     pub async fn rotate(&self, db: &AnyPool, master: &MasterKey) -> anyhow::Result<u32> {
-        let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref()).expect("32-byte key");
+        let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref())
+            .expect("32-byte key");
         let (id, key) = create_data_key(db, &wrapping)
             .await?
             .context("another process created a data key at the same moment; try again")?;
-        self.inner.data_keys.write().unwrap_or_else(|p| p.into_inner()).insert(id, Arc::new(key));
+        self.inner
+            .data_keys
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, Arc::new(key));
         *self.inner.active.write().unwrap_or_else(|p| p.into_inner()) = id;
         Ok(id)
     }
@@ -273,10 +333,14 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Unwraps `data_keys` rows (`id`, `wrapped_key`), failing with a message
 /// that names the likely cause when the master key is the wrong one.
-fn unwrap_rows(wrapping: &Aes256Gcm, rows: Vec<sqlx::any::AnyRow>) -> anyhow::Result<HashMap<u32, Arc<Aes256Gcm>>> {
+fn unwrap_rows(
+    wrapping: &Aes256Gcm,
+    rows: Vec<sqlx::any::AnyRow>,
+) -> anyhow::Result<HashMap<u32, Arc<Aes256Gcm>>> {
     let mut keys = HashMap::new();
     for row in rows {
-        let id = u32::try_from(row.try_get::<i64, _>("id")?).context("a data key id out of range")?;
+        let id =
+            u32::try_from(row.try_get::<i64, _>("id")?).context("a data key id out of range")?;
         let wrapped: Vec<u8> = row.try_get("wrapped_key")?;
         let key = unwrap_key(wrapping, id, &wrapped).map_err(|_| {
             anyhow::anyhow!(
@@ -284,7 +348,10 @@ fn unwrap_rows(wrapping: &Aes256Gcm, rows: Vec<sqlx::any::AnyRow>) -> anyhow::Re
                  Check USAJILI_MASTER_KEY / USAJILI_MASTER_KEY_FILE"
             )
         })?;
-        keys.insert(id, Arc::new(Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key")));
+        keys.insert(
+            id,
+            Arc::new(Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key")),
+        );
     }
     Ok(keys)
 }
@@ -295,14 +362,25 @@ fn unwrap_key(wrapping: &Aes256Gcm, id: u32, wrapped: &[u8]) -> Result<Zeroizing
     }
     let aad = format!("data_keys.{id}");
     wrapping
-        .decrypt(Nonce::from_slice(&wrapped[..12]), Payload { msg: &wrapped[12..], aad: aad.as_bytes() })
+        .decrypt(
+            Nonce::from_slice(&wrapped[..12]),
+            Payload {
+                msg: &wrapped[12..],
+                aad: aad.as_bytes(),
+            },
+        )
         .map(Zeroizing::new)
         .map_err(|_| ())
 }
 
 /// Inserts a new data key; `None` if another process took the same id first.
-async fn create_data_key(db: &AnyPool, wrapping: &Aes256Gcm) -> anyhow::Result<Option<(u32, Aes256Gcm)>> {
-    let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM data_keys").fetch_one(db).await?;
+async fn create_data_key(
+    db: &AnyPool,
+    wrapping: &Aes256Gcm,
+) -> anyhow::Result<Option<(u32, Aes256Gcm)>> {
+    let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM data_keys")
+        .fetch_one(db)
+        .await?;
     let id = u32::try_from(next).context("too many data keys")?;
     let mut key = Zeroizing::new([0u8; 32]);
     rand::rng().fill_bytes(key.as_mut());
@@ -310,7 +388,13 @@ async fn create_data_key(db: &AnyPool, wrapping: &Aes256Gcm) -> anyhow::Result<O
     rand::rng().fill_bytes(&mut nonce);
     let aad = format!("data_keys.{id}");
     let sealed = wrapping
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: key.as_ref(), aad: aad.as_bytes() })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: key.as_ref(),
+                aad: aad.as_bytes(),
+            },
+        )
         .expect("AES-GCM encryption of an in-memory buffer cannot fail");
     let wrapped = [nonce.as_slice(), &sealed].concat();
     let created_at = crate::clock::unix_now();
@@ -323,7 +407,12 @@ async fn create_data_key(db: &AnyPool, wrapping: &Aes256Gcm) -> anyhow::Result<O
     .execute(db)
     .await?
     .rows_affected();
-    Ok((inserted == 1).then(|| (id, Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key"))))
+    Ok((inserted == 1).then(|| {
+        (
+            id,
+            Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key"),
+        )
+    }))
 }
 
 #[cfg(test)]
@@ -343,6 +432,9 @@ mod tests {
     #[test]
     fn purposes_get_different_keys() {
         let key = MasterKey::generate();
-        assert_ne!(key.derive("blind-index").as_ref(), key.derive("data-key-wrapping").as_ref());
+        assert_ne!(
+            key.derive("blind-index").as_ref(),
+            key.derive("data-key-wrapping").as_ref()
+        );
     }
 }

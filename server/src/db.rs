@@ -73,7 +73,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<AnyPool>
 
 /// `sqlite://data/usajili.db` → creates `data/` and asks SQLite to create the file.
 fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
-    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         return Ok(url.to_string());
@@ -95,7 +97,10 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
 
 /// Brings the schema up to date. Safe to run at every start.
 pub async fn migrate(pool: &AnyPool) -> anyhow::Result<()> {
-    MIGRATOR.run(pool).await.context("database migration failed")
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("database migration failed")
 }
 
 /// `SELECT 1`, for the health check.
@@ -110,7 +115,10 @@ mod tests {
     #[test]
     fn the_engine_follows_the_url_scheme() {
         assert_eq!(Engine::of("sqlite://data/x.db").unwrap(), Engine::Sqlite);
-        assert_eq!(Engine::of("postgres://u@localhost/db").unwrap(), Engine::Postgres);
+        assert_eq!(
+            Engine::of("postgres://u@localhost/db").unwrap(),
+            Engine::Postgres
+        );
         assert!(Engine::of("mysql://x").is_err());
     }
 
@@ -120,7 +128,10 @@ mod tests {
         let url = format!("sqlite://{}/sub/x.db", dir.display());
         assert_eq!(prepare_sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
         assert!(dir.join("sub").is_dir());
-        assert_eq!(prepare_sqlite_url("sqlite::memory:").unwrap(), "sqlite::memory:");
+        assert_eq!(
+            prepare_sqlite_url("sqlite::memory:").unwrap(),
+            "sqlite::memory:"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

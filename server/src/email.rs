@@ -61,38 +61,82 @@ pub enum SmtpTls {
 #[derive(clap::Args, Clone, Debug)]
 pub struct SmtpSettings {
     /// The SMTP server (relay) email is sent through.
-    #[arg(id = "smtp_host", long = "smtp-host", env = "USAJILI_SMTP_HOST", global = true)]
+    #[arg(
+        id = "smtp_host",
+        long = "smtp-host",
+        env = "USAJILI_SMTP_HOST",
+        global = true
+    )]
     pub host: Option<String>,
 
     /// Its port: 587 by default, 465 with `USAJILI_SMTP_TLS=tls`.
-    #[arg(id = "smtp_port", long = "smtp-port", env = "USAJILI_SMTP_PORT", global = true)]
+    #[arg(
+        id = "smtp_port",
+        long = "smtp-port",
+        env = "USAJILI_SMTP_PORT",
+        global = true
+    )]
     pub port: Option<u16>,
 
     /// The user name to sign in to the SMTP server with (AUTH PLAIN or
     /// LOGIN, over TLS); without it, no sign-in.
-    #[arg(id = "smtp_username", long = "smtp-username", env = "USAJILI_SMTP_USERNAME", global = true)]
+    #[arg(
+        id = "smtp_username",
+        long = "smtp-username",
+        env = "USAJILI_SMTP_USERNAME",
+        global = true
+    )]
     pub username: Option<String>,
 
     /// The password for USAJILI_SMTP_USERNAME.
-    #[arg(id = "smtp_password", long = "smtp-password", env = "USAJILI_SMTP_PASSWORD", hide_env_values = true, global = true)]
+    #[arg(
+        id = "smtp_password",
+        long = "smtp-password",
+        env = "USAJILI_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
     pub password: Option<Secret>,
 
     /// Who email comes from, e.g. `Usajili <no-reply@usajili.go.ke>`.
-    #[arg(id = "smtp_from", long = "smtp-from", env = "USAJILI_SMTP_FROM", global = true)]
+    #[arg(
+        id = "smtp_from",
+        long = "smtp-from",
+        env = "USAJILI_SMTP_FROM",
+        global = true
+    )]
     pub from: Option<String>,
 
     /// `starttls` (required, not opportunistic), `tls` (from the start) or
     /// `none` (a development relay only; refused in production).
-    #[arg(id = "smtp_tls", long = "smtp-tls", value_enum, env = "USAJILI_SMTP_TLS", default_value = "starttls", global = true)]
+    #[arg(
+        id = "smtp_tls",
+        long = "smtp-tls",
+        value_enum,
+        env = "USAJILI_SMTP_TLS",
+        default_value = "starttls",
+        global = true
+    )]
     pub tls: SmtpTls,
 
     /// A PEM file of root certificates to trust besides the Mozilla roots:
     /// a private relay's own CA.
-    #[arg(id = "smtp_ca_file", long = "smtp-ca-file", env = "USAJILI_SMTP_CA_FILE", global = true)]
+    #[arg(
+        id = "smtp_ca_file",
+        long = "smtp-ca-file",
+        env = "USAJILI_SMTP_CA_FILE",
+        global = true
+    )]
     pub ca_file: Option<PathBuf>,
 
     /// Most emails sent per second by one server process.
-    #[arg(id = "smtp_per_second", long = "smtp-per-second", env = "USAJILI_EMAIL_PER_SECOND", default_value_t = 10, global = true)]
+    #[arg(
+        id = "smtp_per_second",
+        long = "smtp-per-second",
+        env = "USAJILI_EMAIL_PER_SECOND",
+        default_value_t = 10,
+        global = true
+    )]
     pub per_second: u32,
 }
 
@@ -116,11 +160,25 @@ impl SmtpConfig {
     /// From configuration; refuses a missing host or sender, half a set of
     /// credentials, an unreadable CA file, and `none` in production.
     pub fn from_settings(settings: &SmtpSettings, production: bool) -> anyhow::Result<Self> {
-        let Some(host) = settings.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
-            anyhow::bail!("email needs an SMTP server: set USAJILI_SMTP_HOST (and USAJILI_SMTP_FROM)");
+        let Some(host) = settings
+            .host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+        else {
+            anyhow::bail!(
+                "email needs an SMTP server: set USAJILI_SMTP_HOST (and USAJILI_SMTP_FROM)"
+            );
         };
-        let Some(from) = settings.from.as_deref().map(str::trim).filter(|f| !f.is_empty()) else {
-            anyhow::bail!("email needs a sender: set USAJILI_SMTP_FROM, e.g. `Usajili <no-reply@usajili.go.ke>`");
+        let Some(from) = settings
+            .from
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        else {
+            anyhow::bail!(
+                "email needs a sender: set USAJILI_SMTP_FROM, e.g. `Usajili <no-reply@usajili.go.ke>`"
+            );
         };
         let from: Mailbox = from.parse().map_err(|_| {
             anyhow::anyhow!("USAJILI_SMTP_FROM is not an email address: write it as `Usajili <no-reply@usajili.go.ke>`")
@@ -131,13 +189,21 @@ impl SmtpConfig {
                  unencrypted. Use `starttls` (port 587) or `tls` (port 465)"
             );
         }
-        let username = settings.username.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let username = settings
+            .username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
         let password = settings.password.clone().filter(|p| !p.expose().is_empty());
         let credentials = match (username, password) {
             (Some(username), Some(password)) => Some((username.to_string(), password)),
             (None, None) => None,
-            (Some(_), None) => anyhow::bail!("USAJILI_SMTP_USERNAME is set without USAJILI_SMTP_PASSWORD"),
-            (None, Some(_)) => anyhow::bail!("USAJILI_SMTP_PASSWORD is set without USAJILI_SMTP_USERNAME"),
+            (Some(_), None) => {
+                anyhow::bail!("USAJILI_SMTP_USERNAME is set without USAJILI_SMTP_PASSWORD")
+            }
+            (None, Some(_)) => {
+                anyhow::bail!("USAJILI_SMTP_PASSWORD is set without USAJILI_SMTP_USERNAME")
+            }
         };
         let extra_roots = match &settings.ca_file {
             Some(path) => read_roots(path)?,
@@ -168,13 +234,25 @@ impl SmtpConfig {
 
 /// The certificates in a PEM file; at least one.
 fn read_roots(path: &std::path::Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
-    let pem = std::fs::read(path)
-        .with_context(|| format!("USAJILI_SMTP_CA_FILE ({}) could not be read", path.display()))?;
+    let pem = std::fs::read(path).with_context(|| {
+        format!(
+            "USAJILI_SMTP_CA_FILE ({}) could not be read",
+            path.display()
+        )
+    })?;
     let roots = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| anyhow::anyhow!("USAJILI_SMTP_CA_FILE ({}) is not a PEM file of certificates", path.display()))?;
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "USAJILI_SMTP_CA_FILE ({}) is not a PEM file of certificates",
+                path.display()
+            )
+        })?;
     if roots.is_empty() {
-        anyhow::bail!("USAJILI_SMTP_CA_FILE ({}) holds no certificate (`-----BEGIN CERTIFICATE-----`)", path.display());
+        anyhow::bail!(
+            "USAJILI_SMTP_CA_FILE ({}) holds no certificate (`-----BEGIN CERTIFICATE-----`)",
+            path.display()
+        );
     }
     Ok(roots)
 }
@@ -194,10 +272,13 @@ impl Smtp {
         let mut parameters = TlsParameters::builder(config.host.clone());
         for root in config.extra_roots {
             parameters = parameters.add_root_certificate(
-                Certificate::from_der(root.to_vec()).context("a certificate in USAJILI_SMTP_CA_FILE is not usable")?,
+                Certificate::from_der(root.to_vec())
+                    .context("a certificate in USAJILI_SMTP_CA_FILE is not usable")?,
             );
         }
-        let parameters = parameters.build_rustls().context("could not set up TLS for the SMTP server")?;
+        let parameters = parameters
+            .build_rustls()
+            .context("could not set up TLS for the SMTP server")?;
         let tls = match config.tls {
             SmtpTls::Starttls => Tls::Required(parameters),
             SmtpTls::Tls => Tls::Wrapper(parameters),
@@ -208,7 +289,8 @@ impl Smtp {
             .tls(tls)
             .timeout(Some(config.timeout));
         if let Some((username, password)) = config.credentials {
-            builder = builder.credentials(Credentials::new(username, password.expose().to_string()));
+            builder =
+                builder.credentials(Credentials::new(username, password.expose().to_string()));
         }
         Ok(Smtp {
             mailer: builder.build(),
@@ -219,7 +301,11 @@ impl Smtp {
     }
 
     /// The email for `message` to `to`.
-    fn compose(&self, message: &Outgoing<'_>, to: Mailbox) -> Result<lettre::Message, TransportError> {
+    fn compose(
+        &self,
+        message: &Outgoing<'_>,
+        to: Mailbox,
+    ) -> Result<lettre::Message, TransportError> {
         let subject = subject(message.kind, message.locale);
         lettre::Message::builder()
             .from(self.from.clone())
@@ -227,7 +313,10 @@ impl Smtp {
             .subject(subject)
             .message_id(message_id(message.id, &self.from))
             // RFC 3834: no out-of-office replies to an automatic message.
-            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".into()))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                "auto-generated".into(),
+            ))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("Content-Language"),
                 app::language::code(message.locale).into(),
@@ -254,7 +343,9 @@ impl Transport for Smtp {
 
     async fn send(&self, message: &Outgoing<'_>) -> Result<Sent, TransportError> {
         let Recipient::Email(address) = message.to else {
-            return Err(TransportError::Permanent("this transport sends email only".into()));
+            return Err(TransportError::Permanent(
+                "this transport sends email only".into(),
+            ));
         };
         let to = address
             .trim()
@@ -276,7 +367,11 @@ impl Transport for Smtp {
 /// `<{outbox id}@{the sender's domain}>`; lettre makes one up for an id
 /// that could not stand there (the outbox's are hex).
 fn message_id(id: &str, from: &Mailbox) -> Option<String> {
-    let usable = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let usable = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     usable.then(|| format!("<{id}@{}>", from.email.domain()))
 }
 
@@ -286,23 +381,52 @@ fn message_id(id: &str, from: &Mailbox) -> Option<String> {
 /// what it is about, never a code or a reference.
 pub fn subject(kind: &str, locale: Locale) -> &'static str {
     let (en, sw) = match kind {
-        "sign_in_code" => ("Your Usajili sign-in code", "Nambari yako ya kuingia Usajili"),
-        "application_submitted" => ("Usajili: application received", "Usajili: ombi limepokelewa"),
-        "application_verified" => ("Usajili: application verified", "Usajili: ombi limethibitishwa"),
-        "application_needs_attention" => {
-            ("Usajili: your application needs attention", "Usajili: ombi lako linahitaji marekebisho")
-        }
+        "sign_in_code" => (
+            "Your Usajili sign-in code",
+            "Nambari yako ya kuingia Usajili",
+        ),
+        "application_submitted" => (
+            "Usajili: application received",
+            "Usajili: ombi limepokelewa",
+        ),
+        "application_verified" => (
+            "Usajili: application verified",
+            "Usajili: ombi limethibitishwa",
+        ),
+        "application_needs_attention" => (
+            "Usajili: your application needs attention",
+            "Usajili: ombi lako linahitaji marekebisho",
+        ),
         "booking_confirmed" => ("Usajili: appointment booked", "Usajili: miadi imepangwa"),
         "booking_changed" => ("Usajili: appointment moved", "Usajili: miadi imehamishwa"),
-        "booking_cancelled" => ("Usajili: appointment cancelled", "Usajili: miadi imeghairiwa"),
-        "card_ready" => ("Usajili: your ID card is ready", "Usajili: kitambulisho chako kiko tayari"),
-        "booking_moved_by_centre" => ("Usajili: the centre moved your appointment", "Usajili: kituo kimehamisha miadi yako"),
-        "booking_cancelled_by_centre" => {
-            ("Usajili: the centre cancelled your appointment", "Usajili: kituo kimeghairi miadi yako")
-        }
-        "reminder_day_before" => ("Usajili: your appointment is tomorrow", "Usajili: miadi yako ni kesho"),
-        "reminder_morning" => ("Usajili: your appointment is today", "Usajili: miadi yako ni leo"),
-        "card_collected" => ("Usajili: your ID card was collected", "Usajili: kitambulisho chako kimechukuliwa"),
+        "booking_cancelled" => (
+            "Usajili: appointment cancelled",
+            "Usajili: miadi imeghairiwa",
+        ),
+        "card_ready" => (
+            "Usajili: your ID card is ready",
+            "Usajili: kitambulisho chako kiko tayari",
+        ),
+        "booking_moved_by_centre" => (
+            "Usajili: the centre moved your appointment",
+            "Usajili: kituo kimehamisha miadi yako",
+        ),
+        "booking_cancelled_by_centre" => (
+            "Usajili: the centre cancelled your appointment",
+            "Usajili: kituo kimeghairi miadi yako",
+        ),
+        "reminder_day_before" => (
+            "Usajili: your appointment is tomorrow",
+            "Usajili: miadi yako ni kesho",
+        ),
+        "reminder_morning" => (
+            "Usajili: your appointment is today",
+            "Usajili: miadi yako ni leo",
+        ),
+        "card_collected" => (
+            "Usajili: your ID card was collected",
+            "Usajili: kitambulisho chako kimechukuliwa",
+        ),
         _ => ("A message from Usajili", "Ujumbe kutoka Usajili"),
     };
     match locale {
@@ -346,7 +470,10 @@ fn escape(text: &str) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Failure {
     /// A negative reply: its code and enhanced status code (`5.1.1`), if any.
-    Reply { code: u16, enhanced: Option<EnhancedStatus> },
+    Reply {
+        code: u16,
+        enhanced: Option<EnhancedStatus>,
+    },
     /// No answer in time.
     Timeout,
     /// The server could not be reached, or the connection broke.
@@ -379,11 +506,16 @@ impl EnhancedStatus {
     pub fn at_start_of(reply: &str) -> Option<Self> {
         let token = reply.split_whitespace().next()?;
         let mut numbers = token.split('.').map(|n| {
-            (!n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit())).then(|| n.parse::<u16>().ok()).flatten()
+            (!n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| n.parse::<u16>().ok())
+                .flatten()
         });
-        let (Some(Some(class)), Some(Some(subject)), Some(Some(detail)), None) =
-            (numbers.next(), numbers.next(), numbers.next(), numbers.next())
-        else {
+        let (Some(Some(class)), Some(Some(subject)), Some(Some(detail)), None) = (
+            numbers.next(),
+            numbers.next(),
+            numbers.next(),
+            numbers.next(),
+        ) else {
             return None;
         };
         matches!(class, 2 | 4 | 5).then_some(EnhancedStatus(class, subject, detail))
@@ -406,13 +538,19 @@ pub enum TlsProblem {
 /// Reads lettre's error: the reply code, or the kind of failure.
 fn failure_of(error: &lettre::transport::smtp::Error) -> Failure {
     if let Some(code) = error.status() {
-        let enhanced = error.source().and_then(|reply| EnhancedStatus::at_start_of(&reply.to_string()));
-        return Failure::Reply { code: code.into(), enhanced };
+        let enhanced = error
+            .source()
+            .and_then(|reply| EnhancedStatus::at_start_of(&reply.to_string()));
+        return Failure::Reply {
+            code: code.into(),
+            enhanced,
+        };
     }
     if error.is_timeout() {
         return Failure::Timeout;
     }
-    let io = std::iter::successors(error.source(), |e| (*e).source()).find_map(|e| e.downcast_ref::<std::io::Error>());
+    let io = std::iter::successors(error.source(), |e| (*e).source())
+        .find_map(|e| e.downcast_ref::<std::io::Error>());
     if let Some(io) = io {
         // tokio-rustls hands rustls's errors over inside an io::Error.
         if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
@@ -440,8 +578,12 @@ fn failure_of(error: &lettre::transport::smtp::Error) -> Failure {
 fn tls_problem(error: &rustls::Error) -> TlsProblem {
     use rustls::CertificateError as C;
     match error {
-        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => TlsProblem::Untrusted,
-        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => TlsProblem::WrongName,
+        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => {
+            TlsProblem::Untrusted
+        }
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => TlsProblem::WrongName,
         rustls::Error::InvalidCertificate(
             C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. },
         ) => TlsProblem::Expired,
@@ -473,23 +615,29 @@ pub fn classify(failure: Failure) -> TransportError {
             }
         }
         Failure::Timeout => Temporary("the SMTP server did not answer in time".into()),
-        Failure::Connection(kind) => Temporary(format!("the connection to the SMTP server failed ({kind})")),
+        Failure::Connection(kind) => {
+            Temporary(format!("the connection to the SMTP server failed ({kind})"))
+        }
         Failure::Tls(problem) => Temporary(format!(
             "TLS with the SMTP server failed: {}",
             match problem {
-                TlsProblem::Untrusted => "its certificate is not trusted (for a private CA, set USAJILI_SMTP_CA_FILE)",
+                TlsProblem::Untrusted =>
+                    "its certificate is not trusted (for a private CA, set USAJILI_SMTP_CA_FILE)",
                 TlsProblem::WrongName => "its certificate is not valid for USAJILI_SMTP_HOST",
                 TlsProblem::Expired => "its certificate has expired or is not valid yet",
                 TlsProblem::Other => "the handshake did not complete",
             }
         )),
-        Failure::NoStartTls => {
-            Temporary("the SMTP server does not offer STARTTLS, which USAJILI_SMTP_TLS=starttls requires".into())
-        }
-        Failure::NoAuthMechanism => {
-            Permanent("the SMTP server offers no sign-in this client supports (AUTH PLAIN or LOGIN)".into())
-        }
-        Failure::Unsendable => Permanent("the SMTP server cannot take this message (it lacks SMTPUTF8 or 8BITMIME)".into()),
+        Failure::NoStartTls => Temporary(
+            "the SMTP server does not offer STARTTLS, which USAJILI_SMTP_TLS=starttls requires"
+                .into(),
+        ),
+        Failure::NoAuthMechanism => Permanent(
+            "the SMTP server offers no sign-in this client supports (AUTH PLAIN or LOGIN)".into(),
+        ),
+        Failure::Unsendable => Permanent(
+            "the SMTP server cannot take this message (it lacks SMTPUTF8 or 8BITMIME)".into(),
+        ),
         Failure::Other => Temporary("the SMTP conversation failed".into()),
     }
 }
@@ -516,8 +664,14 @@ mod tests {
 
     #[test]
     fn subjects_differ_per_language_and_never_carry_a_code_or_a_reference() {
-        let fallback = (subject("a_new_kind", Locale::en), subject("a_new_kind", Locale::sw));
-        assert_eq!(fallback, ("A message from Usajili", "Ujumbe kutoka Usajili"));
+        let fallback = (
+            subject("a_new_kind", Locale::en),
+            subject("a_new_kind", Locale::sw),
+        );
+        assert_eq!(
+            fallback,
+            ("A message from Usajili", "Ujumbe kutoka Usajili")
+        );
         let mut seen = std::collections::HashSet::new();
         for kind in KINDS {
             let (en, sw) = (subject(kind, Locale::en), subject(kind, Locale::sw));
@@ -526,7 +680,10 @@ mod tests {
             for subject in [en, sw] {
                 assert!(seen.insert(subject), "{subject:?} is used twice");
                 assert!(subject.contains("Usajili"), "{subject}");
-                assert!(!subject.chars().any(|c| c.is_ascii_digit()) && !subject.contains("HN-"), "{subject}");
+                assert!(
+                    !subject.chars().any(|c| c.is_ascii_digit()) && !subject.contains("HN-"),
+                    "{subject}"
+                );
                 assert!(subject.is_ascii() && subject.len() <= 60, "{subject}");
             }
         }
@@ -534,13 +691,23 @@ mod tests {
 
     #[test]
     fn the_html_part_is_escaped_and_names_its_language() {
-        let page = html("Usajili <b>HN-7KQ2</b> & \"Huduma\" 'Centre'", "Usajili: miadi imepangwa", Locale::sw);
-        assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"sw\">"), "{page}");
+        let page = html(
+            "Usajili <b>HN-7KQ2</b> & \"Huduma\" 'Centre'",
+            "Usajili: miadi imepangwa",
+            Locale::sw,
+        );
+        assert!(
+            page.starts_with("<!DOCTYPE html>\n<html lang=\"sw\">"),
+            "{page}"
+        );
         assert!(
             page.contains("<p>Usajili &lt;b&gt;HN-7KQ2&lt;/b&gt; &amp; &quot;Huduma&quot; &#39;Centre&#39;</p>"),
             "{page}"
         );
-        assert!(page.contains("<title>Usajili: miadi imepangwa</title>"), "{page}");
+        assert!(
+            page.contains("<title>Usajili: miadi imepangwa</title>"),
+            "{page}"
+        );
         for absent in ["<img", "<a ", "src=", "href=", "<script", "<b>"] {
             assert!(!page.contains(absent), "{absent} in {page}");
         }
@@ -563,19 +730,36 @@ mod tests {
     #[test]
     fn the_settings_give_a_configuration_with_the_usual_ports() {
         let config = SmtpConfig::from_settings(&settings(), true).unwrap();
-        assert_eq!((config.host.as_str(), config.port, config.tls), ("smtp.usajili.go.ke", 587, SmtpTls::Starttls));
+        assert_eq!(
+            (config.host.as_str(), config.port, config.tls),
+            ("smtp.usajili.go.ke", 587, SmtpTls::Starttls)
+        );
         assert_eq!(config.from.to_string(), "Usajili <no-reply@usajili.go.ke>");
-        assert_eq!(config.credentials.as_ref().map(|(user, _)| user.as_str()), Some("usajili"));
+        assert_eq!(
+            config.credentials.as_ref().map(|(user, _)| user.as_str()),
+            Some("usajili")
+        );
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
         let mut implicit = settings();
         implicit.tls = SmtpTls::Tls;
-        assert_eq!(SmtpConfig::from_settings(&implicit, true).unwrap().port, 465);
+        assert_eq!(
+            SmtpConfig::from_settings(&implicit, true).unwrap().port,
+            465
+        );
         implicit.port = Some(2465);
-        assert_eq!(SmtpConfig::from_settings(&implicit, true).unwrap().port, 2465);
+        assert_eq!(
+            SmtpConfig::from_settings(&implicit, true).unwrap().port,
+            2465
+        );
         // A relay that takes mail without signing in.
         let mut open = settings();
         (open.username, open.password) = (None, None);
-        assert!(SmtpConfig::from_settings(&open, true).unwrap().credentials.is_none());
+        assert!(
+            SmtpConfig::from_settings(&open, true)
+                .unwrap()
+                .credentials
+                .is_none()
+        );
     }
 
     #[test]
@@ -583,18 +767,26 @@ mod tests {
         let refused = |change: fn(&mut SmtpSettings), production: bool| {
             let mut settings = settings();
             change(&mut settings);
-            SmtpConfig::from_settings(&settings, production).unwrap_err().to_string()
+            SmtpConfig::from_settings(&settings, production)
+                .unwrap_err()
+                .to_string()
         };
         assert!(refused(|s| s.host = None, false).contains("USAJILI_SMTP_HOST"));
         assert!(refused(|s| s.host = Some(" ".into()), false).contains("USAJILI_SMTP_HOST"));
         assert!(refused(|s| s.from = None, false).contains("USAJILI_SMTP_FROM"));
-        assert!(refused(|s| s.from = Some("no-reply at usajili".into()), false).contains("not an email address"));
+        assert!(
+            refused(|s| s.from = Some("no-reply at usajili".into()), false)
+                .contains("not an email address")
+        );
         assert!(refused(|s| s.password = None, false).contains("without USAJILI_SMTP_PASSWORD"));
         assert!(refused(|s| s.username = None, false).contains("without USAJILI_SMTP_USERNAME"));
         assert!(refused(|s| s.per_second = 0, false).contains("USAJILI_EMAIL_PER_SECOND"));
         assert!(refused(|s| s.port = Some(0), false).contains("USAJILI_SMTP_PORT"));
         // `none`: development only.
-        assert!(refused(|s| s.tls = SmtpTls::None, true).contains("USAJILI_SMTP_TLS=none is refused in production"));
+        assert!(
+            refused(|s| s.tls = SmtpTls::None, true)
+                .contains("USAJILI_SMTP_TLS=none is refused in production")
+        );
         let mut plain = settings();
         plain.tls = SmtpTls::None;
         assert_eq!(SmtpConfig::from_settings(&plain, false).unwrap().port, 587);
@@ -605,12 +797,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut settings = settings();
         settings.ca_file = Some(dir.path().join("missing.pem"));
-        let error = format!("{:#}", SmtpConfig::from_settings(&settings, false).unwrap_err());
-        assert!(error.contains("USAJILI_SMTP_CA_FILE") && error.contains("could not be read"), "{error}");
+        let error = format!(
+            "{:#}",
+            SmtpConfig::from_settings(&settings, false).unwrap_err()
+        );
+        assert!(
+            error.contains("USAJILI_SMTP_CA_FILE") && error.contains("could not be read"),
+            "{error}"
+        );
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").unwrap();
         settings.ca_file = Some(empty);
-        let error = SmtpConfig::from_settings(&settings, false).unwrap_err().to_string();
+        let error = SmtpConfig::from_settings(&settings, false)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("holds no certificate"), "{error}");
     }
 
@@ -633,17 +833,29 @@ mod tests {
         ])
         .unwrap()
         .config;
-        assert_eq!((parsed.smtp.username.as_deref(), parsed.sms.username.as_deref()), (Some("mailer"), Some("sandbox")));
+        assert_eq!(
+            (
+                parsed.smtp.username.as_deref(),
+                parsed.sms.username.as_deref()
+            ),
+            (Some("mailer"), Some("sandbox"))
+        );
         assert_eq!((parsed.smtp.per_second, parsed.sms.per_second), (3, 10));
         let defaults = crate::config::Config::from_env().smtp;
-        assert_eq!((defaults.host, defaults.port, defaults.tls), (None, None, SmtpTls::Starttls));
+        assert_eq!(
+            (defaults.host, defaults.port, defaults.tls),
+            (None, None, SmtpTls::Starttls)
+        );
     }
 
     #[test]
     fn the_settings_debug_shows_no_password() {
         let shown = format!("{:?}", settings());
         assert!(!shown.contains("smtp-password-0123"), "{shown}");
-        let shown = format!("{:?}", SmtpConfig::from_settings(&settings(), false).unwrap());
+        let shown = format!(
+            "{:?}",
+            SmtpConfig::from_settings(&settings(), false).unwrap()
+        );
         assert!(!shown.contains("smtp-password-0123"), "{shown}");
     }
 
@@ -652,13 +864,21 @@ mod tests {
         let reply = |code, enhanced| classify(Failure::Reply { code, enhanced });
         let error = reply(451, Some(EnhancedStatus(4, 3, 0)));
         assert!(matches!(error, TransportError::Temporary(_)));
-        assert_eq!(error.to_string(), "the SMTP server deferred the message (451 4.3.0)");
+        assert_eq!(
+            error.to_string(),
+            "the SMTP server deferred the message (451 4.3.0)"
+        );
         let error = reply(550, Some(EnhancedStatus(5, 1, 1)));
         assert!(matches!(error, TransportError::Permanent(_)));
-        assert_eq!(error.to_string(), "the SMTP server refused the message (550 5.1.1)");
+        assert_eq!(
+            error.to_string(),
+            "the SMTP server refused the message (550 5.1.1)"
+        );
         let error = reply(535, None);
         assert!(matches!(error, TransportError::Permanent(_)));
-        assert!(error.to_string().starts_with("the SMTP server refused the credentials (535): check USAJILI_SMTP_USERNAME"));
+        assert!(error.to_string().starts_with(
+            "the SMTP server refused the credentials (535): check USAJILI_SMTP_USERNAME"
+        ));
         assert!(matches!(reply(530, None), TransportError::Permanent(_)));
         assert!(matches!(reply(421, None), TransportError::Temporary(_)));
         assert!(matches!(reply(454, None), TransportError::Temporary(_)));
@@ -677,23 +897,36 @@ mod tests {
             Failure::NoStartTls,
             Failure::Other,
         ] {
-            assert!(matches!(classify(failure), TransportError::Temporary(_)), "{failure:?}");
+            assert!(
+                matches!(classify(failure), TransportError::Temporary(_)),
+                "{failure:?}"
+            );
         }
         assert_eq!(
             classify(Failure::Connection(ErrorKind::ConnectionRefused)).to_string(),
             "the connection to the SMTP server failed (connection refused)"
         );
         let untrusted = classify(Failure::Tls(TlsProblem::Untrusted)).to_string();
-        assert!(untrusted.contains("not trusted") && untrusted.contains("USAJILI_SMTP_CA_FILE"), "{untrusted}");
+        assert!(
+            untrusted.contains("not trusted") && untrusted.contains("USAJILI_SMTP_CA_FILE"),
+            "{untrusted}"
+        );
         for failure in [Failure::NoAuthMechanism, Failure::Unsendable] {
-            assert!(matches!(classify(failure), TransportError::Permanent(_)), "{failure:?}");
+            assert!(
+                matches!(classify(failure), TransportError::Permanent(_)),
+                "{failure:?}"
+            );
         }
         assert_eq!(
-            tls_problem(&rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)),
+            tls_problem(&rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer
+            )),
             TlsProblem::Untrusted
         );
         assert_eq!(
-            tls_problem(&rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName)),
+            tls_problem(&rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForName
+            )),
             TlsProblem::WrongName
         );
         assert_eq!(tls_problem(&rustls::Error::DecryptError), TlsProblem::Other);
@@ -701,10 +934,28 @@ mod tests {
 
     #[test]
     fn only_an_enhanced_status_code_is_read_from_a_reply() {
-        assert_eq!(EnhancedStatus::at_start_of("5.1.1 <amina@example.com>: unknown"), Some(EnhancedStatus(5, 1, 1)));
-        assert_eq!(EnhancedStatus::at_start_of("4.7.0 try later"), Some(EnhancedStatus(4, 7, 0)));
-        assert_eq!(EnhancedStatus::at_start_of("5.7.8"), Some(EnhancedStatus(5, 7, 8)));
-        for reply in ["<amina@example.com> unknown", "", "5.1 x", "5.1.1.1 x", "3.1.1 x", "5.a.1 x", "5.1.1234 x", "1.2.3.4"] {
+        assert_eq!(
+            EnhancedStatus::at_start_of("5.1.1 <amina@example.com>: unknown"),
+            Some(EnhancedStatus(5, 1, 1))
+        );
+        assert_eq!(
+            EnhancedStatus::at_start_of("4.7.0 try later"),
+            Some(EnhancedStatus(4, 7, 0))
+        );
+        assert_eq!(
+            EnhancedStatus::at_start_of("5.7.8"),
+            Some(EnhancedStatus(5, 7, 8))
+        );
+        for reply in [
+            "<amina@example.com> unknown",
+            "",
+            "5.1 x",
+            "5.1.1.1 x",
+            "3.1.1 x",
+            "5.a.1 x",
+            "5.1.1234 x",
+            "1.2.3.4",
+        ] {
             assert_eq!(EnhancedStatus::at_start_of(reply), None, "{reply:?}");
         }
     }
@@ -720,8 +971,16 @@ mod tests {
     fn an_email_is_multipart_alternative_with_the_outbox_id_as_message_id() {
         let to = Recipient::Email("amina@example.com".into());
         let text = "Usajili HN-7KQ2-M9XD: kitambulisho chako kiko tayari.";
-        let outgoing = Outgoing { id: "0f3a9c", kind: "card_ready", to: &to, locale: Locale::sw, text };
-        let email = transport().compose(&outgoing, "amina@example.com".parse().unwrap()).unwrap();
+        let outgoing = Outgoing {
+            id: "0f3a9c",
+            kind: "card_ready",
+            to: &to,
+            locale: Locale::sw,
+            text,
+        };
+        let email = transport()
+            .compose(&outgoing, "amina@example.com".parse().unwrap())
+            .unwrap();
         let formatted = String::from_utf8(email.formatted()).unwrap();
         for header in [
             "From: Usajili <no-reply@usajili.go.ke>\r\n",
@@ -737,19 +996,38 @@ mod tests {
             assert!(formatted.contains(header), "{header:?} in\n{formatted}");
         }
         // A strange id is not used.
-        assert_eq!(message_id("a b", &"no-reply@usajili.go.ke".parse().unwrap()), None);
+        assert_eq!(
+            message_id("a b", &"no-reply@usajili.go.ke".parse().unwrap()),
+            None
+        );
     }
 
     #[tokio::test]
     async fn a_phone_number_is_refused_without_connecting() {
         let to = Recipient::Phone("+254712345678".into());
-        let outgoing = Outgoing { id: "x", kind: "sign_in_code", to: &to, locale: Locale::en, text: "hi" };
+        let outgoing = Outgoing {
+            id: "x",
+            kind: "sign_in_code",
+            to: &to,
+            locale: Locale::en,
+            text: "hi",
+        };
         let error = transport().send(&outgoing).await.unwrap_err();
-        assert!(matches!(error, TransportError::Permanent(ref reason) if reason == "this transport sends email only"));
+        assert!(
+            matches!(error, TransportError::Permanent(ref reason) if reason == "this transport sends email only")
+        );
         let to = Recipient::Email("not an address".into());
-        let outgoing = Outgoing { id: "x", kind: "sign_in_code", to: &to, locale: Locale::en, text: "hi" };
+        let outgoing = Outgoing {
+            id: "x",
+            kind: "sign_in_code",
+            to: &to,
+            locale: Locale::en,
+            text: "hi",
+        };
         let error = transport().send(&outgoing).await.unwrap_err();
-        assert!(matches!(error, TransportError::Permanent(ref reason) if reason == "the email address is not valid"));
+        assert!(
+            matches!(error, TransportError::Permanent(ref reason) if reason == "the email address is not valid")
+        );
         assert_eq!(transport().name(), "email");
     }
 }

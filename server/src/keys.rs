@@ -32,8 +32,16 @@ pub const ENCRYPTED_COLUMNS: [(&str, &str, &str); 13] = [
     ("outbox", "body", "id"),
     ("account_identities", "id_number", "account_id"),
     ("account_identities", "names", "account_id"),
-    ("child_links", "document", "application_id || ':' || account_id"),
-    ("child_links", "document_reference", "application_id || ':' || account_id"),
+    (
+        "child_links",
+        "document",
+        "application_id || ':' || account_id",
+    ),
+    (
+        "child_links",
+        "document_reference",
+        "application_id || ':' || account_id",
+    ),
     ("staff_accounts", "totp_secret", "id"),
     ("booking_notes", "note", "id"),
 ];
@@ -63,20 +71,36 @@ pub async fn rotate(
     settle: Duration,
 ) -> anyhow::Result<Report> {
     let new_key = cipher.rotate(db, master).await?;
-    tracing::info!(new_key, settle_secs = settle.as_secs(), "new data key; waiting for running servers to load it");
+    tracing::info!(
+        new_key,
+        settle_secs = settle.as_secs(),
+        "new data key; waiting for running servers to load it"
+    );
     tokio::time::sleep(settle).await;
-    let mut report = Report { new_key, ..Report::default() };
+    let mut report = Report {
+        new_key,
+        ..Report::default()
+    };
     loop {
         report.passes += 1;
         let (rewritten, changed) = reencrypt_pass(db, cipher, batch).await?;
         report.rewritten += rewritten;
         report.changed_meanwhile += changed;
-        tracing::info!(pass = report.passes, rewritten, changed, "re-encryption pass");
+        tracing::info!(
+            pass = report.passes,
+            rewritten,
+            changed,
+            "re-encryption pass"
+        );
         if rewritten == 0 && changed == 0 {
-            let detail = format!("key={} rewritten={} passes={}", report.new_key, report.rewritten, report.passes);
+            let detail = format!(
+                "key={} rewritten={} passes={}",
+                report.new_key, report.rewritten, report.passes
+            );
             crate::audit::Audit { db, cipher }
                 .record(
-                    &crate::audit::Event::new(crate::audit::Actor::System("keys"), "keys.rotate").detail(detail),
+                    &crate::audit::Event::new(crate::audit::Actor::System("keys"), "keys.rotate")
+                        .detail(detail),
                     crate::clock::unix_now(),
                 )
                 .await?;
@@ -92,7 +116,11 @@ pub async fn rotate(
 }
 
 /// One pass over every encrypted column: (rewritten, changed meanwhile).
-async fn reencrypt_pass(db: &AnyPool, cipher: &FieldCipher, batch: i64) -> anyhow::Result<(u64, u64)> {
+async fn reencrypt_pass(
+    db: &AnyPool,
+    cipher: &FieldCipher,
+    batch: i64,
+) -> anyhow::Result<(u64, u64)> {
     let newest = cipher.active_key_id();
     let (mut rewritten, mut changed) = (0, 0);
     for (table, column, key) in ENCRYPTED_COLUMNS {
@@ -103,7 +131,11 @@ async fn reencrypt_pass(db: &AnyPool, cipher: &FieldCipher, batch: i64) -> anyho
         let update = format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2 AND {column} = $3");
         let mut after = String::new();
         loop {
-            let rows = sqlx::query(&select).bind(&after).bind(batch).fetch_all(db).await?;
+            let rows = sqlx::query(&select)
+                .bind(&after)
+                .bind(batch)
+                .fetch_all(db)
+                .await?;
             let Some(last) = rows.last() else { break };
             after = last.try_get("id")?;
             for row in &rows {
@@ -115,11 +147,17 @@ async fn reencrypt_pass(db: &AnyPool, cipher: &FieldCipher, batch: i64) -> anyho
                     _ => continue,
                 }
                 let id: String = row.try_get("id")?;
-                let plaintext = cipher
-                    .decrypt(&context, &value)
-                    .map_err(|error| anyhow::anyhow!("{context} of one row (id {id}) does not decrypt: {error}"))?;
+                let plaintext = cipher.decrypt(&context, &value).map_err(|error| {
+                    anyhow::anyhow!("{context} of one row (id {id}) does not decrypt: {error}")
+                })?;
                 let sealed = cipher.encrypt(&context, &plaintext);
-                let done = sqlx::query(&update).bind(sealed).bind(&id).bind(&value).execute(db).await?.rows_affected();
+                let done = sqlx::query(&update)
+                    .bind(sealed)
+                    .bind(&id)
+                    .bind(&value)
+                    .execute(db)
+                    .await?
+                    .rows_affected();
                 if done == 1 {
                     rewritten += 1;
                 } else {
@@ -140,7 +178,9 @@ pub async fn refresh_forever(db: AnyPool, cipher: FieldCipher, master: MasterKey
     loop {
         ticks.tick().await;
         match cipher.refresh(&db, &master).await {
-            Ok(true) => tracing::info!(active_key = cipher.active_key_id(), "loaded a new data key"),
+            Ok(true) => {
+                tracing::info!(active_key = cipher.active_key_id(), "loaded a new data key")
+            }
             Ok(false) => {}
             Err(error) => tracing::error!(error = %error, "could not refresh the data keys"),
         }

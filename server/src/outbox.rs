@@ -25,10 +25,10 @@
 //! attempt count only: never a recipient, a text or a code.
 
 use crate::config::{Config, Environment, MessageTransportKind};
-use crate::sms::{AfricasTalking, AfricasTalkingConfig};
 use crate::crypto::FieldCipher;
-use app::i18n::Locale;
+use crate::sms::{AfricasTalking, AfricasTalkingConfig};
 use app::dates::CivilDate;
+use app::i18n::Locale;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -127,7 +127,13 @@ pub enum Message {
     /// An application's details do not match the registry.
     ApplicationNeedsAttention { reference: String },
     /// An appointment was booked (`changed`: moved from another slot).
-    BookingConfirmed { reference: String, centre: String, day: CivilDate, slot: u16, changed: bool },
+    BookingConfirmed {
+        reference: String,
+        centre: String,
+        day: CivilDate,
+        slot: u16,
+        changed: bool,
+    },
     /// An appointment was cancelled.
     BookingCancelled { reference: String },
     /// The card is ready at a centre: book a time to collect it. Never
@@ -135,13 +141,24 @@ pub enum Message {
     CardReady { reference: String, centre: String },
     /// The centre closed (or changed its hours) at the appointment's time:
     /// the appointment was moved to the earliest free time.
-    BookingMovedByCentre { reference: String, centre: String, day: CivilDate, slot: u16 },
+    BookingMovedByCentre {
+        reference: String,
+        centre: String,
+        day: CivilDate,
+        slot: u16,
+    },
     /// The centre closed at the appointment's time and had no free time to
     /// move it to: book again.
     BookingCancelledByCentre { reference: String, centre: String },
     /// A reminder of an appointment: the evening before (`tomorrow`) or on
     /// the morning of the day.
-    AppointmentReminder { reference: String, centre: String, day: CivilDate, slot: u16, tomorrow: bool },
+    AppointmentReminder {
+        reference: String,
+        centre: String,
+        day: CivilDate,
+        slot: u16,
+        tomorrow: bool,
+    },
     /// The card was handed over at the centre.
     CardCollected { reference: String },
 }
@@ -167,7 +184,9 @@ impl Message {
             Message::BookingMovedByCentre { .. } => "booking_moved_by_centre",
             Message::BookingCancelledByCentre { .. } => "booking_cancelled_by_centre",
             Message::AppointmentReminder { tomorrow: true, .. } => "reminder_day_before",
-            Message::AppointmentReminder { tomorrow: false, .. } => "reminder_morning",
+            Message::AppointmentReminder {
+                tomorrow: false, ..
+            } => "reminder_morning",
             Message::CardCollected { .. } => "card_collected",
         }
     }
@@ -177,10 +196,14 @@ impl Message {
     pub fn text(&self, locale: Locale) -> String {
         match (self, locale) {
             (Message::SignInCode { code }, Locale::en) => {
-                format!("Your Usajili sign-in code is {code}. It is valid for 5 minutes. Never share it with anyone.")
+                format!(
+                    "Your Usajili sign-in code is {code}. It is valid for 5 minutes. Never share it with anyone."
+                )
             }
             (Message::SignInCode { code }, Locale::sw) => {
-                format!("Nambari yako ya kuingia Usajili ni {code}. Inatumika kwa dakika 5. Usimpe mtu yeyote.")
+                format!(
+                    "Nambari yako ya kuingia Usajili ni {code}. Inatumika kwa dakika 5. Usimpe mtu yeyote."
+                )
             }
             (Message::ApplicationSubmitted { reference }, Locale::en) => format!(
                 "Usajili: we have received your application {reference}. We will send you a message when your details have been checked."
@@ -200,14 +223,36 @@ impl Message {
             (Message::ApplicationNeedsAttention { reference }, Locale::sw) => format!(
                 "Usajili: baadhi ya maelezo ya ombi lako {reference} hayalingani na sajili ya kitaifa. Ingia uyasahihishe na utume ombi tena."
             ),
-            (Message::BookingConfirmed { reference, centre, day, slot, changed }, Locale::en) => format!(
+            (
+                Message::BookingConfirmed {
+                    reference,
+                    centre,
+                    day,
+                    slot,
+                    changed,
+                },
+                Locale::en,
+            ) => format!(
                 "Usajili {reference}: {} {centre}, {}. Bring the documents on your acknowledgement.",
                 if *changed { "moved to" } else { "booked at" },
                 app::calendar::appointment_label(*day, *slot, Locale::en)
             ),
-            (Message::BookingConfirmed { reference, centre, day, slot, changed }, Locale::sw) => format!(
+            (
+                Message::BookingConfirmed {
+                    reference,
+                    centre,
+                    day,
+                    slot,
+                    changed,
+                },
+                Locale::sw,
+            ) => format!(
                 "Usajili {reference}: {} {centre}, {}. Leta hati zilizo kwenye uthibitisho.",
-                if *changed { "imehamishwa hadi" } else { "umepangiwa" },
+                if *changed {
+                    "imehamishwa hadi"
+                } else {
+                    "umepangiwa"
+                },
                 app::calendar::appointment_label(*day, *slot, Locale::sw)
             ),
             (Message::BookingCancelled { reference }, Locale::en) => format!(
@@ -219,11 +264,27 @@ impl Message {
             (Message::CardReady { reference, centre }, Locale::en) => format!(
                 "Usajili {reference}: your ID card is ready at {centre}. Sign in to book a time to collect it, or visit with this reference."
             ),
-            (Message::BookingMovedByCentre { reference, centre, day, slot }, Locale::en) => format!(
+            (
+                Message::BookingMovedByCentre {
+                    reference,
+                    centre,
+                    day,
+                    slot,
+                },
+                Locale::en,
+            ) => format!(
                 "Usajili {reference}: {centre} is closed at your time. Your appointment moved to {}. Sign in to change it.",
                 app::calendar::appointment_label(*day, *slot, Locale::en)
             ),
-            (Message::BookingMovedByCentre { reference, centre, day, slot }, Locale::sw) => format!(
+            (
+                Message::BookingMovedByCentre {
+                    reference,
+                    centre,
+                    day,
+                    slot,
+                },
+                Locale::sw,
+            ) => format!(
                 "Usajili {reference}: {centre} kimefungwa wakati wako. Miadi yako imehamishwa hadi {}. Ingia kuibadilisha.",
                 app::calendar::appointment_label(*day, *slot, Locale::sw)
             ),
@@ -236,12 +297,30 @@ impl Message {
             (Message::CardReady { reference, centre }, Locale::sw) => format!(
                 "Usajili {reference}: kitambulisho chako kiko tayari katika {centre}. Ingia upange kukichukua, au fika na kumbukumbu hii."
             ),
-            (Message::AppointmentReminder { reference, centre, day, slot, tomorrow }, Locale::en) => format!(
+            (
+                Message::AppointmentReminder {
+                    reference,
+                    centre,
+                    day,
+                    slot,
+                    tomorrow,
+                },
+                Locale::en,
+            ) => format!(
                 "Usajili {reference}: reminder, your visit to {centre} is {} {}. Bring the documents on your acknowledgement.",
                 if *tomorrow { "tomorrow," } else { "today," },
                 app::calendar::appointment_label(*day, *slot, Locale::en)
             ),
-            (Message::AppointmentReminder { reference, centre, day, slot, tomorrow }, Locale::sw) => format!(
+            (
+                Message::AppointmentReminder {
+                    reference,
+                    centre,
+                    day,
+                    slot,
+                    tomorrow,
+                },
+                Locale::sw,
+            ) => format!(
                 "Usajili {reference}: ukumbusho, ziara yako {centre} ni {} {}. Leta hati zilizo kwenye uthibitisho.",
                 if *tomorrow { "kesho," } else { "leo," },
                 app::calendar::appointment_label(*day, *slot, Locale::sw)
@@ -358,8 +437,15 @@ enum Sink {
 impl LogTransport {
     /// `target` is a file path, or `-` for the standard error.
     pub fn new(target: &str) -> Self {
-        let sink = if target.trim() == "-" { Sink::Stderr } else { Sink::File(PathBuf::from(target)) };
-        LogTransport { sink, lock: Mutex::new(()) }
+        let sink = if target.trim() == "-" {
+            Sink::Stderr
+        } else {
+            Sink::File(PathBuf::from(target))
+        };
+        LogTransport {
+            sink,
+            lock: Mutex::new(()),
+        }
     }
 
     /// The line written for `message` (without its newline).
@@ -375,7 +461,10 @@ impl LogTransport {
 
     fn write(&self, line: &str) -> std::io::Result<()> {
         use std::io::Write as _;
-        let _one_at_a_time = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _one_at_a_time = self
+            .lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match &self.sink {
             Sink::Stderr => {
                 let mut stderr = std::io::stderr().lock();
@@ -404,15 +493,18 @@ impl Transport for LogTransport {
 
     async fn send(&self, message: &Outgoing<'_>) -> Result<Sent, TransportError> {
         let line = Zeroizing::new(Self::line(message));
-        self.write(&line)
-            .map_err(|error| TransportError::Temporary(format!("could not write the message log: {}", error.kind())))?;
+        self.write(&line).map_err(|error| {
+            TransportError::Temporary(format!("could not write the message log: {}", error.kind()))
+        })?;
         Ok(Sent::default())
     }
 }
 
 /// Control characters (newlines above all) become spaces: one message, one line.
 fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// The transport the configuration names: SMS through Africa's Talking,
@@ -433,7 +525,13 @@ pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transpor
              included, in plain text to USAJILI_MESSAGE_LOG instead of delivering them. Production needs \
              `live`: SMS through Africa's Talking (USAJILI_AT_*) and email over SMTP (USAJILI_SMTP_*)",
             config.message_transport.name(),
-            if sms_live { "email" } else if email_live { "SMS" } else { "all" },
+            if sms_live {
+                "email"
+            } else if email_live {
+                "SMS"
+            } else {
+                "all"
+            },
         );
     }
     let log = || -> Arc<dyn Transport> { Arc::new(LogTransport::new(&config.message_log)) };
@@ -442,16 +540,21 @@ pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transpor
     }
     let sms: Arc<dyn Transport> = if sms_live {
         let settings = &config.sms;
-        let transport = AfricasTalking::new(AfricasTalkingConfig::from_settings(settings, production)?)?;
+        let transport =
+            AfricasTalking::new(AfricasTalkingConfig::from_settings(settings, production)?)?;
         if settings.usable_callback_token().is_none() {
-            tracing::warn!("USAJILI_AT_CALLBACK_TOKEN is not set: delivery reports are refused and sent SMS stay `sent`");
+            tracing::warn!(
+                "USAJILI_AT_CALLBACK_TOKEN is not set: delivery reports are refused and sent SMS stay `sent`"
+            );
         }
         Arc::new(transport)
     } else {
         log()
     };
     let email: Arc<dyn Transport> = if email_live {
-        Arc::new(crate::email::Smtp::new(crate::email::SmtpConfig::from_settings(&config.smtp, production)?)?)
+        Arc::new(crate::email::Smtp::new(
+            crate::email::SmtpConfig::from_settings(&config.smtp, production)?,
+        )?)
     } else {
         log()
     };
@@ -564,20 +667,29 @@ impl OutboxWorker {
 
     /// Sends one claimed message and records the result; `true` if sent.
     async fn deliver(&self, id: &str, now: i64) -> anyhow::Result<bool> {
-        let row = sqlx::query("SELECT channel, recipient, body, kind, attempts, locale FROM outbox WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.db)
-            .await?;
+        let row = sqlx::query(
+            "SELECT channel, recipient, body, kind, attempts, locale FROM outbox WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.db)
+        .await?;
         let channel: String = row.try_get("channel")?;
         let recipient: Vec<u8> = row.try_get("recipient")?;
         let body: Option<Vec<u8>> = row.try_get("body")?;
         let kind: String = row.try_get("kind")?;
         let attempts = row.try_get::<i64, _>("attempts")? + 1;
-        let locale = app::language::parse_code(&row.try_get::<String, _>("locale")?).unwrap_or(Locale::en);
+        let locale =
+            app::language::parse_code(&row.try_get::<String, _>("locale")?).unwrap_or(Locale::en);
 
         let result = match self.open(&channel, &recipient, body.as_deref()) {
             Ok((to, text)) => {
-                let outgoing = Outgoing { id, kind: &kind, to: &to, locale, text: &text };
+                let outgoing = Outgoing {
+                    id,
+                    kind: &kind,
+                    to: &to,
+                    locale,
+                    text: &text,
+                };
                 match tokio::time::timeout(SEND_TIMEOUT, self.transport.send(&outgoing)).await {
                     Ok(result) => result,
                     Err(_) => Err(TransportError::Temporary(format!(
@@ -653,10 +765,16 @@ impl OutboxWorker {
         body: Option<&[u8]>,
     ) -> Result<(Recipient, Zeroizing<String>), &'static str> {
         let body = body.ok_or("the message has no text")?;
-        let address =
-            self.cipher.decrypt_string(RECIPIENT_CONTEXT, recipient).map_err(|_| "the recipient does not decrypt")?;
-        let to = Recipient::from_stored(channel, address.to_string()).ok_or("an unknown channel")?;
-        let text = self.cipher.decrypt_string(BODY_CONTEXT, body).map_err(|_| "the text does not decrypt")?;
+        let address = self
+            .cipher
+            .decrypt_string(RECIPIENT_CONTEXT, recipient)
+            .map_err(|_| "the recipient does not decrypt")?;
+        let to =
+            Recipient::from_stored(channel, address.to_string()).ok_or("an unknown channel")?;
+        let text = self
+            .cipher
+            .decrypt_string(BODY_CONTEXT, body)
+            .map_err(|_| "the text does not decrypt")?;
         Ok((to, text))
     }
 
@@ -795,11 +913,18 @@ pub async fn recent(db: &AnyPool, state: Option<&str>, limit: i64) -> anyhow::Re
 /// How many messages are in each state (states with none left out).
 pub async fn counts(db: &AnyPool) -> anyhow::Result<Vec<(String, i64)>> {
     let counted: Vec<(String, i64)> =
-        sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetch_all(db).await?;
+        sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+            .fetch_all(db)
+            .await?;
     Ok(STATES
         .iter()
         .filter_map(|state| counted.iter().find(|(s, _)| s == state).cloned())
-        .chain(counted.iter().filter(|(s, _)| !STATES.contains(&s.as_str())).cloned())
+        .chain(
+            counted
+                .iter()
+                .filter(|(s, _)| !STATES.contains(&s.as_str()))
+                .cloned(),
+        )
         .collect())
 }
 
@@ -829,10 +954,18 @@ mod tests {
 
     fn every_message() -> Vec<Message> {
         vec![
-            Message::SignInCode { code: "123456".into() },
-            Message::ApplicationSubmitted { reference: "HN-7KQ2-M9XD".into() },
-            Message::ApplicationVerified { reference: "HN-7KQ2-M9XD".into() },
-            Message::ApplicationNeedsAttention { reference: "HN-7KQ2-M9XD".into() },
+            Message::SignInCode {
+                code: "123456".into(),
+            },
+            Message::ApplicationSubmitted {
+                reference: "HN-7KQ2-M9XD".into(),
+            },
+            Message::ApplicationVerified {
+                reference: "HN-7KQ2-M9XD".into(),
+            },
+            Message::ApplicationNeedsAttention {
+                reference: "HN-7KQ2-M9XD".into(),
+            },
             Message::BookingConfirmed {
                 reference: "HN-7KQ2-M9XD".into(),
                 centre: "Huduma Centre Elgeyo-Marakwet".into(),
@@ -840,15 +973,23 @@ mod tests {
                 slot: 12 * 60 + 45,
                 changed: true,
             },
-            Message::BookingCancelled { reference: "HN-7KQ2-M9XD".into() },
-            Message::CardReady { reference: "HN-7KQ2-M9XD".into(), centre: "Huduma Centre Elgeyo-Marakwet".into() },
+            Message::BookingCancelled {
+                reference: "HN-7KQ2-M9XD".into(),
+            },
+            Message::CardReady {
+                reference: "HN-7KQ2-M9XD".into(),
+                centre: "Huduma Centre Elgeyo-Marakwet".into(),
+            },
             Message::BookingMovedByCentre {
                 reference: "HN-7KQ2-M9XD".into(),
                 centre: "Huduma Centre Elgeyo-Marakwet".into(),
                 day: CivilDate::new(2026, 12, 5).unwrap(),
                 slot: 12 * 60 + 45,
             },
-            Message::BookingCancelledByCentre { reference: "HN-7KQ2-M9XD".into(), centre: "Huduma Centre Elgeyo-Marakwet".into() },
+            Message::BookingCancelledByCentre {
+                reference: "HN-7KQ2-M9XD".into(),
+                centre: "Huduma Centre Elgeyo-Marakwet".into(),
+            },
             Message::AppointmentReminder {
                 reference: "HN-7KQ2-M9XD".into(),
                 centre: "Huduma Centre Elgeyo-Marakwet".into(),
@@ -863,7 +1004,9 @@ mod tests {
                 slot: 12 * 60 + 45,
                 tomorrow: false,
             },
-            Message::CardCollected { reference: "HN-7KQ2-M9XD".into() },
+            Message::CardCollected {
+                reference: "HN-7KQ2-M9XD".into(),
+            },
         ]
     }
 
@@ -887,15 +1030,24 @@ mod tests {
             assert_ne!(en, sw, "{message:?}");
             for text in [en, sw] {
                 assert!(text.contains(&needle), "{text}");
-                assert!(text.len() <= 160, "longer than one SMS ({} characters): {text}", text.len());
-                assert!(text.is_ascii() && !text.contains('\n'), "plain, one line: {text}");
+                assert!(
+                    text.len() <= 160,
+                    "longer than one SMS ({} characters): {text}",
+                    text.len()
+                );
+                assert!(
+                    text.is_ascii() && !text.contains('\n'),
+                    "plain, one line: {text}"
+                );
             }
         }
     }
 
     #[test]
     fn the_sign_in_code_text_says_how_long_it_lasts_and_not_to_share_it() {
-        let message = Message::SignInCode { code: "123456".into() };
+        let message = Message::SignInCode {
+            code: "123456".into(),
+        };
         assert_eq!(
             message.text(Locale::en),
             "Your Usajili sign-in code is 123456. It is valid for 5 minutes. Never share it with anyone."
@@ -908,15 +1060,30 @@ mod tests {
 
     #[test]
     fn kinds_are_distinct_and_debug_shows_nothing_personal() {
-        let kinds: std::collections::HashSet<_> = every_message().iter().map(Message::kind).collect();
+        let kinds: std::collections::HashSet<_> =
+            every_message().iter().map(Message::kind).collect();
         assert_eq!(kinds.len(), every_message().len());
-        let shown = format!("{:?}", Message::SignInCode { code: "123456".into() });
+        let shown = format!(
+            "{:?}",
+            Message::SignInCode {
+                code: "123456".into()
+            }
+        );
         assert_eq!(shown, "Message(sign_in_code)");
-        assert_eq!(format!("{:?}", Recipient::Phone("+254712345678".into())), "Phone(<redacted>)");
-        assert_eq!(format!("{:?}", Recipient::Email("amina@example.com".into())), "Email(<redacted>)");
+        assert_eq!(
+            format!("{:?}", Recipient::Phone("+254712345678".into())),
+            "Phone(<redacted>)"
+        );
+        assert_eq!(
+            format!("{:?}", Recipient::Email("amina@example.com".into())),
+            "Email(<redacted>)"
+        );
         assert_eq!(Recipient::Phone(String::new()).channel(), "sms");
         assert_eq!(Recipient::Email(String::new()).channel(), "email");
-        assert_eq!(Recipient::from_stored("sms", "+254712345678".into()), Some(Recipient::Phone("+254712345678".into())));
+        assert_eq!(
+            Recipient::from_stored("sms", "+254712345678".into()),
+            Some(Recipient::Phone("+254712345678".into()))
+        );
         assert_eq!(Recipient::from_stored("fax", "x".into()), None);
     }
 
@@ -935,7 +1102,9 @@ mod tests {
         assert_eq!(retry_delay(8, 1.0), 720);
         assert_eq!(retry_delay(8, 7.0), 720, "the roll is clamped");
         // Drawn at random, pauses spread over the whole band.
-        let pauses: std::collections::HashSet<i64> = (0..200).map(|_| retry_delay(8, rand::random::<f64>())).collect();
+        let pauses: std::collections::HashSet<i64> = (0..200)
+            .map(|_| retry_delay(8, rand::random::<f64>()))
+            .collect();
         assert!(pauses.iter().all(|p| (600..=720).contains(p)), "{pauses:?}");
         assert!(pauses.len() > 20, "{pauses:?}");
     }
@@ -943,13 +1112,22 @@ mod tests {
     #[test]
     fn errors_are_kept_short_and_on_one_line() {
         assert_eq!(short("a\nb"), "a b");
-        assert_eq!(short(&"é".repeat(500)).chars().count(), LAST_ERROR_MAX_CHARS);
+        assert_eq!(
+            short(&"é".repeat(500)).chars().count(),
+            LAST_ERROR_MAX_CHARS
+        );
     }
 
     #[test]
     fn a_log_line_is_one_line_with_the_kind_before_the_text() {
         let to = Recipient::Phone("+254712345678".into());
-        let line = LogTransport::line(&Outgoing { id: "abc", kind: "sign_in_code", to: &to, locale: Locale::en, text: "code 123456\nsecond line" });
+        let line = LogTransport::line(&Outgoing {
+            id: "abc",
+            kind: "sign_in_code",
+            to: &to,
+            locale: Locale::en,
+            text: "code 123456\nsecond line",
+        });
         assert_eq!(
             line,
             "[usajili message] channel=sms to=+254712345678 kind=sign_in_code text=code 123456 second line"
@@ -963,15 +1141,33 @@ mod tests {
         let transport = LogTransport::new(&path.display().to_string());
         let to = Recipient::Email("amina@example.com".into());
         for text in ["first", "second"] {
-            transport.send(&Outgoing { id: "x", kind: "sign_in_code", to: &to, locale: Locale::en, text }).await.unwrap();
+            transport
+                .send(&Outgoing {
+                    id: "x",
+                    kind: "sign_in_code",
+                    to: &to,
+                    locale: Locale::en,
+                    text,
+                })
+                .await
+                .unwrap();
         }
         let written = std::fs::read_to_string(&path).unwrap();
         assert_eq!(written.lines().count(), 2, "{written}");
-        assert!(written.lines().next().unwrap().ends_with("to=amina@example.com kind=sign_in_code text=first"));
+        assert!(
+            written
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with("to=amina@example.com kind=sign_in_code text=first")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
     }
 
@@ -983,17 +1179,29 @@ mod tests {
         assert_eq!(transport_from_config(&config).unwrap().name(), "log");
         config.environment = Environment::Production;
         let error = transport_from_config(&config).err().expect("refused");
-        assert!(error.to_string().contains("refused in production"), "{error}");
+        assert!(
+            error.to_string().contains("refused in production"),
+            "{error}"
+        );
     }
 
     #[test]
     fn production_needs_both_channels_live() {
         let mut config = Config::from_env();
         config.environment = Environment::Production;
-        for (kind, logged) in [(MessageTransportKind::Sms, "email"), (MessageTransportKind::Email, "SMS")] {
+        for (kind, logged) in [
+            (MessageTransportKind::Sms, "email"),
+            (MessageTransportKind::Email, "SMS"),
+        ] {
             config.message_transport = kind;
-            let error = transport_from_config(&config).err().expect("refused").to_string();
-            let expected = format!("USAJILI_MESSAGE_TRANSPORT={} is refused in production: it writes {logged} messages", kind.name());
+            let error = transport_from_config(&config)
+                .err()
+                .expect("refused")
+                .to_string();
+            let expected = format!(
+                "USAJILI_MESSAGE_TRANSPORT={} is refused in production: it writes {logged} messages",
+                kind.name()
+            );
             assert!(error.contains(&expected), "{error}");
         }
     }
@@ -1007,7 +1215,9 @@ mod tests {
             self.0
         }
         async fn send(&self, _message: &Outgoing<'_>) -> Result<Sent, TransportError> {
-            Ok(Sent { provider_id: Some(self.0.to_string()) })
+            Ok(Sent {
+                provider_id: Some(self.0.to_string()),
+            })
         }
     }
 
@@ -1015,13 +1225,29 @@ mod tests {
     async fn each_message_goes_by_its_recipients_channel() {
         let both = ByChannel::new(Arc::new(Named("sms")), Arc::new(Named("email")));
         assert_eq!(both.name(), "sms+email");
-        for (to, expected) in
-            [(Recipient::Phone("+254712345678".into()), "sms"), (Recipient::Email("amina@example.com".into()), "email")]
-        {
-            let sent = both.send(&Outgoing { id: "x", kind: "card_ready", to: &to, locale: Locale::sw, text: "t" }).await.unwrap();
+        for (to, expected) in [
+            (Recipient::Phone("+254712345678".into()), "sms"),
+            (Recipient::Email("amina@example.com".into()), "email"),
+        ] {
+            let sent = both
+                .send(&Outgoing {
+                    id: "x",
+                    kind: "card_ready",
+                    to: &to,
+                    locale: Locale::sw,
+                    text: "t",
+                })
+                .await
+                .unwrap();
             assert_eq!(sent.provider_id.as_deref(), Some(expected));
         }
-        assert_eq!(ByChannel::new(Arc::new(Named("sms")), Arc::new(Named("log"))).name(), "sms+log");
-        assert_eq!(ByChannel::new(Arc::new(Named("log")), Arc::new(Named("email"))).name(), "log+email");
+        assert_eq!(
+            ByChannel::new(Arc::new(Named("sms")), Arc::new(Named("log"))).name(),
+            "sms+log"
+        );
+        assert_eq!(
+            ByChannel::new(Arc::new(Named("log")), Arc::new(Named("email"))).name(),
+            "log+email"
+        );
     }
 }

@@ -81,7 +81,9 @@ impl PendingVerifications {
             return Ok((outcome, None));
         }
         let id = crate::crypto::random_id();
-        let sealed = self.cipher.encrypt(CONTEXT, &serde_json::to_vec(applicant)?);
+        let sealed = self
+            .cipher
+            .encrypt(CONTEXT, &serde_json::to_vec(applicant)?);
         sqlx::query(
             "INSERT INTO pending_verifications \
              (id, subject, kind, applicant, outcome, attempts, next_attempt_at, created_at, updated_at) \
@@ -105,13 +107,19 @@ impl PendingVerifications {
             .bind(id)
             .fetch_optional(&self.db)
             .await?;
-        Ok(row.map(|row| -> anyhow::Result<Status> {
-            Ok(match row.try_get::<Option<String>, _>("outcome")? {
-                Some(code) => Status::Done(outcome_from_code(&code).ok_or_else(|| anyhow::anyhow!("an unknown outcome"))?),
-                None => Status::Pending { attempts: row.try_get("attempts")? },
+        Ok(row
+            .map(|row| -> anyhow::Result<Status> {
+                Ok(match row.try_get::<Option<String>, _>("outcome")? {
+                    Some(code) => Status::Done(
+                        outcome_from_code(&code)
+                            .ok_or_else(|| anyhow::anyhow!("an unknown outcome"))?,
+                    ),
+                    None => Status::Pending {
+                        attempts: row.try_get("attempts")?,
+                    },
+                })
             })
-        })
-        .transpose()?)
+            .transpose()?)
     }
 
     /// Retries every pending verification that is due at `now`; returns how
@@ -146,13 +154,18 @@ impl PendingVerifications {
     }
 
     async fn retry_one(&self, id: &str, today: CivilDate, now: i64) -> anyhow::Result<bool> {
-        let row = sqlx::query("SELECT kind, applicant, attempts FROM pending_verifications WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.db)
-            .await?;
-        let kind = kind_from_code(&row.try_get::<String, _>("kind")?).ok_or_else(|| anyhow::anyhow!("an unknown kind"))?;
+        let row = sqlx::query(
+            "SELECT kind, applicant, attempts FROM pending_verifications WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.db)
+        .await?;
+        let kind = kind_from_code(&row.try_get::<String, _>("kind")?)
+            .ok_or_else(|| anyhow::anyhow!("an unknown kind"))?;
         let attempts: i64 = row.try_get("attempts")?;
-        let plaintext = self.cipher.decrypt(CONTEXT, &row.try_get::<Vec<u8>, _>("applicant")?)?;
+        let plaintext = self
+            .cipher
+            .decrypt(CONTEXT, &row.try_get::<Vec<u8>, _>("applicant")?)?;
         let applicant: Applicant = serde_json::from_slice(&plaintext)?;
         let outcome = verify(self.registry.as_ref(), &applicant, kind, today).await;
         if outcome == Outcome::RegistryUnavailable {
@@ -210,7 +223,11 @@ mod tests {
 
     #[test]
     fn outcomes_round_trip_through_their_stored_form() {
-        for outcome in [Outcome::Verified, Outcome::NameMismatch(crate::verification::NameField::Surname), Outcome::Deceased] {
+        for outcome in [
+            Outcome::Verified,
+            Outcome::NameMismatch(crate::verification::NameField::Surname),
+            Outcome::Deceased,
+        ] {
             assert_eq!(outcome_from_code(&outcome_code(outcome)), Some(outcome));
         }
     }

@@ -169,7 +169,9 @@ pub fn clean(bytes: &[u8]) -> Result<CleanPhoto, PhotoError> {
         return Err(PhotoError::TooSmall);
     }
     // A photo whose EXIF cannot be read is still a photo: left as it is.
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
 
     let decoded = DynamicImage::from_decoder(decoder).map_err(from_image_error)?;
     let rgb = flatten_to_rgb8(decoded);
@@ -187,7 +189,11 @@ pub fn clean(bytes: &[u8]) -> Result<CleanPhoto, PhotoError> {
     JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
         .encode_image(&rgb)
         .map_err(|_| PhotoError::Unreadable)?;
-    Ok(CleanPhoto { jpeg, width, height })
+    Ok(CleanPhoto {
+        jpeg,
+        width,
+        height,
+    })
 }
 
 fn check_declared(width: u32, height: u32) -> Result<(), PhotoError> {
@@ -232,7 +238,9 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
         while i < bytes.len() && bytes[i] == 0xFF {
             i += 1;
         }
-        let Some(&marker) = bytes.get(i) else { return false };
+        let Some(&marker) = bytes.get(i) else {
+            return false;
+        };
         i += 1;
         match marker {
             0xDA => return bytes[i..].windows(2).any(|w| w == [0xFF, 0xD9]),
@@ -240,7 +248,9 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
             // Markers without a length.
             0x01 | 0xD0..=0xD8 => {}
             _ => {
-                let Some(len) = bytes.get(i..i + 2) else { return false };
+                let Some(len) = bytes.get(i..i + 2) else {
+                    return false;
+                };
                 i += usize::from(u16::from_be_bytes([len[0], len[1]]));
             }
         }
@@ -291,7 +301,11 @@ fn shrink(rgb: RgbImage) -> RgbImage {
     let nw = ((f64::from(w) * scale).round() as u32).clamp(1, MAX_SIDE);
     let nh = ((f64::from(h) * scale).round() as u32).clamp(1, MAX_SIDE);
     let factor = long / MAX_SIDE;
-    let rgb = if factor >= 2 { box_reduce(&rgb, factor) } else { rgb };
+    let rgb = if factor >= 2 {
+        box_reduce(&rgb, factor)
+    } else {
+        rgb
+    };
     if rgb.dimensions() == (nw, nh) {
         return rgb;
     }
@@ -340,13 +354,19 @@ mod tests {
 
     fn gradient(w: u32, h: u32) -> RgbImage {
         ImageBuffer::from_fn(w, h, |x, y| {
-            Rgb([(x * 255 / w.max(1)) as u8, (y * 255 / h.max(1)) as u8, ((x ^ y) & 0xFF) as u8])
+            Rgb([
+                (x * 255 / w.max(1)) as u8,
+                (y * 255 / h.max(1)) as u8,
+                ((x ^ y) & 0xFF) as u8,
+            ])
         })
     }
 
     fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
         let mut out = Vec::new();
-        JpegEncoder::new_with_quality(&mut out, quality).encode_image(img).unwrap();
+        JpegEncoder::new_with_quality(&mut out, quality)
+            .encode_image(img)
+            .unwrap();
         out
     }
 
@@ -444,7 +464,11 @@ mod tests {
         for &b in bytes {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -469,7 +493,12 @@ mod tests {
         let mut png = PNG_SIGNATURE.to_vec();
         png.extend_from_slice(&png_chunk(b"IHDR", &ihdr));
         // zlib stream of an empty stored block.
-        png.extend_from_slice(&png_chunk(b"IDAT", &[0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01]));
+        png.extend_from_slice(&png_chunk(
+            b"IDAT",
+            &[
+                0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01,
+            ],
+        ));
         png.extend_from_slice(&png_chunk(b"IEND", &[]));
         png
     }
@@ -491,8 +520,14 @@ mod tests {
 
     #[test]
     fn sniffs_from_magic_bytes() {
-        assert_eq!(sniff(&encode_jpeg(&gradient(8, 8), 80)), Some(PhotoFormat::Jpeg));
-        assert_eq!(sniff(&encode_png(&DynamicImage::ImageRgb8(gradient(8, 8)))), Some(PhotoFormat::Png));
+        assert_eq!(
+            sniff(&encode_jpeg(&gradient(8, 8), 80)),
+            Some(PhotoFormat::Jpeg)
+        );
+        assert_eq!(
+            sniff(&encode_png(&DynamicImage::ImageRgb8(gradient(8, 8)))),
+            Some(PhotoFormat::Png)
+        );
         assert_eq!(sniff(b"GIF89a\x01\x00\x01\x00"), None);
         assert_eq!(sniff(b"%PDF-1.7"), None);
         assert_eq!(sniff(b"<!doctype html>"), None);
@@ -510,11 +545,23 @@ mod tests {
 
     #[test]
     fn transparency_is_laid_on_white() {
-        let img = ImageBuffer::from_fn(300, 300, |x, _| if x < 150 { Rgba([0, 0, 0, 0]) } else { Rgba([0, 0, 0, 255]) });
+        let img = ImageBuffer::from_fn(300, 300, |x, _| {
+            if x < 150 {
+                Rgba([0, 0, 0, 0])
+            } else {
+                Rgba([0, 0, 0, 255])
+            }
+        });
         let photo = clean(&encode_png(&DynamicImage::ImageRgba8(img))).unwrap();
         let back = image::load_from_memory(&photo.jpeg).unwrap().into_rgb8();
-        assert!(back.get_pixel(20, 150).0.iter().all(|&c| c > 240), "transparent → white");
-        assert!(back.get_pixel(280, 150).0.iter().all(|&c| c < 15), "opaque black stays black");
+        assert!(
+            back.get_pixel(20, 150).0.iter().all(|&c| c > 240),
+            "transparent → white"
+        );
+        assert!(
+            back.get_pixel(280, 150).0.iter().all(|&c| c < 15),
+            "opaque black stays black"
+        );
     }
 
     #[test]
@@ -524,12 +571,20 @@ mod tests {
         let jpeg = splice_after_soi(&encode_jpeg(&gradient(400, 300), 90), &exif_app1(secret, 6));
         assert!(contains(&jpeg, b"Exif\0\0") && contains(&jpeg, secret.as_bytes()));
         // The upload still decodes, with its EXIF readable.
-        let mut decoder = ImageReader::with_format(Cursor::new(&jpeg), ImageFormat::Jpeg).into_decoder().unwrap();
-        assert_eq!(decoder.orientation().unwrap(), image::metadata::Orientation::Rotate90);
+        let mut decoder = ImageReader::with_format(Cursor::new(&jpeg), ImageFormat::Jpeg)
+            .into_decoder()
+            .unwrap();
+        assert_eq!(
+            decoder.orientation().unwrap(),
+            image::metadata::Orientation::Rotate90
+        );
 
         let photo = clean(&jpeg).unwrap();
         assert_valid_jpeg(&photo);
-        assert!(!jpeg_markers(&photo.jpeg).contains(&0xE1), "no APP1 segment");
+        assert!(
+            !jpeg_markers(&photo.jpeg).contains(&0xE1),
+            "no APP1 segment"
+        );
         assert!(!contains(&photo.jpeg, b"Exif"));
         assert!(!contains(&photo.jpeg, secret.as_bytes()));
         assert!(!contains(&photo.jpeg, b"GPS"));
@@ -541,7 +596,12 @@ mod tests {
         let photo = clean(&encode_jpeg(&gradient(400, 400), 90)).unwrap();
         let markers = jpeg_markers(&photo.jpeg);
         assert_eq!(markers[0], 0xE0, "APP0 (JFIF)");
-        assert!(markers.iter().all(|m| !(0xE1..=0xEF).contains(m) && *m != 0xFE), "no other APPn, no COM: {markers:x?}");
+        assert!(
+            markers
+                .iter()
+                .all(|m| !(0xE1..=0xEF).contains(m) && *m != 0xFE),
+            "no other APPn, no COM: {markers:x?}"
+        );
     }
 
     #[test]
@@ -551,8 +611,14 @@ mod tests {
         gif.extend_from_slice(&[0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00]);
         gif.extend_from_slice(&[0u8; 64]);
         assert_eq!(clean(&gif), Err(PhotoError::NotAnImage));
-        assert_eq!(clean(b"<!DOCTYPE html><html><body><img src=x onerror=alert(1)></body></html>"), Err(PhotoError::NotAnImage));
-        assert_eq!(clean(b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n"), Err(PhotoError::NotAnImage));
+        assert_eq!(
+            clean(b"<!DOCTYPE html><html><body><img src=x onerror=alert(1)></body></html>"),
+            Err(PhotoError::NotAnImage)
+        );
+        assert_eq!(
+            clean(b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n"),
+            Err(PhotoError::NotAnImage)
+        );
         assert_eq!(clean(b"just some text"), Err(PhotoError::NotAnImage));
         // A JPEG preceded by anything else is not a JPEG.
         let mut prefixed = b"<html>".to_vec();
@@ -566,7 +632,11 @@ mod tests {
         assert_eq!(clean(&jpeg[..jpeg.len() / 2]), Err(PhotoError::Unreadable));
         assert_eq!(clean(&jpeg[..40]), Err(PhotoError::Unreadable));
         assert_eq!(clean(&[0xFF, 0xD8, 0xFF]), Err(PhotoError::Unreadable));
-        assert_eq!(clean(&jpeg[..jpeg.len() - 2]), Err(PhotoError::Unreadable), "cut just before EOI");
+        assert_eq!(
+            clean(&jpeg[..jpeg.len() - 2]),
+            Err(PhotoError::Unreadable),
+            "cut just before EOI"
+        );
         // Data after the end marker (some cameras append some) is fine.
         let mut trailing = jpeg.clone();
         trailing.extend_from_slice(b"trailer");
@@ -579,7 +649,10 @@ mod tests {
         app1[2..4].copy_from_slice(&len.to_be_bytes());
         let with_thumbnail = splice_after_soi(&jpeg, &app1);
         assert!(clean(&with_thumbnail).is_ok());
-        assert_eq!(clean(&with_thumbnail[..with_thumbnail.len() - 100]), Err(PhotoError::Unreadable));
+        assert_eq!(
+            clean(&with_thumbnail[..with_thumbnail.len() - 100]),
+            Err(PhotoError::Unreadable)
+        );
 
         let png = encode_png(&DynamicImage::ImageRgb8(gradient(400, 400)));
         assert_eq!(clean(&png[..png.len() / 2]), Err(PhotoError::Unreadable));
@@ -595,7 +668,10 @@ mod tests {
         big.resize(MAX_UPLOAD_BYTES + 1, 0);
         assert_eq!(clean(&big), Err(PhotoError::TooLarge));
         // Refused on size before the type is looked at.
-        assert_eq!(clean(&vec![b'a'; MAX_UPLOAD_BYTES + 1]), Err(PhotoError::TooLarge));
+        assert_eq!(
+            clean(&vec![b'a'; MAX_UPLOAD_BYTES + 1]),
+            Err(PhotoError::TooLarge)
+        );
     }
 
     #[test]
@@ -605,21 +681,42 @@ mod tests {
 
     #[test]
     fn tiny_images_are_too_small() {
-        assert_eq!(clean(&encode_jpeg(&gradient(10, 10), 90)), Err(PhotoError::TooSmall));
-        assert_eq!(clean(&encode_png(&DynamicImage::ImageRgb8(gradient(10, 10)))), Err(PhotoError::TooSmall));
-        assert_eq!(clean(&encode_png(&DynamicImage::ImageRgb8(gradient(1000, 150)))), Err(PhotoError::TooSmall));
+        assert_eq!(
+            clean(&encode_jpeg(&gradient(10, 10), 90)),
+            Err(PhotoError::TooSmall)
+        );
+        assert_eq!(
+            clean(&encode_png(&DynamicImage::ImageRgb8(gradient(10, 10)))),
+            Err(PhotoError::TooSmall)
+        );
+        assert_eq!(
+            clean(&encode_png(&DynamicImage::ImageRgb8(gradient(1000, 150)))),
+            Err(PhotoError::TooSmall)
+        );
         // Long and thin: big enough as uploaded, too thin once shrunk.
-        assert_eq!(clean(&encode_png(&DynamicImage::ImageRgb8(gradient(4000, 300)))), Err(PhotoError::TooSmall));
+        assert_eq!(
+            clean(&encode_png(&DynamicImage::ImageRgb8(gradient(4000, 300)))),
+            Err(PhotoError::TooSmall)
+        );
         assert!(clean(&encode_png(&DynamicImage::ImageRgb8(gradient(200, 200)))).is_ok());
     }
 
     #[test]
     fn a_declared_bomb_is_refused_before_decoding() {
-        assert_eq!(clean(&png_declaring(100_000, 100_000)), Err(PhotoError::TooManyPixels));
+        assert_eq!(
+            clean(&png_declaring(100_000, 100_000)),
+            Err(PhotoError::TooManyPixels)
+        );
         // Under the per-side limit, over the area limit.
-        assert_eq!(clean(&png_declaring(10_000, 10_000)), Err(PhotoError::TooManyPixels));
+        assert_eq!(
+            clean(&png_declaring(10_000, 10_000)),
+            Err(PhotoError::TooManyPixels)
+        );
         // A plausible size is not refused for its size (but this one has no pixels).
-        assert_eq!(clean(&png_declaring(1000, 1000)), Err(PhotoError::Unreadable));
+        assert_eq!(
+            clean(&png_declaring(1000, 1000)),
+            Err(PhotoError::Unreadable)
+        );
     }
 
     #[test]
@@ -643,7 +740,11 @@ mod tests {
         assert_eq!((photo.width, photo.height), (1200, 900));
 
         let photo = clean(&encode_jpeg(&gradient(1200, 800), 85)).unwrap();
-        assert_eq!((photo.width, photo.height), (1200, 800), "not resized when within the limit");
+        assert_eq!(
+            (photo.width, photo.height),
+            (1200, 800),
+            "not resized when within the limit"
+        );
     }
 
     #[test]
@@ -660,26 +761,43 @@ mod tests {
 
     #[test]
     fn large_photos_keep_their_aspect_ratio() {
-        for (w, h) in [(3000, 4000), (4000, 3000), (2401, 1801), (3600, 2400), (2400, 2400)] {
+        for (w, h) in [
+            (3000, 4000),
+            (4000, 3000),
+            (2401, 1801),
+            (3600, 2400),
+            (2400, 2400),
+        ] {
             let photo = clean(&encode_jpeg(&gradient(w, h), 60)).unwrap();
             assert_eq!(photo.width.max(photo.height), MAX_SIDE, "{w}x{h}");
             let want = f64::from(w.min(h)) * f64::from(MAX_SIDE) / f64::from(w.max(h));
-            assert!((f64::from(photo.width.min(photo.height)) - want).abs() <= 1.0, "{w}x{h} -> {photo:?}");
+            assert!(
+                (f64::from(photo.width.min(photo.height)) - want).abs() <= 1.0,
+                "{w}x{h} -> {photo:?}"
+            );
             assert_eq!(w > h, photo.width > photo.height);
         }
     }
 
     #[test]
     fn grayscale_and_sixteen_bit_images_are_accepted() {
-        let gray = DynamicImage::ImageLuma8(ImageBuffer::from_fn(300, 300, |x, _| image::Luma([x as u8])));
+        let gray = DynamicImage::ImageLuma8(ImageBuffer::from_fn(300, 300, |x, _| {
+            image::Luma([x as u8])
+        }));
         assert_valid_jpeg(&clean(&encode_png(&gray)).unwrap());
-        let deep = DynamicImage::ImageRgb16(ImageBuffer::from_fn(300, 300, |x, y| Rgb([x as u16 * 200, y as u16 * 200, 0])));
+        let deep = DynamicImage::ImageRgb16(ImageBuffer::from_fn(300, 300, |x, y| {
+            Rgb([x as u16 * 200, y as u16 * 200, 0])
+        }));
         assert_valid_jpeg(&clean(&encode_png(&deep)).unwrap());
     }
 
     #[test]
     fn debug_does_not_print_the_bytes() {
-        let photo = CleanPhoto { jpeg: vec![0xFF; 1000], width: 3, height: 4 };
+        let photo = CleanPhoto {
+            jpeg: vec![0xFF; 1000],
+            width: 3,
+            height: 4,
+        };
         let s = format!("{photo:?}");
         assert!(s.contains("1000 bytes") && s.len() < 80, "{s}");
     }

@@ -75,7 +75,13 @@ impl Reminders<'_> {
         Ok(queued)
     }
 
-    async fn send(&self, which: Which, day: CivilDate, due_since: i64, now: i64) -> anyhow::Result<usize> {
+    async fn send(
+        &self,
+        which: Which,
+        day: CivilDate,
+        due_since: i64,
+        now: i64,
+    ) -> anyhow::Result<usize> {
         let column = which.column();
         let rows = sqlx::query(&format!(
             "SELECT b.id, b.application_id, b.slot, c.name AS centre FROM bookings b \
@@ -88,14 +94,22 @@ impl Reminders<'_> {
         .bind(now)
         .fetch_all(self.db)
         .await?;
-        let applications = Applications { db: self.db, cipher: self.cipher };
+        let applications = Applications {
+            db: self.db,
+            cipher: self.cipher,
+        };
         let mut queued = 0;
         for row in rows {
             let booking: String = row.try_get("id")?;
-            let Some(app) = applications.load_for_staff(&row.try_get::<String, _>("application_id")?).await? else {
+            let Some(app) = applications
+                .load_for_staff(&row.try_get::<String, _>("application_id")?)
+                .await?
+            else {
                 continue;
             };
-            let Some(reference) = app.reference.clone() else { continue };
+            let Some(reference) = app.reference.clone() else {
+                continue;
+            };
             let slot = u16::try_from(row.try_get::<i64, _>("slot")?).unwrap_or_default();
             let message = Message::AppointmentReminder {
                 reference,
@@ -105,24 +119,32 @@ impl Reminders<'_> {
                 tomorrow: which == Which::Evening,
             };
             let mut tx = self.db.begin().await?;
-            let claimed = sqlx::query(&format!("UPDATE bookings SET {column} = $1 WHERE id = $2 AND {column} IS NULL"))
-                .bind(now)
-                .bind(&booking)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let claimed = sqlx::query(&format!(
+                "UPDATE bookings SET {column} = $1 WHERE id = $2 AND {column} IS NULL"
+            ))
+            .bind(now)
+            .bind(&booking)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if claimed != 1 {
                 // Another process claimed it first.
                 tx.rollback().await?;
                 continue;
             }
-            applications.message(&mut *tx, &app, &app.account_id, Locale::en, &message, now).await?;
+            applications
+                .message(&mut *tx, &app, &app.account_id, Locale::en, &message, now)
+                .await?;
             tx.commit().await?;
             queued += 1;
         }
         if queued > 0 {
             crate::outbox::wake_worker();
-            tracing::info!(count = queued, reminder = column, "appointment reminders queued");
+            tracing::info!(
+                count = queued,
+                reminder = column,
+                "appointment reminders queued"
+            );
         }
         Ok(queued)
     }
@@ -135,7 +157,13 @@ pub async fn run_forever(db: AnyPool, cipher: FieldCipher) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(error) = (Reminders { db: &db, cipher: &cipher }).send_due(crate::clock::unix_now()).await {
+        if let Err(error) = (Reminders {
+            db: &db,
+            cipher: &cipher,
+        })
+        .send_due(crate::clock::unix_now())
+        .await
+        {
             tracing::warn!(error = %format!("{error:#}"), "queuing reminders failed; will try again");
         }
     }
@@ -153,8 +181,14 @@ mod tests {
     fn the_evening_reminder_is_for_tomorrow_from_six_in_the_evening() {
         let day = CivilDate::new(2026, 12, 1).unwrap();
         assert_eq!(Which::Evening.due(at(day, 17, 59)), None);
-        assert_eq!(Which::Evening.due(at(day, 18, 0)), Some((day.add_days(1), at(day, 18, 0))));
-        assert_eq!(Which::Evening.due(at(day, 23, 59)), Some((day.add_days(1), at(day, 18, 0))));
+        assert_eq!(
+            Which::Evening.due(at(day, 18, 0)),
+            Some((day.add_days(1), at(day, 18, 0)))
+        );
+        assert_eq!(
+            Which::Evening.due(at(day, 23, 59)),
+            Some((day.add_days(1), at(day, 18, 0)))
+        );
         // After midnight it is the next evening's business.
         assert_eq!(Which::Evening.due(at(day.add_days(1), 0, 1)), None);
     }
@@ -163,7 +197,13 @@ mod tests {
     fn the_morning_reminder_is_for_today_from_seven() {
         let day = CivilDate::new(2026, 12, 31).unwrap();
         assert_eq!(Which::Morning.due(at(day, 6, 59)), None);
-        assert_eq!(Which::Morning.due(at(day, 7, 0)), Some((day, at(day, 7, 0))));
-        assert_eq!(Which::Morning.due(at(day, 16, 30)), Some((day, at(day, 7, 0))));
+        assert_eq!(
+            Which::Morning.due(at(day, 7, 0)),
+            Some((day, at(day, 7, 0)))
+        );
+        assert_eq!(
+            Which::Morning.due(at(day, 16, 30)),
+            Some((day, at(day, 7, 0)))
+        );
     }
 }

@@ -32,25 +32,56 @@ const DAY: i64 = 24 * 3600;
 #[derive(clap::Args, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Policy {
     /// Days an unsubmitted draft is kept after its last change.
-    #[arg(long = "retention-draft-days", env = "USAJILI_RETENTION_DRAFT_DAYS", default_value_t = 90, global = true)]
+    #[arg(
+        long = "retention-draft-days",
+        env = "USAJILI_RETENTION_DRAFT_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
     pub draft_days: i64,
     /// Days before a withdrawn or expired application's personal data is erased.
-    #[arg(long = "retention-closed-days", env = "USAJILI_RETENTION_CLOSED_DAYS", default_value_t = 30, global = true)]
+    #[arg(
+        long = "retention-closed-days",
+        env = "USAJILI_RETENTION_CLOSED_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
     pub closed_days: i64,
     /// Days after a card is collected before the application's personal data is erased.
-    #[arg(long = "retention-collected-days", env = "USAJILI_RETENTION_COLLECTED_DAYS", default_value_t = 180, global = true)]
+    #[arg(
+        long = "retention-collected-days",
+        env = "USAJILI_RETENTION_COLLECTED_DAYS",
+        default_value_t = 180,
+        global = true
+    )]
     pub collected_days: i64,
     /// Days an outbox message (already sent or failed) is kept.
-    #[arg(long = "retention-message-days", env = "USAJILI_RETENTION_MESSAGE_DAYS", default_value_t = 30, global = true)]
+    #[arg(
+        long = "retention-message-days",
+        env = "USAJILI_RETENTION_MESSAGE_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
     pub message_days: i64,
     /// Days without a sign-in before an account with nothing left to keep goes.
-    #[arg(long = "retention-idle-account-days", env = "USAJILI_RETENTION_IDLE_ACCOUNT_DAYS", default_value_t = 365, global = true)]
+    #[arg(
+        long = "retention-idle-account-days",
+        env = "USAJILI_RETENTION_IDLE_ACCOUNT_DAYS",
+        default_value_t = 365,
+        global = true
+    )]
     pub idle_account_days: i64,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { draft_days: 90, closed_days: 30, collected_days: 180, message_days: 30, idle_account_days: 365 }
+        Policy {
+            draft_days: 90,
+            closed_days: 30,
+            collected_days: 180,
+            message_days: 30,
+            idle_account_days: 365,
+        }
     }
 }
 
@@ -73,7 +104,10 @@ pub struct Retention<'a> {
 impl Retention<'_> {
     pub async fn run(&self, now: i64) -> anyhow::Result<Report> {
         let p = self.policy;
-        let empty = self.cipher.encrypt("applications.answers", &serde_json::to_vec(&Answers::default())?);
+        let empty = self.cipher.encrypt(
+            "applications.answers",
+            &serde_json::to_vec(&Answers::default())?,
+        );
         let mut tx = self.db.begin().await?;
         // Drafts have no consent yet (it is given at submission); one that
         // somehow has is erased by the closed rule instead, never deleted. A
@@ -95,8 +129,12 @@ impl Retention<'_> {
         .rows_affected();
 
         let mut erased = [0u64; 2];
-        for (slot, (states, days)) in
-            [("'cancelled', 'expired'", p.closed_days), ("'collected'", p.collected_days)].into_iter().enumerate()
+        for (slot, (states, days)) in [
+            ("'cancelled', 'expired'", p.closed_days),
+            ("'collected'", p.collected_days),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let due = format!("state IN ({states}) AND erased_at IS NULL AND updated_at <= $1");
             sqlx::query(&format!(
@@ -186,11 +224,21 @@ impl Retention<'_> {
         if report != Report::default() {
             let detail = format!(
                 "drafts={} closed_erased={} collected_erased={} messages={} accounts={}",
-                report.drafts, report.closed_erased, report.collected_erased, report.messages, report.accounts
+                report.drafts,
+                report.closed_erased,
+                report.collected_erased,
+                report.messages,
+                report.accounts
             );
-            Audit { db: self.db, cipher: self.cipher }
-                .record(&Event::new(Actor::System("retention"), "retention.run").detail(detail), now)
-                .await?;
+            Audit {
+                db: self.db,
+                cipher: self.cipher,
+            }
+            .record(
+                &Event::new(Actor::System("retention"), "retention.run").detail(detail),
+                now,
+            )
+            .await?;
         }
         Ok(report)
     }
@@ -199,16 +247,27 @@ impl Retention<'_> {
 /// Runs `run` at start and then once a day (several processes may: erasing
 /// twice erases nothing more).
 /// Also closes the applications of children who have turned adult.
-pub async fn run_daily(db: AnyPool, cipher: FieldCipher, policy: Policy, ages: crate::citizen::children::AgeRules) {
+pub async fn run_daily(
+    db: AnyPool,
+    cipher: FieldCipher,
+    policy: Policy,
+    ages: crate::citizen::children::AgeRules,
+) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(DAY as u64));
     loop {
         tick.tick().await;
         let now = crate::clock::unix_now();
         let today = app::dates::CivilDate::in_nairobi_at(now);
-        if let Err(error) = crate::citizen::children::close_adults(&db, &cipher, ages, today, now).await {
+        if let Err(error) =
+            crate::citizen::children::close_adults(&db, &cipher, ages, today, now).await
+        {
             tracing::warn!(%error, "closing the applications of children turned adult failed; will try again tomorrow");
         }
-        let retention = Retention { db: &db, cipher: &cipher, policy };
+        let retention = Retention {
+            db: &db,
+            cipher: &cipher,
+            policy,
+        };
         if let Err(error) = retention.run(now).await {
             tracing::warn!(%error, "retention run failed; will try again tomorrow");
         }
@@ -225,7 +284,10 @@ mod tests {
             #[command(flatten)]
             policy: super::Policy,
         }
-        assert_eq!(Only::parse_from(["usajili"]).policy, super::Policy::default());
+        assert_eq!(
+            Only::parse_from(["usajili"]).policy,
+            super::Policy::default()
+        );
         let data = include_str!("../../docs/DATA.md");
         for phrase in ["90 days", "30 days", "180 days", "12 months"] {
             assert!(data.contains(phrase), "docs/DATA.md should say {phrase}");

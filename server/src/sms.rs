@@ -46,7 +46,12 @@ pub struct SmsSettings {
     pub username: Option<String>,
 
     /// Africa's Talking API key, sent in the `apiKey` header.
-    #[arg(long = "at-api-key", env = "USAJILI_AT_API_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long = "at-api-key",
+        env = "USAJILI_AT_API_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub api_key: Option<Secret>,
 
     /// The registered sender id or short code messages come from; without
@@ -62,11 +67,21 @@ pub struct SmsSettings {
     /// The secret last segment of the delivery-report callback URL
     /// (`/messages/delivery/africastalking/{token}`), at least 24
     /// characters. Without it, delivery reports are refused.
-    #[arg(long = "at-callback-token", env = "USAJILI_AT_CALLBACK_TOKEN", hide_env_values = true, global = true)]
+    #[arg(
+        long = "at-callback-token",
+        env = "USAJILI_AT_CALLBACK_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
     pub callback_token: Option<Secret>,
 
     /// Most SMS sent per second by one server process.
-    #[arg(long = "sms-per-second", env = "USAJILI_SMS_PER_SECOND", default_value_t = 10, global = true)]
+    #[arg(
+        long = "sms-per-second",
+        env = "USAJILI_SMS_PER_SECOND",
+        default_value_t = 10,
+        global = true
+    )]
     pub per_second: u32,
 }
 
@@ -93,7 +108,10 @@ pub struct Pacer {
 
 impl Pacer {
     pub fn new(per_second: u32) -> Self {
-        Pacer { interval: Duration::from_secs(1) / per_second.max(1), next: None }
+        Pacer {
+            interval: Duration::from_secs(1) / per_second.max(1),
+            next: None,
+        }
     }
 
     /// The moment a send asked for at `now` may start; the one after it
@@ -124,8 +142,15 @@ impl AfricasTalkingConfig {
     /// in production.
     pub fn from_settings(settings: &SmsSettings, production: bool) -> anyhow::Result<Self> {
         let (Some(username), Some(api_key)) = (
-            settings.username.as_deref().map(str::trim).filter(|u| !u.is_empty()),
-            settings.api_key.clone().filter(|k| !k.expose().trim().is_empty()),
+            settings
+                .username
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty()),
+            settings
+                .api_key
+                .clone()
+                .filter(|k| !k.expose().trim().is_empty()),
         ) else {
             anyhow::bail!(
                 "USAJILI_MESSAGE_TRANSPORT=sms needs Africa's Talking's credentials: \
@@ -150,7 +175,12 @@ impl AfricasTalkingConfig {
             base_url: settings.base_url.trim().to_string(),
             username: username.to_string(),
             api_key,
-            sender_id: settings.sender_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+            sender_id: settings
+                .sender_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
             per_second: settings.per_second,
             timeout: DEFAULT_TIMEOUT,
         })
@@ -175,7 +205,10 @@ impl AfricasTalking {
             .build()
             .context("could not build the HTTP client for Africa's Talking")?;
         Ok(AfricasTalking {
-            url: format!("{}/version1/messaging", config.base_url.trim_end_matches('/')),
+            url: format!(
+                "{}/version1/messaging",
+                config.base_url.trim_end_matches('/')
+            ),
             username: config.username,
             api_key: config.api_key,
             sender_id: config.sender_id,
@@ -199,10 +232,16 @@ impl Transport for AfricasTalking {
 
     async fn send(&self, message: &Outgoing<'_>) -> Result<Sent, TransportError> {
         let Recipient::Phone(number) = message.to else {
-            return Err(TransportError::Permanent("this transport sends SMS only".into()));
+            return Err(TransportError::Permanent(
+                "this transport sends SMS only".into(),
+            ));
         };
         self.wait_for_turn().await;
-        let mut form = vec![("username", self.username.as_str()), ("to", number.as_str()), ("message", message.text)];
+        let mut form = vec![
+            ("username", self.username.as_str()),
+            ("to", number.as_str()),
+            ("message", message.text),
+        ];
         if let Some(from) = &self.sender_id {
             form.push(("from", from));
         }
@@ -216,8 +255,14 @@ impl Transport for AfricasTalking {
             .await
             .map_err(unreachable)?;
         let status = response.status();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT {
-            return Err(TransportError::Temporary(format!("Africa's Talking answered HTTP {}", status.as_u16())));
+        if status.is_server_error()
+            || status == StatusCode::TOO_MANY_REQUESTS
+            || status == StatusCode::REQUEST_TIMEOUT
+        {
+            return Err(TransportError::Temporary(format!(
+                "Africa's Talking answered HTTP {}",
+                status.as_u16()
+            )));
         }
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(TransportError::Permanent(format!(
@@ -226,7 +271,10 @@ impl Transport for AfricasTalking {
             )));
         }
         if !status.is_success() {
-            return Err(TransportError::Permanent(format!("Africa's Talking refused the request (HTTP {})", status.as_u16())));
+            return Err(TransportError::Permanent(format!(
+                "Africa's Talking refused the request (HTTP {})",
+                status.as_u16()
+            )));
         }
         let body = response.bytes().await.map_err(unreachable)?;
         let result = read_answer(&body)?;
@@ -236,7 +284,9 @@ impl Transport for AfricasTalking {
             cost = result.cost.as_deref().unwrap_or(""),
             "Africa's Talking accepted the message"
         );
-        Ok(Sent { provider_id: result.provider_id })
+        Ok(Sent {
+            provider_id: result.provider_id,
+        })
     }
 }
 
@@ -289,23 +339,30 @@ struct Accepted {
 fn read_answer(body: &[u8]) -> Result<Accepted, TransportError> {
     // A 2xx whose body we cannot read: the message may or may not have
     // gone. Try again (at least once, rather than perhaps never).
-    let answer: Answer = serde_json::from_slice(body)
-        .map_err(|_| TransportError::Temporary("Africa's Talking's answer could not be read".into()))?;
+    let answer: Answer = serde_json::from_slice(body).map_err(|_| {
+        TransportError::Temporary("Africa's Talking's answer could not be read".into())
+    })?;
     let Some(recipient) = answer.data.recipients.into_iter().next() else {
         // An empty list: the API refused the request as a whole (an
         // invalid number or sender id, typically), naming no recipient.
-        return Err(TransportError::Permanent("Africa's Talking accepted no recipient".into()));
+        return Err(TransportError::Permanent(
+            "Africa's Talking accepted no recipient".into(),
+        ));
     };
     let code = match &recipient.status_code {
         serde_json::Value::Number(n) => n.as_i64(),
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-    .ok_or_else(|| TransportError::Temporary("Africa's Talking's answer had no status code".into()))?;
+    .ok_or_else(|| {
+        TransportError::Temporary("Africa's Talking's answer had no status code".into())
+    })?;
     match classify(code) {
         Outcome::Accepted => Ok(Accepted {
             provider_id: recipient.message_id.filter(|id| usable_provider_id(id)),
-            cost: recipient.cost.filter(|c| c.len() <= 32 && c.chars().all(|c| c.is_ascii_graphic() || c == ' ')),
+            cost: recipient
+                .cost
+                .filter(|c| c.len() <= 32 && c.chars().all(|c| c.is_ascii_graphic() || c == ' ')),
         }),
         Outcome::Temporary => Err(TransportError::Temporary(refusal(code))),
         Outcome::Permanent => Err(TransportError::Permanent(refusal(code))),
@@ -313,7 +370,10 @@ fn read_answer(body: &[u8]) -> Result<Accepted, TransportError> {
 }
 
 fn refusal(code: i64) -> String {
-    format!("Africa's Talking refused the message: {code} {}", status_name(code).unwrap_or("(an unknown status)"))
+    format!(
+        "Africa's Talking refused the message: {code} {}",
+        status_name(code).unwrap_or("(an unknown status)")
+    )
 }
 
 /// Provider ids are short printable tokens (`ATXid_…`); `None` (as the API
@@ -322,7 +382,9 @@ fn usable_provider_id(id: &str) -> bool {
     !id.is_empty()
         && id != "None"
         && id.len() <= MAX_PROVIDER_ID_CHARS
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
 }
 
 /// What a per-recipient status code means for the outbox.
@@ -414,8 +476,15 @@ impl DeliveryReport {
         match self.status.trim() {
             "Success" => Delivery::Delivered,
             status @ ("Failed" | "Rejected" | "AbsentSubscriber" | "Expired") => {
-                let reason = self.failure_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-                Delivery::Failed(format!("delivery failed: {}", reason.map_or(status, plain_word)))
+                let reason = self
+                    .failure_reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty());
+                Delivery::Failed(format!(
+                    "delivery failed: {}",
+                    reason.map_or(status, plain_word)
+                ))
             }
             "Sent" | "Submitted" | "Buffered" => Delivery::InProgress,
             _ => Delivery::Unknown,
@@ -426,7 +495,11 @@ impl DeliveryReport {
 /// A failure reason is one of Africa's Talking's words (`UserInBlacklist`);
 /// anything else (which could carry personal data) is not repeated.
 fn plain_word(reason: &str) -> &str {
-    if reason.len() <= 40 && reason.chars().all(|c| c.is_ascii_alphanumeric()) { reason } else { "an unrecognised reason" }
+    if reason.len() <= 40 && reason.chars().all(|c| c.is_ascii_alphanumeric()) {
+        reason
+    } else {
+        "an unrecognised reason"
+    }
 }
 
 /// Whether `given` is the configured callback token, compared in constant
@@ -434,7 +507,10 @@ fn plain_word(reason: &str) -> &str {
 pub fn callback_token_matches(configured: &str, given: &str) -> bool {
     use sha2::{Digest as _, Sha256};
     use subtle::ConstantTimeEq as _;
-    Sha256::digest(configured.as_bytes()).as_slice().ct_eq(Sha256::digest(given.as_bytes()).as_slice()).into()
+    Sha256::digest(configured.as_bytes())
+        .as_slice()
+        .ct_eq(Sha256::digest(given.as_bytes()).as_slice())
+        .into()
 }
 
 #[cfg(test)]
@@ -465,11 +541,20 @@ mod tests {
             {"statusCode":101,"number":"+254711XXXYYY","status":"Success","cost":"KES 0.8000","messageId":"ATXid_abc123"}]}}"#;
         assert_eq!(
             read_answer(body).unwrap(),
-            Accepted { provider_id: Some("ATXid_abc123".into()), cost: Some("KES 0.8000".into()) }
+            Accepted {
+                provider_id: Some("ATXid_abc123".into()),
+                cost: Some("KES 0.8000".into())
+            }
         );
         // The code as a string, no cost, a missing or "None" id.
         let body = br#"{"SMSMessageData":{"Recipients":[{"statusCode":"102","status":"Queued","messageId":"None"}]}}"#;
-        assert_eq!(read_answer(body).unwrap(), Accepted { provider_id: None, cost: None });
+        assert_eq!(
+            read_answer(body).unwrap(),
+            Accepted {
+                provider_id: None,
+                cost: None
+            }
+        );
     }
 
     #[test]
@@ -478,7 +563,10 @@ mod tests {
             {"statusCode":403,"number":"+254700000001","status":"InvalidPhoneNumber","cost":"0","messageId":"None"}]}}"#;
         let error = read_answer(body).unwrap_err();
         assert!(matches!(error, TransportError::Permanent(_)), "{error:?}");
-        assert_eq!(error.to_string(), "Africa's Talking refused the message: 403 InvalidPhoneNumber");
+        assert_eq!(
+            error.to_string(),
+            "Africa's Talking refused the message: 403 InvalidPhoneNumber"
+        );
 
         let body = br#"{"SMSMessageData":{"Recipients":[{"statusCode":405,"number":"+254700000001","status":"InsufficientBalance","messageId":"None"}]}}"#;
         let error = read_answer(body).unwrap_err();
@@ -489,14 +577,23 @@ mod tests {
         let body = br#"{"SMSMessageData":{"Recipients":[
             {"statusCode":406,"number":"+254700000001","status":"UserInBlacklist","messageId":"None"},
             {"statusCode":101,"number":"+254700000002","status":"Success","messageId":"ATXid_2"}]}}"#;
-        assert_eq!(read_answer(body).unwrap_err().to_string(), "Africa's Talking refused the message: 406 UserInBlacklist");
+        assert_eq!(
+            read_answer(body).unwrap_err().to_string(),
+            "Africa's Talking refused the message: 406 UserInBlacklist"
+        );
     }
 
     #[test]
     fn an_empty_or_unreadable_answer_is_refused_or_retried() {
         let body = br#"{"SMSMessageData":{"Message":"InvalidSenderId","Recipients":[]}}"#;
-        assert!(matches!(read_answer(body), Err(TransportError::Permanent(_))));
-        assert!(matches!(read_answer(b"<xml/>"), Err(TransportError::Temporary(_))));
+        assert!(matches!(
+            read_answer(body),
+            Err(TransportError::Permanent(_))
+        ));
+        assert!(matches!(
+            read_answer(b"<xml/>"),
+            Err(TransportError::Temporary(_))
+        ));
         assert!(matches!(
             read_answer(br#"{"SMSMessageData":{"Recipients":[{"messageId":"x"}]}}"#),
             Err(TransportError::Temporary(_))
@@ -521,7 +618,10 @@ mod tests {
         // After a quiet spell, the next may go at once, and the one after it waits.
         let later = start + Duration::from_secs(10);
         assert_eq!(pacer.reserve(later), later);
-        assert_eq!(pacer.reserve(later + Duration::from_millis(100)), later + Duration::from_millis(500));
+        assert_eq!(
+            pacer.reserve(later + Duration::from_millis(100)),
+            later + Duration::from_millis(500)
+        );
         // Zero is taken as one a second.
         let mut slow = Pacer::new(0);
         slow.reserve(start);
@@ -540,8 +640,14 @@ mod tests {
             report("Failed", Some("UserInBlacklist")).delivery(),
             Delivery::Failed("delivery failed: UserInBlacklist".into())
         );
-        assert_eq!(report("Rejected", Some("")).delivery(), Delivery::Failed("delivery failed: Rejected".into()));
-        assert_eq!(report("Expired", None).delivery(), Delivery::Failed("delivery failed: Expired".into()));
+        assert_eq!(
+            report("Rejected", Some("")).delivery(),
+            Delivery::Failed("delivery failed: Rejected".into())
+        );
+        assert_eq!(
+            report("Expired", None).delivery(),
+            Delivery::Failed("delivery failed: Expired".into())
+        );
         assert_eq!(
             report("AbsentSubscriber", Some("call +254712345678")).delivery(),
             Delivery::Failed("delivery failed: an unrecognised reason".into())
@@ -577,14 +683,24 @@ mod tests {
         assert!(AfricasTalkingConfig::from_settings(&settings(), true).is_ok());
         let mut missing = settings();
         missing.api_key = None;
-        let error = AfricasTalkingConfig::from_settings(&missing, false).unwrap_err().to_string();
-        assert!(error.contains("USAJILI_AT_USERNAME and USAJILI_AT_API_KEY"), "{error}");
+        let error = AfricasTalkingConfig::from_settings(&missing, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("USAJILI_AT_USERNAME and USAJILI_AT_API_KEY"),
+            "{error}"
+        );
         let mut blank = settings();
         blank.username = Some("  ".into());
         assert!(AfricasTalkingConfig::from_settings(&blank, false).is_err());
         let mut short = settings();
         short.callback_token = Some(Secret::from("short".to_string()));
-        assert!(AfricasTalkingConfig::from_settings(&short, false).unwrap_err().to_string().contains("too short"));
+        assert!(
+            AfricasTalkingConfig::from_settings(&short, false)
+                .unwrap_err()
+                .to_string()
+                .contains("too short")
+        );
         assert_eq!(short.usable_callback_token(), None);
         let mut plain = settings();
         plain.base_url = "http://127.0.0.1:9".into();
@@ -600,7 +716,10 @@ mod tests {
         let mut settings = settings();
         settings.callback_token = Some(Secret::from("a-very-secret-callback-token".to_string()));
         let shown = format!("{settings:?}");
-        assert!(!shown.contains("atsk_0123456789") && !shown.contains("a-very-secret"), "{shown}");
+        assert!(
+            !shown.contains("atsk_0123456789") && !shown.contains("a-very-secret"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -609,10 +728,19 @@ mod tests {
         config.message_transport = crate::config::MessageTransportKind::Sms;
         config.sms.username = None;
         config.sms.api_key = None;
-        let error = crate::outbox::transport_from_config(&config).err().expect("refused").to_string();
+        let error = crate::outbox::transport_from_config(&config)
+            .err()
+            .expect("refused")
+            .to_string();
         assert!(error.contains("USAJILI_AT_USERNAME"), "{error}");
         config.sms = settings();
-        assert_eq!(crate::outbox::transport_from_config(&config).unwrap().name(), "sms+log", "email goes to the log in development");
+        assert_eq!(
+            crate::outbox::transport_from_config(&config)
+                .unwrap()
+                .name(),
+            "sms+log",
+            "email goes to the log in development"
+        );
     }
 
     #[tokio::test]
@@ -621,7 +749,18 @@ mod tests {
         config.base_url = "http://127.0.0.1:9".into();
         let transport = AfricasTalking::new(config).unwrap();
         let to = Recipient::Email("amina@example.com".into());
-        let error = transport.send(&Outgoing { id: "x", kind: "sign_in_code", to: &to, locale: app::i18n::Locale::en, text: "hi" }).await.unwrap_err();
-        assert!(matches!(error, TransportError::Permanent(ref reason) if reason == "this transport sends SMS only"));
+        let error = transport
+            .send(&Outgoing {
+                id: "x",
+                kind: "sign_in_code",
+                to: &to,
+                locale: app::i18n::Locale::en,
+                text: "hi",
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, TransportError::Permanent(ref reason) if reason == "this transport sends SMS only")
+        );
     }
 }

@@ -2,12 +2,12 @@
 //! listener. `port()` tells tests which port 0 became.
 
 use crate::config::{Config, Environment, RegistryKind};
+use crate::http::{AppState, router};
 use crate::registry::{
     SharedRegistry,
     http_client::{HttpRegistry, HttpRegistryConfig},
     replica::LocalReplica,
 };
-use crate::http::{AppState, router};
 use anyhow::Context;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -41,7 +41,11 @@ impl Application {
         crate::db::migrate(&db).await?;
         let cipher = crate::crypto::FieldCipher::load(&db, &master_key).await?;
         #[cfg(feature = "bench")]
-        let cipher = if without_encryption { cipher.without_encryption() } else { cipher };
+        let cipher = if without_encryption {
+            cipher.without_encryption()
+        } else {
+            cipher
+        };
         #[cfg(not(feature = "bench"))]
         let _ = without_encryption;
         let registry = build_registry(&config, &db)?;
@@ -56,8 +60,20 @@ impl Application {
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { leptos_options: config.leptos_options(), db, registry, cipher, config: Arc::new(config) };
-        Ok(Application { port, listener, state, transport, master_key })
+        let state = AppState {
+            leptos_options: config.leptos_options(),
+            db,
+            registry,
+            cipher,
+            config: Arc::new(config),
+        };
+        Ok(Application {
+            port,
+            listener,
+            state,
+            transport,
+            master_key,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -89,9 +105,16 @@ impl Application {
             transport: self.transport.clone(),
         };
         let outbox_job = tokio::spawn(outbox_worker.run());
-        let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(self.state.db.clone()));
-        let no_show_job = tokio::spawn(crate::staff::desk::mark_no_shows_forever(self.state.db.clone()));
-        let reminder_job = tokio::spawn(crate::reminders::run_forever(self.state.db.clone(), self.state.cipher.clone()));
+        let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(
+            self.state.db.clone(),
+        ));
+        let no_show_job = tokio::spawn(crate::staff::desk::mark_no_shows_forever(
+            self.state.db.clone(),
+        ));
+        let reminder_job = tokio::spawn(crate::reminders::run_forever(
+            self.state.db.clone(),
+            self.state.cipher.clone(),
+        ));
         let retention_job = tokio::spawn(crate::retention::run_daily(
             self.state.db.clone(),
             self.state.cipher.clone(),
@@ -105,9 +128,12 @@ impl Application {
             std::time::Duration::from_secs(self.state.config.key_refresh_secs.max(1)),
         ));
         let app = router(self.state.clone());
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
         retry_job.abort();
         outbox_job.abort();
         sweep_job.abort();
@@ -125,9 +151,18 @@ fn build_registry(config: &Config, db: &sqlx::AnyPool) -> anyhow::Result<SharedR
     Ok(match config.registry {
         RegistryKind::Replica => Arc::new(LocalReplica::new(db.clone())),
         RegistryKind::Http => {
-            let url = config.registry_url.clone().context("USAJILI_REGISTRY=http needs USAJILI_REGISTRY_URL")?;
-            let key = config.registry_api_key.clone().context("USAJILI_REGISTRY=http needs USAJILI_REGISTRY_API_KEY")?;
-            Arc::new(HttpRegistry::new(HttpRegistryConfig::new(url, key.expose()))?)
+            let url = config
+                .registry_url
+                .clone()
+                .context("USAJILI_REGISTRY=http needs USAJILI_REGISTRY_URL")?;
+            let key = config
+                .registry_api_key
+                .clone()
+                .context("USAJILI_REGISTRY=http needs USAJILI_REGISTRY_API_KEY")?;
+            Arc::new(HttpRegistry::new(HttpRegistryConfig::new(
+                url,
+                key.expose(),
+            ))?)
         }
     })
 }
@@ -135,7 +170,9 @@ fn build_registry(config: &Config, db: &sqlx::AnyPool) -> anyhow::Result<SharedR
 /// Fills an empty replica with the synthetic population, so that a fresh
 /// checkout has people to try (the README lists some). Development only.
 async fn seed_demo_population(db: &sqlx::AnyPool, people: u64) -> anyhow::Result<()> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registry_births").fetch_one(db).await?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registry_births")
+        .fetch_one(db)
+        .await?;
     if existing > 0 {
         return Ok(());
     }
@@ -149,7 +186,10 @@ async fn seed_demo_population(db: &sqlx::AnyPool, people: u64) -> anyhow::Result
     use crate::registry::import::{Table, import};
     import(db, Table::Births, std::io::Cursor::new(births)).await?;
     import(db, Table::Persons, std::io::Cursor::new(persons)).await?;
-    tracing::info!(people, "seeded the registry replica with a synthetic population (development only)");
+    tracing::info!(
+        people,
+        "seeded the registry replica with a synthetic population (development only)"
+    );
     Ok(())
 }
 
@@ -163,18 +203,42 @@ async fn seed_demo_staff(
     security: crate::staff::accounts::StaffSecurity,
 ) -> anyhow::Result<()> {
     use crate::staff::{Role, accounts::StaffAccounts};
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_accounts").fetch_one(db).await?;
-    let centre: Option<(String, String)> = sqlx::query_as("SELECT id, name FROM centres ORDER BY id LIMIT 1").fetch_optional(db).await?;
-    let (0, Some((centre, name))) = (existing, centre) else { return Ok(()) };
-    let accounts = StaffAccounts { db, cipher, security, officer_totp_optional: true };
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_accounts")
+        .fetch_one(db)
+        .await?;
+    let centre: Option<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM centres ORDER BY id LIMIT 1")
+            .fetch_optional(db)
+            .await?;
+    let (0, Some((centre, name))) = (existing, centre) else {
+        return Ok(());
+    };
+    let accounts = StaffAccounts {
+        db,
+        cipher,
+        security,
+        officer_totp_optional: true,
+    };
     let now = crate::clock::unix_now();
     let mut lines = Vec::new();
-    for (role, email) in [(Role::Officer, "officer@demo.usajili.go.ke"), (Role::Supervisor, "supervisor@demo.usajili.go.ke")] {
+    for (role, email) in [
+        (Role::Officer, "officer@demo.usajili.go.ke"),
+        (Role::Supervisor, "supervisor@demo.usajili.go.ke"),
+    ] {
         let password = demo_password();
-        accounts.create(email, role, Some(&centre), &password, now).await?;
-        lines.push(format!("  {:<11} {email:<32} {}", role.code(), password.as_str()));
+        accounts
+            .create(email, role, Some(&centre), &password, now)
+            .await?;
+        lines.push(format!(
+            "  {:<11} {email:<32} {}",
+            role.code(),
+            password.as_str()
+        ));
     }
-    let today = (app::dates::CivilDate::in_nairobi_at(now), crate::staff::demo::next_quarter(now));
+    let today = (
+        app::dates::CivilDate::in_nairobi_at(now),
+        crate::staff::demo::next_quarter(now),
+    );
     let queued = crate::staff::demo::queue(db, cipher, &centre, 6, today, now).await?;
     eprintln!(
         "\n{} demo applicants are booked there today (`usajili demo queue --centre {centre}` books more).\nDemo staff accounts at {name} (shown once; the supervisor sets up an authenticator app at first sign-in):\n{}\nStaff console: /staff/sign-in\n",
@@ -188,8 +252,13 @@ fn demo_password() -> zeroize::Zeroizing<String> {
     use rand::Rng as _;
     const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    let groups: Vec<String> =
-        (0..4).map(|_| (0..4).map(|_| LETTERS[rng.random_range(0..LETTERS.len())] as char).collect()).collect();
+    let groups: Vec<String> = (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| LETTERS[rng.random_range(0..LETTERS.len())] as char)
+                .collect()
+        })
+        .collect();
     zeroize::Zeroizing::new(groups.join("-"))
 }
 

@@ -24,7 +24,9 @@ impl ApplicationKind {
     pub fn allows_age(self, age: i32) -> bool {
         match self {
             ApplicationKind::AdultId => age >= dates::ADULT_AGE,
-            ApplicationKind::MinorCard => (dates::MINOR_CARD_MIN_AGE..dates::ADULT_AGE).contains(&age),
+            ApplicationKind::MinorCard => {
+                (dates::MINOR_CARD_MIN_AGE..dates::ADULT_AGE).contains(&age)
+            }
         }
     }
 }
@@ -77,7 +79,9 @@ pub fn assess(
     birth: Option<&BirthRecord>,
     holder: Option<&PersonRecord>,
 ) -> Outcome {
-    let Some(birth) = birth else { return Outcome::NotFound };
+    let Some(birth) = birth else {
+        return Outcome::NotFound;
+    };
     if !same_name(&applicant.surname, &birth.surname) {
         return Outcome::NameMismatch(NameField::Surname);
     }
@@ -100,11 +104,20 @@ pub fn assess(
 }
 
 /// Asks the registry and judges the answer.
-pub async fn verify(registry: &dyn Registry, applicant: &Applicant, kind: ApplicationKind, today: CivilDate) -> Outcome {
+pub async fn verify(
+    registry: &dyn Registry,
+    applicant: &Applicant,
+    kind: ApplicationKind,
+    today: CivilDate,
+) -> Outcome {
     let answers = async {
         let birth = registry.birth_record(&applicant.birth_cert_no).await?;
         let holder = match &birth {
-            Some(_) => registry.holder_of_birth_certificate(&applicant.birth_cert_no).await?,
+            Some(_) => {
+                registry
+                    .holder_of_birth_certificate(&applicant.birth_cert_no)
+                    .await?
+            }
             None => None,
         };
         Ok::<_, crate::registry::RegistryError>((birth, holder))
@@ -180,26 +193,46 @@ mod tests {
 
     #[test]
     fn case_spacing_diacritics_and_given_name_order_are_tolerated() {
-        for (surname, given) in [("NG'ANG'A", "mary  wanjiru"), ("Ng’ang’a", "Wanjiru Mary"), ("Ng'ang'a", "Märy Wanjiru")] {
+        for (surname, given) in [
+            ("NG'ANG'A", "mary  wanjiru"),
+            ("Ng’ang’a", "Wanjiru Mary"),
+            ("Ng'ang'a", "Märy Wanjiru"),
+        ] {
             let a = applicant(surname, given, date(2000, 5, 17));
-            assert_eq!(adult(&a, Some(&record()), None), Outcome::Verified, "{surname} / {given}");
+            assert_eq!(
+                adult(&a, Some(&record()), None),
+                Outcome::Verified,
+                "{surname} / {given}"
+            );
         }
     }
 
     #[test]
     fn a_different_name_is_not_tolerated_and_the_field_is_named() {
         let a = applicant("Nganga", "Mary Wanjiru", date(2000, 5, 17));
-        assert_eq!(adult(&a, Some(&record()), None), Outcome::NameMismatch(NameField::Surname));
+        assert_eq!(
+            adult(&a, Some(&record()), None),
+            Outcome::NameMismatch(NameField::Surname)
+        );
         let a = applicant("Ng'ang'a", "Mary", date(2000, 5, 17));
-        assert_eq!(adult(&a, Some(&record()), None), Outcome::NameMismatch(NameField::GivenNames));
+        assert_eq!(
+            adult(&a, Some(&record()), None),
+            Outcome::NameMismatch(NameField::GivenNames)
+        );
         let a = applicant("Ng'ang'a", "Mary Wanjiku", date(2000, 5, 17));
-        assert_eq!(adult(&a, Some(&record()), None), Outcome::NameMismatch(NameField::GivenNames));
+        assert_eq!(
+            adult(&a, Some(&record()), None),
+            Outcome::NameMismatch(NameField::GivenNames)
+        );
     }
 
     #[test]
     fn a_different_date_of_birth_is_a_mismatch() {
         let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 18));
-        assert_eq!(adult(&a, Some(&record()), None), Outcome::DateOfBirthMismatch);
+        assert_eq!(
+            adult(&a, Some(&record()), None),
+            Outcome::DateOfBirthMismatch
+        );
     }
 
     #[test]
@@ -211,14 +244,23 @@ mod tests {
     #[test]
     fn someone_who_already_holds_an_id_is_told_so() {
         let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 17));
-        assert_eq!(adult(&a, Some(&record()), Some(&holder(LifeStatus::Alive))), Outcome::AlreadyHoldsId);
-        assert_eq!(adult(&a, Some(&record()), Some(&holder(LifeStatus::Deceased))), Outcome::Deceased);
+        assert_eq!(
+            adult(&a, Some(&record()), Some(&holder(LifeStatus::Alive))),
+            Outcome::AlreadyHoldsId
+        );
+        assert_eq!(
+            adult(&a, Some(&record()), Some(&holder(LifeStatus::Deceased))),
+            Outcome::Deceased
+        );
     }
 
     #[test]
     fn the_record_s_status_is_revealed_only_to_someone_who_knows_its_details() {
         let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2001, 1, 1));
-        assert_eq!(adult(&a, Some(&record()), Some(&holder(LifeStatus::Deceased))), Outcome::DateOfBirthMismatch);
+        assert_eq!(
+            adult(&a, Some(&record()), Some(&holder(LifeStatus::Deceased))),
+            Outcome::DateOfBirthMismatch
+        );
     }
 
     #[test]
@@ -226,12 +268,24 @@ mod tests {
         let mut r = record();
         r.date_of_birth = date(2008, 11, 25);
         let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2008, 11, 25));
-        assert_eq!(assess(&a, ApplicationKind::AdultId, today(), Some(&r), None), Outcome::Verified);
-        assert_eq!(assess(&a, ApplicationKind::MinorCard, today(), Some(&r), None), Outcome::IneligibleAge);
+        assert_eq!(
+            assess(&a, ApplicationKind::AdultId, today(), Some(&r), None),
+            Outcome::Verified
+        );
+        assert_eq!(
+            assess(&a, ApplicationKind::MinorCard, today(), Some(&r), None),
+            Outcome::IneligibleAge
+        );
         r.date_of_birth = date(2008, 11, 26);
         let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2008, 11, 26));
-        assert_eq!(assess(&a, ApplicationKind::AdultId, today(), Some(&r), None), Outcome::IneligibleAge);
-        assert_eq!(assess(&a, ApplicationKind::MinorCard, today(), Some(&r), None), Outcome::Verified);
+        assert_eq!(
+            assess(&a, ApplicationKind::AdultId, today(), Some(&r), None),
+            Outcome::IneligibleAge
+        );
+        assert_eq!(
+            assess(&a, ApplicationKind::MinorCard, today(), Some(&r), None),
+            Outcome::Verified
+        );
     }
 
     #[test]
@@ -239,7 +293,15 @@ mod tests {
         let mut r = record();
         r.date_of_birth = date(2020, 2, 29);
         let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2020, 2, 29));
-        let on = |y, m, d| assess(&a, ApplicationKind::MinorCard, date(y, m, d), Some(&r), None);
+        let on = |y, m, d| {
+            assess(
+                &a,
+                ApplicationKind::MinorCard,
+                date(y, m, d),
+                Some(&r),
+                None,
+            )
+        };
         assert_eq!(on(2026, 2, 28), Outcome::IneligibleAge);
         assert_eq!(on(2026, 3, 1), Outcome::Verified);
     }

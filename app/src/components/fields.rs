@@ -25,7 +25,11 @@ pub fn form_errors(locale: Locale, form: &Form) -> impl IntoView + use<> {
 }
 
 pub(crate) fn described_by(name: &str, hint: bool) -> String {
-    if hint { format!("{name}-hint {name}-error") } else { format!("{name}-error") }
+    if hint {
+        format!("{name}-hint {name}-error")
+    } else {
+        format!("{name}-error")
+    }
 }
 
 pub(crate) fn error_text(locale: Locale, form: &Form, name: &str) -> Option<&'static str> {
@@ -125,7 +129,13 @@ impl Text {
 
 /// A date in three fields (day, month, year), as GOV.UK asks for dates:
 /// `{name}-day`, `{name}-month`, `{name}-year`, one error for the group.
-pub fn date_fields(locale: Locale, form: &Form, name: &'static str, legend: &'static str, hint: &'static str) -> impl IntoView + use<> {
+pub fn date_fields(
+    locale: Locale,
+    form: &Form,
+    name: &'static str,
+    legend: &'static str,
+    hint: &'static str,
+) -> impl IntoView + use<> {
     date_fields_for(locale, form, name, legend, hint, true)
 }
 
@@ -139,30 +149,31 @@ pub fn date_fields_for(
     birthday: bool,
 ) -> impl IntoView + use<> {
     let error = error_text(locale, form, name);
-    let part = |suffix: &'static str, label: &'static str, width: &'static str, max: &'static str| {
-        let id = format!("{name}-{suffix}");
-        view! {
-            <div class="date-input__item">
-                <label class="label" for=id.clone()>{label}</label>
-                <input
-                    class=format!("input {width}")
-                    class:input--error=error.is_some()
-                    id=id.clone()
-                    name=id.clone()
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete=match (birthday, suffix) {
-                        (false, _) => "off",
-                        (true, "day") => "bday-day",
-                        (true, "month") => "bday-month",
-                        (true, _) => "bday-year",
-                    }
-                    maxlength=max
-                    value=form.value(&id).to_string()
-                />
-            </div>
-        }
-    };
+    let part =
+        |suffix: &'static str, label: &'static str, width: &'static str, max: &'static str| {
+            let id = format!("{name}-{suffix}");
+            view! {
+                <div class="date-input__item">
+                    <label class="label" for=id.clone()>{label}</label>
+                    <input
+                        class=format!("input {width}")
+                        class:input--error=error.is_some()
+                        id=id.clone()
+                        name=id.clone()
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete=match (birthday, suffix) {
+                            (false, _) => "off",
+                            (true, "day") => "bday-day",
+                            (true, "month") => "bday-month",
+                            (true, _) => "bday-year",
+                        }
+                        maxlength=max
+                        value=form.value(&id).to_string()
+                    />
+                </div>
+            }
+        };
     view! {
         <div class="form-group" class:form-group--error=error.is_some() id=format!("{name}-group")>
             <fieldset class="fieldset" role="group" aria-describedby=described_by(name, true)>
@@ -226,7 +237,12 @@ pub fn radios(
 }
 
 /// A list of the 47 counties.
-pub fn county_select(locale: Locale, form: &Form, name: &'static str, label: &'static str) -> impl IntoView + use<> {
+pub fn county_select(
+    locale: Locale,
+    form: &Form,
+    name: &'static str,
+    label: &'static str,
+) -> impl IntoView + use<> {
     let error = error_text(locale, form, name);
     let current = CountyCode::parse(form.value(name)).ok();
     view! {

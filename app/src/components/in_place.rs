@@ -14,7 +14,11 @@ use leptos::prelude::*;
 
 #[cfg_attr(feature = "islands", island)]
 #[cfg_attr(not(feature = "islands"), component)]
-pub fn InPlace(form: String, region: String, #[prop(optional)] every: Option<u32>) -> impl IntoView {
+pub fn InPlace(
+    form: String,
+    region: String,
+    #[prop(optional)] every: Option<u32>,
+) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| browser::attach(&form, &region, every.unwrap_or(0)));
     #[cfg(not(feature = "hydrate"))]
@@ -25,7 +29,10 @@ pub fn InPlace(form: String, region: String, #[prop(optional)] every: Option<u32
 mod browser {
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::{Document, DomParser, Event, FormData, HtmlElement, HtmlFormElement, Response, SupportedType, UrlSearchParams};
+    use web_sys::{
+        Document, DomParser, Event, FormData, HtmlElement, HtmlFormElement, Response,
+        SupportedType, UrlSearchParams,
+    };
 
     fn document() -> Option<Document> {
         web_sys::window()?.document()
@@ -42,17 +49,26 @@ mod browser {
 
     async fn swap(url: &str, region: &str) -> Result<(), JsValue> {
         let window = web_sys::window().ok_or(JsValue::NULL)?;
-        let response: Response = JsFuture::from(window.fetch_with_str(url)).await?.dyn_into()?;
+        let response: Response = JsFuture::from(window.fetch_with_str(url))
+            .await?
+            .dyn_into()?;
         if !response.ok() {
             return Err(JsValue::NULL);
         }
-        let text = JsFuture::from(response.text()?).await?.as_string().ok_or(JsValue::NULL)?;
+        let text = JsFuture::from(response.text()?)
+            .await?
+            .as_string()
+            .ok_or(JsValue::NULL)?;
         let fresh = DomParser::new()?.parse_from_string(&text, SupportedType::TextHtml)?;
         let new_region = fresh.get_element_by_id(region).ok_or(JsValue::NULL)?;
-        let old_region = document().and_then(|d| d.get_element_by_id(region)).ok_or(JsValue::NULL)?;
+        let old_region = document()
+            .and_then(|d| d.get_element_by_id(region))
+            .ok_or(JsValue::NULL)?;
         old_region.set_inner_html(&new_region.inner_html());
         let _ = old_region.remove_attribute("aria-busy");
-        window.history()?.replace_state_with_url(&JsValue::NULL, "", Some(url))?;
+        window
+            .history()?
+            .replace_state_with_url(&JsValue::NULL, "", Some(url))?;
         Ok(())
     }
 
@@ -75,7 +91,8 @@ mod browser {
     /// visible; a failed fetch waits for the next tick (no full reload).
     fn poll(form: HtmlFormElement, region: String, secs: u32) {
         gloo_timers::callback::Interval::new(secs.saturating_mul(1000), move || {
-            let visible = document().is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            let visible = document()
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
             if !visible {
                 return;
             }
@@ -107,7 +124,10 @@ mod browser {
             let (form, region) = (form.clone(), region.to_string());
             Closure::<dyn Fn(Event)>::new(move |event: Event| {
                 // A choice from a list applies at once; text waits for the button.
-                let is_select = event.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()).is_some_and(|e| e.tag_name() == "SELECT");
+                let is_select = event
+                    .target()
+                    .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+                    .is_some_and(|e| e.tag_name() == "SELECT");
                 if is_select {
                     refresh(form.clone(), region.clone());
                 }

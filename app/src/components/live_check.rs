@@ -64,22 +64,36 @@ mod browser {
     use web_sys::{HtmlElement, HtmlInputElement};
 
     fn element(id: &str) -> Option<HtmlElement> {
-        web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
+        web_sys::window()?
+            .document()?
+            .get_element_by_id(id)?
+            .dyn_into()
+            .ok()
     }
 
     /// Shows or clears the field's message; returns whether one shows.
     fn show(locale: Locale, check: Check, field: &str, optional: bool) -> bool {
-        let Some(input) = element(field).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else { return false };
+        let Some(input) = element(field).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else {
+            return false;
+        };
         let value = input.value();
-        let problem = if optional && value.trim().is_empty() { None } else { check.problem(&value) };
+        let problem = if optional && value.trim().is_empty() {
+            None
+        } else {
+            check.problem(&value)
+        };
         if let Some(message) = element(&format!("{field}-error")) {
             message.set_text_content(problem.map(|p| p.message(locale)));
             message.set_hidden(problem.is_none());
         }
         if let Some(group) = element(&format!("{field}-group")) {
-            let _ = group.class_list().toggle_with_force("form-group--error", problem.is_some());
+            let _ = group
+                .class_list()
+                .toggle_with_force("form-group--error", problem.is_some());
         }
-        let _ = input.class_list().toggle_with_force("input--error", problem.is_some());
+        let _ = input
+            .class_list()
+            .toggle_with_force("input--error", problem.is_some());
         match problem {
             Some(_) => input.set_attribute("aria-invalid", "true"),
             None => input.remove_attribute("aria-invalid"),

@@ -1,6 +1,6 @@
 //! Pieces shared by many pages.
 pub mod error_summary;
-pub mod layout;
 pub mod fields;
-pub mod live_check;
 pub mod in_place;
+pub mod layout;
+pub mod live_check;

@@ -51,7 +51,10 @@ fn check_character(payload: &[usize]) -> u8 {
 impl ApplicationReference {
     /// Makes a reference from seven random values (each below 32).
     pub fn from_random(values: [u8; RANDOM_LEN]) -> Self {
-        let payload: Vec<usize> = values.iter().map(|&v| usize::from(v) % ALPHABET.len()).collect();
+        let payload: Vec<usize> = values
+            .iter()
+            .map(|&v| usize::from(v) % ALPHABET.len())
+            .collect();
         let mut chars: Vec<u8> = payload.iter().map(|&v| ALPHABET[v]).collect();
         chars.push(check_character(&payload));
         Self::format(&chars)
@@ -66,8 +69,11 @@ impl ApplicationReference {
     /// the hyphens, with spaces.
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let input = non_blank(input).ok_or(FieldError::ReferenceMissing)?;
-        let mut compact: String =
-            input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
+        let mut compact: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
         if compact.len() == RANDOM_LEN + 1 + PREFIX.len() && compact.starts_with(PREFIX) {
             compact.drain(..PREFIX.len());
         }
@@ -110,14 +116,26 @@ mod tests {
         let r = ApplicationReference::from_random([9, 30, 1, 17, 22, 5, 31]);
         let compact = r.as_ref().replace('-', "").to_lowercase();
         assert_eq!(ApplicationReference::parse(&compact), Ok(r.clone()));
-        assert_eq!(ApplicationReference::parse(&format!(" {} ", &compact[2..])), Ok(r));
+        assert_eq!(
+            ApplicationReference::parse(&format!(" {} ", &compact[2..])),
+            Ok(r)
+        );
     }
 
     #[test]
     fn blank_and_wrong_shapes_have_their_own_messages() {
-        assert_eq!(ApplicationReference::parse("  "), Err(FieldError::ReferenceMissing));
-        assert_eq!(ApplicationReference::parse("HN-1234-5678"), Err(FieldError::ReferenceFormat));
-        assert_eq!(ApplicationReference::parse("HN-23"), Err(FieldError::ReferenceFormat));
+        assert_eq!(
+            ApplicationReference::parse("  "),
+            Err(FieldError::ReferenceMissing)
+        );
+        assert_eq!(
+            ApplicationReference::parse("HN-1234-5678"),
+            Err(FieldError::ReferenceFormat)
+        );
+        assert_eq!(
+            ApplicationReference::parse("HN-23"),
+            Err(FieldError::ReferenceFormat)
+        );
     }
 
     proptest! {

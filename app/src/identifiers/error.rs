@@ -322,7 +322,9 @@ impl FieldError {
             Self::SlotBusy => td_string!(locale, field_errors.slot.busy),
             Self::IdentityNotFound => td_string!(locale, field_errors.identity.not_found),
             Self::IdentityNamesDiffer => td_string!(locale, field_errors.identity.names_differ),
-            Self::IdentityDateOfBirthDiffers => td_string!(locale, field_errors.identity.date_of_birth_differs),
+            Self::IdentityDateOfBirthDiffers => {
+                td_string!(locale, field_errors.identity.date_of_birth_differs)
+            }
             Self::IdentityCannotVerify => td_string!(locale, field_errors.identity.cannot_verify),
             Self::IdentityTaken => td_string!(locale, field_errors.identity.taken),
             Self::RegistryDown => td_string!(locale, field_errors.identity.registry_down),
@@ -335,11 +337,21 @@ impl FieldError {
             Self::ChildNoParentIds => td_string!(locale, field_errors.child.no_parent_ids),
             Self::ChildTaken => td_string!(locale, field_errors.child.taken),
             Self::ChildTooMany => td_string!(locale, field_errors.child.too_many),
-            Self::RelationshipMissing => td_string!(locale, field_errors.child.relationship_missing),
-            Self::GuardianReferenceMissing => td_string!(locale, field_errors.guardian.reference_missing),
-            Self::GuardianReferenceFormat => td_string!(locale, field_errors.guardian.reference_format),
-            Self::GuardianDocumentMissing => td_string!(locale, field_errors.guardian.document_missing),
-            Self::GuardianDocumentTooLarge => td_string!(locale, field_errors.guardian.document_too_large),
+            Self::RelationshipMissing => {
+                td_string!(locale, field_errors.child.relationship_missing)
+            }
+            Self::GuardianReferenceMissing => {
+                td_string!(locale, field_errors.guardian.reference_missing)
+            }
+            Self::GuardianReferenceFormat => {
+                td_string!(locale, field_errors.guardian.reference_format)
+            }
+            Self::GuardianDocumentMissing => {
+                td_string!(locale, field_errors.guardian.document_missing)
+            }
+            Self::GuardianDocumentTooLarge => {
+                td_string!(locale, field_errors.guardian.document_too_large)
+            }
             Self::GuardianDocumentType => td_string!(locale, field_errors.guardian.document_type),
             Self::ConsentMissing => td_string!(locale, field_errors.declaration.consent_missing),
             Self::StaffSignInWrong => td_string!(locale, field_errors.staff.sign_in_wrong),
@@ -348,14 +360,20 @@ impl FieldError {
             Self::StaffPasswordMissing => td_string!(locale, field_errors.staff.password_missing),
             Self::TotpWrong => td_string!(locale, field_errors.staff.totp_wrong),
             Self::CheckInUnknown => td_string!(locale, field_errors.staff.check_in_unknown),
-            Self::CheckInWrongCentre => td_string!(locale, field_errors.staff.check_in_wrong_centre),
+            Self::CheckInWrongCentre => {
+                td_string!(locale, field_errors.staff.check_in_wrong_centre)
+            }
             Self::CheckInWrongDay => td_string!(locale, field_errors.staff.check_in_wrong_day),
             Self::CheckInCancelled => td_string!(locale, field_errors.staff.check_in_cancelled),
             Self::CheckInNoShow => td_string!(locale, field_errors.staff.check_in_no_show),
             Self::NoteMissing => td_string!(locale, field_errors.staff.note_missing),
             Self::NoteTooLong => td_string!(locale, field_errors.staff.note_too_long),
-            Self::ReviewDecisionMissing => td_string!(locale, field_errors.staff.review_decision_missing),
-            Self::ReviewReasonMissing => td_string!(locale, field_errors.staff.review_reason_missing),
+            Self::ReviewDecisionMissing => {
+                td_string!(locale, field_errors.staff.review_decision_missing)
+            }
+            Self::ReviewReasonMissing => {
+                td_string!(locale, field_errors.staff.review_reason_missing)
+            }
             Self::CollectorIdWrong => td_string!(locale, field_errors.staff.collector_id_wrong),
             Self::ActionRefused => td_string!(locale, field_errors.staff.action_refused),
             Self::CardsMissing => td_string!(locale, field_errors.staff.cards_missing),
@@ -369,8 +387,12 @@ impl FieldError {
             Self::ClosureDayPast => td_string!(locale, field_errors.staff.closure_day_past),
             Self::ClosureSpan => td_string!(locale, field_errors.staff.closure_span),
             Self::ClosureOrder => td_string!(locale, field_errors.staff.closure_order),
-            Self::ClosureReasonMissing => td_string!(locale, field_errors.staff.closure_reason_missing),
-            Self::ClosureReasonTooLong => td_string!(locale, field_errors.staff.closure_reason_too_long),
+            Self::ClosureReasonMissing => {
+                td_string!(locale, field_errors.staff.closure_reason_missing)
+            }
+            Self::ClosureReasonTooLong => {
+                td_string!(locale, field_errors.staff.closure_reason_too_long)
+            }
         }
     }
 }

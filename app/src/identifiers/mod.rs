@@ -17,7 +17,11 @@ macro_rules! string_identifier {
     ($name:ident) => {
         impl std::fmt::Debug for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, concat!(stringify!($name), "(<{} chars redacted>)"), self.0.chars().count())
+                write!(
+                    f,
+                    concat!(stringify!($name), "(<{} chars redacted>)"),
+                    self.0.chars().count()
+                )
             }
         }
 

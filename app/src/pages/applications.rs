@@ -4,8 +4,8 @@
 //! data as context.
 
 use crate::application::{
-    AboutYou, Answers, ApplicationState, Attention, Contact, MessageLanguage, OtherDocuments, Parent, Parents, Sex,
-    Task,
+    AboutYou, Answers, ApplicationState, Attention, Contact, MessageLanguage, OtherDocuments,
+    Parent, Parents, Sex, Task,
 };
 use crate::components::fields::{Text, county_select, date_fields, form_errors, radios};
 use crate::components::live_check::Check;
@@ -81,9 +81,21 @@ pub struct Appointment {
 /// One step of an application.
 #[derive(Clone, Debug)]
 pub enum StepView {
-    Task { id: String, task: Task, form: Form, has_photo: bool },
-    CheckAnswers { id: String, answers: Answers, has_photo: bool },
-    Declaration { id: String, form: Form },
+    Task {
+        id: String,
+        task: Task,
+        form: Form,
+        has_photo: bool,
+    },
+    CheckAnswers {
+        id: String,
+        answers: Answers,
+        has_photo: bool,
+    },
+    Declaration {
+        id: String,
+        form: Form,
+    },
 }
 
 pub fn state_label(locale: Locale, state: ApplicationState) -> &'static str {
@@ -128,7 +140,9 @@ fn attention_text(locale: Locale, attention: Attention) -> &'static str {
         Attention::Surname => td_string!(locale, status.attention_surname),
         Attention::GivenNames => td_string!(locale, status.attention_given_names),
         Attention::DateOfBirth => td_string!(locale, status.attention_date_of_birth),
-        Attention::BirthCertificateNotFound => td_string!(locale, status.attention_birth_certificate),
+        Attention::BirthCertificateNotFound => {
+            td_string!(locale, status.attention_birth_certificate)
+        }
         Attention::AlreadyHoldsId => td_string!(locale, status.attention_already_holds_id),
         Attention::CannotVerifyOnline => td_string!(locale, status.attention_cannot_verify),
         Attention::TooYoung => td_string!(locale, status.attention_too_young),
@@ -191,8 +205,13 @@ pub fn ApplicationsPage() -> impl IntoView {
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<ApplicationView>() else { return ().into_any() };
-    let done = Task::ALL.iter().filter(|t| data.answers.is_done(**t, data.has_photo)).count();
+    let Some(data) = use_context::<ApplicationView>() else {
+        return ().into_any();
+    };
+    let done = Task::ALL
+        .iter()
+        .filter(|t| data.answers.is_done(**t, data.has_photo))
+        .count();
     let all_done = done == Task::ALL.len();
     let id = data.id.clone();
     let title = if data.state == ApplicationState::Draft {
@@ -270,8 +289,17 @@ pub fn ApplicationPage() -> impl IntoView {
 pub fn StepPage() -> impl IntoView {
     let locale = use_locale();
     match use_context::<StepView>() {
-        Some(StepView::Task { id, task, form, has_photo }) => task_page(locale, id, task, form, has_photo).into_any(),
-        Some(StepView::CheckAnswers { id, answers, has_photo }) => check_answers(locale, id, answers, has_photo).into_any(),
+        Some(StepView::Task {
+            id,
+            task,
+            form,
+            has_photo,
+        }) => task_page(locale, id, task, form, has_photo).into_any(),
+        Some(StepView::CheckAnswers {
+            id,
+            answers,
+            has_photo,
+        }) => check_answers(locale, id, answers, has_photo).into_any(),
         Some(StepView::Declaration { id, form }) => declaration(locale, id, form).into_any(),
         None => ().into_any(),
     }
@@ -279,7 +307,11 @@ pub fn StepPage() -> impl IntoView {
 
 fn task_page(locale: Locale, id: String, task: Task, form: Form, has_photo: bool) -> impl IntoView {
     let title = task_name(locale, task);
-    let prefix = if form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let prefix = if form.has_errors() {
+        td_string!(locale, errors.title_prefix)
+    } else {
+        ""
+    };
     let action = format!("/applications/{id}/{}", task.slug());
     let fields = match task {
         Task::AboutYou => view! {
@@ -366,7 +398,12 @@ fn camera_labels(locale: Locale) -> CameraLabels {
     }
 }
 
-fn parent_fields(locale: Locale, form: &Form, who: &'static str, legend: &'static str) -> impl IntoView + use<> {
+fn parent_fields(
+    locale: Locale,
+    form: &Form,
+    who: &'static str,
+    legend: &'static str,
+) -> impl IntoView + use<> {
     let (status, name, id) = match who {
         "mother" => ("mother-status", "mother-name", "mother-id"),
         _ => ("father-status", "father-name", "father-id"),
@@ -398,49 +435,135 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
     let title = td_string!(locale, apply.check_answers);
     let none = td_string!(locale, apply.not_given);
     let mut rows: Vec<(Task, &'static str, &'static str, String)> = Vec::new();
-    if let Some(AboutYou { surname, given_names, sex, date_of_birth, county_of_birth, county_of_residence, location }) =
-        &answers.about_you
+    if let Some(AboutYou {
+        surname,
+        given_names,
+        sex,
+        date_of_birth,
+        county_of_birth,
+        county_of_residence,
+        location,
+    }) = &answers.about_you
     {
         let sex = match sex {
             Sex::Female => td_string!(locale, tasks.female),
             Sex::Male => td_string!(locale, tasks.male),
         };
         rows.extend([
-            (Task::AboutYou, "surname", td_string!(locale, tasks.surname), surname.to_string()),
-            (Task::AboutYou, "given-names", td_string!(locale, tasks.given_names), given_names.to_string()),
-            (Task::AboutYou, "sex", td_string!(locale, tasks.sex), sex.to_string()),
+            (
+                Task::AboutYou,
+                "surname",
+                td_string!(locale, tasks.surname),
+                surname.to_string(),
+            ),
+            (
+                Task::AboutYou,
+                "given-names",
+                td_string!(locale, tasks.given_names),
+                given_names.to_string(),
+            ),
+            (
+                Task::AboutYou,
+                "sex",
+                td_string!(locale, tasks.sex),
+                sex.to_string(),
+            ),
             (
                 Task::AboutYou,
                 "dob-day",
                 td_string!(locale, tasks.date_of_birth),
-                format!("{} / {} / {}", date_of_birth.day(), date_of_birth.month(), date_of_birth.year()),
+                format!(
+                    "{} / {} / {}",
+                    date_of_birth.day(),
+                    date_of_birth.month(),
+                    date_of_birth.year()
+                ),
             ),
-            (Task::AboutYou, "county-of-birth", td_string!(locale, tasks.county_of_birth), county_of_birth.name().into()),
+            (
+                Task::AboutYou,
+                "county-of-birth",
+                td_string!(locale, tasks.county_of_birth),
+                county_of_birth.name().into(),
+            ),
             (
                 Task::AboutYou,
                 "county-of-residence",
                 td_string!(locale, tasks.county_of_residence),
                 county_of_residence.name().into(),
             ),
-            (Task::AboutYou, "location", td_string!(locale, tasks.location), location.to_string()),
+            (
+                Task::AboutYou,
+                "location",
+                td_string!(locale, tasks.location),
+                location.to_string(),
+            ),
         ]);
     }
     if let Some(number) = &answers.birth_certificate {
-        rows.push((Task::BirthCertificate, "birth-certificate", td_string!(locale, tasks.birth_certificate_number), number.to_string()));
+        rows.push((
+            Task::BirthCertificate,
+            "birth-certificate",
+            td_string!(locale, tasks.birth_certificate_number),
+            number.to_string(),
+        ));
     }
-    if let Some(OtherDocuments { passport, kra_pin, nhif, nssf }) = &answers.documents {
+    if let Some(OtherDocuments {
+        passport,
+        kra_pin,
+        nhif,
+        nssf,
+    }) = &answers.documents
+    {
         let or_none = |v: Option<String>| v.unwrap_or_else(|| none.to_string());
         rows.extend([
-            (Task::Documents, "passport", td_string!(locale, tasks.passport), or_none(passport.clone().map(String::from))),
-            (Task::Documents, "kra-pin", td_string!(locale, tasks.kra_pin), or_none(kra_pin.clone().map(String::from))),
-            (Task::Documents, "nhif", td_string!(locale, tasks.nhif), or_none(nhif.clone().map(String::from))),
-            (Task::Documents, "nssf", td_string!(locale, tasks.nssf), or_none(nssf.clone().map(String::from))),
+            (
+                Task::Documents,
+                "passport",
+                td_string!(locale, tasks.passport),
+                or_none(passport.clone().map(String::from)),
+            ),
+            (
+                Task::Documents,
+                "kra-pin",
+                td_string!(locale, tasks.kra_pin),
+                or_none(kra_pin.clone().map(String::from)),
+            ),
+            (
+                Task::Documents,
+                "nhif",
+                td_string!(locale, tasks.nhif),
+                or_none(nhif.clone().map(String::from)),
+            ),
+            (
+                Task::Documents,
+                "nssf",
+                td_string!(locale, tasks.nssf),
+                or_none(nssf.clone().map(String::from)),
+            ),
         ]);
     }
-    if let Some(Contact { phone, email, language }) = &answers.contact {
+    if let Some(Contact {
+        phone,
+        email,
+        language,
+    }) = &answers.contact
+    {
         rows.extend([
-            (Task::Contact, "phone", td_string!(locale, tasks.phone), phone.to_string()),
-            (Task::Contact, "email", td_string!(locale, tasks.email), email.clone().map(String::from).unwrap_or_else(|| none.to_string())),
+            (
+                Task::Contact,
+                "phone",
+                td_string!(locale, tasks.phone),
+                phone.to_string(),
+            ),
+            (
+                Task::Contact,
+                "email",
+                td_string!(locale, tasks.email),
+                email
+                    .clone()
+                    .map(String::from)
+                    .unwrap_or_else(|| none.to_string()),
+            ),
             (
                 Task::Contact,
                 "language",
@@ -454,15 +577,29 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
     }
     if let Some(Parents { mother, father }) = &answers.parents {
         rows.extend([
-            (Task::Parents, "mother-status", td_string!(locale, tasks.mother), parent_text(locale, mother)),
-            (Task::Parents, "father-status", td_string!(locale, tasks.father), parent_text(locale, father)),
+            (
+                Task::Parents,
+                "mother-status",
+                td_string!(locale, tasks.mother),
+                parent_text(locale, mother),
+            ),
+            (
+                Task::Parents,
+                "father-status",
+                td_string!(locale, tasks.father),
+                parent_text(locale, father),
+            ),
         ]);
     }
     rows.push((
         Task::Photo,
         "photo",
         td_string!(locale, tasks.photo),
-        if has_photo { td_string!(locale, apply.photo_added).into() } else { none.into() },
+        if has_photo {
+            td_string!(locale, apply.photo_added).into()
+        } else {
+            none.into()
+        },
     ));
     view! {
         {page_title(locale, title)}
@@ -487,7 +624,11 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
 
 fn declaration(locale: Locale, id: String, form: Form) -> impl IntoView {
     let title = td_string!(locale, declaration.title);
-    let prefix = if form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let prefix = if form.has_errors() {
+        td_string!(locale, errors.title_prefix)
+    } else {
+        ""
+    };
     let error = form.error("declaration").map(|e| e.message(locale));
     view! {
         {page_title(locale, &format!("{prefix}{title}"))}

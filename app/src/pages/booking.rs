@@ -33,7 +33,10 @@ fn kind_label(locale: Locale, kind: AppointmentKind) -> &'static str {
 fn what_to_bring(locale: Locale, kind: AppointmentKind) -> Vec<&'static str> {
     let mut items = match kind {
         AppointmentKind::AdultEnrolment => {
-            vec![td_string!(locale, booking.bring_birth_certificate), td_string!(locale, booking.bring_parent_id)]
+            vec![
+                td_string!(locale, booking.bring_birth_certificate),
+                td_string!(locale, booking.bring_parent_id),
+            ]
         }
         AppointmentKind::MinorEnrolment => vec![
             td_string!(locale, booking.bring_child_birth_certificate),
@@ -133,7 +136,9 @@ fn base(application_id: &str) -> String {
 #[component]
 pub fn FinderPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<FinderView>() else { return ().into_any() };
+    let Some(data) = use_context::<FinderView>() else {
+        return ().into_any();
+    };
     let title = td_string!(locale, booking.finder_title);
     let lead = if data.changing {
         td_string!(locale, booking.lead_change)
@@ -202,7 +207,12 @@ fn places(locale: Locale, left: u16) -> String {
     }
 }
 
-fn slot_group(locale: Locale, legend: &'static str, slots: Vec<(u16, u16)>, chosen: &str) -> impl IntoView + use<> {
+fn slot_group(
+    locale: Locale,
+    legend: &'static str,
+    slots: Vec<(u16, u16)>,
+    chosen: &str,
+) -> impl IntoView + use<> {
     let chosen = chosen.to_string();
     (!slots.is_empty()).then(|| {
         view! {
@@ -233,14 +243,25 @@ fn slot_group(locale: Locale, legend: &'static str, slots: Vec<(u16, u16)>, chos
 #[component]
 pub fn DayPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<DayView>() else { return ().into_any() };
+    let Some(data) = use_context::<DayView>() else {
+        return ().into_any();
+    };
     let title = td_string!(locale, booking.day_title);
-    let prefix = if data.form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let prefix = if data.form.has_errors() {
+        td_string!(locale, errors.title_prefix)
+    } else {
+        ""
+    };
     let centre_url = format!("{}/centres/{}", base(&data.application_id), data.centre.id);
-    let finder_url = format!("{}/centres?county={}", base(&data.application_id), data.centre.county);
+    let finder_url = format!(
+        "{}/centres?county={}",
+        base(&data.application_id),
+        data.centre.county
+    );
     let slot_error = error_text(locale, &data.form, "slot");
     let chosen = data.form.value("slot").to_string();
-    let (morning, afternoon): (Vec<_>, Vec<_>) = data.slots.iter().partition(|(slot, _)| *slot < 12 * 60);
+    let (morning, afternoon): (Vec<_>, Vec<_>) =
+        data.slots.iter().partition(|(slot, _)| *slot < 12 * 60);
     let times = data.day.map(|day| {
         let no_times = data.slots.is_empty();
         let submit = if data.replaces.is_some() { td_string!(locale, booking.move_to) } else { td_string!(locale, booking.book) };
@@ -318,7 +339,9 @@ pub fn DayPage() -> impl IntoView {
 #[component]
 pub fn AcknowledgementPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<AcknowledgementView>() else { return ().into_any() };
+    let Some(data) = use_context::<AcknowledgementView>() else {
+        return ().into_any();
+    };
     let title = td_string!(locale, booking.ack_title);
     let when = appointment_label(data.day, data.slot, locale);
     let notice = data.notice.map(|n| {
@@ -371,7 +394,9 @@ pub fn AcknowledgementPage() -> impl IntoView {
 #[component]
 pub fn CancelPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<CancelView>() else { return ().into_any() };
+    let Some(data) = use_context::<CancelView>() else {
+        return ().into_any();
+    };
     let title = td_string!(locale, booking.cancel_title);
     let base = base(&data.application_id);
     view! {

@@ -106,7 +106,15 @@ pub fn CameraCapture(labels: CameraLabels, input_id: String) -> impl IntoView {
         on_cleanup(move || browser::close(ui));
     }
 
-    let CameraLabels { take_photo, capture, retake, cancel, preview_alt, unavailable, captured } = labels;
+    let CameraLabels {
+        take_photo,
+        capture,
+        retake,
+        cancel,
+        preview_alt,
+        unavailable,
+        captured,
+    } = labels;
     let phase = move || ui.phase.get();
     // Only whether the controls exist: the subtree (and its video element,
     // which holds the stream) is built once, not on every change of phase.
@@ -195,8 +203,8 @@ pub(crate) mod browser {
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        Blob, CanvasRenderingContext2d, DataTransfer, File, FilePropertyBag, HtmlCanvasElement, HtmlInputElement,
-        MediaDevices, MediaStream, MediaStreamConstraints, MediaStreamTrack, Url,
+        Blob, CanvasRenderingContext2d, DataTransfer, File, FilePropertyBag, HtmlCanvasElement,
+        HtmlInputElement, MediaDevices, MediaStream, MediaStreamConstraints, MediaStreamTrack, Url,
     };
 
     /// The longest side of the picture sent. The server keeps at most
@@ -218,7 +226,11 @@ pub(crate) mod browser {
     }
 
     fn file_input(id: &str) -> Option<HtmlInputElement> {
-        web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
+        web_sys::window()?
+            .document()?
+            .get_element_by_id(id)?
+            .dyn_into()
+            .ok()
     }
 
     /// Focuses a button once it is shown (after the next render).
@@ -235,7 +247,9 @@ pub(crate) mod browser {
     pub fn attach(ui: Ui, input_id: &str) {
         // Without a camera API, or without a way to fill a file input
         // (`new DataTransfer()`), the upload stays as it is.
-        let Some(input) = file_input(input_id) else { return };
+        let Some(input) = file_input(input_id) else {
+            return;
+        };
         if media_devices().is_none() || DataTransfer::new().is_err() {
             return;
         }
@@ -248,7 +262,8 @@ pub(crate) mod browser {
                 ui.status.try_set(Status::Quiet);
             }
         });
-        let _ = input.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        let _ =
+            input.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
         // The listener lives as long as the page.
         on_change.forget();
     }
@@ -289,9 +304,16 @@ pub(crate) mod browser {
     }
 
     /// Opens the camera facing `facing` (`user`, or `environment`: the back one).
-    pub(crate) async fn open_camera(devices: &MediaDevices, facing: &str) -> Result<MediaStream, JsValue> {
+    pub(crate) async fn open_camera(
+        devices: &MediaDevices,
+        facing: &str,
+    ) -> Result<MediaStream, JsValue> {
         let video = js_sys::Object::new();
-        js_sys::Reflect::set(&video, &JsValue::from_str("facingMode"), &JsValue::from_str(facing))?;
+        js_sys::Reflect::set(
+            &video,
+            &JsValue::from_str("facingMode"),
+            &JsValue::from_str(facing),
+        )?;
         let constraints = MediaStreamConstraints::new();
         constraints.set_video(&video);
         constraints.set_audio_bool(false);
@@ -303,34 +325,52 @@ pub(crate) mod browser {
         if ui.phase.get_untracked() != Phase::Live {
             return;
         }
-        let Some(video) = ui.video.get_untracked() else { return };
+        let Some(video) = ui.video.get_untracked() else {
+            return;
+        };
         let (width, height) = (video.video_width(), video.video_height());
         if width == 0 || height == 0 {
             // No frame yet: the camera is still starting.
             return;
         }
         let scale = (f64::from(MAX_CAPTURE_SIDE) / f64::from(width.max(height))).min(1.0);
-        let (w, h) = ((f64::from(width) * scale).round(), (f64::from(height) * scale).round());
+        let (w, h) = (
+            (f64::from(width) * scale).round(),
+            (f64::from(height) * scale).round(),
+        );
         let drawn = (|| {
-            let canvas: HtmlCanvasElement =
-                web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into().ok()?;
+            let canvas: HtmlCanvasElement = web_sys::window()?
+                .document()?
+                .create_element("canvas")
+                .ok()?
+                .dyn_into()
+                .ok()?;
             canvas.set_width(w as u32);
             canvas.set_height(h as u32);
-            let context: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-            context.draw_image_with_html_video_element_and_dw_and_dh(&video, 0.0, 0.0, w, h).ok()?;
+            let context: CanvasRenderingContext2d =
+                canvas.get_context("2d").ok()??.dyn_into().ok()?;
+            context
+                .draw_image_with_html_video_element_and_dw_and_dh(&video, 0.0, 0.0, w, h)
+                .ok()?;
             Some(canvas)
         })();
         // The frame is on the canvas: the camera can go off.
         stop(ui);
         ui.phase.set(Phase::Idle);
-        let Some(canvas) = drawn else { return unavailable(ui) };
+        let Some(canvas) = drawn else {
+            return unavailable(ui);
+        };
 
         let input_id = input_id.to_string();
         let on_blob = Closure::once_into_js(move |blob: JsValue| {
             if ui.phase.try_get_untracked().is_none() {
                 return;
             }
-            match blob.dyn_into::<Blob>().ok().and_then(|blob| hand_to_form(ui, &input_id, &blob)) {
+            match blob
+                .dyn_into::<Blob>()
+                .ok()
+                .and_then(|blob| hand_to_form(ui, &input_id, &blob))
+            {
                 Some(()) => {
                     ui.status.set(Status::Captured);
                     focus(ui.start);
@@ -339,7 +379,11 @@ pub(crate) mod browser {
             }
         });
         if canvas
-            .to_blob_with_type_and_encoder_options(on_blob.unchecked_ref(), "image/jpeg", &JsValue::from_f64(JPEG_QUALITY))
+            .to_blob_with_type_and_encoder_options(
+                on_blob.unchecked_ref(),
+                "image/jpeg",
+                &JsValue::from_f64(JPEG_QUALITY),
+            )
             .is_err()
         {
             unavailable(ui);
@@ -350,7 +394,12 @@ pub(crate) mod browser {
     fn hand_to_form(ui: Ui, input_id: &str, blob: &Blob) -> Option<()> {
         let options = FilePropertyBag::new();
         options.set_type("image/jpeg");
-        let file = File::new_with_blob_sequence_and_options(&js_sys::Array::of1(blob), "camera.jpg", &options).ok()?;
+        let file = File::new_with_blob_sequence_and_options(
+            &js_sys::Array::of1(blob),
+            "camera.jpg",
+            &options,
+        )
+        .ok()?;
         let transfer = DataTransfer::new().ok()?;
         transfer.items().add_with_file(&file).ok()?;
         file_input(input_id)?.set_files(Some(&transfer.files()?));
@@ -420,11 +469,15 @@ mod tests {
     fn the_server_renders_an_empty_container() {
         let owner = Owner::new();
         owner.set();
-        let html = view! { <CameraCapture labels=labels() input_id="photo".to_string() /> }.to_html();
+        let html =
+            view! { <CameraCapture labels=labels() input_id="photo".to_string() /> }.to_html();
         assert!(html.contains(r#"class="camera""#), "{html}");
         assert!(html.contains(r#"data-camera="off""#), "{html}");
         assert!(html.contains(r#"aria-live="polite""#), "{html}");
         // No control that could not work without JavaScript.
-        assert!(!html.contains("<button") && !html.contains("<video") && !html.contains("<img"), "{html}");
+        assert!(
+            !html.contains("<button") && !html.contains("<video") && !html.contains("<img"),
+            "{html}"
+        );
     }
 }

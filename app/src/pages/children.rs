@@ -69,7 +69,9 @@ impl Role {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Role::Mother, Role::Father, Role::Guardian].into_iter().find(|r| r.code() == code)
+        [Role::Mother, Role::Father, Role::Guardian]
+            .into_iter()
+            .find(|r| r.code() == code)
     }
 
     fn label(self, locale: Locale) -> &'static str {
@@ -130,12 +132,20 @@ pub struct ChildSummary {
 }
 
 fn titled(locale: Locale, form: &Form, title: &'static str) -> impl IntoView + use<> {
-    let prefix = if form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let prefix = if form.has_errors() {
+        td_string!(locale, errors.title_prefix)
+    } else {
+        ""
+    };
     page_title(locale, &format!("{prefix}{title}"))
 }
 
 /// The "Your children" section of the applications page.
-pub fn your_children(locale: Locale, children: Vec<ChildSummary>, withdrawn: bool) -> impl IntoView {
+pub fn your_children(
+    locale: Locale,
+    children: Vec<ChildSummary>,
+    withdrawn: bool,
+) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="children-heading" data-testid="children">
             <h2 id="children-heading">{td!(locale, children.section_title)}</h2>
@@ -225,7 +235,9 @@ pub fn AddChildPage() -> impl IntoView {
 #[component]
 pub fn AlreadyRegisteredPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<AlreadyRegisteredView>() else { return ().into_any() };
+    let Some(data) = use_context::<AlreadyRegisteredView>() else {
+        return ().into_any();
+    };
     let title = td_string!(locale, children.already_title);
     view! {
         {page_title(locale, title)}
@@ -305,7 +317,9 @@ pub fn ChildConsentPage() -> impl IntoView {
 #[component]
 pub fn ChildPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<ChildView>() else { return ().into_any() };
+    let Some(data) = use_context::<ChildView>() else {
+        return ().into_any();
+    };
     let title = td_string!(locale, children.child_title);
     let id = data.id.clone();
     let date = move |d: crate::dates::CivilDate| crate::calendar::day_label(d, locale);
@@ -367,7 +381,9 @@ pub fn ChildPage() -> impl IntoView {
 #[component]
 pub fn WithdrawPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<WithdrawView>() else { return ().into_any() };
+    let Some(data) = use_context::<WithdrawView>() else {
+        return ().into_any();
+    };
     let title = td_string!(locale, children.withdraw_title);
     view! {
         {page_title(locale, title)}

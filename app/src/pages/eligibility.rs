@@ -61,7 +61,9 @@ fn problem(locale: Locale, problem: DateOfBirthProblem) -> &'static str {
     match problem {
         DateOfBirthProblem::Invalid => td_string!(locale, field_errors.date_of_birth.invalid),
         DateOfBirthProblem::InFuture => td_string!(locale, field_errors.date_of_birth.future),
-        DateOfBirthProblem::BeforeEarliestYear => td_string!(locale, field_errors.date_of_birth.too_early),
+        DateOfBirthProblem::BeforeEarliestYear => {
+            td_string!(locale, field_errors.date_of_birth.too_early)
+        }
     }
 }
 
@@ -69,7 +71,11 @@ fn problem(locale: Locale, problem: DateOfBirthProblem) -> &'static str {
 // build that bench/hydration.sh measures against it.
 #[cfg_attr(feature = "islands", island)]
 #[cfg_attr(not(feature = "islands"), component)]
-pub fn EligibilityChecker(locale: Locale, today: CivilDate, input: EligibilityInput) -> impl IntoView {
+pub fn EligibilityChecker(
+    locale: Locale,
+    today: CivilDate,
+    input: EligibilityInput,
+) -> impl IntoView {
     // A form submitted without JavaScript arrives with its values; the
     // summary is then shown at once and takes focus.
     let submitted_with_values = !input.is_empty();
@@ -101,31 +107,32 @@ pub fn EligibilityChecker(locale: Locale, today: CivilDate, input: EligibilityIn
         }
     };
 
-    let field = move |id: &'static str, name: &'static str, label: &'static str, width: &'static str| {
-        let initial = fields.with_untracked(|f| f.field(name).to_string());
-        let value = move || fields.with(|f| f.field(name).to_string());
-        view! {
-            <div class="date-input__item">
-                <label class="label" for=id>{label}</label>
-                <input
-                    class=format!("input input--width-{width}")
-                    class:input--error=move || error().is_some()
-                    id=id
-                    name=name
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    maxlength=if name == "dob-year" { "4" } else { "2" }
-                    value=initial
-                    prop:value=value
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        fields.update(|f| *f.field_mut(name) = v);
-                    }
-                />
-            </div>
-        }
-    };
+    let field =
+        move |id: &'static str, name: &'static str, label: &'static str, width: &'static str| {
+            let initial = fields.with_untracked(|f| f.field(name).to_string());
+            let value = move || fields.with(|f| f.field(name).to_string());
+            view! {
+                <div class="date-input__item">
+                    <label class="label" for=id>{label}</label>
+                    <input
+                        class=format!("input input--width-{width}")
+                        class:input--error=move || error().is_some()
+                        id=id
+                        name=name
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="off"
+                        maxlength=if name == "dob-year" { "4" } else { "2" }
+                        value=initial
+                        prop:value=value
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            fields.update(|f| *f.field_mut(name) = v);
+                        }
+                    />
+                </div>
+            }
+        };
 
     view! {
         <section

@@ -36,7 +36,11 @@ pub fn SignInPage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<SignInView>().unwrap_or_default();
     let title = td_string!(locale, sign_in.title);
-    let prefix = if data.form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let prefix = if data.form.has_errors() {
+        td_string!(locale, errors.title_prefix)
+    } else {
+        ""
+    };
     view! {
         {page_title(locale, &format!("{prefix}{title}"))}
         {data.signed_out.then(|| view! { <div class="notice" role="status">{td!(locale, sign_in.signed_out)}</div> })}
@@ -60,7 +64,11 @@ pub fn CodePage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<CodeView>().unwrap_or_default();
     let title = td_string!(locale, sign_in.code_title);
-    let prefix = if data.form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let prefix = if data.form.has_errors() {
+        td_string!(locale, errors.title_prefix)
+    } else {
+        ""
+    };
     view! {
         {page_title(locale, &format!("{prefix}{title}"))}
         {form_errors(locale, &data.form)}

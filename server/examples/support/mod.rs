@@ -9,7 +9,11 @@ use tower_sessions::SessionStore as _;
 use usajili::citizen::applications::Applications;
 
 /// A new account with a session: (cookie, account id).
-pub async fn signed_in_account(db: &sqlx::AnyPool, cipher: &usajili::crypto::FieldCipher, account: &str) -> anyhow::Result<String> {
+pub async fn signed_in_account(
+    db: &sqlx::AnyPool,
+    cipher: &usajili::crypto::FieldCipher,
+    account: &str,
+) -> anyhow::Result<String> {
     sqlx::query("INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', $3)")
         .bind(account)
         .bind(cipher.encrypt_str("accounts.contact", "+254712345678"))
@@ -20,7 +24,9 @@ pub async fn signed_in_account(db: &sqlx::AnyPool, cipher: &usajili::crypto::Fie
     let store = usajili::http::session_store::DbSessionStore::new(db.clone());
     let mut record = tower_sessions::session::Record {
         id: tower_sessions::session::Id::default(),
-        data: [("account".to_string(), serde_json::json!(account))].into_iter().collect(),
+        data: [("account".to_string(), serde_json::json!(account))]
+            .into_iter()
+            .collect(),
         expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(2),
     };
     store.create(&mut record).await?;
@@ -28,13 +34,21 @@ pub async fn signed_in_account(db: &sqlx::AnyPool, cipher: &usajili::crypto::Fie
 }
 
 /// Verified applications with a signed-in session each: (cookie, id).
-pub async fn verified_applicants(db: &sqlx::AnyPool, cipher: &usajili::crypto::FieldCipher, prefix: &str, n: usize) -> anyhow::Result<Vec<(String, String)>> {
+pub async fn verified_applicants(
+    db: &sqlx::AnyPool,
+    cipher: &usajili::crypto::FieldCipher,
+    prefix: &str,
+    n: usize,
+) -> anyhow::Result<Vec<(String, String)>> {
     let applications = Applications { db, cipher };
     let mut made = Vec::with_capacity(n);
     for i in 0..n {
         let account = format!("{prefix}-{i}");
         let cookie = signed_in_account(db, cipher, &account).await?;
-        let id = applications.create(&account, 0).await?.map_err(|r| anyhow::anyhow!("{r:?}"))?;
+        let id = applications
+            .create(&account, 0)
+            .await?
+            .map_err(|r| anyhow::anyhow!("{r:?}"))?;
         sqlx::query("UPDATE applications SET state = 'verified', reference = $2 WHERE id = $1")
             .bind(&id)
             .bind(format!("HN-{prefix}-{i}"))
@@ -53,7 +67,9 @@ pub fn targets(n: usize) -> Vec<(app::dates::CivilDate, u16)> {
         .filter(|d| d.weekday() < 5 && app::calendar::holiday_on(*d).is_none())
         .take(n)
         .collect();
-    days.iter().flat_map(|&d| (0..36u16).map(move |i| (d, 480 + 15 * i))).collect()
+    days.iter()
+        .flat_map(|&d| (0..36u16).map(move |i| (d, 480 + 15 * i)))
+        .collect()
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -110,7 +126,12 @@ pub enum Ended {
 
 /// `connections` loops, each taking the next of `items` and calling
 /// `request` on it, until the items or `seconds` run out.
-pub async fn hammer<T, F, Fut>(connections: usize, seconds: u64, items: Arc<Vec<T>>, request: F) -> anyhow::Result<Run>
+pub async fn hammer<T, F, Fut>(
+    connections: usize,
+    seconds: u64,
+    items: Arc<Vec<T>>,
+    request: F,
+) -> anyhow::Result<Run>
 where
     T: Send + Sync + 'static,
     F: Fn(Arc<Vec<T>>, usize) -> Fut + Clone + Send + 'static,

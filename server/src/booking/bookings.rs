@@ -31,7 +31,9 @@ impl Kind {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Kind::Enrolment, Kind::Collection].into_iter().find(|k| k.code() == code)
+        [Kind::Enrolment, Kind::Collection]
+            .into_iter()
+            .find(|k| k.code() == code)
     }
 }
 
@@ -97,7 +99,9 @@ fn decode(row: &sqlx::any::AnyRow) -> anyhow::Result<Booking> {
         application_id: row.try_get("application_id")?,
         kind: Kind::from_code(&kind).ok_or_else(|| anyhow::anyhow!("unknown booking kind"))?,
         centre_id: row.try_get("centre_id")?,
-        day: day.parse().map_err(|()| anyhow::anyhow!("bad booking day"))?,
+        day: day
+            .parse()
+            .map_err(|()| anyhow::anyhow!("bad booking day"))?,
         slot: u16::try_from(slot)?,
         starts_at: row.try_get("starts_at")?,
         family_id: row.try_get("family_id")?,
@@ -107,7 +111,9 @@ fn decode(row: &sqlx::any::AnyRow) -> anyhow::Result<Booking> {
 /// A unique-index violation: another request took the seat (or made the
 /// same booking) first.
 pub(crate) fn lost_a_race(error: &sqlx::Error) -> bool {
-    let sqlx::Error::Database(error) = error else { return false };
+    let sqlx::Error::Database(error) = error else {
+        return false;
+    };
     let message = error.message();
     error.is_unique_violation()
         || message.contains("UNIQUE constraint failed")
@@ -147,8 +153,16 @@ impl Bookings<'_> {
         rows.iter().map(decode).collect()
     }
 
-    pub async fn live_of_kind(&self, application_id: &str, kind: Kind) -> anyhow::Result<Option<Booking>> {
-        Ok(self.live_for(application_id).await?.into_iter().find(|b| b.kind == kind))
+    pub async fn live_of_kind(
+        &self,
+        application_id: &str,
+        kind: Kind,
+    ) -> anyhow::Result<Option<Booking>> {
+        Ok(self
+            .live_for(application_id)
+            .await?
+            .into_iter()
+            .find(|b| b.kind == kind))
     }
 
     /// Seats taken per (centre, day, slot) from `from` to `to`, for one
@@ -175,7 +189,10 @@ impl Bookings<'_> {
             let Ok(day) = day.parse() else { continue };
             let slot: i64 = row.try_get("slot")?;
             let seats: i64 = row.try_get("seats")?;
-            taken.insert((row.try_get("centre_id")?, day, u16::try_from(slot)?), u16::try_from(seats)?);
+            taken.insert(
+                (row.try_get("centre_id")?, day, u16::try_from(slot)?),
+                u16::try_from(seats)?,
+            );
         }
         Ok(taken)
     }
@@ -193,7 +210,13 @@ impl Bookings<'_> {
     ) -> anyhow::Result<Outcome> {
         let centre = schedule.centre;
         let slots: Vec<u16> = (0..members.len())
-            .map(|i| slot.saturating_add(centre.slot_minutes.saturating_mul(u16::try_from(i).unwrap_or(u16::MAX))))
+            .map(|i| {
+                slot.saturating_add(
+                    centre
+                        .slot_minutes
+                        .saturating_mul(u16::try_from(i).unwrap_or(u16::MAX)),
+                )
+            })
             .collect();
         for (member, &slot) in slots.iter().enumerate() {
             if let Err(problem) = schedule.check(today, day, slot) {
@@ -203,20 +226,27 @@ impl Bookings<'_> {
         for member in members {
             if let Some(old) = &member.replaces {
                 match self.get(old).await? {
-                    Some(old) if old.starts_at - now < self.cutoff_secs => return Ok(Outcome::Refused(Refused::TooLate)),
+                    Some(old) if old.starts_at - now < self.cutoff_secs => {
+                        return Ok(Outcome::Refused(Refused::TooLate));
+                    }
                     _ => {}
                 }
             }
         }
         let family_id = (members.len() > 1).then(crate::crypto::random_id);
         for _ in 0..MAX_ATTEMPTS {
-            match self.try_book(centre, members, day, &slots, family_id.as_deref(), now).await {
+            match self
+                .try_book(centre, members, day, &slots, family_id.as_deref(), now)
+                .await
+            {
                 Ok(outcome) => return Ok(outcome),
                 Err(error) if lost_a_race(&error) => {
                     // A double click: the other request booked it already.
                     let first = &members[0];
                     if first.replaces.is_none() {
-                        if let Some(existing) = self.live_of_kind(&first.application_id, first.kind).await? {
+                        if let Some(existing) =
+                            self.live_of_kind(&first.application_id, first.kind).await?
+                        {
                             return Ok(Outcome::AlreadyBooked(existing));
                         }
                     }
@@ -243,7 +273,11 @@ impl Bookings<'_> {
             // The first statement writes, so SQLite takes its write lock at
             // once (no deadlock from upgrading a read).
             // A first booking needs a verified application; a change, a booked one.
-            let from_state = if member.replaces.is_some() { "booked" } else { "verified" };
+            let from_state = if member.replaces.is_some() {
+                "booked"
+            } else {
+                "verified"
+            };
             let eligible = match member.kind {
                 Kind::Enrolment => sqlx::query(
                     "UPDATE applications SET state = 'booked', updated_at = $2 WHERE id = $1 AND state = $3",
@@ -295,7 +329,9 @@ impl Bookings<'_> {
                 starts_at: day.nairobi_unix_at(slot),
                 family_id: family_id.map(str::to_string),
             };
-            let inserted = insert_on_free_seat(&mut tx, &booking, centre.counters, now, Seat::AtRandom).await?;
+            let inserted =
+                insert_on_free_seat(&mut tx, &booking, centre.counters, now, Seat::AtRandom)
+                    .await?;
             if !inserted {
                 tx.rollback().await?;
                 return Ok(Outcome::Refused(Refused::Full { member: index }));
@@ -386,4 +422,3 @@ pub(crate) async fn insert_on_free_seat(
     .rows_affected();
     Ok(inserted == 1)
 }
-

@@ -23,15 +23,27 @@ pub struct Centre {
 /// for a day that is not a date.
 pub fn closure_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<Option<Closure>> {
     let day: String = row.try_get("day")?;
-    let Ok(day) = day.parse() else { return Ok(None) };
+    let Ok(day) = day.parse() else {
+        return Ok(None);
+    };
     let starts: Option<i64> = row.try_get("starts")?;
     let ends: Option<i64> = row.try_get("ends")?;
-    Ok(Some(Closure { centre_id: row.try_get("centre_id")?, day, span: starts.zip(ends).map(|(s, e)| (small(s), small(e))) }))
+    Ok(Some(Closure {
+        centre_id: row.try_get("centre_id")?,
+        day,
+        span: starts.zip(ends).map(|(s, e)| (small(s), small(e))),
+    }))
 }
 
 /// [`closure_from_row`] for each row, leaving out those without a date.
 pub fn closures_from_rows(rows: &[sqlx::any::AnyRow]) -> anyhow::Result<Vec<Closure>> {
-    Ok(rows.iter().map(closure_from_row).collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect())
+    Ok(rows
+        .iter()
+        .map(closure_from_row)
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// A day, or part of one, when a centre (or every centre) is closed.
@@ -116,8 +128,13 @@ impl Centres<'_> {
         for row in rows {
             let centre_id: String = row.try_get("centre_id")?;
             let weekday: i64 = row.try_get("weekday")?;
-            let Some(centre) = centres.iter_mut().find(|c| c.id == centre_id) else { continue };
-            if let Some(slot) = usize::try_from(weekday).ok().and_then(|w| centre.hours.get_mut(w)) {
+            let Some(centre) = centres.iter_mut().find(|c| c.id == centre_id) else {
+                continue;
+            };
+            if let Some(slot) = usize::try_from(weekday)
+                .ok()
+                .and_then(|w| centre.hours.get_mut(w))
+            {
                 *slot = Some((small(row.try_get("opens")?), small(row.try_get("closes")?)));
             }
         }
@@ -126,11 +143,13 @@ impl Centres<'_> {
 
     /// Closures from `from` to `to` inclusive, for any centre.
     pub async fn closures(&self, from: CivilDate, to: CivilDate) -> anyhow::Result<Vec<Closure>> {
-        let rows = sqlx::query("SELECT centre_id, day, starts, ends FROM closures WHERE day >= $1 AND day <= $2")
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(self.db)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT centre_id, day, starts, ends FROM closures WHERE day >= $1 AND day <= $2",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(self.db)
+        .await?;
         closures_from_rows(&rows)
     }
 

@@ -85,8 +85,11 @@ pub struct Deleted {
 }
 
 /// States whose data is still needed for the card being made or collected.
-const ENROLLED: [ApplicationState; 3] =
-    [ApplicationState::BiometricsCaptured, ApplicationState::CardReady, ApplicationState::CheckedIn];
+const ENROLLED: [ApplicationState; 3] = [
+    ApplicationState::BiometricsCaptured,
+    ApplicationState::CardReady,
+    ApplicationState::CheckedIn,
+];
 
 pub struct Accounts<'a> {
     pub db: &'a AnyPool,
@@ -96,34 +99,56 @@ pub struct Accounts<'a> {
 impl Accounts<'_> {
     pub async fn export(&self, account: &str, now: i64) -> anyhow::Result<Option<Export>> {
         use base64::Engine as _;
-        let Some(row) = sqlx::query("SELECT id, contact, created_at, last_sign_in_at FROM accounts WHERE id = $1")
-            .bind(account)
-            .fetch_optional(self.db)
-            .await?
+        let Some(row) = sqlx::query(
+            "SELECT id, contact, created_at, last_sign_in_at FROM accounts WHERE id = $1",
+        )
+        .bind(account)
+        .fetch_optional(self.db)
+        .await?
         else {
             return Ok(None);
         };
         let sealed: Vec<u8> = row.try_get("contact")?;
-        let identity = sqlx::query("SELECT id_number, names, verified_at FROM account_identities WHERE account_id = $1")
-            .bind(account)
-            .fetch_optional(self.db)
-            .await?;
+        let identity = sqlx::query(
+            "SELECT id_number, names, verified_at FROM account_identities WHERE account_id = $1",
+        )
+        .bind(account)
+        .fetch_optional(self.db)
+        .await?;
         let proven_identity = match identity {
             Some(row) => Some(IdentityExport {
-                id_number: self.cipher.decrypt_string("account_identities.id_number", &row.try_get::<Vec<u8>, _>("id_number")?)?.to_string(),
-                names: self.cipher.decrypt_string("account_identities.names", &row.try_get::<Vec<u8>, _>("names")?)?.to_string(),
+                id_number: self
+                    .cipher
+                    .decrypt_string(
+                        "account_identities.id_number",
+                        &row.try_get::<Vec<u8>, _>("id_number")?,
+                    )?
+                    .to_string(),
+                names: self
+                    .cipher
+                    .decrypt_string(
+                        "account_identities.names",
+                        &row.try_get::<Vec<u8>, _>("names")?,
+                    )?
+                    .to_string(),
                 verified_at: row.try_get("verified_at")?,
             }),
             None => None,
         };
         let account_export = AccountExport {
             id: row.try_get("id")?,
-            contact: self.cipher.decrypt_string("accounts.contact", &sealed)?.to_string(),
+            contact: self
+                .cipher
+                .decrypt_string("accounts.contact", &sealed)?
+                .to_string(),
             created_at: row.try_get("created_at")?,
             last_sign_in_at: row.try_get("last_sign_in_at")?,
             proven_identity,
         };
-        let applications = Applications { db: self.db, cipher: self.cipher };
+        let applications = Applications {
+            db: self.db,
+            cipher: self.cipher,
+        };
         let mut exported = Vec::new();
         for app in applications.list(account).await? {
             let photo = applications.photo(account, &app.id).await?;
@@ -172,12 +197,17 @@ impl Accounts<'_> {
                 reference: app.reference,
                 state: app.state.code(),
                 answers: app.answers,
-                photo_jpeg_base64: photo.map(|jpeg| base64::engine::general_purpose::STANDARD.encode(jpeg)),
+                photo_jpeg_base64: photo
+                    .map(|jpeg| base64::engine::general_purpose::STANDARD.encode(jpeg)),
                 bookings,
                 consents,
             });
         }
-        Ok(Some(Export { generated_at: now, account: account_export, applications: exported }))
+        Ok(Some(Export {
+            generated_at: now,
+            account: account_export,
+            applications: exported,
+        }))
     }
 
     /// Deletes the account: live bookings are cancelled (their places freed),
@@ -188,7 +218,10 @@ impl Accounts<'_> {
     /// every session of the account ends. Enrolled applications are kept for
     /// the card, under their retention period.
     pub async fn delete(&self, account: &str, now: i64) -> anyhow::Result<Deleted> {
-        let empty = self.cipher.encrypt("applications.answers", &serde_json::to_vec(&Answers::default())?);
+        let empty = self.cipher.encrypt(
+            "applications.answers",
+            &serde_json::to_vec(&Answers::default())?,
+        );
         let enrolled = ENROLLED.map(|s| format!("'{}'", s.code())).join(", ");
         let mut tx = self.db.begin().await?;
         // The first statement writes (SQLite takes its write lock at once).
@@ -226,10 +259,12 @@ impl Accounts<'_> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let applications_kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications WHERE account_id = $1 AND state <> 'cancelled'")
-            .bind(account)
-            .fetch_one(&mut *tx)
-            .await?;
+        let applications_kept: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM applications WHERE account_id = $1 AND state <> 'cancelled'",
+        )
+        .bind(account)
+        .fetch_one(&mut *tx)
+        .await?;
         // Every consent still standing is withdrawn: a new ledger row each.
         let standing = sqlx::query(
             "SELECT application_id, purpose, notice_version, role FROM consents c WHERE account_id = $1 AND action = 'given' \
@@ -281,7 +316,10 @@ impl Accounts<'_> {
         .execute(&mut *tx)
         .await?;
         // The proven identity and any guardianship document go too.
-        sqlx::query("DELETE FROM account_identities WHERE account_id = $1").bind(account).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM account_identities WHERE account_id = $1")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE child_links SET document = NULL, document_reference = NULL, review_reason = NULL WHERE account_id = $1")
             .bind(account)
             .execute(&mut *tx)
@@ -292,6 +330,10 @@ impl Accounts<'_> {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Deleted { applications_erased, applications_kept: u64::try_from(applications_kept)?, bookings_cancelled })
+        Ok(Deleted {
+            applications_erased,
+            applications_kept: u64::try_from(applications_kept)?,
+            bookings_cancelled,
+        })
     }
 }

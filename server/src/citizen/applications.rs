@@ -4,11 +4,13 @@
 
 use crate::crypto::FieldCipher;
 use crate::outbox::{self, Message, Recipient};
-use app::i18n::Locale;
 use crate::pending_verification::{PendingVerifications, Status};
 use crate::verification::{Applicant, ApplicationKind, NameField, Outcome};
-use app::application::{Answers, ApplicationState, Attention, MAX_APPLICATIONS_PER_ACCOUNT, NOTICE_VERSION, Task};
+use app::application::{
+    Answers, ApplicationState, Attention, MAX_APPLICATIONS_PER_ACCOUNT, NOTICE_VERSION, Task,
+};
 use app::dates::CivilDate;
+use app::i18n::Locale;
 use app::identifiers::ApplicationReference;
 use rand::RngCore as _;
 use sqlx::{AnyPool, Row};
@@ -60,7 +62,9 @@ pub fn after_verification(outcome: Outcome) -> (ApplicationState, Option<Attenti
     match outcome {
         Outcome::Verified => (Verified, None),
         Outcome::NameMismatch(NameField::Surname) => (NeedsAttention, Some(Attention::Surname)),
-        Outcome::NameMismatch(NameField::GivenNames) => (NeedsAttention, Some(Attention::GivenNames)),
+        Outcome::NameMismatch(NameField::GivenNames) => {
+            (NeedsAttention, Some(Attention::GivenNames))
+        }
         Outcome::DateOfBirthMismatch => (NeedsAttention, Some(Attention::DateOfBirth)),
         Outcome::NotFound => (NeedsAttention, Some(Attention::BirthCertificateNotFound)),
         Outcome::AlreadyHoldsId => (NeedsAttention, Some(Attention::AlreadyHoldsId)),
@@ -84,12 +88,20 @@ impl Applications<'_> {
         Ok(Stored {
             id: row.try_get("id")?,
             account_id: row.try_get("account_id")?,
-            kind: if kind == "minor_card" { ApplicationKind::MinorCard } else { ApplicationKind::AdultId },
-            state: ApplicationState::from_code(&state).ok_or_else(|| anyhow::anyhow!("unknown state"))?,
+            kind: if kind == "minor_card" {
+                ApplicationKind::MinorCard
+            } else {
+                ApplicationKind::AdultId
+            },
+            state: ApplicationState::from_code(&state)
+                .ok_or_else(|| anyhow::anyhow!("unknown state"))?,
             answers,
             has_photo: row.try_get::<i64, _>("has_photo")? != 0,
             reference: row.try_get("reference")?,
-            attention: row.try_get::<Option<String>, _>("attention")?.as_deref().and_then(Attention::from_code),
+            attention: row
+                .try_get::<Option<String>, _>("attention")?
+                .as_deref()
+                .and_then(Attention::from_code),
             pending_verification_id: row.try_get("pending_verification_id")?,
         })
     }
@@ -114,8 +126,16 @@ impl Applications<'_> {
 
     /// The application, if this account may see it (`visible_to`).
     pub async fn load(&self, account: &str, id: &str) -> anyhow::Result<Option<Stored>> {
-        let sql = format!("SELECT {} FROM applications WHERE id = $1 AND {}", Self::COLUMNS, Self::visible_to("$2"));
-        let row = sqlx::query(&sql).bind(id).bind(account).fetch_optional(self.db).await?;
+        let sql = format!(
+            "SELECT {} FROM applications WHERE id = $1 AND {}",
+            Self::COLUMNS,
+            Self::visible_to("$2")
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(account)
+            .fetch_optional(self.db)
+            .await?;
         row.map(|r| self.decode(&r)).transpose()
     }
 
@@ -141,12 +161,18 @@ impl Applications<'_> {
         if app.kind != ApplicationKind::MinorCard {
             return Ok(None);
         }
-        let row: Option<(Vec<u8>, String)> = sqlx::query_as("SELECT contact, contact_kind FROM accounts WHERE id = $1")
-            .bind(acting)
-            .fetch_optional(self.db)
-            .await?;
-        let Some((sealed, kind)) = row else { return Ok(None) };
-        let contact = self.cipher.decrypt_string("accounts.contact", &sealed)?.to_string();
+        let row: Option<(Vec<u8>, String)> =
+            sqlx::query_as("SELECT contact, contact_kind FROM accounts WHERE id = $1")
+                .bind(acting)
+                .fetch_optional(self.db)
+                .await?;
+        let Some((sealed, kind)) = row else {
+            return Ok(None);
+        };
+        let contact = self
+            .cipher
+            .decrypt_string("accounts.contact", &sealed)?
+            .to_string();
         Ok(match kind.as_str() {
             "phone" => Some((Recipient::Phone(contact), fallback)),
             "email" => Some((Recipient::Email(contact), fallback)),
@@ -192,16 +218,24 @@ impl Applications<'_> {
     pub async fn create(&self, account: &str, now: i64) -> anyhow::Result<Result<String, Refused>> {
         // States only: counting needs no answers decrypted.
         // The account's own applications (children are limited apart).
-        let states: Vec<String> = sqlx::query_scalar("SELECT state FROM applications WHERE account_id = $1 AND kind = 'adult_id'")
-            .bind(account)
-            .fetch_all(self.db)
-            .await?;
-        let held = states.iter().filter_map(|s| ApplicationState::from_code(s)).filter(|s| s.is_active()).count();
+        let states: Vec<String> = sqlx::query_scalar(
+            "SELECT state FROM applications WHERE account_id = $1 AND kind = 'adult_id'",
+        )
+        .bind(account)
+        .fetch_all(self.db)
+        .await?;
+        let held = states
+            .iter()
+            .filter_map(|s| ApplicationState::from_code(s))
+            .filter(|s| s.is_active())
+            .count();
         if held >= MAX_APPLICATIONS_PER_ACCOUNT {
             return Ok(Err(Refused::AccountLimit));
         }
         let id = crate::crypto::random_id();
-        let answers = self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&Answers::default())?);
+        let answers = self
+            .cipher
+            .encrypt(ANSWERS, &serde_json::to_vec(&Answers::default())?);
         sqlx::query(
             "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -220,12 +254,23 @@ impl Applications<'_> {
     }
 
     /// Saves the answers of an application that may still be changed.
-    pub async fn save_answers(&self, app: &Stored, now: i64) -> anyhow::Result<Result<(), Refused>> {
-        let sealed = self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&app.answers)?);
+    pub async fn save_answers(
+        &self,
+        app: &Stored,
+        now: i64,
+    ) -> anyhow::Result<Result<(), Refused>> {
+        let sealed = self
+            .cipher
+            .encrypt(ANSWERS, &serde_json::to_vec(&app.answers)?);
         self.update_editable(app, "answers", sealed, now).await
     }
 
-    pub async fn save_photo(&self, app: &Stored, jpeg: &[u8], now: i64) -> anyhow::Result<Result<(), Refused>> {
+    pub async fn save_photo(
+        &self,
+        app: &Stored,
+        jpeg: &[u8],
+        now: i64,
+    ) -> anyhow::Result<Result<(), Refused>> {
         let sealed = self.cipher.encrypt(PHOTO, jpeg);
         self.update_editable(app, "photo", sealed, now).await
     }
@@ -242,8 +287,18 @@ impl Applications<'_> {
             "UPDATE applications SET {column} = $1, updated_at = $2 \
              WHERE id = $3 AND account_id = $4 AND state IN ('draft', 'needs_attention')"
         );
-        let done = sqlx::query(&sql).bind(sealed).bind(now).bind(&app.id).bind(&app.account_id).execute(self.db).await?;
-        Ok(if done.rows_affected() == 1 { Ok(()) } else { Err(Refused::NotEditable) })
+        let done = sqlx::query(&sql)
+            .bind(sealed)
+            .bind(now)
+            .bind(&app.id)
+            .bind(&app.account_id)
+            .execute(self.db)
+            .await?;
+        Ok(if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(Refused::NotEditable)
+        })
     }
 
     pub async fn photo(&self, account: &str, id: &str) -> anyhow::Result<Option<Vec<u8>>> {
@@ -271,19 +326,27 @@ impl Applications<'_> {
         if !app.state.is_editable() {
             return Ok(Err(Refused::NotEditable));
         }
-        if !Task::ALL.iter().all(|t| app.answers.is_done(*t, app.has_photo)) {
+        if !Task::ALL
+            .iter()
+            .all(|t| app.answers.is_done(*t, app.has_photo))
+        {
             return Ok(Err(Refused::Incomplete));
         }
-        let (Some(about), Some(birth_cert)) = (&app.answers.about_you, &app.answers.birth_certificate) else {
+        let (Some(about), Some(birth_cert)) =
+            (&app.answers.about_you, &app.answers.birth_certificate)
+        else {
             return Ok(Err(Refused::Incomplete));
         };
-        let birth_index = self.cipher.blind_index("birth-certificate", birth_cert.as_ref());
-        let other: Option<String> =
-            sqlx::query_scalar("SELECT id FROM applications WHERE active_birth_cert_index = $1 AND id <> $2")
-                .bind(&birth_index)
-                .bind(&app.id)
-                .fetch_optional(self.db)
-                .await?;
+        let birth_index = self
+            .cipher
+            .blind_index("birth-certificate", birth_cert.as_ref());
+        let other: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM applications WHERE active_birth_cert_index = $1 AND id <> $2",
+        )
+        .bind(&birth_index)
+        .bind(&app.id)
+        .fetch_optional(self.db)
+        .await?;
         if other.is_some() {
             return Ok(Err(Refused::Duplicate));
         }
@@ -335,15 +398,32 @@ impl Applications<'_> {
             given_names: about.given_names.clone(),
             date_of_birth: about.date_of_birth,
         };
-        let (outcome, pending) =
-            verifications.submit(&format!("application:{}", app.id), &applicant, app.kind, today, now).await?;
-        self.record_outcome(&app.id, outcome, pending.as_deref(), now).await?;
+        let (outcome, pending) = verifications
+            .submit(
+                &format!("application:{}", app.id),
+                &applicant,
+                app.kind,
+                today,
+                now,
+            )
+            .await?;
+        self.record_outcome(&app.id, outcome, pending.as_deref(), now)
+            .await?;
         tracing::info!(application = %app.id, ?outcome, "application submitted");
-        let stored = self.load(&app.account_id, &app.id).await?.ok_or_else(|| anyhow::anyhow!("vanished"))?;
+        let stored = self
+            .load(&app.account_id, &app.id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("vanished"))?;
         Ok(Ok(stored))
     }
 
-    async fn record_outcome(&self, id: &str, outcome: Outcome, pending: Option<&str>, now: i64) -> anyhow::Result<()> {
+    async fn record_outcome(
+        &self,
+        id: &str,
+        outcome: Outcome,
+        pending: Option<&str>,
+        now: i64,
+    ) -> anyhow::Result<()> {
         let (state, attention) = after_verification(outcome);
         sqlx::query(
             "UPDATE applications SET state = $1, attention = $2, pending_verification_id = $3, updated_at = $4 \
@@ -361,13 +441,21 @@ impl Applications<'_> {
 
     /// An application waiting for the registry takes the outcome the retry
     /// job found, if there is one by now.
-    pub async fn refresh(&self, verifications: &PendingVerifications, app: Stored, now: i64) -> anyhow::Result<Stored> {
-        let (ApplicationState::PendingVerification, Some(pending)) = (app.state, &app.pending_verification_id) else {
+    pub async fn refresh(
+        &self,
+        verifications: &PendingVerifications,
+        app: Stored,
+        now: i64,
+    ) -> anyhow::Result<Stored> {
+        let (ApplicationState::PendingVerification, Some(pending)) =
+            (app.state, &app.pending_verification_id)
+        else {
             return Ok(app);
         };
         match verifications.status(pending).await? {
             Some(Status::Done(outcome)) => {
-                self.record_outcome(&app.id, outcome, Some(pending), now).await?;
+                self.record_outcome(&app.id, outcome, Some(pending), now)
+                    .await?;
                 Ok(self.load(&app.account_id, &app.id).await?.unwrap_or(app))
             }
             _ => Ok(app),

@@ -21,7 +21,9 @@ use crate::registry::{LifeStatus, Registry};
 use crate::verification::{ApplicationKind, same_name};
 use app::application::{AboutYou, Answers, ApplicationState, Location, Parent, Parents, Sex};
 use app::dates::CivilDate;
-use app::identifiers::{BirthCertificateNumber, CountyCode, FieldError, NationalIdNumber, PersonName};
+use app::identifiers::{
+    BirthCertificateNumber, CountyCode, FieldError, NationalIdNumber, PersonName,
+};
 use app::pages::children::Role;
 use sqlx::{AnyPool, Row};
 
@@ -44,7 +46,10 @@ pub struct AgeRules {
 
 impl Default for AgeRules {
     fn default() -> Self {
-        AgeRules { minor_min_age: app::dates::MINOR_CARD_MIN_AGE, adult_age: app::dates::ADULT_AGE }
+        AgeRules {
+            minor_min_age: app::dates::MINOR_CARD_MIN_AGE,
+            adult_age: app::dates::ADULT_AGE,
+        }
     }
 }
 
@@ -147,14 +152,17 @@ pub struct Children<'a> {
 impl Children<'_> {
     /// The ID number this account proved, if it has.
     pub async fn identity_of(&self, account: &str) -> anyhow::Result<Option<NationalIdNumber>> {
-        let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT id_number FROM account_identities WHERE account_id = $1")
-            .bind(account)
-            .fetch_optional(self.db)
-            .await?;
+        let sealed: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT id_number FROM account_identities WHERE account_id = $1")
+                .bind(account)
+                .fetch_optional(self.db)
+                .await?;
         match sealed {
             None => Ok(None),
             Some(sealed) => {
-                let text = self.cipher.decrypt_string("account_identities.id_number", &sealed)?;
+                let text = self
+                    .cipher
+                    .decrypt_string("account_identities.id_number", &sealed)?;
                 Ok(NationalIdNumber::parse(&text).ok())
             }
         }
@@ -180,7 +188,9 @@ impl Children<'_> {
                 return Ok(Err(("id-number", FieldError::RegistryDown)));
             }
         };
-        let Some(person) = person else { return Ok(Err(("id-number", FieldError::IdentityNotFound))) };
+        let Some(person) = person else {
+            return Ok(Err(("id-number", FieldError::IdentityNotFound)));
+        };
         if !same_name(surname, &person.surname) {
             return Ok(Err(("surname", FieldError::IdentityNamesDiffer)));
         }
@@ -212,11 +222,12 @@ impl Children<'_> {
             }
             // Either this ID is another account's, or this account has one already.
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-                let holder: Option<String> =
-                    sqlx::query_scalar("SELECT account_id FROM account_identities WHERE id_number_index = $1")
-                        .bind(&index)
-                        .fetch_optional(self.db)
-                        .await?;
+                let holder: Option<String> = sqlx::query_scalar(
+                    "SELECT account_id FROM account_identities WHERE id_number_index = $1",
+                )
+                .bind(&index)
+                .fetch_optional(self.db)
+                .await?;
                 if holder.as_deref() == Some(account) {
                     Ok(Ok(()))
                 } else {
@@ -245,10 +256,18 @@ impl Children<'_> {
             Ok(record) => record,
             Err(error) => {
                 tracing::warn!(%error, "registry unavailable for a child's birth record");
-                return Ok(Added::Refused("birth-certificate", FieldError::RegistryDown));
+                return Ok(Added::Refused(
+                    "birth-certificate",
+                    FieldError::RegistryDown,
+                ));
             }
         };
-        let Some(record) = record else { return Ok(Added::Refused("birth-certificate", FieldError::ChildNotFound)) };
+        let Some(record) = record else {
+            return Ok(Added::Refused(
+                "birth-certificate",
+                FieldError::ChildNotFound,
+            ));
+        };
         if !same_name(surname, &record.surname) {
             return Ok(Added::Refused("surname", FieldError::ChildNamesDiffer));
         }
@@ -256,11 +275,17 @@ impl Children<'_> {
             return Ok(Added::Refused("given-names", FieldError::ChildNamesDiffer));
         }
         if record.status != LifeStatus::Alive {
-            return Ok(Added::Refused("birth-certificate", FieldError::ChildCannotRegister));
+            return Ok(Added::Refused(
+                "birth-certificate",
+                FieldError::ChildCannotRegister,
+            ));
         }
         let age = record.date_of_birth.age_on(today);
         if age < self.ages.minor_min_age {
-            return Ok(Added::Refused("birth-certificate", FieldError::ChildTooYoung));
+            return Ok(Added::Refused(
+                "birth-certificate",
+                FieldError::ChildTooYoung,
+            ));
         }
         if age >= self.ages.adult_age {
             return Ok(Added::Refused("birth-certificate", FieldError::ChildAdult));
@@ -278,10 +303,17 @@ impl Children<'_> {
             (None, false) if record.mother_id_no.is_none() && record.father_id_no.is_none() => {
                 return Ok(Added::Refused("relationship", FieldError::ChildNoParentIds));
             }
-            (None, false) => return Ok(Added::Refused("relationship", FieldError::ChildOtherParents)),
+            (None, false) => {
+                return Ok(Added::Refused(
+                    "relationship",
+                    FieldError::ChildOtherParents,
+                ));
+            }
         };
 
-        let index = self.cipher.blind_index("birth-certificate", birth_cert.as_ref());
+        let index = self
+            .cipher
+            .blind_index("birth-certificate", birth_cert.as_ref());
         if let Some(existing) = self.active_for(&index).await? {
             let (id, owner) = existing;
             let mine: Option<String> = sqlx::query_scalar(
@@ -307,7 +339,10 @@ impl Children<'_> {
         .fetch_one(self.db)
         .await?;
         if held >= MAX_CHILDREN_PER_ACCOUNT {
-            return Ok(Added::Refused("birth-certificate", FieldError::ChildTooMany));
+            return Ok(Added::Refused(
+                "birth-certificate",
+                FieldError::ChildTooMany,
+            ));
         }
 
         let answers = child_answers(&record, birth_cert)?;
@@ -337,7 +372,11 @@ impl Children<'_> {
             }
             Err(error) => return Err(error.into()),
         }
-        let link_status = if role == Role::Guardian { status::NEEDS_DOCUMENT } else { status::PROVEN };
+        let link_status = if role == Role::Guardian {
+            status::NEEDS_DOCUMENT
+        } else {
+            status::PROVEN
+        };
         insert_link(&mut tx, &id, account, role, link_status, now).await?;
         tx.commit().await?;
         tracing::info!(application = %id, role = role.code(), "child added");
@@ -345,10 +384,12 @@ impl Children<'_> {
     }
 
     async fn active_for(&self, birth_cert_index: &str) -> anyhow::Result<Option<(String, String)>> {
-        let row = sqlx::query("SELECT id, account_id FROM applications WHERE active_birth_cert_index = $1")
-            .bind(birth_cert_index)
-            .fetch_optional(self.db)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, account_id FROM applications WHERE active_birth_cert_index = $1",
+        )
+        .bind(birth_cert_index)
+        .fetch_optional(self.db)
+        .await?;
         Ok(match row {
             Some(row) => Some((row.try_get("id")?, row.try_get("account_id")?)),
             None => None,
@@ -358,15 +399,24 @@ impl Children<'_> {
     /// The second parent joins the child's application: only if their
     /// proven ID is on the child's birth record. `None`: not allowed (the
     /// caller shows 404).
-    pub async fn join(&self, account: &str, adult: &NationalIdNumber, id: &str, now: i64) -> anyhow::Result<Option<Role>> {
-        let Some(role) = self.listed_role(adult, id).await? else { return Ok(None) };
+    pub async fn join(
+        &self,
+        account: &str,
+        adult: &NationalIdNumber,
+        id: &str,
+        now: i64,
+    ) -> anyhow::Result<Option<Role>> {
+        let Some(role) = self.listed_role(adult, id).await? else {
+            return Ok(None);
+        };
         let mut tx = self.db.begin().await?;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT status FROM child_links WHERE application_id = $1 AND account_id = $2")
-                .bind(id)
-                .bind(account)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM child_links WHERE application_id = $1 AND account_id = $2",
+        )
+        .bind(id)
+        .bind(account)
+        .fetch_optional(&mut *tx)
+        .await?;
         match existing {
             None => insert_link(&mut tx, id, account, role, status::PROVEN, now).await?,
             Some(_) => {
@@ -386,14 +436,24 @@ impl Children<'_> {
 
     /// Whether this adult's ID is the mother's or father's on the birth
     /// record of the active child application `id`.
-    pub async fn listed_role(&self, adult: &NationalIdNumber, id: &str) -> anyhow::Result<Option<Role>> {
+    pub async fn listed_role(
+        &self,
+        adult: &NationalIdNumber,
+        id: &str,
+    ) -> anyhow::Result<Option<Role>> {
         let row = sqlx::query("SELECT answers FROM applications WHERE id = $1 AND kind = 'minor_card' AND active_birth_cert_index IS NOT NULL")
             .bind(id)
             .fetch_optional(self.db)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let answers: Answers = serde_json::from_slice(&self.cipher.decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?)?;
-        let Some(parents) = answers.parents else { return Ok(None) };
+        let answers: Answers = serde_json::from_slice(
+            &self
+                .cipher
+                .decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
+        )?;
+        let Some(parents) = answers.parents else {
+            return Ok(None);
+        };
         let is = |parent: &Parent| matches!(parent, Parent::Known { id_number, .. } if id_number == adult);
         Ok(if is(&parents.mother) {
             Some(Role::Mother)
@@ -462,7 +522,9 @@ impl Children<'_> {
     /// on: a proven parent's child is verified (the registry was asked when
     /// the child was added); a guardian's waits for review.
     pub async fn consent(&self, account: &str, id: &str, now: i64) -> anyhow::Result<bool> {
-        let Some(link) = self.link(account, id).await? else { return Ok(false) };
+        let Some(link) = self.link(account, id).await? else {
+            return Ok(false);
+        };
         if link.status == status::WITHDRAWN || link.status == status::REJECTED {
             return Ok(false);
         }
@@ -504,7 +566,9 @@ impl Children<'_> {
     /// cancelled and its place freed; the application cancelled (processing
     /// stops; retention erases it after the closed period).
     pub async fn withdraw(&self, account: &str, id: &str, now: i64) -> anyhow::Result<bool> {
-        let Some(link) = self.link(account, id).await? else { return Ok(false) };
+        let Some(link) = self.link(account, id).await? else {
+            return Ok(false);
+        };
         // Only a consent that stands can be withdrawn: an adult who never
         // consented cannot stop the application this way.
         if link.status == status::WITHDRAWN || !link.consented {
@@ -556,17 +620,39 @@ impl Children<'_> {
         .fetch_optional(self.db)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let bytes = self.cipher.decrypt("child_links.document", &row.try_get::<Vec<u8>, _>("document")?)?.to_vec();
-        let reference =
-            self.cipher.decrypt_string("child_links.document_reference", &row.try_get::<Vec<u8>, _>("document_reference")?)?.to_string();
+        let bytes = self
+            .cipher
+            .decrypt(
+                "child_links.document",
+                &row.try_get::<Vec<u8>, _>("document")?,
+            )?
+            .to_vec();
+        let reference = self
+            .cipher
+            .decrypt_string(
+                "child_links.document_reference",
+                &row.try_get::<Vec<u8>, _>("document_reference")?,
+            )?
+            .to_string();
         let content_type = document_type(&bytes).unwrap_or("application/octet-stream");
-        Ok(Some(Document { content_type, bytes, reference }))
+        Ok(Some(Document {
+            content_type,
+            bytes,
+            reference,
+        }))
     }
 
     /// A supervisor's decision on a guardianship: approved, the application
     /// is verified and can be booked; rejected, it is cancelled and the
     /// guardian sees `reason`. Returns false if nothing was waiting.
-    pub async fn decide(&self, id: &str, approve: bool, reason: &str, reviewer: &str, now: i64) -> anyhow::Result<bool> {
+    pub async fn decide(
+        &self,
+        id: &str,
+        approve: bool,
+        reason: &str,
+        reviewer: &str,
+        now: i64,
+    ) -> anyhow::Result<bool> {
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
             "UPDATE child_links SET status = $2, review_reason = $3, reviewed_by = $4, reviewed_at = $5, updated_at = $5 \
@@ -621,7 +707,13 @@ impl Children<'_> {
 
     /// A child who has turned adult while the application is open moves to
     /// the adult route: the application is stopped. Returns whether it was.
-    pub async fn close_if_adult(&self, id: &str, date_of_birth: CivilDate, today: CivilDate, now: i64) -> anyhow::Result<bool> {
+    pub async fn close_if_adult(
+        &self,
+        id: &str,
+        date_of_birth: CivilDate,
+        today: CivilDate,
+        now: i64,
+    ) -> anyhow::Result<bool> {
         if date_of_birth.age_on(today) < self.ages.adult_age {
             return Ok(false);
         }
@@ -632,15 +724,27 @@ impl Children<'_> {
 /// The daily pass: closes every open child's application whose child has
 /// turned adult (the child's page also checks when it is opened). Returns
 /// how many were closed.
-pub async fn close_adults(db: &AnyPool, cipher: &FieldCipher, ages: AgeRules, today: CivilDate, now: i64) -> anyhow::Result<u64> {
-    let rows = sqlx::query(&format!("SELECT id, answers FROM applications WHERE kind = 'minor_card' AND state IN ({OPEN})"))
+pub async fn close_adults(
+    db: &AnyPool,
+    cipher: &FieldCipher,
+    ages: AgeRules,
+    today: CivilDate,
+    now: i64,
+) -> anyhow::Result<u64> {
+    let rows = sqlx::query(&format!(
+        "SELECT id, answers FROM applications WHERE kind = 'minor_card' AND state IN ({OPEN})"
+    ))
     .fetch_all(db)
     .await?;
     let mut closed = 0;
     for row in &rows {
         let id: String = row.try_get("id")?;
-        let answers: Answers = serde_json::from_slice(&cipher.decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?)?;
-        let Some(about) = answers.about_you else { continue };
+        let answers: Answers = serde_json::from_slice(
+            &cipher.decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
+        )?;
+        let Some(about) = answers.about_you else {
+            continue;
+        };
         if about.date_of_birth.age_on(today) < ages.adult_age {
             continue;
         }
@@ -663,26 +767,40 @@ const ENROLLED: &str = "'checked_in', 'biometrics_captured', 'card_ready', 'coll
 /// stopped, and marked so the page can say why. False if it was not open.
 async fn close_turned_adult(db: &AnyPool, id: &str, now: i64) -> anyhow::Result<bool> {
     let mut tx = db.begin().await?;
-    let open: Option<String> = sqlx::query_scalar(&format!("SELECT state FROM applications WHERE id = $1 AND state IN ({OPEN})"))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let open: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT state FROM applications WHERE id = $1 AND state IN ({OPEN})"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
     if open.is_none() {
         return Ok(false);
     }
     stop(&mut tx, id, now).await?;
-    sqlx::query("UPDATE applications SET attention = 'turned_adult' WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE applications SET attention = 'turned_adult' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     tracing::info!(application = %id, "child turned adult: application closed");
     Ok(true)
 }
 
 /// The answers a child's application holds: what the birth record says.
-pub(crate) fn child_answers(record: &crate::registry::BirthRecord, birth_cert: &BirthCertificateNumber) -> anyhow::Result<Answers> {
-    let county = CountyCode::parse(&record.county_code).map_err(|e| anyhow::anyhow!("county on a birth record: {e}"))?;
-    let name = |text: &str| PersonName::parse(text).map_err(|e| anyhow::anyhow!("name on a birth record: {e}"));
+pub(crate) fn child_answers(
+    record: &crate::registry::BirthRecord,
+    birth_cert: &BirthCertificateNumber,
+) -> anyhow::Result<Answers> {
+    let county = CountyCode::parse(&record.county_code)
+        .map_err(|e| anyhow::anyhow!("county on a birth record: {e}"))?;
+    let name = |text: &str| {
+        PersonName::parse(text).map_err(|e| anyhow::anyhow!("name on a birth record: {e}"))
+    };
     let parent = |name_text: &Option<String>, id: &Option<String>| -> Parent {
-        match (name_text.as_deref().map(PersonName::parse), id.as_deref().map(NationalIdNumber::parse)) {
+        match (
+            name_text.as_deref().map(PersonName::parse),
+            id.as_deref().map(NationalIdNumber::parse),
+        ) {
             (Some(Ok(name)), Some(Ok(id_number))) => Parent::Known { name, id_number },
             _ => Parent::NotKnown,
         }
@@ -700,7 +818,8 @@ pub(crate) fn child_answers(record: &crate::registry::BirthRecord, birth_cert: &
             county_of_birth: county,
             // Asked at the centre; the county of birth until then.
             county_of_residence: county,
-            location: Location::parse(county.name()).map_err(|e| anyhow::anyhow!("county name as a location: {e}"))?,
+            location: Location::parse(county.name())
+                .map_err(|e| anyhow::anyhow!("county name as a location: {e}"))?,
         }),
         birth_certificate: Some(birth_cert.clone()),
         documents: None,
@@ -760,9 +879,14 @@ async fn append_ledger(
 
 /// Stops a child's application: live bookings cancelled (places freed),
 /// the birth certificate released, the state cancelled.
-pub(crate) async fn stop(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: &str, now: i64) -> anyhow::Result<()> {
+pub(crate) async fn stop(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> anyhow::Result<()> {
     // An enrolled child (fingerprints taken) keeps its card process and visits.
-    let stoppable = format!("SELECT id FROM applications WHERE id = $1 AND state NOT IN ({ENROLLED})");
+    let stoppable =
+        format!("SELECT id FROM applications WHERE id = $1 AND state NOT IN ({ENROLLED})");
     sqlx::query(&format!("UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE live = 1 AND application_id IN ({stoppable})"))
         .bind(id)
         .bind(now)
@@ -795,10 +919,25 @@ mod tests {
 
     #[test]
     fn a_document_reference_is_short_plain_text() {
-        assert_eq!(document_reference("  HCFA  E123/2024 "), Ok("HCFA E123/2024".to_string()));
-        assert_eq!(document_reference(""), Err(FieldError::GuardianReferenceMissing));
-        assert_eq!(document_reference("ab"), Err(FieldError::GuardianReferenceFormat));
-        assert_eq!(document_reference("<script>"), Err(FieldError::GuardianReferenceFormat));
-        assert_eq!(document_reference(&"A".repeat(61)), Err(FieldError::GuardianReferenceFormat));
+        assert_eq!(
+            document_reference("  HCFA  E123/2024 "),
+            Ok("HCFA E123/2024".to_string())
+        );
+        assert_eq!(
+            document_reference(""),
+            Err(FieldError::GuardianReferenceMissing)
+        );
+        assert_eq!(
+            document_reference("ab"),
+            Err(FieldError::GuardianReferenceFormat)
+        );
+        assert_eq!(
+            document_reference("<script>"),
+            Err(FieldError::GuardianReferenceFormat)
+        );
+        assert_eq!(
+            document_reference(&"A".repeat(61)),
+            Err(FieldError::GuardianReferenceFormat)
+        );
     }
 }

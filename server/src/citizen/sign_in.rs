@@ -125,7 +125,8 @@ pub struct SignIn<'a> {
 
 impl SignIn<'_> {
     fn code_hash(&self, challenge: &str, code: &str) -> String {
-        self.cipher.blind_index("sign-in-code", &format!("{challenge}:{code}"))
+        self.cipher
+            .blind_index("sign-in-code", &format!("{challenge}:{code}"))
     }
 
     fn contact_index(&self, contact: &ContactAddress) -> String {
@@ -135,12 +136,13 @@ impl SignIn<'_> {
     /// Counts a request against a connection's limit; true if over it.
     async fn over_connection_limit(&self, connection: &str, now: i64) -> anyhow::Result<bool> {
         let bucket = self.cipher.blind_index("rate:sign-in", connection);
-        let recent: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM rate_limit_events WHERE bucket = $1 AND created_at > $2")
-                .bind(&bucket)
-                .bind(now - LIMIT_WINDOW_SECS)
-                .fetch_one(self.db)
-                .await?;
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rate_limit_events WHERE bucket = $1 AND created_at > $2",
+        )
+        .bind(&bucket)
+        .bind(now - LIMIT_WINDOW_SECS)
+        .fetch_one(self.db)
+        .await?;
         if recent >= self.per_connection_limit {
             return Ok(true);
         }
@@ -165,12 +167,13 @@ impl SignIn<'_> {
             return Ok(Err(Refusal::TooManyFromConnection));
         }
         let index = self.contact_index(contact);
-        let recent: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_codes WHERE contact_index = $1 AND created_at > $2")
-                .bind(&index)
-                .bind(now - LIMIT_WINDOW_SECS)
-                .fetch_one(self.db)
-                .await?;
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_codes WHERE contact_index = $1 AND created_at > $2",
+        )
+        .bind(&index)
+        .bind(now - LIMIT_WINDOW_SECS)
+        .fetch_one(self.db)
+        .await?;
         if recent >= CODES_PER_CONTACT {
             return Ok(Err(Refusal::TooManyForContact));
         }
@@ -189,7 +192,15 @@ impl SignIn<'_> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        outbox::enqueue(&mut *tx, self.cipher, &contact.recipient(), locale, &Message::SignInCode { code }, now).await?;
+        outbox::enqueue(
+            &mut *tx,
+            self.cipher,
+            &contact.recipient(),
+            locale,
+            &Message::SignInCode { code },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         outbox::wake_worker();
         tracing::info!(challenge = %challenge, "sign-in code issued");
@@ -198,7 +209,12 @@ impl SignIn<'_> {
 
     /// Checks a code against its challenge. On success the code is used up
     /// and the account (made now if new) is returned.
-    pub async fn verify_code(&self, challenge: &str, code: &str, now: i64) -> anyhow::Result<Result<String, CodeProblem>> {
+    pub async fn verify_code(
+        &self,
+        challenge: &str,
+        code: &str,
+        now: i64,
+    ) -> anyhow::Result<Result<String, CodeProblem>> {
         let row: Option<(String, Vec<u8>, String, i64, i64, Option<i64>)> = sqlx::query_as(
             "SELECT contact_index, contact, code_hash, failed_attempts, expires_at, used_at FROM sign_in_codes WHERE id = $1",
         )
@@ -213,35 +229,57 @@ impl SignIn<'_> {
         }
         let candidate = self.code_hash(challenge, code);
         if !bool::from(candidate.as_bytes().ct_eq(stored_hash.as_bytes())) {
-            sqlx::query("UPDATE sign_in_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1")
-                .bind(challenge)
-                .execute(self.db)
-                .await?;
-            tracing::info!(challenge = %challenge, tries = failed + 1, "wrong sign-in code");
-            return Ok(Err(if failed + 1 >= MAX_WRONG_TRIES { CodeProblem::Dead } else { CodeProblem::Wrong }));
-        }
-        // Used once: a second request with the same code finds it used.
-        let claimed = sqlx::query("UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-            .bind(now)
+            sqlx::query(
+                "UPDATE sign_in_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1",
+            )
             .bind(challenge)
             .execute(self.db)
             .await?;
+            tracing::info!(challenge = %challenge, tries = failed + 1, "wrong sign-in code");
+            return Ok(Err(if failed + 1 >= MAX_WRONG_TRIES {
+                CodeProblem::Dead
+            } else {
+                CodeProblem::Wrong
+            }));
+        }
+        // Used once: a second request with the same code finds it used.
+        let claimed =
+            sqlx::query("UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                .bind(now)
+                .bind(challenge)
+                .execute(self.db)
+                .await?;
         if claimed.rows_affected() != 1 {
             return Ok(Err(CodeProblem::Dead));
         }
-        let contact = self.cipher.decrypt_string("sign_in_codes.contact", &sealed_contact)?;
-        let (kind, value) = contact.split_once(':').ok_or_else(|| anyhow::anyhow!("a malformed stored contact"))?;
+        let contact = self
+            .cipher
+            .decrypt_string("sign_in_codes.contact", &sealed_contact)?;
+        let (kind, value) = contact
+            .split_once(':')
+            .ok_or_else(|| anyhow::anyhow!("a malformed stored contact"))?;
         let account = self.account_for(&index, kind, value, now).await?;
         Ok(Ok(account))
     }
 
-    async fn account_for(&self, index: &str, kind: &str, value: &str, now: i64) -> anyhow::Result<String> {
-        let existing: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
-            .bind(index)
-            .fetch_optional(self.db)
-            .await?;
+    async fn account_for(
+        &self,
+        index: &str,
+        kind: &str,
+        value: &str,
+        now: i64,
+    ) -> anyhow::Result<String> {
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
+                .bind(index)
+                .fetch_optional(self.db)
+                .await?;
         if let Some(id) = existing {
-            sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2").bind(now).bind(&id).execute(self.db).await?;
+            sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&id)
+                .execute(self.db)
+                .await?;
             return Ok(id);
         }
         let id = crate::crypto::random_id();
@@ -270,9 +308,18 @@ impl SignIn<'_> {
 /// Deletes what sign-in leaves behind once it is of no use: expired
 /// sessions, codes older than a day, spent rate-limit counts.
 pub async fn sweep(db: &AnyPool, now: i64) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await?;
-    sqlx::query("DELETE FROM sign_in_codes WHERE created_at <= $1").bind(now - 24 * 3600).execute(db).await?;
-    sqlx::query("DELETE FROM rate_limit_events WHERE created_at <= $1").bind(now - LIMIT_WINDOW_SECS).execute(db).await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db)
+        .await?;
+    sqlx::query("DELETE FROM sign_in_codes WHERE created_at <= $1")
+        .bind(now - 24 * 3600)
+        .execute(db)
+        .await?;
+    sqlx::query("DELETE FROM rate_limit_events WHERE created_at <= $1")
+        .bind(now - LIMIT_WINDOW_SECS)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -293,10 +340,19 @@ mod tests {
 
     #[test]
     fn a_contact_is_a_phone_or_an_email() {
-        assert!(matches!(ContactAddress::parse("0712 345 678"), Ok(ContactAddress::Phone(_))));
-        assert!(matches!(ContactAddress::parse("Grace@Example.com"), Ok(ContactAddress::Email(_))));
+        assert!(matches!(
+            ContactAddress::parse("0712 345 678"),
+            Ok(ContactAddress::Phone(_))
+        ));
+        assert!(matches!(
+            ContactAddress::parse("Grace@Example.com"),
+            Ok(ContactAddress::Email(_))
+        ));
         assert_eq!(ContactAddress::parse("  "), Err(FieldError::ContactMissing));
-        assert_eq!(ContactAddress::parse("grace@"), Err(FieldError::EmailFormat));
+        assert_eq!(
+            ContactAddress::parse("grace@"),
+            Err(FieldError::EmailFormat)
+        );
     }
 
     #[test]

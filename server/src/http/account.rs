@@ -3,15 +3,15 @@
 
 use super::AppState;
 use super::citizen::{Citizen, Head, PageResult, render, see_other};
+use crate::audit::{Actor, Audit, Event};
 use crate::citizen::account::Accounts;
 use app::pages::account::DeleteAccountView;
 use axum::Router;
-use crate::audit::{Actor, Audit, Event};
 use axum::extract::{ConnectInfo, State};
-use std::net::SocketAddr;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use std::net::SocketAddr;
 use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
@@ -24,16 +24,32 @@ pub fn router() -> Router<AppState> {
 pub const RENDERED_HERE: [&str; 1] = ["/account/delete"];
 
 fn accounts(state: &AppState) -> Accounts<'_> {
-    Accounts { db: &state.db, cipher: &state.cipher }
+    Accounts {
+        db: &state.db,
+        cipher: &state.cipher,
+    }
 }
 
 /// Appends to the audit chain: what was done to the account, with counts, never the data.
-async fn audit(state: &AppState, account: &str, peer: SocketAddr, action: &str, detail: String, now: i64) -> anyhow::Result<()> {
+async fn audit(
+    state: &AppState,
+    account: &str,
+    peer: SocketAddr,
+    action: &str,
+    detail: String,
+    now: i64,
+) -> anyhow::Result<()> {
     let event = Event::new(Actor::Citizen(account), action)
         .on("account", account)
         .from_citizen_address(&state.cipher, &peer.ip().to_string())
         .detail(detail);
-    Audit { db: &state.db, cipher: &state.cipher }.record(&event, now).await.map(drop)
+    Audit {
+        db: &state.db,
+        cipher: &state.cipher,
+    }
+    .record(&event, now)
+    .await
+    .map(drop)
 }
 
 async fn download(
@@ -47,12 +63,26 @@ async fn download(
     };
     let body = serde_json::to_vec_pretty(&export)?;
     // Recorded before the data leaves: no audit entry, no download.
-    audit(&state, &account, peer, "account.download", format!("applications={}", export.applications.len()), now).await?;
+    audit(
+        &state,
+        &account,
+        peer,
+        "account.download",
+        format!("applications={}", export.applications.len()),
+        now,
+    )
+    .await?;
     tracing::info!(account = %account, "data downloaded");
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"usajili-my-data.json\""));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"usajili-my-data.json\""),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }

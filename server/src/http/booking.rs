@@ -6,7 +6,10 @@
 //! an enrolment once verified, a collection once the card is ready.
 
 use super::AppState;
-use super::citizen::{Citizen, Head, Internal, PageResult, message_about, not_found, own, read_form, render, see_other};
+use super::citizen::{
+    Citizen, Head, Internal, PageResult, message_about, not_found, own, read_form, render,
+    see_other,
+};
 use crate::booking::bookings::{Booking, Bookings, Kind, Member, Outcome, Refused};
 use crate::booking::centres::{Centre, Centres};
 use crate::booking::schedule::{Schedule, SlotProblem, Taken};
@@ -20,7 +23,8 @@ use app::forms::{FieldIssue, Form};
 use app::identifiers::{CountyCode, FieldError};
 use app::pages::applications::Appointment;
 use app::pages::booking::{
-    AcknowledgementNotice, AcknowledgementView, AppointmentKind, CancelView, CentreCard, Companion, DayView, FinderView,
+    AcknowledgementNotice, AcknowledgementView, AppointmentKind, CancelView, CentreCard, Companion,
+    DayView, FinderView,
 };
 use axum::Router;
 use axum::body::Bytes;
@@ -32,9 +36,15 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/applications/{id}/booking", get(acknowledgement))
-        .route("/applications/{id}/booking/cancel", get(cancel_page).post(cancel_submit))
+        .route(
+            "/applications/{id}/booking/cancel",
+            get(cancel_page).post(cancel_submit),
+        )
         .route("/applications/{id}/booking/centres", get(finder))
-        .route("/applications/{id}/booking/centres/{centre}", get(day_page).post(book))
+        .route(
+            "/applications/{id}/booking/centres/{centre}",
+            get(day_page).post(book),
+        )
 }
 
 /// The paths `router` renders itself, kept out of Leptos's own routes.
@@ -49,7 +59,10 @@ pub const RENDERED_HERE: [&str; 4] = [
 const MAX_FAMILY: usize = 6;
 
 fn bookings(state: &AppState) -> Bookings<'_> {
-    Bookings { db: &state.db, cutoff_secs: state.config.booking_cutoff_minutes.saturating_mul(60) }
+    Bookings {
+        db: &state.db,
+        cutoff_secs: state.config.booking_cutoff_minutes.saturating_mul(60),
+    }
 }
 
 fn centres(state: &AppState) -> Centres<'_> {
@@ -84,14 +97,19 @@ fn appointment_kind(app: &Stored, kind: Kind) -> AppointmentKind {
 }
 
 fn name_of(app: &Stored) -> String {
-    app.answers.about_you.as_ref().map(|a| format!("{} {}", a.given_names, a.surname)).unwrap_or_default()
+    app.answers
+        .about_you
+        .as_ref()
+        .map(|a| format!("{} {}", a.given_names, a.surname))
+        .unwrap_or_default()
 }
 
 fn card(centre: &Centre, next_free: Option<CivilDate>) -> CentreCard {
     CentreCard {
         id: centre.id.clone(),
         name: centre.name.clone(),
-        county: CountyCode::parse(&centre.county_code).unwrap_or_else(|_| CountyCode::all().last().expect("47 counties")),
+        county: CountyCode::parse(&centre.county_code)
+            .unwrap_or_else(|_| CountyCode::all().last().expect("47 counties")),
         address: centre.address.clone(),
         next_free,
     }
@@ -99,18 +117,33 @@ fn card(centre: &Centre, next_free: Option<CivilDate>) -> CentreCard {
 
 /// The centre a ready card waits at, if staff named one.
 async fn card_centre(state: &AppState, application_id: &str) -> anyhow::Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT card_centre_id FROM applications WHERE id = $1")
-        .bind(application_id)
-        .fetch_optional(&state.db)
-        .await?
-        .flatten())
+    Ok(
+        sqlx::query_scalar("SELECT card_centre_id FROM applications WHERE id = $1")
+            .bind(application_id)
+            .fetch_optional(&state.db)
+            .await?
+            .flatten(),
+    )
 }
 
 /// The application's live appointment, for its status page.
-pub async fn appointment_of(state: &AppState, app: &Stored) -> Result<Option<Appointment>, Internal> {
-    let Some(booking) = shown_booking(state, &app.id).await? else { return Ok(None) };
-    let centre = centres(state).get(&booking.centre_id).await?.map(|c| c.name).unwrap_or_default();
-    Ok(Some(Appointment { day: booking.day, slot: booking.slot, centre }))
+pub async fn appointment_of(
+    state: &AppState,
+    app: &Stored,
+) -> Result<Option<Appointment>, Internal> {
+    let Some(booking) = shown_booking(state, &app.id).await? else {
+        return Ok(None);
+    };
+    let centre = centres(state)
+        .get(&booking.centre_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    Ok(Some(Appointment {
+        day: booking.day,
+        slot: booking.slot,
+        centre,
+    }))
 }
 
 // ---- The finder ----
@@ -128,11 +161,26 @@ async fn finder(
     Query(query): Query<FinderQuery>,
     head: Head,
 ) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else { return Ok(not_found(&state, head).await) };
-    let Some((kind, appointment_kind)) = bookable_kind(&app) else { return Ok(see_other(&format!("/applications/{id}"))) };
-    let county = query.county.as_deref().and_then(|c| CountyCode::parse(c).ok());
-    let name: String = query.name.unwrap_or_default().chars().filter(|c| !c.is_control()).take(50).collect();
-    let mut found = centres(&state).search(county.map(|c| c.to_string()).as_deref(), &name).await?;
+    let Some(app) = own(&state, &account, &id).await? else {
+        return Ok(not_found(&state, head).await);
+    };
+    let Some((kind, appointment_kind)) = bookable_kind(&app) else {
+        return Ok(see_other(&format!("/applications/{id}")));
+    };
+    let county = query
+        .county
+        .as_deref()
+        .and_then(|c| CountyCode::parse(c).ok());
+    let name: String = query
+        .name
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(50)
+        .collect();
+    let mut found = centres(&state)
+        .search(county.map(|c| c.to_string()).as_deref(), &name)
+        .await?;
     if kind == Kind::Collection {
         if let Some(at) = card_centre(&state, &id).await? {
             found.retain(|c| c.id == at);
@@ -147,13 +195,25 @@ async fn finder(
     let cards = found
         .iter()
         .map(|centre| {
-            let schedule = Schedule { centre, closures: &closures };
-            let next = schedule.days(today).find(|&day| !schedule.free_slots(day, &taken).is_empty());
+            let schedule = Schedule {
+                centre,
+                closures: &closures,
+            };
+            let next = schedule
+                .days(today)
+                .find(|&day| !schedule.free_slots(day, &taken).is_empty());
             card(centre, next)
         })
         .collect();
     let changing = bookings(&state).live_of_kind(&id, kind).await?.is_some();
-    let view = FinderView { application_id: id, kind: appointment_kind, county, name, centres: cards, changing };
+    let view = FinderView {
+        application_id: id,
+        kind: appointment_kind,
+        county,
+        name,
+        centres: cards,
+        changing,
+    };
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -179,9 +239,15 @@ async fn day_context(
     centre_id: &str,
     head: Head,
 ) -> Result<Result<(DayContext, Head), axum::response::Response>, Internal> {
-    let Some(app) = own(state, account, id).await? else { return Ok(Err(not_found(state, head).await)) };
-    let Some((kind, _)) = bookable_kind(&app) else { return Ok(Err(see_other(&format!("/applications/{id}")))) };
-    let Some(centre) = centres(state).get(centre_id).await? else { return Ok(Err(not_found(state, head).await)) };
+    let Some(app) = own(state, account, id).await? else {
+        return Ok(Err(not_found(state, head).await));
+    };
+    let Some((kind, _)) = bookable_kind(&app) else {
+        return Ok(Err(see_other(&format!("/applications/{id}"))));
+    };
+    let Some(centre) = centres(state).get(centre_id).await? else {
+        return Ok(Err(not_found(state, head).await));
+    };
     if kind == Kind::Collection {
         if let Some(at) = card_centre(state, id).await? {
             if at != centre.id {
@@ -194,12 +260,19 @@ async fn day_context(
 
 /// Others on the account who can be booked alongside: verified, with no
 /// appointment yet.
-async fn companions(state: &AppState, account: &str, except: &str) -> Result<Vec<Companion>, Internal> {
+async fn companions(
+    state: &AppState,
+    account: &str,
+    except: &str,
+) -> Result<Vec<Companion>, Internal> {
     let all = super::citizen::applications(state).list(account).await?;
     Ok(all
         .iter()
         .filter(|a| a.id != except && a.state == ApplicationState::Verified)
-        .map(|a| Companion { application_id: a.id.clone(), name: name_of(a) })
+        .map(|a| Companion {
+            application_id: a.id.clone(),
+            name: name_of(a),
+        })
         .collect())
 }
 
@@ -211,14 +284,36 @@ async fn day_view(
     form: Form,
 ) -> Result<DayView, Internal> {
     let (_, today) = now_and_today();
-    let schedule_window = Schedule { centre: &context.centre, closures: &[] }.window(today);
-    let taken: Taken = bookings(state).taken(Some(&context.centre.id), schedule_window.0, schedule_window.1).await?;
-    let closures = centres(state).closures(schedule_window.0, schedule_window.1).await?;
-    let schedule = Schedule { centre: &context.centre, closures: &closures };
+    let schedule_window = Schedule {
+        centre: &context.centre,
+        closures: &[],
+    }
+    .window(today);
+    let taken: Taken = bookings(state)
+        .taken(
+            Some(&context.centre.id),
+            schedule_window.0,
+            schedule_window.1,
+        )
+        .await?;
+    let closures = centres(state)
+        .closures(schedule_window.0, schedule_window.1)
+        .await?;
+    let schedule = Schedule {
+        centre: &context.centre,
+        closures: &closures,
+    };
     let days = schedule.free_days(today, &taken);
-    let day = asked.filter(|d| (schedule_window.0..=schedule_window.1).contains(d)).or_else(|| days.first().copied());
-    let slots = day.map(|d| schedule.free_slots(d, &taken)).unwrap_or_default();
-    let replaces = bookings(state).live_of_kind(&context.app.id, context.kind).await?.map(|b| b.id);
+    let day = asked
+        .filter(|d| (schedule_window.0..=schedule_window.1).contains(d))
+        .or_else(|| days.first().copied());
+    let slots = day
+        .map(|d| schedule.free_slots(d, &taken))
+        .unwrap_or_default();
+    let replaces = bookings(state)
+        .live_of_kind(&context.app.id, context.kind)
+        .await?
+        .map(|b| b.id);
     let companions = if context.kind == Kind::Enrolment && replaces.is_none() {
         companions(state, account, &context.app.id).await?
     } else {
@@ -293,8 +388,17 @@ async fn book(
     let sent_replaces = form.value("replaces").to_string();
     if let Some(live) = &live {
         if sent_replaces != live.id {
-            let notice = (!sent_replaces.is_empty()).then_some(AcknowledgementNotice::AlreadyChanged);
-            return acknowledgement_response(&state, head, &context.app, live, notice, StatusCode::OK).await;
+            let notice =
+                (!sent_replaces.is_empty()).then_some(AcknowledgementNotice::AlreadyChanged);
+            return acknowledgement_response(
+                &state,
+                head,
+                &context.app,
+                live,
+                notice,
+                StatusCode::OK,
+            )
+            .await;
         }
     }
 
@@ -305,14 +409,20 @@ async fn book(
     let (day, slot) = match (day, slot) {
         (Some(day), Ok(slot)) => (day, slot),
         (asked, problem) => {
-            form.errors.push(FieldIssue::new("slot", problem.err().unwrap_or(FieldError::SlotNotOffered)));
+            form.errors.push(FieldIssue::new(
+                "slot",
+                problem.err().unwrap_or(FieldError::SlotNotOffered),
+            ));
             let view = day_view(&state, &account, &context, asked, form).await?;
             return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
         }
     };
 
-    let mut members =
-        vec![Member { application_id: id.clone(), kind: context.kind, replaces: live.as_ref().map(|b| b.id.clone()) }];
+    let mut members = vec![Member {
+        application_id: id.clone(),
+        kind: context.kind,
+        replaces: live.as_ref().map(|b| b.id.clone()),
+    }];
     let asked: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
         .unwrap_or_default()
         .into_iter()
@@ -328,29 +438,53 @@ async fn book(
             Vec::new()
         };
         for other in asked {
-            if !allowed.iter().any(|c| c.application_id == other) || members.iter().any(|m| m.application_id == other) {
-                form.errors.push(FieldIssue::new("slot", FieldError::SlotNotEligible));
+            if !allowed.iter().any(|c| c.application_id == other)
+                || members.iter().any(|m| m.application_id == other)
+            {
+                form.errors
+                    .push(FieldIssue::new("slot", FieldError::SlotNotEligible));
                 let view = day_view(&state, &account, &context, Some(day), form).await?;
                 return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
             }
-            members.push(Member { application_id: other, kind: Kind::Enrolment, replaces: None });
+            members.push(Member {
+                application_id: other,
+                kind: Kind::Enrolment,
+                replaces: None,
+            });
         }
         members.truncate(MAX_FAMILY);
     }
 
     let closures = centres(&state).closures(day, day).await?;
-    let schedule = Schedule { centre: &context.centre, closures: &closures };
-    match bookings(&state).book(&schedule, today, &members, day, slot, now).await? {
+    let schedule = Schedule {
+        centre: &context.centre,
+        closures: &closures,
+    };
+    match bookings(&state)
+        .book(&schedule, today, &members, day, slot, now)
+        .await?
+    {
         Outcome::Booked(made) => {
             let changed = members[0].replaces.is_some();
             for booking in &made {
                 let app = if booking.application_id == id {
                     Some(context.app.clone())
                 } else {
-                    super::citizen::applications(&state).load(&account, &booking.application_id).await?
+                    super::citizen::applications(&state)
+                        .load(&account, &booking.application_id)
+                        .await?
                 };
                 if let Some(app) = app {
-                    tell_booked(&state, &app, (&account, head.locale()), &context.centre, booking, changed, now).await?;
+                    tell_booked(
+                        &state,
+                        &app,
+                        (&account, head.locale()),
+                        &context.centre,
+                        booking,
+                        changed,
+                        now,
+                    )
+                    .await?;
                 }
             }
             tracing::info!(application = %id, people = made.len(), changed, "booked");
@@ -361,10 +495,23 @@ async fn book(
             // Booked by another request a moment ago (a double click).
             match bookings(&state).live_of_kind(&id, context.kind).await? {
                 Some(_) => Ok(see_other(&format!("/applications/{id}/booking"))),
-                None => refused(&state, &account, head, &context, day, form, Refused::NotEligible { member: 0 }).await,
+                None => {
+                    refused(
+                        &state,
+                        &account,
+                        head,
+                        &context,
+                        day,
+                        form,
+                        Refused::NotEligible { member: 0 },
+                    )
+                    .await
+                }
             }
         }
-        Outcome::Refused(refusal) => refused(&state, &account, head, &context, day, form, refusal).await,
+        Outcome::Refused(refusal) => {
+            refused(&state, &account, head, &context, day, form, refusal).await
+        }
     }
 }
 
@@ -378,10 +525,13 @@ async fn refused(
     refusal: Refused,
 ) -> PageResult {
     let status = match refusal {
-        Refused::Full { .. } | Refused::Busy | Refused::Changed | Refused::TooLate => StatusCode::CONFLICT,
+        Refused::Full { .. } | Refused::Busy | Refused::Changed | Refused::TooLate => {
+            StatusCode::CONFLICT
+        }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    form.errors.push(FieldIssue::new("slot", slot_error(refusal)));
+    form.errors
+        .push(FieldIssue::new("slot", slot_error(refusal)));
     let view = day_view(state, account, context, Some(day), form).await?;
     Ok(render(state, head, status, view).await)
 }
@@ -395,7 +545,9 @@ async fn tell_booked(
     changed: bool,
     now: i64,
 ) -> Result<(), Internal> {
-    let Some(reference) = app.reference.clone() else { return Ok(()) };
+    let Some(reference) = app.reference.clone() else {
+        return Ok(());
+    };
     let message = Message::BookingConfirmed {
         reference,
         centre: centre.name.clone(),
@@ -412,9 +564,15 @@ pub(super) fn qr_svg(reference: &str) -> String {
     use qrcode::render::svg;
     match qrcode::QrCode::with_error_correction_level(reference.as_bytes(), qrcode::EcLevel::M) {
         Ok(code) => {
-            let svg = code.render::<svg::Color<'_>>().min_dimensions(176, 176).quiet_zone(true).build();
+            let svg = code
+                .render::<svg::Color<'_>>()
+                .min_dimensions(176, 176)
+                .quiet_zone(true)
+                .build();
             // An inline <svg> element, without the XML declaration.
-            svg.find("<svg").map(|at| svg[at..].to_string()).unwrap_or_default()
+            svg.find("<svg")
+                .map(|at| svg[at..].to_string())
+                .unwrap_or_default()
         }
         Err(_) => String::new(),
     }
@@ -452,7 +610,11 @@ async fn acknowledgement_response(
 /// The live booking the acknowledgement shows: the enrolment, else the
 /// collection.
 async fn shown_booking(state: &AppState, id: &str) -> anyhow::Result<Option<Booking>> {
-    Ok(bookings(state).live_for(id).await?.into_iter().min_by_key(|b| b.kind != Kind::Enrolment))
+    Ok(bookings(state)
+        .live_for(id)
+        .await?
+        .into_iter()
+        .min_by_key(|b| b.kind != Kind::Enrolment))
 }
 
 async fn acknowledgement(
@@ -461,41 +623,96 @@ async fn acknowledgement(
     Path(id): Path<String>,
     head: Head,
 ) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else { return Ok(not_found(&state, head).await) };
-    let Some(booking) = shown_booking(&state, &id).await? else { return Ok(see_other(&format!("/applications/{id}"))) };
+    let Some(app) = own(&state, &account, &id).await? else {
+        return Ok(not_found(&state, head).await);
+    };
+    let Some(booking) = shown_booking(&state, &id).await? else {
+        return Ok(see_other(&format!("/applications/{id}")));
+    };
     acknowledgement_response(&state, head, &app, &booking, None, StatusCode::OK).await
 }
 
 // ---- Cancelling ----
 
-async fn cancel_page(State(state): State<AppState>, Citizen(account): Citizen, Path(id): Path<String>, head: Head) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else { return Ok(not_found(&state, head).await) };
-    let Some(booking) = shown_booking(&state, &id).await? else { return Ok(see_other(&format!("/applications/{id}"))) };
+async fn cancel_page(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    Path(id): Path<String>,
+    head: Head,
+) -> PageResult {
+    let Some(app) = own(&state, &account, &id).await? else {
+        return Ok(not_found(&state, head).await);
+    };
+    let Some(booking) = shown_booking(&state, &id).await? else {
+        return Ok(see_other(&format!("/applications/{id}")));
+    };
     let (now, _) = now_and_today();
     if !bookings(&state).changeable(&booking, now) {
         let notice = Some(AcknowledgementNotice::TooLate);
-        return acknowledgement_response(&state, head, &app, &booking, notice, StatusCode::CONFLICT).await;
+        return acknowledgement_response(
+            &state,
+            head,
+            &app,
+            &booking,
+            notice,
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
-    let centre = centres(&state).get(&booking.centre_id).await?.map(|c| c.name).unwrap_or_default();
-    let label = format!("{}, {centre}", appointment_label(booking.day, booking.slot, head.locale()));
-    Ok(render(&state, head, StatusCode::OK, CancelView { application_id: id, label }).await)
+    let centre = centres(&state)
+        .get(&booking.centre_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let label = format!(
+        "{}, {centre}",
+        appointment_label(booking.day, booking.slot, head.locale())
+    );
+    Ok(render(
+        &state,
+        head,
+        StatusCode::OK,
+        CancelView {
+            application_id: id,
+            label,
+        },
+    )
+    .await)
 }
 
-async fn cancel_submit(State(state): State<AppState>, Citizen(account): Citizen, Path(id): Path<String>, head: Head) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else { return Ok(not_found(&state, head).await) };
-    let Some(booking) = shown_booking(&state, &id).await? else { return Ok(see_other(&format!("/applications/{id}"))) };
+async fn cancel_submit(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    Path(id): Path<String>,
+    head: Head,
+) -> PageResult {
+    let Some(app) = own(&state, &account, &id).await? else {
+        return Ok(not_found(&state, head).await);
+    };
+    let Some(booking) = shown_booking(&state, &id).await? else {
+        return Ok(see_other(&format!("/applications/{id}")));
+    };
     let (now, _) = now_and_today();
     match bookings(&state).cancel(&booking, now).await? {
         Ok(()) => {
             if let Some(reference) = app.reference.clone() {
-                message_about(&state, &app, &account, head.locale(), &Message::BookingCancelled { reference }, now).await?;
+                message_about(
+                    &state,
+                    &app,
+                    &account,
+                    head.locale(),
+                    &Message::BookingCancelled { reference },
+                    now,
+                )
+                .await?;
             }
             tracing::info!(application = %id, "booking cancelled");
             Ok(see_other(&format!("/applications/{id}")))
         }
         Err(Refused::TooLate) => {
             let notice = Some(AcknowledgementNotice::TooLate);
-            acknowledgement_response(&state, head, &app, &booking, notice, StatusCode::CONFLICT).await
+            acknowledgement_response(&state, head, &app, &booking, notice, StatusCode::CONFLICT)
+                .await
         }
         Err(_) => Ok(see_other(&format!("/applications/{id}"))),
     }

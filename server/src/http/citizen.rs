@@ -12,23 +12,25 @@ use crate::citizen::sign_in::{CodeProblem, ContactAddress, SignIn};
 use crate::outbox::Message;
 use crate::pending_verification::PendingVerifications;
 use crate::photo::{self, PhotoError};
+use crate::verification::ApplicationKind;
 use app::application::{ApplicationState, Task};
 use app::dates::CivilDate;
 use app::forms::{FieldIssue, Form, sign_in_code_digits};
 use app::i18n::Locale;
 use app::identifiers::FieldError;
-use app::pages::applications::{Appointment, ApplicationSummary, ApplicationView, ApplicationsView, Refusal, StepView};
+use app::pages::applications::{
+    ApplicationSummary, ApplicationView, ApplicationsView, Appointment, Refusal, StepView,
+};
 use app::pages::children::ChildSummary;
 use app::pages::sign_in::{CodeView, SignInView};
-use crate::verification::ApplicationKind;
 use app::shell::{SignedIn, shell};
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use leptos::prelude::provide_context;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -51,12 +53,20 @@ pub fn router() -> Router<AppState> {
         .route("/applications", get(list_page).post(start_application))
         .route("/applications/{id}", get(application_page))
         .route("/applications/{id}/photo.jpg", get(photo_file))
-        .route("/applications/{id}/{step}", get(step_page).post(step_submit))
+        .route(
+            "/applications/{id}/{step}",
+            get(step_page).post(step_submit),
+        )
 }
 
 /// The paths `router` renders itself, kept out of Leptos's own routes.
-pub const RENDERED_HERE: [&str; 5] =
-    ["/sign-in", "/sign-in/code", "/applications", "/applications/{id}", "/applications/{id}/{step}"];
+pub const RENDERED_HERE: [&str; 5] = [
+    "/sign-in",
+    "/sign-in/code",
+    "/applications",
+    "/applications/{id}",
+    "/applications/{id}/{step}",
+];
 
 /// Tells the page shell whether someone is signed in (for the header).
 pub async fn signed_in_marker(session: Session, mut request: Request, next: Next) -> Response {
@@ -94,8 +104,13 @@ pub struct Citizen(pub(super) String);
 
 impl FromRequestParts<AppState> for Citizen {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         match session.get::<String>(ACCOUNT).await {
             Ok(Some(account)) => Ok(Citizen(account)),
             _ => Err(Redirect::to("/sign-in").into_response()),
@@ -128,7 +143,10 @@ pub(super) type PageResult = Result<Response, Internal>;
 
 pub(super) fn plain(status: StatusCode, text: &'static str) -> Response {
     let mut response = (status, text).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
@@ -137,18 +155,27 @@ pub(super) fn see_other(path: &str) -> Response {
 }
 
 /// Renders the app for this request with the page's data as context.
-pub(super) async fn render<T: Clone + Send + Sync + 'static>(state: &AppState, head: Head, status: StatusCode, data: T) -> Response {
+pub(super) async fn render<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    head: Head,
+    status: StatusCode,
+    data: T,
+) -> Response {
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_async_with_context(
         move || provide_context(data.clone()),
         move || shell(options.clone()),
     );
-    let mut response = handler(Request::from_parts(head.0, Body::empty())).await.into_response();
+    let mut response = handler(Request::from_parts(head.0, Body::empty()))
+        .await
+        .into_response();
     if response.status().is_success() {
         *response.status_mut() = status;
     }
     // Personal pages are never kept by the browser or a proxy.
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -173,7 +200,12 @@ pub(super) async fn not_found(state: &AppState, mut head: Head) -> Response {
 }
 
 pub(super) fn read_form(head: &Head, body: &Bytes, expected: &[&str]) -> Result<Form, Response> {
-    let content_type = head.0.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = head
+        .0
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(plain(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -181,9 +213,15 @@ pub(super) fn read_form(head: &Head, body: &Bytes, expected: &[&str]) -> Result<
         ));
     }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| {
-        plain(StatusCode::BAD_REQUEST, "The form could not be read. / Fomu haikuweza kusomwa.")
+        plain(
+            StatusCode::BAD_REQUEST,
+            "The form could not be read. / Fomu haikuweza kusomwa.",
+        )
     })?;
-    Ok(Form::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), expected))
+    Ok(Form::from_pairs(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        expected,
+    ))
 }
 
 /// The day in Nairobi at `now`.
@@ -201,11 +239,18 @@ fn verifications(state: &AppState) -> PendingVerifications {
 }
 
 fn sign_in_service(state: &AppState) -> SignIn<'_> {
-    SignIn { db: &state.db, cipher: &state.cipher, per_connection_limit: state.config.sign_in_per_connection }
+    SignIn {
+        db: &state.db,
+        cipher: &state.cipher,
+        per_connection_limit: state.config.sign_in_per_connection,
+    }
 }
 
 pub(super) fn applications(state: &AppState) -> Applications<'_> {
-    Applications { db: &state.db, cipher: &state.cipher }
+    Applications {
+        db: &state.db,
+        cipher: &state.cipher,
+    }
 }
 
 // ---- Sign-in ----
@@ -222,7 +267,11 @@ async fn sign_in_page(
     head: Head,
     axum::extract::Query(query): axum::extract::Query<SignInQuery>,
 ) -> Response {
-    let view = SignInView { form: Form::default(), signed_out: query.signed_out.is_some(), deleted: query.deleted.is_some() };
+    let view = SignInView {
+        form: Form::default(),
+        signed_out: query.signed_out.is_some(),
+        deleted: query.deleted.is_some(),
+    };
     render(&state, head, StatusCode::OK, view).await
 }
 
@@ -241,21 +290,35 @@ async fn sign_in_submit(
         Ok(contact) => contact,
         Err(error) => {
             form.errors.push(FieldIssue::new("contact", error));
-            let view = SignInView { form, signed_out: false, deleted: false };
+            let view = SignInView {
+                form,
+                signed_out: false,
+                deleted: false,
+            };
             return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
         }
     };
     let now = crate::clock::unix_now();
     let locale = head.locale();
-    match sign_in_service(&state).request_code(&contact, &peer.ip().to_string(), locale, now).await? {
+    match sign_in_service(&state)
+        .request_code(&contact, &peer.ip().to_string(), locale, now)
+        .await?
+    {
         Ok(challenge) => {
-            let pending = PendingSignIn { challenge, sent_to: contact.masked() };
+            let pending = PendingSignIn {
+                challenge,
+                sent_to: contact.masked(),
+            };
             session.insert(PENDING_SIGN_IN, pending).await?;
             Ok(see_other("/sign-in/code"))
         }
         Err(refusal) => {
             form.errors.push(FieldIssue::new("contact", refusal.into()));
-            let view = SignInView { form, signed_out: false, deleted: false };
+            let view = SignInView {
+                form,
+                signed_out: false,
+                deleted: false,
+            };
             Ok(render(&state, head, StatusCode::TOO_MANY_REQUESTS, view).await)
         }
     }
@@ -265,10 +328,24 @@ async fn code_page(State(state): State<AppState>, session: Session, head: Head) 
     let Some(pending) = session.get::<PendingSignIn>(PENDING_SIGN_IN).await? else {
         return Ok(see_other("/sign-in"));
     };
-    Ok(render(&state, head, StatusCode::OK, CodeView { form: Form::default(), sent_to: pending.sent_to }).await)
+    Ok(render(
+        &state,
+        head,
+        StatusCode::OK,
+        CodeView {
+            form: Form::default(),
+            sent_to: pending.sent_to,
+        },
+    )
+    .await)
 }
 
-async fn code_submit(State(state): State<AppState>, session: Session, head: Head, body: Bytes) -> PageResult {
+async fn code_submit(
+    State(state): State<AppState>,
+    session: Session,
+    head: Head,
+    body: Bytes,
+) -> PageResult {
     let Some(pending) = session.get::<PendingSignIn>(PENDING_SIGN_IN).await? else {
         return Ok(see_other("/sign-in"));
     };
@@ -278,7 +355,10 @@ async fn code_submit(State(state): State<AppState>, session: Session, head: Head
     };
     let problem = match sign_in_code_digits(form.value("code")) {
         Err(error) => Some(error),
-        Ok(code) => match sign_in_service(&state).verify_code(&pending.challenge, &code, crate::clock::unix_now()).await? {
+        Ok(code) => match sign_in_service(&state)
+            .verify_code(&pending.challenge, &code, crate::clock::unix_now())
+            .await?
+        {
             Ok(account) => {
                 // A new session id once signed in, so an id planted or seen
                 // before sign-in is worth nothing.
@@ -296,7 +376,10 @@ async fn code_submit(State(state): State<AppState>, session: Session, head: Head
     }
     // The code is never shown back.
     form.values.remove("code");
-    let view = CodeView { form, sent_to: pending.sent_to };
+    let view = CodeView {
+        form,
+        sent_to: pending.sent_to,
+    };
     Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
 
@@ -320,9 +403,15 @@ fn summary(app: &Stored) -> ApplicationSummary {
     }
 }
 
-async fn list_view(state: &AppState, account: &str, problem: Option<Refusal>) -> Result<ApplicationsView, Internal> {
+async fn list_view(
+    state: &AppState,
+    account: &str,
+    problem: Option<Refusal>,
+) -> Result<ApplicationsView, Internal> {
     let stored = applications(state).list(account).await?;
-    let (children, own): (Vec<&Stored>, Vec<&Stored>) = stored.iter().partition(|a| a.kind == ApplicationKind::MinorCard);
+    let (children, own): (Vec<&Stored>, Vec<&Stored>) = stored
+        .iter()
+        .partition(|a| a.kind == ApplicationKind::MinorCard);
     let children = children
         .into_iter()
         .map(|a| ChildSummary {
@@ -356,8 +445,15 @@ async fn list_page(
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
-async fn start_application(State(state): State<AppState>, Citizen(account): Citizen, head: Head) -> PageResult {
-    match applications(&state).create(&account, crate::clock::unix_now()).await? {
+async fn start_application(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    head: Head,
+) -> PageResult {
+    match applications(&state)
+        .create(&account, crate::clock::unix_now())
+        .await?
+    {
         Ok(id) => Ok(see_other(&format!("/applications/{id}"))),
         Err(_) => {
             let view = list_view(&state, &account, Some(Refusal::AccountLimit)).await?;
@@ -366,7 +462,11 @@ async fn start_application(State(state): State<AppState>, Citizen(account): Citi
     }
 }
 
-fn application_view(app: Stored, problem: Option<Refusal>, appointment: Option<Appointment>) -> ApplicationView {
+fn application_view(
+    app: Stored,
+    problem: Option<Refusal>,
+    appointment: Option<Appointment>,
+) -> ApplicationView {
     ApplicationView {
         appointment,
         id: app.id,
@@ -380,14 +480,26 @@ fn application_view(app: Stored, problem: Option<Refusal>, appointment: Option<A
 }
 
 /// The citizen's own application, brought up to date with the registry.
-pub(super) async fn own(state: &AppState, account: &str, id: &str) -> Result<Option<Stored>, Internal> {
-    let Some(app) = applications(state).load(account, id).await? else { return Ok(None) };
-    Ok(Some(applications(state).refresh(&verifications(state), app, crate::clock::unix_now()).await?))
+pub(super) async fn own(
+    state: &AppState,
+    account: &str,
+    id: &str,
+) -> Result<Option<Stored>, Internal> {
+    let Some(app) = applications(state).load(account, id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        applications(state)
+            .refresh(&verifications(state), app, crate::clock::unix_now())
+            .await?,
+    ))
 }
 
 /// An adult's own application: the task-list steps are not a child's.
 async fn own_adult(state: &AppState, account: &str, id: &str) -> Result<Option<Stored>, Internal> {
-    Ok(own(state, account, id).await?.filter(|app| app.kind == ApplicationKind::AdultId))
+    Ok(own(state, account, id)
+        .await?
+        .filter(|app| app.kind == ApplicationKind::AdultId))
 }
 
 async fn application_page(
@@ -396,18 +508,36 @@ async fn application_page(
     Path(id): Path<String>,
     head: Head,
 ) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else { return Ok(not_found(&state, head).await) };
+    let Some(app) = own(&state, &account, &id).await? else {
+        return Ok(not_found(&state, head).await);
+    };
     if app.kind == ApplicationKind::MinorCard {
         return Ok(see_other(&format!("/children/{id}")));
     }
     let appointment = super::booking::appointment_of(&state, &app).await?;
-    Ok(render(&state, head, StatusCode::OK, application_view(app, None, appointment)).await)
+    Ok(render(
+        &state,
+        head,
+        StatusCode::OK,
+        application_view(app, None, appointment),
+    )
+    .await)
 }
 
-async fn photo_file(State(state): State<AppState>, Citizen(account): Citizen, Path(id): Path<String>, head: Head) -> PageResult {
-    let Some(jpeg) = applications(&state).photo(&account, &id).await? else { return Ok(not_found(&state, head).await) };
+async fn photo_file(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    Path(id): Path<String>,
+    head: Head,
+) -> PageResult {
+    let Some(jpeg) = applications(&state).photo(&account, &id).await? else {
+        return Ok(not_found(&state, head).await);
+    };
     Ok((
-        [(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         jpeg,
     )
         .into_response())
@@ -428,7 +558,9 @@ fn step_of(slug: &str) -> Option<Step> {
 }
 
 fn all_done(app: &Stored) -> bool {
-    Task::ALL.iter().all(|t| app.answers.is_done(*t, app.has_photo))
+    Task::ALL
+        .iter()
+        .all(|t| app.answers.is_done(*t, app.has_photo))
 }
 
 async fn step_page(
@@ -453,8 +585,15 @@ async fn step_page(
         Step::CheckAnswers | Step::Declaration if !all_done(&app) => {
             return Ok(see_other(&format!("/applications/{id}")));
         }
-        Step::CheckAnswers => StepView::CheckAnswers { id: app.id, answers: app.answers, has_photo: app.has_photo },
-        Step::Declaration => StepView::Declaration { id: app.id, form: Form::default() },
+        Step::CheckAnswers => StepView::CheckAnswers {
+            id: app.id,
+            answers: app.answers,
+            has_photo: app.has_photo,
+        },
+        Step::Declaration => StepView::Declaration {
+            id: app.id,
+            form: Form::default(),
+        },
     };
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
@@ -466,7 +605,8 @@ async fn step_submit(
     head: Head,
     request: Request,
 ) -> PageResult {
-    let (Some(mut app), Some(step)) = (own_adult(&state, &account, &id).await?, step_of(&slug)) else {
+    let (Some(mut app), Some(step)) = (own_adult(&state, &account, &id).await?, step_of(&slug))
+    else {
         return Ok(not_found(&state, head).await);
     };
     if !app.state.is_editable() {
@@ -486,7 +626,12 @@ async fn step_submit(
             };
             if let Err(issues) = app.answers.apply(task, &form, today(now)) {
                 form.errors = issues;
-                let view = StepView::Task { id: app.id, task, form, has_photo: app.has_photo };
+                let view = StepView::Task {
+                    id: app.id,
+                    task,
+                    form,
+                    has_photo: app.has_photo,
+                };
                 return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
             }
             match applications(&state).save_answers(&app, now).await? {
@@ -505,24 +650,46 @@ async fn step_submit(
                 Err(response) => return Ok(response),
             };
             if form.value("declaration") != "yes" {
-                form.errors.push(FieldIssue::new("declaration", FieldError::DeclarationMissing));
+                form.errors.push(FieldIssue::new(
+                    "declaration",
+                    FieldError::DeclarationMissing,
+                ));
                 let view = StepView::Declaration { id: app.id, form };
                 return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
             }
-            match applications(&state).submit(&verifications(&state), &app, today(now), now).await? {
+            match applications(&state)
+                .submit(&verifications(&state), &app, today(now), now)
+                .await?
+            {
                 Ok(submitted) => {
                     notify(&state, &submitted, now).await?;
                     Ok(see_other(&format!("/applications/{id}")))
                 }
                 Err(Refused::Duplicate) => {
                     let view = application_view(app, Some(Refusal::Duplicate), None);
-                    Ok(render_at(&state, head, &format!("/applications/{id}"), StatusCode::CONFLICT, view).await)
+                    Ok(render_at(
+                        &state,
+                        head,
+                        &format!("/applications/{id}"),
+                        StatusCode::CONFLICT,
+                        view,
+                    )
+                    .await)
                 }
                 Err(Refused::Incomplete) => {
                     let view = application_view(app, Some(Refusal::Incomplete), None);
-                    Ok(render_at(&state, head, &format!("/applications/{id}"), StatusCode::UNPROCESSABLE_ENTITY, view).await)
+                    Ok(render_at(
+                        &state,
+                        head,
+                        &format!("/applications/{id}"),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        view,
+                    )
+                    .await)
                 }
-                Err(Refused::NotEditable | Refused::AccountLimit) => Ok(see_other(&format!("/applications/{id}"))),
+                Err(Refused::NotEditable | Refused::AccountLimit) => {
+                    Ok(see_other(&format!("/applications/{id}")))
+                }
             }
         }
     }
@@ -531,7 +698,9 @@ async fn step_submit(
 /// Tells the citizen, by text message in their chosen language, what came
 /// of their submission.
 async fn notify(state: &AppState, app: &Stored, now: i64) -> Result<(), Internal> {
-    let Some(reference) = app.reference.clone() else { return Ok(()) };
+    let Some(reference) = app.reference.clone() else {
+        return Ok(());
+    };
     let message = match app.state {
         ApplicationState::Verified => Message::ApplicationVerified { reference },
         ApplicationState::NeedsAttention => Message::ApplicationNeedsAttention { reference },
@@ -552,12 +721,19 @@ pub(super) async fn message_about(
     now: i64,
 ) -> Result<(), Internal> {
     let mut conn = state.db.acquire().await?;
-    applications(state).message(&mut conn, app, acting, locale, message, now).await?;
+    applications(state)
+        .message(&mut conn, app, acting, locale, message, now)
+        .await?;
     Ok(())
 }
 
 /// A message to the application's own phone, in its chosen language.
-pub(super) async fn message_citizen(state: &AppState, app: &Stored, message: &Message, now: i64) -> Result<(), Internal> {
+pub(super) async fn message_citizen(
+    state: &AppState,
+    app: &Stored,
+    message: &Message,
+    now: i64,
+) -> Result<(), Internal> {
     if app.answers.contact.is_none() {
         return Ok(());
     }
@@ -597,7 +773,13 @@ async fn read_photo(mut multipart: Multipart) -> Result<Option<Vec<u8>>, PhotoEr
     Ok(None)
 }
 
-async fn photo_submit(state: &AppState, head: Head, app: Stored, request: Request, now: i64) -> PageResult {
+async fn photo_submit(
+    state: &AppState,
+    head: Head,
+    app: Stored,
+    request: Request,
+    now: i64,
+) -> PageResult {
     let multipart = match Multipart::from_request(request, state).await {
         Ok(multipart) => multipart,
         Err(_) => {
@@ -613,7 +795,9 @@ async fn photo_submit(state: &AppState, head: Head, app: Stored, request: Reques
     let result = match uploaded {
         // Nothing chosen, but a photo is already saved: keep it.
         Ok(None) if app.has_photo => return Ok(see_other(&format!("/applications/{id}"))),
-        Ok(Some(bytes)) if bytes.is_empty() && app.has_photo => return Ok(see_other(&format!("/applications/{id}"))),
+        Ok(Some(bytes)) if bytes.is_empty() && app.has_photo => {
+            return Ok(see_other(&format!("/applications/{id}")));
+        }
         // Decoding is CPU work: off the async threads.
         Ok(Some(bytes)) => tokio::task::spawn_blocking(move || photo::clean(&bytes)).await?,
         Ok(None) => Err(PhotoError::Empty),
@@ -621,7 +805,11 @@ async fn photo_submit(state: &AppState, head: Head, app: Stored, request: Reques
     };
     match result {
         Ok(clean) => {
-            if applications(state).save_photo(&app, &clean.jpeg, now).await?.is_err() {
+            if applications(state)
+                .save_photo(&app, &clean.jpeg, now)
+                .await?
+                .is_err()
+            {
                 return Ok(see_other(&format!("/applications/{id}")));
             }
             tracing::info!(application = %id, width = clean.width, height = clean.height, "photo saved");
@@ -629,9 +817,19 @@ async fn photo_submit(state: &AppState, head: Head, app: Stored, request: Reques
         }
         Err(error) => {
             let mut form = Form::default();
-            form.errors.push(FieldIssue::new("photo", photo_problem(error)));
-            let view = StepView::Task { id, task: Task::Photo, form, has_photo: app.has_photo };
-            let status = if error == PhotoError::TooLarge { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
+            form.errors
+                .push(FieldIssue::new("photo", photo_problem(error)));
+            let view = StepView::Task {
+                id,
+                task: Task::Photo,
+                form,
+                has_photo: app.has_photo,
+            };
+            let status = if error == PhotoError::TooLarge {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             Ok(render(state, head, status, view).await)
         }
     }

@@ -8,7 +8,9 @@ use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
 use serde::Serialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/livez", get(|| async { "ok" }))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/livez", get(|| async { "ok" }))
 }
 
 #[derive(Serialize)]
@@ -19,12 +21,21 @@ struct Health {
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     match crate::db::ping(&state.db).await {
-        Ok(()) => (StatusCode::OK, Json(Health { status: "ok", database: "ok" })),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok",
+                database: "ok",
+            }),
+        ),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health { status: "unavailable", database: "unreachable" }),
+                Json(Health {
+                    status: "unavailable",
+                    database: "unreachable",
+                }),
             )
         }
     }

@@ -31,7 +31,11 @@ async fn switch_language(
     Query(back): Query<Return>,
 ) -> Response {
     let Some(locale) = language::parse_code(&code) else {
-        return (StatusCode::NOT_FOUND, "Unknown language. Lugha haijulikani.").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "Unknown language. Lugha haijulikani.",
+        )
+            .into_response();
     };
     let back = language::safe_return_path(back.path.as_deref().unwrap_or("/"));
     let secure = if state.config.https { "; Secure" } else { "" };

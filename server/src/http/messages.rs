@@ -28,7 +28,10 @@ const MAX_REPORT_BYTES: usize = 4 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/messages/delivery/africastalking/{token}", post(africastalking_delivery))
+        .route(
+            "/messages/delivery/africastalking/{token}",
+            post(africastalking_delivery),
+        )
         .layer(DefaultBodyLimit::max(MAX_REPORT_BYTES))
 }
 
@@ -56,7 +59,14 @@ async fn africastalking_delivery(
             return StatusCode::OK;
         }
     };
-    match outbox::record_delivery(&state.db, report.id.trim(), &outcome, crate::clock::unix_now()).await {
+    match outbox::record_delivery(
+        &state.db,
+        report.id.trim(),
+        &outcome,
+        crate::clock::unix_now(),
+    )
+    .await
+    {
         Ok(moved) => {
             if moved.is_empty() {
                 tracing::info!("a delivery report matched no sent message and was ignored");

@@ -14,13 +14,13 @@ mod staff;
 
 use crate::config::Config;
 use app::shell::{App, shell};
+use axum::http::{HeaderValue, header};
 use axum::{Router, extract::FromRef, extract::MatchedPath, http::Request};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions};
 use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
-use axum::http::{HeaderValue, header};
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
     services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
@@ -75,13 +75,17 @@ pub fn router(state: AppState) -> Router {
     // Sessions only where pages are: assets and health checks never touch
     // the session table. Cookie: HttpOnly, SameSite=Lax, Secure over HTTPS;
     // 30 minutes without a request ends the session.
-    let sessions = tower_sessions::SessionManagerLayer::new(session_store::DbSessionStore::new(state.db.clone()))
-        .with_name("usajili_session")
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_secure(state.config.https)
-        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::minutes(30)))
-        .with_always_save(true);
+    let sessions = tower_sessions::SessionManagerLayer::new(session_store::DbSessionStore::new(
+        state.db.clone(),
+    ))
+    .with_name("usajili_session")
+    .with_http_only(true)
+    .with_same_site(tower_sessions::cookie::SameSite::Lax)
+    .with_secure(state.config.https)
+    .with_expiry(tower_sessions::Expiry::OnInactivity(
+        time::Duration::minutes(30),
+    ))
+    .with_always_save(true);
     let pages = Router::new()
         .merge(citizen::router())
         .merge(booking::router())
@@ -113,7 +117,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(axum::middleware::from_fn_with_state(security, security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            security::headers,
+        ))
         .layer(
             // Spans record the route pattern (`/language/{code}`), never the
             // URL itself, so no personal data in a path or query reaches the logs.
@@ -128,7 +135,11 @@ pub fn router(state: AppState) -> Router {
                 })
                 .on_response(
                     |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-                        tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+                        tracing::info!(
+                            status = res.status().as_u16(),
+                            latency_ms = latency.as_millis() as u64,
+                            "response"
+                        );
                     },
                 ),
         )

@@ -42,7 +42,11 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-pub async fn headers(State(policy): State<Policy>, mut request: Request, next: Next) -> Response<Body> {
+pub async fn headers(
+    State(policy): State<Policy>,
+    mut request: Request,
+    next: Next,
+) -> Response<Body> {
     let nonce = new_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
@@ -52,17 +56,26 @@ pub async fn headers(State(policy): State<Policy>, mut request: Request, next: N
             headers.insert(name, value);
         }
     };
-    set(header::CONTENT_SECURITY_POLICY, &content_security_policy(&nonce));
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        &content_security_policy(&nonce),
+    );
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "no-referrer");
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     set(
         HeaderName::from_static("permissions-policy"),
         "camera=(self), microphone=(), geolocation=(), interest-cohort=()",
     );
     if policy.hsts {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     response
 }
@@ -77,8 +90,16 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response<Body> {
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .filter(|o| *o != "null")
-            .map(|o| o.split_once("://").map(|(_, rest)| rest).unwrap_or(o).to_string());
-        let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+            .map(|o| {
+                o.split_once("://")
+                    .map(|(_, rest)| rest)
+                    .unwrap_or(o)
+                    .to_string()
+            });
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
         if let (Some(origin), Some(host)) = (origin_host, host)
             && origin != host
         {
@@ -99,8 +120,9 @@ pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respon
         "Something went wrong on our side. Please try again. / Hitilafu imetokea upande wetu. Tafadhali jaribu tena.",
     ));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }

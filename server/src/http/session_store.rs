@@ -33,7 +33,10 @@ pub struct DbSessionStore {
 
 impl DbSessionStore {
     pub fn new(db: AnyPool) -> Self {
-        DbSessionStore { db, seen: Default::default() }
+        DbSessionStore {
+            db,
+            seen: Default::default(),
+        }
     }
 
     fn remember(&self, key: &str, data: &str, expires_at: i64) {
@@ -53,7 +56,9 @@ impl DbSessionStore {
 
     /// Whether the row already holds `data` and an expiry close enough.
     fn unchanged(&self, key: &str, data: &str, expires_at: i64) -> bool {
-        let Ok(seen) = self.seen.lock() else { return false };
+        let Ok(seen) = self.seen.lock() else {
+            return false;
+        };
         seen.get(key).is_some_and(|&(hash, seen_expiry)| {
             hash == digest(data) && (0..EXTEND_EVERY_SECS).contains(&(expires_at - seen_expiry))
         })
@@ -80,7 +85,8 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A fresh random id; on the astronomically unlikely clash, another.
         loop {
-            let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            let data = serde_json::to_string(&record.data)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
             let inserted = sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
@@ -99,7 +105,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let (key, expires_at) = (key(&record.id), record.expiry_date.unix_timestamp());
         if self.unchanged(&key, &data, expires_at) {
             return Ok(());
@@ -119,23 +126,35 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(String, i64)> =
-            sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(key(id))
-                .bind(crate::clock::unix_now())
-                .fetch_optional(&self.db)
-                .await
-                .map_err(backend)?;
-        let Some((data, expires_at)) = row else { return Ok(None) };
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(key(id))
+        .bind(crate::clock::unix_now())
+        .fetch_optional(&self.db)
+        .await
+        .map_err(backend)?;
+        let Some((data, expires_at)) = row else {
+            return Ok(None);
+        };
         self.remember(&key(id), &data, expires_at);
-        let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data =
+            serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.forget(&key(id));
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(key(id)).execute(&self.db).await.map_err(backend)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(key(id))
+            .execute(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

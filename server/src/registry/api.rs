@@ -23,12 +23,18 @@ struct ApiState {
 }
 
 pub fn router(replica: LocalReplica, api_key: &str) -> Router {
-    let state = ApiState { replica, api_key: api_key.into() };
+    let state = ApiState {
+        replica,
+        api_key: api_key.into(),
+    };
     Router::new()
         .route("/v1/births/{birth_cert_no}", get(birth))
         .route("/v1/births/{birth_cert_no}/holder", get(holder))
         .route("/v1/persons/{id_no}", get(person))
-        .layer(middleware::from_fn_with_state(state.clone(), require_api_key))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key,
+        ))
         .with_state(state)
 }
 
@@ -56,7 +62,10 @@ fn answer<T: serde::Serialize>(result: Result<Option<T>, super::RegistryError>) 
         Ok(None) => error(StatusCode::NOT_FOUND, "no such record"),
         Err(e) => {
             tracing::error!(error = %e, "registry API: lookup failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "the registry could not answer")
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the registry could not answer",
+            )
         }
     }
 }

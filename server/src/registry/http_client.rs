@@ -61,9 +61,15 @@ impl HttpRegistry {
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .build()
-            .map_err(|e| RegistryError::Unavailable(format!("could not build the HTTP client: {e}")))?;
+            .map_err(|e| {
+                RegistryError::Unavailable(format!("could not build the HTTP client: {e}"))
+            })?;
         let breaker = CircuitBreaker::new(config.breaker_threshold, config.breaker_cooldown);
-        Ok(HttpRegistry { config, client, breaker })
+        Ok(HttpRegistry {
+            config,
+            client,
+            breaker,
+        })
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, RegistryError> {
@@ -76,13 +82,19 @@ impl HttpRegistry {
         result
     }
 
-    async fn get_with_retries<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, RegistryError> {
+    async fn get_with_retries<T: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Option<T>, RegistryError> {
         let url = format!("{}{}", self.config.base_url.trim_end_matches('/'), path);
         let mut attempt = 1;
         loop {
             match self.attempt(&url).await {
                 Err(error) if error.is_transient() && attempt < self.config.max_attempts => {
-                    let ceiling = self.config.backoff_base.saturating_mul(1 << (attempt - 1).min(16));
+                    let ceiling = self
+                        .config
+                        .backoff_base
+                        .saturating_mul(1 << (attempt - 1).min(16));
                     let pause = rand::rng().random_range(Duration::ZERO..=ceiling);
                     // The path holds an identifier: log the attempt, not the URL.
                     tracing::warn!(attempt, error = %error, "registry call failed; retrying");
@@ -106,13 +118,20 @@ impl HttpRegistry {
         match response.status() {
             StatusCode::NOT_FOUND => Ok(None),
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(RegistryError::Unauthorized),
-            status if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS => {
-                Err(RegistryError::Unavailable(format!("HTTP {}", status.as_u16())))
-            }
+            status if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS => Err(
+                RegistryError::Unavailable(format!("HTTP {}", status.as_u16())),
+            ),
             status if status.is_success() => response.json::<T>().await.map(Some).map_err(|e| {
-                if e.is_timeout() { RegistryError::Timeout } else { RegistryError::Protocol("an unreadable body".into()) }
+                if e.is_timeout() {
+                    RegistryError::Timeout
+                } else {
+                    RegistryError::Protocol("an unreadable body".into())
+                }
             }),
-            status => Err(RegistryError::Protocol(format!("unexpected HTTP {}", status.as_u16()))),
+            status => Err(RegistryError::Protocol(format!(
+                "unexpected HTTP {}",
+                status.as_u16()
+            ))),
         }
     }
 }
@@ -132,10 +151,14 @@ impl Registry for HttpRegistry {
         &self,
         birth_cert_no: &BirthCertificateNumber,
     ) -> Result<Option<BirthRecord>, RegistryError> {
-        self.get(&format!("/v1/births/{}", birth_cert_no.as_ref())).await
+        self.get(&format!("/v1/births/{}", birth_cert_no.as_ref()))
+            .await
     }
 
-    async fn person(&self, id_no: &NationalIdNumber) -> Result<Option<PersonRecord>, RegistryError> {
+    async fn person(
+        &self,
+        id_no: &NationalIdNumber,
+    ) -> Result<Option<PersonRecord>, RegistryError> {
         self.get(&format!("/v1/persons/{}", id_no.as_ref())).await
     }
 
@@ -143,7 +166,8 @@ impl Registry for HttpRegistry {
         &self,
         birth_cert_no: &BirthCertificateNumber,
     ) -> Result<Option<PersonRecord>, RegistryError> {
-        self.get(&format!("/v1/births/{}/holder", birth_cert_no.as_ref())).await
+        self.get(&format!("/v1/births/{}/holder", birth_cert_no.as_ref()))
+            .await
     }
 }
 
@@ -165,11 +189,17 @@ struct BreakerState {
 
 impl CircuitBreaker {
     pub fn new(threshold: u32, cooldown: Duration) -> Self {
-        CircuitBreaker { threshold: threshold.max(1), cooldown, state: Mutex::new(BreakerState::default()) }
+        CircuitBreaker {
+            threshold: threshold.max(1),
+            cooldown,
+            state: Mutex::new(BreakerState::default()),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BreakerState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn check(&self) -> Result<(), RegistryError> {
@@ -199,7 +229,9 @@ impl CircuitBreaker {
     }
 
     pub fn is_open(&self) -> bool {
-        self.lock().open_until.is_some_and(|until| Instant::now() < until)
+        self.lock()
+            .open_until
+            .is_some_and(|until| Instant::now() < until)
     }
 }
 

@@ -13,11 +13,27 @@ use std::io::Read;
 use tokio::sync::mpsc;
 
 pub const BIRTHS_HEADER: &[&str] = &[
-    "birth_cert_no", "surname", "given_names", "sex", "date_of_birth", "county_code",
-    "mother_name", "mother_id_no", "father_name", "father_id_no", "status",
+    "birth_cert_no",
+    "surname",
+    "given_names",
+    "sex",
+    "date_of_birth",
+    "county_code",
+    "mother_name",
+    "mother_id_no",
+    "father_name",
+    "father_id_no",
+    "status",
 ];
-pub const PERSONS_HEADER: &[&str] =
-    &["id_no", "surname", "given_names", "sex", "date_of_birth", "birth_cert_no", "status"];
+pub const PERSONS_HEADER: &[&str] = &[
+    "id_no",
+    "surname",
+    "given_names",
+    "sex",
+    "date_of_birth",
+    "birth_cert_no",
+    "status",
+];
 
 /// Rows per INSERT. Measured: SQLite's cost per row grows with the size of
 /// a multi-row statement, so 100 rows import five times faster than 1000.
@@ -71,7 +87,11 @@ enum Message {
 }
 
 /// Imports one CSV file into the replica table for `table`.
-pub async fn import(db: &AnyPool, table: Table, input: impl Read + Send + 'static) -> anyhow::Result<ImportReport> {
+pub async fn import(
+    db: &AnyPool,
+    table: Table,
+    input: impl Read + Send + 'static,
+) -> anyhow::Result<ImportReport> {
     let (tx, mut rx) = mpsc::channel::<Message>(4);
     let parser = std::thread::spawn(move || parse(table, input, tx));
     let mut report = ImportReport::default();
@@ -82,7 +102,11 @@ pub async fn import(db: &AnyPool, table: Table, input: impl Read + Send + 'stati
         match message {
             Message::Batch(rows) => {
                 let rows = dedupe_by_key(rows);
-                let statement = if rows.len() == BATCH_ROWS { sql.clone() } else { upsert_sql(table, rows.len()) };
+                let statement = if rows.len() == BATCH_ROWS {
+                    sql.clone()
+                } else {
+                    upsert_sql(table, rows.len())
+                };
                 let mut query = sqlx::query(&statement);
                 for row in rows.iter().flatten() {
                     query = query.bind(row.clone());
@@ -106,7 +130,9 @@ pub async fn import(db: &AnyPool, table: Table, input: impl Read + Send + 'stati
         }
     }
     transaction.commit().await?;
-    parser.join().map_err(|_| anyhow::anyhow!("the CSV parser stopped unexpectedly"))?;
+    parser
+        .join()
+        .map_err(|_| anyhow::anyhow!("the CSV parser stopped unexpectedly"))?;
     Ok(report)
 }
 
@@ -135,7 +161,10 @@ fn upsert_sql(table: Table, rows: usize) -> String {
             format!("({})", params.join(", "))
         })
         .collect();
-    let updates: Vec<String> = columns[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let updates: Vec<String> = columns[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
     format!(
         "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
         table.name(),
@@ -147,7 +176,10 @@ fn upsert_sql(table: Table, rows: usize) -> String {
 }
 
 fn parse(table: Table, input: impl Read, tx: mpsc::Sender<Message>) {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(input);
     // Births may leave out the last column (`status`, for a death
     // registered against the birth): older exports do.
     let header_ok = reader
@@ -155,7 +187,9 @@ fn parse(table: Table, input: impl Read, tx: mpsc::Sender<Message>) {
         .map(|h| {
             let full = h.iter().map(str::trim).eq(table.header().iter().copied());
             let without_status = matches!(table, Table::Births)
-                && h.iter().map(str::trim).eq(table.header()[..table.header().len() - 1].iter().copied());
+                && h.iter()
+                    .map(str::trim)
+                    .eq(table.header()[..table.header().len() - 1].iter().copied());
             full || without_status
         })
         .unwrap_or(false);
@@ -175,7 +209,9 @@ fn parse(table: Table, input: impl Read, tx: mpsc::Sender<Message>) {
                 Ok(row) => {
                     batch.push(row);
                     if batch.len() == BATCH_ROWS
-                        && tx.blocking_send(Message::Batch(std::mem::take(&mut batch))).is_err()
+                        && tx
+                            .blocking_send(Message::Batch(std::mem::take(&mut batch)))
+                            .is_err()
                     {
                         return;
                     }
@@ -191,7 +227,10 @@ fn parse(table: Table, input: impl Read, tx: mpsc::Sender<Message>) {
                     csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8",
                     _ => "the line is not valid CSV",
                 };
-                let _ = tx.blocking_send(Message::Rejected(RejectedRow { line, reason: reason.to_string() }));
+                let _ = tx.blocking_send(Message::Rejected(RejectedRow {
+                    line,
+                    reason: reason.to_string(),
+                }));
             }
         }
     }
@@ -211,20 +250,42 @@ fn validate(table: Table, record: &csv::StringRecord) -> Result<Vec<Option<Strin
     let field = |i: usize| record.get(i).unwrap_or("").trim();
     let required = |i: usize| -> Result<String, String> {
         let value = field(i);
-        if value.is_empty() { Err(format!("{} is empty", table.header()[i])) } else { Ok(value.to_string()) }
+        if value.is_empty() {
+            Err(format!("{} is empty", table.header()[i]))
+        } else {
+            Ok(value.to_string())
+        }
     };
-    let optional = |i: usize| -> Option<String> { Some(field(i).to_string()).filter(|v| !v.is_empty()) };
+    let optional =
+        |i: usize| -> Option<String> { Some(field(i).to_string()).filter(|v| !v.is_empty()) };
     let bad = |i: usize| format!("{} is not valid", table.header()[i]);
-    let sex = |i: usize| Sex::from_code(field(i)).map(|s| s.code().to_string()).ok_or_else(|| bad(i));
-    let date = |i: usize| field(i).parse::<CivilDate>().map(|d| d.to_string()).map_err(|()| bad(i));
+    let sex = |i: usize| {
+        Sex::from_code(field(i))
+            .map(|s| s.code().to_string())
+            .ok_or_else(|| bad(i))
+    };
+    let date = |i: usize| {
+        field(i)
+            .parse::<CivilDate>()
+            .map(|d| d.to_string())
+            .map_err(|()| bad(i))
+    };
     let id_no = |i: usize| -> Result<Option<String>, String> {
         optional(i)
-            .map(|v| NationalIdNumber::parse(&v).map(|id| id.as_ref().to_string()).map_err(|_| bad(i)))
+            .map(|v| {
+                NationalIdNumber::parse(&v)
+                    .map(|id| id.as_ref().to_string())
+                    .map_err(|_| bad(i))
+            })
             .transpose()
     };
     let birth_cert = |i: usize| -> Result<Option<String>, String> {
         optional(i)
-            .map(|v| BirthCertificateNumber::parse(&v).map(|n| n.as_ref().to_string()).map_err(|_| bad(i)))
+            .map(|v| {
+                BirthCertificateNumber::parse(&v)
+                    .map(|n| n.as_ref().to_string())
+                    .map_err(|_| bad(i))
+            })
             .transpose()
     };
     match table {
@@ -234,14 +295,20 @@ fn validate(table: Table, record: &csv::StringRecord) -> Result<Vec<Option<Strin
             Some(required(2)?),
             Some(sex(3)?),
             Some(date(4)?),
-            Some(CountyCode::parse(field(5)).map(|c| c.as_ref().to_string()).map_err(|_| bad(5))?),
+            Some(
+                CountyCode::parse(field(5))
+                    .map(|c| c.as_ref().to_string())
+                    .map_err(|_| bad(5))?,
+            ),
             optional(6),
             id_no(7)?,
             optional(8),
             id_no(9)?,
             Some(match optional(10) {
                 None => LifeStatus::Alive.code().to_string(),
-                Some(status) => LifeStatus::from_code(&status).map(|s| s.code().to_string()).ok_or_else(|| bad(10))?,
+                Some(status) => LifeStatus::from_code(&status)
+                    .map(|s| s.code().to_string())
+                    .ok_or_else(|| bad(10))?,
             }),
         ]),
         Table::Persons => Ok(vec![
@@ -251,7 +318,11 @@ fn validate(table: Table, record: &csv::StringRecord) -> Result<Vec<Option<Strin
             Some(sex(3)?),
             Some(date(4)?),
             birth_cert(5)?,
-            Some(LifeStatus::from_code(field(6)).map(|s| s.code().to_string()).ok_or_else(|| bad(6))?),
+            Some(
+                LifeStatus::from_code(field(6))
+                    .map(|s| s.code().to_string())
+                    .ok_or_else(|| bad(6))?,
+            ),
         ]),
     }
 }
@@ -263,8 +334,14 @@ mod tests {
     #[test]
     fn the_upsert_numbers_its_parameters_row_by_row() {
         let sql = upsert_sql(Table::Persons, 2);
-        assert!(sql.contains("($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14)"), "{sql}");
-        assert!(sql.contains("ON CONFLICT (id_no) DO UPDATE SET surname = excluded.surname"), "{sql}");
+        assert!(
+            sql.contains("($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14)"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("ON CONFLICT (id_no) DO UPDATE SET surname = excluded.surname"),
+            "{sql}"
+        );
     }
 
     #[test]
@@ -276,10 +353,26 @@ mod tests {
 
     #[test]
     fn rejection_reasons_name_the_field_and_never_its_value() {
-        let record = csv::StringRecord::from(vec!["12345678", "Otieno", "Achieng", "X", "1990-01-01", "", "alive"]);
+        let record = csv::StringRecord::from(vec![
+            "12345678",
+            "Otieno",
+            "Achieng",
+            "X",
+            "1990-01-01",
+            "",
+            "alive",
+        ]);
         let reason = validate(Table::Persons, &record).unwrap_err();
         assert_eq!(reason, "sex is not valid");
-        let record = csv::StringRecord::from(vec!["12345678", "Otieno", "Achieng", "F", "1990-02-30", "", "alive"]);
+        let record = csv::StringRecord::from(vec![
+            "12345678",
+            "Otieno",
+            "Achieng",
+            "F",
+            "1990-02-30",
+            "",
+            "alive",
+        ]);
         let reason = validate(Table::Persons, &record).unwrap_err();
         assert_eq!(reason, "date_of_birth is not valid");
         assert!(!reason.contains("1990"));

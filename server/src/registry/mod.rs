@@ -123,7 +123,10 @@ impl RegistryError {
     /// Whether trying again later may succeed (so the application waits in
     /// *pending verification* rather than failing).
     pub fn is_transient(&self) -> bool {
-        !matches!(self, RegistryError::Unauthorized | RegistryError::Protocol(_))
+        !matches!(
+            self,
+            RegistryError::Unauthorized | RegistryError::Protocol(_)
+        )
     }
 }
 
@@ -135,7 +138,8 @@ pub trait Registry: Send + Sync {
         birth_cert_no: &BirthCertificateNumber,
     ) -> Result<Option<BirthRecord>, RegistryError>;
     /// The person with this ID number, if one exists.
-    async fn person(&self, id_no: &NationalIdNumber) -> Result<Option<PersonRecord>, RegistryError>;
+    async fn person(&self, id_no: &NationalIdNumber)
+    -> Result<Option<PersonRecord>, RegistryError>;
     /// The person already issued an ID on this birth certificate, if any:
     /// how the portal learns that an applicant already holds an ID.
     async fn holder_of_birth_certificate(

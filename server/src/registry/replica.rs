@@ -33,7 +33,9 @@ fn sex(row: &AnyRow) -> Result<Sex, RegistryError> {
 }
 
 fn date_of_birth(row: &AnyRow) -> Result<app::dates::CivilDate, RegistryError> {
-    row.try_get::<String, _>("date_of_birth")?.parse().map_err(|()| corrupt("date of birth"))
+    row.try_get::<String, _>("date_of_birth")?
+        .parse()
+        .map_err(|()| corrupt("date of birth"))
 }
 
 fn birth_from_row(row: &AnyRow) -> Result<BirthRecord, RegistryError> {
@@ -84,11 +86,14 @@ impl Registry for LocalReplica {
         row.as_ref().map(birth_from_row).transpose()
     }
 
-    async fn person(&self, id_no: &NationalIdNumber) -> Result<Option<PersonRecord>, RegistryError> {
+    async fn person(
+        &self,
+        id_no: &NationalIdNumber,
+    ) -> Result<Option<PersonRecord>, RegistryError> {
         let row = sqlx::query(concat!(select_person!(), " WHERE id_no = $1"))
-        .bind(id_no.as_ref())
-        .fetch_optional(&self.db)
-        .await?;
+            .bind(id_no.as_ref())
+            .fetch_optional(&self.db)
+            .await?;
         row.as_ref().map(person_from_row).transpose()
     }
 
@@ -96,7 +101,10 @@ impl Registry for LocalReplica {
         &self,
         birth_cert_no: &BirthCertificateNumber,
     ) -> Result<Option<PersonRecord>, RegistryError> {
-        let row = sqlx::query(concat!(select_person!(), " WHERE birth_cert_no = $1 ORDER BY id_no LIMIT 1"))
+        let row = sqlx::query(concat!(
+            select_person!(),
+            " WHERE birth_cert_no = $1 ORDER BY id_no LIMIT 1"
+        ))
         .bind(birth_cert_no.as_ref())
         .fetch_optional(&self.db)
         .await?;

@@ -31,67 +31,131 @@ struct Community {
 }
 
 const COMMUNITIES: &[Community] = &[
-    Community { // Kikuyu
-        surnames: &["Kamau", "Njoroge", "Mwangi", "Kariuki", "Ng'ang'a", "Githinji", "Kinyanjui", "Macharia", "Kiarie", "Gachanja"],
-        female: &["Wanjiru", "Njeri", "Wambui", "Muthoni", "Wairimu", "Nyambura", "Wangari"],
+    Community {
+        // Kikuyu
+        surnames: &[
+            "Kamau",
+            "Njoroge",
+            "Mwangi",
+            "Kariuki",
+            "Ng'ang'a",
+            "Githinji",
+            "Kinyanjui",
+            "Macharia",
+            "Kiarie",
+            "Gachanja",
+        ],
+        female: &[
+            "Wanjiru", "Njeri", "Wambui", "Muthoni", "Wairimu", "Nyambura", "Wangari",
+        ],
         male: &["Kamau", "Mwangi", "Kimani", "Njuguna", "Gitau", "Maina"],
         counties: &[22, 19, 20, 21, 18, 47],
     },
-    Community { // Luo
-        surnames: &["Otieno", "Odhiambo", "Ochieng", "Onyango", "Owino", "Omondi", "Oduor", "Okoth"],
-        female: &["Achieng", "Akinyi", "Adhiambo", "Awuor", "Atieno", "Anyango"],
+    Community {
+        // Luo
+        surnames: &[
+            "Otieno", "Odhiambo", "Ochieng", "Onyango", "Owino", "Omondi", "Oduor", "Okoth",
+        ],
+        female: &[
+            "Achieng", "Akinyi", "Adhiambo", "Awuor", "Atieno", "Anyango",
+        ],
         male: &["Otieno", "Odhiambo", "Ouma", "Okello", "Oloo"],
         counties: &[42, 41, 43, 44, 47],
     },
-    Community { // Luhya
-        surnames: &["Wafula", "Wanjala", "Barasa", "Simiyu", "Wekesa", "Makokha", "Khaemba", "Shikuku"],
+    Community {
+        // Luhya
+        surnames: &[
+            "Wafula", "Wanjala", "Barasa", "Simiyu", "Wekesa", "Makokha", "Khaemba", "Shikuku",
+        ],
         female: &["Nafula", "Nekesa", "Naliaka", "Nasimiyu", "Khavere"],
         male: &["Wafula", "Wanjala", "Wekesa", "Mukhwana"],
         counties: &[37, 38, 39, 40, 47],
     },
-    Community { // Kalenjin
-        surnames: &["Kiprono", "Cheruiyot", "Kiptoo", "Rotich", "Koech", "Langat", "Kipchoge", "Kirui"],
-        female: &["Chebet", "Jepkoech", "Jeptoo", "Chepkemoi", "Jerop", "Cherono"],
+    Community {
+        // Kalenjin
+        surnames: &[
+            "Kiprono",
+            "Cheruiyot",
+            "Kiptoo",
+            "Rotich",
+            "Koech",
+            "Langat",
+            "Kipchoge",
+            "Kirui",
+        ],
+        female: &[
+            "Chebet",
+            "Jepkoech",
+            "Jeptoo",
+            "Chepkemoi",
+            "Jerop",
+            "Cherono",
+        ],
         male: &["Kiprono", "Kipkemboi", "Kiptoo", "Kibet"],
         counties: &[27, 28, 29, 30, 35, 36],
     },
-    Community { // Kamba
-        surnames: &["Mutua", "Musyoka", "Kioko", "Nzioka", "Wambua", "Kilonzo", "Mutiso"],
+    Community {
+        // Kamba
+        surnames: &[
+            "Mutua", "Musyoka", "Kioko", "Nzioka", "Wambua", "Kilonzo", "Mutiso",
+        ],
         female: &["Mwikali", "Mumbua", "Ndunge", "Mwende", "Kanini"],
         male: &["Mutua", "Musyoka", "Kioko", "Muema"],
         counties: &[15, 16, 17, 47],
     },
-    Community { // Kisii
-        surnames: &["Ondieki", "Nyamweya", "Onchari", "Bosire", "Omwenga", "Nyakundi"],
+    Community {
+        // Kisii
+        surnames: &[
+            "Ondieki", "Nyamweya", "Onchari", "Bosire", "Omwenga", "Nyakundi",
+        ],
         female: &["Nyaboke", "Moraa", "Kerubo", "Kemunto", "Bochere"],
         male: &["Ondieki", "Onchari", "Nyakundi", "Momanyi"],
         counties: &[45, 46],
     },
-    Community { // Meru
-        surnames: &["Mutembei", "Kinoti", "Gitonga", "Murithi", "Mwiti", "Kirimi"],
+    Community {
+        // Meru
+        surnames: &[
+            "Mutembei", "Kinoti", "Gitonga", "Murithi", "Mwiti", "Kirimi",
+        ],
         female: &["Kawira", "Nkatha", "Kendi", "Makena", "Gatwiri"],
         male: &["Mutembei", "Kinoti", "Gitonga", "Mwenda"],
         counties: &[12, 13],
     },
-    Community { // Mijikenda
-        surnames: &["Kazungu", "Kahindi", "Karisa", "Baya", "Kenga", "Mwamburi", "Charo"],
+    Community {
+        // Mijikenda
+        surnames: &[
+            "Kazungu", "Kahindi", "Karisa", "Baya", "Kenga", "Mwamburi", "Charo",
+        ],
         female: &["Kadzo", "Mbeyu", "Kadzo", "Sidi", "Dama"],
         male: &["Kazungu", "Karisa", "Charo", "Katana"],
         counties: &[1, 2, 3],
     },
-    Community { // Somali
-        surnames: &["Abdullahi", "Mohamed", "Hassan", "Hussein", "Farah", "Abdi", "Ibrahim"],
+    Community {
+        // Somali
+        surnames: &[
+            "Abdullahi",
+            "Mohamed",
+            "Hassan",
+            "Hussein",
+            "Farah",
+            "Abdi",
+            "Ibrahim",
+        ],
         female: &["Fatuma", "Amina", "Halima", "Hodan", "Sahra", "Ubah"],
         male: &["Abdullahi", "Mohamed", "Hassan", "Abdirahman", "Yusuf"],
         counties: &[7, 8, 9, 11, 47],
     },
-    Community { // Maasai
-        surnames: &["Sankale", "Lekishon", "Saitoti", "Parsitau", "Kisemei", "Nkoitiko"],
+    Community {
+        // Maasai
+        surnames: &[
+            "Sankale", "Lekishon", "Saitoti", "Parsitau", "Kisemei", "Nkoitiko",
+        ],
         female: &["Naserian", "Nashipae", "Naipanoi", "Resiato", "Nalangu"],
         male: &["Sankale", "Lekishon", "Saitoti", "Lemayian"],
         counties: &[33, 34],
     },
-    Community { // Turkana
+    Community {
+        // Turkana
         surnames: &["Ekai", "Lokol", "Ewoi", "Lotukoi", "Ekaale", "Nakadio"],
         female: &["Akai", "Nakiru", "Ekiru", "Akiru", "Nakaale"],
         male: &["Ekai", "Lokol", "Ewoi", "Emuria"],
@@ -99,10 +163,14 @@ const COMMUNITIES: &[Community] = &[
     },
 ];
 
-const FEMALE_FIRST: &[&str] =
-    &["Mary", "Grace", "Faith", "Mercy", "Esther", "Ruth", "Janet", "Sharon", "Ann", "Zainab", "Aisha", "Khadija", "Joy", "Beatrice"];
-const MALE_FIRST: &[&str] =
-    &["John", "Peter", "Joseph", "David", "James", "Daniel", "Samuel", "Brian", "Kevin", "Ali", "Omar", "Yusuf", "Dennis", "Victor"];
+const FEMALE_FIRST: &[&str] = &[
+    "Mary", "Grace", "Faith", "Mercy", "Esther", "Ruth", "Janet", "Sharon", "Ann", "Zainab",
+    "Aisha", "Khadija", "Joy", "Beatrice",
+];
+const MALE_FIRST: &[&str] = &[
+    "John", "Peter", "Joseph", "David", "James", "Daniel", "Samuel", "Brian", "Kevin", "Ali",
+    "Omar", "Yusuf", "Dennis", "Victor",
+];
 
 #[derive(Clone, Debug)]
 struct Person {
@@ -136,10 +204,16 @@ impl<B: Write, P: Write> Generator<B, P> {
         let today = reference_date();
         let year = today.year() - self.rng.random_range(min_age..=max_age);
         let month = self.rng.random_range(1..=12u8);
-        let day = self.rng.random_range(1..=app::dates::days_in_month(year, month));
+        let day = self
+            .rng
+            .random_range(1..=app::dates::days_in_month(year, month));
         let date = CivilDate::new(year, month, day).expect("a day within its month");
         // Keep ages inside the range on either side of the birthday.
-        if date.age_on(today) < min_age { CivilDate::new(year - 1, month, day.min(28)).expect("valid") } else { date }
+        if date.age_on(today) < min_age {
+            CivilDate::new(year - 1, month, day.min(28)).expect("valid")
+        } else {
+            date
+        }
     }
 
     fn id_no(&mut self) -> String {
@@ -159,10 +233,21 @@ impl<B: Write, P: Write> Generator<B, P> {
         };
         let first = first.choose(&mut self.rng).expect("names");
         let local = local.choose(&mut self.rng).expect("names");
-        if self.rng.random_bool(0.5) { format!("{first} {local}") } else { (*first).to_string() }
+        if self.rng.random_bool(0.5) {
+            format!("{first} {local}")
+        } else {
+            (*first).to_string()
+        }
     }
 
-    fn adult(&mut self, c: &Community, sex: Sex, surname: &str, min_age: i32, max_age: i32) -> Person {
+    fn adult(
+        &mut self,
+        c: &Community,
+        sex: Sex,
+        surname: &str,
+        min_age: i32,
+        max_age: i32,
+    ) -> Person {
         let date_of_birth = self.date_aged(min_age, max_age);
         // Birth registration was far from universal before the 1980s.
         let registered_at_birth = date_of_birth.year() >= 1980 || self.rng.random_bool(0.3);
@@ -174,7 +259,11 @@ impl<B: Write, P: Write> Generator<B, P> {
             county: *c.counties.choose(&mut self.rng).expect("counties"),
             id_no: Some(self.id_no()),
             birth_cert_no: registered_at_birth.then(|| self.birth_cert_no()),
-            status: if self.rng.random_bool(0.03) { LifeStatus::Deceased } else { LifeStatus::Alive },
+            status: if self.rng.random_bool(0.03) {
+                LifeStatus::Deceased
+            } else {
+                LifeStatus::Alive
+            },
         }
     }
 
@@ -196,9 +285,21 @@ impl<B: Write, P: Write> Generator<B, P> {
 
     /// A birth record; `misspell` changes one letter of the given names as a
     /// registry clerk might have.
-    fn write_birth(&mut self, p: &Person, mother: Option<&Person>, father: Option<&Person>, misspell: bool) -> anyhow::Result<()> {
-        let Some(no) = &p.birth_cert_no else { return Ok(()) };
-        let given = if misspell { misspelt(&p.given_names, &mut self.rng) } else { p.given_names.clone() };
+    fn write_birth(
+        &mut self,
+        p: &Person,
+        mother: Option<&Person>,
+        father: Option<&Person>,
+        misspell: bool,
+    ) -> anyhow::Result<()> {
+        let Some(no) = &p.birth_cert_no else {
+            return Ok(());
+        };
+        let given = if misspell {
+            misspelt(&p.given_names, &mut self.rng)
+        } else {
+            p.given_names.clone()
+        };
         let parent_name = |x: Option<&Person>| x.map(Person::full_name).unwrap_or_default();
         let parent_id = |x: Option<&Person>| x.and_then(|x| x.id_no.clone()).unwrap_or_default();
         self.births.write_record([
@@ -221,15 +322,28 @@ impl<B: Write, P: Write> Generator<B, P> {
 /// Drops or doubles one letter of a name longer than three letters.
 fn misspelt(name: &str, rng: &mut ChaCha8Rng) -> String {
     let chars: Vec<char> = name.chars().collect();
-    let candidates: Vec<usize> = (1..chars.len().saturating_sub(1)).filter(|&i| chars[i].is_alphabetic()).collect();
-    let Some(&i) = candidates.choose(rng) else { return format!("{name}h") };
+    let candidates: Vec<usize> = (1..chars.len().saturating_sub(1))
+        .filter(|&i| chars[i].is_alphabetic())
+        .collect();
+    let Some(&i) = candidates.choose(rng) else {
+        return format!("{name}h");
+    };
     let mut out: Vec<char> = chars.clone();
-    if rng.random_bool(0.5) { out.remove(i); } else { out.insert(i, chars[i]); }
+    if rng.random_bool(0.5) {
+        out.remove(i);
+    } else {
+        out.insert(i, chars[i]);
+    }
     out.into_iter().collect()
 }
 
 /// Writes about `people` people (whole households) to the two writers.
-pub fn generate(people: u64, seed: u64, births: impl Write, persons: impl Write) -> anyhow::Result<u64> {
+pub fn generate(
+    people: u64,
+    seed: u64,
+    births: impl Write,
+    persons: impl Write,
+) -> anyhow::Result<u64> {
     let mut g = Generator {
         rng: ChaCha8Rng::seed_from_u64(seed),
         next_id: 20_000_000,
@@ -257,8 +371,15 @@ pub fn generate(people: u64, seed: u64, births: impl Write, persons: impl Write)
         let father_on_record = g.rng.random_bool(0.9);
         let mother_id_on_record = g.rng.random_bool(0.95);
         for _ in 0..children {
-            let sex = if g.rng.random_bool(0.5) { Sex::Female } else { Sex::Male };
-            let youngest_parent_age = mother.date_of_birth.age_on(reference_date()).min(father.date_of_birth.age_on(reference_date()));
+            let sex = if g.rng.random_bool(0.5) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
+            let youngest_parent_age = mother
+                .date_of_birth
+                .age_on(reference_date())
+                .min(father.date_of_birth.age_on(reference_date()));
             let max_age = (youngest_parent_age - 18).clamp(0, 40);
             let mut child = Person {
                 surname: surname.clone(),
@@ -268,16 +389,28 @@ pub fn generate(people: u64, seed: u64, births: impl Write, persons: impl Write)
                 county: *c.counties.choose(&mut g.rng).expect("counties"),
                 id_no: None,
                 birth_cert_no: None,
-                status: if g.rng.random_bool(0.005) { LifeStatus::Deceased } else { LifeStatus::Alive },
+                status: if g.rng.random_bool(0.005) {
+                    LifeStatus::Deceased
+                } else {
+                    LifeStatus::Alive
+                },
             };
             child.birth_cert_no = Some(g.birth_cert_no());
             // Grown children who have already been issued an ID.
             if child.date_of_birth.age_on(reference_date()) >= 18 && g.rng.random_bool(0.7) {
                 child.id_no = Some(g.id_no());
             }
-            let mother_rec = Person { id_no: mother.id_no.clone().filter(|_| mother_id_on_record), ..mother.clone() };
+            let mother_rec = Person {
+                id_no: mother.id_no.clone().filter(|_| mother_id_on_record),
+                ..mother.clone()
+            };
             let misspell = g.rng.random_bool(0.03);
-            g.write_birth(&child, Some(&mother_rec), father_on_record.then_some(&father), misspell)?;
+            g.write_birth(
+                &child,
+                Some(&mother_rec),
+                father_on_record.then_some(&father),
+                misspell,
+            )?;
             g.write_person(&child)?;
         }
     }
@@ -293,23 +426,66 @@ pub fn generate(people: u64, seed: u64, births: impl Write, persons: impl Write)
 /// birth certificate 1000102), and Neema (born 2022-08-20, certificate 1000103).
 fn write_demo_family<B: Write, P: Write>(g: &mut Generator<B, P>) -> anyhow::Result<()> {
     let date = |y, m, d| CivilDate::new(y, m, d).expect("a real date");
-    let person = |surname: &str, given: &str, sex, dob, id: Option<&str>, cert: Option<&str>| Person {
-        surname: surname.into(),
-        given_names: given.into(),
-        sex,
-        date_of_birth: dob,
-        county: 42,
-        id_no: id.map(Into::into),
-        birth_cert_no: cert.map(Into::into),
-        status: LifeStatus::Alive,
-    };
-    let mother = person("Otieno", "Grace Achieng", Sex::Female, date(1988, 4, 12), Some("20000001"), Some("1000001"));
-    let father = person("Otieno", "Peter Ouma", Sex::Male, date(1985, 9, 30), Some("20000002"), Some("1000002"));
+    let person =
+        |surname: &str, given: &str, sex, dob, id: Option<&str>, cert: Option<&str>| Person {
+            surname: surname.into(),
+            given_names: given.into(),
+            sex,
+            date_of_birth: dob,
+            county: 42,
+            id_no: id.map(Into::into),
+            birth_cert_no: cert.map(Into::into),
+            status: LifeStatus::Alive,
+        };
+    let mother = person(
+        "Otieno",
+        "Grace Achieng",
+        Sex::Female,
+        date(1988, 4, 12),
+        Some("20000001"),
+        Some("1000001"),
+    );
+    let father = person(
+        "Otieno",
+        "Peter Ouma",
+        Sex::Male,
+        date(1985, 9, 30),
+        Some("20000002"),
+        Some("1000002"),
+    );
     let children = [
-        person("Otieno", "Juma Onyango", Sex::Male, date(2007, 1, 15), None, Some("1000100")),
-        person("Otieno", "Baraka Odhiambo", Sex::Male, date(2015, 6, 15), None, Some("1000101")),
-        person("Otieno", "Amani Akinyi", Sex::Female, date(2010, 3, 2), None, Some("1000102")),
-        person("Otieno", "Neema Atieno", Sex::Female, date(2022, 8, 20), None, Some("1000103")),
+        person(
+            "Otieno",
+            "Juma Onyango",
+            Sex::Male,
+            date(2007, 1, 15),
+            None,
+            Some("1000100"),
+        ),
+        person(
+            "Otieno",
+            "Baraka Odhiambo",
+            Sex::Male,
+            date(2015, 6, 15),
+            None,
+            Some("1000101"),
+        ),
+        person(
+            "Otieno",
+            "Amani Akinyi",
+            Sex::Female,
+            date(2010, 3, 2),
+            None,
+            Some("1000102"),
+        ),
+        person(
+            "Otieno",
+            "Neema Atieno",
+            Sex::Female,
+            date(2022, 8, 20),
+            None,
+            Some("1000103"),
+        ),
     ];
     for parent in [&mother, &father] {
         g.write_person(parent)?;
@@ -356,15 +532,41 @@ mod tests {
     #[test]
     fn the_population_has_every_kind_of_person_the_tests_need() {
         let (births, persons) = run(3000, 2019);
-        assert!(births.starts_with("birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name"));
-        assert!(persons.lines().any(|l| l.ends_with(",deceased")), "deceased people");
-        assert!(births.lines().skip(1).any(|l| l.split(',').nth(7).is_some_and(|m| !m.is_empty())), "children linked to a mother's ID");
+        assert!(births.starts_with(
+            "birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name"
+        ));
         assert!(
-            births.lines().skip(1).any(|l| l.split(',').skip(6).take(4).all(str::is_empty)),
+            persons.lines().any(|l| l.ends_with(",deceased")),
+            "deceased people"
+        );
+        assert!(
+            births
+                .lines()
+                .skip(1)
+                .any(|l| l.split(',').nth(7).is_some_and(|m| !m.is_empty())),
+            "children linked to a mother's ID"
+        );
+        assert!(
+            births
+                .lines()
+                .skip(1)
+                .any(|l| l.split(',').skip(6).take(4).all(str::is_empty)),
             "records naming no parent"
         );
-        assert!(births.lines().skip(1).all(|l| l.ends_with(",alive") || l.ends_with(",deceased")), "a status on every birth");
-        assert!(persons.lines().skip(1).any(|l| l.split(',').nth(5).is_some_and(str::is_empty)), "adults with no birth record");
+        assert!(
+            births
+                .lines()
+                .skip(1)
+                .all(|l| l.ends_with(",alive") || l.ends_with(",deceased")),
+            "a status on every birth"
+        );
+        assert!(
+            persons
+                .lines()
+                .skip(1)
+                .any(|l| l.split(',').nth(5).is_some_and(str::is_empty)),
+            "adults with no birth record"
+        );
         assert!(persons.lines().count() > 1000);
     }
 

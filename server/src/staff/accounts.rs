@@ -4,7 +4,9 @@
 
 use super::{Role, StaffMember};
 use crate::crypto::FieldCipher;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore as _;
 use sqlx::{AnyPool, Row};
@@ -27,19 +29,44 @@ pub struct StaffSecurity {
     #[arg(long = "argon2-memory-kib", env = "USAJILI_ARGON2_MEMORY_KIB", default_value_t = 19 * 1024, global = true)]
     pub argon2_memory_kib: u32,
     /// argon2id passes over memory.
-    #[arg(long = "argon2-iterations", env = "USAJILI_ARGON2_ITERATIONS", default_value_t = 2, global = true)]
+    #[arg(
+        long = "argon2-iterations",
+        env = "USAJILI_ARGON2_ITERATIONS",
+        default_value_t = 2,
+        global = true
+    )]
     pub argon2_iterations: u32,
     /// argon2id lanes.
-    #[arg(long = "argon2-parallelism", env = "USAJILI_ARGON2_PARALLELISM", default_value_t = 1, global = true)]
+    #[arg(
+        long = "argon2-parallelism",
+        env = "USAJILI_ARGON2_PARALLELISM",
+        default_value_t = 1,
+        global = true
+    )]
     pub argon2_parallelism: u32,
     /// Wrong passwords or codes in a row before an account is locked.
-    #[arg(long = "staff-max-failures", env = "USAJILI_STAFF_MAX_FAILURES", default_value_t = 5, global = true)]
+    #[arg(
+        long = "staff-max-failures",
+        env = "USAJILI_STAFF_MAX_FAILURES",
+        default_value_t = 5,
+        global = true
+    )]
     pub max_failures: i64,
     /// How long a lock-out lasts, in minutes.
-    #[arg(long = "staff-lock-minutes", env = "USAJILI_STAFF_LOCK_MINUTES", default_value_t = 15, global = true)]
+    #[arg(
+        long = "staff-lock-minutes",
+        env = "USAJILI_STAFF_LOCK_MINUTES",
+        default_value_t = 15,
+        global = true
+    )]
     pub lock_minutes: i64,
     /// A staff session ends after this many minutes without a request.
-    #[arg(long = "staff-idle-minutes", env = "USAJILI_STAFF_IDLE_MINUTES", default_value_t = 15, global = true)]
+    #[arg(
+        long = "staff-idle-minutes",
+        env = "USAJILI_STAFF_IDLE_MINUTES",
+        default_value_t = 15,
+        global = true
+    )]
     pub idle_minutes: i64,
 }
 
@@ -58,22 +85,34 @@ impl Default for StaffSecurity {
 
 impl StaffSecurity {
     fn hasher(&self) -> anyhow::Result<Argon2<'static>> {
-        let params = Params::new(self.argon2_memory_kib, self.argon2_iterations, self.argon2_parallelism, None)
-            .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+        let params = Params::new(
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+            self.argon2_parallelism,
+            None,
+        )
+        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 
     /// An argon2id PHC string for `password` (CPU work: call off the async threads).
     pub fn hash(&self, password: &str) -> anyhow::Result<String> {
         let salt = SaltString::generate(&mut OsRng);
-        Ok(self.hasher()?.hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("hashing: {e}"))?.to_string())
+        Ok(self
+            .hasher()?
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| anyhow::anyhow!("hashing: {e}"))?
+            .to_string())
     }
 
     /// Checks `password` against a stored hash; the hash names its own
     /// parameters, so accounts made under older settings still sign in.
     pub fn matches(&self, password: &str, stored: &str) -> bool {
-        let Ok(parsed) = PasswordHash::new(stored) else { return false };
-        self.hasher().is_ok_and(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return false;
+        };
+        self.hasher()
+            .is_ok_and(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
     }
 }
 
@@ -86,8 +125,14 @@ pub enum PasswordProblem {
 impl std::fmt::Display for PasswordProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PasswordProblem::TooShort => write!(f, "the password must have at least {MIN_PASSWORD_CHARS} characters"),
-            PasswordProblem::Common => write!(f, "the password is on the list of common passwords; choose another"),
+            PasswordProblem::TooShort => write!(
+                f,
+                "the password must have at least {MIN_PASSWORD_CHARS} characters"
+            ),
+            PasswordProblem::Common => write!(
+                f,
+                "the password is on the list of common passwords; choose another"
+            ),
         }
     }
 }
@@ -98,9 +143,16 @@ pub fn check_password(password: &str) -> Result<(), PasswordProblem> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(PasswordProblem::TooShort);
     }
-    let folded: String = password.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    let folded: String = password
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
     let stem = folded.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
-    let common = COMMON_PASSWORDS.lines().map(str::trim).filter(|l| !l.is_empty());
+    let common = COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
     for candidate in common {
         if folded == candidate || stem == candidate {
             return Err(PasswordProblem::Common);
@@ -155,7 +207,9 @@ pub struct StaffAccounts<'a> {
 
 fn normalise_email(email: &str) -> Option<String> {
     let email = email.trim().to_lowercase();
-    app::identifiers::EmailAddress::parse(&email).ok().map(|e| e.to_string())
+    app::identifiers::EmailAddress::parse(&email)
+        .ok()
+        .map(|e| e.to_string())
 }
 
 impl StaffAccounts<'_> {
@@ -173,7 +227,11 @@ impl StaffAccounts<'_> {
             (Role::Administrator, None) => {}
             (Role::Officer | Role::Supervisor, Some(centre)) => {
                 let known: Option<String> =
-                    sqlx::query_scalar("SELECT id FROM centres WHERE id = $1").bind(centre).fetch_optional(self.db).await.map_err(anyhow::Error::from)?;
+                    sqlx::query_scalar("SELECT id FROM centres WHERE id = $1")
+                        .bind(centre)
+                        .fetch_optional(self.db)
+                        .await
+                        .map_err(anyhow::Error::from)?;
                 if known.is_none() {
                     return Err(CreateError::UnknownCentre(centre.to_string()));
                 }
@@ -182,7 +240,9 @@ impl StaffAccounts<'_> {
         }
         let security = self.security;
         let password = zeroize::Zeroizing::new(password.to_string());
-        let hash = tokio::task::spawn_blocking(move || security.hash(&password)).await.map_err(anyhow::Error::from)??;
+        let hash = tokio::task::spawn_blocking(move || security.hash(&password))
+            .await
+            .map_err(anyhow::Error::from)??;
         let id = crate::crypto::random_id();
         let inserted = sqlx::query(
             "INSERT INTO staff_accounts (id, email, role, centre_id, password_hash, failed_attempts, created_at) \
@@ -205,15 +265,18 @@ impl StaffAccounts<'_> {
 
     /// The member of staff with this id, as the extractor needs them.
     pub async fn member(&self, id: &str) -> anyhow::Result<Option<StaffMember>> {
-        let row = sqlx::query("SELECT id, email, role, centre_id, totp_enrolled_at FROM staff_accounts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.db)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, email, role, centre_id, totp_enrolled_at FROM staff_accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db)
+        .await?;
         row.map(|row| -> anyhow::Result<StaffMember> {
             Ok(StaffMember {
                 id: row.try_get("id")?,
                 email: row.try_get("email")?,
-                role: Role::from_code(&row.try_get::<String, _>("role")?).ok_or_else(|| anyhow::anyhow!("unknown role"))?,
+                role: Role::from_code(&row.try_get::<String, _>("role")?)
+                    .ok_or_else(|| anyhow::anyhow!("unknown role"))?,
                 centre_id: row.try_get("centre_id")?,
                 totp_enrolled: row.try_get::<Option<i64>, _>("totp_enrolled_at")?.is_some(),
             })
@@ -228,15 +291,21 @@ impl StaffAccounts<'_> {
     /// Too many attempts from this connection?
     async fn connection_limited(&self, address: &str, now: i64) -> anyhow::Result<bool> {
         let bucket = self.cipher.blind_index("staff-sign-in", address);
-        let recent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rate_limit_events WHERE bucket = $1 AND created_at > $2")
-            .bind(&bucket)
-            .bind(now - WINDOW_SECS)
-            .fetch_one(self.db)
-            .await?;
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rate_limit_events WHERE bucket = $1 AND created_at > $2",
+        )
+        .bind(&bucket)
+        .bind(now - WINDOW_SECS)
+        .fetch_one(self.db)
+        .await?;
         if recent >= ATTEMPTS_PER_CONNECTION {
             return Ok(true);
         }
-        sqlx::query("INSERT INTO rate_limit_events (bucket, created_at) VALUES ($1, $2)").bind(&bucket).bind(now).execute(self.db).await?;
+        sqlx::query("INSERT INTO rate_limit_events (bucket, created_at) VALUES ($1, $2)")
+            .bind(&bucket)
+            .bind(now)
+            .execute(self.db)
+            .await?;
         Ok(false)
     }
 
@@ -248,11 +317,13 @@ impl StaffAccounts<'_> {
         .fetch_one(self.db)
         .await?;
         if failures >= self.security.max_failures {
-            sqlx::query("UPDATE staff_accounts SET failed_attempts = 0, locked_until = $2 WHERE id = $1")
-                .bind(id)
-                .bind(now + self.security.lock_minutes * 60)
-                .execute(self.db)
-                .await?;
+            sqlx::query(
+                "UPDATE staff_accounts SET failed_attempts = 0, locked_until = $2 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now + self.security.lock_minutes * 60)
+            .execute(self.db)
+            .await?;
             tracing::warn!(staff = %id, "staff account locked after repeated failures");
             return Ok(SignInProblem::Locked);
         }
@@ -261,7 +332,10 @@ impl StaffAccounts<'_> {
 
     async fn locked(&self, id: &str, now: i64) -> anyhow::Result<bool> {
         let until: Option<i64> =
-            sqlx::query_scalar("SELECT locked_until FROM staff_accounts WHERE id = $1").bind(id).fetch_one(self.db).await?;
+            sqlx::query_scalar("SELECT locked_until FROM staff_accounts WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.db)
+                .await?;
         Ok(until.is_some_and(|until| until > now))
     }
 
@@ -293,7 +367,9 @@ impl StaffAccounts<'_> {
             security.matches(&password, &stored)
         })
         .await?;
-        let Some((id, _, role, enrolled)) = row else { return Ok(Err(SignInProblem::Wrong)) };
+        let Some((id, _, role, enrolled)) = row else {
+            return Ok(Err(SignInProblem::Wrong));
+        };
         if self.locked(&id, now).await? {
             return Ok(Err(SignInProblem::Locked));
         }
@@ -323,9 +399,15 @@ impl StaffAccounts<'_> {
     /// The TOTP secret being enrolled (made now if none), base32, for the
     /// QR code and for typing in by hand.
     pub async fn enrolment_secret(&self, id: &str) -> anyhow::Result<String> {
-        let row: Option<(Option<Vec<u8>>, Option<i64>)> =
-            sqlx::query_as("SELECT totp_secret, totp_enrolled_at FROM staff_accounts WHERE id = $1").bind(id).fetch_optional(self.db).await?;
-        let Some((sealed, enrolled)) = row else { anyhow::bail!("no such staff account") };
+        let row: Option<(Option<Vec<u8>>, Option<i64>)> = sqlx::query_as(
+            "SELECT totp_secret, totp_enrolled_at FROM staff_accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db)
+        .await?;
+        let Some((sealed, enrolled)) = row else {
+            anyhow::bail!("no such staff account")
+        };
         anyhow::ensure!(enrolled.is_none(), "already enrolled");
         let secret = match sealed {
             Some(sealed) => self.cipher.decrypt(TOTP_SECRET, &sealed)?.to_vec(),
@@ -339,7 +421,10 @@ impl StaffAccounts<'_> {
                     .await?;
                 // Another tab may have made one first: use what is stored.
                 let sealed: Vec<u8> =
-                    sqlx::query_scalar("SELECT totp_secret FROM staff_accounts WHERE id = $1").bind(id).fetch_one(self.db).await?;
+                    sqlx::query_scalar("SELECT totp_secret FROM staff_accounts WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(self.db)
+                        .await?;
                 self.cipher.decrypt(TOTP_SECRET, &sealed)?.to_vec()
             }
         };
@@ -349,7 +434,13 @@ impl StaffAccounts<'_> {
     /// Checks a code against the account's secret (enrolled, or being
     /// enrolled when `enrolling`). A code is good for its 30-second step and
     /// one either side, and only once.
-    pub async fn check_code(&self, id: &str, code: &str, enrolling: bool, now: i64) -> anyhow::Result<Result<(), SignInProblem>> {
+    pub async fn check_code(
+        &self,
+        id: &str,
+        code: &str,
+        enrolling: bool,
+        now: i64,
+    ) -> anyhow::Result<Result<(), SignInProblem>> {
         if self.locked(id, now).await? {
             return Ok(Err(SignInProblem::Locked));
         }
@@ -358,12 +449,16 @@ impl StaffAccounts<'_> {
                 .bind(id)
                 .fetch_optional(self.db)
                 .await?;
-        let Some((Some(sealed), enrolled, last_step)) = row else { return Ok(Err(SignInProblem::Wrong)) };
+        let Some((Some(sealed), enrolled, last_step)) = row else {
+            return Ok(Err(SignInProblem::Wrong));
+        };
         if enrolled.is_some() == enrolling {
             return Ok(Err(SignInProblem::Wrong));
         }
         let secret = self.cipher.decrypt(TOTP_SECRET, &sealed)?;
-        let Some(step) = matching_step(&secret, code.trim(), now)? else { return Ok(Err(self.failed(id, now).await?)) };
+        let Some(step) = matching_step(&secret, code.trim(), now)? else {
+            return Ok(Err(self.failed(id, now).await?));
+        };
         // Claimed with a conditional update: the same code twice, or two
         // requests at once, get one sign-in.
         let claimed = sqlx::query(
@@ -392,13 +487,16 @@ fn dummy_hash(security: StaffSecurity) -> String {
         .get_or_init(|| {
             let mut random = [0u8; 16];
             rand::rng().fill_bytes(&mut random);
-            security.hash(&crate::crypto::hex(&random)).unwrap_or_default()
+            security
+                .hash(&crate::crypto::hex(&random))
+                .unwrap_or_default()
         })
         .clone()
 }
 
 fn totp(secret: &[u8]) -> anyhow::Result<TOTP> {
-    TOTP::new(totp_rs::Algorithm::SHA1, 6, 0, 30, secret.to_vec()).map_err(|e| anyhow::anyhow!("totp: {e}"))
+    TOTP::new(totp_rs::Algorithm::SHA1, 6, 0, 30, secret.to_vec())
+        .map_err(|e| anyhow::anyhow!("totp: {e}"))
 }
 
 /// The step (`time / 30`) whose code `code` is, looking one step either
@@ -427,9 +525,17 @@ pub fn code_at(secret_base32: &str, now: i64) -> anyhow::Result<String> {
 pub fn otpauth_url(email: &str, secret_base32: &str) -> String {
     let label: String = format!("Usajili:{email}")
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~:@".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~:@".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
-    format!("otpauth://totp/{label}?secret={secret_base32}&issuer=Usajili&algorithm=SHA1&digits=6&period=30")
+    format!(
+        "otpauth://totp/{label}?secret={secret_base32}&issuer=Usajili&algorithm=SHA1&digits=6&period=30"
+    )
 }
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -472,9 +578,18 @@ mod tests {
     #[test]
     fn passwords_need_twelve_characters_and_must_not_be_common() {
         assert_eq!(check_password("short pass"), Err(PasswordProblem::TooShort));
-        assert_eq!(check_password("Password1234!"), Err(PasswordProblem::Common));
-        assert_eq!(check_password("qwertyuiop123"), Err(PasswordProblem::Common));
-        assert_eq!(check_password("huduma namba 2026"), Err(PasswordProblem::Common));
+        assert_eq!(
+            check_password("Password1234!"),
+            Err(PasswordProblem::Common)
+        );
+        assert_eq!(
+            check_password("qwertyuiop123"),
+            Err(PasswordProblem::Common)
+        );
+        assert_eq!(
+            check_password("huduma namba 2026"),
+            Err(PasswordProblem::Common)
+        );
         assert_eq!(check_password("tall giraffe drinks chai"), Ok(()));
     }
 
@@ -499,7 +614,11 @@ mod tests {
 
     #[test]
     fn hashes_are_argon2id_with_the_configured_parameters() {
-        let security = StaffSecurity { argon2_memory_kib: 1024, argon2_iterations: 1, ..StaffSecurity::default() };
+        let security = StaffSecurity {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..StaffSecurity::default()
+        };
         let hash = security.hash("tall giraffe drinks chai").unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{hash}");
         assert!(security.matches("tall giraffe drinks chai", &hash));

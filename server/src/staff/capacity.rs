@@ -90,19 +90,37 @@ pub fn changed_centre(centre: &Centre, change: &Change) -> Centre {
 /// order of their appointments, each in the earliest slot with a free seat
 /// that starts no earlier than the booking did and is not in the past, up
 /// to the horizon seen from `today` (or the booking's own day, if later).
-pub fn plan(before: Schedule<'_>, after: Schedule<'_>, held: &[Held], today: CivilDate, now: i64) -> Plan {
+pub fn plan(
+    before: Schedule<'_>,
+    after: Schedule<'_>,
+    held: &[Held],
+    today: CivilDate,
+    now: i64,
+) -> Plan {
     let centre = after.centre;
     let schedule = after;
     let counters = centre.counters;
     let mut slots_before: HashMap<CivilDate, Vec<u16>> = HashMap::new();
-    let mut was_a_slot =
-        |day: CivilDate, slot: u16| slots_before.entry(day).or_insert_with(|| before.slots_on(day)).contains(&slot);
+    let mut was_a_slot = |day: CivilDate, slot: u16| {
+        slots_before
+            .entry(day)
+            .or_insert_with(|| before.slots_on(day))
+            .contains(&slot)
+    };
     let mut slots_by_day: HashMap<CivilDate, Vec<u16>> = HashMap::new();
-    let mut slots_of = |day: CivilDate| slots_by_day.entry(day).or_insert_with(|| schedule.slots_on(day)).clone();
+    let mut slots_of = |day: CivilDate| {
+        slots_by_day
+            .entry(day)
+            .or_insert_with(|| schedule.slots_on(day))
+            .clone()
+    };
 
     let mut by_slot: HashMap<(CivilDate, u16), Vec<&Held>> = HashMap::new();
     for booking in held {
-        by_slot.entry((booking.day, booking.slot)).or_default().push(booking);
+        by_slot
+            .entry((booking.day, booking.slot))
+            .or_default()
+            .push(booking);
     }
     let mut keys: Vec<_> = by_slot.keys().copied().collect();
     keys.sort();
@@ -118,7 +136,10 @@ pub fn plan(before: Schedule<'_>, after: Schedule<'_>, held: &[Held], today: Civ
         let off_the_schedule = !was_a_slot(key.0, key.1);
         let mut kept = Vec::new();
         for booking in bookings {
-            if !booking.movable || off_the_schedule || (exists && kept.len() < usize::from(counters)) {
+            if !booking.movable
+                || off_the_schedule
+                || (exists && kept.len() < usize::from(counters))
+            {
                 kept.push(booking);
             } else {
                 displaced.push(booking);
@@ -158,7 +179,10 @@ pub fn plan(before: Schedule<'_>, after: Schedule<'_>, held: &[Held], today: Civ
             }
             day = day.add_days(1);
         }
-        moves.push(Move { booking: booking.clone(), to });
+        moves.push(Move {
+            booking: booking.clone(),
+            to,
+        });
     }
     Plan { moves, reseats }
 }
@@ -178,7 +202,12 @@ pub struct Busy;
 
 impl Capacity<'_> {
     /// Every live booking at `centre` from `today` on.
-    async fn held(conn: &mut AnyConnection, centre: &str, today: CivilDate, now: i64) -> anyhow::Result<Vec<Held>> {
+    async fn held(
+        conn: &mut AnyConnection,
+        centre: &str,
+        today: CivilDate,
+        now: i64,
+    ) -> anyhow::Result<Vec<Held>> {
         let rows = sqlx::query(
             "SELECT id, application_id, kind, day, slot, seat, starts_at, created_at, status FROM bookings \
              WHERE centre_id = $1 AND live = 1 AND day >= $2",
@@ -196,8 +225,11 @@ impl Capacity<'_> {
             held.push(Held {
                 id: row.try_get("id")?,
                 application_id: row.try_get("application_id")?,
-                kind: Kind::from_code(&kind).ok_or_else(|| anyhow::anyhow!("unknown booking kind"))?,
-                day: day.parse().map_err(|()| anyhow::anyhow!("bad booking day"))?,
+                kind: Kind::from_code(&kind)
+                    .ok_or_else(|| anyhow::anyhow!("unknown booking kind"))?,
+                day: day
+                    .parse()
+                    .map_err(|()| anyhow::anyhow!("bad booking day"))?,
                 slot: u16::try_from(row.try_get::<i64, _>("slot")?)?,
                 seat: u16::try_from(row.try_get::<i64, _>("seat")?)?,
                 starts_at,
@@ -218,17 +250,38 @@ impl Capacity<'_> {
     }
 
     /// What `change` would move, without changing anything.
-    pub async fn preview(&self, centre: &Centre, change: &Change, now: i64) -> anyhow::Result<Plan> {
+    pub async fn preview(
+        &self,
+        centre: &Centre,
+        change: &Change,
+        now: i64,
+    ) -> anyhow::Result<Plan> {
         let today = CivilDate::in_nairobi_at(now);
         let mut conn = self.db.acquire().await?;
         let held = Self::held(&mut conn, &centre.id, today, now).await?;
         let before = Self::closures(&mut conn, today).await?;
         let mut after = before.clone();
         if let Change::Closure(closure) = change {
-            after.push(Closure { centre_id: Some(centre.id.clone()), day: closure.day, span: closure.span });
+            after.push(Closure {
+                centre_id: Some(centre.id.clone()),
+                day: closure.day,
+                span: closure.span,
+            });
         }
         let changed = changed_centre(centre, change);
-        Ok(plan(Schedule { centre, closures: &before }, Schedule { centre: &changed, closures: &after }, &held, today, now))
+        Ok(plan(
+            Schedule {
+                centre,
+                closures: &before,
+            },
+            Schedule {
+                centre: &changed,
+                closures: &after,
+            },
+            &held,
+            today,
+            now,
+        ))
     }
 
     /// Makes `change` and its moves. Returns what was moved.
@@ -237,7 +290,11 @@ impl Capacity<'_> {
             match self.try_apply(centre, change, now).await {
                 Ok(Some(plan)) => return Ok(plan),
                 Ok(None) => tokio::task::yield_now().await,
-                Err(error) if error.downcast_ref::<sqlx::Error>().is_some_and(crate::booking::bookings::lost_a_race) => {
+                Err(error)
+                    if error
+                        .downcast_ref::<sqlx::Error>()
+                        .is_some_and(crate::booking::bookings::lost_a_race) =>
+                {
                     tokio::task::yield_now().await
                 }
                 Err(error) => return Err(error),
@@ -247,7 +304,12 @@ impl Capacity<'_> {
     }
 
     /// One try: `None` when a seat was taken meanwhile (nothing changed).
-    async fn try_apply(&self, centre: &Centre, change: &Change, now: i64) -> anyhow::Result<Option<Plan>> {
+    async fn try_apply(
+        &self,
+        centre: &Centre,
+        change: &Change,
+        now: i64,
+    ) -> anyhow::Result<Option<Plan>> {
         let today = CivilDate::in_nairobi_at(now);
         let after = changed_centre(centre, change);
         let mut tx = self.db.begin().await?;
@@ -262,9 +324,14 @@ impl Capacity<'_> {
                     .bind(i64::from(rules.horizon_days))
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("DELETE FROM centre_hours WHERE centre_id = $1").bind(&centre.id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM centre_hours WHERE centre_id = $1")
+                    .bind(&centre.id)
+                    .execute(&mut *tx)
+                    .await?;
                 for (weekday, hours) in rules.hours.iter().enumerate() {
-                    let Some((opens, closes)) = hours else { continue };
+                    let Some((opens, closes)) = hours else {
+                        continue;
+                    };
                     sqlx::query("INSERT INTO centre_hours (centre_id, weekday, opens, closes) VALUES ($1, $2, $3, $4)")
                         .bind(&centre.id)
                         .bind(weekday as i64)
@@ -294,15 +361,35 @@ impl Capacity<'_> {
         // The closures before the change: without the one just added.
         let mut earlier = closures.clone();
         if let Change::Closure(closure) = change {
-            let added = Closure { centre_id: Some(centre.id.clone()), day: closure.day, span: closure.span };
+            let added = Closure {
+                centre_id: Some(centre.id.clone()),
+                day: closure.day,
+                span: closure.span,
+            };
             if let Some(at) = earlier.iter().position(|c| *c == added) {
                 earlier.remove(at);
             }
         }
-        let plan = plan(Schedule { centre, closures: &earlier }, Schedule { centre: &after, closures: &closures }, &held, today, now);
+        let plan = plan(
+            Schedule {
+                centre,
+                closures: &earlier,
+            },
+            Schedule {
+                centre: &after,
+                closures: &closures,
+            },
+            &held,
+            today,
+            now,
+        );
         for step in &plan.moves {
             let booking = &step.booking;
-            let status = if step.to.is_some() { "moved" } else { "cancelled" };
+            let status = if step.to.is_some() {
+                "moved"
+            } else {
+                "cancelled"
+            };
             let ended = sqlx::query(
                 "UPDATE bookings SET live = 0, status = $2, ended_at = $3 WHERE id = $1 AND live = 1 AND status = 'booked'",
             )
@@ -343,7 +430,14 @@ impl Capacity<'_> {
                 starts_at: day.nairobi_unix_at(slot),
                 family_id: None,
             };
-            let inserted = crate::booking::bookings::insert_on_free_seat(&mut tx, &moved, after.counters, now, Seat::Lowest).await?;
+            let inserted = crate::booking::bookings::insert_on_free_seat(
+                &mut tx,
+                &moved,
+                after.counters,
+                now,
+                Seat::Lowest,
+            )
+            .await?;
             if !inserted {
                 tx.rollback().await?;
                 return Ok(None);
@@ -355,20 +449,30 @@ impl Capacity<'_> {
 
     /// Removes one of `centre`'s own closures from `today` on. Bookings
     /// moved for it stay where they are. Returns whether there was one.
-    pub async fn reopen(&self, centre: &str, closure_id: &str, today: CivilDate) -> anyhow::Result<bool> {
-        let removed = sqlx::query("DELETE FROM closures WHERE id = $1 AND centre_id = $2 AND day >= $3")
-            .bind(closure_id)
-            .bind(centre)
-            .bind(today.to_string())
-            .execute(self.db)
-            .await?
-            .rows_affected();
+    pub async fn reopen(
+        &self,
+        centre: &str,
+        closure_id: &str,
+        today: CivilDate,
+    ) -> anyhow::Result<bool> {
+        let removed =
+            sqlx::query("DELETE FROM closures WHERE id = $1 AND centre_id = $2 AND day >= $3")
+                .bind(closure_id)
+                .bind(centre)
+                .bind(today.to_string())
+                .execute(self.db)
+                .await?
+                .rows_affected();
         Ok(removed == 1)
     }
 
     /// The closures ahead that apply to `centre` (its own and every
     /// centre's), soonest first: (id, day, span, reason, its own).
-    pub async fn upcoming(&self, centre: &str, today: CivilDate) -> anyhow::Result<Vec<app::pages::staff::ClosureLine>> {
+    pub async fn upcoming(
+        &self,
+        centre: &str,
+        today: CivilDate,
+    ) -> anyhow::Result<Vec<app::pages::staff::ClosureLine>> {
         let rows = sqlx::query(
             "SELECT id, centre_id, day, starts, ends, reason FROM closures \
              WHERE day >= $1 AND (centre_id = $2 OR centre_id IS NULL) ORDER BY day, starts",
@@ -379,7 +483,9 @@ impl Capacity<'_> {
         .await?;
         let mut lines = Vec::new();
         for row in rows {
-            let Some(closure) = crate::booking::centres::closure_from_row(&row)? else { continue };
+            let Some(closure) = crate::booking::centres::closure_from_row(&row)? else {
+                continue;
+            };
             lines.push(app::pages::staff::ClosureLine {
                 id: row.try_get("id")?,
                 day: closure.day,
@@ -394,7 +500,12 @@ impl Capacity<'_> {
 
 /// The centre's current rules, as the form shows them.
 pub fn rules_of(centre: &Centre) -> CentreRules {
-    CentreRules { counters: centre.counters, slot_minutes: centre.slot_minutes, horizon_days: centre.horizon_days, hours: centre.hours }
+    CentreRules {
+        counters: centre.counters,
+        slot_minutes: centre.slot_minutes,
+        horizon_days: centre.horizon_days,
+        hours: centre.hours,
+    }
 }
 
 #[cfg(test)]
@@ -415,7 +526,15 @@ mod tests {
             counters,
             slot_minutes: 15,
             horizon_days: 30,
-            hours: [weekday, weekday, weekday, weekday, weekday, Some((480, 780)), None],
+            hours: [
+                weekday,
+                weekday,
+                weekday,
+                weekday,
+                weekday,
+                Some((480, 780)),
+                None,
+            ],
         }
     }
 
@@ -449,12 +568,37 @@ mod tests {
         let centre = centre(1);
         // 13:00 and 14:00 booked; 17:00 is closing; Wednesday 08:00 is taken.
         let wednesday = date(2026, 12, 2);
-        let bookings =
-            [held("a", tuesday, 780, 0, 1), held("b", tuesday, 840, 0, 2), held("c", tuesday, 600, 0, 3), held("d", wednesday, 480, 0, 4)];
-        let closures = [Closure { centre_id: Some("gpo".into()), day: tuesday, span: Some((780, 1020)) }];
-        let plan = plan(open(&centre), Schedule { centre: &centre, closures: &closures }, &bookings, today(), now());
-        let moved: Vec<_> = plan.moves.iter().map(|m| (m.booking.id.as_str(), m.to)).collect();
-        assert_eq!(moved, vec![("a", Some((wednesday, 495))), ("b", Some((wednesday, 510)))], "the morning stays; 08:00 is full");
+        let bookings = [
+            held("a", tuesday, 780, 0, 1),
+            held("b", tuesday, 840, 0, 2),
+            held("c", tuesday, 600, 0, 3),
+            held("d", wednesday, 480, 0, 4),
+        ];
+        let closures = [Closure {
+            centre_id: Some("gpo".into()),
+            day: tuesday,
+            span: Some((780, 1020)),
+        }];
+        let plan = plan(
+            open(&centre),
+            Schedule {
+                centre: &centre,
+                closures: &closures,
+            },
+            &bookings,
+            today(),
+            now(),
+        );
+        let moved: Vec<_> = plan
+            .moves
+            .iter()
+            .map(|m| (m.booking.id.as_str(), m.to))
+            .collect();
+        assert_eq!(
+            moved,
+            vec![("a", Some((wednesday, 495))), ("b", Some((wednesday, 510)))],
+            "the morning stays; 08:00 is full"
+        );
         assert!(plan.reseats.is_empty());
     }
 
@@ -463,8 +607,21 @@ mod tests {
         let mut centre = centre(1);
         centre.horizon_days = 1;
         let tuesday = date(2026, 12, 1);
-        let closures = [Closure { centre_id: None, day: tuesday, span: None }];
-        let plan = plan(open(&centre), Schedule { centre: &centre, closures: &closures }, &[held("a", tuesday, 480, 0, 1)], today(), now());
+        let closures = [Closure {
+            centre_id: None,
+            day: tuesday,
+            span: None,
+        }];
+        let plan = plan(
+            open(&centre),
+            Schedule {
+                centre: &centre,
+                closures: &closures,
+            },
+            &[held("a", tuesday, 480, 0, 1)],
+            today(),
+            now(),
+        );
         assert_eq!(plan.moves.len(), 1);
         assert_eq!(plan.moves[0].to, None);
         assert_eq!((plan.moved(), plan.unplaced()), (0, 1));
@@ -474,13 +631,20 @@ mod tests {
     fn fewer_counters_keep_the_earliest_made_and_renumber_their_seats() {
         let tuesday = date(2026, 12, 1);
         let (before, centre) = (centre(4), centre(2));
-        let bookings = [held("late", tuesday, 480, 0, 30), held("first", tuesday, 480, 3, 10), held("second", tuesday, 480, 2, 20)];
+        let bookings = [
+            held("late", tuesday, 480, 0, 30),
+            held("first", tuesday, 480, 3, 10),
+            held("second", tuesday, 480, 2, 20),
+        ];
         let plan = plan(open(&before), open(&centre), &bookings, today(), now());
         assert_eq!(plan.moves.len(), 1);
         assert_eq!(plan.moves[0].booking.id, "late");
         assert_eq!(plan.moves[0].to, Some((tuesday, 495)));
         // The late one's seat 0 is free once it has moved.
-        assert_eq!(plan.reseats, vec![("first".to_string(), 0), ("second".to_string(), 1)]);
+        assert_eq!(
+            plan.reseats,
+            vec![("first".to_string(), 0), ("second".to_string(), 1)]
+        );
     }
 
     #[test]
@@ -488,8 +652,21 @@ mod tests {
         let centre = centre(1);
         let mut inside = held("inside", today(), 600, 0, 1);
         inside.movable = false;
-        let closures = [Closure { centre_id: Some("gpo".into()), day: today(), span: None }];
-        let plan = plan(open(&centre), Schedule { centre: &centre, closures: &closures }, &[inside], today(), now());
+        let closures = [Closure {
+            centre_id: Some("gpo".into()),
+            day: today(),
+            span: None,
+        }];
+        let plan = plan(
+            open(&centre),
+            Schedule {
+                centre: &centre,
+                closures: &closures,
+            },
+            &[inside],
+            today(),
+            now(),
+        );
         assert!(plan.moves.is_empty());
     }
 
@@ -500,9 +677,16 @@ mod tests {
         let mut centre = centre(4);
         centre.slot_minutes = 20;
         // 08:15 is not a 20-minute slot; 08:20 is the next one. 09:00 is on both grids.
-        let bookings = [held("a", tuesday, 495, 0, 1), held("b", tuesday, 480 + 45 + 15, 0, 2)];
+        let bookings = [
+            held("a", tuesday, 495, 0, 1),
+            held("b", tuesday, 480 + 45 + 15, 0, 2),
+        ];
         let plan = plan(open(&before), open(&centre), &bookings, today(), now());
-        let moved: Vec<_> = plan.moves.iter().map(|m| (m.booking.id.as_str(), m.to)).collect();
+        let moved: Vec<_> = plan
+            .moves
+            .iter()
+            .map(|m| (m.booking.id.as_str(), m.to))
+            .collect();
         assert_eq!(moved, vec![("a", Some((tuesday, 500)))]);
     }
 
@@ -511,15 +695,34 @@ mod tests {
         let tuesday = date(2026, 12, 1);
         let centre = centre(1);
         // 17:30 is after closing (a demo booking made by hand); 14:00 is a slot.
-        let bookings = [held("after-hours", tuesday, 17 * 60 + 30, 0, 1), held("afternoon", tuesday, 14 * 60, 0, 2)];
-        let closures = [Closure { centre_id: Some("gpo".into()), day: tuesday, span: Some((13 * 60, 17 * 60)) }];
-        let plan = plan(open(&centre), Schedule { centre: &centre, closures: &closures }, &bookings, today(), now());
+        let bookings = [
+            held("after-hours", tuesday, 17 * 60 + 30, 0, 1),
+            held("afternoon", tuesday, 14 * 60, 0, 2),
+        ];
+        let closures = [Closure {
+            centre_id: Some("gpo".into()),
+            day: tuesday,
+            span: Some((13 * 60, 17 * 60)),
+        }];
+        let plan = plan(
+            open(&centre),
+            Schedule {
+                centre: &centre,
+                closures: &closures,
+            },
+            &bookings,
+            today(),
+            now(),
+        );
         let moved: Vec<_> = plan.moves.iter().map(|m| m.booking.id.as_str()).collect();
         assert_eq!(moved, vec!["afternoon"]);
     }
 
     /// The centre's schedule with no closures.
     fn open(centre: &Centre) -> Schedule<'_> {
-        Schedule { centre, closures: &[] }
+        Schedule {
+            centre,
+            closures: &[],
+        }
     }
 }

@@ -16,7 +16,9 @@ pub const MAX_BATCH: usize = 2000;
 pub fn references_in(text: &str) -> (Vec<ApplicationReference>, Vec<String>) {
     let mut found: Vec<ApplicationReference> = Vec::new();
     let mut broken = Vec::new();
-    for token in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\'' | '\t')) {
+    for token in
+        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\'' | '\t'))
+    {
         let token = token.trim();
         if token.is_empty() {
             continue;
@@ -24,7 +26,10 @@ pub fn references_in(text: &str) -> (Vec<ApplicationReference>, Vec<String>) {
         match ApplicationReference::parse(token) {
             Ok(reference) if !found.contains(&reference) => found.push(reference),
             Ok(_) => {}
-            Err(_) if token.to_uppercase().starts_with("HN-") || token.to_uppercase().starts_with("HN") && token.len() >= 10 => {
+            Err(_)
+                if token.to_uppercase().starts_with("HN-")
+                    || token.to_uppercase().starts_with("HN") && token.len() >= 10 =>
+            {
                 broken.push(token.chars().take(20).collect())
             }
             Err(_) => {}
@@ -46,10 +51,15 @@ pub async fn mark_ready(
     for reference in references {
         let reference = reference.to_string();
         let row: Option<(String, String)> =
-            sqlx::query_as("SELECT id, state FROM applications WHERE reference = $1").bind(&reference).fetch_optional(db).await?;
+            sqlx::query_as("SELECT id, state FROM applications WHERE reference = $1")
+                .bind(&reference)
+                .fetch_optional(db)
+                .await?;
         let outcome = match row {
             None => CardOutcome::Unknown,
-            Some((_, state)) if state == "card_ready" || state == "collected" => CardOutcome::AlreadyReady,
+            Some((_, state)) if state == "card_ready" || state == "collected" => {
+                CardOutcome::AlreadyReady
+            }
             Some((id, state)) if state == "biometrics_captured" => {
                 let changed = sqlx::query(
                     "UPDATE applications SET state = 'card_ready', card_centre_id = $2, updated_at = $3 \
@@ -85,9 +95,15 @@ mod tests {
         let mut typo = good.clone();
         let last = typo.pop().unwrap();
         typo.push(if last == 'A' { 'B' } else { 'A' });
-        let csv = format!("reference,name\n{good},Wanjiru\n\"{}\",again\n{typo},x\nnot-a-reference,y\n", good.to_lowercase());
+        let csv = format!(
+            "reference,name\n{good},Wanjiru\n\"{}\",again\n{typo},x\nnot-a-reference,y\n",
+            good.to_lowercase()
+        );
         let (found, broken) = references_in(&csv);
-        assert_eq!(found.iter().map(|r| r.to_string()).collect::<Vec<_>>(), vec![good]);
+        assert_eq!(
+            found.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+            vec![good]
+        );
         assert_eq!(broken, vec![typo]);
     }
 }

@@ -29,11 +29,18 @@ fn silhouette() -> anyhow::Result<Vec<u8>> {
         let head = dx * dx / (70.0 * 70.0) + dy * dy / (90.0 * 90.0) <= 1.0;
         let (sx, sy) = (x as f32 - 150.0, y as f32 - 420.0);
         let shoulders = sx * sx / (140.0 * 140.0) + sy * sy / (170.0 * 170.0) <= 1.0;
-        if head || shoulders { image::Rgb([90, 90, 100]) } else { image::Rgb([230, 232, 236]) }
+        if head || shoulders {
+            image::Rgb([90, 90, 100])
+        } else {
+            image::Rgb([230, 232, 236])
+        }
     });
     let mut png = Vec::new();
-    image::DynamicImage::ImageRgb8(image).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
-    Ok(crate::photo::clean(&png).map_err(|e| anyhow::anyhow!("demo photo: {e:?}"))?.jpeg)
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    Ok(crate::photo::clean(&png)
+        .map_err(|e| anyhow::anyhow!("demo photo: {e:?}"))?
+        .jpeg)
 }
 
 /// The next quarter hour after `now`, Nairobi time: where today's demo queue starts.
@@ -52,8 +59,12 @@ pub async fn queue(
     now: i64,
 ) -> anyhow::Result<Vec<Queued>> {
     let centre_row: Option<(String, i64)> =
-        sqlx::query_as("SELECT id, slot_minutes FROM centres WHERE id = $1").bind(centre).fetch_optional(db).await?;
-    let (centre, slot_minutes) = centre_row.ok_or_else(|| anyhow::anyhow!("no centre has the id {centre}"))?;
+        sqlx::query_as("SELECT id, slot_minutes FROM centres WHERE id = $1")
+            .bind(centre)
+            .fetch_optional(db)
+            .await?;
+    let (centre, slot_minutes) =
+        centre_row.ok_or_else(|| anyhow::anyhow!("no centre has the id {centre}"))?;
     let today = CivilDate::in_nairobi_at(now);
     let adult_born_by = today.add_days(-18 * 366).to_string();
     let candidates: Vec<String> = sqlx::query_scalar(
@@ -73,17 +84,32 @@ pub async fn queue(
         if queued.len() == people || next_minute >= 24 * 60 {
             break;
         }
-        let Ok(birth_cert) = BirthCertificateNumber::parse(&certificate) else { continue };
+        let Ok(birth_cert) = BirthCertificateNumber::parse(&certificate) else {
+            continue;
+        };
         let index = cipher.blind_index("birth-certificate", birth_cert.as_ref());
         let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM applications WHERE active_birth_cert_index = $1").bind(&index).fetch_optional(db).await?;
+            sqlx::query_scalar("SELECT id FROM applications WHERE active_birth_cert_index = $1")
+                .bind(&index)
+                .fetch_optional(db)
+                .await?;
         if taken.is_some() {
             continue;
         }
-        let Ok(Some(record)) = registry.birth_record(&birth_cert).await else { continue };
+        let Ok(Some(record)) = registry.birth_record(&birth_cert).await else {
+            continue;
+        };
         let answers = child_answers(&record, &birth_cert)?;
-        let name = answers.about_you.as_ref().map(|a| format!("{} {}", a.given_names, a.surname)).unwrap_or_default();
-        let (account, application, booking) = (crate::crypto::random_id(), crate::crypto::random_id(), crate::crypto::random_id());
+        let name = answers
+            .about_you
+            .as_ref()
+            .map(|a| format!("{} {}", a.given_names, a.surname))
+            .unwrap_or_default();
+        let (account, application, booking) = (
+            crate::crypto::random_id(),
+            crate::crypto::random_id(),
+            crate::crypto::random_id(),
+        );
         let reference = new_reference().to_string();
         let mut tx = db.begin().await?;
         sqlx::query("INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $2, $3, 'email', $4)")
@@ -122,7 +148,12 @@ pub async fn queue(
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        queued.push(Queued { reference, name, booking_id: booking, minute: next_minute });
+        queued.push(Queued {
+            reference,
+            name,
+            booking_id: booking,
+            minute: next_minute,
+        });
         next_minute += step;
     }
     Ok(queued)

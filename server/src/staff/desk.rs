@@ -64,11 +64,25 @@ impl Step {
 
     /// (kind it applies to or None for both, booking status before, after,
     /// the timestamp column it sets, application state before and after).
-    fn rule(self) -> (Option<VisitKind>, VisitStatus, VisitStatus, Option<&'static str>, Option<(&'static str, &'static str)>) {
+    fn rule(
+        self,
+    ) -> (
+        Option<VisitKind>,
+        VisitStatus,
+        VisitStatus,
+        Option<&'static str>,
+        Option<(&'static str, &'static str)>,
+    ) {
         use VisitStatus::*;
         match self {
             Step::CheckIn => (None, Booked, CheckedIn, Some("checked_in_at"), None),
-            Step::DocumentsVerified => (Some(VisitKind::Enrolment), CheckedIn, DocumentsVerified, Some("documents_verified_at"), None),
+            Step::DocumentsVerified => (
+                Some(VisitKind::Enrolment),
+                CheckedIn,
+                DocumentsVerified,
+                Some("documents_verified_at"),
+                None,
+            ),
             Step::BiometricsCaptured => (
                 Some(VisitKind::Enrolment),
                 DocumentsVerified,
@@ -76,10 +90,20 @@ impl Step {
                 Some("biometrics_captured_at"),
                 Some(("checked_in", "biometrics_captured")),
             ),
-            Step::IdentityConfirmed => (Some(VisitKind::Collection), CheckedIn, IdentityConfirmed, Some("identity_confirmed_at"), None),
-            Step::HandedOver => {
-                (Some(VisitKind::Collection), IdentityConfirmed, HandedOver, Some("handed_over_at"), Some(("card_ready", "collected")))
-            }
+            Step::IdentityConfirmed => (
+                Some(VisitKind::Collection),
+                CheckedIn,
+                IdentityConfirmed,
+                Some("identity_confirmed_at"),
+                None,
+            ),
+            Step::HandedOver => (
+                Some(VisitKind::Collection),
+                IdentityConfirmed,
+                HandedOver,
+                Some("handed_over_at"),
+                Some(("card_ready", "collected")),
+            ),
             Step::NoShow => (None, Booked, NoShow, None, None),
         }
     }
@@ -149,17 +173,28 @@ fn status_of(code: &str) -> VisitStatus {
 impl Desk<'_> {
     fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Found> {
         let sealed: Vec<u8> = row.try_get("answers")?;
-        let answers: Answers = serde_json::from_slice(&self.cipher.decrypt("applications.answers", &sealed)?)?;
+        let answers: Answers =
+            serde_json::from_slice(&self.cipher.decrypt("applications.answers", &sealed)?)?;
         let starts_at: i64 = row.try_get("starts_at")?;
-        let name = answers.about_you.as_ref().map(|a| format!("{} {}", a.given_names, a.surname)).unwrap_or_default();
+        let name = answers
+            .about_you
+            .as_ref()
+            .map(|a| format!("{} {}", a.given_names, a.surname))
+            .unwrap_or_default();
         let phone = answers.contact.as_ref().map(|c| c.phone.to_string());
         let kind: String = row.try_get("kind")?;
         let day: String = row.try_get("day")?;
         Ok(Found {
             visit: Visit {
                 booking_id: row.try_get("id")?,
-                reference: row.try_get::<Option<String>, _>("reference")?.unwrap_or_default(),
-                kind: if kind == "collection" { VisitKind::Collection } else { VisitKind::Enrolment },
+                reference: row
+                    .try_get::<Option<String>, _>("reference")?
+                    .unwrap_or_default(),
+                kind: if kind == "collection" {
+                    VisitKind::Collection
+                } else {
+                    VisitKind::Enrolment
+                },
                 status: status_of(&row.try_get::<String, _>("status")?),
                 minute: CivilDate::nairobi_minute_at(starts_at),
                 name,
@@ -167,7 +202,9 @@ impl Desk<'_> {
             },
             application_id: row.try_get("application_id")?,
             centre_id: row.try_get("centre_id")?,
-            day: day.parse().map_err(|_| anyhow::anyhow!("a stored day is not a date"))?,
+            day: day
+                .parse()
+                .map_err(|_| anyhow::anyhow!("a stored day is not a date"))?,
             starts_at,
             application_state: ApplicationState::from_code(&row.try_get::<String, _>("state")?)
                 .ok_or_else(|| anyhow::anyhow!("unknown state"))?,
@@ -187,20 +224,32 @@ impl Desk<'_> {
         .bind(day.to_string())
         .fetch_all(self.db)
         .await?;
-        rows.iter().map(|row| self.decode(row).map(|found| found.visit)).collect()
+        rows.iter()
+            .map(|row| self.decode(row).map(|found| found.visit))
+            .collect()
     }
 
     /// A booking by id, only if it is at `centre` (`None` for an
     /// administrator: any centre). Anything else is `None`, as for an id
     /// that does not exist.
     pub async fn find(&self, booking: &str, centre: Option<&str>) -> anyhow::Result<Option<Found>> {
-        let row = sqlx::query(&format!("{SELECT} WHERE b.id = $1")).bind(booking).fetch_optional(self.db).await?;
-        let Some(found) = row.map(|row| self.decode(&row)).transpose()? else { return Ok(None) };
-        Ok(centre.is_none_or(|centre| centre == found.centre_id).then_some(found))
+        let row = sqlx::query(&format!("{SELECT} WHERE b.id = $1"))
+            .bind(booking)
+            .fetch_optional(self.db)
+            .await?;
+        let Some(found) = row.map(|row| self.decode(&row)).transpose()? else {
+            return Ok(None);
+        };
+        Ok(centre
+            .is_none_or(|centre| centre == found.centre_id)
+            .then_some(found))
     }
 
     /// The booking a reference points to: the live one, else the latest.
-    pub async fn by_reference(&self, reference: &ApplicationReference) -> anyhow::Result<Option<Found>> {
+    pub async fn by_reference(
+        &self,
+        reference: &ApplicationReference,
+    ) -> anyhow::Result<Option<Found>> {
         let row = sqlx::query(&format!(
             "{SELECT} WHERE a.reference = $1 AND b.status <> 'moved' ORDER BY b.live DESC, b.created_at DESC LIMIT 1"
         ))
@@ -218,10 +267,19 @@ impl Desk<'_> {
         if kind.is_some_and(|kind| kind != found.visit.kind) {
             return Ok(false);
         }
-        let finished = matches!(to, VisitStatus::BiometricsCaptured | VisitStatus::HandedOver | VisitStatus::NoShow);
+        let finished = matches!(
+            to,
+            VisitStatus::BiometricsCaptured | VisitStatus::HandedOver | VisitStatus::NoShow
+        );
         let mut tx = self.db.begin().await?;
-        let stamp = stamp.map(|column| format!(", {column} = $4")).unwrap_or_default();
-        let live = if finished { ", live = 0, ended_at = $4" } else { "" };
+        let stamp = stamp
+            .map(|column| format!(", {column} = $4"))
+            .unwrap_or_default();
+        let live = if finished {
+            ", live = 0, ended_at = $4"
+        } else {
+            ""
+        };
         let moved = sqlx::query(&format!(
             "UPDATE bookings SET status = $2{stamp}{live} WHERE id = $1 AND status = $3 AND live = 1"
         ))
@@ -244,14 +302,16 @@ impl Desk<'_> {
             _ => application,
         };
         if let Some((before, after)) = application {
-            let changed = sqlx::query("UPDATE applications SET state = $2, updated_at = $4 WHERE id = $1 AND state = $3")
-                .bind(&found.application_id)
-                .bind(after)
-                .bind(before)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let changed = sqlx::query(
+                "UPDATE applications SET state = $2, updated_at = $4 WHERE id = $1 AND state = $3",
+            )
+            .bind(&found.application_id)
+            .bind(after)
+            .bind(before)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if changed != 1 {
                 tx.rollback().await?;
                 return Ok(false);
@@ -265,7 +325,11 @@ impl Desk<'_> {
     /// their birth certificate or the ID number the registry now lists for
     /// it; for a child, the proven ID of a parent or guardian who consented.
     pub async fn collector_matches(&self, found: &Found, typed: &str) -> anyhow::Result<bool> {
-        let typed: String = typed.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
+        let typed: String = typed
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_uppercase();
         if typed.is_empty() {
             return Ok(false);
         }
@@ -281,31 +345,59 @@ impl Desk<'_> {
             .await?;
             return Ok(linked.is_some());
         }
-        let Some(certificate) = found.answers.birth_certificate.as_ref().map(|b| b.to_string()) else { return Ok(false) };
-        let certificate: String = certificate.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
+        let Some(certificate) = found
+            .answers
+            .birth_certificate
+            .as_ref()
+            .map(|b| b.to_string())
+        else {
+            return Ok(false);
+        };
+        let certificate: String = certificate
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_uppercase();
         if certificate == typed {
             return Ok(true);
         }
-        let registered: Option<String> =
-            sqlx::query_scalar("SELECT id_no FROM registry_persons WHERE birth_cert_no = $1 AND id_no = $2")
-                .bind(found.answers.birth_certificate.as_ref().map(|b| b.to_string()))
-                .bind(&typed)
-                .fetch_optional(self.db)
-                .await?;
+        let registered: Option<String> = sqlx::query_scalar(
+            "SELECT id_no FROM registry_persons WHERE birth_cert_no = $1 AND id_no = $2",
+        )
+        .bind(
+            found
+                .answers
+                .birth_certificate
+                .as_ref()
+                .map(|b| b.to_string()),
+        )
+        .bind(&typed)
+        .fetch_optional(self.db)
+        .await?;
         Ok(registered.is_some())
     }
 
     /// The application's photo, for the face check.
     pub async fn photo(&self, found: &Found) -> anyhow::Result<Option<Vec<u8>>> {
-        let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT photo FROM applications WHERE id = $1")
-            .bind(&found.application_id)
-            .fetch_optional(self.db)
-            .await?
-            .flatten();
-        Ok(sealed.map(|sealed| self.cipher.decrypt("applications.photo", &sealed)).transpose()?.map(|p| p.to_vec()))
+        let sealed: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT photo FROM applications WHERE id = $1")
+                .bind(&found.application_id)
+                .fetch_optional(self.db)
+                .await?
+                .flatten();
+        Ok(sealed
+            .map(|sealed| self.cipher.decrypt("applications.photo", &sealed))
+            .transpose()?
+            .map(|p| p.to_vec()))
     }
 
-    pub async fn add_note(&self, booking: &str, staff: &str, note: &str, now: i64) -> anyhow::Result<()> {
+    pub async fn add_note(
+        &self,
+        booking: &str,
+        staff: &str,
+        note: &str,
+        now: i64,
+    ) -> anyhow::Result<()> {
         sqlx::query("INSERT INTO booking_notes (id, booking_id, staff_id, note, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(crate::crypto::random_id())
             .bind(booking)
@@ -329,7 +421,11 @@ impl Desk<'_> {
         rows.iter()
             .map(|row| {
                 let sealed: Vec<u8> = row.try_get("note")?;
-                Ok((row.try_get("email")?, row.try_get("created_at")?, self.cipher.decrypt_string(NOTE, &sealed)?.to_string()))
+                Ok((
+                    row.try_get("email")?,
+                    row.try_get("created_at")?,
+                    self.cipher.decrypt_string(NOTE, &sealed)?.to_string(),
+                ))
             })
             .collect()
     }
@@ -344,7 +440,9 @@ pub fn counts(visits: &[Visit]) -> DayCounts {
             VisitStatus::NoShow => counts.no_show += 1,
             VisitStatus::BiometricsCaptured | VisitStatus::HandedOver => counts.done += 1,
             VisitStatus::Booked => {}
-            VisitStatus::CheckedIn | VisitStatus::DocumentsVerified | VisitStatus::IdentityConfirmed => counts.checked_in += 1,
+            VisitStatus::CheckedIn
+            | VisitStatus::DocumentsVerified
+            | VisitStatus::IdentityConfirmed => counts.checked_in += 1,
         }
         counts.expected += 1;
     }
@@ -362,9 +460,19 @@ pub fn matches_search(visit: &Visit, query: &str) -> bool {
         return visit.reference == reference.to_string();
     }
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() >= 4 && digits.len() * 2 >= query.chars().filter(|c| !c.is_whitespace()).count() {
-        let digits = digits.trim_start_matches('0').trim_start_matches("254").to_string();
-        return visit.phone.as_deref().is_some_and(|phone| phone.chars().filter(char::is_ascii_digit).collect::<String>().ends_with(&digits));
+    if digits.len() >= 4 && digits.len() * 2 >= query.chars().filter(|c| !c.is_whitespace()).count()
+    {
+        let digits = digits
+            .trim_start_matches('0')
+            .trim_start_matches("254")
+            .to_string();
+        return visit.phone.as_deref().is_some_and(|phone| {
+            phone
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+                .ends_with(&digits)
+        });
     }
     let needle = query.to_lowercase();
     visit.name.to_lowercase().contains(&needle) || visit.reference.to_lowercase().contains(&needle)
@@ -411,7 +519,9 @@ pub async fn mark_no_shows_forever(db: AnyPool) {
     loop {
         tick.tick().await;
         match mark_no_shows(&db, crate::clock::unix_now()).await {
-            Ok(marked) if !marked.is_empty() => tracing::info!(count = marked.len(), "bookings marked as no-shows"),
+            Ok(marked) if !marked.is_empty() => {
+                tracing::info!(count = marked.len(), "bookings marked as no-shows")
+            }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "marking no-shows failed; will try again"),
         }
@@ -437,9 +547,27 @@ mod tests {
     #[test]
     fn counts_leave_out_cancelled_bookings() {
         use VisitStatus::*;
-        let visits: Vec<Visit> =
-            [Booked, CheckedIn, DocumentsVerified, BiometricsCaptured, HandedOver, NoShow, Cancelled].into_iter().map(visit).collect();
-        assert_eq!(counts(&visits), DayCounts { expected: 6, checked_in: 2, done: 2, no_show: 1 });
+        let visits: Vec<Visit> = [
+            Booked,
+            CheckedIn,
+            DocumentsVerified,
+            BiometricsCaptured,
+            HandedOver,
+            NoShow,
+            Cancelled,
+        ]
+        .into_iter()
+        .map(visit)
+        .collect();
+        assert_eq!(
+            counts(&visits),
+            DayCounts {
+                expected: 6,
+                checked_in: 2,
+                done: 2,
+                no_show: 1
+            }
+        );
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! checks.
 
 pub mod accounts;
+pub mod capacity;
 pub mod cards;
 pub mod dashboard;
 pub mod demo;
-pub mod capacity;
 pub mod desk;
 
 /// What a member of staff may do.
@@ -32,7 +32,9 @@ impl Role {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Role::Officer, Role::Supervisor, Role::Administrator].into_iter().find(|r| r.code() == code)
+        [Role::Officer, Role::Supervisor, Role::Administrator]
+            .into_iter()
+            .find(|r| r.code() == code)
     }
 }
 

@@ -7,8 +7,14 @@ use crate::helpers::spawn_app;
 use reqwest::StatusCode;
 
 async fn audit_of(app: &crate::helpers::TestApp, account: &str) -> Vec<usajili::audit::Entry> {
-    let audit = usajili::audit::Audit { db: &app.db, cipher: &app.cipher };
-    assert!(matches!(audit.verify().await.unwrap(), usajili::audit::Verdict::Intact { .. }));
+    let audit = usajili::audit::Audit {
+        db: &app.db,
+        cipher: &app.cipher,
+    };
+    assert!(matches!(
+        audit.verify().await.unwrap(),
+        usajili::audit::Verdict::Intact { .. }
+    ));
     audit.about("account", account).await.unwrap()
 }
 
@@ -22,17 +28,44 @@ async fn a_citizen_downloads_everything_held_about_them_and_nothing_about_anyone
     owner.complete(&id, &WANJIRU).await;
     owner.submit(&id).await;
     let day = open_weekday(0);
-    let response = owner.post(&centre_path(&id, "gpo"), &[("day", &day.to_string()), ("slot", "10:30"), ("replaces", "")]).await;
+    let response = owner
+        .post(
+            &centre_path(&id, "gpo"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "10:30"),
+                ("replaces", ""),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let other = Browser::new(&app);
     other.sign_in("0712300002").await;
     let other_id = other.start().await;
-    other.save(&other_id, "about-you", &crate::browser::Person { surname: "Chebet", given: "Faith", ..WANJIRU }.about_you()).await;
+    other
+        .save(
+            &other_id,
+            "about-you",
+            &crate::browser::Person {
+                surname: "Chebet",
+                given: "Faith",
+                ..WANJIRU
+            }
+            .about_you(),
+        )
+        .await;
 
     let response = owner.get("/account/data.json").await;
 
     assert_eq!(response.status(), StatusCode::OK);
-    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
     assert!(header("content-type").starts_with("application/json"));
     assert!(header("content-disposition").starts_with("attachment"));
     assert_eq!(header("cache-control"), "no-store");
@@ -44,21 +77,42 @@ async fn a_citizen_downloads_everything_held_about_them_and_nothing_about_anyone
     let application = &applications[0];
     assert_eq!(application["id"], id.as_str());
     assert_eq!(application["state"], "booked");
-    assert!(application["reference"].as_str().unwrap().starts_with("HN-"));
+    assert!(
+        application["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("HN-")
+    );
     assert_eq!(application["answers"]["about_you"]["surname"], "Mwangi");
     assert!(text.contains("1000500"), "the birth certificate");
-    assert!(application["photo_jpeg_base64"].as_str().is_some_and(|p| p.len() > 100));
+    assert!(
+        application["photo_jpeg_base64"]
+            .as_str()
+            .is_some_and(|p| p.len() > 100)
+    );
     assert_eq!(application["bookings"][0]["centre"], "gpo");
     assert_eq!(application["bookings"][0]["time"], "10:30");
     assert_eq!(application["consents"].as_array().unwrap().len(), 1);
     assert!(!text.contains("Chebet") && !text.contains("0712300002") && !text.contains(&other_id));
     // The download is in the audit chain, with a count and no data.
-    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let trail = audit_of(&app, &account).await;
     assert_eq!(trail.len(), 1);
-    assert_eq!((trail[0].action.as_str(), trail[0].actor_id.as_str()), ("account.download", account.as_str()));
+    assert_eq!(
+        (trail[0].action.as_str(), trail[0].actor_id.as_str()),
+        ("account.download", account.as_str())
+    );
     assert_eq!(trail[0].detail.as_deref(), Some("applications=1"));
-    assert!(trail[0].source.as_deref().is_some_and(|s| s.starts_with("hmac:") && !s.contains("127.0.0.1")));
+    assert!(
+        trail[0]
+            .source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("hmac:") && !s.contains("127.0.0.1"))
+    );
 
     // Signed out: no download.
     let stranger = Browser::new(&app);
@@ -78,14 +132,27 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     first.complete(&id, &WANJIRU).await;
     first.submit(&id).await;
     let day = open_weekday(0);
-    first.post(&centre_path(&id, "gpo"), &[("day", &day.to_string()), ("slot", "10:30"), ("replaces", "")]).await;
+    first
+        .post(
+            &centre_path(&id, "gpo"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "10:30"),
+                ("replaces", ""),
+            ],
+        )
+        .await;
     let second = Browser::new(&app);
     second.sign_in(phone).await;
     let (status, page) = first.page("/account/delete").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Delete your account?"));
 
-    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let response = first.post("/account/delete", &[]).await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -99,24 +166,58 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
         assert_eq!(location(&response), "/sign-in");
     }
     // The place is free, the answers and photo are gone, the contact too.
-    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1").fetch_one(&app.db).await.unwrap();
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(live, 0);
     let (state, answers, photo): (String, Vec<u8>, Option<Vec<u8>>) =
-        sqlx::query_as("SELECT state, answers, photo FROM applications WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+        sqlx::query_as("SELECT state, answers, photo FROM applications WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(state, "cancelled");
     assert!(photo.is_none());
-    let answers = app.cipher.decrypt_string("applications.answers", &answers).unwrap();
-    assert!(!answers.contains("Mwangi") && !answers.contains("1000500"), "{}", answers.as_str());
+    let answers = app
+        .cipher
+        .decrypt_string("applications.answers", &answers)
+        .unwrap();
+    assert!(
+        !answers.contains("Mwangi") && !answers.contains("1000500"),
+        "{}",
+        answers.as_str()
+    );
     let (contact, kind): (Vec<u8>, String) =
-        sqlx::query_as("SELECT contact, contact_kind FROM accounts").fetch_one(&app.db).await.unwrap();
+        sqlx::query_as("SELECT contact, contact_kind FROM accounts")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(kind, "deleted");
-    assert_eq!(app.cipher.decrypt_string("accounts.contact", &contact).unwrap().as_str(), "");
-    let ledger: Vec<String> = sqlx::query_scalar("SELECT action FROM consents ORDER BY given_at, action").fetch_all(&app.db).await.unwrap();
-    assert_eq!(ledger, ["given", "withdrawn"], "the withdrawal is appended to the ledger");
+    assert_eq!(
+        app.cipher
+            .decrypt_string("accounts.contact", &contact)
+            .unwrap()
+            .as_str(),
+        ""
+    );
+    let ledger: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM consents ORDER BY given_at, action")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        ledger,
+        ["given", "withdrawn"],
+        "the withdrawal is appended to the ledger"
+    );
     let trail = audit_of(&app, &account).await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "account.delete");
-    assert_eq!(trail[0].detail.as_deref(), Some("erased=1 kept=0 bookings_cancelled=1"));
+    assert_eq!(
+        trail[0].detail.as_deref(),
+        Some("erased=1 kept=0 bookings_cancelled=1")
+    );
     // The same phone signs in to a new, empty account; the birth certificate can apply again.
     let again = Browser::new(&app);
     again.sign_in(phone).await;

@@ -44,7 +44,11 @@ async fn verified_citizen<'a>(app: &'a TestApp, phone: &str) -> (Browser<'a>, St
 
 /// Another signed-in citizen with a verified application (verified
 /// directly: one birth certificate can have only one active application).
-async fn other_verified_citizen<'a>(app: &'a TestApp, phone: &str, reference: &str) -> (Browser<'a>, String) {
+async fn other_verified_citizen<'a>(
+    app: &'a TestApp,
+    phone: &str,
+    reference: &str,
+) -> (Browser<'a>, String) {
     let browser = Browser::new(app);
     browser.sign_in(phone).await;
     let id = browser.start().await;
@@ -60,8 +64,15 @@ async fn second_verified_application(app: &TestApp, beside: &str, reference: &st
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let applications = Applications { db: &app.db, cipher: &app.cipher };
-    let id = applications.create(&account, usajili::clock::unix_now()).await.unwrap().unwrap();
+    let applications = Applications {
+        db: &app.db,
+        cipher: &app.cipher,
+    };
+    let id = applications
+        .create(&account, usajili::clock::unix_now())
+        .await
+        .unwrap()
+        .unwrap();
     verify_directly(app, &id, reference).await;
     id
 }
@@ -76,15 +87,22 @@ async fn verify_directly(app: &TestApp, id: &str, reference: &str) {
 }
 
 async fn set_counters(app: &TestApp, centre: &str, counters: i64) {
-    sqlx::query("UPDATE centres SET counters = $2 WHERE id = $1").bind(centre).bind(counters).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE centres SET counters = $2 WHERE id = $1")
+        .bind(centre)
+        .bind(counters)
+        .execute(&app.db)
+        .await
+        .unwrap();
 }
 
 async fn live_bookings(app: &TestApp, id: &str) -> Vec<(String, String, i64)> {
-    sqlx::query_as("SELECT centre_id, day, slot FROM bookings WHERE application_id = $1 AND live = 1")
-        .bind(id)
-        .fetch_all(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "SELECT centre_id, day, slot FROM bookings WHERE application_id = $1 AND live = 1",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
 }
 
 async fn seats_taken(app: &TestApp, centre: &str, day: CivilDate, slot: i64) -> i64 {
@@ -97,8 +115,19 @@ async fn seats_taken(app: &TestApp, centre: &str, day: CivilDate, slot: i64) -> 
         .unwrap()
 }
 
-async fn book(browser: &Browser<'_>, id: &str, centre: &str, day: CivilDate, slot: &str) -> (StatusCode, String) {
-    browser.post_text(&centre_path(id, centre), &[("day", &day.to_string()), ("slot", slot), ("replaces", "")]).await
+async fn book(
+    browser: &Browser<'_>,
+    id: &str,
+    centre: &str,
+    day: CivilDate,
+    slot: &str,
+) -> (StatusCode, String) {
+    browser
+        .post_text(
+            &centre_path(id, centre),
+            &[("day", &day.to_string()), ("slot", slot), ("replaces", "")],
+        )
+        .await
 }
 
 fn slot_count(page: &str) -> usize {
@@ -113,19 +142,31 @@ async fn a_centre_offers_its_hours_in_slots_with_counters_places_each() {
     with_registry(&app).await;
     let (browser, id) = verified_citizen(&app, "0712000001").await;
     let weekday = open_weekday(0);
-    let saturday = (1..).map(|k| today().add_days(k)).find(|d| d.weekday() == 5 && holiday_on(*d).is_none()).unwrap();
+    let saturday = (1..)
+        .map(|k| today().add_days(k))
+        .find(|d| d.weekday() == 5 && holiday_on(*d).is_none())
+        .unwrap();
 
-    let (status, page) = browser.page(&format!("{}?day={weekday}", centre_path(&id, "kibra"))).await;
+    let (status, page) = browser
+        .page(&format!("{}?day={weekday}", centre_path(&id, "kibra")))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(slot_count(&page), 36, "08:00 to 17:00 in 15 minutes");
     assert_eq!(page.matches("4 places left").count(), 36);
-    let (_, page) = browser.page(&format!("{}?day={saturday}", centre_path(&id, "kibra"))).await;
+    let (_, page) = browser
+        .page(&format!("{}?day={saturday}", centre_path(&id, "kibra")))
+        .await;
     assert_eq!(slot_count(&page), 20, "Saturday 08:00 to 13:00");
 
     // Fewer counters, longer appointments: the arithmetic follows at once.
     set_counters(&app, "kibra", 2).await;
-    sqlx::query("UPDATE centres SET slot_minutes = 30 WHERE id = 'kibra'").execute(&app.db).await.unwrap();
-    let (_, page) = browser.page(&format!("{}?day={weekday}", centre_path(&id, "kibra"))).await;
+    sqlx::query("UPDATE centres SET slot_minutes = 30 WHERE id = 'kibra'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (_, page) = browser
+        .page(&format!("{}?day={weekday}", centre_path(&id, "kibra")))
+        .await;
     assert_eq!(slot_count(&page), 18);
     assert_eq!(page.matches("2 places left").count(), 18);
 }
@@ -135,7 +176,10 @@ async fn holidays_and_closures_have_no_times_and_cannot_be_booked() {
     let app = spawn_app().await;
     with_registry(&app).await;
     let (browser, id) = verified_citizen(&app, "0712000002").await;
-    sqlx::query("UPDATE centres SET horizon_days = 800").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE centres SET horizon_days = 800")
+        .execute(&app.db)
+        .await
+        .unwrap();
     let closed = open_weekday(1);
     usajili::booking::centres::Centres { db: &app.db }
         .add_closure(Some("kibra"), closed, None, "staff training", 0)
@@ -143,7 +187,13 @@ async fn holidays_and_closures_have_no_times_and_cannot_be_booked() {
         .unwrap();
     let part_day = open_weekday(2);
     usajili::booking::centres::Centres { db: &app.db }
-        .add_closure(None, part_day, Some((12 * 60, 14 * 60)), "power maintenance", 0)
+        .add_closure(
+            None,
+            part_day,
+            Some((12 * 60, 14 * 60)),
+            "power maintenance",
+            0,
+        )
         .await
         .unwrap();
 
@@ -157,18 +207,28 @@ async fn holidays_and_closures_have_no_times_and_cannot_be_booked() {
         date(2027, 12, 27), // Boxing Day, a Sunday, kept on the Monday
         closed,
     ] {
-        let (_, page) = browser.page(&format!("{}?day={holiday}", centre_path(&id, "kibra"))).await;
+        let (_, page) = browser
+            .page(&format!("{}?day={holiday}", centre_path(&id, "kibra")))
+            .await;
         assert_eq!(slot_count(&page), 0, "{holiday}");
         let (status, body) = book(&browser, &id, "kibra", holiday, "09:00").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{holiday}");
-        assert!(body.contains("The centre is closed that day"), "{holiday}: {}", summary_of(&body));
+        assert!(
+            body.contains("The centre is closed that day"),
+            "{holiday}: {}",
+            summary_of(&body)
+        );
     }
-    let (_, page) = browser.page(&format!("{}?day={part_day}", centre_path(&id, "kibra"))).await;
+    let (_, page) = browser
+        .page(&format!("{}?day={part_day}", centre_path(&id, "kibra")))
+        .await;
     assert_eq!(slot_count(&page), 36 - 8, "12:00 to 14:00 closed");
     let (status, _) = book(&browser, &id, "kibra", part_day, "12:30").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // The closure was for Kibra only: GPO is open.
-    let (_, page) = browser.page(&format!("{}?day={closed}", centre_path(&id, "gpo"))).await;
+    let (_, page) = browser
+        .page(&format!("{}?day={closed}", centre_path(&id, "gpo")))
+        .await;
     assert_eq!(slot_count(&page), 36);
     assert!(live_bookings(&app, &id).await.is_empty());
 }
@@ -178,19 +238,31 @@ async fn the_finder_filters_by_county_and_name_and_shows_the_next_free_day() {
     let app = spawn_app().await;
     with_registry(&app).await;
     let (browser, id) = verified_citizen(&app, "0712000003").await;
-    let (status, page) = browser.page(&format!("/applications/{id}/booking/centres?county=047")).await;
+    let (status, page) = browser
+        .page(&format!("/applications/{id}/booking/centres?county=047"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     for name in ["GPO", "City Square", "Makadara", "Eastleigh", "Kibra"] {
         assert!(page.contains(&format!("Huduma Centre {name}")), "{name}");
     }
     assert!(!page.contains("Huduma Centre Mombasa"));
     assert!(page.contains("Next free day:"));
-    let (_, page) = browser.page(&format!("/applications/{id}/booking/centres?county=047&name=kib")).await;
+    let (_, page) = browser
+        .page(&format!(
+            "/applications/{id}/booking/centres?county=047&name=kib"
+        ))
+        .await;
     assert!(page.contains("Huduma Centre Kibra") && !page.contains("Huduma Centre GPO"));
-    let (_, page) = browser.page(&format!("/applications/{id}/booking/centres?county=001&name=kibra")).await;
+    let (_, page) = browser
+        .page(&format!(
+            "/applications/{id}/booking/centres?county=001&name=kibra"
+        ))
+        .await;
     assert!(page.contains("data-testid=\"no-centres\""));
     // All 51 without a filter; a county that does not exist is no filter.
-    let (_, page) = browser.page(&format!("/applications/{id}/booking/centres?county=999")).await;
+    let (_, page) = browser
+        .page(&format!("/applications/{id}/booking/centres?county=999"))
+        .await;
     assert_eq!(page.matches("class=\"centre-list__item\"").count(), 51);
 }
 
@@ -222,27 +294,55 @@ async fn a_verified_applicant_books_changes_and_cancels() {
 
     // Change: the old seat is freed in the same transaction.
     let (_, day_page) = browser.page(&centre_path(&id, "gpo")).await;
-    let replaces = day_page.split("name=\"replaces\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let replaces = day_page
+        .split("name=\"replaces\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     assert!(!replaces.is_empty());
     let (status, _) = browser
-        .post_text(&centre_path(&id, "gpo"), &[("day", &day.to_string()), ("slot", "10:00"), ("replaces", &replaces)])
+        .post_text(
+            &centre_path(&id, "gpo"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "10:00"),
+                ("replaces", &replaces),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(seats_taken(&app, "kibra", day, 570).await, 0);
-    assert_eq!(live_bookings(&app, &id).await, vec![("gpo".to_string(), day.to_string(), 600)]);
+    assert_eq!(
+        live_bookings(&app, &id).await,
+        vec![("gpo".to_string(), day.to_string(), 600)]
+    );
 
     // The same change posted again (a double click) changes nothing more.
     let (status, body) = browser
-        .post_text(&centre_path(&id, "gpo"), &[("day", &day.to_string()), ("slot", "10:15"), ("replaces", &replaces)])
+        .post_text(
+            &centre_path(&id, "gpo"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "10:15"),
+                ("replaces", &replaces),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("had already been changed"));
     assert_eq!(live_bookings(&app, &id).await.len(), 1);
 
-    let (status, page) = browser.page(&format!("/applications/{id}/booking/cancel")).await;
+    let (status, page) = browser
+        .page(&format!("/applications/{id}/booking/cancel"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Cancel your appointment?"));
-    let response = browser.post(&format!("/applications/{id}/booking/cancel"), &[]).await;
+    let response = browser
+        .post(&format!("/applications/{id}/booking/cancel"), &[])
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(live_bookings(&app, &id).await.is_empty());
     let (_, page) = browser.page(&format!("/applications/{id}")).await;
@@ -266,12 +366,24 @@ async fn a_double_clicked_book_makes_one_booking() {
     with_registry(&app).await;
     let (browser, id) = verified_citizen(&app, "0712000005").await;
     let day = open_weekday(0);
-    let (a, b) = tokio::join!(book(&browser, &id, "kibra", day, "08:00"), book(&browser, &id, "kibra", day, "08:15"));
+    let (a, b) = tokio::join!(
+        book(&browser, &id, "kibra", day, "08:00"),
+        book(&browser, &id, "kibra", day, "08:15")
+    );
     // Either click may win the race: one books (and is sent on), the other
     // finds it booked already.
-    assert!(a.0 == StatusCode::SEE_OTHER || b.0 == StatusCode::SEE_OTHER, "{} {}", summary_of(&a.1), summary_of(&b.1));
+    assert!(
+        a.0 == StatusCode::SEE_OTHER || b.0 == StatusCode::SEE_OTHER,
+        "{} {}",
+        summary_of(&a.1),
+        summary_of(&b.1)
+    );
     for (status, body) in [&a, &b] {
-        assert!(status.is_success() || *status == StatusCode::SEE_OTHER, "{status}: {}", summary_of(body));
+        assert!(
+            status.is_success() || *status == StatusCode::SEE_OTHER,
+            "{status}: {}",
+            summary_of(body)
+        );
     }
     assert_eq!(live_bookings(&app, &id).await.len(), 1);
 }
@@ -284,21 +396,42 @@ async fn rescheduling_into_a_full_slot_keeps_the_old_one() {
     let (browser, id) = verified_citizen(&app, "0712000006").await;
     let other = second_verified_application(&app, &id, "HN-TEST-0001").await;
     let day = open_weekday(0);
-    assert_eq!(book(&browser, &other, "kibra", day, "11:00").await.0, StatusCode::SEE_OTHER);
-    assert_eq!(book(&browser, &id, "kibra", day, "09:00").await.0, StatusCode::SEE_OTHER);
-    let old: String = sqlx::query_scalar("SELECT id FROM bookings WHERE application_id = $1 AND live = 1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    assert_eq!(
+        book(&browser, &other, "kibra", day, "11:00").await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        book(&browser, &id, "kibra", day, "09:00").await.0,
+        StatusCode::SEE_OTHER
+    );
+    let old: String =
+        sqlx::query_scalar("SELECT id FROM bookings WHERE application_id = $1 AND live = 1")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
 
     let (status, body) = browser
-        .post_text(&centre_path(&id, "kibra"), &[("day", &day.to_string()), ("slot", "11:00"), ("replaces", &old)])
+        .post_text(
+            &centre_path(&id, "kibra"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "11:00"),
+                ("replaces", &old),
+            ],
+        )
         .await;
 
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.contains("That time has just been taken"), "{}", summary_of(&body));
-    assert_eq!(live_bookings(&app, &id).await, vec![("kibra".to_string(), day.to_string(), 540)]);
+    assert!(
+        body.contains("That time has just been taken"),
+        "{}",
+        summary_of(&body)
+    );
+    assert_eq!(
+        live_bookings(&app, &id).await,
+        vec![("kibra".to_string(), day.to_string(), 540)]
+    );
 }
 
 #[tokio::test]
@@ -308,11 +441,16 @@ async fn changes_and_cancellations_close_at_the_cutoff() {
     with_registry(&app).await;
     let (browser, id) = verified_citizen(&app, "0712000007").await;
     let day = open_weekday(0);
-    assert_eq!(book(&browser, &id, "kibra", day, "09:00").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        book(&browser, &id, "kibra", day, "09:00").await.0,
+        StatusCode::SEE_OTHER
+    );
     let (_, ack) = browser.page(&format!("/applications/{id}/booking")).await;
     assert!(ack.contains("too soon to change online") && !ack.contains("data-testid=\"cancel\""));
 
-    let response = browser.post(&format!("/applications/{id}/booking/cancel"), &[]).await;
+    let response = browser
+        .post(&format!("/applications/{id}/booking/cancel"), &[])
+        .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let old: String = sqlx::query_scalar("SELECT id FROM bookings WHERE application_id = $1")
         .bind(&id)
@@ -320,11 +458,21 @@ async fn changes_and_cancellations_close_at_the_cutoff() {
         .await
         .unwrap();
     let (status, body) = browser
-        .post_text(&centre_path(&id, "kibra"), &[("day", &day.to_string()), ("slot", "10:00"), ("replaces", &old)])
+        .post_text(
+            &centre_path(&id, "kibra"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "10:00"),
+                ("replaces", &old),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("too soon to change online"));
-    assert_eq!(live_bookings(&app, &id).await, vec![("kibra".to_string(), day.to_string(), 540)]);
+    assert_eq!(
+        live_bookings(&app, &id).await,
+        vec![("kibra".to_string(), day.to_string(), 540)]
+    );
 }
 
 #[tokio::test]
@@ -332,26 +480,46 @@ async fn bad_booking_requests_are_refused_with_a_message_and_change_nothing() {
     let app = spawn_app().await;
     with_registry(&app).await;
     let (browser, id) = verified_citizen(&app, "0712000008").await;
-    let sunday = (1..).map(|k| today().add_days(k)).find(|d| d.weekday() == 6).unwrap();
+    let sunday = (1..)
+        .map(|k| today().add_days(k))
+        .find(|d| d.weekday() == 6)
+        .unwrap();
     let day = open_weekday(0);
     let cases: Vec<(CivilDate, &str, &str)> = vec![
         (today(), "09:00", "Appointments can be booked from tomorrow"),
-        (today().add_days(-3), "09:00", "Appointments can be booked from tomorrow"),
+        (
+            today().add_days(-3),
+            "09:00",
+            "Appointments can be booked from tomorrow",
+        ),
         (today().add_days(31), "09:00", "too far ahead"),
         (sunday, "09:00", "The centre is closed that day"),
         (day, "07:45", "not one of the centre's appointment times"),
         (day, "17:00", "not one of the centre's appointment times"),
         (day, "09:07", "not one of the centre's appointment times"),
-        (day, "9 o'clock", "not one of the centre's appointment times"),
+        (
+            day,
+            "9 o'clock",
+            "not one of the centre's appointment times",
+        ),
         (day, "", "Choose a time for your appointment"),
     ];
     for (day, slot, message) in cases {
         let (status, body) = book(&browser, &id, "kibra", day, slot).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{day} {slot}");
-        assert!(body.contains(message), "{day} {slot}: {}", summary_of(&body));
+        assert!(
+            body.contains(message),
+            "{day} {slot}: {}",
+            summary_of(&body)
+        );
         assert!(body.contains("error-summary"), "{day} {slot}");
     }
-    let (status, _) = browser.post_text(&centre_path(&id, "kibra"), &[("day", "not-a-day"), ("slot", "09:00")]).await;
+    let (status, _) = browser
+        .post_text(
+            &centre_path(&id, "kibra"),
+            &[("day", "not-a-day"), ("slot", "09:00")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // A centre that does not exist.
     let (status, _) = book(&browser, &id, "atlantis", day, "09:00").await;
@@ -360,16 +528,31 @@ async fn bad_booking_requests_are_refused_with_a_message_and_change_nothing() {
     let (stranger, stranger_id) = other_verified_citizen(&app, "0712000009", "HN-TEST-0004").await;
     drop(stranger);
     let (status, body) = browser
-        .post_text(&centre_path(&id, "kibra"), &[("day", &day.to_string()), ("slot", "09:00"), ("also", &stranger_id)])
+        .post_text(
+            &centre_path(&id, "kibra"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "09:00"),
+                ("also", &stranger_id),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("cannot be booked now"));
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings").fetch_one(&app.db).await.unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(total, 0);
 
     // An application that is not verified yet cannot book.
     let draft = browser.start().await;
-    let response = browser.post(&centre_path(&draft, "kibra"), &[("day", &day.to_string()), ("slot", "09:00")]).await;
+    let response = browser
+        .post(
+            &centre_path(&draft, "kibra"),
+            &[("day", &day.to_string()), ("slot", "09:00")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), format!("/applications/{draft}"));
     assert!(live_bookings(&app, &draft).await.is_empty());
@@ -381,17 +564,37 @@ async fn another_citizens_booking_is_not_found() {
     with_registry(&app).await;
     let (owner, id) = verified_citizen(&app, "0712000010").await;
     let day = open_weekday(0);
-    assert_eq!(book(&owner, &id, "kibra", day, "09:00").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        book(&owner, &id, "kibra", day, "09:00").await.0,
+        StatusCode::SEE_OTHER
+    );
     let stranger = Browser::new(&app);
     stranger.sign_in("0712000011").await;
 
-    for path in ["booking", "booking/cancel", "booking/centres", "booking/centres/kibra"] {
+    for path in [
+        "booking",
+        "booking/cancel",
+        "booking/centres",
+        "booking/centres/kibra",
+    ] {
         let (status, _) = stranger.page(&format!("/applications/{id}/{path}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
-    assert_eq!(stranger.post(&format!("/applications/{id}/booking/cancel"), &[]).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(book(&stranger, &id, "kibra", day, "10:00").await.0, StatusCode::NOT_FOUND);
-    assert_eq!(live_bookings(&app, &id).await, vec![("kibra".to_string(), day.to_string(), 540)]);
+    assert_eq!(
+        stranger
+            .post(&format!("/applications/{id}/booking/cancel"), &[])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        book(&stranger, &id, "kibra", day, "10:00").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        live_bookings(&app, &id).await,
+        vec![("kibra".to_string(), day.to_string(), 540)]
+    );
 }
 
 // ---- families ----------------------------------------------------------------------
@@ -405,31 +608,62 @@ async fn a_family_is_booked_in_adjacent_slots_or_not_at_all() {
     let child = second_verified_application(&app, &id, "HN-TEST-0002").await;
     let (outsider, outsider_id) = other_verified_citizen(&app, "0712000013", "HN-TEST-0003").await;
     let day = open_weekday(0);
-    assert_eq!(book(&outsider, &outsider_id, "kibra", day, "09:15").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        book(&outsider, &outsider_id, "kibra", day, "09:15").await.0,
+        StatusCode::SEE_OTHER
+    );
 
     // 09:00 is free but 09:15, the child's, is taken: nobody is booked.
-    let (_, page) = browser.page(&format!("{}?day={day}", centre_path(&id, "kibra"))).await;
-    assert!(page.contains(&format!("value=\"{child}\"")), "the child is offered");
+    let (_, page) = browser
+        .page(&format!("{}?day={day}", centre_path(&id, "kibra")))
+        .await;
+    assert!(
+        page.contains(&format!("value=\"{child}\"")),
+        "the child is offered"
+    );
     let (status, body) = browser
-        .post_text(&centre_path(&id, "kibra"), &[("day", &day.to_string()), ("slot", "09:00"), ("also", &child)])
+        .post_text(
+            &centre_path(&id, "kibra"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "09:00"),
+                ("also", &child),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("Nobody was booked"), "{}", summary_of(&body));
-    assert!(live_bookings(&app, &id).await.is_empty() && live_bookings(&app, &child).await.is_empty());
+    assert!(
+        live_bookings(&app, &id).await.is_empty() && live_bookings(&app, &child).await.is_empty()
+    );
 
     let (status, _) = browser
-        .post_text(&centre_path(&id, "kibra"), &[("day", &day.to_string()), ("slot", "10:00"), ("also", &child)])
+        .post_text(
+            &centre_path(&id, "kibra"),
+            &[
+                ("day", &day.to_string()),
+                ("slot", "10:00"),
+                ("also", &child),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(live_bookings(&app, &id).await, vec![("kibra".to_string(), day.to_string(), 600)]);
-    assert_eq!(live_bookings(&app, &child).await, vec![("kibra".to_string(), day.to_string(), 615)]);
-    let families: Vec<Option<String>> =
-        sqlx::query_scalar("SELECT family_id FROM bookings WHERE live = 1 AND application_id IN ($1, $2)")
-            .bind(&id)
-            .bind(&child)
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    assert_eq!(
+        live_bookings(&app, &id).await,
+        vec![("kibra".to_string(), day.to_string(), 600)]
+    );
+    assert_eq!(
+        live_bookings(&app, &child).await,
+        vec![("kibra".to_string(), day.to_string(), 615)]
+    );
+    let families: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT family_id FROM bookings WHERE live = 1 AND application_id IN ($1, $2)",
+    )
+    .bind(&id)
+    .bind(&child)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
     assert!(families[0].is_some() && families[0] == families[1]);
 }
 
@@ -440,24 +674,35 @@ async fn a_ready_card_is_collected_by_appointment_at_its_centre() {
     let app = spawn_app().await;
     with_registry(&app).await;
     let (browser, id) = verified_citizen(&app, "0712000014").await;
-    sqlx::query("UPDATE applications SET state = 'card_ready', card_centre_id = 'gpo' WHERE id = $1")
-        .bind(&id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE applications SET state = 'card_ready', card_centre_id = 'gpo' WHERE id = $1",
+    )
+    .bind(&id)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let (_, page) = browser.page(&format!("/applications/{id}")).await;
     assert!(page.contains("Book a time to collect your card"));
-    let (_, finder) = browser.page(&format!("/applications/{id}/booking/centres")).await;
+    let (_, finder) = browser
+        .page(&format!("/applications/{id}/booking/centres"))
+        .await;
     assert_eq!(finder.matches("class=\"centre-list__item\"").count(), 1);
     assert!(finder.contains("Huduma Centre GPO"));
     let day = open_weekday(0);
-    assert_eq!(book(&browser, &id, "kibra", day, "09:00").await.0, StatusCode::NOT_FOUND);
-    assert_eq!(book(&browser, &id, "gpo", day, "09:00").await.0, StatusCode::SEE_OTHER);
-    let kind: String = sqlx::query_scalar("SELECT kind FROM bookings WHERE application_id = $1 AND live = 1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    assert_eq!(
+        book(&browser, &id, "kibra", day, "09:00").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        book(&browser, &id, "gpo", day, "09:00").await.0,
+        StatusCode::SEE_OTHER
+    );
+    let kind: String =
+        sqlx::query_scalar("SELECT kind FROM bookings WHERE application_id = $1 AND live = 1")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(kind, "collection");
     let (_, ack) = browser.page(&format!("/applications/{id}/booking")).await;
     assert!(ack.contains("Collecting your card") && ack.contains("The ID of whoever collects"));
@@ -471,7 +716,10 @@ async fn a_ready_card_is_collected_by_appointment_at_its_centre() {
 pub async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
     use tower_sessions::SessionStore as _;
     let store = usajili::http::session_store::DbSessionStore::new(app.db.clone());
-    let applications = Applications { db: &app.db, cipher: &app.cipher };
+    let applications = Applications {
+        db: &app.db,
+        cipher: &app.cipher,
+    };
     let mut made = Vec::with_capacity(n);
     for i in 0..n {
         let account = format!("race-account-{i}");
@@ -485,11 +733,17 @@ pub async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
         .execute(&app.db)
         .await
         .unwrap();
-        let id = applications.create(&account, usajili::clock::unix_now()).await.unwrap().unwrap();
+        let id = applications
+            .create(&account, usajili::clock::unix_now())
+            .await
+            .unwrap()
+            .unwrap();
         verify_directly(app, &id, &format!("HN-RACE-{i:04}")).await;
         let mut record = tower_sessions::session::Record {
             id: tower_sessions::session::Id::default(),
-            data: [("account".to_string(), serde_json::json!(account))].into_iter().collect(),
+            data: [("account".to_string(), serde_json::json!(account))]
+                .into_iter()
+                .collect(),
             expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
         };
         store.create(&mut record).await.unwrap();
@@ -512,17 +766,27 @@ async fn two_hundred_requests_for_the_last_ten_places_book_exactly_ten() {
     set_counters(&app, "kibra", 14).await;
     let day = open_weekday(0);
     let people = applicants(&app, 204).await;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let send = |address: &str, (cookie, id): &(String, String)| {
         client
             .post(format!("{address}{}", centre_path(id, "kibra")))
             .header("cookie", cookie)
-            .form(&[("day", day.to_string()), ("slot", "09:00".to_string()), ("replaces", String::new())])
+            .form(&[
+                ("day", day.to_string()),
+                ("slot", "09:00".to_string()),
+                ("replaces", String::new()),
+            ])
             .send()
     };
     // Four places already taken: ten left.
     for person in &people[..4] {
-        assert_eq!(send(&addresses[0], person).await.unwrap().status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            send(&addresses[0], person).await.unwrap().status(),
+            StatusCode::SEE_OTHER
+        );
     }
 
     let requests = people[4..].iter().enumerate().map(|(i, person)| {
@@ -536,19 +800,29 @@ async fn two_hundred_requests_for_the_last_ten_places_book_exactly_ten() {
     });
     let results = futures::future::join_all(requests).await;
 
-    let booked = results.iter().filter(|(s, _)| *s == StatusCode::SEE_OTHER).count();
+    let booked = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::SEE_OTHER)
+        .count();
     let full = results
         .iter()
-        .filter(|(s, body)| *s == StatusCode::CONFLICT && body.contains("That time has just been taken"))
+        .filter(|(s, body)| {
+            *s == StatusCode::CONFLICT && body.contains("That time has just been taken")
+        })
         .count();
-    let errors: Vec<_> = results.iter().filter(|(s, _)| s.is_server_error()).map(|(s, _)| *s).collect();
+    let errors: Vec<_> = results
+        .iter()
+        .filter(|(s, _)| s.is_server_error())
+        .map(|(s, _)| *s)
+        .collect();
     assert!(errors.is_empty(), "server errors: {errors:?}");
     assert_eq!(booked, 10);
     assert_eq!(full, 190);
     assert_eq!(seats_taken(&app, "kibra", day, 540).await, 14);
-    let seats: Vec<i64> = sqlx::query_scalar("SELECT seat FROM bookings WHERE live = 1 ORDER BY seat")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let seats: Vec<i64> =
+        sqlx::query_scalar("SELECT seat FROM bookings WHERE live = 1 ORDER BY seat")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(seats, (0..14).collect::<Vec<i64>>());
 }

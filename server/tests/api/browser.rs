@@ -21,8 +21,12 @@ id_no,surname,given_names,sex,date_of_birth,birth_cert_no,status
 ";
 
 pub async fn with_registry(app: &TestApp) {
-    import(&app.db, Table::Births, std::io::Cursor::new(BIRTHS)).await.unwrap();
-    import(&app.db, Table::Persons, std::io::Cursor::new(PERSONS)).await.unwrap();
+    import(&app.db, Table::Births, std::io::Cursor::new(BIRTHS))
+        .await
+        .unwrap();
+    import(&app.db, Table::Persons, std::io::Cursor::new(PERSONS))
+        .await
+        .unwrap();
 }
 
 /// A citizen's browser: its own cookies.
@@ -46,7 +50,12 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.app.url(path)).form(pairs).send().await.unwrap()
+        self.client
+            .post(self.app.url(path))
+            .form(pairs)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_text(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
@@ -74,38 +83,90 @@ impl<'a> Browser<'a> {
     pub async fn start(&self) -> String {
         let response = self.post("/applications", &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        location(&response).trim_start_matches("/applications/").to_string()
+        location(&response)
+            .trim_start_matches("/applications/")
+            .to_string()
     }
 
     pub async fn save(&self, id: &str, task: &str, pairs: &[(&str, &str)]) {
-        let (status, body) = self.post_text(&format!("/applications/{id}/{task}"), pairs).await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "{task}: {}", summary_of(&body));
+        let (status, body) = self
+            .post_text(&format!("/applications/{id}/{task}"), pairs)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::SEE_OTHER,
+            "{task}: {}",
+            summary_of(&body)
+        );
     }
 
-    pub async fn upload_photo(&self, id: &str, bytes: Vec<u8>, file_name: &str, mime: &str) -> reqwest::Response {
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()).mime_str(mime).unwrap();
+    pub async fn upload_photo(
+        &self,
+        id: &str,
+        bytes: Vec<u8>,
+        file_name: &str,
+        mime: &str,
+    ) -> reqwest::Response {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_string())
+            .mime_str(mime)
+            .unwrap();
         let form = reqwest::multipart::Form::new().part("photo", part);
-        self.client.post(self.app.url(&format!("/applications/{id}/photo"))).multipart(form).send().await.unwrap()
+        self.client
+            .post(self.app.url(&format!("/applications/{id}/photo")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Fills every task for the person with this birth certificate.
     pub async fn complete(&self, id: &str, person: &Person) {
         self.save(id, "about-you", &person.about_you()).await;
-        self.save(id, "birth-certificate", &[("birth-certificate", person.birth_cert)]).await;
-        self.save(id, "documents", &[("passport", ""), ("kra-pin", ""), ("nhif", ""), ("nssf", "")]).await;
-        self.save(id, "contact", &[("phone", "0712345678"), ("email", ""), ("language", "en")]).await;
+        self.save(
+            id,
+            "birth-certificate",
+            &[("birth-certificate", person.birth_cert)],
+        )
+        .await;
+        self.save(
+            id,
+            "documents",
+            &[
+                ("passport", ""),
+                ("kra-pin", ""),
+                ("nhif", ""),
+                ("nssf", ""),
+            ],
+        )
+        .await;
+        self.save(
+            id,
+            "contact",
+            &[("phone", "0712345678"), ("email", ""), ("language", "en")],
+        )
+        .await;
         self.save(
             id,
             "parents",
-            &[("mother-status", "not-known"), ("father-status", "deceased")],
+            &[
+                ("mother-status", "not-known"),
+                ("father-status", "deceased"),
+            ],
         )
         .await;
-        let response = self.upload_photo(id, png(400, 500), "me.png", "image/png").await;
+        let response = self
+            .upload_photo(id, png(400, 500), "me.png", "image/png")
+            .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
     }
 
     pub async fn submit(&self, id: &str) -> (StatusCode, String) {
-        self.post_text(&format!("/applications/{id}/declaration"), &[("declaration", "yes")]).await
+        self.post_text(
+            &format!("/applications/{id}/declaration"),
+            &[("declaration", "yes")],
+        )
+        .await
     }
 
     pub async fn page(&self, path: &str) -> (StatusCode, String) {
@@ -138,11 +199,21 @@ impl Person {
     }
 }
 
-pub const WANJIRU: Person =
-    Person { surname: "Mwangi", given: "Wanjiru Njeri", sex: "F", dob: ("29", "2", "2000"), birth_cert: "1000500" };
+pub const WANJIRU: Person = Person {
+    surname: "Mwangi",
+    given: "Wanjiru Njeri",
+    sex: "F",
+    dob: ("29", "2", "2000"),
+    birth_cert: "1000500",
+};
 
 pub fn location(response: &reqwest::Response) -> String {
-    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 pub fn codes_for(app: &TestApp, contact: &str) -> Vec<String> {
@@ -155,7 +226,9 @@ pub fn codes_for(app: &TestApp, contact: &str) -> Vec<String> {
         .lines()
         .filter(|line| line.contains(&normalised) && line.contains("sign_in_code"))
         .filter_map(|line| {
-            line.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).map(str::to_string)
+            line.split(|c: char| !c.is_ascii_digit())
+                .find(|run| run.len() == 6)
+                .map(str::to_string)
         })
         .collect()
 }
@@ -173,19 +246,30 @@ pub async fn wait_for_code(app: &TestApp, contact: &str, before: usize) -> Strin
 
 /// The error summary's text, for assertion messages.
 pub fn summary_of(body: &str) -> String {
-    body.split("error-summary__list").nth(1).map(|s| s.chars().take(400).collect()).unwrap_or_default()
+    body.split("error-summary__list")
+        .nth(1)
+        .map(|s| s.chars().take(400).collect())
+        .unwrap_or_default()
 }
 
 pub fn state_of(body: &str) -> String {
-    body.split("data-testid=\"state\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or("").to_string()
+    body.split("data-testid=\"state\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or("")
+        .to_string()
 }
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 255) as u8, (y % 255) as u8, 128]));
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 255) as u8, (y % 255) as u8, 128])
+    });
     let mut bytes = Vec::new();
     image::DynamicImage::ImageRgb8(image)
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
         .unwrap();
     bytes
 }
-

@@ -16,13 +16,27 @@ async fn a_citizen_signs_in_with_a_code_and_the_session_id_changes() {
     let before = browser.post("/sign-in/code", &[("code", "000000")]).await;
     let cookie_before = set_cookie_value(&before);
 
-    let response = browser.post("/sign-in/code", &[("code", &format!("{} {}", &code[..3], &code[3..]))]).await;
+    let response = browser
+        .post(
+            "/sign-in/code",
+            &[("code", &format!("{} {}", &code[..3], &code[3..]))],
+        )
+        .await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let set_cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
-    assert_ne!(Some(cookie_value(&set_cookie)), cookie_before, "the session id is rotated at sign-in");
+    assert_ne!(
+        Some(cookie_value(&set_cookie)),
+        cookie_before,
+        "the session id is rotated at sign-in"
+    );
     let (status, body) = browser.page("/applications").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("data-testid=\"sign-out\""));
@@ -33,7 +47,11 @@ fn cookie_value(set_cookie: &str) -> String {
 }
 
 fn set_cookie_value(response: &reqwest::Response) -> Option<String> {
-    response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(cookie_value)
+    response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(cookie_value)
 }
 
 #[tokio::test]
@@ -42,7 +60,10 @@ async fn codes_are_kept_only_as_hashes() {
     let browser = Browser::new(&app);
     let code = browser.request_code("0712345678").await;
     let rows: Vec<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT code_hash, contact FROM sign_in_codes").fetch_all(&app.db).await.unwrap();
+        sqlx::query_as("SELECT code_hash, contact FROM sign_in_codes")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(rows.len(), 1);
     assert!(!rows[0].0.contains(&code));
     assert!(!String::from_utf8_lossy(&rows[0].1).contains("712345678"));
@@ -57,13 +78,25 @@ async fn five_wrong_codes_kill_the_code() {
     for _ in 0..4 {
         let (status, body) = browser.post_text("/sign-in/code", &[("code", wrong)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body.contains("That code is not right"), "{}", summary_of(&body));
+        assert!(
+            body.contains("That code is not right"),
+            "{}",
+            summary_of(&body)
+        );
     }
     let (_, body) = browser.post_text("/sign-in/code", &[("code", wrong)]).await;
-    assert!(body.contains("expired or was tried too many times"), "{}", summary_of(&body));
+    assert!(
+        body.contains("expired or was tried too many times"),
+        "{}",
+        summary_of(&body)
+    );
 
     let (status, body) = browser.post_text("/sign-in/code", &[("code", &code)]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the right code no longer works");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the right code no longer works"
+    );
     assert!(body.contains("expired or was tried too many times"));
 }
 
@@ -89,7 +122,9 @@ async fn a_fourth_code_in_ten_minutes_is_refused_with_429() {
     for _ in 0..3 {
         browser.request_code("0712345678").await;
     }
-    let (status, body) = browser.post_text("/sign-in", &[("contact", "+254 712 345 678")]).await;
+    let (status, body) = browser
+        .post_text("/sign-in", &[("contact", "+254 712 345 678")])
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(body.contains("Wait 10 minutes"), "{}", summary_of(&body));
     // Another contact is not affected.
@@ -102,7 +137,9 @@ async fn one_connection_asking_for_too_many_codes_gets_429() {
     let browser = Browser::new(&app);
     browser.request_code("0712345678").await;
     browser.request_code("0722000000").await;
-    let (status, body) = browser.post_text("/sign-in", &[("contact", "0733000000")]).await;
+    let (status, body) = browser
+        .post_text("/sign-in", &[("contact", "0733000000")])
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(body.contains("from this connection"));
 }
@@ -117,9 +154,19 @@ async fn the_answer_is_the_same_for_a_known_and_an_unknown_contact() {
     let a = known.post("/sign-in", &[("contact", "0712345678")]).await;
     let b = unknown.post("/sign-in", &[("contact", "0799999999")]).await;
     assert_eq!((a.status(), location(&a)), (b.status(), location(&b)));
-    let (a, b) = (known.page("/sign-in/code").await, unknown.page("/sign-in/code").await);
+    let (a, b) = (
+        known.page("/sign-in/code").await,
+        unknown.page("/sign-in/code").await,
+    );
     assert_eq!(a.0, b.0);
-    let strip = |body: &str| body.replace("712", "").replace("999", "").split("nonce").next().unwrap().len();
+    let strip = |body: &str| {
+        body.replace("712", "")
+            .replace("999", "")
+            .split("nonce")
+            .next()
+            .unwrap()
+            .len()
+    };
     assert_eq!(strip(&a.1), strip(&b.1));
 }
 
@@ -140,10 +187,20 @@ async fn thirty_idle_minutes_end_the_session() {
     let app = spawn_app().await;
     let browser = Browser::new(&app);
     browser.sign_in("0712345678").await;
-    let expires: i64 = sqlx::query_scalar("SELECT MAX(expires_at) FROM sessions").fetch_one(&app.db).await.unwrap();
+    let expires: i64 = sqlx::query_scalar("SELECT MAX(expires_at) FROM sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let now = usajili::clock::unix_now();
-    assert!((now + 29 * 60..=now + 31 * 60).contains(&expires), "idle expiry is 30 minutes");
-    sqlx::query("UPDATE sessions SET expires_at = $1").bind(now - 1).execute(&app.db).await.unwrap();
+    assert!(
+        (now + 29 * 60..=now + 31 * 60).contains(&expires),
+        "idle expiry is 30 minutes"
+    );
+    sqlx::query("UPDATE sessions SET expires_at = $1")
+        .bind(now - 1)
+        .execute(&app.db)
+        .await
+        .unwrap();
     let response = browser.get("/applications").await;
     assert_eq!(location(&response), "/sign-in");
 }
@@ -167,7 +224,11 @@ async fn a_post_from_another_site_is_refused() {
 #[tokio::test]
 async fn the_application_pages_need_a_signed_in_citizen() {
     let app = spawn_app().await;
-    for path in ["/applications", "/applications/abc", "/applications/abc/about-you"] {
+    for path in [
+        "/applications",
+        "/applications/abc",
+        "/applications/abc/about-you",
+    ] {
         let response = app.get(path).await;
         assert_eq!(location(&response), "/sign-in", "{path}");
     }
@@ -182,24 +243,75 @@ async fn each_task_reports_its_problems_and_keeps_what_was_typed() {
     let cases: [(&str, Vec<(&str, &str)>, &[&str]); 5] = [
         (
             "about-you",
-            vec![("surname", "<b>Mwangi</b>"), ("given-names", ""), ("dob-day", "30"), ("dob-month", "2"), ("dob-year", "2000"), ("location", "Kibra")],
-            &["Name must only include letters", "Enter the name.", "Select your sex", "Enter a real date of birth", "Select a county."],
+            vec![
+                ("surname", "<b>Mwangi</b>"),
+                ("given-names", ""),
+                ("dob-day", "30"),
+                ("dob-month", "2"),
+                ("dob-year", "2000"),
+                ("location", "Kibra"),
+            ],
+            &[
+                "Name must only include letters",
+                "Enter the name.",
+                "Select your sex",
+                "Enter a real date of birth",
+                "Select a county.",
+            ],
         ),
-        ("birth-certificate", vec![("birth-certificate", "12AB")], &["Enter the entry number as 4 to 10 digits"]),
-        ("documents", vec![("kra-pin", "P051234567X"), ("passport", "")], &["That is a company PIN"]),
-        ("contact", vec![("phone", "020 2222222"), ("email", "not-an-email")], &["That is not a mobile number", "Enter an email address in the correct format", "Select the language"]),
-        ("parents", vec![("mother-status", "known"), ("mother-name", "Mary"), ("father-status", "")], &["Enter your ID number.", "Select whether you know this parent"]),
+        (
+            "birth-certificate",
+            vec![("birth-certificate", "12AB")],
+            &["Enter the entry number as 4 to 10 digits"],
+        ),
+        (
+            "documents",
+            vec![("kra-pin", "P051234567X"), ("passport", "")],
+            &["That is a company PIN"],
+        ),
+        (
+            "contact",
+            vec![("phone", "020 2222222"), ("email", "not-an-email")],
+            &[
+                "That is not a mobile number",
+                "Enter an email address in the correct format",
+                "Select the language",
+            ],
+        ),
+        (
+            "parents",
+            vec![
+                ("mother-status", "known"),
+                ("mother-name", "Mary"),
+                ("father-status", ""),
+            ],
+            &[
+                "Enter your ID number.",
+                "Select whether you know this parent",
+            ],
+        ),
     ];
     for (task, pairs, messages) in cases {
-        let (status, body) = browser.post_text(&format!("/applications/{id}/{task}"), &pairs).await;
+        let (status, body) = browser
+            .post_text(&format!("/applications/{id}/{task}"), &pairs)
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{task}");
         assert!(body.contains("data-testid=\"error-summary\""), "{task}");
         for message in messages {
-            assert!(body.contains(message), "{task}: {message} not in {}", summary_of(&body));
+            assert!(
+                body.contains(message),
+                "{task}: {message} not in {}",
+                summary_of(&body)
+            );
         }
     }
     // What was typed comes back, escaped.
-    let (_, body) = browser.post_text(&format!("/applications/{id}/about-you"), &[("surname", "<b>Mwangi</b>")]).await;
+    let (_, body) = browser
+        .post_text(
+            &format!("/applications/{id}/about-you"),
+            &[("surname", "<b>Mwangi</b>")],
+        )
+        .await;
     assert!(body.contains("value=\"&lt;b&gt;Mwangi&lt;/b&gt;\""));
     assert!(!body.contains("<b>Mwangi"));
     // Nothing was saved.
@@ -215,7 +327,13 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
     let id = browser.start().await;
     // 10 MB of form.
     let huge = "a".repeat(10 * 1024 * 1024);
-    let response = browser.client.post(app.url(&format!("/applications/{id}/about-you"))).form(&[("surname", huge.as_str())]).send().await.unwrap();
+    let response = browser
+        .client
+        .post(app.url(&format!("/applications/{id}/about-you")))
+        .form(&[("surname", huge.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // The wrong content type.
     let response = browser
@@ -230,10 +348,16 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
     assert!(response.text().await.unwrap().contains("web form"));
     // SQL and control characters are just wrong names.
     let (status, _) = browser
-        .post_text(&format!("/applications/{id}/about-you"), &[("surname", "x'); DROP TABLE applications; --\u{0}")])
+        .post_text(
+            &format!("/applications/{id}/about-you"),
+            &[("surname", "x'); DROP TABLE applications; --\u{0}")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications").fetch_one(&app.db).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }
 
@@ -245,13 +369,22 @@ async fn answers_are_stored_encrypted() {
     let id = browser.start().await;
     browser.complete(&id, &WANJIRU).await;
     let (answers, photo): (Vec<u8>, Vec<u8>) =
-        sqlx::query_as("SELECT answers, photo FROM applications").fetch_one(&app.db).await.unwrap();
+        sqlx::query_as("SELECT answers, photo FROM applications")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let text = String::from_utf8_lossy(&answers);
     for plain in ["Mwangi", "Wanjiru", "1000500", "712345678", "Kibra"] {
         assert!(!text.contains(plain), "{plain} is in the clear");
     }
-    assert!(!photo.starts_with(&[0xFF, 0xD8, 0xFF]), "the photo is encrypted");
-    let accounts: Vec<Vec<u8>> = sqlx::query_scalar("SELECT contact FROM accounts").fetch_all(&app.db).await.unwrap();
+    assert!(
+        !photo.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "the photo is encrypted"
+    );
+    let accounts: Vec<Vec<u8>> = sqlx::query_scalar("SELECT contact FROM accounts")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
     assert!(!String::from_utf8_lossy(&accounts[0]).contains("712345678"));
 }
 
@@ -267,29 +400,55 @@ async fn photos_are_checked_from_their_bytes_and_re_encoded_without_exif() {
     let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec();
     let response = browser.upload_photo(&id, gif, "me.jpg", "image/jpeg").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(response.text().await.unwrap().contains("must be a JPEG or PNG"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("must be a JPEG or PNG")
+    );
 
-    let response = browser.upload_photo(&id, vec![0xFF; 2 * 1024 * 1024 + 10], "big.jpg", "image/jpeg").await;
+    let response = browser
+        .upload_photo(
+            &id,
+            vec![0xFF; 2 * 1024 * 1024 + 10],
+            "big.jpg",
+            "image/jpeg",
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(response.text().await.unwrap().contains("2 MB or smaller"));
 
-    let response = browser.upload_photo(&id, png(20, 20), "tiny.png", "image/png").await;
+    let response = browser
+        .upload_photo(&id, png(20, 20), "tiny.png", "image/png")
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (status, _) = browser.post_text(&format!("/applications/{id}/photo"), &[("photo", "x")]).await;
+    let (status, _) = browser
+        .post_text(&format!("/applications/{id}/photo"), &[("photo", "x")])
+        .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // A JPEG with an EXIF block (a camera name and GPS-like text).
     let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(300, 300, image::Rgb([200, 180, 160])))
-        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
-        .unwrap();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        300,
+        300,
+        image::Rgb([200, 180, 160]),
+    ))
+    .write_to(
+        &mut std::io::Cursor::new(&mut jpeg),
+        image::ImageFormat::Jpeg,
+    )
+    .unwrap();
     let payload = b"Exif\0\0SECRET-CAMERA GPS 1.2921S 36.8219E";
     let mut with_exif = vec![0xFF, 0xD8, 0xFF, 0xE1];
     with_exif.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
     with_exif.extend_from_slice(payload);
     with_exif.extend_from_slice(&jpeg[2..]);
-    let response = browser.upload_photo(&id, with_exif, "photo.png", "image/png").await;
+    let response = browser
+        .upload_photo(&id, with_exif, "photo.png", "image/png")
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     let response = browser.get(&format!("/applications/{id}/photo.jpg")).await;
@@ -311,10 +470,14 @@ async fn a_complete_application_is_verified_and_gets_a_reference() {
     let id = browser.start().await;
     browser.complete(&id, &WANJIRU).await;
 
-    let (status, body) = browser.page(&format!("/applications/{id}/check-answers")).await;
+    let (status, body) = browser
+        .page(&format!("/applications/{id}/check-answers"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Wanjiru Njeri") && body.contains("29 / 2 / 2000"));
-    let (status, body) = browser.post_text(&format!("/applications/{id}/declaration"), &[]).await;
+    let (status, body) = browser
+        .post_text(&format!("/applications/{id}/declaration"), &[])
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Confirm the declaration"));
 
@@ -322,13 +485,27 @@ async fn a_complete_application_is_verified_and_gets_a_reference() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, body) = browser.page(&format!("/applications/{id}")).await;
     assert_eq!(state_of(&body), "Verified");
-    let reference: String = sqlx::query_scalar("SELECT reference FROM applications").fetch_one(&app.db).await.unwrap();
-    assert!(app::identifiers::ApplicationReference::parse(&reference).is_ok(), "{reference}");
+    let reference: String = sqlx::query_scalar("SELECT reference FROM applications")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        app::identifiers::ApplicationReference::parse(&reference).is_ok(),
+        "{reference}"
+    );
     assert!(body.contains(&reference));
-    let consent: (String, String) = sqlx::query_as("SELECT notice_version, method FROM consents").fetch_one(&app.db).await.unwrap();
+    let consent: (String, String) = sqlx::query_as("SELECT notice_version, method FROM consents")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(consent.0, app::application::NOTICE_VERSION);
     // No more changes once verified.
-    let response = browser.post(&format!("/applications/{id}/about-you"), &WANJIRU.about_you()).await;
+    let response = browser
+        .post(
+            &format!("/applications/{id}/about-you"),
+            &WANJIRU.about_you(),
+        )
+        .await;
     assert_eq!(location(&response), format!("/applications/{id}"));
 }
 
@@ -337,30 +514,83 @@ async fn each_verification_outcome_reaches_the_status_page() {
     let app = spawn_app().await;
     with_registry(&app).await;
     let cases = [
-        (Person { surname: "Mwangi", given: "Wanjiru", ..WANJIRU }, "Needs your attention", "Check your given names"),
-        (Person { surname: "Mwangl", ..WANJIRU }, "Needs your attention", "Check your surname"),
-        (Person { dob: ("28", "2", "2000"), ..WANJIRU }, "Needs your attention", "Check your date of birth"),
-        (Person { birth_cert: "9999999", ..WANJIRU }, "Needs your attention", "could not find this birth certificate"),
         (
-            Person { surname: "Otieno", given: "Grace Achieng", dob: ("12", "4", "1988"), birth_cert: "1000001", sex: "F" },
+            Person {
+                surname: "Mwangi",
+                given: "Wanjiru",
+                ..WANJIRU
+            },
+            "Needs your attention",
+            "Check your given names",
+        ),
+        (
+            Person {
+                surname: "Mwangl",
+                ..WANJIRU
+            },
+            "Needs your attention",
+            "Check your surname",
+        ),
+        (
+            Person {
+                dob: ("28", "2", "2000"),
+                ..WANJIRU
+            },
+            "Needs your attention",
+            "Check your date of birth",
+        ),
+        (
+            Person {
+                birth_cert: "9999999",
+                ..WANJIRU
+            },
+            "Needs your attention",
+            "could not find this birth certificate",
+        ),
+        (
+            Person {
+                surname: "Otieno",
+                given: "Grace Achieng",
+                dob: ("12", "4", "1988"),
+                birth_cert: "1000001",
+                sex: "F",
+            },
             "Needs your attention",
             "already been issued",
         ),
         (
-            Person { surname: "Wafula", given: "Joseph", dob: ("1", "1", "1950"), birth_cert: "1000200", sex: "M" },
+            Person {
+                surname: "Wafula",
+                given: "Joseph",
+                dob: ("1", "1", "1950"),
+                birth_cert: "1000200",
+                sex: "M",
+            },
             "Needs your attention",
             "cannot verify these details online",
         ),
         (
-            Person { surname: "Otieno", given: "Baraka Odhiambo", dob: ("15", "6", "2015"), birth_cert: "1000101", sex: "M" },
+            Person {
+                surname: "Otieno",
+                given: "Baraka Odhiambo",
+                dob: ("15", "6", "2015"),
+                birth_cert: "1000101",
+                sex: "M",
+            },
             "Needs your attention",
             "under 18",
         ),
     ];
     for (n, (person, state, text)) in cases.iter().enumerate() {
         // One active application per birth certificate: clear the last case's.
-        sqlx::query("DELETE FROM consents").execute(&app.db).await.unwrap();
-        sqlx::query("DELETE FROM applications").execute(&app.db).await.unwrap();
+        sqlx::query("DELETE FROM consents")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM applications")
+            .execute(&app.db)
+            .await
+            .unwrap();
         let browser = Browser::new(&app);
         browser.sign_in(&format!("07120000{n:02}")).await;
         let id = browser.start().await;
@@ -380,18 +610,35 @@ async fn needs_attention_can_be_corrected_and_resubmitted() {
     let browser = Browser::new(&app);
     browser.sign_in("0712345678").await;
     let id = browser.start().await;
-    browser.complete(&id, &Person { surname: "Mwangl", ..WANJIRU }).await;
+    browser
+        .complete(
+            &id,
+            &Person {
+                surname: "Mwangl",
+                ..WANJIRU
+            },
+        )
+        .await;
     browser.submit(&id).await;
     let (_, body) = browser.page(&format!("/applications/{id}")).await;
-    assert!(body.contains(&format!("/applications/{id}/about-you#surname")), "links to the field");
-    let first: String = sqlx::query_scalar("SELECT reference FROM applications").fetch_one(&app.db).await.unwrap();
+    assert!(
+        body.contains(&format!("/applications/{id}/about-you#surname")),
+        "links to the field"
+    );
+    let first: String = sqlx::query_scalar("SELECT reference FROM applications")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
 
     browser.save(&id, "about-you", &WANJIRU.about_you()).await;
     browser.submit(&id).await;
 
     let (_, body) = browser.page(&format!("/applications/{id}")).await;
     assert_eq!(state_of(&body), "Verified");
-    let second: String = sqlx::query_scalar("SELECT reference FROM applications").fetch_one(&app.db).await.unwrap();
+    let second: String = sqlx::query_scalar("SELECT reference FROM applications")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(first, second, "the reference stays the same");
 }
 
@@ -432,7 +679,11 @@ async fn a_second_active_application_for_the_same_birth_certificate_is_refused()
     let (status, body) = second.submit(&other).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("already an active application for this birth certificate"));
-    let states: Vec<String> = sqlx::query_scalar("SELECT state FROM applications ORDER BY created_at").fetch_all(&app.db).await.unwrap();
+    let states: Vec<String> =
+        sqlx::query_scalar("SELECT state FROM applications ORDER BY created_at")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(states.iter().filter(|s| *s == "verified").count(), 1);
 }
 
@@ -466,11 +717,22 @@ async fn another_citizens_application_is_not_found() {
         format!("/applications/{id}/photo.jpg"),
         "/applications/0000/about-you".to_string(),
     ] {
-        assert_eq!(other.get(&path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            other.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
-    let response = other.post(&format!("/applications/{id}/about-you"), &[("surname", "Hacker")]).await;
+    let response = other
+        .post(
+            &format!("/applications/{id}/about-you"),
+            &[("surname", "Hacker")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let (_, body) = owner.page(&format!("/applications/{id}/check-answers")).await;
+    let (_, body) = owner
+        .page(&format!("/applications/{id}/check-answers"))
+        .await;
     assert!(body.contains("Mwangi"), "the owner's answers are untouched");
 }
 
@@ -480,19 +742,41 @@ async fn the_sweep_removes_expired_sessions_and_old_codes() {
     let browser = Browser::new(&app);
     browser.sign_in("0712345678").await;
     let now = usajili::clock::unix_now();
-    sqlx::query("UPDATE sessions SET expires_at = $1").bind(now - 1).execute(&app.db).await.unwrap();
-    sqlx::query("UPDATE sign_in_codes SET created_at = $1").bind(now - 25 * 3600).execute(&app.db).await.unwrap();
-    sqlx::query("UPDATE rate_limit_events SET created_at = $1").bind(now - 11 * 60).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = $1")
+        .bind(now - 1)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE sign_in_codes SET created_at = $1")
+        .bind(now - 25 * 3600)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE rate_limit_events SET created_at = $1")
+        .bind(now - 11 * 60)
+        .execute(&app.db)
+        .await
+        .unwrap();
 
-    usajili::citizen::sign_in::sweep(&app.db, now).await.unwrap();
+    usajili::citizen::sign_in::sweep(&app.db, now)
+        .await
+        .unwrap();
 
     let count = |table: &'static str| {
         let db = app.db.clone();
-        async move { sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&db).await.unwrap() }
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
     };
     assert_eq!(
-        (count("sessions").await, count("sign_in_codes").await, count("rate_limit_events").await),
+        (
+            count("sessions").await,
+            count("sign_in_codes").await,
+            count("rate_limit_events").await
+        ),
         (0, 0, 0)
     );
 }
-

@@ -11,12 +11,27 @@ async fn a_value_encrypted_for_one_column_decrypts_only_there() {
 
     let sealed = cipher.encrypt_str("applications.surname", "Ng'ang'a");
 
-    assert!(!sealed.windows(8).any(|w| w == b"Ng'ang'a"), "no plaintext in the ciphertext");
-    assert_eq!(cipher.decrypt_string("applications.surname", &sealed).unwrap().as_str(), "Ng'ang'a");
-    assert!(matches!(cipher.decrypt_string("applications.given_names", &sealed), Err(CryptoError::Tampered)));
+    assert!(
+        !sealed.windows(8).any(|w| w == b"Ng'ang'a"),
+        "no plaintext in the ciphertext"
+    );
+    assert_eq!(
+        cipher
+            .decrypt_string("applications.surname", &sealed)
+            .unwrap()
+            .as_str(),
+        "Ng'ang'a"
+    );
+    assert!(matches!(
+        cipher.decrypt_string("applications.given_names", &sealed),
+        Err(CryptoError::Tampered)
+    ));
     let mut tampered = sealed.clone();
     *tampered.last_mut().unwrap() ^= 1;
-    assert!(matches!(cipher.decrypt("applications.surname", &tampered), Err(CryptoError::Tampered)));
+    assert!(matches!(
+        cipher.decrypt("applications.surname", &tampered),
+        Err(CryptoError::Tampered)
+    ));
 }
 
 #[tokio::test]
@@ -25,10 +40,23 @@ async fn the_same_value_encrypts_differently_but_indexes_the_same() {
     let master = usajili::config::Config::load_master_key(&app.config).unwrap();
     let cipher = FieldCipher::load(&app.db, &master).await.unwrap();
 
-    assert_ne!(cipher.encrypt_str("c", "+254712345678"), cipher.encrypt_str("c", "+254712345678"));
-    assert_eq!(cipher.blind_index("phone", "+254712345678"), cipher.blind_index("phone", "+254712345678"));
-    assert_ne!(cipher.blind_index("phone", "+254712345678"), cipher.blind_index("id", "+254712345678"));
-    assert!(!cipher.blind_index("phone", "+254712345678").contains("712345678"));
+    assert_ne!(
+        cipher.encrypt_str("c", "+254712345678"),
+        cipher.encrypt_str("c", "+254712345678")
+    );
+    assert_eq!(
+        cipher.blind_index("phone", "+254712345678"),
+        cipher.blind_index("phone", "+254712345678")
+    );
+    assert_ne!(
+        cipher.blind_index("phone", "+254712345678"),
+        cipher.blind_index("id", "+254712345678")
+    );
+    assert!(
+        !cipher
+            .blind_index("phone", "+254712345678")
+            .contains("712345678")
+    );
 }
 
 #[tokio::test]
@@ -43,9 +71,15 @@ async fn old_values_stay_readable_after_a_rotation() {
 
     assert_eq!(FieldCipher::key_id_of(&before), Some(new_id - 1));
     assert_eq!(FieldCipher::key_id_of(&after), Some(new_id));
-    assert_eq!(cipher.decrypt_string("c", &before).unwrap().as_str(), "Achieng");
+    assert_eq!(
+        cipher.decrypt_string("c", &before).unwrap().as_str(),
+        "Achieng"
+    );
     let reloaded = FieldCipher::load(&app.db, &master).await.unwrap();
-    assert_eq!(reloaded.decrypt_string("c", &after).unwrap().as_str(), "Achieng");
+    assert_eq!(
+        reloaded.decrypt_string("c", &after).unwrap().as_str(),
+        "Achieng"
+    );
     assert_eq!(reloaded.active_key_id(), new_id);
 }
 
@@ -55,9 +89,15 @@ async fn the_portal_refuses_to_start_with_the_wrong_master_key_and_says_why() {
     let mut config = app.config.clone();
     config.master_key = Some(MasterKey::generate().to_base64().to_string().into());
 
-    let error = usajili::startup::Application::build(config).await.err().expect("refused");
+    let error = usajili::startup::Application::build(config)
+        .await
+        .err()
+        .expect("refused");
 
-    assert!(format!("{error:#}").contains("the master key does not match this database"), "{error:#}");
+    assert!(
+        format!("{error:#}").contains("the master key does not match this database"),
+        "{error:#}"
+    );
 }
 
 #[tokio::test]
@@ -69,21 +109,31 @@ async fn production_refuses_to_start_without_a_master_key() {
     config.master_key = None;
     config.master_key_file = None;
 
-    let error = usajili::startup::Application::build(config).await.err().expect("refused");
+    let error = usajili::startup::Application::build(config)
+        .await
+        .err()
+        .expect("refused");
 
-    assert!(format!("{error:#}").contains("production needs a master key"), "{error:#}");
+    assert!(
+        format!("{error:#}").contains("production needs a master key"),
+        "{error:#}"
+    );
 }
 
 /// Every encrypted value in the database: (table.column, id, value).
 async fn every_sealed_value(db: &sqlx::AnyPool) -> Vec<(String, String, Vec<u8>)> {
     let mut values = Vec::new();
     for (table, column, key) in usajili::keys::ENCRYPTED_COLUMNS {
-        let rows: Vec<(String, Vec<u8>)> =
-            sqlx::query_as(&format!("SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL"))
-                .fetch_all(db)
-                .await
-                .unwrap();
-        values.extend(rows.into_iter().map(|(id, value)| (format!("{table}.{column}"), id, value)));
+        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&format!(
+            "SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL"
+        ))
+        .fetch_all(db)
+        .await
+        .unwrap();
+        values.extend(
+            rows.into_iter()
+                .map(|(id, value)| (format!("{table}.{column}"), id, value)),
+        );
     }
     values
 }
@@ -114,7 +164,10 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
     // The command runs as its own process would: its own cipher.
     let command_cipher = FieldCipher::load(&app.db, &master).await.unwrap();
 
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let settle = std::time::Duration::from_secs(2);
     let started = std::time::Instant::now();
     let rotating = std::sync::atomic::AtomicBool::new(true);
@@ -141,12 +194,17 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
                 client
                     .post(app.url(&centre_path(id, "kibra")))
                     .header("cookie", cookie)
-                    .form(&[("day", day.to_string()), ("slot", slot), ("replaces", String::new())])
+                    .form(&[
+                        ("day", day.to_string()),
+                        ("slot", slot),
+                        ("replaces", String::new()),
+                    ])
                     .send()
             });
             for response in futures::future::join_all(sent).await {
                 booked.push(response.unwrap().status());
-                if started.elapsed() > settle && rotating.load(std::sync::atomic::Ordering::Relaxed) {
+                if started.elapsed() > settle && rotating.load(std::sync::atomic::Ordering::Relaxed)
+                {
                     booked_while_rewriting += 1;
                 }
             }
@@ -162,16 +220,32 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
     let ((booked, pages, booked_while_rewriting), report) = tokio::join!(load, rotation);
     let report = report.unwrap();
 
-    assert!(booked.iter().all(|s| *s == reqwest::StatusCode::SEE_OTHER), "{booked:?}");
-    assert!(pages.iter().all(|s| *s == reqwest::StatusCode::OK), "{pages:?}");
-    assert!(booked_while_rewriting > 0, "no booking overlapped the re-encryption");
+    assert!(
+        booked.iter().all(|s| *s == reqwest::StatusCode::SEE_OTHER),
+        "{booked:?}"
+    );
+    assert!(
+        pages.iter().all(|s| *s == reqwest::StatusCode::OK),
+        "{pages:?}"
+    );
+    assert!(
+        booked_while_rewriting > 0,
+        "no booking overlapped the re-encryption"
+    );
     assert_eq!(report.new_key, old_key + 1);
     assert!(report.rewritten > 0);
-    assert_eq!(app.cipher.active_key_id(), report.new_key, "the running server loaded the new key");
+    assert_eq!(
+        app.cipher.active_key_id(),
+        report.new_key,
+        "the running server loaded the new key"
+    );
     // Nothing lost: every value there before is still there (by id).
     let after = every_sealed_value(&app.db).await;
     for (column, id, _) in &before {
-        assert!(after.iter().any(|(c, i, _)| c == column && i == id), "{column} of {id} is gone");
+        assert!(
+            after.iter().any(|(c, i, _)| c == column && i == id),
+            "{column} of {id} is gone"
+        );
     }
     // Nothing unreadable, and everything on the new key (emptied values aside).
     let fresh = FieldCipher::load(&app.db, &master).await.unwrap();
@@ -179,9 +253,19 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
         if value.is_empty() {
             continue;
         }
-        assert_eq!(FieldCipher::key_id_of(value), Some(report.new_key), "{column} of {id}");
-        assert!(fresh.decrypt(column, value).is_ok(), "{column} of {id} does not decrypt");
+        assert_eq!(
+            FieldCipher::key_id_of(value),
+            Some(report.new_key),
+            "{column} of {id}"
+        );
+        assert!(
+            fresh.decrypt(column, value).is_ok(),
+            "{column} of {id} does not decrypt"
+        );
     }
-    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1").fetch_one(&app.db).await.unwrap();
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(live as usize, booked.len());
 }

@@ -81,9 +81,14 @@ impl SmtpPeer {
     fn start() -> SmtpPeer {
         require_aiosmtpd();
         let dir = tempfile::tempdir().expect("a directory for the SMTP peer");
-        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("a certificate");
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
+            .expect("a certificate");
         std::fs::write(dir.path().join("cert.pem"), certified.cert.pem()).unwrap();
-        std::fs::write(dir.path().join("key.pem"), certified.signing_key.serialize_pem()).unwrap();
+        std::fs::write(
+            dir.path().join("key.pem"),
+            certified.signing_key.serialize_pem(),
+        )
+        .unwrap();
         std::fs::create_dir(dir.path().join("received")).unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_peer.py");
         let mut child = Command::new(PYTHON)
@@ -102,9 +107,19 @@ impl SmtpPeer {
             .expect("start the SMTP peer");
         let stdin = child.stdin.take().unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("the SMTP peer's port");
-        let port = line.trim().parse().unwrap_or_else(|_| panic!("the SMTP peer did not start (it printed {line:?})"));
-        SmtpPeer { port, dir, child, _stdin: stdin }
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("the SMTP peer's port");
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the SMTP peer did not start (it printed {line:?})"));
+        SmtpPeer {
+            port,
+            dir,
+            child,
+            _stdin: stdin,
+        }
     }
 
     /// The peer's certificate, which the client must be told to trust.
@@ -167,13 +182,30 @@ fn worker(app: &TestApp, config: SmtpConfig) -> OutboxWorker {
     }
 }
 
-async fn enqueue(app: &TestApp, address: &str, locale: Locale, message: &Message, now: i64) -> String {
+async fn enqueue(
+    app: &TestApp,
+    address: &str,
+    locale: Locale,
+    message: &Message,
+    now: i64,
+) -> String {
     let mut conn = app.db.acquire().await.unwrap();
-    outbox::enqueue(&mut conn, &app.cipher, &Recipient::Email(address.into()), locale, message, now).await.unwrap()
+    outbox::enqueue(
+        &mut conn,
+        &app.cipher,
+        &Recipient::Email(address.into()),
+        locale,
+        message,
+        now,
+    )
+    .await
+    .unwrap()
 }
 
 fn submitted() -> Message {
-    Message::ApplicationSubmitted { reference: "HN-AAAA-0001".into() }
+    Message::ApplicationSubmitted {
+        reference: "HN-AAAA-0001".into(),
+    }
 }
 
 #[derive(Debug)]
@@ -191,7 +223,12 @@ async fn row(app: &TestApp, id: &str) -> Row {
             .fetch_one(&app.db)
             .await
             .unwrap();
-    Row { state, attempts, last_error, body_wiped: body.as_deref().is_none_or(<[u8]>::is_empty) }
+    Row {
+        state,
+        attempts,
+        last_error,
+        body_wiped: body.as_deref().is_none_or(<[u8]>::is_empty),
+    }
 }
 
 /// One of each message, every variant of [`Message`].
@@ -201,19 +238,66 @@ fn every_message() -> Vec<Message> {
     let day = CivilDate::new(2026, 12, 5).unwrap();
     let slot = 9 * 60 + 30;
     let messages = vec![
-        Message::SignInCode { code: "482915".into() },
-        Message::ApplicationSubmitted { reference: reference() },
-        Message::ApplicationVerified { reference: reference() },
-        Message::ApplicationNeedsAttention { reference: reference() },
-        Message::BookingConfirmed { reference: reference(), centre: centre(), day, slot, changed: false },
-        Message::BookingConfirmed { reference: reference(), centre: centre(), day, slot, changed: true },
-        Message::BookingCancelled { reference: reference() },
-        Message::CardReady { reference: reference(), centre: centre() },
-        Message::BookingMovedByCentre { reference: reference(), centre: centre(), day, slot },
-        Message::BookingCancelledByCentre { reference: reference(), centre: centre() },
-        Message::AppointmentReminder { reference: reference(), centre: centre(), day, slot, tomorrow: true },
-        Message::AppointmentReminder { reference: reference(), centre: centre(), day, slot, tomorrow: false },
-        Message::CardCollected { reference: reference() },
+        Message::SignInCode {
+            code: "482915".into(),
+        },
+        Message::ApplicationSubmitted {
+            reference: reference(),
+        },
+        Message::ApplicationVerified {
+            reference: reference(),
+        },
+        Message::ApplicationNeedsAttention {
+            reference: reference(),
+        },
+        Message::BookingConfirmed {
+            reference: reference(),
+            centre: centre(),
+            day,
+            slot,
+            changed: false,
+        },
+        Message::BookingConfirmed {
+            reference: reference(),
+            centre: centre(),
+            day,
+            slot,
+            changed: true,
+        },
+        Message::BookingCancelled {
+            reference: reference(),
+        },
+        Message::CardReady {
+            reference: reference(),
+            centre: centre(),
+        },
+        Message::BookingMovedByCentre {
+            reference: reference(),
+            centre: centre(),
+            day,
+            slot,
+        },
+        Message::BookingCancelledByCentre {
+            reference: reference(),
+            centre: centre(),
+        },
+        Message::AppointmentReminder {
+            reference: reference(),
+            centre: centre(),
+            day,
+            slot,
+            tomorrow: true,
+        },
+        Message::AppointmentReminder {
+            reference: reference(),
+            centre: centre(),
+            day,
+            slot,
+            tomorrow: false,
+        },
+        Message::CardCollected {
+            reference: reference(),
+        },
     ];
     // No wildcard: a new kind of message does not compile until it is listed above.
     for message in &messages {
@@ -237,7 +321,8 @@ fn every_message() -> Vec<Message> {
 // ---- the tests -------------------------------------------------------------------
 
 #[tokio::test]
-async fn every_message_arrives_over_starttls_signed_in_with_a_plain_and_an_html_part_in_both_languages() {
+async fn every_message_arrives_over_starttls_signed_in_with_a_plain_and_an_html_part_in_both_languages()
+ {
     let app = spawn_app().await;
     let peer = SmtpPeer::start();
     let now = later();
@@ -256,7 +341,10 @@ async fn every_message_arrives_over_starttls_signed_in_with_a_plain_and_an_html_
     let received = peer.received();
     assert_eq!(received.len(), queued.len());
     for (id, address, locale, message) in &queued {
-        let email = received.iter().find(|r| r.rcpt_tos.contains(address)).unwrap_or_else(|| panic!("{message:?} to {address}"));
+        let email = received
+            .iter()
+            .find(|r| r.rcpt_tos.contains(address))
+            .unwrap_or_else(|| panic!("{message:?} to {address}"));
         let subject = usajili::email::subject(message.kind(), *locale);
         let text = message.text(*locale);
         let lang = app::language::code(*locale);
@@ -268,21 +356,43 @@ async fn every_message_arrives_over_starttls_signed_in_with_a_plain_and_an_html_
         assert_eq!(header("From"), Some(FROM));
         assert_eq!(header("To"), Some(address.as_str()));
         assert_eq!(header("Subject"), Some(subject), "{message:?} in {lang}");
-        assert_eq!(header("Message-ID"), Some(format!("<{id}@usajili.test>").as_str()));
+        assert_eq!(
+            header("Message-ID"),
+            Some(format!("<{id}@usajili.test>").as_str())
+        );
         assert_eq!(header("Auto-Submitted"), Some("auto-generated"));
         assert_eq!(header("Content-Language"), Some(lang));
         assert!(header("Date").is_some());
         assert_eq!(email.content_type, "multipart/alternative");
-        let [plain, html] = &email.parts[..] else { panic!("two parts: {:?}", email.parts) };
-        assert_eq!((plain.content_type.as_str(), plain.charset.as_deref()), ("text/plain", Some("utf-8")));
+        let [plain, html] = &email.parts[..] else {
+            panic!("two parts: {:?}", email.parts)
+        };
+        assert_eq!(
+            (plain.content_type.as_str(), plain.charset.as_deref()),
+            ("text/plain", Some("utf-8"))
+        );
         assert_eq!(plain.text.trim_end(), text);
         assert_eq!(html.content_type, "text/html");
         let expected_html = usajili::email::html(&text, subject, *locale);
-        assert_eq!(html.text.replace("\r\n", "\n").trim_end(), expected_html.trim_end());
-        assert!(html.text.contains(&format!("<html lang=\"{lang}\">")), "{}", html.text);
+        assert_eq!(
+            html.text.replace("\r\n", "\n").trim_end(),
+            expected_html.trim_end()
+        );
+        assert!(
+            html.text.contains(&format!("<html lang=\"{lang}\">")),
+            "{}",
+            html.text
+        );
 
         let stored = row(&app, id).await;
-        assert_eq!((stored.state.as_str(), stored.attempts, stored.last_error.as_deref()), ("sent", 1, None));
+        assert_eq!(
+            (
+                stored.state.as_str(),
+                stored.attempts,
+                stored.last_error.as_deref()
+            ),
+            ("sent", 1, None)
+        );
         assert!(stored.body_wiped, "{stored:?}");
     }
 }
@@ -301,10 +411,20 @@ async fn a_wrong_password_fails_the_message_for_good_and_nothing_arrives() {
     assert_eq!(worker.drain_due(now).await.unwrap(), 0);
 
     let stored = row(&app, &id).await;
-    assert_eq!((stored.state.as_str(), stored.attempts), ("failed", 1), "{stored:?}");
+    assert_eq!(
+        (stored.state.as_str(), stored.attempts),
+        ("failed", 1),
+        "{stored:?}"
+    );
     let error = stored.last_error.unwrap();
-    assert!(error.starts_with("the SMTP server refused the credentials (535 5.7.8)"), "{error}");
-    assert!(!error.contains("amina") && !error.contains("not-the-password"), "{error}");
+    assert!(
+        error.starts_with("the SMTP server refused the credentials (535 5.7.8)"),
+        "{error}"
+    );
+    assert!(
+        !error.contains("amina") && !error.contains("not-the-password"),
+        "{error}"
+    );
     worker.drain_due(now + 10_000_000).await.unwrap();
     assert!(peer.received().is_empty());
 }
@@ -314,18 +434,46 @@ async fn a_refused_address_fails_at_once_and_a_deferred_one_arrives_on_a_later_t
     let app = spawn_app().await;
     let peer = SmtpPeer::start();
     let now = later();
-    let refused = enqueue(&app, "refuse-amina@example.com", Locale::en, &submitted(), now).await;
-    let deferred = enqueue(&app, "later-baraka@example.com", Locale::sw, &submitted(), now).await;
+    let refused = enqueue(
+        &app,
+        "refuse-amina@example.com",
+        Locale::en,
+        &submitted(),
+        now,
+    )
+    .await;
+    let deferred = enqueue(
+        &app,
+        "later-baraka@example.com",
+        Locale::sw,
+        &submitted(),
+        now,
+    )
+    .await;
     let worker = worker(&app, peer.config());
 
     assert_eq!(worker.drain_due(now).await.unwrap(), 0);
 
     let stored = row(&app, &refused).await;
-    assert_eq!((stored.state.as_str(), stored.attempts), ("failed", 1), "{stored:?}");
-    assert_eq!(stored.last_error.as_deref(), Some("the SMTP server refused the message (550 5.1.1)"));
+    assert_eq!(
+        (stored.state.as_str(), stored.attempts),
+        ("failed", 1),
+        "{stored:?}"
+    );
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("the SMTP server refused the message (550 5.1.1)")
+    );
     let stored = row(&app, &deferred).await;
-    assert_eq!((stored.state.as_str(), stored.attempts), ("pending", 1), "{stored:?}");
-    assert_eq!(stored.last_error.as_deref(), Some("the SMTP server deferred the message (451 4.3.0)"));
+    assert_eq!(
+        (stored.state.as_str(), stored.attempts),
+        ("pending", 1),
+        "{stored:?}"
+    );
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("the SMTP server deferred the message (451 4.3.0)")
+    );
     assert!(!stored.body_wiped, "kept for the next try");
     assert!(peer.received().is_empty());
 
@@ -333,7 +481,14 @@ async fn a_refused_address_fails_at_once_and_a_deferred_one_arrives_on_a_later_t
     assert_eq!(worker.drain_due(now + 5).await.unwrap(), 1);
 
     let stored = row(&app, &deferred).await;
-    assert_eq!((stored.state.as_str(), stored.attempts, stored.last_error.as_deref()), ("sent", 2, None));
+    assert_eq!(
+        (
+            stored.state.as_str(),
+            stored.attempts,
+            stored.last_error.as_deref()
+        ),
+        ("sent", 2, None)
+    );
     assert_eq!(row(&app, &refused).await.state, "failed");
     let received = peer.received();
     assert_eq!(received.len(), 1);
@@ -344,15 +499,39 @@ async fn a_refused_address_fails_at_once_and_a_deferred_one_arrives_on_a_later_t
 #[tokio::test]
 async fn a_server_that_is_not_listening_leaves_the_message_to_be_tried_again() {
     let app = spawn_app().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let now = later();
-    let id = enqueue(&app, "amina.wanjiru@example.com", Locale::en, &submitted(), now).await;
+    let id = enqueue(
+        &app,
+        "amina.wanjiru@example.com",
+        Locale::en,
+        &submitted(),
+        now,
+    )
+    .await;
 
-    assert_eq!(worker(&app, config(&settings_for(port, None))).drain_due(now).await.unwrap(), 0);
+    assert_eq!(
+        worker(&app, config(&settings_for(port, None)))
+            .drain_due(now)
+            .await
+            .unwrap(),
+        0
+    );
 
     let stored = row(&app, &id).await;
-    assert_eq!((stored.state.as_str(), stored.attempts), ("pending", 1), "{stored:?}");
-    assert_eq!(stored.last_error.as_deref(), Some("the connection to the SMTP server failed (connection refused)"));
+    assert_eq!(
+        (stored.state.as_str(), stored.attempts),
+        ("pending", 1),
+        "{stored:?}"
+    );
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("the connection to the SMTP server failed (connection refused)")
+    );
     assert!(!stored.body_wiped);
 }
 
@@ -361,20 +540,51 @@ async fn a_certificate_the_client_does_not_trust_gets_nothing_and_the_message_wa
     let app = spawn_app().await;
     let peer = SmtpPeer::start();
     let now = later();
-    let id = enqueue(&app, "amina.wanjiru@example.com", Locale::en, &Message::SignInCode { code: "482915".into() }, now).await;
+    let id = enqueue(
+        &app,
+        "amina.wanjiru@example.com",
+        Locale::en,
+        &Message::SignInCode {
+            code: "482915".into(),
+        },
+        now,
+    )
+    .await;
     let mut untrusting = peer.settings();
     untrusting.ca_file = None;
 
-    assert_eq!(worker(&app, config(&untrusting)).drain_due(now).await.unwrap(), 0);
+    assert_eq!(
+        worker(&app, config(&untrusting))
+            .drain_due(now)
+            .await
+            .unwrap(),
+        0
+    );
 
     let stored = row(&app, &id).await;
-    assert_eq!((stored.state.as_str(), stored.attempts), ("pending", 1), "{stored:?}");
+    assert_eq!(
+        (stored.state.as_str(), stored.attempts),
+        ("pending", 1),
+        "{stored:?}"
+    );
     let error = stored.last_error.unwrap();
-    assert!(error.starts_with("TLS with the SMTP server failed: its certificate is not trusted"), "{error}");
-    assert!(peer.received().is_empty(), "neither the password nor the message was sent");
+    assert!(
+        error.starts_with("TLS with the SMTP server failed: its certificate is not trusted"),
+        "{error}"
+    );
+    assert!(
+        peer.received().is_empty(),
+        "neither the password nor the message was sent"
+    );
 
     // Told to trust the peer's certificate, the next try goes through.
-    assert_eq!(worker(&app, peer.config()).drain_due(now + 5).await.unwrap(), 1);
+    assert_eq!(
+        worker(&app, peer.config())
+            .drain_due(now + 5)
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(row(&app, &id).await.state, "sent");
     assert_eq!(peer.received().len(), 1);
 }
@@ -386,22 +596,32 @@ async fn production_refuses_unencrypted_smtp_and_a_missing_host() {
 
     let mut plain = peer.settings();
     plain.tls = SmtpTls::None;
-    let error = SmtpConfig::from_settings(&plain, true).unwrap_err().to_string();
-    assert!(error.contains("USAJILI_SMTP_TLS=none is refused in production"), "{error}");
-    assert!(SmtpConfig::from_settings(&plain, false).is_ok(), "development may use a plain relay");
+    let error = SmtpConfig::from_settings(&plain, true)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("USAJILI_SMTP_TLS=none is refused in production"),
+        "{error}"
+    );
+    assert!(
+        SmtpConfig::from_settings(&plain, false).is_ok(),
+        "development may use a plain relay"
+    );
 
     let mut nowhere = peer.settings();
     nowhere.host = None;
     for production in [true, false] {
-        let error = SmtpConfig::from_settings(&nowhere, production).unwrap_err().to_string();
+        let error = SmtpConfig::from_settings(&nowhere, production)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("USAJILI_SMTP_HOST"), "{error}");
     }
 }
 
 /// The test below, run by itself in a child process (see there).
-const LOG_TEST: &str = "email::the_servers_logs_carry_neither_the_address_nor_the_subject_nor_the_text";
+const LOG_TEST: &str =
+    "email::the_servers_logs_carry_neither_the_address_nor_the_subject_nor_the_text";
 const LOG_TEST_CHILD: &str = "USAJILI_EMAIL_LOG_TEST_CHILD";
-
 
 #[tokio::test]
 async fn the_servers_logs_carry_neither_the_address_nor_the_subject_nor_the_text() {
@@ -414,9 +634,18 @@ async fn the_servers_logs_carry_neither_the_address_nor_the_subject_nor_the_text
             .env(LOG_TEST_CHILD, "1")
             .output()
             .expect("run the log test in a child process");
-        let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-        assert!(output.status.success(), "the log test failed:\n{stdout}\n{stderr}");
-        assert!(stdout.contains("1 passed"), "the log test did not run:\n{stdout}");
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        assert!(
+            output.status.success(),
+            "the log test failed:\n{stdout}\n{stderr}"
+        );
+        assert!(
+            stdout.contains("1 passed"),
+            "the log test did not run:\n{stdout}"
+        );
         return;
     }
 
@@ -425,25 +654,68 @@ async fn the_servers_logs_carry_neither_the_address_nor_the_subject_nor_the_text
     let app = spawn_app().await;
     let peer = SmtpPeer::start();
     let now = later();
-    let code = Message::SignInCode { code: "731846".into() };
+    let code = Message::SignInCode {
+        code: "731846".into(),
+    };
     let sent = enqueue(&app, "amina.wanjiru@example.com", Locale::en, &code, now).await;
-    let refused = enqueue(&app, "refuse-baraka.otieno@example.com", Locale::sw, &submitted(), now).await;
-    let deferred = enqueue(&app, "later-chebet.kiprono@example.com", Locale::en, &submitted(), now).await;
+    let refused = enqueue(
+        &app,
+        "refuse-baraka.otieno@example.com",
+        Locale::sw,
+        &submitted(),
+        now,
+    )
+    .await;
+    let deferred = enqueue(
+        &app,
+        "later-chebet.kiprono@example.com",
+        Locale::en,
+        &submitted(),
+        now,
+    )
+    .await;
     let worker = worker(&app, peer.config());
     assert_eq!(worker.drain_due(now).await.unwrap(), 1);
     assert_eq!(worker.drain_due(now + 5).await.unwrap(), 1);
     assert_eq!(peer.received().len(), 2);
 
     let logs = captured.text();
-    for expected in ["message sent", "message given up", "will try again", "550 5.1.1", &sent, &refused, &deferred] {
-        assert!(logs.contains(expected), "the logs should mention {expected:?}:\n{logs}");
+    for expected in [
+        "message sent",
+        "message given up",
+        "will try again",
+        "550 5.1.1",
+        &sent,
+        &refused,
+        &deferred,
+    ] {
+        assert!(
+            logs.contains(expected),
+            "the logs should mention {expected:?}:\n{logs}"
+        );
     }
-    let mut secrets = vec!["amina", "baraka", "chebet", "example.com", "731846", "HN-AAAA-0001", PASSWORD];
-    let texts = [code.text(Locale::en), submitted().text(Locale::sw), submitted().text(Locale::en)];
+    let mut secrets = vec![
+        "amina",
+        "baraka",
+        "chebet",
+        "example.com",
+        "731846",
+        "HN-AAAA-0001",
+        PASSWORD,
+    ];
+    let texts = [
+        code.text(Locale::en),
+        submitted().text(Locale::sw),
+        submitted().text(Locale::en),
+    ];
     secrets.extend(texts.iter().map(String::as_str));
     secrets.extend(
-        [("sign_in_code", Locale::en), ("application_submitted", Locale::sw), ("application_submitted", Locale::en)]
-            .map(|(kind, locale)| usajili::email::subject(kind, locale)),
+        [
+            ("sign_in_code", Locale::en),
+            ("application_submitted", Locale::sw),
+            ("application_submitted", Locale::en),
+        ]
+        .map(|(kind, locale)| usajili::email::subject(kind, locale)),
     );
     for secret in secrets {
         assert!(!logs.contains(secret), "{secret:?} in the logs:\n{logs}");

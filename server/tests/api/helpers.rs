@@ -20,7 +20,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request failed")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request failed")
     }
 
     /// Everything the `log` message transport has written so far.
@@ -50,11 +54,18 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.db_max_connections = 4;
     config.demo_population = 0;
     config.message_log = dir.path().join("messages.log").display().to_string();
-    config.master_key = Some(usajili::crypto::MasterKey::generate().to_base64().to_string().into());
+    config.master_key = Some(
+        usajili::crypto::MasterKey::generate()
+            .to_base64()
+            .to_string()
+            .into(),
+    );
     adjust(&mut config);
 
     let started_with = config.clone();
-    let app = Application::build(config).await.expect("the application should build");
+    let app = Application::build(config)
+        .await
+        .expect("the application should build");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
     let cipher = app.cipher().clone();
@@ -66,7 +77,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .cookie_store(true)
         .build()
         .unwrap();
-    TestApp { address, client, db, cipher, message_log, config: started_with, _dir: dir }
+    TestApp {
+        address,
+        client,
+        db,
+        cipher,
+        message_log,
+        config: started_with,
+        _dir: dir,
+    }
 }
 
 async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
@@ -90,13 +109,17 @@ async fn create_postgres_database(admin_url: &str) -> String {
         COUNTER.fetch_add(1, Ordering::Relaxed),
     );
     sqlx::any::install_default_drivers();
-    let admin = sqlx::AnyPool::connect(admin_url).await.expect("connect to the test PostgreSQL");
+    let admin = sqlx::AnyPool::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL");
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&admin)
         .await
         .expect("create a test database");
     admin.close().await;
-    let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("a URL with a database name");
     format!("{base}/{name}")
 }
 
@@ -131,6 +154,7 @@ pub fn capture_logs(filter: &str) -> Captured {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only log capture in this process");
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("the only log capture in this process");
     captured
 }

@@ -7,27 +7,40 @@
 //! server's worker leaves them alone.
 
 use crate::helpers::{TestApp, spawn_app};
+use app::i18n::Locale;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use usajili::clock::unix_now;
 use usajili::outbox::{
-    self, LogTransport, MAX_ATTEMPTS, Message, Outgoing, OutboxWorker, Recipient, Sent, Transport, TransportError,
+    self, LogTransport, MAX_ATTEMPTS, Message, OutboxWorker, Outgoing, Recipient, Sent, Transport,
+    TransportError,
 };
-use app::i18n::Locale;
 
 /// A time no test run reaches by the clock.
 fn later() -> i64 {
     unix_now() + 1_000_000
 }
 
-async fn enqueue(app: &TestApp, to: &Recipient, locale: Locale, message: &Message, now: i64) -> String {
+async fn enqueue(
+    app: &TestApp,
+    to: &Recipient,
+    locale: Locale,
+    message: &Message,
+    now: i64,
+) -> String {
     let mut conn = app.db.acquire().await.unwrap();
-    outbox::enqueue(&mut conn, &app.cipher, to, locale, message, now).await.unwrap()
+    outbox::enqueue(&mut conn, &app.cipher, to, locale, message, now)
+        .await
+        .unwrap()
 }
 
 fn worker(app: &TestApp, transport: Arc<dyn Transport>) -> OutboxWorker {
-    OutboxWorker { db: app.db.clone(), cipher: app.cipher.clone(), transport }
+    OutboxWorker {
+        db: app.db.clone(),
+        cipher: app.cipher.clone(),
+        transport,
+    }
 }
 
 #[derive(Debug)]
@@ -53,7 +66,14 @@ async fn stored(app: &TestApp, id: &str) -> Stored {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    Stored { state, attempts, next_attempt_at, last_error, body, sent_at }
+    Stored {
+        state,
+        attempts,
+        next_attempt_at,
+        last_error,
+        body,
+        sent_at,
+    }
 }
 
 /// A transport that always fails, counting its tries.
@@ -101,25 +121,60 @@ async fn a_queued_message_reaches_the_message_log_in_its_language_and_its_text_i
     let now = later();
     let phone = Recipient::Phone("+254711000001".into());
     let email = Recipient::Email("amina.wanjiru@example.com".into());
-    let code_id = enqueue(&app, &phone, Locale::sw, &Message::SignInCode { code: "482915".into() }, now).await;
-    let verified_id =
-        enqueue(&app, &email, Locale::en, &Message::ApplicationVerified { reference: "HN-7KQ2-M9XD".into() }, now).await;
+    let code_id = enqueue(
+        &app,
+        &phone,
+        Locale::sw,
+        &Message::SignInCode {
+            code: "482915".into(),
+        },
+        now,
+    )
+    .await;
+    let verified_id = enqueue(
+        &app,
+        &email,
+        Locale::en,
+        &Message::ApplicationVerified {
+            reference: "HN-7KQ2-M9XD".into(),
+        },
+        now,
+    )
+    .await;
     let log = worker(&app, Arc::new(LogTransport::new(&app.config.message_log)));
 
     assert_eq!(log.drain_due(now).await.unwrap(), 2);
 
     let messages = app.messages();
-    let to_phone: Vec<&str> = messages.lines().filter(|line| line.contains("to=+254711000001 ")).collect();
+    let to_phone: Vec<&str> = messages
+        .lines()
+        .filter(|line| line.contains("to=+254711000001 "))
+        .collect();
     assert_eq!(to_phone.len(), 1, "{messages}");
-    assert!(to_phone[0].starts_with("[usajili message] channel=sms to=+254711000001 kind=sign_in_code text="), "{messages}");
     assert!(
-        to_phone[0].ends_with("Nambari yako ya kuingia Usajili ni 482915. Inatumika kwa dakika 5. Usimpe mtu yeyote."),
+        to_phone[0]
+            .starts_with("[usajili message] channel=sms to=+254711000001 kind=sign_in_code text="),
         "{messages}"
     );
-    let to_email: Vec<&str> = messages.lines().filter(|line| line.contains("to=amina.wanjiru@example.com ")).collect();
+    assert!(
+        to_phone[0].ends_with(
+            "Nambari yako ya kuingia Usajili ni 482915. Inatumika kwa dakika 5. Usimpe mtu yeyote."
+        ),
+        "{messages}"
+    );
+    let to_email: Vec<&str> = messages
+        .lines()
+        .filter(|line| line.contains("to=amina.wanjiru@example.com "))
+        .collect();
     assert_eq!(to_email.len(), 1, "{messages}");
-    assert!(to_email[0].contains("kind=application_verified"), "{messages}");
-    assert!(to_email[0].contains("your application HN-7KQ2-M9XD matches the national registry"), "{messages}");
+    assert!(
+        to_email[0].contains("kind=application_verified"),
+        "{messages}"
+    );
+    assert!(
+        to_email[0].contains("your application HN-7KQ2-M9XD matches the national registry"),
+        "{messages}"
+    );
 
     for id in [&code_id, &verified_id] {
         let row = stored(&app, id).await;
@@ -127,7 +182,10 @@ async fn a_queued_message_reaches_the_message_log_in_its_language_and_its_text_i
         assert_eq!(row.attempts, 1);
         assert_eq!(row.sent_at, Some(now));
         assert_eq!(row.last_error, None);
-        assert!(row.body.as_deref().is_none_or(<[u8]>::is_empty), "the text is wiped once sent: {row:?}");
+        assert!(
+            row.body.as_deref().is_none_or(<[u8]>::is_empty),
+            "the text is wiped once sent: {row:?}"
+        );
     }
     // Nothing is sent twice.
     assert_eq!(log.drain_due(now + 3600).await.unwrap(), 0);
@@ -138,18 +196,38 @@ async fn a_queued_message_reaches_the_message_log_in_its_language_and_its_text_i
 async fn a_failed_send_is_retried_with_growing_pauses_and_given_up_after_eight_tries() {
     let app = spawn_app().await;
     let start = later();
-    let id = enqueue(&app, &Recipient::Phone("+254711000002".into()), Locale::en, &Message::SignInCode { code: "123987".into() }, start)
-        .await;
-    let failing = Arc::new(Failing { tries: AtomicUsize::new(0), permanent: false });
+    let id = enqueue(
+        &app,
+        &Recipient::Phone("+254711000002".into()),
+        Locale::en,
+        &Message::SignInCode {
+            code: "123987".into(),
+        },
+        start,
+    )
+    .await;
+    let failing = Arc::new(Failing {
+        tries: AtomicUsize::new(0),
+        permanent: false,
+    });
     let worker = worker(&app, failing.clone());
 
     assert_eq!(worker.drain_due(start).await.unwrap(), 0);
     let row = stored(&app, &id).await;
     assert_eq!(row.state, "pending", "{row:?}");
     assert_eq!(row.attempts, 1);
-    assert!((start + 5..=start + 6).contains(&row.next_attempt_at), "5 s, up to a fifth more: {row:?}");
-    assert_eq!(row.last_error.as_deref(), Some("the provider is unavailable"));
-    assert!(row.body.as_deref().is_some_and(|b| !b.is_empty()), "kept for the next try");
+    assert!(
+        (start + 5..=start + 6).contains(&row.next_attempt_at),
+        "5 s, up to a fifth more: {row:?}"
+    );
+    assert_eq!(
+        row.last_error.as_deref(),
+        Some("the provider is unavailable")
+    );
+    assert!(
+        row.body.as_deref().is_some_and(|b| !b.is_empty()),
+        "kept for the next try"
+    );
 
     // Not due before its time.
     worker.drain_due(row.next_attempt_at - 1).await.unwrap();
@@ -168,8 +246,14 @@ async fn a_failed_send_is_retried_with_growing_pauses_and_given_up_after_eight_t
             previous = row.next_attempt_at;
         } else {
             assert_eq!(row.state, "failed", "{row:?}");
-            assert_eq!(row.last_error.as_deref(), Some("the provider is unavailable"));
-            assert!(row.body.as_deref().is_none_or(<[u8]>::is_empty), "the text is wiped once given up: {row:?}");
+            assert_eq!(
+                row.last_error.as_deref(),
+                Some("the provider is unavailable")
+            );
+            assert!(
+                row.body.as_deref().is_none_or(<[u8]>::is_empty),
+                "the text is wiped once given up: {row:?}"
+            );
             assert_eq!(row.sent_at, None);
         }
     }
@@ -188,15 +272,29 @@ async fn a_failed_send_is_retried_with_growing_pauses_and_given_up_after_eight_t
 async fn a_permanent_refusal_fails_the_message_at_once() {
     let app = spawn_app().await;
     let now = later();
-    let id = enqueue(&app, &Recipient::Phone("+254711000003".into()), Locale::en, &Message::SignInCode { code: "555123".into() }, now)
-        .await;
-    let failing = Arc::new(Failing { tries: AtomicUsize::new(0), permanent: true });
+    let id = enqueue(
+        &app,
+        &Recipient::Phone("+254711000003".into()),
+        Locale::en,
+        &Message::SignInCode {
+            code: "555123".into(),
+        },
+        now,
+    )
+    .await;
+    let failing = Arc::new(Failing {
+        tries: AtomicUsize::new(0),
+        permanent: true,
+    });
 
     worker(&app, failing.clone()).drain_due(now).await.unwrap();
 
     let row = stored(&app, &id).await;
     assert_eq!((row.state.as_str(), row.attempts), ("failed", 1), "{row:?}");
-    assert_eq!(row.last_error.as_deref(), Some("the provider refused the number"));
+    assert_eq!(
+        row.last_error.as_deref(),
+        Some("the provider refused the number")
+    );
     assert!(row.body.as_deref().is_none_or(<[u8]>::is_empty));
     assert_eq!(failing.tries.load(Ordering::SeqCst), 1);
 }
@@ -208,26 +306,71 @@ async fn the_outbox_table_holds_no_phone_number_or_code_in_plain_text() {
     let phone = "+254712345678";
     let code = "907153";
     let message = Message::SignInCode { code: code.into() };
-    let id = enqueue(&app, &Recipient::Phone(phone.into()), Locale::en, &message, now).await;
+    let id = enqueue(
+        &app,
+        &Recipient::Phone(phone.into()),
+        Locale::en,
+        &message,
+        now,
+    )
+    .await;
 
-    let (channel, recipient, body, kind, state): (String, Vec<u8>, Option<Vec<u8>>, String, String) =
-        sqlx::query_as("SELECT channel, recipient, body, kind, state FROM outbox WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let (channel, recipient, body, kind, state): (
+        String,
+        Vec<u8>,
+        Option<Vec<u8>>,
+        String,
+        String,
+    ) = sqlx::query_as("SELECT channel, recipient, body, kind, state FROM outbox WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let body = body.expect("a queued message has its text");
-    let contains = |haystack: &[u8], needle: &str| haystack.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let contains = |haystack: &[u8], needle: &str| {
+        haystack
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    };
     for needle in [phone, "712345678", code] {
-        for column in [channel.as_bytes(), &recipient, &body, kind.as_bytes(), state.as_bytes(), id.as_bytes()] {
-            assert!(!contains(column, needle), "{needle} in plain text in the outbox");
+        for column in [
+            channel.as_bytes(),
+            &recipient,
+            &body,
+            kind.as_bytes(),
+            state.as_bytes(),
+            id.as_bytes(),
+        ] {
+            assert!(
+                !contains(column, needle),
+                "{needle} in plain text in the outbox"
+            );
         }
     }
-    assert_eq!((channel.as_str(), kind.as_str(), state.as_str()), ("sms", "sign_in_code", "pending"));
+    assert_eq!(
+        (channel.as_str(), kind.as_str(), state.as_str()),
+        ("sms", "sign_in_code", "pending")
+    );
     // Encrypted for its column, and only readable there.
-    assert_eq!(app.cipher.decrypt_string("outbox.recipient", &recipient).unwrap().as_str(), phone);
-    assert_eq!(app.cipher.decrypt_string("outbox.body", &body).unwrap().as_str(), message.text(Locale::en));
-    assert!(app.cipher.decrypt_string("outbox.recipient", &body).is_err());
+    assert_eq!(
+        app.cipher
+            .decrypt_string("outbox.recipient", &recipient)
+            .unwrap()
+            .as_str(),
+        phone
+    );
+    assert_eq!(
+        app.cipher
+            .decrypt_string("outbox.body", &body)
+            .unwrap()
+            .as_str(),
+        message.text(Locale::en)
+    );
+    assert!(
+        app.cipher
+            .decrypt_string("outbox.recipient", &body)
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -235,14 +378,29 @@ async fn a_message_queued_in_a_rolled_back_transaction_is_never_sent() {
     let app = spawn_app().await;
     let now = later();
     let mut tx = app.db.begin().await.unwrap();
-    outbox::enqueue(&mut tx, &app.cipher, &Recipient::Phone("+254711000004".into()), Locale::en, &Message::SignInCode { code: "246810".into() }, now)
-        .await
-        .unwrap();
+    outbox::enqueue(
+        &mut tx,
+        &app.cipher,
+        &Recipient::Phone("+254711000004".into()),
+        Locale::en,
+        &Message::SignInCode {
+            code: "246810".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
 
     let counting = Arc::new(Counting::default());
-    assert_eq!(worker(&app, counting.clone()).drain_due(now).await.unwrap(), 0);
-    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&app.db).await.unwrap();
+    assert_eq!(
+        worker(&app, counting.clone()).drain_due(now).await.unwrap(),
+        0
+    );
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(queued, 0);
 }
 
@@ -252,8 +410,14 @@ async fn two_workers_draining_together_send_each_message_once() {
     let now = later();
     for n in 0..20 {
         let reference = format!("HN-TEST-{n:04}");
-        enqueue(&app, &Recipient::Phone(format!("+2547110001{n:02}")), Locale::en, &Message::ApplicationSubmitted { reference }, now)
-            .await;
+        enqueue(
+            &app,
+            &Recipient::Phone(format!("+2547110001{n:02}")),
+            Locale::en,
+            &Message::ApplicationSubmitted { reference },
+            now,
+        )
+        .await;
     }
     let (a, b) = (Arc::new(Counting::default()), Arc::new(Counting::default()));
     let (first, second) = (worker(&app, a.clone()), worker(&app, b.clone()));
@@ -261,9 +425,14 @@ async fn two_workers_draining_together_send_each_message_once() {
     let (sent_a, sent_b) = tokio::join!(first.drain_due(now), second.drain_due(now));
 
     assert_eq!(sent_a.unwrap() + sent_b.unwrap(), 20);
-    assert_eq!(a.sent.load(Ordering::SeqCst) + b.sent.load(Ordering::SeqCst), 20);
-    let sent: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(
+        a.sent.load(Ordering::SeqCst) + b.sent.load(Ordering::SeqCst),
+        20
+    );
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(sent, 20);
 }
 
@@ -274,21 +443,34 @@ async fn the_running_server_delivers_a_queued_message_within_seconds() {
         &app,
         &Recipient::Phone("+254711000005".into()),
         Locale::en,
-        &Message::SignInCode { code: "314159".into() },
+        &Message::SignInCode {
+            code: "314159".into(),
+        },
         unix_now(),
     )
     .await;
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let line = loop {
-        if let Some(line) = app.messages().lines().find(|line| line.contains("to=+254711000005 ")).map(str::to_string) {
+        if let Some(line) = app
+            .messages()
+            .lines()
+            .find(|line| line.contains("to=+254711000005 "))
+            .map(str::to_string)
+        {
             break line;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the server's worker did not deliver the message");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the server's worker did not deliver the message"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(line.contains("kind=sign_in_code"), "{line}");
-    assert!(line.contains("Your Usajili sign-in code is 314159. It is valid for 5 minutes."), "{line}");
+    assert!(
+        line.contains("Your Usajili sign-in code is 314159. It is valid for 5 minutes."),
+        "{line}"
+    );
     // The row is marked sent right after the line is written.
     for _ in 0..100 {
         if stored(&app, &id).await.state == "sent" {
@@ -296,7 +478,10 @@ async fn the_running_server_delivers_a_queued_message_within_seconds() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("the message was delivered but not marked sent: {:?}", stored(&app, &id).await);
+    panic!(
+        "the message was delivered but not marked sent: {:?}",
+        stored(&app, &id).await
+    );
 }
 
 #[tokio::test]
@@ -306,10 +491,16 @@ async fn production_refuses_the_log_transport_and_says_why() {
     config.environment = usajili::config::Environment::Production;
     config.https = true;
 
-    let error = usajili::startup::Application::build(config).await.err().expect("refused");
+    let error = usajili::startup::Application::build(config)
+        .await
+        .err()
+        .expect("refused");
 
     let error = format!("{error:#}");
-    assert!(error.contains("USAJILI_MESSAGE_TRANSPORT=log is refused in production"), "{error}");
+    assert!(
+        error.contains("USAJILI_MESSAGE_TRANSPORT=log is refused in production"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -317,15 +508,34 @@ async fn a_restarted_worker_sends_nothing_twice_and_finishes_what_a_stopped_one_
     let app = spawn_app().await;
     let now = later();
     for n in 0..3 {
-        enqueue(&app, &Recipient::Phone(format!("+2547110003{n:02}")), Locale::en, &Message::ApplicationSubmitted { reference: format!("HN-REST-{n:04}") }, now)
-            .await;
+        enqueue(
+            &app,
+            &Recipient::Phone(format!("+2547110003{n:02}")),
+            Locale::en,
+            &Message::ApplicationSubmitted {
+                reference: format!("HN-REST-{n:04}"),
+            },
+            now,
+        )
+        .await;
     }
     let before = Arc::new(Counting::default());
-    assert_eq!(worker(&app, before.clone()).drain_due(now).await.unwrap(), 3);
+    assert_eq!(
+        worker(&app, before.clone()).drain_due(now).await.unwrap(),
+        3
+    );
 
     // A fourth was claimed by a process that then stopped mid-send.
-    let stuck = enqueue(&app, &Recipient::Phone("+254711000399".into()), Locale::en, &Message::ApplicationSubmitted { reference: "HN-REST-0099".into() }, now)
-        .await;
+    let stuck = enqueue(
+        &app,
+        &Recipient::Phone("+254711000399".into()),
+        Locale::en,
+        &Message::ApplicationSubmitted {
+            reference: "HN-REST-0099".into(),
+        },
+        now,
+    )
+    .await;
     sqlx::query("UPDATE outbox SET state = 'sending', next_attempt_at = $1 WHERE id = $2")
         .bind(now + 60)
         .bind(&stuck)
@@ -350,15 +560,29 @@ async fn several_workers_on_one_database_send_each_of_many_messages_once() {
     let app = spawn_app().await;
     let now = later();
     for n in 0..60 {
-        enqueue(&app, &Recipient::Phone(format!("+2547110004{n:02}")), Locale::sw, &Message::ApplicationVerified { reference: format!("HN-MANY-{n:04}") }, now)
-            .await;
+        enqueue(
+            &app,
+            &Recipient::Phone(format!("+2547110004{n:02}")),
+            Locale::sw,
+            &Message::ApplicationVerified {
+                reference: format!("HN-MANY-{n:04}"),
+            },
+            now,
+        )
+        .await;
     }
     let counters: Vec<Arc<Counting>> = (0..4).map(|_| Arc::new(Counting::default())).collect();
     let workers: Vec<OutboxWorker> = counters.iter().map(|c| worker(&app, c.clone())).collect();
     let results = futures::future::join_all(workers.iter().map(|w| w.drain_due(now))).await;
     let drained: usize = results.into_iter().map(Result::unwrap).sum();
     assert_eq!(drained, 60);
-    assert_eq!(counters.iter().map(|c| c.sent.load(Ordering::SeqCst)).sum::<usize>(), 60);
+    assert_eq!(
+        counters
+            .iter()
+            .map(|c| c.sent.load(Ordering::SeqCst))
+            .sum::<usize>(),
+        60
+    );
     // A second round finds nothing.
     let again = futures::future::join_all(workers.iter().map(|w| w.drain_due(now + 3600))).await;
     assert_eq!(again.into_iter().map(Result::unwrap).sum::<usize>(), 0);
@@ -372,45 +596,94 @@ mod administrators {
     use usajili::staff::Role;
 
     #[tokio::test]
-    async fn administrators_see_the_outbox_without_recipients_or_texts_and_send_a_failed_message_again() {
+    async fn administrators_see_the_outbox_without_recipients_or_texts_and_send_a_failed_message_again()
+     {
         let app = console().await;
         let now = later();
-        let notice = enqueue(&app, &Recipient::Phone("+254711000501".into()), Locale::en, &Message::ApplicationSubmitted { reference: "HN-FAIL-0001".into() }, now)
-            .await;
-        let code = enqueue(&app, &Recipient::Phone("+254711000502".into()), Locale::en, &Message::SignInCode { code: "864209".into() }, now).await;
-        let failing = Arc::new(Failing { tries: AtomicUsize::new(0), permanent: true });
+        let notice = enqueue(
+            &app,
+            &Recipient::Phone("+254711000501".into()),
+            Locale::en,
+            &Message::ApplicationSubmitted {
+                reference: "HN-FAIL-0001".into(),
+            },
+            now,
+        )
+        .await;
+        let code = enqueue(
+            &app,
+            &Recipient::Phone("+254711000502".into()),
+            Locale::en,
+            &Message::SignInCode {
+                code: "864209".into(),
+            },
+            now,
+        )
+        .await;
+        let failing = Arc::new(Failing {
+            tries: AtomicUsize::new(0),
+            permanent: true,
+        });
         worker(&app, failing).drain_due(now).await.unwrap();
         assert_eq!(stored(&app, &notice).await.state, "failed");
 
         let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
-        assert_eq!(officer.get("/staff/outbox").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            officer.get("/staff/outbox").await.status(),
+            StatusCode::FORBIDDEN
+        );
         let supervisor = staff(&app, "sup@kenya.go.ke", Role::Supervisor, Some("gpo")).await;
-        assert_eq!(supervisor.get("/staff/outbox").await.status(), StatusCode::FORBIDDEN);
-        let (status, _) = supervisor.post_text(&format!("/staff/outbox/{notice}/retry"), &[]).await;
+        assert_eq!(
+            supervisor.get("/staff/outbox").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        let (status, _) = supervisor
+            .post_text(&format!("/staff/outbox/{notice}/retry"), &[])
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(stored(&app, &notice).await.state, "failed", "unchanged");
 
         let admin = staff(&app, "admin@kenya.go.ke", Role::Administrator, None).await;
         let (status, page) = admin.page("/staff/outbox?state=failed").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(page.matches("data-testid=\"outbox-line\"").count(), 2, "{page}");
-        assert!(page.contains("the provider refused the number"), "the last error is shown");
+        assert_eq!(
+            page.matches("data-testid=\"outbox-line\"").count(),
+            2,
+            "{page}"
+        );
+        assert!(
+            page.contains("the provider refused the number"),
+            "the last error is shown"
+        );
         assert!(page.contains("application_submitted") && page.contains("sign_in_code"));
-        for secret in ["+254711000501", "711000501", "864209", "HN-FAIL-0001", "received your application"] {
+        for secret in [
+            "+254711000501",
+            "711000501",
+            "864209",
+            "HN-FAIL-0001",
+            "received your application",
+        ] {
             assert!(!page.contains(secret), "{secret} on the page");
         }
         // Only the notice can be sent again: the code's text is gone.
         assert!(page.contains(&format!("/staff/outbox/{notice}/retry")));
         assert!(!page.contains(&format!("/staff/outbox/{code}/retry")));
 
-        let (status, _) = admin.post_text(&format!("/staff/outbox/{code}/retry"), &[]).await;
+        let (status, _) = admin
+            .post_text(&format!("/staff/outbox/{code}/retry"), &[])
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(stored(&app, &code).await.state, "failed");
-        let response = admin.post(&format!("/staff/outbox/{notice}/retry"), &[]).await;
+        let response = admin
+            .post(&format!("/staff/outbox/{notice}/retry"), &[])
+            .await;
         assert_eq!(location(&response), "/staff/outbox?retried=queued");
         // Queued again (the server's worker may already have taken it).
         let row = stored(&app, &notice).await;
-        assert!(["pending", "sending", "sent"].contains(&row.state.as_str()) && row.attempts <= 1, "{row:?}");
+        assert!(
+            ["pending", "sending", "sent"].contains(&row.state.as_str()) && row.attempts <= 1,
+            "{row:?}"
+        );
         let (_, page) = admin.page("/staff/outbox?retried=queued").await;
         assert!(page.contains("data-testid=\"outbox-retried\""));
 
@@ -422,10 +695,25 @@ mod administrators {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         assert_eq!(stored(&app, &notice).await.state, "sent");
-        assert!(app.messages().contains("to=+254711000501 kind=application_submitted"), "{}", app.messages());
+        assert!(
+            app.messages()
+                .contains("to=+254711000501 kind=application_submitted"),
+            "{}",
+            app.messages()
+        );
 
-        let trail = usajili::audit::Audit { db: &app.db, cipher: &app.cipher }.trail(None, 50).await.unwrap();
+        let trail = usajili::audit::Audit {
+            db: &app.db,
+            cipher: &app.cipher,
+        }
+        .trail(None, 50)
+        .await
+        .unwrap();
         assert!(trail.iter().any(|e| e.action == "outbox.view"), "{trail:?}");
-        assert_eq!(trail.iter().filter(|e| e.action == "outbox.retry").count(), 1, "{trail:?}");
+        assert_eq!(
+            trail.iter().filter(|e| e.action == "outbox.retry").count(),
+            1,
+            "{trail:?}"
+        );
     }
 }

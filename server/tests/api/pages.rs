@@ -11,7 +11,10 @@ async fn the_landing_page_is_in_english_by_default() {
     assert!(html.contains("Register for your national ID"));
     assert!(html.contains("What to bring to the centre"));
     assert!(html.contains("How your data is protected"));
-    assert!(html.contains("<title>Register for your national ID – Usajili</title>"), "{html}");
+    assert!(
+        html.contains("<title>Register for your national ID – Usajili</title>"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -23,7 +26,10 @@ async fn the_landing_page_is_in_kiswahili_once_chosen() {
     assert_eq!(switch.headers()["location"], "/privacy");
     let cookie = switch.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("i18n_pref_locale=sw;"), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
 
     let (status, html) = app.get_html("/").await;
     assert_eq!(status, 200);
@@ -37,7 +43,13 @@ async fn the_landing_page_is_in_kiswahili_once_chosen() {
 async fn a_kiswahili_browser_gets_kiswahili_without_choosing() {
     let app = spawn_app().await;
 
-    let response = app.client.get(app.url("/")).header("accept-language", "sw-KE,sw;q=0.9,en;q=0.5").send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "sw-KE,sw;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
 
     assert!(response.text().await.unwrap().contains("<html lang=\"sw\""));
 }
@@ -46,11 +58,23 @@ async fn a_kiswahili_browser_gets_kiswahili_without_choosing() {
 async fn the_language_switch_never_redirects_off_site() {
     let app = spawn_app().await;
 
-    for evil in ["//evil.example/", "https://evil.example/", "/%5Cevil.example"] {
-        let response = app.get(&format!("/language/en?return={}", evil.replace('/', "%2F"))).await;
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/%5Cevil.example",
+    ] {
+        let response = app
+            .get(&format!("/language/en?return={}", evil.replace('/', "%2F")))
+            .await;
         assert_eq!(response.status(), 303);
         let location = response.headers()["location"].to_str().unwrap();
-        assert!(location == "/" || location.starts_with("/") && !location.starts_with("//") && !location.starts_with("/\\"), "{evil} -> {location}");
+        assert!(
+            location == "/"
+                || location.starts_with("/")
+                    && !location.starts_with("//")
+                    && !location.starts_with("/\\"),
+            "{evil} -> {location}"
+        );
     }
     assert_eq!(app.get("/language/xx").await.status(), 404);
 }
@@ -85,7 +109,10 @@ async fn the_eligibility_checker_answers_without_javascript() {
     let app = spawn_app().await;
 
     let (_, adult) = app.get_html("/?dob-day=1&dob-month=1&dob-year=1990").await;
-    assert!(adult.contains("You can apply for a national ID card yourself."), "{adult}");
+    assert!(
+        adult.contains("You can apply for a national ID card yourself."),
+        "{adult}"
+    );
 
     let (_, too_young) = app.get_html("/?dob-day=1&dob-month=1&dob-year=2024").await;
     assert!(too_young.contains("No card is issued before age 6."));
@@ -100,7 +127,9 @@ async fn the_eligibility_checker_answers_without_javascript() {
 async fn markup_typed_into_the_checker_is_shown_as_text() {
     let app = spawn_app().await;
 
-    let (status, html) = app.get_html("/?dob-day=%3Cscript%3Ealert(1)%3C%2Fscript%3E&dob-month=1&dob-year=2000").await;
+    let (status, html) = app
+        .get_html("/?dob-day=%3Cscript%3Ealert(1)%3C%2Fscript%3E&dob-month=1&dob-year=2000")
+        .await;
 
     assert_eq!(status, 200);
     assert!(!html.contains("<script>alert(1)</script>"));

@@ -38,14 +38,19 @@ struct Row {
 }
 
 async fn row(app: &TestApp, id: &str) -> Option<Row> {
-    let row: Option<(Vec<u8>, Option<Vec<u8>>, Option<String>, Option<i64>)> =
-        sqlx::query_as("SELECT answers, photo, reference, erased_at FROM applications WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&app.db)
-            .await
-            .unwrap();
+    let row: Option<(Vec<u8>, Option<Vec<u8>>, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT answers, photo, reference, erased_at FROM applications WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&app.db)
+    .await
+    .unwrap();
     row.map(|(answers, photo, reference, erased_at)| Row {
-        answers: app.cipher.decrypt_string("applications.answers", &answers).unwrap().to_string(),
+        answers: app
+            .cipher
+            .decrypt_string("applications.answers", &answers)
+            .unwrap()
+            .to_string(),
         photo: photo.is_some(),
         reference,
         erased: erased_at.is_some(),
@@ -57,7 +62,11 @@ fn holds_personal_data(row: &Row) -> bool {
 }
 
 async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
-    sqlx::query_scalar(sql).bind(id).fetch_one(&app.db).await.unwrap()
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -65,7 +74,11 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
     let app = spawn_app().await;
     with_registry(&app).await;
     let now = usajili::clock::unix_now();
-    let retention = Retention { db: &app.db, cipher: &app.cipher, policy: Policy::default() };
+    let retention = Retention {
+        db: &app.db,
+        cipher: &app.cipher,
+        policy: Policy::default(),
+    };
     let first = Browser::new(&app);
     first.sign_in("0712400001").await;
     let second = Browser::new(&app);
@@ -85,19 +98,35 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
     age(&app, &collected_young, "collected", 179, now).await;
     let collected_due = submitted(&second).await;
     let day = open_weekday(0).to_string();
-    let response = second.post(&centre_path(&collected_due, "gpo"), &[("day", &day), ("slot", "10:30"), ("replaces", "")]).await;
+    let response = second
+        .post(
+            &centre_path(&collected_due, "gpo"),
+            &[("day", &day), ("slot", "10:30"), ("replaces", "")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     age(&app, &collected_due, "collected", 181, now).await;
-    sqlx::query("UPDATE bookings SET live = 0, status = 'done'").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE bookings SET live = 0, status = 'done'")
+        .execute(&app.db)
+        .await
+        .unwrap();
 
     let report = retention.run(now).await.unwrap();
 
     assert_eq!(
-        (report.drafts, report.closed_erased, report.collected_erased, report.accounts),
+        (
+            report.drafts,
+            report.closed_erased,
+            report.collected_erased,
+            report.accounts
+        ),
         (1, 2, 1, 0),
         "{report:?}"
     );
-    assert!(row(&app, &old_draft).await.is_none(), "the old draft is deleted");
+    assert!(
+        row(&app, &old_draft).await.is_none(),
+        "the old draft is deleted"
+    );
     assert!(row(&app, &young_draft).await.is_some());
     for kept in [&cancelled_young, &collected_young] {
         let kept = row(&app, kept).await.unwrap();
@@ -106,14 +135,40 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
     for erased in [&cancelled_due, &expired_due, &collected_due] {
         let erased = row(&app, erased).await.unwrap();
         assert!(erased.erased && !erased.photo, "erased");
-        assert!(!erased.answers.contains("Mwangi") && !erased.answers.contains("1000500"), "{}", erased.answers);
-        assert!(erased.reference.is_some_and(|r| r.starts_with("HN-")), "the reference stays");
+        assert!(
+            !erased.answers.contains("Mwangi") && !erased.answers.contains("1000500"),
+            "{}",
+            erased.answers
+        );
+        assert!(
+            erased.reference.is_some_and(|r| r.starts_with("HN-")),
+            "the reference stays"
+        );
     }
     // The collected card keeps its centre and history of visits; every
     // consent stays in the ledger.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM bookings WHERE application_id = $1", &collected_due).await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM consents WHERE application_id = $1", &cancelled_due).await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM consents WHERE id <> $1", "").await, 5);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM bookings WHERE application_id = $1",
+            &collected_due
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM consents WHERE application_id = $1",
+            &cancelled_due
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM consents WHERE id <> $1", "").await,
+        5
+    );
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM pending_verifications WHERE id IN (SELECT pending_verification_id FROM applications WHERE id = $1)", &cancelled_due).await,
         0
@@ -121,19 +176,43 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
     // A second run on the same day finds nothing more to do.
     assert_eq!(retention.run(now).await.unwrap(), Report::default());
     // The run is in the audit chain, as counts.
-    let audit = Audit { db: &app.db, cipher: &app.cipher };
-    assert!(matches!(audit.verify().await.unwrap(), Verdict::Intact { entries: 1, .. }));
+    let audit = Audit {
+        db: &app.db,
+        cipher: &app.cipher,
+    };
+    assert!(matches!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact { entries: 1, .. }
+    ));
 
     // The 179-day collection, the 29-day withdrawal and the 89-day draft
     // fall due exactly a day later, not a minute before.
-    assert_eq!(retention.run(now + DAY - 60).await.unwrap(), Report::default());
+    assert_eq!(
+        retention.run(now + DAY - 60).await.unwrap(),
+        Report::default()
+    );
     let report = retention.run(now + DAY).await.unwrap();
-    assert_eq!(report, Report { drafts: 1, closed_erased: 1, collected_erased: 1, ..Report::default() });
+    assert_eq!(
+        report,
+        Report {
+            drafts: 1,
+            closed_erased: 1,
+            collected_erased: 1,
+            ..Report::default()
+        }
+    );
     assert!(row(&app, &young_draft).await.is_none());
 
     // Messages: sent ones go after 30 days.
     for _ in 0..200 {
-        if count(&app, "SELECT COUNT(*) FROM outbox WHERE state NOT IN ('sent', 'failed') AND id <> $1", "").await == 0 {
+        if count(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE state NOT IN ('sent', 'failed') AND id <> $1",
+            "",
+        )
+        .await
+            == 0
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -141,7 +220,10 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
     let sent = count(&app, "SELECT COUNT(*) FROM outbox WHERE state = $1", "sent").await;
     assert!(sent > 0);
     assert_eq!(retention.run(now + 29 * DAY).await.unwrap().messages, 0);
-    assert_eq!(retention.run(now + 31 * DAY).await.unwrap().messages, sent as u64);
+    assert_eq!(
+        retention.run(now + 31 * DAY).await.unwrap().messages,
+        sent as u64
+    );
 
     // Accounts: after a year idle, the second one (every application
     // erased, consents in the ledger) keeps only its id; an account that
@@ -151,13 +233,31 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
     let year_later = now + 366 * DAY;
     let report = retention.run(year_later).await.unwrap();
     assert_eq!(report.accounts, 3, "{report:?}");
-    let accounts: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT contact_kind, contact FROM accounts").fetch_all(&app.db).await.unwrap();
-    assert_eq!(accounts.len(), 2, "the account that never applied is deleted");
+    let accounts: Vec<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT contact_kind, contact FROM accounts")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        accounts.len(),
+        2,
+        "the account that never applied is deleted"
+    );
     for (kind, contact) in accounts {
         assert_eq!(kind, "erased");
-        assert_eq!(app.cipher.decrypt_string("accounts.contact", &contact).unwrap().as_str(), "");
+        assert_eq!(
+            app.cipher
+                .decrypt_string("accounts.contact", &contact)
+                .unwrap()
+                .as_str(),
+            ""
+        );
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM consents WHERE id <> $1", "").await, 5, "the ledger is kept");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM consents WHERE id <> $1", "").await,
+        5,
+        "the ledger is kept"
+    );
 }
 
 #[tokio::test]
@@ -174,12 +274,32 @@ async fn every_retention_period_is_configurable() {
     let collected = submitted(&browser).await;
     age(&app, &collected, "collected", 15, now).await;
 
-    let short = Policy { draft_days: 7, closed_days: 2, collected_days: 14, message_days: 1, idle_account_days: 1 };
-    let defaults = Retention { db: &app.db, cipher: &app.cipher, policy: Policy::default() };
+    let short = Policy {
+        draft_days: 7,
+        closed_days: 2,
+        collected_days: 14,
+        message_days: 1,
+        idle_account_days: 1,
+    };
+    let defaults = Retention {
+        db: &app.db,
+        cipher: &app.cipher,
+        policy: Policy::default(),
+    };
     assert_eq!(defaults.run(now).await.unwrap(), Report::default());
-    let report = Retention { db: &app.db, cipher: &app.cipher, policy: short }.run(now).await.unwrap();
+    let report = Retention {
+        db: &app.db,
+        cipher: &app.cipher,
+        policy: short,
+    }
+    .run(now)
+    .await
+    .unwrap();
 
-    assert_eq!((report.drafts, report.closed_erased, report.collected_erased), (1, 1, 1));
+    assert_eq!(
+        (report.drafts, report.closed_erased, report.collected_erased),
+        (1, 1, 1)
+    );
     // The configuration reads the same names the README documents.
     let config = usajili::config::Config::from_env();
     assert_eq!(config.retention, Policy::default());
@@ -188,16 +308,33 @@ async fn every_retention_period_is_configurable() {
 #[tokio::test]
 async fn the_audit_chain_finds_an_edited_a_deleted_and_a_forged_entry() {
     let app = spawn_app().await;
-    let audit = Audit { db: &app.db, cipher: &app.cipher };
-    assert_eq!(audit.verify().await.unwrap(), Verdict::Intact { entries: 0, head: None });
+    let audit = Audit {
+        db: &app.db,
+        cipher: &app.cipher,
+    };
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact {
+            entries: 0,
+            head: None
+        }
+    );
     // Twenty writers at once: one chain, no gaps.
     let writers: Vec<_> = (0..20)
         .map(|i| {
             let (db, cipher) = (app.db.clone(), app.cipher.clone());
             tokio::spawn(async move {
                 let account = format!("account-{i}");
-                let event = Event::new(Actor::Citizen(&account), "account.download").on("account", &account).detail("applications=1");
-                Audit { db: &db, cipher: &cipher }.record(&event, 1_800_000_000 + i).await.unwrap()
+                let event = Event::new(Actor::Citizen(&account), "account.download")
+                    .on("account", &account)
+                    .detail("applications=1");
+                Audit {
+                    db: &db,
+                    cipher: &cipher,
+                }
+                .record(&event, 1_800_000_000 + i)
+                .await
+                .unwrap()
             })
         })
         .collect();
@@ -207,23 +344,64 @@ async fn the_audit_chain_finds_an_edited_a_deleted_and_a_forged_entry() {
     }
     seqs.sort();
     assert_eq!(seqs, (1..=20).collect::<Vec<i64>>());
-    let Verdict::Intact { entries: 20, head: Some((20, head)) } = audit.verify().await.unwrap() else {
+    let Verdict::Intact {
+        entries: 20,
+        head: Some((20, head)),
+    } = audit.verify().await.unwrap()
+    else {
         panic!("an intact chain of 20")
     };
     assert_eq!(head.len(), 64);
 
     // Edited: one field of one entry; put back, the chain is whole again.
-    let original: String = sqlx::query_scalar("SELECT actor_id FROM audit_log WHERE seq = 7").fetch_one(&app.db).await.unwrap();
-    sqlx::query("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 7").execute(&app.db).await.unwrap();
-    assert_eq!(audit.verify().await.unwrap(), Verdict::Broken { seq: 7, problem: Problem::Edited });
-    sqlx::query("UPDATE audit_log SET actor_id = $1 WHERE seq = 7").bind(original).execute(&app.db).await.unwrap();
-    assert_eq!(audit.verify().await.unwrap(), Verdict::Intact { entries: 20, head: Some((20, head.clone())) });
+    let original: String = sqlx::query_scalar("SELECT actor_id FROM audit_log WHERE seq = 7")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 7")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Broken {
+            seq: 7,
+            problem: Problem::Edited
+        }
+    );
+    sqlx::query("UPDATE audit_log SET actor_id = $1 WHERE seq = 7")
+        .bind(original)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Intact {
+            entries: 20,
+            head: Some((20, head.clone()))
+        }
+    );
 
     // Deleted: a row from the middle.
-    let saved: (i64, String) = sqlx::query_as("SELECT at, hash FROM audit_log WHERE seq = 12").fetch_one(&app.db).await.unwrap();
-    sqlx::query("CREATE TABLE audit_backup AS SELECT * FROM audit_log WHERE seq = 12").execute(&app.db).await.unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq = 12").execute(&app.db).await.unwrap();
-    assert_eq!(audit.verify().await.unwrap(), Verdict::Broken { seq: 13, problem: Problem::Missing });
+    let saved: (i64, String) = sqlx::query_as("SELECT at, hash FROM audit_log WHERE seq = 12")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE audit_backup AS SELECT * FROM audit_log WHERE seq = 12")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 12")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Broken {
+            seq: 13,
+            problem: Problem::Missing
+        }
+    );
 
     // Forged: the gap filled with a well-formed entry whose hash was made
     // without the chain's key (what someone with only the database could do).
@@ -231,16 +409,46 @@ async fn the_audit_chain_finds_an_edited_a_deleted_and_a_forged_entry() {
         let other = spawn_app().await;
         other.cipher.clone()
     };
-    let forger = Audit { db: &app.db, cipher: &other_cipher };
-    sqlx::query("DELETE FROM audit_log WHERE seq > 11").execute(&app.db).await.unwrap();
-    forger.record(&Event::new(Actor::Citizen("x"), "account.download"), saved.0).await.unwrap();
-    assert_eq!(audit.verify().await.unwrap(), Verdict::Broken { seq: 12, problem: Problem::Edited });
+    let forger = Audit {
+        db: &app.db,
+        cipher: &other_cipher,
+    };
+    sqlx::query("DELETE FROM audit_log WHERE seq > 11")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    forger
+        .record(
+            &Event::new(Actor::Citizen("x"), "account.download"),
+            saved.0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.verify().await.unwrap(),
+        Verdict::Broken {
+            seq: 12,
+            problem: Problem::Edited
+        }
+    );
     // Putting the original back (and cutting what followed) is consistent
     // again; the shorter chain reports a different head, which is how an
     // operator who kept the head notices.
-    sqlx::query("DELETE FROM audit_log WHERE seq = 12").execute(&app.db).await.unwrap();
-    sqlx::query("INSERT INTO audit_log SELECT * FROM audit_backup").execute(&app.db).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 12")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO audit_log SELECT * FROM audit_backup")
+        .execute(&app.db)
+        .await
+        .unwrap();
     let verdict = audit.verify().await.unwrap();
-    assert_eq!(verdict, Verdict::Intact { entries: 12, head: Some((12, saved.1)) });
+    assert_eq!(
+        verdict,
+        Verdict::Intact {
+            entries: 12,
+            head: Some((12, saved.1))
+        }
+    );
     assert!(verdict.to_string().contains("12 entries"));
 }

@@ -13,7 +13,10 @@ use app::i18n::Locale;
 use usajili::reminders::Reminders;
 
 fn reminders(app: &TestApp) -> Reminders<'_> {
-    Reminders { db: &app.db, cipher: &app.cipher }
+    Reminders {
+        db: &app.db,
+        cipher: &app.cipher,
+    }
 }
 
 /// A verified application whose messages are in Kiswahili.
@@ -22,7 +25,13 @@ async fn verified_in_kiswahili(app: &TestApp, phone: &str, person: &Person) -> S
     browser.sign_in(phone).await;
     let id = browser.start().await;
     browser.complete(&id, person).await;
-    browser.save(&id, "contact", &[("phone", phone), ("email", ""), ("language", "sw")]).await;
+    browser
+        .save(
+            &id,
+            "contact",
+            &[("phone", phone), ("email", ""), ("language", "sw")],
+        )
+        .await;
     assert_eq!(browser.submit(&id).await.0, reqwest::StatusCode::SEE_OTHER);
     assert_eq!(application_state(app, &id).await, "verified");
     id
@@ -30,16 +39,24 @@ async fn verified_in_kiswahili(app: &TestApp, phone: &str, person: &Person) -> S
 
 /// The texts queued of `kind`, decrypted, with the phone each goes to.
 async fn queued(app: &TestApp, kind: &str) -> Vec<(String, String)> {
-    let rows: Vec<(Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT recipient, body FROM outbox WHERE kind = $1 ORDER BY created_at, id")
-        .bind(kind)
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let rows: Vec<(Vec<u8>, Vec<u8>)> = sqlx::query_as(
+        "SELECT recipient, body FROM outbox WHERE kind = $1 ORDER BY created_at, id",
+    )
+    .bind(kind)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
     rows.iter()
         .map(|(to, body)| {
             (
-                app.cipher.decrypt_string("outbox.recipient", to).unwrap().to_string(),
-                app.cipher.decrypt_string("outbox.body", body).unwrap().to_string(),
+                app.cipher
+                    .decrypt_string("outbox.recipient", to)
+                    .unwrap()
+                    .to_string(),
+                app.cipher
+                    .decrypt_string("outbox.body", body)
+                    .unwrap()
+                    .to_string(),
             )
         })
         .collect()
@@ -58,18 +75,38 @@ async fn reminders_go_the_evening_before_and_the_morning_of_each_once_in_the_app
     let evening = day.add_days(-1).nairobi_unix_at(18 * 60);
     // Amina booked at 19:00 the evening before: her confirmation has just
     // come, so the evening reminder would add nothing.
-    sqlx::query("UPDATE bookings SET created_at = $1 WHERE application_id = $2").bind(evening + 3600).bind(&amina).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE bookings SET created_at = $1 WHERE application_id = $2")
+        .bind(evening + 3600)
+        .bind(&amina)
+        .execute(&app.db)
+        .await
+        .unwrap();
 
-    assert_eq!(reminders(&app).send_due(evening - 60).await.unwrap(), 0, "not before 18:00");
+    assert_eq!(
+        reminders(&app).send_due(evening - 60).await.unwrap(),
+        0,
+        "not before 18:00"
+    );
     assert_eq!(reminders(&app).send_due(evening).await.unwrap(), 2);
-    assert_eq!(reminders(&app).send_due(evening + 1800).await.unwrap(), 0, "once");
-    assert_eq!(reminders(&app).send_due(evening + 5 * 3600).await.unwrap(), 0, "still once, later that evening");
+    assert_eq!(
+        reminders(&app).send_due(evening + 1800).await.unwrap(),
+        0,
+        "once"
+    );
+    assert_eq!(
+        reminders(&app).send_due(evening + 5 * 3600).await.unwrap(),
+        0,
+        "still once, later that evening"
+    );
 
     let sent = queued(&app, "reminder_day_before").await;
     assert_eq!(sent.len(), 2, "{sent:?}");
     let when_en = app::calendar::appointment_label(day, 600, Locale::en);
     let when_sw = app::calendar::appointment_label(day, 600, Locale::sw);
-    let (w, p) = (reference_of(&app, &wanjiru).await, reference_of(&app, &peter).await);
+    let (w, p) = (
+        reference_of(&app, &wanjiru).await,
+        reference_of(&app, &peter).await,
+    );
     assert!(sent.contains(&(
         "+254712000031".to_string(),
         format!("Usajili {w}: reminder, your visit to Huduma Centre GPO is tomorrow, {when_en}. Bring the documents on your acknowledgement.")
@@ -79,23 +116,45 @@ async fn reminders_go_the_evening_before_and_the_morning_of_each_once_in_the_app
         format!("Usajili {p}: ukumbusho, ziara yako Huduma Centre GPO ni kesho, {when_sw}. Leta hati zilizo kwenye uthibitisho.")
     )), "{sent:?}");
     // Queued at the injected time, to be sent then.
-    let due: Vec<i64> = sqlx::query_scalar("SELECT next_attempt_at FROM outbox WHERE kind = 'reminder_day_before'").fetch_all(&app.db).await.unwrap();
+    let due: Vec<i64> =
+        sqlx::query_scalar("SELECT next_attempt_at FROM outbox WHERE kind = 'reminder_day_before'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert!(due.iter().all(|at| *at == evening), "{due:?}");
 
     // Peter cancels; the morning reminder goes to the other two, once,
     // even with two server processes looking at the same moment.
-    sqlx::query("UPDATE bookings SET live = 0, status = 'cancelled' WHERE application_id = $1").bind(&peter).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE bookings SET live = 0, status = 'cancelled' WHERE application_id = $1")
+        .bind(&peter)
+        .execute(&app.db)
+        .await
+        .unwrap();
     let morning = day.nairobi_unix_at(7 * 60);
-    assert_eq!(reminders(&app).send_due(morning - 60).await.unwrap(), 0, "not before 07:00");
+    assert_eq!(
+        reminders(&app).send_due(morning - 60).await.unwrap(),
+        0,
+        "not before 07:00"
+    );
     let (first, second) = (reminders(&app), reminders(&app));
     let (a, b) = tokio::join!(first.send_due(morning), second.send_due(morning));
     assert_eq!(a.unwrap() + b.unwrap(), 2);
-    assert_eq!(reminders(&app).send_due(morning + 600).await.unwrap(), 0, "once");
+    assert_eq!(
+        reminders(&app).send_due(morning + 600).await.unwrap(),
+        0,
+        "once"
+    );
     let sent = queued(&app, "reminder_morning").await;
     let phones: Vec<&str> = sent.iter().map(|(to, _)| to.as_str()).collect();
     assert_eq!(phones.len(), 2, "{sent:?}");
-    assert!(phones.contains(&"+254712000031") && phones.contains(&"+254712000033"), "{sent:?}");
-    assert!(sent.iter().all(|(_, text)| text.contains("is today, ")), "{sent:?}");
+    assert!(
+        phones.contains(&"+254712000031") && phones.contains(&"+254712000033"),
+        "{sent:?}"
+    );
+    assert!(
+        sent.iter().all(|(_, text)| text.contains("is today, ")),
+        "{sent:?}"
+    );
 }
 
 #[tokio::test]
@@ -106,7 +165,11 @@ async fn no_reminder_for_an_appointment_already_begun_or_checked_in() {
     let day = today().add_days(6);
     book(&app, &wanjiru, "gpo", "enrolment", day, 7 * 60).await;
     book(&app, &peter, "gpo", "enrolment", day, 9 * 60).await;
-    sqlx::query("UPDATE bookings SET status = 'checked_in' WHERE application_id = $1").bind(&peter).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE bookings SET status = 'checked_in' WHERE application_id = $1")
+        .bind(&peter)
+        .execute(&app.db)
+        .await
+        .unwrap();
     // The evening before passed with the server down: at 07:05 on the day
     // only what still lies ahead is reminded, and Wanjiru's 07:00 has begun.
     let late = day.nairobi_unix_at(7 * 60 + 5);

@@ -30,18 +30,38 @@ async fn the_reference_data_is_seeded_on_first_start() {
 
     assert_eq!(count("SELECT COUNT(*) FROM counties").await.unwrap(), 47);
     assert_eq!(count("SELECT COUNT(*) FROM centres").await.unwrap(), 51);
-    assert_eq!(name("SELECT name FROM counties WHERE code = '001'").await.unwrap(), "Mombasa");
-    assert_eq!(name("SELECT name FROM counties WHERE code = '047'").await.unwrap(), "Nairobi");
-    assert_eq!(count("SELECT COUNT(*) FROM centres WHERE county_code = '047'").await.unwrap(), 5);
+    assert_eq!(
+        name("SELECT name FROM counties WHERE code = '001'")
+            .await
+            .unwrap(),
+        "Mombasa"
+    );
+    assert_eq!(
+        name("SELECT name FROM counties WHERE code = '047'")
+            .await
+            .unwrap(),
+        "Nairobi"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM centres WHERE county_code = '047'")
+            .await
+            .unwrap(),
+        5
+    );
 }
 
 #[tokio::test]
 async fn migrating_twice_changes_nothing() {
     let app = spawn_app().await;
 
-    usajili::db::migrate(&app.db).await.expect("a second migration run is a no-op");
+    usajili::db::migrate(&app.db)
+        .await
+        .expect("a second migration run is a no-op");
 
-    let counties: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM counties").fetch_one(&app.db).await.unwrap();
+    let counties: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM counties")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(counties, 47);
 }
 
@@ -58,7 +78,10 @@ async fn every_response_carries_the_security_headers() {
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
-        assert!(headers.get("strict-transport-security").is_none(), "{path}: no HSTS without HTTPS");
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "{path}: no HSTS without HTTPS"
+        );
     }
 }
 
@@ -67,7 +90,10 @@ async fn every_inline_script_carries_the_nonce_of_its_response() {
     let app = spawn_app().await;
 
     let response = app.get("/").await;
-    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let html = response.text().await.unwrap();
 
     let nonce = csp
@@ -78,10 +104,16 @@ async fn every_inline_script_carries_the_nonce_of_its_response() {
     assert!(nonce.len() >= 16);
     let scripts = html.matches("<script").count();
     assert!(scripts >= 1, "the hydration script is on the page");
-    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{html}");
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{html}"
+    );
 
     let second = app.get("/").await;
-    let second_csp = second.headers()["content-security-policy"].to_str().unwrap();
+    let second_csp = second.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
     assert!(!second_csp.contains(nonce), "a fresh nonce per response");
 }
 
@@ -89,7 +121,13 @@ async fn every_inline_script_carries_the_nonce_of_its_response() {
 async fn responses_are_compressed_for_browsers_that_ask() {
     let app = spawn_app().await;
 
-    let response = app.client.get(app.url("/privacy")).header("accept-encoding", "br").send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/privacy"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-encoding"], "br");
@@ -101,7 +139,13 @@ async fn oversized_request_bodies_are_refused() {
 
     // Over USAJILI_BODY_LIMIT (6 MiB: a 5 MB guardianship document and its form).
     let body = vec![b'a'; 7 * 1024 * 1024];
-    let response = app.client.post(app.url("/language/sw")).body(body).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/language/sw"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), 413);
 }

@@ -63,8 +63,12 @@ impl FakeGateway {
     /// Starts the gateway on a free loopback port, in this test's runtime.
     pub async fn start() -> FakeGateway {
         let inner = Arc::new(Mutex::new(Inner::default()));
-        let app = Router::new().route("/version1/messaging", post(messaging)).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake gateway");
+        let app = Router::new()
+            .route("/version1/messaging", post(messaging))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the fake gateway");
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -79,7 +83,11 @@ impl FakeGateway {
 
     /// This number gets a per-recipient `403 InvalidPhoneNumber`.
     pub fn refuse(&self, number: &str) {
-        self.inner.lock().unwrap().refused.insert(number.to_string());
+        self.inner
+            .lock()
+            .unwrap()
+            .refused
+            .insert(number.to_string());
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -99,9 +107,17 @@ impl FakeGateway {
     }
 }
 
-async fn messaging(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: String) -> Response {
+async fn messaging(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     if headers.get("apiKey").and_then(|v| v.to_str().ok()) != Some(API_KEY) {
-        return (StatusCode::UNAUTHORIZED, "The supplied authentication is invalid").into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            "The supplied authentication is invalid",
+        )
+            .into_response();
     }
     if headers.get("accept").and_then(|v| v.to_str().ok()) != Some("application/json") {
         return (StatusCode::NOT_ACCEPTABLE, "this gateway answers JSON only").into_response();
@@ -117,11 +133,19 @@ async fn messaging(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, b
         return (StatusCode::BAD_REQUEST, "Invalid content type").into_response();
     }
     if form.get("username").map(String::as_str) != Some(USERNAME) {
-        return (StatusCode::UNAUTHORIZED, "The supplied authentication is invalid").into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            "The supplied authentication is invalid",
+        )
+            .into_response();
     }
     for field in ["to", "message"] {
         if form.get(field).is_none_or(|v| v.trim().is_empty()) {
-            return (StatusCode::BAD_REQUEST, format!("Request is missing required form field '{field}'")).into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("Request is missing required form field '{field}'"),
+            )
+                .into_response();
         }
     }
     let to = form["to"].clone();
@@ -168,7 +192,11 @@ async fn messaging(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, b
         Behaviour::Accept => {}
     }
     let total = recipients.len();
-    let summary = format!("Sent to {}/{total} Total Cost: KES {:.4}", ids.len(), 0.8 * ids.len() as f64);
+    let summary = format!(
+        "Sent to {}/{total} Total Cost: KES {:.4}",
+        ids.len(),
+        0.8 * ids.len() as f64
+    );
     (
         StatusCode::CREATED,
         axum::Json(serde_json::json!({ "SMSMessageData": { "Message": summary, "Recipients": recipients } })),
@@ -197,7 +225,9 @@ pub async fn post_delivery_report(
         form.push(("failureReason", reason));
     }
     reqwest::Client::new()
-        .post(format!("{app_address}/messages/delivery/africastalking/{token}"))
+        .post(format!(
+            "{app_address}/messages/delivery/africastalking/{token}"
+        ))
         .header("Origin", "https://callbacks.africastalking.example")
         .form(&form)
         .send()

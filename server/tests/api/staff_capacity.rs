@@ -20,7 +20,10 @@ fn open_weekday(from: CivilDate) -> CivilDate {
     day
 }
 
-fn closure_pairs(day: CivilDate, span: Option<(&'static str, &'static str)>) -> Vec<(&'static str, String)> {
+fn closure_pairs(
+    day: CivilDate,
+    span: Option<(&'static str, &'static str)>,
+) -> Vec<(&'static str, String)> {
     let mut pairs = vec![
         ("closure-day", day.day().to_string()),
         ("closure-month", day.month().to_string()),
@@ -29,12 +32,21 @@ fn closure_pairs(day: CivilDate, span: Option<(&'static str, &'static str)>) -> 
     ];
     match span {
         None => pairs.push(("span", "whole".into())),
-        Some((from, to)) => pairs.extend([("span", "part".into()), ("from", from.into()), ("to", to.into())]),
+        Some((from, to)) => pairs.extend([
+            ("span", "part".into()),
+            ("from", from.into()),
+            ("to", to.into()),
+        ]),
     }
     pairs
 }
 
-async fn post(browser: &Browser<'_>, path: &str, pairs: &[(&'static str, String)], confirm: Option<&str>) -> (StatusCode, String) {
+async fn post(
+    browser: &Browser<'_>,
+    path: &str,
+    pairs: &[(&'static str, String)],
+    confirm: Option<&str>,
+) -> (StatusCode, String) {
     let mut all: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     if let Some(confirm) = confirm {
         all.push(("confirm", confirm));
@@ -74,17 +86,33 @@ async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_pe
     book(&app, &amina, "gpo", "enrolment", day, 14 * 60 + 15).await;
     // The morning is not affected.
     book(&app, &wanjiru, "gpo", "enrolment", day, 9 * 60).await;
-    let (p, a) = (reference_of(&app, &peter).await, reference_of(&app, &amina).await);
+    let (p, a) = (
+        reference_of(&app, &peter).await,
+        reference_of(&app, &amina).await,
+    );
 
     let pairs = closure_pairs(day, Some(("13:00", "17:00")));
     let (status, preview) = post(&supervisor, "/staff/capacity/closures", &pairs, None).await;
     assert_eq!(status, StatusCode::OK, "{}", summary_of(&preview));
-    assert!(preview.contains(&format!("data-reference=\"{p}\" data-placed=\"true\"")), "{preview}");
+    assert!(
+        preview.contains(&format!("data-reference=\"{p}\" data-placed=\"true\"")),
+        "{preview}"
+    );
     assert!(preview.contains(&format!("data-reference=\"{a}\" data-placed=\"true\"")));
     assert!(preview.contains("data-moved=\"2\" data-rebook=\"0\""));
-    assert!(!preview.contains(&reference_of(&app, &wanjiru).await), "the morning stays");
-    assert_eq!(live(&app, &peter).await, vec![(day.to_string(), 14 * 60)], "a preview changes nothing");
-    let closures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM closures").fetch_one(&app.db).await.unwrap();
+    assert!(
+        !preview.contains(&reference_of(&app, &wanjiru).await),
+        "the morning stays"
+    );
+    assert_eq!(
+        live(&app, &peter).await,
+        vec![(day.to_string(), 14 * 60)],
+        "a preview changes nothing"
+    );
+    let closures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM closures")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(closures, 0);
 
     let response = {
@@ -95,39 +123,77 @@ async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_pe
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     // The earliest free times not earlier than booked: the next open day's first two slots.
     assert_eq!(live(&app, &peter).await, vec![(next.to_string(), 8 * 60)]);
-    assert_eq!(live(&app, &amina).await, vec![(next.to_string(), 8 * 60)], "four counters: the same slot");
+    assert_eq!(
+        live(&app, &amina).await,
+        vec![(next.to_string(), 8 * 60)],
+        "four counters: the same slot"
+    );
     assert_eq!(live(&app, &wanjiru).await, vec![(day.to_string(), 9 * 60)]);
     assert_eq!(application_state(&app, &peter).await, "booked");
-    let moved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE status = 'moved' AND live = 0")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let moved: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE status = 'moved' AND live = 0")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(moved, 2);
 
     let (_, page) = supervisor.page(&location(&response)).await;
     assert!(page.contains("data-testid=\"capacity-outcome\""), "{page}");
     assert!(page.contains("data-moved=\"2\""));
-    assert!(page.contains("Power maintenance by Kenya Power"), "the closure is listed");
+    assert!(
+        page.contains("Power maintenance by Kenya Power"),
+        "the closure is listed"
+    );
     let (_, again) = supervisor.page("/staff/capacity").await;
-    assert!(!again.contains("capacity-outcome"), "the outcome is shown once");
+    assert!(
+        !again.contains("capacity-outcome"),
+        "the outcome is shown once"
+    );
 
     // Citizens can no longer book the closed afternoon.
-    let centre = usajili::booking::centres::Centres { db: &app.db }.get("gpo").await.unwrap().unwrap();
-    let closures = usajili::booking::centres::Centres { db: &app.db }.closures(day, day).await.unwrap();
-    let slots = usajili::booking::schedule::Schedule { centre: &centre, closures: &closures }.slots_on(day);
-    assert!(slots.contains(&(12 * 60 + 45)) && !slots.contains(&(13 * 60)) && !slots.contains(&(16 * 60 + 45)));
-
-    wait_for_message(&app, &format!("Usajili {p}: Huduma Centre GPO is closed at your time. Your appointment moved to")).await;
-    wait_for_message(&app, &format!("Usajili {a}: Huduma Centre GPO is closed at your time.")).await;
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'capacity.closure'")
-        .fetch_one(&app.db)
+    let centre = usajili::booking::centres::Centres { db: &app.db }
+        .get("gpo")
+        .await
+        .unwrap()
+        .unwrap();
+    let closures = usajili::booking::centres::Centres { db: &app.db }
+        .closures(day, day)
         .await
         .unwrap();
+    let slots = usajili::booking::schedule::Schedule {
+        centre: &centre,
+        closures: &closures,
+    }
+    .slots_on(day);
+    assert!(
+        slots.contains(&(12 * 60 + 45))
+            && !slots.contains(&(13 * 60))
+            && !slots.contains(&(16 * 60 + 45))
+    );
+
+    wait_for_message(
+        &app,
+        &format!(
+            "Usajili {p}: Huduma Centre GPO is closed at your time. Your appointment moved to"
+        ),
+    )
+    .await;
+    wait_for_message(
+        &app,
+        &format!("Usajili {a}: Huduma Centre GPO is closed at your time."),
+    )
+    .await;
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'capacity.closure'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(audited, 1);
 }
 
 #[tokio::test]
-async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_asks_people_to_rebook() {
+async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_asks_people_to_rebook()
+ {
     let app = console().await;
     let supervisor = staff(&app, "supervisor@gpo.go.ke", Role::Supervisor, Some("gpo")).await;
     // The last bookable day: nothing is free after it.
@@ -138,8 +204,11 @@ async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_a
     book(&app, &peter, "gpo", "enrolment", day, 9 * 60).await;
     book(&app, &amina, "gpo", "enrolment", day, 9 * 60).await;
 
-    let mut rules: Vec<(&'static str, String)> =
-        vec![("counters", "1".into()), ("slot_minutes", "15".into()), ("horizon_days", horizon.clone())];
+    let mut rules: Vec<(&'static str, String)> = vec![
+        ("counters", "1".into()),
+        ("slot_minutes", "15".into()),
+        ("horizon_days", horizon.clone()),
+    ];
     for (opens, closes) in [
         ("opens-0", "closes-0"),
         ("opens-1", "closes-1"),
@@ -152,29 +221,63 @@ async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_a
     }
     let (status, preview) = post(&supervisor, "/staff/capacity/rules", &rules, None).await;
     assert_eq!(status, StatusCode::OK, "{}", summary_of(&preview));
-    assert!(preview.contains("data-moved=\"1\" data-rebook=\"0\""), "{preview}");
-    assert_eq!(post(&supervisor, "/staff/capacity/rules", &rules, Some("yes")).await.0, StatusCode::SEE_OTHER);
-    let mut slots: Vec<i64> = [live(&app, &peter).await, live(&app, &amina).await].concat().into_iter().map(|(_, s)| s).collect();
+    assert!(
+        preview.contains("data-moved=\"1\" data-rebook=\"0\""),
+        "{preview}"
+    );
+    assert_eq!(
+        post(&supervisor, "/staff/capacity/rules", &rules, Some("yes"))
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
+    let mut slots: Vec<i64> = [live(&app, &peter).await, live(&app, &amina).await]
+        .concat()
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
     slots.sort();
-    assert_eq!(slots, vec![9 * 60, 9 * 60 + 15], "one counter: the later-made booking moves one slot on");
+    assert_eq!(
+        slots,
+        vec![9 * 60, 9 * 60 + 15],
+        "one counter: the later-made booking moves one slot on"
+    );
     let (counters, horizon_days): (i64, i64) =
-        sqlx::query_as("SELECT counters, horizon_days FROM centres WHERE id = 'gpo'").fetch_one(&app.db).await.unwrap();
+        sqlx::query_as("SELECT counters, horizon_days FROM centres WHERE id = 'gpo'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!((counters, horizon_days.to_string()), (1, horizon));
-    let saturday: Option<i64> = sqlx::query_scalar("SELECT opens FROM centre_hours WHERE centre_id = 'gpo' AND weekday = 5")
-        .fetch_optional(&app.db)
-        .await
-        .unwrap();
+    let saturday: Option<i64> = sqlx::query_scalar(
+        "SELECT opens FROM centre_hours WHERE centre_id = 'gpo' AND weekday = 5",
+    )
+    .fetch_optional(&app.db)
+    .await
+    .unwrap();
     assert_eq!(saturday, None, "Saturday left empty: closed");
 
     // Closing that whole day leaves nowhere before the horizon.
     let pairs = closure_pairs(day, None);
     let (_, preview) = post(&supervisor, "/staff/capacity/closures", &pairs, None).await;
-    assert!(preview.contains("data-moved=\"0\" data-rebook=\"2\""), "{preview}");
+    assert!(
+        preview.contains("data-moved=\"0\" data-rebook=\"2\""),
+        "{preview}"
+    );
     post(&supervisor, "/staff/capacity/closures", &pairs, Some("yes")).await;
     assert!(live(&app, &peter).await.is_empty() && live(&app, &amina).await.is_empty());
-    assert_eq!(application_state(&app, &peter).await, "verified", "free to book again");
+    assert_eq!(
+        application_state(&app, &peter).await,
+        "verified",
+        "free to book again"
+    );
     let p = reference_of(&app, &peter).await;
-    wait_for_message(&app, &format!("Usajili {p}: Huduma Centre GPO is closed at your appointment time and has no free time")).await;
+    wait_for_message(
+        &app,
+        &format!(
+            "Usajili {p}: Huduma Centre GPO is closed at your appointment time and has no free time"
+        ),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -182,28 +285,73 @@ async fn capacity_is_a_supervisors_own_centre_and_bad_input_is_named_at_the_fiel
     let app = console().await;
     let officer = staff(&app, "officer@gpo.go.ke", Role::Officer, Some("gpo")).await;
     let supervisor = staff(&app, "supervisor@gpo.go.ke", Role::Supervisor, Some("gpo")).await;
-    let other = staff(&app, "supervisor@kibra.go.ke", Role::Supervisor, Some("kibra")).await;
+    let other = staff(
+        &app,
+        "supervisor@kibra.go.ke",
+        Role::Supervisor,
+        Some("kibra"),
+    )
+    .await;
     let day = open_weekday(today().add_days(3));
     let pairs = closure_pairs(day, None);
 
-    assert_eq!(officer.get("/staff/capacity").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(post(&officer, "/staff/capacity/closures", &pairs, Some("yes")).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(Browser::new(&app).get("/staff/capacity").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        officer.get("/staff/capacity").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&officer, "/staff/capacity/closures", &pairs, Some("yes"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        Browser::new(&app).get("/staff/capacity").await.status(),
+        StatusCode::SEE_OTHER
+    );
 
     // A supervisor's own centre, whatever the form says.
     let mut elsewhere = pairs.clone();
     elsewhere.push(("centre", "kibra".into()));
-    post(&supervisor, "/staff/capacity/closures", &elsewhere, Some("yes")).await;
-    let (id, centre): (String, String) = sqlx::query_as("SELECT id, centre_id FROM closures").fetch_one(&app.db).await.unwrap();
+    post(
+        &supervisor,
+        "/staff/capacity/closures",
+        &elsewhere,
+        Some("yes"),
+    )
+    .await;
+    let (id, centre): (String, String) = sqlx::query_as("SELECT id, centre_id FROM closures")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(centre, "gpo");
     let reopen = format!("/staff/capacity/closures/{id}/reopen");
-    assert_eq!(other.post(&reopen, &[]).await.status(), StatusCode::NOT_FOUND, "another centre's closure");
-    assert_eq!(supervisor.post(&reopen, &[]).await.status(), StatusCode::SEE_OTHER);
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM closures").fetch_one(&app.db).await.unwrap();
+    assert_eq!(
+        other.post(&reopen, &[]).await.status(),
+        StatusCode::NOT_FOUND,
+        "another centre's closure"
+    );
+    assert_eq!(
+        supervisor.post(&reopen, &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM closures")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(left, 0);
 
     let (status, page) = supervisor
-        .post_text("/staff/capacity/closures", &[("closure-day", "31"), ("closure-month", "2"), ("closure-year", "2027"), ("span", "part"), ("from", "2pm")])
+        .post_text(
+            "/staff/capacity/closures",
+            &[
+                ("closure-day", "31"),
+                ("closure-month", "2"),
+                ("closure-year", "2027"),
+                ("span", "part"),
+                ("from", "2pm"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let summary = summary_of(&page);
@@ -214,11 +362,26 @@ async fn capacity_is_a_supervisors_own_centre_and_bad_input_is_named_at_the_fiel
     ] {
         assert!(summary.contains(message), "{summary}");
     }
-    assert!(page.contains("href=\"#closure-day\""), "the summary links to the day field");
+    assert!(
+        page.contains("href=\"#closure-day\""),
+        "the summary links to the day field"
+    );
     assert!(page.contains("value=\"2pm\""), "what was typed is kept");
-    let (status, page) = supervisor.post_text("/staff/capacity/rules", &[("counters", "0"), ("slot_minutes", "15"), ("horizon_days", "30")]).await;
+    let (status, page) = supervisor
+        .post_text(
+            "/staff/capacity/rules",
+            &[
+                ("counters", "0"),
+                ("slot_minutes", "15"),
+                ("horizon_days", "30"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(summary_of(&page).contains("Enter the number of counters, from 1 to 64"));
-    let counters: i64 = sqlx::query_scalar("SELECT counters FROM centres WHERE id = 'gpo'").fetch_one(&app.db).await.unwrap();
+    let counters: i64 = sqlx::query_scalar("SELECT counters FROM centres WHERE id = 'gpo'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(counters, 4, "nothing changed");
 }

@@ -5,7 +5,9 @@
 use super::{StaffBar, VisitKind, staff_bar, titled};
 use crate::calendar::{clock_label, day_label};
 use crate::capacity::{CentreRules, ClosureRequest};
-use crate::components::fields::{Text, date_fields_for, error_line, error_text, form_errors, radios};
+use crate::components::fields::{
+    Text, date_fields_for, error_line, error_text, form_errors, radios,
+};
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
@@ -127,10 +129,17 @@ fn counts(moves: &[MoveLine], moved: &'static str, rebook: &'static str) -> impl
 }
 
 fn hidden_fields(form: &Form) -> impl IntoView + use<> {
-    form.values.iter().map(|(name, value)| view! { <input type="hidden" name=name.clone() value=value.clone()/> }).collect_view()
+    form.values
+        .iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name.clone() value=value.clone()/> })
+        .collect_view()
 }
 
-fn preview_view(locale: Locale, centre_id: String, preview: CapacityPreview) -> impl IntoView + use<> {
+fn preview_view(
+    locale: Locale,
+    centre_id: String,
+    preview: CapacityPreview,
+) -> impl IntoView + use<> {
     let (action, summary) = match &preview.change {
         Pending::Rules(rules) => (
             "/staff/capacity/rules",
@@ -247,7 +256,11 @@ fn hours_fields(locale: Locale, form: &Form) -> impl IntoView + use<> {
         .collect_view()
 }
 
-fn closures_list(locale: Locale, centre_id: String, closures: Vec<ClosureLine>) -> impl IntoView + use<> {
+fn closures_list(
+    locale: Locale,
+    centre_id: String,
+    closures: Vec<ClosureLine>,
+) -> impl IntoView + use<> {
     if closures.is_empty() {
         return view! { <p>{td!(locale, staff.closures_none)}</p> }.into_any();
     }
@@ -326,8 +339,20 @@ pub fn CapacityPage() -> impl IntoView {
     }
     // One error summary for both forms (only one is ever posted).
     let both = Form {
-        values: data.rules.values.iter().chain(data.closure.values.iter()).map(|(k, v)| (k.clone(), v.clone())).collect(),
-        errors: data.rules.errors.iter().chain(data.closure.errors.iter()).cloned().collect(),
+        values: data
+            .rules
+            .values
+            .iter()
+            .chain(data.closure.values.iter())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        errors: data
+            .rules
+            .errors
+            .iter()
+            .chain(data.closure.errors.iter())
+            .cloned()
+            .collect(),
     };
     let reason_error = error_text(locale, &data.closure, "reason");
     let centre_id = data.centre_id.clone();

@@ -59,7 +59,11 @@ pub fn CardsReadyPage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<CardsReadyView>().unwrap_or_default();
     let title = td_string!(locale, staff.cards_title);
-    let ready = data.results.iter().filter(|(_, o)| *o == CardOutcome::Ready).count();
+    let ready = data
+        .results
+        .iter()
+        .filter(|(_, o)| *o == CardOutcome::Ready)
+        .count();
     let error = error_text(locale, &data.form, "references");
     let rows = data
         .results

@@ -41,7 +41,12 @@ const BAR_STEP: u32 = 40;
 
 /// The bar chart as SVG elements: capacity as an outline, bookings filled.
 fn chart(locale: Locale, days: &[DayLoad]) -> impl IntoView + use<> {
-    let top = days.iter().map(|d| d.capacity.max(d.booked)).max().unwrap_or(0).max(1);
+    let top = days
+        .iter()
+        .map(|d| d.capacity.max(d.booked))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let width = BAR_STEP * days.len() as u32 + 10;
     let bars = days
         .iter()
@@ -72,12 +77,20 @@ pub fn DashboardPage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<DashboardView>().unwrap_or_default();
     let title = td_string!(locale, staff.dashboard_title);
-    let rate = if data.due == 0 { "–".to_string() } else { format!("{}%", data.no_shows * 100 / data.due) };
+    let rate = if data.due == 0 {
+        "–".to_string()
+    } else {
+        format!("{}%", data.no_shows * 100 / data.due)
+    };
     let rows = data
         .days
         .iter()
         .map(|d| {
-            let share = if d.capacity == 0 { "–".to_string() } else { format!("{}%", d.booked * 100 / d.capacity) };
+            let share = if d.capacity == 0 {
+                "–".to_string()
+            } else {
+                format!("{}%", d.booked * 100 / d.capacity)
+            };
             view! {
                 <tr data-testid="load-row">
                     <th scope="row">{day_label(d.day, locale)}</th>

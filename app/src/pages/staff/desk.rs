@@ -161,7 +161,9 @@ fn filter_label(locale: Locale, code: &str) -> &'static str {
 #[component]
 pub fn TodayPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<TodayView>() else { return view! { <p>{td!(locale, not_found.title)}</p> }.into_any() };
+    let Some(data) = use_context::<TodayView>() else {
+        return view! { <p>{td!(locale, not_found.title)}</p> }.into_any();
+    };
     let title = td_string!(locale, staff.today_title);
     let day_text = day_label(data.day, locale);
     let counts = data.counts;
@@ -305,7 +307,9 @@ fn step_label(locale: Locale, step: &str) -> &'static str {
 #[component]
 pub fn RecordPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(data) = use_context::<RecordView>() else { return view! { <p>{td!(locale, not_found.title)}</p> }.into_any() };
+    let Some(data) = use_context::<RecordView>() else {
+        return view! { <p>{td!(locale, not_found.title)}</p> }.into_any();
+    };
     let title = data.visit.name.clone();
     let id = data.visit.booking_id.clone();
     let recorded = data.recorded.as_deref().map(|s| step_label(locale, s));

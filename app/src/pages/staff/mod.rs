@@ -18,11 +18,13 @@ use crate::pages::sign_in::page_title;
 use crate::shell::use_locale;
 use leptos::prelude::*;
 
-pub use capacity::{CapacityOutcome, CapacityPreview, CapacityView, ClosureLine, MoveLine, Pending};
+pub use capacity::{
+    CapacityOutcome, CapacityPreview, CapacityView, ClosureLine, MoveLine, Pending,
+};
 pub use cards::{CardOutcome, CardsReadyView};
 pub use dashboard::{DashboardView, DayLoad, Uncollected};
-pub use outbox::{OutboxLine, OutboxView};
 pub use desk::{DayCounts, NoteLine, RecordView, TodayView, Visit, VisitKind, VisitStatus};
+pub use outbox::{OutboxLine, OutboxView};
 pub use review::{AuditLine, AuditView, PendingReview, ReviewView, ReviewsView};
 
 /// Who is signed in, for the console's navigation bar.
@@ -75,7 +77,11 @@ pub fn staff_bar(locale: Locale, bar: &StaffBar) -> impl IntoView + use<> {
 }
 
 pub(crate) fn titled(locale: Locale, form: &Form, title: &str) -> impl IntoView + use<> {
-    let prefix = if form.has_errors() { td_string!(locale, errors.title_prefix) } else { "" };
+    let prefix = if form.has_errors() {
+        td_string!(locale, errors.title_prefix)
+    } else {
+        ""
+    };
     page_title(locale, &format!("{prefix}{title}"))
 }
 

@@ -29,7 +29,11 @@ pub fn ReviewsPage() -> impl IntoView {
     let data = use_context::<ReviewsView>().unwrap_or_default();
     let title = td_string!(locale, staff.reviews_title);
     let decided = data.decided.as_deref().map(|d| {
-        if d == "approved" { td_string!(locale, staff.review_approved) } else { td_string!(locale, staff.review_rejected) }
+        if d == "approved" {
+            td_string!(locale, staff.review_approved)
+        } else {
+            td_string!(locale, staff.review_rejected)
+        }
     });
     let rows = data
         .pending

@@ -82,7 +82,13 @@ pub fn QrScan(labels: ScanLabels, input_id: String) -> impl IntoView {
         Effect::new(move |_| browser::attach(ui));
         on_cleanup(move || browser::stop(ui));
     }
-    let ScanLabels { scan, stop, viewfinder, unavailable, read } = labels;
+    let ScanLabels {
+        scan,
+        stop,
+        viewfinder,
+        unavailable,
+        read,
+    } = labels;
     let phase = move || ui.phase.get();
     let enabled = Memo::new(move |_| ui.phase.get() != Phase::Off);
     let controls = move || {
@@ -144,23 +150,38 @@ mod browser {
     /// `new BarcodeDetector({ formats: ["qr_code"] })`, where the browser has it.
     fn detector() -> Option<js_sys::Object> {
         let window = web_sys::window()?;
-        let constructor = js_sys::Reflect::get(&window, &JsValue::from_str("BarcodeDetector")).ok()?;
+        let constructor =
+            js_sys::Reflect::get(&window, &JsValue::from_str("BarcodeDetector")).ok()?;
         let constructor: js_sys::Function = constructor.dyn_into().ok()?;
         let options = js_sys::Object::new();
-        js_sys::Reflect::set(&options, &JsValue::from_str("formats"), &js_sys::Array::of1(&JsValue::from_str("qr_code"))).ok()?;
-        js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&options)).ok()?.dyn_into().ok()
+        js_sys::Reflect::set(
+            &options,
+            &JsValue::from_str("formats"),
+            &js_sys::Array::of1(&JsValue::from_str("qr_code")),
+        )
+        .ok()?;
+        js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&options))
+            .ok()?
+            .dyn_into()
+            .ok()
     }
 
     /// The first code's text in the picture, if any.
     async fn read(detector: &js_sys::Object, video: &web_sys::HtmlVideoElement) -> Option<String> {
-        let detect: js_sys::Function = js_sys::Reflect::get(detector, &JsValue::from_str("detect")).ok()?.dyn_into().ok()?;
+        let detect: js_sys::Function = js_sys::Reflect::get(detector, &JsValue::from_str("detect"))
+            .ok()?
+            .dyn_into()
+            .ok()?;
         let promise: js_sys::Promise = detect.call1(detector, video).ok()?.dyn_into().ok()?;
         let found: js_sys::Array = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
         let first = found.get(0);
         if first.is_undefined() {
             return None;
         }
-        js_sys::Reflect::get(&first, &JsValue::from_str("rawValue")).ok()?.as_string().filter(|s| !s.trim().is_empty())
+        js_sys::Reflect::get(&first, &JsValue::from_str("rawValue"))
+            .ok()?
+            .as_string()
+            .filter(|s| !s.trim().is_empty())
     }
 
     pub fn attach(ui: Ui) {
@@ -217,8 +238,10 @@ mod browser {
         stop(ui);
         ui.phase.set(Phase::Idle);
         ui.status.set(Status::Read);
-        let input: Option<HtmlInputElement> =
-            web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(input_id)).and_then(|e| e.dyn_into().ok());
+        let input: Option<HtmlInputElement> = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(input_id))
+            .and_then(|e| e.dyn_into().ok());
         let Some(input) = input else { return };
         // The QR code holds the reference; keep it short whatever it holds.
         input.set_value(&text.trim().chars().take(40).collect::<String>());
@@ -263,6 +286,9 @@ mod tests {
         };
         let html = view! { <QrScan labels input_id="reference".to_string() /> }.to_html();
         assert!(html.contains(r#"data-scan="off""#), "{html}");
-        assert!(!html.contains("<button") && !html.contains("<video"), "{html}");
+        assert!(
+            !html.contains("<button") && !html.contains("<video"),
+            "{html}"
+        );
     }
 }

@@ -7,7 +7,9 @@ use super::{Supervisor, audit, bar};
 use crate::booking::bookings::Kind;
 use crate::booking::centres::{Centre, Centres};
 use crate::http::AppState;
-use crate::http::citizen::{Head, Internal, PageResult, applications, message_about, read_form, render_at, see_other, today};
+use crate::http::citizen::{
+    Head, Internal, PageResult, applications, message_about, read_form, render_at, see_other, today,
+};
 use crate::outbox::Message;
 use crate::staff::StaffMember;
 use crate::staff::capacity::{Capacity, Change, Plan, rules_of};
@@ -42,10 +44,17 @@ struct CentreQuery {
 
 /// The centre a supervisor works at; an administrator's choice (or the
 /// first centre), with the list to choose from.
-async fn centre_for(state: &AppState, member: &StaffMember, asked: Option<&str>) -> Result<(Centre, Vec<(String, String)>), Internal> {
+async fn centre_for(
+    state: &AppState,
+    member: &StaffMember,
+    asked: Option<&str>,
+) -> Result<(Centre, Vec<(String, String)>), Internal> {
     let centres = Centres { db: &state.db };
     if let Some(own) = &member.centre_id {
-        let centre = centres.get(own).await?.ok_or_else(|| anyhow::anyhow!("a supervisor's centre is missing"))?;
+        let centre = centres
+            .get(own)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("a supervisor's centre is missing"))?;
         return Ok((centre, Vec::new()));
     }
     let all = centres.search(None, "").await?;
@@ -59,7 +68,12 @@ async fn centre_for(state: &AppState, member: &StaffMember, asked: Option<&str>)
     Ok((centre, choices))
 }
 
-async fn page_view(state: &AppState, member: &StaffMember, centre: &Centre, centres: Vec<(String, String)>) -> Result<CapacityView, Internal> {
+async fn page_view(
+    state: &AppState,
+    member: &StaffMember,
+    centre: &Centre,
+    centres: Vec<(String, String)>,
+) -> Result<CapacityView, Internal> {
     let closure = Form::from_pairs([("span", "whole")], &["span"]);
     Ok(CapacityView {
         bar: bar(state, member).await?,
@@ -67,7 +81,9 @@ async fn page_view(state: &AppState, member: &StaffMember, centre: &Centre, cent
         centres,
         rules: rules_of(centre).to_form(),
         closure,
-        closures: Capacity { db: &state.db }.upcoming(&centre.id, today(crate::clock::unix_now())).await?,
+        closures: Capacity { db: &state.db }
+            .upcoming(&centre.id, today(crate::clock::unix_now()))
+            .await?,
         preview: None,
         outcome: None,
     })
@@ -82,7 +98,11 @@ async fn capacity_page(
 ) -> PageResult {
     let (centre, centres) = centre_for(&state, &member, query.centre.as_deref()).await?;
     let mut view = page_view(&state, &member, &centre, centres).await?;
-    view.outcome = session.remove::<CapacityOutcome>(OUTCOME).await.ok().flatten();
+    view.outcome = session
+        .remove::<CapacityOutcome>(OUTCOME)
+        .await
+        .ok()
+        .flatten();
     Ok(render_at(&state, head, PATH, StatusCode::OK, view).await)
 }
 
@@ -90,11 +110,12 @@ async fn capacity_page(
 async fn lines(state: &AppState, plan: &Plan) -> Result<Vec<MoveLine>, Internal> {
     let mut lines = Vec::with_capacity(plan.moves.len());
     for step in &plan.moves {
-        let reference: Option<String> = sqlx::query_scalar("SELECT reference FROM applications WHERE id = $1")
-            .bind(&step.booking.application_id)
-            .fetch_optional(&state.db)
-            .await?
-            .flatten();
+        let reference: Option<String> =
+            sqlx::query_scalar("SELECT reference FROM applications WHERE id = $1")
+                .bind(&step.booking.application_id)
+                .fetch_optional(&state.db)
+                .await?
+                .flatten();
         lines.push(MoveLine {
             reference: reference.unwrap_or_default(),
             enrolment: step.booking.kind == Kind::Enrolment,
@@ -108,11 +129,26 @@ async fn lines(state: &AppState, plan: &Plan) -> Result<Vec<MoveLine>, Internal>
 /// Tells each person moved where to, and each person not placed to book again.
 async fn notify(state: &AppState, centre: &Centre, plan: &Plan, now: i64) -> Result<(), Internal> {
     for step in &plan.moves {
-        let Some(app) = applications(state).load_for_staff(&step.booking.application_id).await? else { continue };
-        let Some(reference) = app.reference.clone() else { continue };
+        let Some(app) = applications(state)
+            .load_for_staff(&step.booking.application_id)
+            .await?
+        else {
+            continue;
+        };
+        let Some(reference) = app.reference.clone() else {
+            continue;
+        };
         let message = match step.to {
-            Some((day, slot)) => Message::BookingMovedByCentre { reference, centre: centre.name.clone(), day, slot },
-            None => Message::BookingCancelledByCentre { reference, centre: centre.name.clone() },
+            Some((day, slot)) => Message::BookingMovedByCentre {
+                reference,
+                centre: centre.name.clone(),
+                day,
+                slot,
+            },
+            None => Message::BookingCancelledByCentre {
+                reference,
+                centre: centre.name.clone(),
+            },
         };
         message_about(state, &app, &app.account_id, Locale::en, &message, now).await?;
     }
@@ -140,7 +176,11 @@ async fn handle(
         Ok(change) => change,
         Err(issues) => {
             shown.errors = issues;
-            if is_rules { view.rules = shown } else { view.closure = shown }
+            if is_rules {
+                view.rules = shown
+            } else {
+                view.closure = shown
+            }
             return Ok(render_at(state, head, PATH, StatusCode::UNPROCESSABLE_ENTITY, view).await);
         }
     };
@@ -154,14 +194,37 @@ async fn handle(
                 Change::Rules(_) => ("rules", "capacity.rules"),
                 Change::Closure(_) => ("closure", "capacity.closure"),
             };
-            let detail = format!("{} moved, {} asked to book again", plan.moved(), plan.unplaced());
-            audit(state, member, action, None, Some(&centre.id), peer, Some(detail)).await?;
-            let outcome = CapacityOutcome { what: what.to_string(), moves: lines(state, &plan).await? };
-            session.insert(OUTCOME, outcome).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
+            let detail = format!(
+                "{} moved, {} asked to book again",
+                plan.moved(),
+                plan.unplaced()
+            );
+            audit(
+                state,
+                member,
+                action,
+                None,
+                Some(&centre.id),
+                peer,
+                Some(detail),
+            )
+            .await?;
+            let outcome = CapacityOutcome {
+                what: what.to_string(),
+                moves: lines(state, &plan).await?,
+            };
+            session
+                .insert(OUTCOME, outcome)
+                .await
+                .map_err(|e| anyhow::anyhow!("session: {e}"))?;
             Ok(see_other(&format!("{PATH}?centre={}", centre.id)))
         }
         "back" => {
-            if is_rules { view.rules = shown } else { view.closure = shown }
+            if is_rules {
+                view.rules = shown
+            } else {
+                view.closure = shown
+            }
             Ok(render_at(state, head, PATH, StatusCode::OK, view).await)
         }
         _ => {
@@ -170,7 +233,11 @@ async fn handle(
                 Change::Rules(rules) => Pending::Rules(rules),
                 Change::Closure(closure) => Pending::Closure(closure),
             };
-            view.preview = Some(CapacityPreview { change: pending, form: shown, moves: lines(state, &plan).await? });
+            view.preview = Some(CapacityPreview {
+                change: pending,
+                form: shown,
+                moves: lines(state, &plan).await?,
+            });
             Ok(render_at(state, head, PATH, StatusCode::OK, view).await)
         }
     }
@@ -208,7 +275,8 @@ async fn closure_submit(
         Ok(form) => form,
         Err(response) => return Ok(response),
     };
-    let parsed = ClosureRequest::from_form(&form, today(crate::clock::unix_now())).map(Change::Closure);
+    let parsed =
+        ClosureRequest::from_form(&form, today(crate::clock::unix_now())).map(Change::Closure);
     handle(&state, &member, &peer, &session, head, form, parsed).await
 }
 
@@ -226,11 +294,29 @@ async fn reopen(
         Err(response) => return Ok(response),
     };
     let (centre, _) = centre_for(&state, &member, Some(form.value("centre"))).await?;
-    if !(Capacity { db: &state.db }).reopen(&centre.id, &id, today(crate::clock::unix_now())).await? {
+    if !(Capacity { db: &state.db })
+        .reopen(&centre.id, &id, today(crate::clock::unix_now()))
+        .await?
+    {
         return Ok(crate::http::citizen::not_found(&state, head).await);
     }
-    audit(&state, &member, "capacity.reopen", None, Some(&centre.id), &peer, None).await?;
-    let outcome = CapacityOutcome { what: "reopened".to_string(), moves: Vec::new() };
-    session.insert(OUTCOME, outcome).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    audit(
+        &state,
+        &member,
+        "capacity.reopen",
+        None,
+        Some(&centre.id),
+        &peer,
+        None,
+    )
+    .await?;
+    let outcome = CapacityOutcome {
+        what: "reopened".to_string(),
+        moves: Vec::new(),
+    };
+    session
+        .insert(OUTCOME, outcome)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
     Ok(see_other(&format!("{PATH}?centre={}", centre.id)))
 }

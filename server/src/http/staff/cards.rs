@@ -25,8 +25,15 @@ pub fn router() -> Router<AppState> {
         .route("/staff/export.csv", get(export))
 }
 
-async fn cards_page(State(state): State<AppState>, Supervisor(member): Supervisor, head: Head) -> PageResult {
-    let view = CardsReadyView { bar: bar(&state, &member).await?, ..Default::default() };
+async fn cards_page(
+    State(state): State<AppState>,
+    Supervisor(member): Supervisor,
+    head: Head,
+) -> PageResult {
+    let view = CardsReadyView {
+        bar: bar(&state, &member).await?,
+        ..Default::default()
+    };
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -35,7 +42,9 @@ async fn read_batch(multipart: &mut Multipart) -> (String, String) {
     let (mut pasted, mut file) = (String::new(), String::new());
     while let Ok(Some(field)) = multipart.next_field().await {
         let name = field.name().unwrap_or("").to_string();
-        let Ok(bytes) = field.bytes().await else { break };
+        let Ok(bytes) = field.bytes().await else {
+            break;
+        };
         let text = String::from_utf8_lossy(&bytes).into_owned();
         match name.as_str() {
             "references" => pasted = text,
@@ -63,33 +72,72 @@ async fn cards_submit(
     let mut form = Form::from_pairs([("references", pasted.as_str())], &["references"]);
     let (references, mistyped) = references_in(&format!("{pasted}\n{file}"));
     let Some(centre) = member.centre_id.clone() else {
-        return Ok(plain(StatusCode::FORBIDDEN, "Cards are marked ready by a centre's supervisor. / Kadi huwekwa alama tayari na msimamizi wa kituo."));
+        return Ok(plain(
+            StatusCode::FORBIDDEN,
+            "Cards are marked ready by a centre's supervisor. / Kadi huwekwa alama tayari na msimamizi wa kituo.",
+        ));
     };
     if references.is_empty() && mistyped.is_empty() {
-        form.errors.push(FieldIssue::new("references", FieldError::CardsMissing));
-        let view = CardsReadyView { bar: bar(&state, &member).await?, form, results: Vec::new() };
+        form.errors
+            .push(FieldIssue::new("references", FieldError::CardsMissing));
+        let view = CardsReadyView {
+            bar: bar(&state, &member).await?,
+            form,
+            results: Vec::new(),
+        };
         return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
     }
     let now = crate::clock::unix_now();
     let batch: Vec<_> = references.into_iter().take(MAX_BATCH).collect();
     let (mut results, ready) = mark_ready(&state.db, &batch, &centre, now).await?;
-    results.extend(mistyped.into_iter().map(|token| (token, CardOutcome::Mistyped)));
-    let centre_name = crate::booking::centres::Centres { db: &state.db }.get(&centre).await?.map(|c| c.name).unwrap_or_default();
+    results.extend(
+        mistyped
+            .into_iter()
+            .map(|token| (token, CardOutcome::Mistyped)),
+    );
+    let centre_name = crate::booking::centres::Centres { db: &state.db }
+        .get(&centre)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
     for id in &ready {
         if let Some(app) = applications(&state).load_for_staff(id).await? {
             notify_ready(&state, &app, &centre_name, now).await?;
         }
     }
-    audit(&state, &member, "cards.ready", None, Some(&centre), &peer, Some(format!("{} marked of {}", ready.len(), results.len()))).await?;
-    let view = CardsReadyView { bar: bar(&state, &member).await?, form: Form::default(), results };
+    audit(
+        &state,
+        &member,
+        "cards.ready",
+        None,
+        Some(&centre),
+        &peer,
+        Some(format!("{} marked of {}", ready.len(), results.len())),
+    )
+    .await?;
+    let view = CardsReadyView {
+        bar: bar(&state, &member).await?,
+        form: Form::default(),
+        results,
+    };
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
 /// Tells the applicant (for a child, the adult who registered the child)
 /// that the card is ready and how to book its collection.
-async fn notify_ready(state: &AppState, app: &Stored, centre: &str, now: i64) -> Result<(), super::Internal> {
-    let Some(reference) = app.reference.clone() else { return Ok(()) };
-    let message = Message::CardReady { reference, centre: centre.to_string() };
+async fn notify_ready(
+    state: &AppState,
+    app: &Stored,
+    centre: &str,
+    now: i64,
+) -> Result<(), super::Internal> {
+    let Some(reference) = app.reference.clone() else {
+        return Ok(());
+    };
+    let message = Message::CardReady {
+        reference,
+        centre: centre.to_string(),
+    };
     message_about(state, app, &app.account_id, Locale::en, &message, now).await
 }
 
@@ -102,7 +150,11 @@ struct ExportQuery {
 /// A CSV cell, with formula characters neutralised (a spreadsheet must not
 /// run a name as a formula).
 fn cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() };
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
@@ -118,8 +170,17 @@ async fn export(
         (None, Some(chosen)) => chosen,
         (None, None) => return Ok(crate::http::citizen::not_found(&state, head).await),
     };
-    let day = query.day.as_deref().and_then(|d| d.parse().ok()).unwrap_or_else(|| today(crate::clock::unix_now()));
-    let visits = crate::staff::desk::Desk { db: &state.db, cipher: &state.cipher }.day(&centre, day).await?;
+    let day = query
+        .day
+        .as_deref()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| today(crate::clock::unix_now()));
+    let visits = crate::staff::desk::Desk {
+        db: &state.db,
+        cipher: &state.cipher,
+    }
+    .day(&centre, day)
+    .await?;
     let locale = head.locale();
     let mut csv = String::from("time,reference,name,visit,status\r\n");
     for visit in &visits {
@@ -128,11 +189,24 @@ async fn export(
             cell(&app::calendar::clock_label(visit.minute)),
             cell(&visit.reference),
             cell(&visit.name),
-            cell(if visit.kind == app::pages::staff::VisitKind::Enrolment { "enrolment" } else { "collection" }),
+            cell(if visit.kind == app::pages::staff::VisitKind::Enrolment {
+                "enrolment"
+            } else {
+                "collection"
+            }),
             cell(visit.status.label(locale)),
         ));
     }
-    audit(&state, &member, "visits.export", None, Some(&centre), &peer, Some(format!("{day}: {} rows", visits.len()))).await?;
+    audit(
+        &state,
+        &member,
+        "visits.export",
+        None,
+        Some(&centre),
+        &peer,
+        Some(format!("{day}: {} rows", visits.len())),
+    )
+    .await?;
     let disposition = format!("attachment; filename=\"usajili-{centre}-{day}.csv\"");
     Ok((
         [

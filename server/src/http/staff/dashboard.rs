@@ -20,8 +20,15 @@ struct DashboardQuery {
     centre: Option<String>,
 }
 
-async fn dashboard_page(State(state): State<AppState>, Staff(member): Staff, head: Head, Query(query): Query<DashboardQuery>) -> PageResult {
-    let Some(centre) = member.centre_id.clone().or(query.centre) else { return Ok(not_found(&state, head).await) };
+async fn dashboard_page(
+    State(state): State<AppState>,
+    Staff(member): Staff,
+    head: Head,
+    Query(query): Query<DashboardQuery>,
+) -> PageResult {
+    let Some(centre) = member.centre_id.clone().or(query.centre) else {
+        return Ok(not_found(&state, head).await);
+    };
     let now = crate::clock::unix_now();
     let today = today(now);
     let days = dashboard::load(&state.db, &centre, today).await?;
@@ -30,6 +37,13 @@ async fn dashboard_page(State(state): State<AppState>, Staff(member): Staff, hea
     }
     let (no_shows, due) = dashboard::no_shows_today(&state.db, &centre, today, now).await?;
     let (uncollected, uncollected_total) = dashboard::uncollected(&state.db, &centre, now).await?;
-    let view = DashboardView { bar: bar(&state, &member).await?, days, no_shows, due, uncollected, uncollected_total };
+    let view = DashboardView {
+        bar: bar(&state, &member).await?,
+        days,
+        no_shows,
+        due,
+        uncollected,
+        uncollected_total,
+    };
     Ok(render(&state, head, StatusCode::OK, view).await)
 }

@@ -14,8 +14,8 @@ mod review;
 use super::AppState;
 use super::citizen::{Head, Internal, PageResult, plain, read_form, render, see_other};
 use crate::audit::{Actor, Audit, Event};
-use crate::staff::accounts::{AfterPassword, SignInProblem, StaffAccounts};
 use crate::staff::StaffMember;
+use crate::staff::accounts::{AfterPassword, SignInProblem, StaffAccounts};
 use app::forms::{FieldIssue, Form};
 use app::identifiers::FieldError;
 use app::pages::staff::{StaffBar, StaffCodeView, StaffEnrolView, StaffSignInView};
@@ -34,14 +34,18 @@ const PENDING: &str = "staff_pending";
 const COOKIE: &str = "usajili_staff";
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let sessions = tower_sessions::SessionManagerLayer::new(super::session_store::DbSessionStore::new(state.db.clone()))
-        .with_name(COOKIE)
-        .with_path("/staff")
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Strict)
-        .with_secure(state.config.https)
-        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::minutes(state.config.staff.idle_minutes)))
-        .with_always_save(true);
+    let sessions = tower_sessions::SessionManagerLayer::new(
+        super::session_store::DbSessionStore::new(state.db.clone()),
+    )
+    .with_name(COOKIE)
+    .with_path("/staff")
+    .with_http_only(true)
+    .with_same_site(tower_sessions::cookie::SameSite::Strict)
+    .with_secure(state.config.https)
+    .with_expiry(tower_sessions::Expiry::OnInactivity(
+        time::Duration::minutes(state.config.staff.idle_minutes),
+    ))
+    .with_always_save(true);
     Router::new()
         .route("/staff/sign-in", get(sign_in_page).post(sign_in_submit))
         .route("/staff/sign-in/code", get(code_page).post(code_submit))
@@ -54,7 +58,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(review::router())
         .merge(outbox::router())
         .layer(sessions)
-        .layer(axum::middleware::from_fn(super::security::same_origin_posts))
+        .layer(axum::middleware::from_fn(
+            super::security::same_origin_posts,
+        ))
 }
 
 /// The paths rendered here, kept out of Leptos's own routes.
@@ -87,12 +93,25 @@ pub struct Staff(pub StaffMember);
 
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let id = session.get::<String>(STAFF).await.ok().flatten();
-        let pending = session.get::<String>(PENDING).await.ok().flatten().is_some();
+        let pending = session
+            .get::<String>(PENDING)
+            .await
+            .ok()
+            .flatten()
+            .is_some();
         let member = match id {
-            Some(id) => accounts(state).member(&id).await.map_err(|e| Internal::from(e).into_response())?,
+            Some(id) => accounts(state)
+                .member(&id)
+                .await
+                .map_err(|e| Internal::from(e).into_response())?,
             None => None,
         };
         match member {
@@ -106,7 +125,12 @@ impl FromRequestParts<AppState> for Staff {
                     .iter()
                     .any(|v| v.to_str().is_ok_and(|v| v.contains(&format!("{COOKIE}="))));
                 let _ = session.flush().await;
-                Err(Redirect::to(if had_cookie { "/staff/sign-in?expired=1" } else { "/staff/sign-in" }).into_response())
+                Err(Redirect::to(if had_cookie {
+                    "/staff/sign-in?expired=1"
+                } else {
+                    "/staff/sign-in"
+                })
+                .into_response())
             }
         }
     }
@@ -117,7 +141,10 @@ pub struct Supervisor(pub StaffMember);
 
 impl FromRequestParts<AppState> for Supervisor {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Staff(member) = Staff::from_request_parts(parts, state).await?;
         if member.is_supervisor() {
             Ok(Supervisor(member))
@@ -135,7 +162,10 @@ pub struct Administrator(pub StaffMember);
 
 impl FromRequestParts<AppState> for Administrator {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Staff(member) = Staff::from_request_parts(parts, state).await?;
         if member.role == crate::staff::Role::Administrator {
             Ok(Administrator(member))
@@ -167,17 +197,31 @@ pub(super) async fn audit(
     if let Some(detail) = detail {
         event = event.detail(detail);
     }
-    Audit { db: &state.db, cipher: &state.cipher }.record(&event, crate::clock::unix_now()).await?;
+    Audit {
+        db: &state.db,
+        cipher: &state.cipher,
+    }
+    .record(&event, crate::clock::unix_now())
+    .await?;
     Ok(())
 }
 
 /// The navigation bar's facts about the member.
 pub(super) async fn bar(state: &AppState, member: &StaffMember) -> Result<StaffBar, Internal> {
     let centre_name = match &member.centre_id {
-        Some(id) => crate::booking::centres::Centres { db: &state.db }.get(id).await?.map(|c| c.name).unwrap_or_default(),
+        Some(id) => crate::booking::centres::Centres { db: &state.db }
+            .get(id)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_default(),
         None => String::new(),
     };
-    Ok(StaffBar { email: member.email.clone(), role: member.role.code().to_string(), centre_name, supervisor: member.is_supervisor() })
+    Ok(StaffBar {
+        email: member.email.clone(),
+        role: member.role.code().to_string(),
+        centre_name,
+        supervisor: member.is_supervisor(),
+    })
 }
 
 // ---- Sign-in ----
@@ -189,8 +233,16 @@ struct SignInQuery {
     expired: Option<String>,
 }
 
-async fn sign_in_page(State(state): State<AppState>, head: Head, Query(query): Query<SignInQuery>) -> Response {
-    let view = StaffSignInView { form: Form::default(), signed_out: query.signed_out.is_some(), expired: query.expired.is_some() };
+async fn sign_in_page(
+    State(state): State<AppState>,
+    head: Head,
+    Query(query): Query<SignInQuery>,
+) -> Response {
+    let view = StaffSignInView {
+        form: Form::default(),
+        signed_out: query.signed_out.is_some(),
+        expired: query.expired.is_some(),
+    };
     render(&state, head, StatusCode::OK, view).await
 }
 
@@ -215,7 +267,16 @@ async fn signed_in(state: &AppState, session: &Session, id: &str, peer: &SocketA
     session.remove::<String>(PENDING).await?;
     session.insert(STAFF, id).await?;
     if let Some(member) = accounts(state).member(id).await? {
-        audit(state, &member, "staff.sign_in", Some(("staff", id)), None, peer, None).await?;
+        audit(
+            state,
+            &member,
+            "staff.sign_in",
+            Some(("staff", id)),
+            None,
+            peer,
+            None,
+        )
+        .await?;
     }
     Ok(see_other("/staff"))
 }
@@ -235,16 +296,31 @@ async fn sign_in_submit(
     // The password is never shown back.
     form.values.remove("password");
     if form.value("email").trim().is_empty() {
-        form.errors.push(FieldIssue::new("email", FieldError::EmailMissing));
+        form.errors
+            .push(FieldIssue::new("email", FieldError::EmailMissing));
     }
     if password.is_empty() {
-        form.errors.push(FieldIssue::new("password", FieldError::StaffPasswordMissing));
+        form.errors.push(FieldIssue::new(
+            "password",
+            FieldError::StaffPasswordMissing,
+        ));
     }
     if form.has_errors() {
-        return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, StaffSignInView { form, ..Default::default() }).await);
+        return Ok(render(
+            &state,
+            head,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            StaffSignInView {
+                form,
+                ..Default::default()
+            },
+        )
+        .await);
     }
     let now = crate::clock::unix_now();
-    let outcome = accounts(&state).check_password(form.value("email"), &password, &peer.ip().to_string(), now).await?;
+    let outcome = accounts(&state)
+        .check_password(form.value("email"), &password, &peer.ip().to_string(), now)
+        .await?;
     match outcome {
         Ok(AfterPassword::SignedIn(id)) => signed_in(&state, &session, &id, &peer).await,
         Ok(AfterPassword::Code(id)) => {
@@ -261,9 +337,19 @@ async fn sign_in_submit(
             if problem == SignInProblem::Locked {
                 tracing::warn!("staff sign-in refused: account locked");
             }
-            form.errors.push(FieldIssue::new("password", problem_error(problem)));
+            form.errors
+                .push(FieldIssue::new("password", problem_error(problem)));
             let status = problem_status(problem);
-            Ok(render(&state, head, status, StaffSignInView { form, ..Default::default() }).await)
+            Ok(render(
+                &state,
+                head,
+                status,
+                StaffSignInView {
+                    form,
+                    ..Default::default()
+                },
+            )
+            .await)
         }
     }
 }
@@ -276,22 +362,44 @@ async fn code_page(State(state): State<AppState>, session: Session, head: Head) 
 }
 
 /// Checks the code typed on the code or the enrolment page.
-async fn second_factor(state: &AppState, session: &Session, head: &Head, body: &Bytes, enrolling: bool) -> Result<Result<String, Form>, Response> {
-    let Some(id) = session.get::<String>(PENDING).await.map_err(|e| Internal::from(e).into_response())? else {
+async fn second_factor(
+    state: &AppState,
+    session: &Session,
+    head: &Head,
+    body: &Bytes,
+    enrolling: bool,
+) -> Result<Result<String, Form>, Response> {
+    let Some(id) = session
+        .get::<String>(PENDING)
+        .await
+        .map_err(|e| Internal::from(e).into_response())?
+    else {
         return Err(see_other("/staff/sign-in"));
     };
     let mut form = read_form(head, body, &["code"])?;
-    let code: String = form.value("code").chars().filter(|c| !c.is_whitespace()).collect();
+    let code: String = form
+        .value("code")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     form.values.remove("code");
     if code.is_empty() {
-        form.errors.push(FieldIssue::new("code", FieldError::CodeMissing));
+        form.errors
+            .push(FieldIssue::new("code", FieldError::CodeMissing));
         return Ok(Err(form));
     }
-    let checked = accounts(state).check_code(&id, &code, enrolling, crate::clock::unix_now()).await.map_err(|e| Internal::from(e).into_response())?;
+    let checked = accounts(state)
+        .check_code(&id, &code, enrolling, crate::clock::unix_now())
+        .await
+        .map_err(|e| Internal::from(e).into_response())?;
     match checked {
         Ok(()) => Ok(Ok(id)),
         Err(problem) => {
-            let error = if problem == SignInProblem::Wrong { FieldError::TotpWrong } else { problem_error(problem) };
+            let error = if problem == SignInProblem::Wrong {
+                FieldError::TotpWrong
+            } else {
+                problem_error(problem)
+            };
             form.errors.push(FieldIssue::new("code", error));
             Ok(Err(form))
         }
@@ -308,21 +416,41 @@ async fn code_submit(
     match second_factor(&state, &session, &head, &body, false).await {
         Err(response) => Ok(response),
         Ok(Ok(id)) => signed_in(&state, &session, &id, &peer).await,
-        Ok(Err(form)) => Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, StaffCodeView { form }).await),
+        Ok(Err(form)) => Ok(render(
+            &state,
+            head,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            StaffCodeView { form },
+        )
+        .await),
     }
 }
 
 async fn enrol_view(state: &AppState, id: &str, form: Form) -> Result<StaffEnrolView, Internal> {
     let accounts = accounts(state);
     let secret = accounts.enrolment_secret(id).await?;
-    let email = accounts.member(id).await?.map(|m| m.email).unwrap_or_default();
+    let email = accounts
+        .member(id)
+        .await?
+        .map(|m| m.email)
+        .unwrap_or_default();
     let qr_svg = super::booking::qr_svg(&crate::staff::accounts::otpauth_url(&email, &secret));
-    Ok(StaffEnrolView { form, secret, qr_svg })
+    Ok(StaffEnrolView {
+        form,
+        secret,
+        qr_svg,
+    })
 }
 
 async fn enrol_page(State(state): State<AppState>, session: Session, head: Head) -> PageResult {
-    let Some(id) = session.get::<String>(PENDING).await? else { return Ok(see_other("/staff/sign-in")) };
-    if accounts(&state).member(&id).await?.is_none_or(|m| m.totp_enrolled) {
+    let Some(id) = session.get::<String>(PENDING).await? else {
+        return Ok(see_other("/staff/sign-in"));
+    };
+    if accounts(&state)
+        .member(&id)
+        .await?
+        .is_none_or(|m| m.totp_enrolled)
+    {
         return Ok(see_other("/staff/sign-in"));
     }
     let view = enrol_view(&state, &id, Form::default()).await?;
@@ -340,12 +468,23 @@ async fn enrol_submit(
         Err(response) => Ok(response),
         Ok(Ok(id)) => {
             if let Some(member) = accounts(&state).member(&id).await? {
-                audit(&state, &member, "staff.totp_enrolled", Some(("staff", &id)), None, &peer, None).await?;
+                audit(
+                    &state,
+                    &member,
+                    "staff.totp_enrolled",
+                    Some(("staff", &id)),
+                    None,
+                    &peer,
+                    None,
+                )
+                .await?;
             }
             signed_in(&state, &session, &id, &peer).await
         }
         Ok(Err(form)) => {
-            let Some(id) = session.get::<String>(PENDING).await? else { return Ok(see_other("/staff/sign-in")) };
+            let Some(id) = session.get::<String>(PENDING).await? else {
+                return Ok(see_other("/staff/sign-in"));
+            };
             let view = enrol_view(&state, &id, form).await?;
             Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
         }

@@ -20,7 +20,9 @@ use std::net::SocketAddr;
 const SHOWN: i64 = 200;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/staff/outbox", get(outbox_page)).route("/staff/outbox/{id}/retry", post(retry))
+    Router::new()
+        .route("/staff/outbox", get(outbox_page))
+        .route("/staff/outbox/{id}/retry", post(retry))
 }
 
 #[derive(Deserialize)]
@@ -40,9 +42,26 @@ async fn outbox_page(
     Query(query): Query<OutboxQuery>,
     head: Head,
 ) -> PageResult {
-    let shown = query.state.filter(|s| outbox::STATES.contains(&s.as_str())).unwrap_or_default();
-    let entries = outbox::recent(&state.db, Some(shown.as_str()).filter(|s| !s.is_empty()), SHOWN).await?;
-    audit(&state, &member, "outbox.view", None, None, &peer, Some(format!("{} shown", entries.len()))).await?;
+    let shown = query
+        .state
+        .filter(|s| outbox::STATES.contains(&s.as_str()))
+        .unwrap_or_default();
+    let entries = outbox::recent(
+        &state.db,
+        Some(shown.as_str()).filter(|s| !s.is_empty()),
+        SHOWN,
+    )
+    .await?;
+    audit(
+        &state,
+        &member,
+        "outbox.view",
+        None,
+        None,
+        &peer,
+        Some(format!("{} shown", entries.len())),
+    )
+    .await?;
     let lines = entries
         .into_iter()
         .map(|entry| OutboxLine {
@@ -75,7 +94,19 @@ async fn retry(
 ) -> PageResult {
     let queued = outbox::retry(&state.db, &id, crate::clock::unix_now()).await?;
     if queued {
-        audit(&state, &member, "outbox.retry", Some(("message", &id)), None, &peer, None).await?;
+        audit(
+            &state,
+            &member,
+            "outbox.retry",
+            Some(("message", &id)),
+            None,
+            &peer,
+            None,
+        )
+        .await?;
     }
-    Ok(see_other(&format!("/staff/outbox?retried={}", if queued { "queued" } else { "refused" })))
+    Ok(see_other(&format!(
+        "/staff/outbox?retried={}",
+        if queued { "queued" } else { "refused" }
+    )))
 }

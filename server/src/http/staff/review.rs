@@ -6,7 +6,9 @@ use super::{Supervisor, audit, bar};
 use crate::audit::Audit;
 use crate::citizen::children::Children;
 use crate::http::AppState;
-use crate::http::citizen::{Head, PageResult, applications, not_found, read_form, render, see_other, today};
+use crate::http::citizen::{
+    Head, PageResult, applications, not_found, read_form, render, see_other, today,
+};
 use crate::staff::StaffMember;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::FieldError;
@@ -33,7 +35,12 @@ pub fn router() -> Router<AppState> {
 }
 
 fn children(state: &AppState) -> Children<'_> {
-    Children { db: &state.db, cipher: &state.cipher, registry: state.registry.as_ref(), ages: state.config.ages }
+    Children {
+        db: &state.db,
+        cipher: &state.cipher,
+        registry: state.registry.as_ref(),
+        ages: state.config.ages,
+    }
 }
 
 #[derive(Deserialize)]
@@ -41,29 +48,60 @@ struct ReviewsQuery {
     decided: Option<String>,
 }
 
-async fn reviews_page(State(state): State<AppState>, Supervisor(member): Supervisor, head: Head, Query(query): Query<ReviewsQuery>) -> PageResult {
+async fn reviews_page(
+    State(state): State<AppState>,
+    Supervisor(member): Supervisor,
+    head: Head,
+    Query(query): Query<ReviewsQuery>,
+) -> PageResult {
     let pending = children(&state)
         .pending_reviews()
         .await?
         .into_iter()
-        .map(|p| PendingReview { application_id: p.application_id, reference: p.reference.unwrap_or_default(), uploaded: today(p.created_at) })
+        .map(|p| PendingReview {
+            application_id: p.application_id,
+            reference: p.reference.unwrap_or_default(),
+            uploaded: today(p.created_at),
+        })
         .collect();
     let decided = query.decided.filter(|d| d == "approved" || d == "rejected");
-    Ok(render(&state, head, StatusCode::OK, ReviewsView { bar: bar(&state, &member).await?, pending, decided }).await)
+    Ok(render(
+        &state,
+        head,
+        StatusCode::OK,
+        ReviewsView {
+            bar: bar(&state, &member).await?,
+            pending,
+            decided,
+        },
+    )
+    .await)
 }
 
 /// The review page's data, or `None` if no review is pending for `id`.
-async fn review_view(state: &AppState, member: &StaffMember, id: &str, form: Form) -> Result<Option<ReviewView>, super::Internal> {
+async fn review_view(
+    state: &AppState,
+    member: &StaffMember,
+    id: &str,
+    form: Form,
+) -> Result<Option<ReviewView>, super::Internal> {
     let pending = children(state).pending_reviews().await?;
-    let Some(review) = pending.into_iter().find(|p| p.application_id == id) else { return Ok(None) };
-    let Some(document) = children(state).document(id).await? else { return Ok(None) };
+    let Some(review) = pending.into_iter().find(|p| p.application_id == id) else {
+        return Ok(None);
+    };
+    let Some(document) = children(state).document(id).await? else {
+        return Ok(None);
+    };
     let child = applications(state).load_for_staff(id).await?;
     let about = child.as_ref().and_then(|c| c.answers.about_you.clone());
     Ok(Some(ReviewView {
         bar: bar(state, member).await?,
         application_id: id.to_string(),
         reference: review.reference.unwrap_or_default(),
-        child_name: about.as_ref().map(|a| format!("{} {}", a.given_names, a.surname)).unwrap_or_default(),
+        child_name: about
+            .as_ref()
+            .map(|a| format!("{} {}", a.given_names, a.surname))
+            .unwrap_or_default(),
         child_date_of_birth: about.map(|a| a.date_of_birth),
         document_reference: document.reference,
         document_type: document.content_type.to_string(),
@@ -78,16 +116,52 @@ async fn review_page(
     Path(id): Path<String>,
     head: Head,
 ) -> PageResult {
-    let Some(view) = review_view(&state, &member, &id, Form::default()).await? else { return Ok(not_found(&state, head).await) };
-    audit(&state, &member, "record.open", Some(("application", &id)), None, &peer, Some("guardianship review".into())).await?;
+    let Some(view) = review_view(&state, &member, &id, Form::default()).await? else {
+        return Ok(not_found(&state, head).await);
+    };
+    audit(
+        &state,
+        &member,
+        "record.open",
+        Some(("application", &id)),
+        None,
+        &peer,
+        Some("guardianship review".into()),
+    )
+    .await?;
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
-async fn document(State(state): State<AppState>, Supervisor(member): Supervisor, ConnectInfo(peer): ConnectInfo<SocketAddr>, Path(id): Path<String>, head: Head) -> PageResult {
-    let pending = children(&state).pending_reviews().await?.into_iter().any(|p| p.application_id == id);
-    let document = if pending { children(&state).document(&id).await? } else { None };
-    let Some(document) = document else { return Ok(not_found(&state, head).await) };
-    audit(&state, &member, "document.open", Some(("application", &id)), None, &peer, None).await?;
+async fn document(
+    State(state): State<AppState>,
+    Supervisor(member): Supervisor,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    head: Head,
+) -> PageResult {
+    let pending = children(&state)
+        .pending_reviews()
+        .await?
+        .into_iter()
+        .any(|p| p.application_id == id);
+    let document = if pending {
+        children(&state).document(&id).await?
+    } else {
+        None
+    };
+    let Some(document) = document else {
+        return Ok(not_found(&state, head).await);
+    };
+    audit(
+        &state,
+        &member,
+        "document.open",
+        Some(("application", &id)),
+        None,
+        &peer,
+        None,
+    )
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, document.content_type),
@@ -116,45 +190,95 @@ async fn decide(
         "reject" => Some(false),
         _ => None,
     };
-    let reason: String = form.value("reason").trim().chars().filter(|c| !c.is_control()).collect();
+    let reason: String = form
+        .value("reason")
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     if approve.is_none() {
-        form.errors.push(FieldIssue::new("decision", FieldError::ReviewDecisionMissing));
+        form.errors.push(FieldIssue::new(
+            "decision",
+            FieldError::ReviewDecisionMissing,
+        ));
     }
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-        form.errors.push(FieldIssue::new("reason", FieldError::ReviewReasonMissing));
+        form.errors
+            .push(FieldIssue::new("reason", FieldError::ReviewReasonMissing));
     }
     if let (Some(approve), false) = (approve, form.has_errors()) {
-        if children(&state).decide(&id, approve, &reason, &member.id, crate::clock::unix_now()).await? {
-            let action = if approve { "guardianship.approve" } else { "guardianship.reject" };
-            audit(&state, &member, action, Some(("application", &id)), None, &peer, None).await?;
-            return Ok(see_other(&format!("/staff/reviews?decided={}", if approve { "approved" } else { "rejected" })));
+        if children(&state)
+            .decide(&id, approve, &reason, &member.id, crate::clock::unix_now())
+            .await?
+        {
+            let action = if approve {
+                "guardianship.approve"
+            } else {
+                "guardianship.reject"
+            };
+            audit(
+                &state,
+                &member,
+                action,
+                Some(("application", &id)),
+                None,
+                &peer,
+                None,
+            )
+            .await?;
+            return Ok(see_other(&format!(
+                "/staff/reviews?decided={}",
+                if approve { "approved" } else { "rejected" }
+            )));
         }
         // Decided by someone else meanwhile.
         return Ok(see_other("/staff/reviews"));
     }
-    let Some(view) = review_view(&state, &member, &id, form).await? else { return Ok(not_found(&state, head).await) };
+    let Some(view) = review_view(&state, &member, &id, form).await? else {
+        return Ok(not_found(&state, head).await);
+    };
     Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
 
-async fn audit_page(State(state): State<AppState>, Supervisor(member): Supervisor, ConnectInfo(peer): ConnectInfo<SocketAddr>, head: Head) -> PageResult {
-    let scope = if member.role == crate::staff::Role::Administrator { None } else { member.centre_id.as_deref() };
-    let entries = Audit { db: &state.db, cipher: &state.cipher }
-        .trail(scope, AUDIT_PAGE)
-        .await?
-        .into_iter()
-        .map(|e| AuditLine {
-            seq: e.seq,
-            at: app::calendar::appointment_label(today(e.at), app::dates::CivilDate::nairobi_minute_at(e.at), head.locale()),
-            actor: format!("{} {}", e.actor_kind, e.actor_id),
-            action: e.action,
-            record: match (e.record_kind, e.record_id) {
-                (Some(kind), Some(id)) => format!("{kind} {id}"),
-                _ => String::new(),
-            },
-            source: e.source.unwrap_or_default(),
-        })
-        .collect();
+async fn audit_page(
+    State(state): State<AppState>,
+    Supervisor(member): Supervisor,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    head: Head,
+) -> PageResult {
+    let scope = if member.role == crate::staff::Role::Administrator {
+        None
+    } else {
+        member.centre_id.as_deref()
+    };
+    let entries = Audit {
+        db: &state.db,
+        cipher: &state.cipher,
+    }
+    .trail(scope, AUDIT_PAGE)
+    .await?
+    .into_iter()
+    .map(|e| AuditLine {
+        seq: e.seq,
+        at: app::calendar::appointment_label(
+            today(e.at),
+            app::dates::CivilDate::nairobi_minute_at(e.at),
+            head.locale(),
+        ),
+        actor: format!("{} {}", e.actor_kind, e.actor_id),
+        action: e.action,
+        record: match (e.record_kind, e.record_id) {
+            (Some(kind), Some(id)) => format!("{kind} {id}"),
+            _ => String::new(),
+        },
+        source: e.source.unwrap_or_default(),
+    })
+    .collect();
     audit(&state, &member, "audit.view", None, None, &peer, None).await?;
-    let view = AuditView { bar: bar(&state, &member).await?, entries, all_centres: scope.is_none() };
+    let view = AuditView {
+        bar: bar(&state, &member).await?,
+        entries,
+        all_centres: scope.is_none(),
+    };
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
