@@ -17,6 +17,9 @@ trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s (%s)\033[0m\n' "$*" "$(date +%T)"; }
 
+step "format (cargo fmt --check)"
+cargo fmt --all -- --check
+
 step "build (release: the binary the browser tests use)"
 cargo leptos build --release --precompress
 
