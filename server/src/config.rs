@@ -1,6 +1,7 @@
 //! Configuration, from command-line flags or environment variables, with
 //! defaults that run the portal locally on SQLite.
 
+use crate::crypto::Secret;
 use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 
@@ -234,35 +235,6 @@ pub enum Environment {
 pub enum RegistryKind {
     Replica,
     Http,
-}
-
-/// A secret from configuration: never printed, not even in `Debug`.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Secret(s.to_string()))
-    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

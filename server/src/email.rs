@@ -20,7 +20,7 @@
 //! reply text (servers repeat addresses in it), the recipient, the subject
 //! or the body: they are stored in `last_error` and logged.
 
-use crate::config::Secret;
+use crate::crypto::Secret;
 use crate::outbox::{Outgoing, Recipient, Sent, Transport, TransportError};
 use crate::sms::Pacer;
 use anyhow::Context as _;

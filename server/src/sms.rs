@@ -18,7 +18,7 @@
 //! status codes, never the phone number or the text: they are stored in
 //! `last_error` and logged.
 
-use crate::config::Secret;
+use crate::crypto::Secret;
 use crate::outbox::{Outgoing, Recipient, Sent, Transport, TransportError};
 use anyhow::Context as _;
 use reqwest::StatusCode;

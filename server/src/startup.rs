@@ -92,7 +92,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "Usajili is listening on http://{addr}");
-        let retries = crate::pending_verification::PendingVerifications {
+        let retries = crate::registry::pending::PendingVerifications {
             db: self.state.db.clone(),
             cipher: self.state.cipher.clone(),
             registry: self.state.registry.clone(),
@@ -121,7 +121,7 @@ impl Application {
             self.state.config.retention,
             self.state.config.ages,
         ));
-        let keys_job = tokio::spawn(crate::keys::refresh_forever(
+        let keys_job = tokio::spawn(crate::crypto::keys::refresh_forever(
             self.state.db.clone(),
             self.state.cipher.clone(),
             self.master_key.clone(),

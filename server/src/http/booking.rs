@@ -15,7 +15,7 @@ use crate::booking::centres::{Centre, Centres};
 use crate::booking::schedule::{Schedule, SlotProblem, Taken};
 use crate::citizen::applications::Stored;
 use crate::outbox::Message;
-use crate::verification::ApplicationKind;
+use crate::registry::verification::ApplicationKind;
 use app::application::ApplicationState;
 use app::calendar::{appointment_label, parse_clock};
 use app::dates::CivilDate;
