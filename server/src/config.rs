@@ -185,11 +185,11 @@ pub struct Config {
 
     /// Africa's Talking, for `USAJILI_MESSAGE_TRANSPORT=sms` (`sms`).
     #[command(flatten)]
-    pub sms: crate::sms::SmsSettings,
+    pub sms: crate::messages::transport::sms::SmsSettings,
 
     /// SMTP, for email (`email`).
     #[command(flatten)]
-    pub smtp: crate::email::SmtpSettings,
+    pub smtp: crate::messages::transport::email::SmtpSettings,
 
     /// How long each kind of personal data is kept (`retention`).
     #[command(flatten)]

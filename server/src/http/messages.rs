@@ -13,8 +13,8 @@
 //! not the token.
 
 use super::AppState;
-use crate::outbox::{self, DeliveryOutcome};
-use crate::sms::{Delivery, DeliveryReport, callback_token_matches};
+use crate::messages::outbox::{self, DeliveryOutcome};
+use crate::messages::transport::sms::{Delivery, DeliveryReport, callback_token_matches};
 use axum::{
     Router,
     body::Bytes,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use usajili::clock::unix_now;
-use usajili::outbox::{
+use usajili::messages::outbox::{
     self, LogTransport, MAX_ATTEMPTS, Message, OutboxWorker, Outgoing, Recipient, Sent, Transport,
     TransportError,
 };

@@ -16,7 +16,7 @@
 
 use crate::citizen::applications::Applications;
 use crate::crypto::FieldCipher;
-use crate::outbox::Message;
+use crate::messages::outbox::Message;
 use app::dates::CivilDate;
 use app::i18n::Locale;
 use sqlx::{AnyPool, Row};
@@ -139,7 +139,7 @@ impl Reminders<'_> {
             queued += 1;
         }
         if queued > 0 {
-            crate::outbox::wake_worker();
+            crate::messages::outbox::wake_worker();
             tracing::info!(
                 count = queued,
                 reminder = column,

@@ -26,7 +26,7 @@
 
 use crate::config::{Config, Environment, MessageTransportKind};
 use crate::crypto::FieldCipher;
-use crate::sms::{AfricasTalking, AfricasTalkingConfig};
+use crate::messages::transport::sms::{AfricasTalking, AfricasTalkingConfig};
 use app::dates::CivilDate;
 use app::i18n::Locale;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -552,8 +552,8 @@ pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transpor
         log()
     };
     let email: Arc<dyn Transport> = if email_live {
-        Arc::new(crate::email::Smtp::new(
-            crate::email::SmtpConfig::from_settings(&config.smtp, production)?,
+        Arc::new(crate::messages::transport::email::Smtp::new(
+            crate::messages::transport::email::SmtpConfig::from_settings(&config.smtp, production)?,
         )?)
     } else {
         log()

@@ -21,8 +21,8 @@
 //! or the body: they are stored in `last_error` and logged.
 
 use crate::crypto::Secret;
-use crate::outbox::{Outgoing, Recipient, Sent, Transport, TransportError};
-use crate::sms::Pacer;
+use crate::messages::outbox::{Outgoing, Recipient, Sent, Transport, TransportError};
+use crate::messages::transport::sms::Pacer;
 use anyhow::Context as _;
 use app::i18n::Locale;
 use lettre::message::header::{HeaderName, HeaderValue};
@@ -377,7 +377,7 @@ fn message_id(id: &str, from: &Mailbox) -> Option<String> {
 
 // ---- what the email says --------------------------------------------------------
 
-/// The subject of an email of this kind ([`crate::outbox::Message::kind`]):
+/// The subject of an email of this kind ([`crate::messages::outbox::Message::kind`]):
 /// what it is about, never a code or a reference.
 pub fn subject(kind: &str, locale: Locale) -> &'static str {
     let (en, sw) = match kind {

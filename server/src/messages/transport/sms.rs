@@ -19,7 +19,7 @@
 //! `last_error` and logged.
 
 use crate::crypto::Secret;
-use crate::outbox::{Outgoing, Recipient, Sent, Transport, TransportError};
+use crate::messages::outbox::{Outgoing, Recipient, Sent, Transport, TransportError};
 use anyhow::Context as _;
 use reqwest::StatusCode;
 use serde::Deserialize;
@@ -728,14 +728,14 @@ mod tests {
         config.message_transport = crate::config::MessageTransportKind::Sms;
         config.sms.username = None;
         config.sms.api_key = None;
-        let error = crate::outbox::transport_from_config(&config)
+        let error = crate::messages::outbox::transport_from_config(&config)
             .err()
             .expect("refused")
             .to_string();
         assert!(error.contains("USAJILI_AT_USERNAME"), "{error}");
         config.sms = settings();
         assert_eq!(
-            crate::outbox::transport_from_config(&config)
+            crate::messages::outbox::transport_from_config(&config)
                 .unwrap()
                 .name(),
             "sms+log",
