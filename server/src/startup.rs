@@ -16,7 +16,7 @@ pub struct Application {
     port: u16,
     listener: TcpListener,
     state: AppState,
-    transport: Arc<dyn crate::messages::outbox::Transport>,
+    transport: Arc<dyn crate::messages::Transport>,
     master_key: crate::crypto::MasterKey,
 }
 
@@ -36,7 +36,7 @@ impl Application {
         check_for_production(&config)?;
         let master_key = config.load_master_key()?;
         // Refuses a transport that must not carry real messages (`log` in production).
-        let transport = crate::messages::outbox::transport_from_config(&config)?;
+        let transport = crate::messages::transport::transport_from_config(&config)?;
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
         let cipher = crate::crypto::FieldCipher::load(&db, &master_key).await?;
@@ -99,7 +99,7 @@ impl Application {
             retry_secs: self.state.config.verification_retry_secs,
         };
         let retry_job = tokio::spawn(retries.run());
-        let outbox_worker = crate::messages::outbox::OutboxWorker {
+        let outbox_worker = crate::messages::OutboxWorker {
             db: self.state.db.clone(),
             cipher: self.state.cipher.clone(),
             transport: self.transport.clone(),

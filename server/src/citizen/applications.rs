@@ -3,7 +3,7 @@
 //! them, so that one citizen can never reach another's.
 
 use crate::crypto::FieldCipher;
-use crate::messages::outbox::{self, Message, Recipient};
+use crate::messages::{Message, Recipient, outbox};
 use crate::registry::pending::{PendingVerifications, Status};
 use crate::registry::verification::{Applicant, ApplicationKind, NameField, Outcome};
 use app::application::{

@@ -9,7 +9,7 @@
 use super::AppState;
 use crate::citizen::applications::{Applications, Refused, Stored};
 use crate::citizen::sign_in::{CodeProblem, ContactAddress, SignIn};
-use crate::messages::outbox::Message;
+use crate::messages::Message;
 use crate::photo::{self, PhotoError};
 use crate::registry::pending::PendingVerifications;
 use crate::registry::verification::ApplicationKind;

@@ -20,8 +20,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 use usajili::clock::unix_now;
-use usajili::messages::outbox::{self, Message, OutboxWorker, Recipient};
 use usajili::messages::transport::email::{Smtp, SmtpConfig, SmtpSettings, SmtpTls};
+use usajili::messages::{Message, OutboxWorker, Recipient, outbox};
 
 /// The system's Python, where Debian's python3-aiosmtpd is installed (not
 /// whatever `python3` comes first on PATH).

@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use usajili::clock::unix_now;
-use usajili::messages::outbox::{
-    self, LogTransport, MAX_ATTEMPTS, Message, OutboxWorker, Outgoing, Recipient, Sent, Transport,
-    TransportError,
-};
+use usajili::messages::outbox;
+use usajili::messages::transport::log::LogTransport;
+use usajili::messages::transport::{Outgoing, Sent, TransportError};
+use usajili::messages::worker::MAX_ATTEMPTS;
+use usajili::messages::{Message, OutboxWorker, Recipient, Transport};
 
 /// A time no test run reaches by the clock.
 fn later() -> i64 {

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use usajili::clock::unix_now;
 use usajili::config::{Config, MessageTransportKind};
-use usajili::messages::outbox::{self, Message, OutboxWorker, Recipient};
 use usajili::messages::transport::sms::{AfricasTalking, AfricasTalkingConfig};
+use usajili::messages::{Message, OutboxWorker, Recipient, outbox};
 
 const TOKEN: &str = "dlr-4b9f1c2e8a7d6e5f3a2b1c0d";
 
