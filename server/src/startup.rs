@@ -36,7 +36,10 @@ impl Application {
         check_for_production(&config)?;
         let master_key = config.load_master_key()?;
         // Refuses a transport that must not carry real messages (`log` in production).
-        let transport = crate::messages::transport::transport_from_config(&config)?;
+        let transport = crate::messages::transport::from_settings(
+            &config.messages,
+            config.environment == Environment::Production,
+        )?;
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
         let cipher = crate::crypto::FieldCipher::load(&db, &master_key).await?;

@@ -40,7 +40,7 @@ async fn africastalking_delivery(
     Path(token): Path<String>,
     body: Bytes,
 ) -> StatusCode {
-    let Some(configured) = state.config.sms.usable_callback_token() else {
+    let Some(configured) = state.config.messages.sms.usable_callback_token() else {
         return StatusCode::NOT_FOUND;
     };
     if !callback_token_matches(configured, &token) {

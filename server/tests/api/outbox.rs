@@ -142,7 +142,10 @@ async fn a_queued_message_reaches_the_message_log_in_its_language_and_its_text_i
         now,
     )
     .await;
-    let log = worker(&app, Arc::new(LogTransport::new(&app.config.message_log)));
+    let log = worker(
+        &app,
+        Arc::new(LogTransport::new(&app.config.messages.log.target)),
+    );
 
     assert_eq!(log.drain_due(now).await.unwrap(), 2);
 

@@ -7,6 +7,23 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use zeroize::Zeroizing;
 
+/// Where the `log` transport writes, from configuration (flattened into
+/// the server's configuration).
+#[derive(clap::Args, Clone, Debug)]
+pub struct LogSettings {
+    /// Where the `log` transport writes messages: a file path, or `-` for
+    /// the server's standard error. Kept apart from the server's log lines,
+    /// which never carry personal data.
+    #[arg(
+        id = "message_log",
+        long = "message-log",
+        env = "USAJILI_MESSAGE_LOG",
+        default_value = "-",
+        global = true
+    )]
+    pub target: String,
+}
+
 /// The development transport: writes each message as one line, for a
 /// developer or a demo to read the code from, e.g.
 ///

@@ -5,7 +5,9 @@
 //! Transports, one per file: `log` ([`log::LogTransport`], for a developer
 //! or a demo; refused in production), `sms` (Africa's Talking), `email`
 //! (SMTP) and `by_channel` (phones to one transport, addresses to another).
-//! [`transport_from_config`] puts together the one the configuration names.
+//! Each transport owns its settings; [`MessageSettings`] gathers them with
+//! the choice of transport, and [`from_settings`] puts together the
+//! transport they name.
 
 pub mod by_channel;
 pub mod email;
@@ -14,9 +16,9 @@ mod pacer;
 pub mod sms;
 
 use self::by_channel::ByChannel;
-use self::log::LogTransport;
-use self::sms::{AfricasTalking, AfricasTalkingConfig};
-use crate::config::{Config, Environment, MessageTransportKind};
+use self::email::{Smtp, SmtpConfig, SmtpSettings};
+use self::log::{LogSettings, LogTransport};
+use self::sms::{AfricasTalking, AfricasTalkingConfig, SmsSettings};
 use app::i18n::Locale;
 use std::sync::Arc;
 
@@ -114,13 +116,67 @@ pub(super) fn one_line(text: &str) -> String {
         .collect()
 }
 
-/// The transport the configuration names: SMS through Africa's Talking,
-/// email over SMTP, each channel not live written to the message log.
-/// Production refuses anything but `live`, where the log would hold
+/// How messages leave the outbox, and each transport's settings, from
+/// configuration (flattened into the server's configuration).
+#[derive(clap::Args, Clone, Debug)]
+pub struct MessageSettings {
+    /// How messages (sign-in codes, notices) leave the outbox. `log` writes
+    /// them all to USAJILI_MESSAGE_LOG for a developer or a demo to read;
+    /// `live` sends SMS through Africa's Talking (USAJILI_AT_*) and email
+    /// over SMTP (USAJILI_SMTP_*); `sms` or `email` makes only that channel
+    /// live and logs the other. Production accepts only `live`.
+    #[arg(
+        long,
+        value_enum,
+        env = "USAJILI_MESSAGE_TRANSPORT",
+        default_value = "log",
+        global = true
+    )]
+    pub message_transport: MessageTransportKind,
+
+    /// The `log` transport (`log`).
+    #[command(flatten)]
+    pub log: LogSettings,
+
+    /// Africa's Talking, for `USAJILI_MESSAGE_TRANSPORT=sms` (`sms`).
+    #[command(flatten)]
+    pub sms: SmsSettings,
+
+    /// SMTP, for email (`email`).
+    #[command(flatten)]
+    pub smtp: SmtpSettings,
+}
+
+/// Which transports are live: `USAJILI_MESSAGE_TRANSPORT`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageTransportKind {
+    Log,
+    Sms,
+    Email,
+    Live,
+}
+
+impl MessageTransportKind {
+    /// The value as configured.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageTransportKind::Log => "log",
+            MessageTransportKind::Sms => "sms",
+            MessageTransportKind::Email => "email",
+            MessageTransportKind::Live => "live",
+        }
+    }
+}
+
+/// The transport the settings name: SMS through Africa's Talking, email
+/// over SMTP, each channel not live written to the message log.
+/// `production` refuses anything but `live`, where the log would hold
 /// sign-in codes instead of delivering them.
-pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
-    let production = config.environment == Environment::Production;
-    let (sms_live, email_live) = match config.message_transport {
+pub fn from_settings(
+    settings: &MessageSettings,
+    production: bool,
+) -> anyhow::Result<Arc<dyn Transport>> {
+    let (sms_live, email_live) = match settings.message_transport {
         MessageTransportKind::Log => (false, false),
         MessageTransportKind::Sms => (true, false),
         MessageTransportKind::Email => (false, true),
@@ -131,7 +187,7 @@ pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transpor
             "USAJILI_MESSAGE_TRANSPORT={} is refused in production: it writes {} messages, sign-in codes \
              included, in plain text to USAJILI_MESSAGE_LOG instead of delivering them. Production needs \
              `live`: SMS through Africa's Talking (USAJILI_AT_*) and email over SMTP (USAJILI_SMTP_*)",
-            config.message_transport.name(),
+            settings.message_transport.name(),
             if sms_live {
                 "email"
             } else if email_live {
@@ -141,15 +197,14 @@ pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transpor
             },
         );
     }
-    let log = || -> Arc<dyn Transport> { Arc::new(LogTransport::new(&config.message_log)) };
+    let log = || -> Arc<dyn Transport> { Arc::new(LogTransport::new(&settings.log.target)) };
     if !sms_live && !email_live {
         return Ok(log());
     }
     let sms: Arc<dyn Transport> = if sms_live {
-        let settings = &config.sms;
-        let transport =
-            AfricasTalking::new(AfricasTalkingConfig::from_settings(settings, production)?)?;
-        if settings.usable_callback_token().is_none() {
+        let sms = &settings.sms;
+        let transport = AfricasTalking::new(AfricasTalkingConfig::from_settings(sms, production)?)?;
+        if sms.usable_callback_token().is_none() {
             tracing::warn!(
                 "USAJILI_AT_CALLBACK_TOKEN is not set: delivery reports are refused and sent SMS stay `sent`"
             );
@@ -159,13 +214,27 @@ pub fn transport_from_config(config: &Config) -> anyhow::Result<Arc<dyn Transpor
         log()
     };
     let email: Arc<dyn Transport> = if email_live {
-        Arc::new(crate::messages::transport::email::Smtp::new(
-            crate::messages::transport::email::SmtpConfig::from_settings(&config.smtp, production)?,
-        )?)
+        Arc::new(Smtp::new(SmtpConfig::from_settings(
+            &settings.smtp,
+            production,
+        )?)?)
     } else {
         log()
     };
     Ok(Arc::new(ByChannel::new(sms, email)))
+}
+
+#[cfg(test)]
+impl MessageSettings {
+    /// The defaults, as a fresh `usajili serve` would use them.
+    pub(crate) fn defaults() -> Self {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            settings: MessageSettings,
+        }
+        <Only as clap::Parser>::parse_from(["usajili"]).settings
+    }
 }
 
 #[cfg(test)]
@@ -193,12 +262,10 @@ mod tests {
 
     #[test]
     fn production_refuses_the_log_transport_and_development_gets_it() {
-        let mut config = Config::from_env();
-        config.message_transport = MessageTransportKind::Log;
-        config.environment = Environment::Development;
-        assert_eq!(transport_from_config(&config).unwrap().name(), "log");
-        config.environment = Environment::Production;
-        let error = transport_from_config(&config).err().expect("refused");
+        let mut settings = MessageSettings::defaults();
+        settings.message_transport = MessageTransportKind::Log;
+        assert_eq!(from_settings(&settings, false).unwrap().name(), "log");
+        let error = from_settings(&settings, true).err().expect("refused");
         assert!(
             error.to_string().contains("refused in production"),
             "{error}"
@@ -207,14 +274,13 @@ mod tests {
 
     #[test]
     fn production_needs_both_channels_live() {
-        let mut config = Config::from_env();
-        config.environment = Environment::Production;
+        let mut settings = MessageSettings::defaults();
         for (kind, logged) in [
             (MessageTransportKind::Sms, "email"),
             (MessageTransportKind::Email, "SMS"),
         ] {
-            config.message_transport = kind;
-            let error = transport_from_config(&config)
+            settings.message_transport = kind;
+            let error = from_settings(&settings, true)
                 .err()
                 .expect("refused")
                 .to_string();

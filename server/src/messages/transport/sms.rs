@@ -36,8 +36,8 @@ pub const MIN_CALLBACK_TOKEN_CHARS: usize = 24;
 /// A provider message id longer than this is not kept.
 const MAX_PROVIDER_ID_CHARS: usize = 100;
 
-/// Africa's Talking's settings, from configuration (flattened into
-/// [`crate::config::Config`]).
+/// Africa's Talking's settings, from configuration (flattened into the
+/// server's configuration).
 #[derive(clap::Args, Clone, Debug)]
 pub struct SmsSettings {
     /// Africa's Talking application username (`sandbox` for the sandbox),
@@ -670,18 +670,19 @@ mod tests {
 
     #[test]
     fn the_configuration_chooses_the_sms_transport_only_with_credentials() {
-        let mut config = crate::config::Config::from_env();
-        config.message_transport = crate::config::MessageTransportKind::Sms;
-        config.sms.username = None;
-        config.sms.api_key = None;
-        let error = super::super::transport_from_config(&config)
+        use crate::messages::transport::{MessageSettings, MessageTransportKind, from_settings};
+        let mut messages = MessageSettings::defaults();
+        messages.message_transport = MessageTransportKind::Sms;
+        messages.sms.username = None;
+        messages.sms.api_key = None;
+        let error = from_settings(&messages, false)
             .err()
             .expect("refused")
             .to_string();
         assert!(error.contains("USAJILI_AT_USERNAME"), "{error}");
-        config.sms = settings();
+        messages.sms = settings();
         assert_eq!(
-            super::super::transport_from_config(&config).unwrap().name(),
+            from_settings(&messages, false).unwrap().name(),
             "sms+log",
             "email goes to the log in development"
         );

@@ -57,8 +57,8 @@ pub enum SmtpTls {
     None,
 }
 
-/// The SMTP server's settings, from configuration (flattened into
-/// [`crate::config::Config`]; the ids keep clear of `SmsSettings`' fields).
+/// The SMTP server's settings, from configuration (flattened into the
+/// server's configuration; the ids keep clear of `SmsSettings`' fields).
 #[derive(clap::Args, Clone, Debug)]
 pub struct SmtpSettings {
     /// The SMTP server (relay) email is sent through.
@@ -628,40 +628,6 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("holds no certificate"), "{error}");
-    }
-
-    #[test]
-    fn the_smtp_settings_stay_apart_from_the_sms_ones() {
-        #[derive(clap::Parser)]
-        struct Only {
-            #[command(flatten)]
-            config: crate::config::Config,
-        }
-        <Only as clap::CommandFactory>::command().debug_assert();
-        let parsed = <Only as clap::Parser>::try_parse_from([
-            "usajili",
-            "--smtp-username",
-            "mailer",
-            "--at-username",
-            "sandbox",
-            "--smtp-per-second",
-            "3",
-        ])
-        .unwrap()
-        .config;
-        assert_eq!(
-            (
-                parsed.smtp.username.as_deref(),
-                parsed.sms.username.as_deref()
-            ),
-            (Some("mailer"), Some("sandbox"))
-        );
-        assert_eq!((parsed.smtp.per_second, parsed.sms.per_second), (3, 10));
-        let defaults = crate::config::Config::from_env().smtp;
-        assert_eq!(
-            (defaults.host, defaults.port, defaults.tls),
-            (None, None, SmtpTls::Starttls)
-        );
     }
 
     #[test]
