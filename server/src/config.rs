@@ -1,5 +1,11 @@
 //! Configuration, from command-line flags or environment variables, with
 //! defaults that run the portal locally on SQLite.
+//!
+//! A module with settings of its own defines their type beside its code
+//! (`messages::transport::MessageSettings`, `AgeRules`, `StaffSecurity`,
+//! `retention::Policy`) and [`Config`] flattens it in: configuration
+//! depends on the modules, never the other way round. Only startup, the
+//! command line and the HTTP layer read [`Config`].
 
 use crate::crypto::Secret;
 use crate::telemetry::LogFormat;
