@@ -45,7 +45,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
     config.db_max_connections = 16;
     config.demo_population = 0;
-    config.message_log = dir.path().join("messages.log").display().to_string();
+    config.messages.log.target = dir.path().join("messages.log").display().to_string();
     config.master_key = Some(
         usajili::crypto::MasterKey::generate()
             .to_base64()

@@ -43,7 +43,7 @@ async fn portal(label: &'static str, encrypted: bool) -> anyhow::Result<Portal> 
     config.addr = "127.0.0.1:0".parse()?;
     config.database_url = format!("sqlite://{}/bench.db", dir.path().display());
     config.demo_population = 0;
-    config.message_log = dir.path().join("messages.log").display().to_string();
+    config.messages.log.target = dir.path().join("messages.log").display().to_string();
     config.master_key = Some(
         usajili::crypto::MasterKey::generate()
             .to_base64()

@@ -13,6 +13,7 @@ use app::dates::CivilDate;
 use app::identifiers::{BirthCertificateNumber, PersonName};
 use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
+use usajili::registry::verification::{Applicant, ApplicationKind, verify};
 use usajili::registry::{
     Registry,
     http_client::{HttpRegistry, HttpRegistryConfig},
@@ -20,7 +21,6 @@ use usajili::registry::{
     replica::LocalReplica,
     synth,
 };
-use usajili::verification::{Applicant, ApplicationKind, verify};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

@@ -355,7 +355,7 @@ async fn demo_queue(
 async fn rotate_keys(config: &Config, batch: i64, settle_secs: Option<u64>) -> anyhow::Result<()> {
     let (pool, cipher, master) = open(config).await?;
     let settle = std::time::Duration::from_secs(settle_secs.unwrap_or(2 * config.key_refresh_secs));
-    let report = crate::keys::rotate(&pool, &cipher, &master, batch.max(1), settle).await?;
+    let report = crate::crypto::keys::rotate(&pool, &cipher, &master, batch.max(1), settle).await?;
     println!(
         "data key {} now seals every personal field: {} values re-encrypted in {} passes",
         report.new_key, report.rewritten, report.passes

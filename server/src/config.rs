@@ -1,6 +1,14 @@
 //! Configuration, from command-line flags or environment variables, with
 //! defaults that run the portal locally on SQLite.
+//!
+//! A module with settings of its own defines their type beside its code
+//! (`messages::transport::MessageSettings`, `AgeRules`, `StaffSecurity`,
+//! `retention::Policy`) and [`Config`] flattens it in: configuration
+//! depends on the modules, never the other way round. Only startup, the
+//! command line and the HTTP layer read [`Config`].
 
+use crate::crypto::Secret;
+use crate::telemetry::LogFormat;
 use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 
@@ -133,25 +141,10 @@ pub struct Config {
     )]
     pub sign_in_per_connection: i64,
 
-    /// How messages (sign-in codes, notices) leave the outbox. `log` writes
-    /// them all to USAJILI_MESSAGE_LOG for a developer or a demo to read;
-    /// `live` sends SMS through Africa's Talking (USAJILI_AT_*) and email
-    /// over SMTP (USAJILI_SMTP_*); `sms` or `email` makes only that channel
-    /// live and logs the other. Production accepts only `live`.
-    #[arg(
-        long,
-        value_enum,
-        env = "USAJILI_MESSAGE_TRANSPORT",
-        default_value = "log",
-        global = true
-    )]
-    pub message_transport: MessageTransportKind,
-
-    /// Where the `log` transport writes messages: a file path, or `-` for
-    /// the server's standard error. Kept apart from the server's log lines,
-    /// which never carry personal data.
-    #[arg(long, env = "USAJILI_MESSAGE_LOG", default_value = "-", global = true)]
-    pub message_log: String,
+    /// How messages leave the outbox, and each transport's settings
+    /// (`messages::transport`).
+    #[command(flatten)]
+    pub messages: crate::messages::transport::MessageSettings,
 
     /// How often a running server looks for data keys made by `usajili keys
     /// rotate`, in seconds. `keys rotate` waits twice this long before it
@@ -182,14 +175,6 @@ pub struct Config {
     #[command(flatten)]
     pub staff: crate::staff::accounts::StaffSecurity,
 
-    /// Africa's Talking, for `USAJILI_MESSAGE_TRANSPORT=sms` (`sms`).
-    #[command(flatten)]
-    pub sms: crate::sms::SmsSettings,
-
-    /// SMTP, for email (`email`).
-    #[command(flatten)]
-    pub smtp: crate::email::SmtpSettings,
-
     /// How long each kind of personal data is kept (`retention`).
     #[command(flatten)]
     pub retention: crate::retention::Policy,
@@ -205,26 +190,6 @@ pub struct Config {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MessageTransportKind {
-    Log,
-    Sms,
-    Email,
-    Live,
-}
-
-impl MessageTransportKind {
-    /// The value as configured.
-    pub fn name(self) -> &'static str {
-        match self {
-            MessageTransportKind::Log => "log",
-            MessageTransportKind::Sms => "sms",
-            MessageTransportKind::Email => "email",
-            MessageTransportKind::Live => "live",
-        }
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
     Development,
     Production,
@@ -234,41 +199,6 @@ pub enum Environment {
 pub enum RegistryKind {
     Replica,
     Http,
-}
-
-/// A secret from configuration: never printed, not even in `Debug`.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Secret(s.to_string()))
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogFormat {
-    Pretty,
-    Json,
 }
 
 impl Config {
@@ -341,4 +271,53 @@ fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Resul
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)?.write_all(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_smtp_settings_stay_apart_from_the_sms_ones() {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            config: Config,
+        }
+        <Only as clap::CommandFactory>::command().debug_assert();
+        let parsed = <Only as clap::Parser>::try_parse_from([
+            "usajili",
+            "--smtp-username",
+            "mailer",
+            "--at-username",
+            "sandbox",
+            "--smtp-per-second",
+            "3",
+        ])
+        .unwrap()
+        .config;
+        assert_eq!(
+            (
+                parsed.messages.smtp.username.as_deref(),
+                parsed.messages.sms.username.as_deref()
+            ),
+            (Some("mailer"), Some("sandbox"))
+        );
+        assert_eq!(
+            (
+                parsed.messages.smtp.per_second,
+                parsed.messages.sms.per_second
+            ),
+            (3, 10)
+        );
+        let defaults = Config::from_env().messages.smtp;
+        assert_eq!(
+            (defaults.host, defaults.port, defaults.tls),
+            (
+                None,
+                None,
+                crate::messages::transport::email::SmtpTls::Starttls
+            )
+        );
+    }
 }

@@ -16,7 +16,7 @@ pub struct Application {
     port: u16,
     listener: TcpListener,
     state: AppState,
-    transport: Arc<dyn crate::outbox::Transport>,
+    transport: Arc<dyn crate::messages::Transport>,
     master_key: crate::crypto::MasterKey,
 }
 
@@ -36,7 +36,10 @@ impl Application {
         check_for_production(&config)?;
         let master_key = config.load_master_key()?;
         // Refuses a transport that must not carry real messages (`log` in production).
-        let transport = crate::outbox::transport_from_config(&config)?;
+        let transport = crate::messages::transport::from_settings(
+            &config.messages,
+            config.environment == Environment::Production,
+        )?;
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
         let cipher = crate::crypto::FieldCipher::load(&db, &master_key).await?;
@@ -92,14 +95,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "Usajili is listening on http://{addr}");
-        let retries = crate::pending_verification::PendingVerifications {
+        let retries = crate::registry::pending::PendingVerifications {
             db: self.state.db.clone(),
             cipher: self.state.cipher.clone(),
             registry: self.state.registry.clone(),
             retry_secs: self.state.config.verification_retry_secs,
         };
         let retry_job = tokio::spawn(retries.run());
-        let outbox_worker = crate::outbox::OutboxWorker {
+        let outbox_worker = crate::messages::OutboxWorker {
             db: self.state.db.clone(),
             cipher: self.state.cipher.clone(),
             transport: self.transport.clone(),
@@ -111,7 +114,7 @@ impl Application {
         let no_show_job = tokio::spawn(crate::staff::desk::mark_no_shows_forever(
             self.state.db.clone(),
         ));
-        let reminder_job = tokio::spawn(crate::reminders::run_forever(
+        let reminder_job = tokio::spawn(crate::messages::reminders::run_forever(
             self.state.db.clone(),
             self.state.cipher.clone(),
         ));
@@ -121,7 +124,7 @@ impl Application {
             self.state.config.retention,
             self.state.config.ages,
         ));
-        let keys_job = tokio::spawn(crate::keys::refresh_forever(
+        let keys_job = tokio::spawn(crate::crypto::keys::refresh_forever(
             self.state.db.clone(),
             self.state.cipher.clone(),
             self.master_key.clone(),

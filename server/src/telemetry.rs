@@ -1,8 +1,14 @@
 //! Logging. Log lines carry ids, routes and statuses, never personal data:
 //! request spans record the matched route, not the URL or its query string.
 
-use crate::config::LogFormat;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+/// How log lines are written: `USAJILI_LOG_FORMAT`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
 
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()

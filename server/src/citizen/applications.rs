@@ -3,9 +3,9 @@
 //! them, so that one citizen can never reach another's.
 
 use crate::crypto::FieldCipher;
-use crate::outbox::{self, Message, Recipient};
-use crate::pending_verification::{PendingVerifications, Status};
-use crate::verification::{Applicant, ApplicationKind, NameField, Outcome};
+use crate::messages::{Message, Recipient, outbox};
+use crate::registry::pending::{PendingVerifications, Status};
+use crate::registry::verification::{Applicant, ApplicationKind, NameField, Outcome};
 use app::application::{
     Answers, ApplicationState, Attention, MAX_APPLICATIONS_PER_ACCOUNT, NOTICE_VERSION, Task,
 };

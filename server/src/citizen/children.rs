@@ -17,8 +17,8 @@
 
 use crate::citizen::applications::{kind_code, new_reference};
 use crate::crypto::FieldCipher;
+use crate::registry::verification::{ApplicationKind, same_name};
 use crate::registry::{LifeStatus, Registry};
-use crate::verification::{ApplicationKind, same_name};
 use app::application::{AboutYou, Answers, ApplicationState, Location, Parent, Parents, Sex};
 use app::dates::CivilDate;
 use app::identifiers::{

@@ -9,7 +9,7 @@
 //!   account: the account is made when a code is first used.
 
 use crate::crypto::FieldCipher;
-use crate::outbox::{self, Message, Recipient};
+use crate::messages::{Message, Recipient, outbox};
 use app::i18n::Locale;
 use app::identifiers::{EmailAddress, FieldError, PhoneNumber};
 use rand::Rng as _;

@@ -14,8 +14,8 @@ use crate::booking::bookings::{Booking, Bookings, Kind, Member, Outcome, Refused
 use crate::booking::centres::{Centre, Centres};
 use crate::booking::schedule::{Schedule, SlotProblem, Taken};
 use crate::citizen::applications::Stored;
-use crate::outbox::Message;
-use crate::verification::ApplicationKind;
+use crate::messages::Message;
+use crate::registry::verification::ApplicationKind;
 use app::application::ApplicationState;
 use app::calendar::{appointment_label, parse_clock};
 use app::dates::CivilDate;

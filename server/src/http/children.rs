@@ -10,7 +10,7 @@ use super::citizen::{
 };
 use crate::citizen::applications::Stored;
 use crate::citizen::children::{Added, Children, document_reference, document_type, status};
-use crate::verification::ApplicationKind;
+use crate::registry::verification::ApplicationKind;
 use app::application::{ApplicationState, Attention};
 use app::dates::{CivilDate, parse_date_of_birth};
 use app::forms::{FieldIssue, Form};

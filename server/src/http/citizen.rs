@@ -9,10 +9,10 @@
 use super::AppState;
 use crate::citizen::applications::{Applications, Refused, Stored};
 use crate::citizen::sign_in::{CodeProblem, ContactAddress, SignIn};
-use crate::outbox::Message;
-use crate::pending_verification::PendingVerifications;
+use crate::messages::Message;
 use crate::photo::{self, PhotoError};
-use crate::verification::ApplicationKind;
+use crate::registry::pending::PendingVerifications;
+use crate::registry::verification::ApplicationKind;
 use app::application::{ApplicationState, Task};
 use app::dates::CivilDate;
 use app::forms::{FieldIssue, Form, sign_in_code_digits};

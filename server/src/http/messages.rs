@@ -13,8 +13,8 @@
 //! not the token.
 
 use super::AppState;
-use crate::outbox::{self, DeliveryOutcome};
-use crate::sms::{Delivery, DeliveryReport, callback_token_matches};
+use crate::messages::outbox::{self, DeliveryOutcome};
+use crate::messages::transport::sms::{Delivery, DeliveryReport, callback_token_matches};
 use axum::{
     Router,
     body::Bytes,
@@ -40,7 +40,7 @@ async fn africastalking_delivery(
     Path(token): Path<String>,
     body: Bytes,
 ) -> StatusCode {
-    let Some(configured) = state.config.sms.usable_callback_token() else {
+    let Some(configured) = state.config.messages.sms.usable_callback_token() else {
         return StatusCode::NOT_FOUND;
     };
     if !callback_token_matches(configured, &token) {

@@ -5,12 +5,18 @@
 //! the HTTP client for a remote IPRS-style JSON API, and `api`, which
 //! serves that same JSON API from a replica (`usajili registry serve`) so
 //! that the client can be tested for real and demos have a stand-in IPRS.
+//!
+//! What the portal does with the registry's answers: `verification` checks
+//! what an applicant typed against them, and `pending` keeps verifications
+//! that found the registry unavailable and retries them.
 
 pub mod api;
 pub mod http_client;
 pub mod import;
+pub mod pending;
 pub mod replica;
 pub mod synth;
+pub mod verification;
 
 use app::dates::CivilDate;
 use app::identifiers::{BirthCertificateNumber, NationalIdNumber};

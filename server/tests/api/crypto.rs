@@ -123,7 +123,7 @@ async fn production_refuses_to_start_without_a_master_key() {
 /// Every encrypted value in the database: (table.column, id, value).
 async fn every_sealed_value(db: &sqlx::AnyPool) -> Vec<(String, String, Vec<u8>)> {
     let mut values = Vec::new();
-    for (table, column, key) in usajili::keys::ENCRYPTED_COLUMNS {
+    for (table, column, key) in usajili::crypto::keys::ENCRYPTED_COLUMNS {
         let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&format!(
             "SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL"
         ))
@@ -213,7 +213,8 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
     };
     // One row at a time, so that the rewriting takes long enough to book during it.
     let rotation = async {
-        let report = usajili::keys::rotate(&app.db, &command_cipher, &master, 1, settle).await;
+        let report =
+            usajili::crypto::keys::rotate(&app.db, &command_cipher, &master, 1, settle).await;
         rotating.store(false, std::sync::atomic::Ordering::Relaxed);
         report
     };

@@ -20,8 +20,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 use usajili::clock::unix_now;
-use usajili::email::{Smtp, SmtpConfig, SmtpSettings, SmtpTls};
-use usajili::outbox::{self, Message, OutboxWorker, Recipient};
+use usajili::messages::transport::email::{Smtp, SmtpConfig, SmtpSettings, SmtpTls};
+use usajili::messages::{Message, OutboxWorker, Recipient, outbox};
 
 /// The system's Python, where Debian's python3-aiosmtpd is installed (not
 /// whatever `python3` comes first on PATH).
@@ -345,7 +345,7 @@ async fn every_message_arrives_over_starttls_signed_in_with_a_plain_and_an_html_
             .iter()
             .find(|r| r.rcpt_tos.contains(address))
             .unwrap_or_else(|| panic!("{message:?} to {address}"));
-        let subject = usajili::email::subject(message.kind(), *locale);
+        let subject = usajili::messages::transport::email::subject(message.kind(), *locale);
         let text = message.text(*locale);
         let lang = app::language::code(*locale);
         assert_eq!(email.rcpt_tos, [address.as_str()]);
@@ -373,7 +373,7 @@ async fn every_message_arrives_over_starttls_signed_in_with_a_plain_and_an_html_
         );
         assert_eq!(plain.text.trim_end(), text);
         assert_eq!(html.content_type, "text/html");
-        let expected_html = usajili::email::html(&text, subject, *locale);
+        let expected_html = usajili::messages::transport::email::html(&text, subject, *locale);
         assert_eq!(
             html.text.replace("\r\n", "\n").trim_end(),
             expected_html.trim_end()
@@ -715,7 +715,7 @@ async fn the_servers_logs_carry_neither_the_address_nor_the_subject_nor_the_text
             ("application_submitted", Locale::sw),
             ("application_submitted", Locale::en),
         ]
-        .map(|(kind, locale)| usajili::email::subject(kind, locale)),
+        .map(|(kind, locale)| usajili::messages::transport::email::subject(kind, locale)),
     );
     for secret in secrets {
         assert!(!logs.contains(secret), "{secret:?} in the logs:\n{logs}");

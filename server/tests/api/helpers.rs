@@ -53,7 +53,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.database_url = fresh_database_url(&dir).await;
     config.db_max_connections = 4;
     config.demo_population = 0;
-    config.message_log = dir.path().join("messages.log").display().to_string();
+    config.messages.log.target = dir.path().join("messages.log").display().to_string();
     config.master_key = Some(
         usajili::crypto::MasterKey::generate()
             .to_base64()
@@ -69,7 +69,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
     let cipher = app.cipher().clone();
-    let message_log = std::path::PathBuf::from(&started_with.message_log);
+    let message_log = std::path::PathBuf::from(&started_with.messages.log.target);
     tokio::spawn(app.run_until_stopped());
 
     let client = reqwest::Client::builder()

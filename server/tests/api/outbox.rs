@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use usajili::clock::unix_now;
-use usajili::outbox::{
-    self, LogTransport, MAX_ATTEMPTS, Message, OutboxWorker, Outgoing, Recipient, Sent, Transport,
-    TransportError,
-};
+use usajili::messages::outbox;
+use usajili::messages::transport::log::LogTransport;
+use usajili::messages::transport::{Outgoing, Sent, TransportError};
+use usajili::messages::worker::MAX_ATTEMPTS;
+use usajili::messages::{Message, OutboxWorker, Recipient, Transport};
 
 /// A time no test run reaches by the clock.
 fn later() -> i64 {
@@ -141,7 +142,10 @@ async fn a_queued_message_reaches_the_message_log_in_its_language_and_its_text_i
         now,
     )
     .await;
-    let log = worker(&app, Arc::new(LogTransport::new(&app.config.message_log)));
+    let log = worker(
+        &app,
+        Arc::new(LogTransport::new(&app.config.messages.log.target)),
+    );
 
     assert_eq!(log.drain_due(now).await.unwrap(), 2);
 

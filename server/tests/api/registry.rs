@@ -9,13 +9,13 @@ use axum::{extract::Request, middleware::Next, response::IntoResponse};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+use usajili::registry::verification::{Applicant, ApplicationKind, NameField, Outcome, verify};
 use usajili::registry::{
     Registry, RegistryError,
     http_client::{HttpRegistry, HttpRegistryConfig},
     import::{Table, import},
     replica::LocalReplica,
 };
-use usajili::verification::{Applicant, ApplicationKind, NameField, Outcome, verify};
 
 const BIRTHS: &str = "\
 birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name,mother_id_no,father_name,father_id_no
@@ -447,7 +447,7 @@ async fn a_registry_that_fails_then_recovers_verifies_the_pending_application_wi
     })
     .await;
     let master = app.config.load_master_key().unwrap();
-    let pending = usajili::pending_verification::PendingVerifications {
+    let pending = usajili::registry::pending::PendingVerifications {
         db: app.db.clone(),
         cipher: usajili::crypto::FieldCipher::load(&app.db, &master)
             .await
@@ -485,16 +485,14 @@ async fn a_registry_that_fails_then_recovers_verifies_the_pending_application_wi
     let mut status = None;
     for _ in 0..100 {
         status = pending.status(&id).await.unwrap();
-        if matches!(status, Some(usajili::pending_verification::Status::Done(_))) {
+        if matches!(status, Some(usajili::registry::pending::Status::Done(_))) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(
         status,
-        Some(usajili::pending_verification::Status::Done(
-            Outcome::Verified
-        ))
+        Some(usajili::registry::pending::Status::Done(Outcome::Verified))
     );
     let stored: Vec<u8> =
         sqlx::query_scalar("SELECT applicant FROM pending_verifications WHERE id = $1")
@@ -520,7 +518,7 @@ async fn two_processes_never_retry_the_same_pending_verification_at_once() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", listener.local_addr().unwrap())
     };
-    let failing = usajili::pending_verification::PendingVerifications {
+    let failing = usajili::registry::pending::PendingVerifications {
         db: app.db.clone(),
         cipher: cipher.clone(),
         registry: Arc::new(client(&down, KEY)),
@@ -537,7 +535,7 @@ async fn two_processes_never_retry_the_same_pending_verification_at_once() {
         )
         .await
         .unwrap();
-    let worker = || usajili::pending_verification::PendingVerifications {
+    let worker = || usajili::registry::pending::PendingVerifications {
         db: app.db.clone(),
         cipher: cipher.clone(),
         registry: Arc::new(LocalReplica::new(app.db.clone())),

@@ -10,7 +10,7 @@ use crate::browser::*;
 use crate::helpers::TestApp;
 use crate::staff::*;
 use app::i18n::Locale;
-use usajili::reminders::Reminders;
+use usajili::messages::reminders::Reminders;
 
 fn reminders(app: &TestApp) -> Reminders<'_> {
     Reminders {

@@ -13,9 +13,10 @@ use app::i18n::Locale;
 use std::sync::Arc;
 use std::time::Duration;
 use usajili::clock::unix_now;
-use usajili::config::{Config, MessageTransportKind};
-use usajili::outbox::{self, Message, OutboxWorker, Recipient};
-use usajili::sms::{AfricasTalking, AfricasTalkingConfig};
+use usajili::config::Config;
+use usajili::messages::transport::MessageTransportKind;
+use usajili::messages::transport::sms::{AfricasTalking, AfricasTalkingConfig};
+use usajili::messages::{Message, OutboxWorker, Recipient, outbox};
 
 const TOKEN: &str = "dlr-4b9f1c2e8a7d6e5f3a2b1c0d";
 
@@ -45,17 +46,18 @@ fn worker(app: &TestApp, config: AfricasTalkingConfig) -> OutboxWorker {
 /// A server whose delivery-report callback takes `TOKEN`; its own worker
 /// keeps the `log` transport.
 async fn app_taking_reports() -> TestApp {
-    spawn_app_with(|config| config.sms.callback_token = Some(TOKEN.to_string().into())).await
+    spawn_app_with(|config| config.messages.sms.callback_token = Some(TOKEN.to_string().into()))
+        .await
 }
 
 /// The server's own worker sends through `gateway`.
 fn send_through(config: &mut Config, gateway: &FakeGateway, per_second: u32) {
-    config.message_transport = MessageTransportKind::Sms;
-    config.sms.username = Some(USERNAME.into());
-    config.sms.api_key = Some(API_KEY.to_string().into());
-    config.sms.base_url = gateway.base_url.clone();
-    config.sms.callback_token = Some(TOKEN.to_string().into());
-    config.sms.per_second = per_second;
+    config.messages.message_transport = MessageTransportKind::Sms;
+    config.messages.sms.username = Some(USERNAME.into());
+    config.messages.sms.api_key = Some(API_KEY.to_string().into());
+    config.messages.sms.base_url = gateway.base_url.clone();
+    config.messages.sms.callback_token = Some(TOKEN.to_string().into());
+    config.messages.sms.per_second = per_second;
 }
 
 async fn enqueue(app: &TestApp, phone: &str, message: &Message, now: i64) -> String {
@@ -587,7 +589,7 @@ async fn the_server_sends_sms_no_faster_than_its_configured_rate() {
 async fn the_server_refuses_to_start_the_sms_transport_without_credentials() {
     let app = app_taking_reports().await;
     let mut config = app.config.clone();
-    config.message_transport = MessageTransportKind::Sms;
+    config.messages.message_transport = MessageTransportKind::Sms;
 
     let error = usajili::startup::Application::build(config)
         .await

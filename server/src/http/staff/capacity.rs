@@ -10,7 +10,7 @@ use crate::http::AppState;
 use crate::http::citizen::{
     Head, Internal, PageResult, applications, message_about, read_form, render_at, see_other, today,
 };
-use crate::outbox::Message;
+use crate::messages::Message;
 use crate::staff::StaffMember;
 use crate::staff::capacity::{Capacity, Change, Plan, rules_of};
 use app::capacity::{CLOSURE_FIELDS, CentreRules, ClosureRequest, RULES_FIELDS};

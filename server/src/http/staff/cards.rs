@@ -5,7 +5,7 @@ use super::{Staff, Supervisor, audit, bar};
 use crate::citizen::applications::Stored;
 use crate::http::AppState;
 use crate::http::citizen::{Head, PageResult, applications, message_about, plain, render, today};
-use crate::outbox::Message;
+use crate::messages::Message;
 use crate::staff::cards::{MAX_BATCH, mark_ready, references_in};
 use app::forms::{FieldIssue, Form};
 use app::i18n::Locale;

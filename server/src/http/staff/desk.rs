@@ -7,7 +7,7 @@ use crate::http::AppState;
 use crate::http::citizen::{
     Head, PageResult, applications, message_about, not_found, read_form, render, see_other, today,
 };
-use crate::outbox::Message;
+use crate::messages::Message;
 use crate::staff::StaffMember;
 use crate::staff::desk::{
     Desk, Found, MAX_NOTE_CHARS, Step, check_in_problem, counts, matches_search, next_steps,

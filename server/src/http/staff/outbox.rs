@@ -6,7 +6,7 @@
 use super::{Administrator, audit, bar};
 use crate::http::AppState;
 use crate::http::citizen::{Head, PageResult, render, see_other, today};
-use crate::outbox;
+use crate::messages::outbox;
 use app::dates::CivilDate;
 use app::pages::staff::{OutboxLine, OutboxView};
 use axum::Router;

@@ -11,7 +11,7 @@
 //! against one database without verifying the same row twice at once.
 
 use crate::crypto::FieldCipher;
-use crate::verification::{Applicant, ApplicationKind, Outcome, verify};
+use crate::registry::verification::{Applicant, ApplicationKind, Outcome, verify};
 use app::dates::CivilDate;
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
@@ -225,7 +225,7 @@ mod tests {
     fn outcomes_round_trip_through_their_stored_form() {
         for outcome in [
             Outcome::Verified,
-            Outcome::NameMismatch(crate::verification::NameField::Surname),
+            Outcome::NameMismatch(crate::registry::verification::NameField::Surname),
             Outcome::Deceased,
         ] {
             assert_eq!(outcome_from_code(&outcome_code(outcome)), Some(outcome));

@@ -14,17 +14,17 @@
 //! gateway is one setting away from the live API.
 //!
 //! Messages leave no faster than [`SmsSettings::per_second`] per server
-//! process ([`Pacer`]). Errors name HTTP statuses and Africa's Talking's
+//! process ([`Throttle`]). Errors name HTTP statuses and Africa's Talking's
 //! status codes, never the phone number or the text: they are stored in
 //! `last_error` and logged.
 
-use crate::config::Secret;
-use crate::outbox::{Outgoing, Recipient, Sent, Transport, TransportError};
+use super::pacer::Throttle;
+use super::{Outgoing, Recipient, Sent, Transport, TransportError};
+use crate::crypto::Secret;
 use anyhow::Context as _;
 use reqwest::StatusCode;
 use serde::Deserialize;
 use std::time::Duration;
-use tokio::time::Instant;
 
 /// The live API; the sandbox is `https://api.sandbox.africastalking.com`.
 pub const LIVE_BASE_URL: &str = "https://api.africastalking.com";
@@ -36,8 +36,8 @@ pub const MIN_CALLBACK_TOKEN_CHARS: usize = 24;
 /// A provider message id longer than this is not kept.
 const MAX_PROVIDER_ID_CHARS: usize = 100;
 
-/// Africa's Talking's settings, from configuration (flattened into
-/// [`crate::config::Config`]).
+/// Africa's Talking's settings, from configuration (flattened into the
+/// server's configuration).
 #[derive(clap::Args, Clone, Debug)]
 pub struct SmsSettings {
     /// Africa's Talking application username (`sandbox` for the sandbox),
@@ -92,34 +92,6 @@ impl SmsSettings {
             .as_ref()
             .map(Secret::expose)
             .filter(|token| token.chars().count() >= MIN_CALLBACK_TOKEN_CHARS)
-    }
-}
-
-// ---- pacing ---------------------------------------------------------------------
-
-/// Spaces sends evenly: at most `per_second` start in any second. Each
-/// caller reserves the next free moment and waits for it, so concurrent
-/// callers queue up instead of bursting.
-#[derive(Debug)]
-pub struct Pacer {
-    interval: Duration,
-    next: Option<Instant>,
-}
-
-impl Pacer {
-    pub fn new(per_second: u32) -> Self {
-        Pacer {
-            interval: Duration::from_secs(1) / per_second.max(1),
-            next: None,
-        }
-    }
-
-    /// The moment a send asked for at `now` may start; the one after it
-    /// may start one interval later.
-    pub fn reserve(&mut self, now: Instant) -> Instant {
-        let slot = self.next.map_or(now, |next| next.max(now));
-        self.next = Some(slot + self.interval);
-        slot
     }
 }
 
@@ -194,7 +166,7 @@ pub struct AfricasTalking {
     api_key: Secret,
     sender_id: Option<String>,
     client: reqwest::Client,
-    pacer: tokio::sync::Mutex<Pacer>,
+    throttle: Throttle,
 }
 
 impl AfricasTalking {
@@ -213,14 +185,8 @@ impl AfricasTalking {
             api_key: config.api_key,
             sender_id: config.sender_id,
             client,
-            pacer: tokio::sync::Mutex::new(Pacer::new(config.per_second)),
+            throttle: Throttle::new(config.per_second),
         })
-    }
-
-    /// Waits for this send's turn under the rate limit.
-    async fn wait_for_turn(&self) {
-        let slot = self.pacer.lock().await.reserve(Instant::now());
-        tokio::time::sleep_until(slot).await;
     }
 }
 
@@ -236,7 +202,7 @@ impl Transport for AfricasTalking {
                 "this transport sends SMS only".into(),
             ));
         };
-        self.wait_for_turn().await;
+        self.throttle.wait_for_turn().await;
         let mut form = vec![
             ("username", self.username.as_str()),
             ("to", number.as_str()),
@@ -609,26 +575,6 @@ mod tests {
     }
 
     #[test]
-    fn the_pacer_spaces_sends_evenly_without_waiting_on_the_clock() {
-        let start = Instant::now();
-        let mut pacer = Pacer::new(2);
-        // Five asked for at once, at 2 a second: 0, 0.5, 1, 1.5, 2 s.
-        let slots: Vec<Duration> = (0..5).map(|_| pacer.reserve(start) - start).collect();
-        assert_eq!(slots, [0, 500, 1000, 1500, 2000].map(Duration::from_millis));
-        // After a quiet spell, the next may go at once, and the one after it waits.
-        let later = start + Duration::from_secs(10);
-        assert_eq!(pacer.reserve(later), later);
-        assert_eq!(
-            pacer.reserve(later + Duration::from_millis(100)),
-            later + Duration::from_millis(500)
-        );
-        // Zero is taken as one a second.
-        let mut slow = Pacer::new(0);
-        slow.reserve(start);
-        assert_eq!(slow.reserve(start) - start, Duration::from_secs(1));
-    }
-
-    #[test]
     fn delivery_reports_map_to_delivered_failed_or_nothing() {
         let report = |status: &str, reason: Option<&str>| DeliveryReport {
             id: "ATXid_1".into(),
@@ -724,20 +670,19 @@ mod tests {
 
     #[test]
     fn the_configuration_chooses_the_sms_transport_only_with_credentials() {
-        let mut config = crate::config::Config::from_env();
-        config.message_transport = crate::config::MessageTransportKind::Sms;
-        config.sms.username = None;
-        config.sms.api_key = None;
-        let error = crate::outbox::transport_from_config(&config)
+        use crate::messages::transport::{MessageSettings, MessageTransportKind, from_settings};
+        let mut messages = MessageSettings::defaults();
+        messages.message_transport = MessageTransportKind::Sms;
+        messages.sms.username = None;
+        messages.sms.api_key = None;
+        let error = from_settings(&messages, false)
             .err()
             .expect("refused")
             .to_string();
         assert!(error.contains("USAJILI_AT_USERNAME"), "{error}");
-        config.sms = settings();
+        messages.sms = settings();
         assert_eq!(
-            crate::outbox::transport_from_config(&config)
-                .unwrap()
-                .name(),
+            from_settings(&messages, false).unwrap().name(),
             "sms+log",
             "email goes to the log in development"
         );

@@ -14,9 +14,9 @@
 //! arrived), the morning one for a booking made that morning, or once the
 //! appointment has begun.
 
+use super::templates::Message;
 use crate::citizen::applications::Applications;
 use crate::crypto::FieldCipher;
-use crate::outbox::Message;
 use app::dates::CivilDate;
 use app::i18n::Locale;
 use sqlx::{AnyPool, Row};
@@ -139,7 +139,7 @@ impl Reminders<'_> {
             queued += 1;
         }
         if queued > 0 {
-            crate::outbox::wake_worker();
+            super::outbox::wake_worker();
             tracing::info!(
                 count = queued,
                 reminder = column,

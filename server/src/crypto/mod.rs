@@ -14,6 +14,15 @@
 //! Ciphertext layout: `[1: version = 1][4: data key id, big-endian][12: nonce][ciphertext + 16-byte tag]`.
 //! The associated data binds a ciphertext to its place (`table.column`), so
 //! a value copied into another column does not decrypt.
+//!
+//! Beside the cipher: [`keys`], data-key rotation and the job that keeps a
+//! running server's keys current, and [`Secret`], a configured secret that
+//! is never printed.
+
+pub mod keys;
+mod secret;
+
+pub use secret::Secret;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};

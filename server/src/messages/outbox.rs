@@ -1,0 +1,248 @@
+//! The outbox: messages to citizens, queued in the database.
+//!
+//! A message (a sign-in code, news of an application) is rendered in the
+//! citizen's language and written to the `outbox` table by [`enqueue`],
+//! usually inside the transaction that makes the change it announces, so a
+//! message is queued if and only if that change commits. The recipient and
+//! the text are encrypted at rest. The worker (`messages::worker`) sends
+//! them; a provider's delivery report then moves a `sent` message on
+//! ([`record_delivery`]): `delivered`, or `failed` with the provider's reason.
+//!
+//! Administrators see the queue through [`recent`] and [`counts`], never
+//! with a recipient or a text, and send a failed notice again with
+//! [`retry`].
+
+use super::templates::Message;
+use super::transport::{Recipient, one_line};
+use crate::crypto::FieldCipher;
+use app::i18n::Locale;
+use sqlx::{AnyConnection, AnyPool, Row};
+use tokio::sync::Notify;
+use zeroize::Zeroizing;
+
+/// The AEAD context of `outbox.recipient`.
+pub(super) const RECIPIENT_CONTEXT: &str = "outbox.recipient";
+/// The AEAD context of `outbox.body`.
+pub(super) const BODY_CONTEXT: &str = "outbox.body";
+/// `last_error` is kept short.
+const LAST_ERROR_MAX_CHARS: usize = 200;
+
+/// Wakes the workers of this process early (they also look every second).
+pub(super) static WAKE: Notify = Notify::const_new();
+
+/// Asks the outbox workers of this process to look for due messages now
+/// rather than at their next tick. [`enqueue`] does this itself; a caller
+/// that enqueued inside a transaction may call it again once it commits.
+pub fn wake_worker() {
+    WAKE.notify_waiters();
+}
+
+/// Queues `message` for `to`, rendered in `locale`, due at once. Runs on
+/// the caller's connection, so it can be part of the caller's transaction
+/// (`&mut tx` of a `sqlx::Transaction<'_, sqlx::Any>`, or a pooled
+/// connection). Returns the message's id.
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    cipher: &FieldCipher,
+    to: &Recipient,
+    locale: Locale,
+    message: &Message,
+    now: i64,
+) -> anyhow::Result<String> {
+    let id = crate::crypto::random_id();
+    let text = Zeroizing::new(message.text(locale));
+    sqlx::query(
+        "INSERT INTO outbox \
+         (id, channel, recipient, body, kind, state, attempts, next_attempt_at, last_error, created_at, updated_at, sent_at, locale) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, $7, $8, NULL, $9)",
+    )
+    .bind(&id)
+    .bind(to.channel())
+    .bind(cipher.encrypt_str(RECIPIENT_CONTEXT, to.address()))
+    .bind(cipher.encrypt_str(BODY_CONTEXT, &text))
+    .bind(message.kind())
+    .bind(now)
+    .bind(now)
+    .bind(now)
+    .bind(app::language::code(locale))
+    .execute(&mut *conn)
+    .await?;
+    tracing::info!(message_id = %id, kind = message.kind(), "message queued");
+    wake_worker();
+    Ok(id)
+}
+
+/// `last_error` as stored: one line, at most [`LAST_ERROR_MAX_CHARS`] characters.
+pub(super) fn short(reason: &str) -> String {
+    let reason = one_line(reason);
+    match reason.char_indices().nth(LAST_ERROR_MAX_CHARS) {
+        Some((cut, _)) => reason[..cut].to_string(),
+        None => reason,
+    }
+}
+
+// ---- delivery reports ---------------------------------------------------------------
+
+/// A provider's final word on a message it accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The message reached the handset.
+    Delivered,
+    /// It never will; the reason is short and holds no personal data.
+    Failed(String),
+}
+
+/// Records a delivery report for the message(s) the provider knows as
+/// `provider_id`. Only a `sent` message moves: to `delivered` (with
+/// `delivered_at`), or to `failed` with `last_error` set to the reason, so
+/// a report repeated, or arriving after another final one, changes nothing.
+/// Returns the outbox ids of the messages that moved (none for an id we
+/// never had, or for a report that came before the send was recorded).
+pub async fn record_delivery(
+    db: &AnyPool,
+    provider_id: &str,
+    outcome: &DeliveryOutcome,
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
+    let candidates: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, kind FROM outbox WHERE provider_id = $1 AND state = 'sent'")
+            .bind(provider_id)
+            .fetch_all(db)
+            .await?;
+    let mut moved = Vec::new();
+    for (id, kind) in candidates {
+        let changed = match outcome {
+            DeliveryOutcome::Delivered => sqlx::query(
+                "UPDATE outbox SET state = 'delivered', delivered_at = $1, updated_at = $2 \
+                 WHERE id = $3 AND state = 'sent'",
+            )
+            .bind(now)
+            .bind(now)
+            .bind(&id),
+            DeliveryOutcome::Failed(reason) => sqlx::query(
+                "UPDATE outbox SET state = 'failed', last_error = $1, updated_at = $2 WHERE id = $3 AND state = 'sent'",
+            )
+            .bind(short(reason))
+            .bind(now)
+            .bind(&id),
+        }
+        .execute(db)
+        .await?
+        .rows_affected();
+        if changed == 1 {
+            match outcome {
+                DeliveryOutcome::Delivered => {
+                    tracing::info!(message_id = %id, kind, state = "delivered", "message delivered")
+                }
+                DeliveryOutcome::Failed(reason) => {
+                    tracing::warn!(message_id = %id, kind, state = "failed", error = %short(reason), "message not delivered")
+                }
+            }
+            moved.push(id);
+        }
+    }
+    Ok(moved)
+}
+
+// ---- the administrators' view -------------------------------------------------------
+
+/// One message as administrators see it: what, where to (the channel, not
+/// the address) and how its delivery went; never its recipient or text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub kind: String,
+    pub channel: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Failed, with its text still kept: [`retry`] can send it again. A
+    /// failed sign-in code cannot be (its text is wiped).
+    pub retryable: bool,
+}
+
+/// The states, in the order a message goes through them (the page's filter offers the same).
+pub use app::pages::staff::outbox::STATES;
+
+/// The newest `limit` messages, of one state or all, newest first.
+pub async fn recent(db: &AnyPool, state: Option<&str>, limit: i64) -> anyhow::Result<Vec<Entry>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, channel, state, attempts, last_error, created_at, updated_at, \
+         CASE WHEN body IS NULL THEN 0 ELSE 1 END AS has_body FROM outbox \
+         WHERE ($1 = '' OR state = $1) ORDER BY created_at DESC, id LIMIT $2",
+    )
+    .bind(state.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let state: String = row.try_get("state")?;
+            Ok(Entry {
+                retryable: state == "failed" && row.try_get::<i64, _>("has_body")? == 1,
+                id: row.try_get("id")?,
+                kind: row.try_get("kind")?,
+                channel: row.try_get("channel")?,
+                state,
+                attempts: row.try_get("attempts")?,
+                last_error: row.try_get("last_error")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .collect()
+}
+
+/// How many messages are in each state (states with none left out).
+pub async fn counts(db: &AnyPool) -> anyhow::Result<Vec<(String, i64)>> {
+    let counted: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+            .fetch_all(db)
+            .await?;
+    Ok(STATES
+        .iter()
+        .filter_map(|state| counted.iter().find(|(s, _)| s == state).cloned())
+        .chain(
+            counted
+                .iter()
+                .filter(|(s, _)| !STATES.contains(&s.as_str()))
+                .cloned(),
+        )
+        .collect())
+}
+
+/// Sends a failed message again: due now, with a fresh count of tries.
+/// `false` (and nothing changes) unless it is failed and its text kept.
+pub async fn retry(db: &AnyPool, id: &str, now: i64) -> anyhow::Result<bool> {
+    let changed = sqlx::query(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $2 \
+         WHERE id = $3 AND state = 'failed' AND body IS NOT NULL",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?
+    .rows_affected();
+    if changed == 1 {
+        tracing::info!(message_id = %id, state = "pending", "message queued again by an administrator");
+        wake_worker();
+    }
+    Ok(changed == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_kept_short_and_on_one_line() {
+        assert_eq!(short("a\nb"), "a b");
+        assert_eq!(
+            short(&"é".repeat(500)).chars().count(),
+            LAST_ERROR_MAX_CHARS
+        );
+    }
+}

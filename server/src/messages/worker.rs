@@ -1,0 +1,258 @@
+//! [`OutboxWorker`]: delivers the outbox's due messages.
+//!
+//! It claims each due message with a conditional update and a lease (so
+//! several server processes can share one database), hands it to a
+//! [`Transport`] and records what happened: `sent` (with the provider's id
+//! for the message, if it gave one), or another try later with growing
+//! pauses (5 s doubling, up to 10 minutes, plus up to a fifth at random), or
+//! `failed` after [`MAX_ATTEMPTS`] tries or a permanent refusal. Once a
+//! message is sent, its text is wiped, so codes do not linger; a failed
+//! notice keeps its (encrypted) text for an administrator to send again.
+//!
+//! The server's own logs (tracing) name messages by id, kind, state and
+//! attempt count only: never a recipient, a text or a code.
+
+use super::outbox::{BODY_CONTEXT, RECIPIENT_CONTEXT, WAKE, short};
+use super::templates::SIGN_IN_CODE;
+use super::transport::{Outgoing, Recipient, Transport, TransportError};
+use crate::crypto::FieldCipher;
+use app::i18n::Locale;
+use sqlx::{AnyPool, Row};
+use std::sync::Arc;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// Tries before a message is given up as `failed`.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// The pause after the first failed try; it doubles after each further one…
+const FIRST_RETRY_SECS: i64 = 5;
+/// …up to this…
+const MAX_RETRY_SECS: i64 = 600;
+/// …and each pause is lengthened by up to this fraction at random.
+const JITTER: f64 = 0.2;
+/// How long a claimed message is left alone while one worker sends it.
+const CLAIM_LEASE_SECS: i64 = 60;
+/// How long a transport may take over one message (less than the lease).
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the worker looks for due messages.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// Messages handled per pass.
+const BATCH: i64 = 100;
+
+/// The pause before the next try, after `attempts` failed tries (from 1):
+/// 5 s doubling to at most 10 minutes, then up to a fifth more at random
+/// (`roll`, from 0 to 1), so that messages that failed together (the
+/// provider was down) do not all come back in the same second. Never less
+/// than the doubling alone.
+fn retry_delay(attempts: i64, roll: f64) -> i64 {
+    let base = (FIRST_RETRY_SECS << (attempts - 1).clamp(0, 20)).min(MAX_RETRY_SECS);
+    base + (base as f64 * JITTER * roll.clamp(0.0, 1.0)).floor() as i64
+}
+
+/// Delivers due messages from the outbox through a transport.
+pub struct OutboxWorker {
+    pub db: AnyPool,
+    pub cipher: FieldCipher,
+    pub transport: Arc<dyn Transport>,
+}
+
+impl OutboxWorker {
+    /// Tries every message due at `now` (up to a batch of 100); returns how
+    /// many were sent. A message another worker has claimed is left to it.
+    pub async fn drain_due(&self, now: i64) -> anyhow::Result<usize> {
+        // `sending` rows are due again only if their worker's lease ran out
+        // (it stopped mid-send): such a message may arrive twice, never not at all.
+        let due: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM outbox WHERE state IN ('pending', 'sending') AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(BATCH)
+        .fetch_all(&self.db)
+        .await?;
+        let mut sent = 0;
+        for id in due {
+            // Claim: only the worker whose update matched goes on.
+            let claimed = sqlx::query(
+                "UPDATE outbox SET state = 'sending', next_attempt_at = $1, updated_at = $2 \
+                 WHERE id = $3 AND state IN ('pending', 'sending') AND next_attempt_at <= $4",
+            )
+            .bind(now + CLAIM_LEASE_SECS)
+            .bind(now)
+            .bind(&id)
+            .bind(now)
+            .execute(&self.db)
+            .await?
+            .rows_affected();
+            if claimed != 1 {
+                continue;
+            }
+            match self.deliver(&id, now).await {
+                Ok(true) => sent += 1,
+                Ok(false) => {}
+                // The claim runs out and the message is tried again.
+                Err(error) => {
+                    tracing::error!(message_id = %id, error = %format!("{error:#}"), "delivering a message failed")
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Sends one claimed message and records the result; `true` if sent.
+    async fn deliver(&self, id: &str, now: i64) -> anyhow::Result<bool> {
+        let row = sqlx::query(
+            "SELECT channel, recipient, body, kind, attempts, locale FROM outbox WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.db)
+        .await?;
+        let channel: String = row.try_get("channel")?;
+        let recipient: Vec<u8> = row.try_get("recipient")?;
+        let body: Option<Vec<u8>> = row.try_get("body")?;
+        let kind: String = row.try_get("kind")?;
+        let attempts = row.try_get::<i64, _>("attempts")? + 1;
+        let locale =
+            app::language::parse_code(&row.try_get::<String, _>("locale")?).unwrap_or(Locale::en);
+
+        let result = match self.open(&channel, &recipient, body.as_deref()) {
+            Ok((to, text)) => {
+                let outgoing = Outgoing {
+                    id,
+                    kind: &kind,
+                    to: &to,
+                    locale,
+                    text: &text,
+                };
+                match tokio::time::timeout(SEND_TIMEOUT, self.transport.send(&outgoing)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(TransportError::Temporary(format!(
+                        "the {} transport did not answer within {} s",
+                        self.transport.name(),
+                        SEND_TIMEOUT.as_secs()
+                    ))),
+                }
+            }
+            Err(reason) => Err(TransportError::Permanent(reason.to_string())),
+        };
+
+        match result {
+            Ok(sent) => {
+                sqlx::query(
+                    "UPDATE outbox SET state = 'sent', body = NULL, attempts = $1, last_error = NULL, \
+                     sent_at = $2, updated_at = $3, provider_id = $4 WHERE id = $5 AND state = 'sending'",
+                )
+                .bind(attempts)
+                .bind(now)
+                .bind(now)
+                .bind(sent.provider_id)
+                .bind(id)
+                .execute(&self.db)
+                .await?;
+                tracing::info!(message_id = %id, kind, state = "sent", attempts, transport = self.transport.name(), "message sent");
+                Ok(true)
+            }
+            Err(error) => {
+                let reason = short(&error.to_string());
+                if matches!(error, TransportError::Permanent(_)) || attempts >= MAX_ATTEMPTS {
+                    // A failed notice keeps its (encrypted) text, so that an
+                    // administrator can send it again; a code does not: it
+                    // will have expired, and the citizen asks for another.
+                    sqlx::query(
+                        "UPDATE outbox SET state = 'failed', \
+                         body = CASE WHEN kind = $1 THEN NULL ELSE body END, attempts = $2, last_error = $3, \
+                         updated_at = $4 WHERE id = $5 AND state = 'sending'",
+                    )
+                    .bind(SIGN_IN_CODE)
+                    .bind(attempts)
+                    .bind(&reason)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&self.db)
+                    .await?;
+                    tracing::warn!(message_id = %id, kind, state = "failed", attempts, error = %reason, "message given up");
+                } else {
+                    let next = now + retry_delay(attempts, rand::random::<f64>());
+                    sqlx::query(
+                        "UPDATE outbox SET state = 'pending', attempts = $1, next_attempt_at = $2, last_error = $3, \
+                         updated_at = $4 WHERE id = $5 AND state = 'sending'",
+                    )
+                    .bind(attempts)
+                    .bind(next)
+                    .bind(&reason)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&self.db)
+                    .await?;
+                    tracing::info!(message_id = %id, kind, state = "pending", attempts, next_attempt_at = next, error = %reason, "message not sent; will try again");
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// Decrypts a stored message; a reason (without personal data) if it cannot be.
+    fn open(
+        &self,
+        channel: &str,
+        recipient: &[u8],
+        body: Option<&[u8]>,
+    ) -> Result<(Recipient, Zeroizing<String>), &'static str> {
+        let body = body.ok_or("the message has no text")?;
+        let address = self
+            .cipher
+            .decrypt_string(RECIPIENT_CONTEXT, recipient)
+            .map_err(|_| "the recipient does not decrypt")?;
+        let to =
+            Recipient::from_stored(channel, address.to_string()).ok_or("an unknown channel")?;
+        let text = self
+            .cipher
+            .decrypt_string(BODY_CONTEXT, body)
+            .map_err(|_| "the text does not decrypt")?;
+        Ok((to, text))
+    }
+
+    /// The background job: delivers due messages every second, or sooner
+    /// when woken by [`super::outbox::enqueue`], until the process stops.
+    pub async fn run(self) {
+        tracing::info!(transport = self.transport.name(), "outbox worker started");
+        let mut ticker = tokio::time::interval(POLL_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {}
+                () = WAKE.notified() => {}
+            }
+            if let Err(error) = self.drain_due(crate::clock::unix_now()).await {
+                tracing::error!(error = %format!("{error:#}"), "draining the outbox failed");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_from_five_seconds_to_ten_minutes_with_up_to_a_fifth_more_at_random() {
+        assert_eq!(retry_delay(1, 0.0), 5);
+        assert_eq!(retry_delay(2, 0.0), 10);
+        assert_eq!(retry_delay(3, 0.0), 20);
+        assert_eq!(retry_delay(7, 0.0), 320);
+        assert_eq!(retry_delay(8, 0.0), 600);
+        assert_eq!(retry_delay(1000, 0.0), 600);
+        assert_eq!(retry_delay(0, 0.0), 5);
+        assert_eq!(retry_delay(-3, 0.0), 5);
+        assert_eq!(retry_delay(1, 1.0), 6);
+        assert_eq!(retry_delay(3, 0.5), 22);
+        assert_eq!(retry_delay(8, 1.0), 720);
+        assert_eq!(retry_delay(8, 7.0), 720, "the roll is clamped");
+        // Drawn at random, pauses spread over the whole band.
+        let pauses: std::collections::HashSet<i64> = (0..200)
+            .map(|_| retry_delay(8, rand::random::<f64>()))
+            .collect();
+        assert!(pauses.iter().all(|p| (600..=720).contains(p)), "{pauses:?}");
+        assert!(pauses.len() > 20, "{pauses:?}");
+    }
+}
