@@ -747,7 +747,7 @@ mod tests {
 
     #[test]
     fn docs_data_md_lists_every_field_the_form_collects() {
-        let doc = include_str!("../../docs/DATA.md");
+        let doc = include_str!("../../../docs/DATA.md");
         for task in Task::ALL {
             for field in task.fields() {
                 assert!(
