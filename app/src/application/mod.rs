@@ -6,11 +6,13 @@
 //! gives its saved answer back as form values (`to_values`) so that the
 //! page can show it for changing. The server stores the answers encrypted.
 //!
-//! The rooms: `tasks` (the task list), `values` (the answers' own small
-//! types), `answers` (what the tasks save), `task_forms` (each task's form
-//! to and from its answer) and `states` (where an application stands).
+//! The rooms: `tasks` (the task list), `fields` (the forms' field
+//! names), `values` (the answers' own small types), `answers` (what the
+//! tasks save), `task_forms` (each task's form to and from its answer) and
+//! `states` (where an application stands).
 
 mod answers;
+pub mod fields;
 mod states;
 mod task_forms;
 mod tasks;

@@ -1,6 +1,6 @@
 //! Where an application stands, and why one needs the citizen's attention.
 
-use super::Task;
+use super::{Task, fields};
 use serde::{Deserialize, Serialize};
 
 /// Where an application stands.
@@ -124,10 +124,12 @@ impl Attention {
     /// The task and the field to correct, if correcting can help.
     pub fn fix(self) -> Option<(Task, &'static str)> {
         match self {
-            Self::Surname => Some((Task::AboutYou, "surname")),
-            Self::GivenNames => Some((Task::AboutYou, "given-names")),
-            Self::DateOfBirth | Self::TooYoung => Some((Task::AboutYou, "dob-day")),
-            Self::BirthCertificateNotFound => Some((Task::BirthCertificate, "birth-certificate")),
+            Self::Surname => Some((Task::AboutYou, fields::SURNAME)),
+            Self::GivenNames => Some((Task::AboutYou, fields::GIVEN_NAMES)),
+            Self::DateOfBirth | Self::TooYoung => Some((Task::AboutYou, fields::DOB_DAY)),
+            Self::BirthCertificateNotFound => {
+                Some((Task::BirthCertificate, fields::BIRTH_CERTIFICATE))
+            }
             Self::AlreadyHoldsId | Self::CannotVerifyOnline | Self::TurnedAdult => None,
         }
     }

@@ -3,6 +3,11 @@
 //! at once; and the saved answer back as form values (`to_values`), so the
 //! page can show it for changing.
 
+use super::fields::{
+    BIRTH_CERTIFICATE, COUNTY_OF_BIRTH, COUNTY_OF_RESIDENCE, DOB, DOB_DAY, DOB_MONTH, DOB_YEAR,
+    EMAIL, FATHER, GIVEN_NAMES, KRA_PIN, LANGUAGE, LOCATION, MOTHER, NHIF, NSSF, PARENT_DECEASED,
+    PARENT_KNOWN, PARENT_NOT_KNOWN, PASSPORT, PHONE, ParentFields, SEX, SURNAME,
+};
 use super::{
     AboutYou, Answers, Contact, Location, MessageLanguage, OtherDocuments, Parent, Parents, Sex,
     Task,
@@ -28,17 +33,27 @@ impl Checker {
             .ok()
     }
 
+    /// The form's field `name`, parsed.
+    fn read<T>(
+        &mut self,
+        form: &Form,
+        name: &str,
+        parse: impl Fn(&str) -> Result<T, FieldError>,
+    ) -> Option<T> {
+        self.check(name, parse(form.value(name)))
+    }
+
     /// A field that may be left blank.
     fn optional<T>(
         &mut self,
-        field: &str,
-        value: &str,
+        form: &Form,
+        name: &str,
         parse: impl Fn(&str) -> Result<T, FieldError>,
     ) -> Option<Option<T>> {
-        if value.trim().is_empty() {
+        if form.value(name).trim().is_empty() {
             return Some(None);
         }
-        self.check(field, parse(value)).map(Some)
+        self.read(form, name, parse).map(Some)
     }
 
     fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldIssue>> {
@@ -52,27 +67,21 @@ impl Checker {
 impl AboutYou {
     pub fn from_form(form: &Form, today: CivilDate) -> Result<Self, Vec<FieldIssue>> {
         let mut c = Checker::default();
-        let surname = c.check("surname", PersonName::parse(form.value("surname")));
-        let given_names = c.check("given-names", PersonName::parse(form.value("given-names")));
-        let sex = c.check("sex", Sex::parse(form.value("sex")));
+        let surname = c.read(form, SURNAME, PersonName::parse);
+        let given_names = c.read(form, GIVEN_NAMES, PersonName::parse);
+        let sex = c.read(form, SEX, Sex::parse);
         let date_of_birth = c.check(
-            "dob",
+            DOB,
             DateOfBirth::parse(
-                form.value("dob-day"),
-                form.value("dob-month"),
-                form.value("dob-year"),
+                form.value(DOB_DAY),
+                form.value(DOB_MONTH),
+                form.value(DOB_YEAR),
                 today,
             ),
         );
-        let county_of_birth = c.check(
-            "county-of-birth",
-            CountyCode::parse(form.value("county-of-birth")),
-        );
-        let county_of_residence = c.check(
-            "county-of-residence",
-            CountyCode::parse(form.value("county-of-residence")),
-        );
-        let location = c.check("location", Location::parse(form.value("location")));
+        let county_of_birth = c.read(form, COUNTY_OF_BIRTH, CountyCode::parse);
+        let county_of_residence = c.read(form, COUNTY_OF_RESIDENCE, CountyCode::parse);
+        let location = c.read(form, LOCATION, Location::parse);
         let value = (|| {
             Some(AboutYou {
                 surname: surname?,
@@ -89,35 +98,32 @@ impl AboutYou {
 
     pub fn to_values(&self) -> BTreeMap<String, String> {
         values([
-            ("surname", self.surname.to_string()),
-            ("given-names", self.given_names.to_string()),
-            ("sex", self.sex.code().to_string()),
-            ("dob-day", self.date_of_birth.day().to_string()),
-            ("dob-month", self.date_of_birth.month().to_string()),
-            ("dob-year", self.date_of_birth.year().to_string()),
-            ("county-of-birth", self.county_of_birth.to_string()),
-            ("county-of-residence", self.county_of_residence.to_string()),
-            ("location", self.location.to_string()),
+            (SURNAME, self.surname.to_string()),
+            (GIVEN_NAMES, self.given_names.to_string()),
+            (SEX, self.sex.code().to_string()),
+            (DOB_DAY, self.date_of_birth.day().to_string()),
+            (DOB_MONTH, self.date_of_birth.month().to_string()),
+            (DOB_YEAR, self.date_of_birth.year().to_string()),
+            (COUNTY_OF_BIRTH, self.county_of_birth.to_string()),
+            (COUNTY_OF_RESIDENCE, self.county_of_residence.to_string()),
+            (LOCATION, self.location.to_string()),
         ])
     }
 }
 
 pub fn birth_certificate_from_form(form: &Form) -> Result<BirthCertificateNumber, Vec<FieldIssue>> {
     let mut c = Checker::default();
-    let number = c.check(
-        "birth-certificate",
-        BirthCertificateNumber::parse(form.value("birth-certificate")),
-    );
+    let number = c.read(form, BIRTH_CERTIFICATE, BirthCertificateNumber::parse);
     c.finish(number)
 }
 
 impl OtherDocuments {
     pub fn from_form(form: &Form) -> Result<Self, Vec<FieldIssue>> {
         let mut c = Checker::default();
-        let passport = c.optional("passport", form.value("passport"), PassportNumber::parse);
-        let kra_pin = c.optional("kra-pin", form.value("kra-pin"), KraPin::parse);
-        let nhif = c.optional("nhif", form.value("nhif"), NhifNumber::parse);
-        let nssf = c.optional("nssf", form.value("nssf"), NssfNumber::parse);
+        let passport = c.optional(form, PASSPORT, PassportNumber::parse);
+        let kra_pin = c.optional(form, KRA_PIN, KraPin::parse);
+        let nhif = c.optional(form, NHIF, NhifNumber::parse);
+        let nssf = c.optional(form, NSSF, NssfNumber::parse);
         let value = (|| {
             Some(OtherDocuments {
                 passport: passport?,
@@ -132,10 +138,10 @@ impl OtherDocuments {
     pub fn to_values(&self) -> BTreeMap<String, String> {
         let text = |v: Option<String>| v.unwrap_or_default();
         values([
-            ("passport", text(self.passport.clone().map(String::from))),
-            ("kra-pin", text(self.kra_pin.clone().map(String::from))),
-            ("nhif", text(self.nhif.clone().map(String::from))),
-            ("nssf", text(self.nssf.clone().map(String::from))),
+            (PASSPORT, text(self.passport.clone().map(String::from))),
+            (KRA_PIN, text(self.kra_pin.clone().map(String::from))),
+            (NHIF, text(self.nhif.clone().map(String::from))),
+            (NSSF, text(self.nssf.clone().map(String::from))),
         ])
     }
 }
@@ -144,9 +150,9 @@ impl Contact {
     /// Server only: phone numbers are checked with libphonenumber's rules.
     pub fn from_form(form: &Form) -> Result<Self, Vec<FieldIssue>> {
         let mut c = Checker::default();
-        let phone = c.check("phone", PhoneNumber::parse(form.value("phone")));
-        let email = c.optional("email", form.value("email"), EmailAddress::parse);
-        let language = c.check("language", MessageLanguage::parse(form.value("language")));
+        let phone = c.read(form, PHONE, PhoneNumber::parse);
+        let email = c.optional(form, EMAIL, EmailAddress::parse);
+        let language = c.read(form, LANGUAGE, MessageLanguage::parse);
         let value = (|| {
             Some(Contact {
                 phone: phone?,
@@ -159,57 +165,52 @@ impl Contact {
 
     pub fn to_values(&self) -> BTreeMap<String, String> {
         values([
-            ("phone", self.phone.to_string()),
+            (PHONE, self.phone.to_string()),
             (
-                "email",
+                EMAIL,
                 self.email.clone().map(String::from).unwrap_or_default(),
             ),
-            ("language", self.language.code().to_string()),
+            (LANGUAGE, self.language.code().to_string()),
         ])
     }
 }
 
 impl Parent {
-    fn from_form(c: &mut Checker, form: &Form, who: &str) -> Option<Parent> {
-        let status = format!("{who}-status");
-        match form.value(&status) {
-            "known" => {
-                let name = c.check(
-                    &format!("{who}-name"),
-                    PersonName::parse(form.value(&format!("{who}-name"))),
-                );
-                let id = c.check(
-                    &format!("{who}-id"),
-                    NationalIdNumber::parse(form.value(&format!("{who}-id"))),
-                );
+    fn from_form(c: &mut Checker, form: &Form, fields: ParentFields) -> Option<Parent> {
+        match form.value(fields.status) {
+            PARENT_KNOWN => {
+                let name = c.read(form, fields.name, PersonName::parse);
+                let id = c.read(form, fields.id, NationalIdNumber::parse);
                 Some(Parent::Known {
                     name: name?,
                     id_number: id?,
                 })
             }
-            "deceased" => Some(Parent::Deceased),
-            "not-known" => Some(Parent::NotKnown),
-            _ => c.check(&status, Err(FieldError::ParentStatusMissing)),
+            PARENT_DECEASED => Some(Parent::Deceased),
+            PARENT_NOT_KNOWN => Some(Parent::NotKnown),
+            _ => c.check(fields.status, Err(FieldError::ParentStatusMissing)),
         }
     }
 
-    fn to_values(&self, who: &str, out: &mut BTreeMap<String, String>) {
+    fn to_values(&self, fields: ParentFields, out: &mut BTreeMap<String, String>) {
         let (status, name, id) = match self {
-            Parent::Known { name, id_number } => ("known", name.to_string(), id_number.to_string()),
-            Parent::Deceased => ("deceased", String::new(), String::new()),
-            Parent::NotKnown => ("not-known", String::new(), String::new()),
+            Parent::Known { name, id_number } => {
+                (PARENT_KNOWN, name.to_string(), id_number.to_string())
+            }
+            Parent::Deceased => (PARENT_DECEASED, String::new(), String::new()),
+            Parent::NotKnown => (PARENT_NOT_KNOWN, String::new(), String::new()),
         };
-        out.insert(format!("{who}-status"), status.to_string());
-        out.insert(format!("{who}-name"), name);
-        out.insert(format!("{who}-id"), id);
+        out.insert(fields.status.to_string(), status.to_string());
+        out.insert(fields.name.to_string(), name);
+        out.insert(fields.id.to_string(), id);
     }
 }
 
 impl Parents {
     pub fn from_form(form: &Form) -> Result<Self, Vec<FieldIssue>> {
         let mut c = Checker::default();
-        let mother = Parent::from_form(&mut c, form, "mother");
-        let father = Parent::from_form(&mut c, form, "father");
+        let mother = Parent::from_form(&mut c, form, MOTHER);
+        let father = Parent::from_form(&mut c, form, FATHER);
         let value = (|| {
             Some(Parents {
                 mother: mother?,
@@ -221,8 +222,8 @@ impl Parents {
 
     pub fn to_values(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
-        self.mother.to_values("mother", &mut out);
-        self.father.to_values("father", &mut out);
+        self.mother.to_values(MOTHER, &mut out);
+        self.father.to_values(FATHER, &mut out);
         out
     }
 }
@@ -239,7 +240,7 @@ impl Answers {
             Task::BirthCertificate => self
                 .birth_certificate
                 .as_ref()
-                .map(|b| values([("birth-certificate", b.to_string())])),
+                .map(|b| values([(BIRTH_CERTIFICATE, b.to_string())])),
             Task::Documents => self.documents.as_ref().map(OtherDocuments::to_values),
             Task::Contact => self.contact.as_ref().map(Contact::to_values),
             Task::Parents => self.parents.as_ref().map(Parents::to_values),

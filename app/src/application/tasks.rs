@@ -1,5 +1,10 @@
 //! The tasks an application is made of, each a page with its own form.
 
+use super::fields::{
+    BIRTH_CERTIFICATE, COUNTY_OF_BIRTH, COUNTY_OF_RESIDENCE, DOB_DAY, DOB_MONTH, DOB_YEAR, EMAIL,
+    FATHER, GIVEN_NAMES, KRA_PIN, LANGUAGE, LOCATION, MOTHER, NHIF, NSSF, PASSPORT, PHONE, SEX,
+    SURNAME,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,29 +45,30 @@ impl Task {
 
     /// The form names the task's page posts.
     pub fn fields(self) -> &'static [&'static str] {
+        const PARENTS: [&str; 6] = [
+            MOTHER.status,
+            MOTHER.name,
+            MOTHER.id,
+            FATHER.status,
+            FATHER.name,
+            FATHER.id,
+        ];
         match self {
             Task::AboutYou => &[
-                "surname",
-                "given-names",
-                "sex",
-                "dob-day",
-                "dob-month",
-                "dob-year",
-                "county-of-birth",
-                "county-of-residence",
-                "location",
+                SURNAME,
+                GIVEN_NAMES,
+                SEX,
+                DOB_DAY,
+                DOB_MONTH,
+                DOB_YEAR,
+                COUNTY_OF_BIRTH,
+                COUNTY_OF_RESIDENCE,
+                LOCATION,
             ],
-            Task::BirthCertificate => &["birth-certificate"],
-            Task::Documents => &["passport", "kra-pin", "nhif", "nssf"],
-            Task::Contact => &["phone", "email", "language"],
-            Task::Parents => &[
-                "mother-status",
-                "mother-name",
-                "mother-id",
-                "father-status",
-                "father-name",
-                "father-id",
-            ],
+            Task::BirthCertificate => &[BIRTH_CERTIFICATE],
+            Task::Documents => &[PASSPORT, KRA_PIN, NHIF, NSSF],
+            Task::Contact => &[PHONE, EMAIL, LANGUAGE],
+            Task::Parents => &PARENTS,
             Task::Photo => &[],
         }
     }
@@ -71,6 +77,7 @@ impl Task {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::application::fields::{DECLARATION, PHOTO};
 
     #[test]
     fn docs_data_md_lists_every_field_the_form_collects() {
@@ -83,7 +90,7 @@ mod tests {
                 );
             }
         }
-        for field in ["photo", "declaration", "contact"] {
+        for field in [PHOTO, DECLARATION, "contact"] {
             assert!(
                 doc.contains(&format!("`{field}`")),
                 "docs/DATA.md does not list `{field}`"
