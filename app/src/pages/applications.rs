@@ -3,6 +3,7 @@
 //! All are plain server-rendered forms; the server provides each page's
 //! data as context.
 
+use crate::application::fields::{self, ParentFields};
 use crate::application::{
     AboutYou, Answers, ApplicationState, Attention, Contact, MessageLanguage, OtherDocuments,
     Parent, Parents, Sex, Task,
@@ -313,41 +314,41 @@ fn task_page(locale: Locale, id: String, task: Task, form: Form, has_photo: bool
         ""
     };
     let action = format!("/applications/{id}/{}", task.slug());
-    let fields = match task {
+    let inputs = match task {
         Task::AboutYou => view! {
-            {Text::new("surname", td_string!(locale, tasks.surname)).autocomplete("family-name").check(Check::Name).render(locale, &form)}
-            {Text::new("given-names", td_string!(locale, tasks.given_names)).hint(td_string!(locale, tasks.given_names_hint)).autocomplete("given-name").check(Check::Name).render(locale, &form)}
-            {radios(locale, &form, "sex", td_string!(locale, tasks.sex), Some(td_string!(locale, tasks.sex_hint)), vec![
+            {Text::new(fields::SURNAME, td_string!(locale, tasks.surname)).autocomplete("family-name").check(Check::Name).render(locale, &form)}
+            {Text::new(fields::GIVEN_NAMES, td_string!(locale, tasks.given_names)).hint(td_string!(locale, tasks.given_names_hint)).autocomplete("given-name").check(Check::Name).render(locale, &form)}
+            {radios(locale, &form, fields::SEX, td_string!(locale, tasks.sex), Some(td_string!(locale, tasks.sex_hint)), vec![
                 (Sex::Female.code(), td_string!(locale, tasks.female)),
                 (Sex::Male.code(), td_string!(locale, tasks.male)),
             ])}
-            {date_fields(locale, &form, "dob", td_string!(locale, tasks.date_of_birth), td_string!(locale, tasks.date_of_birth_hint))}
-            {county_select(locale, &form, "county-of-birth", td_string!(locale, tasks.county_of_birth))}
-            {county_select(locale, &form, "county-of-residence", td_string!(locale, tasks.county_of_residence))}
-            {Text::new("location", td_string!(locale, tasks.location)).hint(td_string!(locale, tasks.location_hint)).check(Check::Location).render(locale, &form)}
+            {date_fields(locale, &form, fields::DOB, td_string!(locale, tasks.date_of_birth), td_string!(locale, tasks.date_of_birth_hint))}
+            {county_select(locale, &form, fields::COUNTY_OF_BIRTH, td_string!(locale, tasks.county_of_birth))}
+            {county_select(locale, &form, fields::COUNTY_OF_RESIDENCE, td_string!(locale, tasks.county_of_residence))}
+            {Text::new(fields::LOCATION, td_string!(locale, tasks.location)).hint(td_string!(locale, tasks.location_hint)).check(Check::Location).render(locale, &form)}
         }.into_any(),
         Task::BirthCertificate => view! {
-            {Text::new("birth-certificate", td_string!(locale, tasks.birth_certificate_number)).hint(td_string!(locale, tasks.birth_certificate_hint)).numeric().width("input--width-10").check(Check::BirthCertificate).render(locale, &form)}
+            {Text::new(fields::BIRTH_CERTIFICATE, td_string!(locale, tasks.birth_certificate_number)).hint(td_string!(locale, tasks.birth_certificate_hint)).numeric().width("input--width-10").check(Check::BirthCertificate).render(locale, &form)}
         }.into_any(),
         Task::Documents => view! {
             <p>{td!(locale, tasks.documents_lead)}</p>
-            {Text::new("passport", td_string!(locale, tasks.passport)).width("input--width-10").check(Check::Passport).optional().render(locale, &form)}
-            {Text::new("kra-pin", td_string!(locale, tasks.kra_pin)).hint(td_string!(locale, tasks.kra_pin_hint)).width("input--width-10").check(Check::KraPin).optional().render(locale, &form)}
-            {Text::new("nhif", td_string!(locale, tasks.nhif)).width("input--width-20").check(Check::Nhif).optional().render(locale, &form)}
-            {Text::new("nssf", td_string!(locale, tasks.nssf)).width("input--width-20").check(Check::Nssf).optional().render(locale, &form)}
+            {Text::new(fields::PASSPORT, td_string!(locale, tasks.passport)).width("input--width-10").check(Check::Passport).optional().render(locale, &form)}
+            {Text::new(fields::KRA_PIN, td_string!(locale, tasks.kra_pin)).hint(td_string!(locale, tasks.kra_pin_hint)).width("input--width-10").check(Check::KraPin).optional().render(locale, &form)}
+            {Text::new(fields::NHIF, td_string!(locale, tasks.nhif)).width("input--width-20").check(Check::Nhif).optional().render(locale, &form)}
+            {Text::new(fields::NSSF, td_string!(locale, tasks.nssf)).width("input--width-20").check(Check::Nssf).optional().render(locale, &form)}
         }.into_any(),
         Task::Contact => view! {
-            {Text::new("phone", td_string!(locale, tasks.phone)).hint(td_string!(locale, tasks.phone_hint)).input_type("tel").autocomplete("tel").width("input--width-20").render(locale, &form)}
-            {Text::new("email", td_string!(locale, tasks.email)).input_type("email").autocomplete("email").check(Check::Email).optional().render(locale, &form)}
-            {radios(locale, &form, "language", td_string!(locale, tasks.language), None, vec![
+            {Text::new(fields::PHONE, td_string!(locale, tasks.phone)).hint(td_string!(locale, tasks.phone_hint)).input_type("tel").autocomplete("tel").width("input--width-20").render(locale, &form)}
+            {Text::new(fields::EMAIL, td_string!(locale, tasks.email)).input_type("email").autocomplete("email").check(Check::Email).optional().render(locale, &form)}
+            {radios(locale, &form, fields::LANGUAGE, td_string!(locale, tasks.language), None, vec![
                 (MessageLanguage::En.code(), "English"),
                 (MessageLanguage::Sw.code(), "Kiswahili"),
             ])}
         }.into_any(),
         Task::Parents => view! {
             <p>{td!(locale, tasks.parents_lead)}</p>
-            {parent_fields(locale, &form, "mother", td_string!(locale, tasks.mother))}
-            {parent_fields(locale, &form, "father", td_string!(locale, tasks.father))}
+            {parent_fields(locale, &form, fields::MOTHER, td_string!(locale, tasks.mother))}
+            {parent_fields(locale, &form, fields::FATHER, td_string!(locale, tasks.father))}
         }.into_any(),
         Task::Photo => view! {
             <p>{td!(locale, tasks.photo_lead)}</p>
@@ -358,7 +359,7 @@ fn task_page(locale: Locale, id: String, task: Task, form: Form, has_photo: bool
                 </figure>
             })}
             {photo_input(locale, &form)}
-            <CameraCapture labels=camera_labels(locale) input_id="photo".to_string()/>
+            <CameraCapture labels=camera_labels(locale) input_id=fields::PHOTO.to_string()/>
         }.into_any(),
     };
     let enctype = (task == Task::Photo).then_some("multipart/form-data");
@@ -368,20 +369,20 @@ fn task_page(locale: Locale, id: String, task: Task, form: Form, has_photo: bool
         {form_errors(locale, &form)}
         <h1>{title}</h1>
         <form method="post" action=action enctype=enctype novalidate>
-            {fields}
+            {inputs}
             <button class="button" type="submit">{td!(locale, apply.save_continue)}</button>
         </form>
     }
 }
 
 fn photo_input(locale: Locale, form: &Form) -> impl IntoView + use<> {
-    let error = form.error("photo").map(|e| e.message(locale));
+    let error = form.error(fields::PHOTO).map(|e| e.message(locale));
     view! {
         <div class="form-group" class:form-group--error=error.is_some() id="photo-group">
-            <label class="label" for="photo">{td!(locale, tasks.photo_upload)}</label>
+            <label class="label" for=fields::PHOTO>{td!(locale, tasks.photo_upload)}</label>
             <p class="hint" id="photo-hint">{td!(locale, tasks.photo_hint)}</p>
             <p class="error-message" id="photo-error" hidden=error.is_none()>{error}</p>
-            <input class="file-upload" id="photo" name="photo" type="file" accept="image/jpeg,image/png" aria-describedby="photo-hint photo-error"/>
+            <input class="file-upload" id=fields::PHOTO name=fields::PHOTO type="file" accept="image/jpeg,image/png" aria-describedby="photo-hint photo-error"/>
         </div>
     }
 }
@@ -401,20 +402,17 @@ fn camera_labels(locale: Locale) -> CameraLabels {
 fn parent_fields(
     locale: Locale,
     form: &Form,
-    who: &'static str,
+    who: ParentFields,
     legend: &'static str,
 ) -> impl IntoView + use<> {
-    let (status, name, id) = match who {
-        "mother" => ("mother-status", "mother-name", "mother-id"),
-        _ => ("father-status", "father-name", "father-id"),
-    };
+    let ParentFields { status, name, id } = who;
     view! {
         <fieldset class="fieldset fieldset--section">
             <legend class="fieldset__legend fieldset__legend--m">{legend}</legend>
             {radios(locale, form, status, td_string!(locale, tasks.parent_known_question), None, vec![
-                ("known", td_string!(locale, tasks.parent_known)),
-                ("deceased", td_string!(locale, tasks.parent_deceased)),
-                ("not-known", td_string!(locale, tasks.parent_not_known)),
+                (fields::PARENT_KNOWN, td_string!(locale, tasks.parent_known)),
+                (fields::PARENT_DECEASED, td_string!(locale, tasks.parent_deceased)),
+                (fields::PARENT_NOT_KNOWN, td_string!(locale, tasks.parent_not_known)),
             ])}
             <p class="hint">{td!(locale, tasks.parent_details_hint)}</p>
             {Text::new(name, td_string!(locale, tasks.parent_name)).check(Check::Name).optional().render(locale, form)}
@@ -452,25 +450,25 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
         rows.extend([
             (
                 Task::AboutYou,
-                "surname",
+                fields::SURNAME,
                 td_string!(locale, tasks.surname),
                 surname.to_string(),
             ),
             (
                 Task::AboutYou,
-                "given-names",
+                fields::GIVEN_NAMES,
                 td_string!(locale, tasks.given_names),
                 given_names.to_string(),
             ),
             (
                 Task::AboutYou,
-                "sex",
+                fields::SEX,
                 td_string!(locale, tasks.sex),
                 sex.to_string(),
             ),
             (
                 Task::AboutYou,
-                "dob-day",
+                fields::DOB_DAY,
                 td_string!(locale, tasks.date_of_birth),
                 format!(
                     "{} / {} / {}",
@@ -481,19 +479,19 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
             ),
             (
                 Task::AboutYou,
-                "county-of-birth",
+                fields::COUNTY_OF_BIRTH,
                 td_string!(locale, tasks.county_of_birth),
                 county_of_birth.name().into(),
             ),
             (
                 Task::AboutYou,
-                "county-of-residence",
+                fields::COUNTY_OF_RESIDENCE,
                 td_string!(locale, tasks.county_of_residence),
                 county_of_residence.name().into(),
             ),
             (
                 Task::AboutYou,
-                "location",
+                fields::LOCATION,
                 td_string!(locale, tasks.location),
                 location.to_string(),
             ),
@@ -502,7 +500,7 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
     if let Some(number) = &answers.birth_certificate {
         rows.push((
             Task::BirthCertificate,
-            "birth-certificate",
+            fields::BIRTH_CERTIFICATE,
             td_string!(locale, tasks.birth_certificate_number),
             number.to_string(),
         ));
@@ -518,25 +516,25 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
         rows.extend([
             (
                 Task::Documents,
-                "passport",
+                fields::PASSPORT,
                 td_string!(locale, tasks.passport),
                 or_none(passport.clone().map(String::from)),
             ),
             (
                 Task::Documents,
-                "kra-pin",
+                fields::KRA_PIN,
                 td_string!(locale, tasks.kra_pin),
                 or_none(kra_pin.clone().map(String::from)),
             ),
             (
                 Task::Documents,
-                "nhif",
+                fields::NHIF,
                 td_string!(locale, tasks.nhif),
                 or_none(nhif.clone().map(String::from)),
             ),
             (
                 Task::Documents,
-                "nssf",
+                fields::NSSF,
                 td_string!(locale, tasks.nssf),
                 or_none(nssf.clone().map(String::from)),
             ),
@@ -551,13 +549,13 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
         rows.extend([
             (
                 Task::Contact,
-                "phone",
+                fields::PHONE,
                 td_string!(locale, tasks.phone),
                 phone.to_string(),
             ),
             (
                 Task::Contact,
-                "email",
+                fields::EMAIL,
                 td_string!(locale, tasks.email),
                 email
                     .clone()
@@ -566,7 +564,7 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
             ),
             (
                 Task::Contact,
-                "language",
+                fields::LANGUAGE,
                 td_string!(locale, tasks.language),
                 match language {
                     MessageLanguage::En => "English".into(),
@@ -579,13 +577,13 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
         rows.extend([
             (
                 Task::Parents,
-                "mother-status",
+                fields::MOTHER.status,
                 td_string!(locale, tasks.mother),
                 parent_text(locale, mother),
             ),
             (
                 Task::Parents,
-                "father-status",
+                fields::FATHER.status,
                 td_string!(locale, tasks.father),
                 parent_text(locale, father),
             ),
@@ -593,7 +591,7 @@ fn check_answers(locale: Locale, id: String, answers: Answers, has_photo: bool) 
     }
     rows.push((
         Task::Photo,
-        "photo",
+        fields::PHOTO,
         td_string!(locale, tasks.photo),
         if has_photo {
             td_string!(locale, apply.photo_added).into()
@@ -629,7 +627,7 @@ fn declaration(locale: Locale, id: String, form: Form) -> impl IntoView {
     } else {
         ""
     };
-    let error = form.error("declaration").map(|e| e.message(locale));
+    let error = form.error(fields::DECLARATION).map(|e| e.message(locale));
     view! {
         {page_title(locale, &format!("{prefix}{title}"))}
         <p><a class="back-link" href=format!("/applications/{id}/check-answers")>{td!(locale, apply.check_answers)}</a></p>
@@ -653,8 +651,8 @@ fn declaration(locale: Locale, id: String, form: Form) -> impl IntoView {
             <div class="form-group" class:form-group--error=error.is_some() id="declaration-group">
                 <p class="error-message" id="declaration-error" hidden=error.is_none()>{error}</p>
                 <div class="checkboxes__item">
-                    <input class="checkboxes__input" type="checkbox" id="declaration" name="declaration" value="yes" aria-describedby="declaration-error"/>
-                    <label class="label checkboxes__label" for="declaration">{td!(locale, declaration.confirm)}</label>
+                    <input class="checkboxes__input" type="checkbox" id=fields::DECLARATION name=fields::DECLARATION value="yes" aria-describedby="declaration-error"/>
+                    <label class="label checkboxes__label" for=fields::DECLARATION>{td!(locale, declaration.confirm)}</label>
                 </div>
             </div>
             <button class="button" type="submit">{td!(locale, declaration.submit)}</button>

@@ -244,7 +244,7 @@ pub(crate) mod browser {
 
     /// Shows the controls, if this browser can take a photo and hand it to
     /// the form.
-    pub fn attach(ui: Ui, input_id: &str) {
+    pub(super) fn attach(ui: Ui, input_id: &str) {
         // Without a camera API, or without a way to fill a file input
         // (`new DataTransfer()`), the upload stays as it is.
         let Some(input) = file_input(input_id) else {
@@ -268,7 +268,7 @@ pub(crate) mod browser {
         on_change.forget();
     }
 
-    pub fn start(ui: Ui) {
+    pub(super) fn start(ui: Ui) {
         if ui.phase.get_untracked() != Phase::Idle {
             return;
         }
@@ -321,7 +321,7 @@ pub(crate) mod browser {
         stream.dyn_into()
     }
 
-    pub fn capture(ui: Ui, input_id: &str) {
+    pub(super) fn capture(ui: Ui, input_id: &str) {
         if ui.phase.get_untracked() != Phase::Live {
             return;
         }
@@ -412,7 +412,7 @@ pub(crate) mod browser {
         focus(ui.start);
     }
 
-    pub fn cancel(ui: Ui) {
+    pub(super) fn cancel(ui: Ui) {
         stop(ui);
         ui.phase.set(Phase::Idle);
         focus(ui.start);
@@ -443,7 +443,7 @@ pub(crate) mod browser {
     }
 
     /// When the island goes away: camera off, object URL released.
-    pub fn close(ui: Ui) {
+    pub(super) fn close(ui: Ui) {
         stop(ui);
         set_preview(ui, None);
     }

@@ -4,7 +4,7 @@
 //! and can withdraw it. Plain server-rendered forms; the server provides
 //! each page's data as context.
 
-use crate::application::ApplicationState;
+use crate::application::{ApplicationState, fields};
 use crate::components::fields::{Text, date_fields, form_errors, radios};
 use crate::components::live_check::Check;
 use crate::forms::Form;
@@ -183,15 +183,15 @@ pub fn IdentityPage() -> impl IntoView {
         <h1>{title}</h1>
         <p class="lead">{td!(locale, children.identity_lead)}</p>
         <form method="post" action="/identity" novalidate>
-            {Text::new("id-number", td_string!(locale, children.id_label))
+            {Text::new(fields::ID_NUMBER, td_string!(locale, children.id_label))
                 .hint(td_string!(locale, children.id_hint))
                 .numeric()
                 .width("input--width-10")
                 .check(Check::NationalId)
                 .render(locale, &data.form)}
-            {Text::new("surname", td_string!(locale, children.surname_label)).autocomplete("family-name").check(Check::Name).render(locale, &data.form)}
-            {Text::new("given-names", td_string!(locale, children.given_names_label)).autocomplete("given-name").check(Check::Name).render(locale, &data.form)}
-            {date_fields(locale, &data.form, "dob", td_string!(locale, children.dob_legend), td_string!(locale, children.dob_hint))}
+            {Text::new(fields::SURNAME, td_string!(locale, children.surname_label)).autocomplete("family-name").check(Check::Name).render(locale, &data.form)}
+            {Text::new(fields::GIVEN_NAMES, td_string!(locale, children.given_names_label)).autocomplete("given-name").check(Check::Name).render(locale, &data.form)}
+            {date_fields(locale, &data.form, fields::DOB, td_string!(locale, children.dob_legend), td_string!(locale, children.dob_hint))}
             <button class="button" type="submit">{td!(locale, children.confirm)}</button>
         </form>
     }
@@ -209,23 +209,23 @@ pub fn AddChildPage() -> impl IntoView {
         <h1>{title}</h1>
         <p class="lead">{td!(locale, children.add_lead)}</p>
         <form method="post" action="/children/new" novalidate>
-            {Text::new("birth-certificate", td_string!(locale, children.birth_certificate_label))
+            {Text::new(fields::BIRTH_CERTIFICATE, td_string!(locale, children.birth_certificate_label))
                 .hint(td_string!(locale, children.birth_certificate_hint))
                 .numeric()
                 .width("input--width-10")
                 .check(Check::BirthCertificate)
                 .render(locale, &data.form)}
-            {Text::new("surname", td_string!(locale, children.child_surname_label))
+            {Text::new(fields::SURNAME, td_string!(locale, children.child_surname_label))
                 .hint(td_string!(locale, children.child_names_hint))
                 .check(Check::Name)
                 .render(locale, &data.form)}
-            {Text::new("given-names", td_string!(locale, children.child_given_names_label))
+            {Text::new(fields::GIVEN_NAMES, td_string!(locale, children.child_given_names_label))
                 .hint(td_string!(locale, children.child_names_hint))
                 .check(Check::Name)
                 .render(locale, &data.form)}
-            {radios(locale, &data.form, "relationship", td_string!(locale, children.relationship_legend), None, vec![
-                ("parent", td_string!(locale, children.relationship_parent)),
-                ("guardian", td_string!(locale, children.relationship_guardian)),
+            {radios(locale, &data.form, fields::RELATIONSHIP, td_string!(locale, children.relationship_legend), None, vec![
+                (fields::RELATIONSHIP_PARENT, td_string!(locale, children.relationship_parent)),
+                (fields::RELATIONSHIP_GUARDIAN, td_string!(locale, children.relationship_guardian)),
             ])}
             <button class="button" type="submit">{td!(locale, children.next)}</button>
         </form>
@@ -255,7 +255,7 @@ pub fn GuardianshipPage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<GuardianshipView>().unwrap_or_default();
     let title = td_string!(locale, children.guardianship_title);
-    let error = data.form.error("document").map(|e| e.message(locale));
+    let error = data.form.error(fields::DOCUMENT).map(|e| e.message(locale));
     view! {
         {titled(locale, &data.form, title)}
         {form_errors(locale, &data.form)}
@@ -263,16 +263,16 @@ pub fn GuardianshipPage() -> impl IntoView {
         <h1>{title}</h1>
         <p>{td!(locale, children.guardianship_lead)}</p>
         <form method="post" action=format!("/children/{}/guardianship", data.id) enctype="multipart/form-data" novalidate>
-            {Text::new("document-reference", td_string!(locale, children.reference_label))
+            {Text::new(fields::DOCUMENT_REFERENCE, td_string!(locale, children.reference_label))
                 .hint(td_string!(locale, children.reference_hint))
                 .render(locale, &data.form)}
             <div class="form-group" class:form-group--error=error.is_some() id="document-group">
-                <label class="label" for="document">{td!(locale, children.document_label)}</label>
+                <label class="label" for=fields::DOCUMENT>{td!(locale, children.document_label)}</label>
                 <p class="hint" id="document-hint">{td!(locale, children.document_hint)}</p>
                 <p class="error-message" id="document-error" hidden=error.is_none()>{error}</p>
-                <input class="file-upload" id="document" name="document" type="file"
+                <input class="file-upload" id=fields::DOCUMENT name=fields::DOCUMENT type="file"
                     accept="application/pdf,image/jpeg,image/png"
-                    aria-describedby=if data.form.error("document").is_some() { "document-hint document-error" } else { "document-hint" }/>
+                    aria-describedby=if data.form.error(fields::DOCUMENT).is_some() { "document-hint document-error" } else { "document-hint" }/>
             </div>
             <button class="button" type="submit">{td!(locale, children.upload)}</button>
         </form>
@@ -284,7 +284,7 @@ pub fn ChildConsentPage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<ChildConsentView>().unwrap_or_default();
     let title = td_string!(locale, children.consent_title);
-    let error = data.form.error("consent").map(|e| e.message(locale));
+    let error = data.form.error(fields::CONSENT).map(|e| e.message(locale));
     view! {
         {titled(locale, &data.form, title)}
         {form_errors(locale, &data.form)}
@@ -305,8 +305,8 @@ pub fn ChildConsentPage() -> impl IntoView {
             <div class="form-group" class:form-group--error=error.is_some() id="consent-group">
                 <p class="error-message" id="consent-error" hidden=error.is_none()>{error}</p>
                 <div class="checkboxes__item">
-                    <input class="checkboxes__input" type="checkbox" id="consent" name="consent" value="yes" aria-describedby="consent-error"/>
-                    <label class="label checkboxes__label" for="consent">{td!(locale, children.consent_label)}</label>
+                    <input class="checkboxes__input" type="checkbox" id=fields::CONSENT name=fields::CONSENT value="yes" aria-describedby="consent-error"/>
+                    <label class="label checkboxes__label" for=fields::CONSENT>{td!(locale, children.consent_label)}</label>
                 </div>
             </div>
             <button class="button" type="submit" data-testid="give-consent">{td!(locale, children.consent_submit)}</button>

@@ -5,6 +5,7 @@
 //! without, the form is a GET to the landing page and the server answers.
 //! Both use the same rules in `crate::dates`.
 
+use crate::application::fields::{DOB_DAY, DOB_MONTH, DOB_YEAR};
 use crate::components::error_summary::{ErrorSummary, FieldProblem};
 use crate::dates::{self, CivilDate, DateOfBirthProblem, Eligibility};
 use crate::i18n::*;
@@ -26,16 +27,16 @@ impl EligibilityInput {
     /// The field named by its form name (`dob-day`, `dob-month`, `dob-year`).
     fn field(&self, name: &str) -> &str {
         match name {
-            "dob-day" => &self.day,
-            "dob-month" => &self.month,
+            DOB_DAY => &self.day,
+            DOB_MONTH => &self.month,
             _ => &self.year,
         }
     }
 
     fn field_mut(&mut self, name: &str) -> &mut String {
         match name {
-            "dob-day" => &mut self.day,
-            "dob-month" => &mut self.month,
+            DOB_DAY => &mut self.day,
+            DOB_MONTH => &mut self.month,
             _ => &mut self.year,
         }
     }
@@ -122,7 +123,7 @@ pub fn EligibilityChecker(
                         type="text"
                         inputmode="numeric"
                         autocomplete="off"
-                        maxlength=if name == "dob-year" { "4" } else { "2" }
+                        maxlength=if name == DOB_YEAR { "4" } else { "2" }
                         value=initial
                         prop:value=value
                         on:input=move |ev| {
@@ -148,7 +149,7 @@ pub fn EligibilityChecker(
                         view! {
                             <ErrorSummary
                                 title=td_string!(locale, errors.summary_title).to_string()
-                                problems=vec![FieldProblem { field_id: "dob-day".into(), message: message.into() }]
+                                problems=vec![FieldProblem { field_id: DOB_DAY.into(), message: message.into() }]
                                 autofocus=submitted_with_values
                                 node_ref=summary_ref
                             />
@@ -164,9 +165,9 @@ pub fn EligibilityChecker(
                             {move || error().unwrap_or_default()}
                         </p>
                         <div class="date-input">
-                            {field("dob-day", "dob-day", td_string!(locale, home.eligibility.day), "2")}
-                            {field("dob-month", "dob-month", td_string!(locale, home.eligibility.month), "2")}
-                            {field("dob-year", "dob-year", td_string!(locale, home.eligibility.year), "4")}
+                            {field(DOB_DAY, DOB_DAY, td_string!(locale, home.eligibility.day), "2")}
+                            {field(DOB_MONTH, DOB_MONTH, td_string!(locale, home.eligibility.month), "2")}
+                            {field(DOB_YEAR, DOB_YEAR, td_string!(locale, home.eligibility.year), "4")}
                         </div>
                     </fieldset>
                 </div>

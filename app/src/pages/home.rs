@@ -1,5 +1,6 @@
 //! The landing page: what the service does, what to bring, how data is kept.
 
+use crate::application::fields::{DOB_DAY, DOB_MONTH, DOB_YEAR};
 use crate::dates::CivilDate;
 use crate::i18n::*;
 use crate::pages::eligibility::{EligibilityChecker, EligibilityInput};
@@ -15,9 +16,9 @@ pub fn HomePage() -> impl IntoView {
     // as a plain GET form without JavaScript.
     let query = use_query_map();
     let input = query.with_untracked(|q| EligibilityInput {
-        day: q.get("dob-day").unwrap_or_default(),
-        month: q.get("dob-month").unwrap_or_default(),
-        year: q.get("dob-year").unwrap_or_default(),
+        day: q.get(DOB_DAY).unwrap_or_default(),
+        month: q.get(DOB_MONTH).unwrap_or_default(),
+        year: q.get(DOB_YEAR).unwrap_or_default(),
     });
     let today = today_in_nairobi();
     view! {

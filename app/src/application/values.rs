@@ -1,0 +1,117 @@
+//! The small types the answers are made of that are not identifiers of
+//! their own: sex, a free-text location and the language for messages.
+
+use crate::identifiers::FieldError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sex {
+    Female,
+    Male,
+}
+
+impl Sex {
+    pub fn code(self) -> &'static str {
+        match self {
+            Sex::Female => "F",
+            Sex::Male => "M",
+        }
+    }
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        match input {
+            "F" => Ok(Sex::Female),
+            "M" => Ok(Sex::Male),
+            _ => Err(FieldError::SexMissing),
+        }
+    }
+}
+
+/// A sub-county or location, as free text: letters, digits and a little
+/// punctuation, at most 80 characters.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Location(String);
+
+impl Location {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let value = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        if value.is_empty() {
+            return Err(FieldError::LocationMissing);
+        }
+        if value.chars().count() > 80 {
+            return Err(FieldError::LocationTooLong);
+        }
+        if !value
+            .chars()
+            .all(|c| c.is_alphanumeric() || " ,.-'/".contains(c) || c == '\u{2019}')
+        {
+            return Err(FieldError::LocationCharacters);
+        }
+        Ok(Location(value))
+    }
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Location(<redacted>)")
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Location {
+    type Error = FieldError;
+    fn try_from(value: String) -> Result<Self, FieldError> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Location> for String {
+    fn from(value: Location) -> String {
+        value.0
+    }
+}
+
+/// The language the citizen wants messages in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageLanguage {
+    En,
+    Sw,
+}
+
+impl MessageLanguage {
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageLanguage::En => "en",
+            MessageLanguage::Sw => "sw",
+        }
+    }
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        match input {
+            "en" => Ok(MessageLanguage::En),
+            "sw" => Ok(MessageLanguage::Sw),
+            _ => Err(FieldError::LanguageMissing),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_refuses_markup() {
+        assert_eq!(
+            Location::parse("<script>").unwrap_err(),
+            FieldError::LocationCharacters
+        );
+        assert_eq!(
+            Location::parse(&"a".repeat(81)).unwrap_err(),
+            FieldError::LocationTooLong
+        );
+    }
+}
