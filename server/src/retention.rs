@@ -244,36 +244,6 @@ impl Retention<'_> {
     }
 }
 
-/// Runs `run` at start and then once a day (several processes may: erasing
-/// twice erases nothing more).
-/// Also closes the applications of children who have turned adult.
-pub async fn run_daily(
-    db: AnyPool,
-    cipher: FieldCipher,
-    policy: Policy,
-    ages: crate::citizen::children::AgeRules,
-) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(DAY as u64));
-    loop {
-        tick.tick().await;
-        let now = crate::clock::unix_now();
-        let today = app::dates::CivilDate::in_nairobi_at(now);
-        if let Err(error) =
-            crate::citizen::children::close_adults(&db, &cipher, ages, today, now).await
-        {
-            tracing::warn!(%error, "closing the applications of children turned adult failed; will try again tomorrow");
-        }
-        let retention = Retention {
-            db: &db,
-            cipher: &cipher,
-            policy,
-        };
-        if let Err(error) = retention.run(now).await {
-            tracing::warn!(%error, "retention run failed; will try again tomorrow");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

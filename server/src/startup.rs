@@ -1,16 +1,25 @@
 //! Builds the application from its configuration: database, migrations,
 //! listener. `port()` tells tests which port 0 became.
 
+use crate::clock::unix_now;
 use crate::config::{Config, Environment, RegistryKind};
 use crate::http::{AppState, router};
+use crate::jobs::Jobs;
+use crate::registry::pending::PendingVerifications;
 use crate::registry::{
     SharedRegistry,
     http_client::{HttpRegistry, HttpRegistryConfig},
     replica::LocalReplica,
 };
 use anyhow::Context;
+use app::dates::CivilDate;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+
+/// How long a background job's run in progress may take to finish at
+/// shutdown.
+const JOB_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 pub struct Application {
     port: u16,
@@ -95,41 +104,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "Usajili is listening on http://{addr}");
-        let retries = crate::registry::pending::PendingVerifications {
-            db: self.state.db.clone(),
-            cipher: self.state.cipher.clone(),
-            registry: self.state.registry.clone(),
-            retry_secs: self.state.config.verification_retry_secs,
-        };
-        let retry_job = tokio::spawn(retries.run());
-        let outbox_worker = crate::messages::OutboxWorker {
-            db: self.state.db.clone(),
-            cipher: self.state.cipher.clone(),
-            transport: self.transport.clone(),
-        };
-        let outbox_job = tokio::spawn(outbox_worker.run());
-        let sweep_job = tokio::spawn(crate::citizen::sign_in::sweep_forever(
-            self.state.db.clone(),
-        ));
-        let no_show_job = tokio::spawn(crate::staff::desk::mark_no_shows_forever(
-            self.state.db.clone(),
-        ));
-        let reminder_job = tokio::spawn(crate::messages::reminders::run_forever(
-            self.state.db.clone(),
-            self.state.cipher.clone(),
-        ));
-        let retention_job = tokio::spawn(crate::retention::run_daily(
-            self.state.db.clone(),
-            self.state.cipher.clone(),
-            self.state.config.retention,
-            self.state.config.ages,
-        ));
-        let keys_job = tokio::spawn(crate::crypto::keys::refresh_forever(
-            self.state.db.clone(),
-            self.state.cipher.clone(),
-            self.master_key.clone(),
-            std::time::Duration::from_secs(self.state.config.key_refresh_secs.max(1)),
-        ));
+        let jobs = self.start_jobs();
         let app = router(self.state.clone());
         axum::serve(
             self.listener,
@@ -137,16 +112,133 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-        retry_job.abort();
-        outbox_job.abort();
-        sweep_job.abort();
-        no_show_job.abort();
-        reminder_job.abort();
-        retention_job.abort();
-        keys_job.abort();
+        jobs.shutdown(JOB_SHUTDOWN_GRACE).await;
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+
+    /// Every background job of a server process (see [`crate::jobs`]).
+    /// Each is safe to run in several processes at once.
+    fn start_jobs(&self) -> Jobs {
+        let state = &self.state;
+        let mut jobs = Jobs::new();
+
+        let retries = PendingVerifications {
+            db: state.db.clone(),
+            cipher: state.cipher.clone(),
+            registry: state.registry.clone(),
+            retry_secs: state.config.verification_retry_secs,
+        };
+        let every = Duration::from_secs(retries.retry_secs.max(1) as u64);
+        let retries = Arc::new(retries);
+        jobs.every("pending verifications", every, move || {
+            let retries = retries.clone();
+            async move {
+                let now = unix_now();
+                retries
+                    .retry_due(CivilDate::in_nairobi_at(now), now)
+                    .await?;
+                Ok(())
+            }
+        });
+
+        let worker = Arc::new(crate::messages::OutboxWorker {
+            db: state.db.clone(),
+            cipher: state.cipher.clone(),
+            transport: self.transport.clone(),
+        });
+        tracing::info!(transport = worker.transport.name(), "outbox worker started");
+        jobs.every_or_woken(
+            "outbox",
+            crate::messages::worker::POLL_INTERVAL,
+            crate::messages::outbox::wake(),
+            move || {
+                let worker = worker.clone();
+                async move {
+                    worker.drain_due(unix_now()).await?;
+                    Ok(())
+                }
+            },
+        );
+
+        let db = state.db.clone();
+        jobs.every("sign-in sweep", Duration::from_secs(600), move || {
+            let db = db.clone();
+            async move { crate::citizen::sign_in::sweep(&db, unix_now()).await }
+        });
+
+        let db = state.db.clone();
+        jobs.every("no-shows", Duration::from_secs(60), move || {
+            let db = db.clone();
+            async move {
+                let marked = crate::staff::desk::mark_no_shows(&db, unix_now()).await?;
+                if !marked.is_empty() {
+                    tracing::info!(count = marked.len(), "bookings marked as no-shows");
+                }
+                Ok(())
+            }
+        });
+
+        let (db, cipher) = (state.db.clone(), state.cipher.clone());
+        jobs.every("reminders", Duration::from_secs(60), move || {
+            let (db, cipher) = (db.clone(), cipher.clone());
+            async move {
+                let reminders = crate::messages::reminders::Reminders {
+                    db: &db,
+                    cipher: &cipher,
+                };
+                reminders.send_due(unix_now()).await?;
+                Ok(())
+            }
+        });
+
+        // Children who turned 18 are closed first, so that retention sees
+        // their applications as closed.
+        let (db, cipher) = (state.db.clone(), state.cipher.clone());
+        let (policy, ages) = (state.config.retention, state.config.ages);
+        jobs.every("retention", Duration::from_secs(24 * 3600), move || {
+            let (db, cipher) = (db.clone(), cipher.clone());
+            async move {
+                let now = unix_now();
+                crate::citizen::children::close_adults(
+                    &db,
+                    &cipher,
+                    ages,
+                    CivilDate::in_nairobi_at(now),
+                    now,
+                )
+                .await
+                .context("closing the applications of children who turned 18")?;
+                let retention = crate::retention::Retention {
+                    db: &db,
+                    cipher: &cipher,
+                    policy,
+                };
+                retention
+                    .run(now)
+                    .await
+                    .context("erasing data past its retention period")?;
+                Ok(())
+            }
+        });
+
+        let (db, cipher, master) = (
+            state.db.clone(),
+            state.cipher.clone(),
+            self.master_key.clone(),
+        );
+        let every = Duration::from_secs(state.config.key_refresh_secs.max(1));
+        jobs.every("data keys", every, move || {
+            let (db, cipher, master) = (db.clone(), cipher.clone(), master.clone());
+            async move {
+                if cipher.refresh(&db, &master).await? {
+                    tracing::info!(active_key = cipher.active_key_id(), "loaded a new data key");
+                }
+                Ok(())
+            }
+        });
+        jobs
     }
 }
 

@@ -323,17 +323,6 @@ pub async fn sweep(db: &AnyPool, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `sweep` every ten minutes (several processes may: it is idempotent).
-pub async fn sweep_forever(db: AnyPool) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        if let Err(error) = sweep(&db, crate::clock::unix_now()).await {
-            tracing::warn!(%error, "sign-in sweep failed; will try again");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //!
 //! 1. A new data key is created; from then on it is the newest.
 //! 2. Running servers pick it up within `USAJILI_KEY_REFRESH_SECS`
-//!    (`refresh_forever`), so they can read values sealed with it and seal
+//!    (the `data keys` job, `FieldCipher::refresh`), so they can read values sealed with it and seal
 //!    new values with it. The command waits that long (the *settle* time)
 //!    before it re-encrypts anything, so no server meets a value sealed with
 //!    a key it does not have yet.
@@ -169,20 +169,4 @@ async fn reencrypt_pass(
         }
     }
     Ok((rewritten, changed))
-}
-
-/// Keeps a running server's cipher up to date with new data keys.
-pub async fn refresh_forever(db: AnyPool, cipher: FieldCipher, master: MasterKey, every: Duration) {
-    let mut ticks = tokio::time::interval(every);
-    ticks.tick().await;
-    loop {
-        ticks.tick().await;
-        match cipher.refresh(&db, &master).await {
-            Ok(true) => {
-                tracing::info!(active_key = cipher.active_key_id(), "loaded a new data key")
-            }
-            Ok(false) => {}
-            Err(error) => tracing::error!(error = %error, "could not refresh the data keys"),
-        }
-    }
 }

@@ -37,6 +37,12 @@ pub fn wake_worker() {
     WAKE.notify_waiters();
 }
 
+/// What [`wake_worker`] notifies: the outbox job waits on it besides its
+/// interval.
+pub fn wake() -> &'static Notify {
+    &WAKE
+}
+
 /// Queues `message` for `to`, rendered in `locale`, due at once. Runs on
 /// the caller's connection, so it can be part of the caller's transaction
 /// (`&mut tx` of a `sqlx::Transaction<'_, sqlx::Any>`, or a pooled

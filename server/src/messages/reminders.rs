@@ -2,7 +2,7 @@
 //! evening before (from 18:00 Nairobi time) and on the morning of the day
 //! (from 07:00), for every live booking still waiting for its visit.
 //!
-//! A job looks every minute ([`run_forever`]); what it does is decided by
+//! A job looks every minute (registered in `startup.rs`); what it does is decided by
 //! the time it is given ([`Reminders::send_due`]), so tests drive it with
 //! any clock. Each reminder is claimed by a conditional update of its
 //! booking (`reminded_eve_at` or `reminded_morning_at`, from NULL) in the
@@ -147,25 +147,6 @@ impl Reminders<'_> {
             );
         }
         Ok(queued)
-    }
-}
-
-/// The background job: looks for due reminders every minute until the
-/// process stops.
-pub async fn run_forever(db: AnyPool, cipher: FieldCipher) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if let Err(error) = (Reminders {
-            db: &db,
-            cipher: &cipher,
-        })
-        .send_due(crate::clock::unix_now())
-        .await
-        {
-            tracing::warn!(error = %format!("{error:#}"), "queuing reminders failed; will try again");
-        }
     }
 }
 

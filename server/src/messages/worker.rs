@@ -12,7 +12,7 @@
 //! The server's own logs (tracing) name messages by id, kind, state and
 //! attempt count only: never a recipient, a text or a code.
 
-use super::outbox::{BODY_CONTEXT, RECIPIENT_CONTEXT, WAKE, short};
+use super::outbox::{BODY_CONTEXT, RECIPIENT_CONTEXT, short};
 use super::templates::SIGN_IN_CODE;
 use super::transport::{Outgoing, Recipient, Transport, TransportError};
 use crate::crypto::FieldCipher;
@@ -210,23 +210,6 @@ impl OutboxWorker {
             .decrypt_string(BODY_CONTEXT, body)
             .map_err(|_| "the text does not decrypt")?;
         Ok((to, text))
-    }
-
-    /// The background job: delivers due messages every second, or sooner
-    /// when woken by [`super::outbox::enqueue`], until the process stops.
-    pub async fn run(self) {
-        tracing::info!(transport = self.transport.name(), "outbox worker started");
-        let mut ticker = tokio::time::interval(POLL_INTERVAL);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticker.tick() => {}
-                () = WAKE.notified() => {}
-            }
-            if let Err(error) = self.drain_due(crate::clock::unix_now()).await {
-                tracing::error!(error = %format!("{error:#}"), "draining the outbox failed");
-            }
-        }
     }
 }
 

@@ -14,7 +14,6 @@ use crate::crypto::FieldCipher;
 use crate::registry::verification::{Applicant, ApplicationKind, Outcome, verify};
 use app::dates::CivilDate;
 use sqlx::{AnyPool, Row};
-use std::time::Duration;
 
 const CONTEXT: &str = "pending_verifications.applicant";
 /// How long a claimed row is left alone while one process verifies it.
@@ -191,19 +190,6 @@ impl PendingVerifications {
         .await?;
         tracing::info!(verification = %id, ?outcome, "pending verification decided");
         Ok(true)
-    }
-
-    /// The background job: retries due verifications until the process stops.
-    pub async fn run(self) {
-        let mut ticker = tokio::time::interval(Duration::from_secs(self.retry_secs.max(1) as u64));
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            let now = crate::clock::unix_now();
-            if let Err(error) = self.retry_due(CivilDate::in_nairobi_at(now), now).await {
-                tracing::error!(error = %format!("{error:#}"), "retrying pending verifications failed");
-            }
-        }
     }
 }
 

@@ -512,22 +512,6 @@ pub async fn mark_no_shows(db: &AnyPool, now: i64) -> anyhow::Result<Vec<(String
     Ok(marked)
 }
 
-/// Runs `mark_no_shows` every minute (several processes may: each booking
-/// is claimed by a conditional update).
-pub async fn mark_no_shows_forever(db: AnyPool) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        match mark_no_shows(&db, crate::clock::unix_now()).await {
-            Ok(marked) if !marked.is_empty() => {
-                tracing::info!(count = marked.len(), "bookings marked as no-shows")
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "marking no-shows failed; will try again"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
