@@ -1,9 +1,6 @@
 //! The HTTP surface: one router built from each module's routes, the Leptos
 //! pages, and the layers every response passes through.
 
-mod account;
-mod booking;
-mod children;
 mod citizen;
 mod health;
 mod language;
@@ -44,9 +41,9 @@ pub fn router(state: AppState) -> Router {
         Some(
             citizen::RENDERED_HERE
                 .iter()
-                .chain(booking::RENDERED_HERE.iter())
-                .chain(account::RENDERED_HERE.iter())
-                .chain(children::RENDERED_HERE.iter())
+                .chain(citizen::booking::RENDERED_HERE.iter())
+                .chain(citizen::account::RENDERED_HERE.iter())
+                .chain(citizen::children::RENDERED_HERE.iter())
                 .chain(staff::RENDERED_HERE.iter())
                 .map(|p| p.to_string())
                 .collect(),
@@ -88,9 +85,9 @@ pub fn router(state: AppState) -> Router {
     .with_always_save(true);
     let pages = Router::new()
         .merge(citizen::router())
-        .merge(booking::router())
-        .merge(account::router())
-        .merge(children::router())
+        .merge(citizen::booking::router())
+        .merge(citizen::account::router())
+        .merge(citizen::children::router())
         .leptos_routes_with_context(
             &state,
             routes,

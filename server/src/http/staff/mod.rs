@@ -434,7 +434,7 @@ async fn enrol_view(state: &AppState, id: &str, form: Form) -> Result<StaffEnrol
         .await?
         .map(|m| m.email)
         .unwrap_or_default();
-    let qr_svg = super::booking::qr_svg(&crate::staff::accounts::otpauth_url(&email, &secret));
+    let qr_svg = super::citizen::booking::qr_svg(&crate::staff::accounts::otpauth_url(&email, &secret));
     Ok(StaffEnrolView {
         form,
         secret,

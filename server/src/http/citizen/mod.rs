@@ -6,6 +6,10 @@
 //! Handlers load what the page shows and give it to the Leptos page as
 //! context (`render`); the pages themselves are in `app::pages`.
 
+pub(super) mod account;
+pub(super) mod booking;
+pub(super) mod children;
+
 use super::AppState;
 use crate::citizen::applications::{Applications, Refused, Stored};
 use crate::citizen::sign_in::{CodeProblem, ContactAddress, SignIn};
@@ -514,7 +518,7 @@ async fn application_page(
     if app.kind == ApplicationKind::MinorCard {
         return Ok(see_other(&format!("/children/{id}")));
     }
-    let appointment = super::booking::appointment_of(&state, &app).await?;
+    let appointment = booking::appointment_of(&state, &app).await?;
     Ok(render(
         &state,
         head,

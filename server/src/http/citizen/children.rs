@@ -3,8 +3,8 @@
 //! page and withdrawing consent. A child's application that this account
 //! may not see is the ordinary 404.
 
-use super::AppState;
-use super::citizen::{
+use crate::http::AppState;
+use super::{
     Citizen, Head, PageResult, applications, not_found, plain, read_form, render, render_at,
     see_other, today,
 };
@@ -82,7 +82,7 @@ async fn child(
     state: &AppState,
     account: &str,
     id: &str,
-) -> Result<Option<Stored>, super::citizen::Internal> {
+) -> Result<Option<Stored>, super::Internal> {
     Ok(applications(state)
         .load(account, id)
         .await?

@@ -5,8 +5,8 @@
 //! 404 page), and what may be booked follows from the application's state:
 //! an enrolment once verified, a collection once the card is ready.
 
-use super::AppState;
-use super::citizen::{
+use crate::http::AppState;
+use super::{
     Citizen, Head, Internal, PageResult, message_about, not_found, own, read_form, render,
     see_other,
 };
@@ -265,7 +265,7 @@ async fn companions(
     account: &str,
     except: &str,
 ) -> Result<Vec<Companion>, Internal> {
-    let all = super::citizen::applications(state).list(account).await?;
+    let all = super::applications(state).list(account).await?;
     Ok(all
         .iter()
         .filter(|a| a.id != except && a.state == ApplicationState::Verified)
@@ -470,7 +470,7 @@ async fn book(
                 let app = if booking.application_id == id {
                     Some(context.app.clone())
                 } else {
-                    super::citizen::applications(&state)
+                    super::applications(&state)
                         .load(&account, &booking.application_id)
                         .await?
                 };
@@ -560,7 +560,7 @@ async fn tell_booked(
 
 // ---- The acknowledgement ----
 
-pub(super) fn qr_svg(reference: &str) -> String {
+pub(in crate::http) fn qr_svg(reference: &str) -> String {
     use qrcode::render::svg;
     match qrcode::QrCode::with_error_correction_level(reference.as_bytes(), qrcode::EcLevel::M) {
         Ok(code) => {

@@ -1,8 +1,8 @@
 //! The citizen's account: downloading a copy of their data, and deleting
 //! the account (`citizen::account`).
 
-use super::AppState;
-use super::citizen::{Citizen, Head, PageResult, render, see_other};
+use crate::http::AppState;
+use super::{Citizen, Head, PageResult, render, see_other};
 use crate::audit::{Actor, Audit, Event};
 use crate::citizen::account::Accounts;
 use app::pages::account::DeleteAccountView;
