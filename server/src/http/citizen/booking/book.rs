@@ -1,108 +1,26 @@
-//! Booking pages: the centre finder, a centre's days and times, booking
-//! and changing (one form post), the acknowledgement and cancelling.
-//!
-//! Only the citizen's own applications are reachable (anything else is the
-//! 404 page), and what may be booked follows from the application's state:
-//! an enrolment once verified, a collection once the card is ready.
+//! Choosing a centre, a day and a time: the finder, a centre's days and
+//! times, and booking or changing (one form post), alone or with the
+//! family's other verified applications.
 
-use crate::http::AppState;
-use super::{
-    Citizen, Head, Internal, PageResult, message_about, not_found, own, read_form, render,
-    see_other,
-};
-use crate::booking::bookings::{Booking, Bookings, Kind, Member, Outcome, Refused};
-use crate::booking::centres::{Centre, Centres};
+use super::{acknowledgement_response, appointment_kind};
+use crate::booking::bookings::{Booking, Kind, Member, Outcome, Refused};
+use crate::booking::centres::Centre;
+use crate::booking::eligibility::{bookable, card_centre, companions, family};
 use crate::booking::schedule::{Schedule, SlotProblem, Taken};
 use crate::citizen::applications::Stored;
+use crate::http::AppState;
+use crate::http::citizen::{Citizen, OwnApplication, full_name};
+use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
 use crate::outbox::Message;
-use crate::verification::ApplicationKind;
-use app::application::ApplicationState;
-use app::calendar::{appointment_label, parse_clock};
+use anyhow::Context;
+use app::calendar::parse_clock;
 use app::dates::CivilDate;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::{CountyCode, FieldError};
-use app::pages::applications::Appointment;
-use app::pages::booking::{
-    AcknowledgementNotice, AcknowledgementView, AppointmentKind, CancelView, CentreCard, Companion,
-    DayView, FinderView,
-};
-use axum::Router;
-use axum::body::Bytes;
+use app::pages::booking::{AcknowledgementNotice, CentreCard, Companion, DayView, FinderView};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde::Deserialize;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/applications/{id}/booking", get(acknowledgement))
-        .route(
-            "/applications/{id}/booking/cancel",
-            get(cancel_page).post(cancel_submit),
-        )
-        .route("/applications/{id}/booking/centres", get(finder))
-        .route(
-            "/applications/{id}/booking/centres/{centre}",
-            get(day_page).post(book),
-        )
-}
-
-/// The paths `router` renders itself, kept out of Leptos's own routes.
-pub const RENDERED_HERE: [&str; 4] = [
-    "/applications/{id}/booking",
-    "/applications/{id}/booking/cancel",
-    "/applications/{id}/booking/centres",
-    "/applications/{id}/booking/centres/{centre}",
-];
-
-/// Most people one family request books.
-const MAX_FAMILY: usize = 6;
-
-fn bookings(state: &AppState) -> Bookings<'_> {
-    Bookings {
-        db: &state.db,
-        cutoff_secs: state.config.booking_cutoff_minutes.saturating_mul(60),
-    }
-}
-
-fn centres(state: &AppState) -> Centres<'_> {
-    Centres { db: &state.db }
-}
-
-fn now_and_today() -> (i64, CivilDate) {
-    let now = crate::clock::unix_now();
-    (now, CivilDate::in_nairobi_at(now))
-}
-
-/// What the application may book now, if anything.
-fn bookable_kind(app: &Stored) -> Option<(Kind, AppointmentKind)> {
-    match (app.state, app.kind) {
-        (ApplicationState::Verified | ApplicationState::Booked, ApplicationKind::MinorCard) => {
-            Some((Kind::Enrolment, AppointmentKind::MinorEnrolment))
-        }
-        (ApplicationState::Verified | ApplicationState::Booked, ApplicationKind::AdultId) => {
-            Some((Kind::Enrolment, AppointmentKind::AdultEnrolment))
-        }
-        (ApplicationState::CardReady, _) => Some((Kind::Collection, AppointmentKind::Collection)),
-        _ => None,
-    }
-}
-
-fn appointment_kind(app: &Stored, kind: Kind) -> AppointmentKind {
-    match (kind, app.kind) {
-        (Kind::Collection, _) => AppointmentKind::Collection,
-        (Kind::Enrolment, ApplicationKind::MinorCard) => AppointmentKind::MinorEnrolment,
-        (Kind::Enrolment, ApplicationKind::AdultId) => AppointmentKind::AdultEnrolment,
-    }
-}
-
-fn name_of(app: &Stored) -> String {
-    app.answers
-        .about_you
-        .as_ref()
-        .map(|a| format!("{} {}", a.given_names, a.surname))
-        .unwrap_or_default()
-}
 
 fn card(centre: &Centre, next_free: Option<CivilDate>) -> CentreCard {
     CentreCard {
@@ -115,58 +33,35 @@ fn card(centre: &Centre, next_free: Option<CivilDate>) -> CentreCard {
     }
 }
 
-/// The centre a ready card waits at, if staff named one.
-async fn card_centre(state: &AppState, application_id: &str) -> anyhow::Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT card_centre_id FROM applications WHERE id = $1")
-            .bind(application_id)
-            .fetch_optional(&state.db)
-            .await?
-            .flatten(),
-    )
+/// What the application may book; if nothing, back to its page.
+fn bookable_kind(app: &Stored) -> PageResult<Kind> {
+    bookable(app).ok_or_else(|| PageError::Redirect(format!("/applications/{}", app.id)))
 }
 
-/// The application's live appointment, for its status page.
-pub async fn appointment_of(
-    state: &AppState,
-    app: &Stored,
-) -> Result<Option<Appointment>, Internal> {
-    let Some(booking) = shown_booking(state, &app.id).await? else {
-        return Ok(None);
-    };
-    let centre = centres(state)
-        .get(&booking.centre_id)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
-    Ok(Some(Appointment {
-        day: booking.day,
-        slot: booking.slot,
-        centre,
-    }))
+/// The centre a ready card waits at, if staff named one.
+async fn collection_centre(state: &AppState, id: &str) -> PageResult<Option<String>> {
+    Ok(card_centre(&state.db, id)
+        .await
+        .context("loading where the card waits")?)
 }
 
 // ---- The finder ----
 
 #[derive(Deserialize)]
-struct FinderQuery {
+pub(super) struct FinderQuery {
     county: Option<String>,
     name: Option<String>,
 }
 
-async fn finder(
+pub(super) async fn finder(
     State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
+    OwnApplication { app, .. }: OwnApplication,
     Query(query): Query<FinderQuery>,
+    Now(now): Now,
     head: Head,
 ) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let Some((kind, appointment_kind)) = bookable_kind(&app) else {
-        return Ok(see_other(&format!("/applications/{id}")));
-    };
+    let kind = bookable_kind(&app)?;
+    let id = app.id.clone();
     let county = query
         .county
         .as_deref()
@@ -178,20 +73,30 @@ async fn finder(
         .filter(|c| !c.is_control())
         .take(50)
         .collect();
-    let mut found = centres(&state)
+    let mut found = state
+        .centres()
         .search(county.map(|c| c.to_string()).as_deref(), &name)
-        .await?;
+        .await
+        .context("searching centres")?;
     if kind == Kind::Collection {
-        if let Some(at) = card_centre(&state, &id).await? {
+        if let Some(at) = collection_centre(&state, &id).await? {
             found.retain(|c| c.id == at);
         }
     }
-    let (_, today) = now_and_today();
+    let today = today(now);
     let horizon = found.iter().map(|c| c.horizon_days).max().unwrap_or(0);
     let (from, to) = (today.add_days(1), today.add_days(i64::from(horizon)));
     let single = (found.len() == 1).then(|| found[0].id.clone());
-    let taken = bookings(&state).taken(single.as_deref(), from, to).await?;
-    let closures = centres(&state).closures(from, to).await?;
+    let taken = state
+        .bookings()
+        .taken(single.as_deref(), from, to)
+        .await
+        .context("loading the seats taken")?;
+    let closures = state
+        .centres()
+        .closures(from, to)
+        .await
+        .context("loading closures")?;
     let cards = found
         .iter()
         .map(|centre| {
@@ -205,10 +110,15 @@ async fn finder(
             card(centre, next)
         })
         .collect();
-    let changing = bookings(&state).live_of_kind(&id, kind).await?.is_some();
+    let changing = state
+        .bookings()
+        .live_of_kind(&id, kind)
+        .await
+        .context("loading the live booking")?
+        .is_some();
     let view = FinderView {
+        kind: appointment_kind(&app, kind),
         application_id: id,
-        kind: appointment_kind,
         county,
         name,
         centres: cards,
@@ -220,102 +130,109 @@ async fn finder(
 // ---- A centre's days and times ----
 
 #[derive(Deserialize)]
-struct DayQuery {
+pub(super) struct DayQuery {
     day: Option<String>,
 }
 
+/// The application, what it may book, and the centre the path names.
 struct DayContext {
+    account: String,
     app: Stored,
     kind: Kind,
     centre: Centre,
 }
 
-/// The application, what it may book, and the centre, or the response
-/// to give instead.
+/// The day page's context: a centre that does not exist, or is not where
+/// a ready card waits, is the 404 page.
 async fn day_context(
     state: &AppState,
-    account: &str,
-    id: &str,
+    OwnApplication { account, app }: OwnApplication,
     centre_id: &str,
-    head: Head,
-) -> Result<Result<(DayContext, Head), axum::response::Response>, Internal> {
-    let Some(app) = own(state, account, id).await? else {
-        return Ok(Err(not_found(state, head).await));
-    };
-    let Some((kind, _)) = bookable_kind(&app) else {
-        return Ok(Err(see_other(&format!("/applications/{id}"))));
-    };
-    let Some(centre) = centres(state).get(centre_id).await? else {
-        return Ok(Err(not_found(state, head).await));
-    };
+) -> PageResult<DayContext> {
+    let kind = bookable_kind(&app)?;
+    let centre = state
+        .centres()
+        .get(centre_id)
+        .await
+        .context("loading a centre")?
+        .ok_or(PageError::NotFound)?;
     if kind == Kind::Collection {
-        if let Some(at) = card_centre(state, id).await? {
+        if let Some(at) = collection_centre(state, &app.id).await? {
             if at != centre.id {
-                return Ok(Err(not_found(state, head).await));
+                return Err(PageError::NotFound);
             }
         }
     }
-    Ok(Ok((DayContext { app, kind, centre }, head)))
+    Ok(DayContext {
+        account,
+        app,
+        kind,
+        centre,
+    })
 }
 
-/// Others on the account who can be booked alongside: verified, with no
-/// appointment yet.
-async fn companions(
+/// Others on the account who may be booked alongside (`eligibility::companions`).
+async fn family_choices(
     state: &AppState,
-    account: &str,
-    except: &str,
-) -> Result<Vec<Companion>, Internal> {
-    let all = super::applications(state).list(account).await?;
-    Ok(all
-        .iter()
-        .filter(|a| a.id != except && a.state == ApplicationState::Verified)
+    context: &DayContext,
+    changing: bool,
+) -> PageResult<Vec<Companion>> {
+    let all = state
+        .applications()
+        .list(&context.account)
+        .await
+        .context("listing the account's applications")?;
+    Ok(companions(&all, &context.app, context.kind, changing)
+        .into_iter()
         .map(|a| Companion {
             application_id: a.id.clone(),
-            name: name_of(a),
+            name: full_name(a).unwrap_or_default(),
         })
         .collect())
 }
 
 async fn day_view(
     state: &AppState,
-    account: &str,
     context: &DayContext,
     asked: Option<CivilDate>,
     form: Form,
-) -> Result<DayView, Internal> {
-    let (_, today) = now_and_today();
-    let schedule_window = Schedule {
+    now: i64,
+) -> PageResult<DayView> {
+    let today = today(now);
+    let (from, to) = Schedule {
         centre: &context.centre,
         closures: &[],
     }
     .window(today);
-    let taken: Taken = bookings(state)
-        .taken(
-            Some(&context.centre.id),
-            schedule_window.0,
-            schedule_window.1,
-        )
-        .await?;
-    let closures = centres(state)
-        .closures(schedule_window.0, schedule_window.1)
-        .await?;
+    let taken: Taken = state
+        .bookings()
+        .taken(Some(&context.centre.id), from, to)
+        .await
+        .context("loading the seats taken")?;
+    let closures = state
+        .centres()
+        .closures(from, to)
+        .await
+        .context("loading closures")?;
     let schedule = Schedule {
         centre: &context.centre,
         closures: &closures,
     };
     let days = schedule.free_days(today, &taken);
     let day = asked
-        .filter(|d| (schedule_window.0..=schedule_window.1).contains(d))
+        .filter(|d| (from..=to).contains(d))
         .or_else(|| days.first().copied());
     let slots = day
         .map(|d| schedule.free_slots(d, &taken))
         .unwrap_or_default();
-    let replaces = bookings(state)
+    let replaces = state
+        .bookings()
         .live_of_kind(&context.app.id, context.kind)
-        .await?
+        .await
+        .context("loading the live booking")?
         .map(|b| b.id);
     let companions = if context.kind == Kind::Enrolment && replaces.is_none() {
-        companions(state, account, &context.app.id).await?
+        family_choices(state, context, false).await?
     } else {
         Vec::new()
     };
@@ -332,19 +249,17 @@ async fn day_view(
     })
 }
 
-async fn day_page(
+pub(super) async fn day_page(
     State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path((id, centre_id)): Path<(String, String)>,
+    own: OwnApplication,
+    Path((_, centre_id)): Path<(String, String)>,
     Query(query): Query<DayQuery>,
+    Now(now): Now,
     head: Head,
 ) -> PageResult {
-    let (context, head) = match day_context(&state, &account, &id, &centre_id, head).await? {
-        Ok(found) => found,
-        Err(response) => return Ok(response),
-    };
+    let context = day_context(&state, own, &centre_id).await?;
     let asked = query.day.and_then(|d| d.parse().ok());
-    let view = day_view(&state, &account, &context, asked, Form::default()).await?;
+    let view = day_view(&state, &context, asked, Form::default(), now).await?;
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -364,42 +279,59 @@ fn slot_error(refused: Refused) -> FieldError {
     }
 }
 
-async fn book(
+/// The day page again, with the slot's problem.
+async fn refused(
+    state: &AppState,
+    head: Head,
+    context: &DayContext,
+    day: CivilDate,
+    mut form: Form,
+    refusal: Refused,
+    now: i64,
+) -> PageResult {
+    let status = match refusal {
+        Refused::Full { .. } | Refused::Busy | Refused::Changed | Refused::TooLate => {
+            StatusCode::CONFLICT
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    form.errors
+        .push(FieldIssue::new("slot", slot_error(refusal)));
+    let view = day_view(state, context, Some(day), form, now).await?;
+    Ok(render(state, head, status, view).await)
+}
+
+pub(super) async fn book(
     State(state): State<AppState>,
     Citizen(account): Citizen,
     Path((id, centre_id)): Path<(String, String)>,
+    Now(now): Now,
     head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let mut form = match read_form(&head, &body, &["day", "slot", "replaces"]) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
-    let (context, head) = match day_context(&state, &account, &id, &centre_id, head).await? {
-        Ok(found) => found,
-        Err(response) => return Ok(response),
-    };
-    let (now, today) = now_and_today();
+    // The form is read first, as it always was: a form sent otherwise is
+    // refused before anything is looked up.
+    let mut form = body.read(&["day", "slot", "replaces"])?;
+    let own = OwnApplication::load(&state, account, &id).await?;
+    let context = day_context(&state, own, &centre_id).await?;
+    let id = context.app.id.clone();
+    let booking_page = format!("/applications/{id}/booking");
+    let today = today(now);
     let day: Option<CivilDate> = form.value("day").parse().ok();
-    let live = bookings(&state).live_of_kind(&id, context.kind).await?;
+    let live = state
+        .bookings()
+        .live_of_kind(&id, context.kind)
+        .await
+        .context("loading the live booking")?;
 
     // A second click on Book, or a form from before the last change: show
     // the appointment as it stands.
     let sent_replaces = form.value("replaces").to_string();
-    if let Some(live) = &live {
-        if sent_replaces != live.id {
-            let notice =
-                (!sent_replaces.is_empty()).then_some(AcknowledgementNotice::AlreadyChanged);
-            return acknowledgement_response(
-                &state,
-                head,
-                &context.app,
-                live,
-                notice,
-                StatusCode::OK,
-            )
+    if let Some(live) = live.as_ref().filter(|live| sent_replaces != live.id) {
+        let notice = (!sent_replaces.is_empty()).then_some(AcknowledgementNotice::AlreadyChanged);
+        let app = &context.app;
+        return acknowledgement_response(&state, head, app, live, notice, StatusCode::OK, now)
             .await;
-        }
     }
 
     let slot = match form.value("slot") {
@@ -413,307 +345,107 @@ async fn book(
                 "slot",
                 problem.err().unwrap_or(FieldError::SlotNotOffered),
             ));
-            let view = day_view(&state, &account, &context, asked, form).await?;
+            let view = day_view(&state, &context, asked, form, now).await?;
             return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
         }
     };
 
-    let mut members = vec![Member {
+    let first = Member {
         application_id: id.clone(),
         kind: context.kind,
         replaces: live.as_ref().map(|b| b.id.clone()),
-    }];
-    let asked: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(name, _)| name == "also")
-        .map(|(_, value)| value)
-        .collect();
-    if !asked.is_empty() {
-        // Family members: only with a first enrolment booking, and only the
-        // account's own verified applications.
-        let allowed = if context.kind == Kind::Enrolment && live.is_none() {
-            companions(&state, &account, &id).await?
-        } else {
-            Vec::new()
-        };
-        for other in asked {
-            if !allowed.iter().any(|c| c.application_id == other)
-                || members.iter().any(|m| m.application_id == other)
-            {
-                form.errors
-                    .push(FieldIssue::new("slot", FieldError::SlotNotEligible));
-                let view = day_view(&state, &account, &context, Some(day), form).await?;
-                return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
-            }
-            members.push(Member {
-                application_id: other,
-                kind: Kind::Enrolment,
-                replaces: None,
-            });
-        }
-        members.truncate(MAX_FAMILY);
-    }
+    };
+    let asked = body.all("also");
+    let all = if asked.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .applications()
+            .list(&context.account)
+            .await
+            .context("listing the account's applications")?
+    };
+    let allowed = companions(&all, &context.app, context.kind, live.is_some());
+    let Some(members) = family(first, asked, &allowed) else {
+        form.errors
+            .push(FieldIssue::new("slot", FieldError::SlotNotEligible));
+        let view = day_view(&state, &context, Some(day), form, now).await?;
+        return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
+    };
 
-    let closures = centres(&state).closures(day, day).await?;
+    let closures = state
+        .centres()
+        .closures(day, day)
+        .await
+        .context("loading closures")?;
     let schedule = Schedule {
         centre: &context.centre,
         closures: &closures,
     };
-    match bookings(&state)
+    let outcome = state
+        .bookings()
         .book(&schedule, today, &members, day, slot, now)
-        .await?
-    {
+        .await
+        .context("booking")?;
+    match outcome {
         Outcome::Booked(made) => {
             let changed = members[0].replaces.is_some();
             for booking in &made {
                 let app = if booking.application_id == id {
                     Some(context.app.clone())
                 } else {
-                    super::applications(&state)
-                        .load(&account, &booking.application_id)
-                        .await?
+                    state
+                        .applications()
+                        .load(&context.account, &booking.application_id)
+                        .await
+                        .context("loading a family member's application")?
                 };
                 if let Some(app) = app {
-                    tell_booked(
-                        &state,
-                        &app,
-                        (&account, head.locale()),
-                        &context.centre,
-                        booking,
-                        changed,
-                        now,
-                    )
-                    .await?;
+                    tell_booked(&state, &app, &context, head.locale(), booking, changed, now)
+                        .await?;
                 }
             }
             tracing::info!(application = %id, people = made.len(), changed, "booked");
-            Ok(see_other(&format!("/applications/{id}/booking")))
+            Ok(see_other(&booking_page))
         }
-        Outcome::AlreadyBooked(_) => Ok(see_other(&format!("/applications/{id}/booking"))),
+        Outcome::AlreadyBooked(_) => Ok(see_other(&booking_page)),
         Outcome::Refused(Refused::NotEligible { member: 0 }) if members[0].replaces.is_none() => {
             // Booked by another request a moment ago (a double click).
-            match bookings(&state).live_of_kind(&id, context.kind).await? {
-                Some(_) => Ok(see_other(&format!("/applications/{id}/booking"))),
-                None => {
-                    refused(
-                        &state,
-                        &account,
-                        head,
-                        &context,
-                        day,
-                        form,
-                        Refused::NotEligible { member: 0 },
-                    )
-                    .await
-                }
+            let booked = state
+                .bookings()
+                .live_of_kind(&id, context.kind)
+                .await
+                .context("loading the live booking")?;
+            if booked.is_some() {
+                return Ok(see_other(&booking_page));
             }
+            let refusal = Refused::NotEligible { member: 0 };
+            refused(&state, head, &context, day, form, refusal, now).await
         }
-        Outcome::Refused(refusal) => {
-            refused(&state, &account, head, &context, day, form, refusal).await
-        }
+        Outcome::Refused(refusal) => refused(&state, head, &context, day, form, refusal, now).await,
     }
-}
-
-async fn refused(
-    state: &AppState,
-    account: &str,
-    head: Head,
-    context: &DayContext,
-    day: CivilDate,
-    mut form: Form,
-    refusal: Refused,
-) -> PageResult {
-    let status = match refusal {
-        Refused::Full { .. } | Refused::Busy | Refused::Changed | Refused::TooLate => {
-            StatusCode::CONFLICT
-        }
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    form.errors
-        .push(FieldIssue::new("slot", slot_error(refusal)));
-    let view = day_view(state, account, context, Some(day), form).await?;
-    Ok(render(state, head, status, view).await)
 }
 
 async fn tell_booked(
     state: &AppState,
     app: &Stored,
-    (acting, locale): (&str, app::i18n::Locale),
-    centre: &Centre,
+    context: &DayContext,
+    locale: app::i18n::Locale,
     booking: &Booking,
     changed: bool,
     now: i64,
-) -> Result<(), Internal> {
+) -> PageResult<()> {
     let Some(reference) = app.reference.clone() else {
         return Ok(());
     };
     let message = Message::BookingConfirmed {
         reference,
-        centre: centre.name.clone(),
+        centre: context.centre.name.clone(),
         day: booking.day,
         slot: booking.slot,
         changed,
     };
-    message_about(state, app, acting, locale, &message, now).await
-}
-
-// ---- The acknowledgement ----
-
-pub(in crate::http) fn qr_svg(reference: &str) -> String {
-    use qrcode::render::svg;
-    match qrcode::QrCode::with_error_correction_level(reference.as_bytes(), qrcode::EcLevel::M) {
-        Ok(code) => {
-            let svg = code
-                .render::<svg::Color<'_>>()
-                .min_dimensions(176, 176)
-                .quiet_zone(true)
-                .build();
-            // An inline <svg> element, without the XML declaration.
-            svg.find("<svg")
-                .map(|at| svg[at..].to_string())
-                .unwrap_or_default()
-        }
-        Err(_) => String::new(),
-    }
-}
-
-async fn acknowledgement_response(
-    state: &AppState,
-    head: Head,
-    app: &Stored,
-    booking: &Booking,
-    notice: Option<AcknowledgementNotice>,
-    status: StatusCode,
-) -> PageResult {
-    let centre = centres(state).get(&booking.centre_id).await?;
-    let reference = app.reference.clone().unwrap_or_default();
-    let (now, _) = now_and_today();
-    let view = AcknowledgementView {
-        application_id: app.id.clone(),
-        qr_svg: qr_svg(&reference),
-        reference,
-        name: name_of(app),
-        kind: appointment_kind(app, booking.kind),
-        centre_name: centre.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
-        centre_address: centre.map(|c| c.address).unwrap_or_default(),
-        day: booking.day,
-        slot: booking.slot,
-        changeable: bookings(state).changeable(booking, now),
-        notice,
-    };
-    let mut head = head;
-    head.set_path(&format!("/applications/{}/booking", app.id));
-    Ok(render(state, head, status, view).await)
-}
-
-/// The live booking the acknowledgement shows: the enrolment, else the
-/// collection.
-async fn shown_booking(state: &AppState, id: &str) -> anyhow::Result<Option<Booking>> {
-    Ok(bookings(state)
-        .live_for(id)
-        .await?
-        .into_iter()
-        .min_by_key(|b| b.kind != Kind::Enrolment))
-}
-
-async fn acknowledgement(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let Some(booking) = shown_booking(&state, &id).await? else {
-        return Ok(see_other(&format!("/applications/{id}")));
-    };
-    acknowledgement_response(&state, head, &app, &booking, None, StatusCode::OK).await
-}
-
-// ---- Cancelling ----
-
-async fn cancel_page(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let Some(booking) = shown_booking(&state, &id).await? else {
-        return Ok(see_other(&format!("/applications/{id}")));
-    };
-    let (now, _) = now_and_today();
-    if !bookings(&state).changeable(&booking, now) {
-        let notice = Some(AcknowledgementNotice::TooLate);
-        return acknowledgement_response(
-            &state,
-            head,
-            &app,
-            &booking,
-            notice,
-            StatusCode::CONFLICT,
-        )
-        .await;
-    }
-    let centre = centres(&state)
-        .get(&booking.centre_id)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
-    let label = format!(
-        "{}, {centre}",
-        appointment_label(booking.day, booking.slot, head.locale())
-    );
-    Ok(render(
-        &state,
-        head,
-        StatusCode::OK,
-        CancelView {
-            application_id: id,
-            label,
-        },
-    )
-    .await)
-}
-
-async fn cancel_submit(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-) -> PageResult {
-    let Some(app) = own(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let Some(booking) = shown_booking(&state, &id).await? else {
-        return Ok(see_other(&format!("/applications/{id}")));
-    };
-    let (now, _) = now_and_today();
-    match bookings(&state).cancel(&booking, now).await? {
-        Ok(()) => {
-            if let Some(reference) = app.reference.clone() {
-                message_about(
-                    &state,
-                    &app,
-                    &account,
-                    head.locale(),
-                    &Message::BookingCancelled { reference },
-                    now,
-                )
-                .await?;
-            }
-            tracing::info!(application = %id, "booking cancelled");
-            Ok(see_other(&format!("/applications/{id}")))
-        }
-        Err(Refused::TooLate) => {
-            let notice = Some(AcknowledgementNotice::TooLate);
-            acknowledgement_response(&state, head, &app, &booking, notice, StatusCode::CONFLICT)
-                .await
-        }
-        Err(_) => Ok(see_other(&format!("/applications/{id}"))),
-    }
+    Ok(state
+        .message_about(app, &context.account, locale, &message, now)
+        .await?)
 }

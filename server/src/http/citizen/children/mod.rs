@@ -1,27 +1,25 @@
 //! The pages for registering a child (`citizen::children`): confirm who
-//! you are, add the child, the guardianship document, consent, the child's
-//! page and withdrawing consent. A child's application that this account
+//! you are, add the child, and the second parent joining; `child` holds
+//! the child's own pages (the guardianship document, consent, the child's
+//! page and withdrawing consent). A child's application that this account
 //! may not see is the ordinary 404.
 
-use crate::http::AppState;
-use super::{
-    Citizen, Head, PageResult, applications, not_found, plain, read_form, render, render_at,
-    see_other, today,
-};
+mod child;
+
+use super::{Citizen, full_name};
 use crate::citizen::applications::Stored;
-use crate::citizen::children::{Added, Children, document_reference, document_type, status};
-use crate::verification::ApplicationKind;
-use app::application::{ApplicationState, Attention};
-use app::dates::{CivilDate, parse_date_of_birth};
+use crate::citizen::children::Added;
+use crate::http::AppState;
+use crate::http::page::{
+    Head, Now, PageError, PageForm, PageResult, render, render_at, see_other, today,
+};
+use anyhow::Context;
+use app::dates::parse_date_of_birth;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::{BirthCertificateNumber, FieldError, NationalIdNumber, PersonName};
-use app::pages::children::{
-    AddChildView, AlreadyRegisteredView, ChildConsentView, ChildView, ConsentLine,
-    GuardianshipView, IdentityView, MAX_DOCUMENT_BYTES, Review, Role, WithdrawView,
-};
+use app::pages::children::{AddChildView, AlreadyRegisteredView, IdentityView, Role};
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 
@@ -29,19 +27,19 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/identity", get(identity_page).post(identity_submit))
         .route("/children/new", get(add_page).post(add_submit))
-        .route("/children/{id}", get(child_page))
+        .route("/children/{id}", get(child::child_page))
         .route("/children/{id}/join", get(join_page).post(join_submit))
         .route(
             "/children/{id}/guardianship",
-            get(guardianship_page).post(guardianship_submit),
+            get(child::guardianship_page).post(child::guardianship_submit),
         )
         .route(
             "/children/{id}/consent",
-            get(consent_page).post(consent_submit),
+            get(child::consent_page).post(child::consent_submit),
         )
         .route(
             "/children/{id}/withdraw",
-            get(withdraw_page).post(withdraw_submit),
+            get(child::withdraw_page).post(child::withdraw_submit),
         )
 }
 
@@ -56,37 +54,22 @@ pub const RENDERED_HERE: [&str; 7] = [
     "/children/{id}/withdraw",
 ];
 
-fn children(state: &AppState) -> Children<'_> {
-    Children {
-        db: &state.db,
-        cipher: &state.cipher,
-        registry: state.registry.as_ref(),
-        ages: state.config.ages,
-    }
-}
-
 fn refuse(form: &mut Form, field: &str, error: FieldError) {
     form.errors.push(FieldIssue::new(field, error));
 }
 
 fn child_name(app: &Stored) -> String {
-    app.answers
-        .about_you
-        .as_ref()
-        .map(|a| format!("{} {}", a.given_names, a.surname))
-        .unwrap_or_default()
+    full_name(app).unwrap_or_default()
 }
 
-/// The child's application, if this account may see it.
-async fn child(
-    state: &AppState,
-    account: &str,
-    id: &str,
-) -> Result<Option<Stored>, super::Internal> {
-    Ok(applications(state)
-        .load(account, id)
-        .await?
-        .filter(|app| app.kind == ApplicationKind::MinorCard))
+/// The adult's proven identity; without it, the page to prove it.
+async fn adult_of(state: &AppState, account: &str) -> PageResult<NationalIdNumber> {
+    state
+        .children()
+        .identity_of(account)
+        .await
+        .context("loading the adult's proven identity")?
+        .ok_or_else(|| PageError::Redirect("/identity".to_string()))
 }
 
 // ---- Confirm who you are ----
@@ -96,7 +79,13 @@ async fn identity_page(
     Citizen(account): Citizen,
     head: Head,
 ) -> PageResult {
-    if children(&state).identity_of(&account).await?.is_some() {
+    if state
+        .children()
+        .identity_of(&account)
+        .await
+        .context("loading the adult's proven identity")?
+        .is_some()
+    {
         return Ok(see_other("/children/new"));
     }
     Ok(render(&state, head, StatusCode::OK, IdentityView::default()).await)
@@ -105,25 +94,18 @@ async fn identity_page(
 async fn identity_submit(
     State(state): State<AppState>,
     Citizen(account): Citizen,
+    Now(now): Now,
     head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let mut form = match read_form(
-        &head,
-        &body,
-        &[
-            "id-number",
-            "surname",
-            "given-names",
-            "dob-day",
-            "dob-month",
-            "dob-year",
-        ],
-    ) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
-    let now = crate::clock::unix_now();
+    let mut form = body.read(&[
+        "id-number",
+        "surname",
+        "given-names",
+        "dob-day",
+        "dob-month",
+        "dob-year",
+    ])?;
     let id_number = NationalIdNumber::parse(form.value("id-number"))
         .map_err(|e| refuse(&mut form, "id-number", e))
         .ok();
@@ -144,21 +126,18 @@ async fn identity_submit(
     if let (Some(id_number), Some(surname), Some(given), Some(dob), false) =
         (&id_number, &surname, &given, dob, form.has_errors())
     {
-        match children(&state)
+        let proven = state
+            .children()
             .prove_identity(&account, id_number, surname, given, dob, now)
-            .await?
-        {
+            .await
+            .context("proving the adult's identity")?;
+        match proven {
             Ok(()) => return Ok(see_other("/children/new?confirmed=1")),
             Err((field, error)) => refuse(&mut form, field, error),
         }
     }
-    Ok(render(
-        &state,
-        head,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        IdentityView { form },
-    )
-    .await)
+    let view = IdentityView { form };
+    Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
 
 // ---- Add a child ----
@@ -172,11 +151,9 @@ async fn add_page(
     State(state): State<AppState>,
     Citizen(account): Citizen,
     head: Head,
-    axum::extract::Query(query): axum::extract::Query<AddQuery>,
+    Query(query): Query<AddQuery>,
 ) -> PageResult {
-    if children(&state).identity_of(&account).await?.is_none() {
-        return Ok(see_other("/identity"));
-    }
+    adult_of(&state, &account).await?;
     let view = AddChildView {
         form: Form::default(),
         identity_confirmed: query.confirmed.is_some(),
@@ -187,25 +164,17 @@ async fn add_page(
 async fn add_submit(
     State(state): State<AppState>,
     Citizen(account): Citizen,
+    Now(now): Now,
     head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let Some(adult) = children(&state).identity_of(&account).await? else {
-        return Ok(see_other("/identity"));
-    };
-    let mut form = match read_form(
-        &head,
-        &body,
-        &[
-            "birth-certificate",
-            "surname",
-            "given-names",
-            "relationship",
-        ],
-    ) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
+    let adult = adult_of(&state, &account).await?;
+    let mut form = body.read(&[
+        "birth-certificate",
+        "surname",
+        "given-names",
+        "relationship",
+    ])?;
     let birth_cert = BirthCertificateNumber::parse(form.value("birth-certificate"))
         .map_err(|e| refuse(&mut form, "birth-certificate", e))
         .ok();
@@ -230,8 +199,8 @@ async fn add_submit(
         as_guardian,
         form.has_errors(),
     ) {
-        let now = crate::clock::unix_now();
-        match children(&state)
+        let added = state
+            .children()
             .add(
                 &account,
                 &adult,
@@ -242,8 +211,9 @@ async fn add_submit(
                 today(now),
                 now,
             )
-            .await?
-        {
+            .await
+            .context("adding a child")?;
+        match added {
             Added::Created {
                 id,
                 role: Role::Guardian,
@@ -252,14 +222,8 @@ async fn add_submit(
             Added::AlreadyYours(id) => return Ok(see_other(&format!("/children/{id}"))),
             Added::OtherParentFirst(id) => {
                 let path = format!("/children/{id}/join");
-                return Ok(render_at(
-                    &state,
-                    head,
-                    &path,
-                    StatusCode::CONFLICT,
-                    AlreadyRegisteredView { id },
-                )
-                .await);
+                let view = AlreadyRegisteredView { id };
+                return Ok(render_at(&state, head, &path, StatusCode::CONFLICT, view).await);
             }
             Added::Refused(field, error) => refuse(&mut form, field, error),
         }
@@ -279,12 +243,13 @@ async fn join_page(
     Path(id): Path<String>,
     head: Head,
 ) -> PageResult {
-    let Some(adult) = children(&state).identity_of(&account).await? else {
-        return Ok(see_other("/identity"));
-    };
-    if children(&state).listed_role(&adult, &id).await?.is_none() {
-        return Ok(not_found(&state, head).await);
-    }
+    let adult = adult_of(&state, &account).await?;
+    state
+        .children()
+        .listed_role(&adult, &id)
+        .await
+        .context("looking for the adult on the child's birth record")?
+        .ok_or(PageError::NotFound)?;
     Ok(render(&state, head, StatusCode::OK, AlreadyRegisteredView { id }).await)
 }
 
@@ -292,334 +257,14 @@ async fn join_submit(
     State(state): State<AppState>,
     Citizen(account): Citizen,
     Path(id): Path<String>,
-    head: Head,
+    Now(now): Now,
 ) -> PageResult {
-    let Some(adult) = children(&state).identity_of(&account).await? else {
-        return Ok(see_other("/identity"));
-    };
-    match children(&state)
-        .join(&account, &adult, &id, crate::clock::unix_now())
-        .await?
-    {
-        Some(_) => Ok(see_other(&format!("/children/{id}/consent"))),
-        None => Ok(not_found(&state, head).await),
-    }
-}
-
-// ---- The guardianship document ----
-
-async fn guardianship_page(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-) -> PageResult {
-    let Some(app) = child(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    match children(&state).link(&account, &id).await? {
-        Some(link)
-            if link.role == Role::Guardian
-                && matches!(
-                    link.status.as_str(),
-                    status::NEEDS_DOCUMENT | status::PENDING_REVIEW
-                ) =>
-        {
-            let view = GuardianshipView {
-                child_name: child_name(&app),
-                id,
-                form: Form::default(),
-            };
-            Ok(render(&state, head, StatusCode::OK, view).await)
-        }
-        _ => Ok(see_other(&format!("/children/{id}"))),
-    }
-}
-
-enum Upload {
-    Parts {
-        reference: String,
-        document: Option<Vec<u8>>,
-    },
-    TooLarge,
-    Unreadable,
-}
-
-/// Reads the reference and the document, stopping once the document is
-/// over the limit.
-async fn read_upload(mut multipart: Multipart) -> Upload {
-    let (mut reference, mut document) = (String::new(), None);
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => {
-                return Upload::Parts {
-                    reference,
-                    document,
-                };
-            }
-            Err(_) => return Upload::Unreadable,
-        };
-        match field.name() {
-            Some("document-reference") => match field.text().await {
-                Ok(text) => {
-                    reference = text.chars().filter(|c| !c.is_control()).take(200).collect()
-                }
-                Err(_) => return Upload::Unreadable,
-            },
-            Some("document") => {
-                let mut bytes = Vec::new();
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) if bytes.len() + chunk.len() > MAX_DOCUMENT_BYTES => {
-                            return Upload::TooLarge;
-                        }
-                        Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
-                        Ok(None) => break,
-                        Err(_) => return Upload::Unreadable,
-                    }
-                }
-                document = Some(bytes).filter(|b| !b.is_empty());
-            }
-            _ => {}
-        }
-    }
-}
-
-async fn guardianship_submit(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-    request: Request,
-) -> PageResult {
-    let Some(app) = child(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let Ok(multipart) = Multipart::from_request(request, &state).await else {
-        return Ok(plain(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The document must be sent as a file upload (multipart/form-data). / \
-             Hati lazima itumwe kama faili (multipart/form-data).",
-        ));
-    };
-    let mut form = Form::default();
-    let mut status_code = StatusCode::UNPROCESSABLE_ENTITY;
-    match read_upload(multipart).await {
-        Upload::TooLarge => {
-            refuse(&mut form, "document", FieldError::GuardianDocumentTooLarge);
-            status_code = StatusCode::PAYLOAD_TOO_LARGE;
-        }
-        Upload::Unreadable => refuse(&mut form, "document", FieldError::GuardianDocumentType),
-        Upload::Parts {
-            reference,
-            document,
-        } => {
-            form = Form::from_pairs(
-                [("document-reference", reference.as_str())],
-                &["document-reference"],
-            );
-            let reference = document_reference(&reference)
-                .map_err(|e| refuse(&mut form, "document-reference", e))
-                .ok();
-            let document = match document {
-                None => {
-                    refuse(&mut form, "document", FieldError::GuardianDocumentMissing);
-                    None
-                }
-                Some(bytes) => match document_type(&bytes) {
-                    Some(kind) => Some((kind, bytes)),
-                    None => {
-                        refuse(&mut form, "document", FieldError::GuardianDocumentType);
-                        None
-                    }
-                },
-            };
-            if let (Some(reference), Some((kind, bytes))) = (reference, document) {
-                let now = crate::clock::unix_now();
-                if children(&state)
-                    .attach_document(&account, &id, &reference, kind, &bytes, now)
-                    .await?
-                {
-                    tracing::info!(application = %id, bytes = bytes.len(), kind, "guardianship document stored");
-                    let next = match children(&state).link(&account, &id).await? {
-                        Some(link) if link.consented => format!("/children/{id}"),
-                        _ => format!("/children/{id}/consent"),
-                    };
-                    return Ok(see_other(&next));
-                }
-                return Ok(see_other(&format!("/children/{id}")));
-            }
-        }
-    }
-    let view = GuardianshipView {
-        child_name: child_name(&app),
-        id,
-        form,
-    };
-    Ok(render(&state, head, status_code, view).await)
-}
-
-// ---- Consent ----
-
-async fn consent_page(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-) -> PageResult {
-    let Some(app) = child(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    match children(&state).link(&account, &id).await? {
-        Some(link)
-            if !link.consented && app.state.is_active() && link.status != status::REJECTED =>
-        {
-            let view = ChildConsentView {
-                child_name: child_name(&app),
-                id,
-                form: Form::default(),
-            };
-            Ok(render(&state, head, StatusCode::OK, view).await)
-        }
-        _ => Ok(see_other(&format!("/children/{id}"))),
-    }
-}
-
-async fn consent_submit(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-    body: Bytes,
-) -> PageResult {
-    let Some(app) = child(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let mut form = match read_form(&head, &body, &["consent"]) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
-    if form.value("consent") != "yes" {
-        refuse(&mut form, "consent", FieldError::ConsentMissing);
-        let view = ChildConsentView {
-            child_name: child_name(&app),
-            id,
-            form,
-        };
-        return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
-    }
-    children(&state)
-        .consent(&account, &id, crate::clock::unix_now())
-        .await?;
-    Ok(see_other(&format!("/children/{id}")))
-}
-
-// ---- The child's page ----
-
-async fn child_page(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-) -> PageResult {
-    let Some(mut app) = child(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let Some(link) = children(&state).link(&account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let now = crate::clock::unix_now();
-    let Some(about) = app.answers.about_you.clone() else {
-        return Ok(not_found(&state, head).await);
-    };
-    if children(&state)
-        .close_if_adult(&id, about.date_of_birth, today(now), now)
-        .await?
-    {
-        app = match child(&state, &account, &id).await? {
-            Some(app) => app,
-            None => return Ok(not_found(&state, head).await),
-        };
-    }
-    let consents = children(&state)
-        .ledger(&id)
-        .await?
-        .into_iter()
-        .filter(|entry| entry.role != "self")
-        .map(|entry| ConsentLine {
-            by_you: entry.account_id == account,
-            role: Role::from_code(&entry.role).unwrap_or(Role::Guardian),
-            withdrawn: entry.action == "withdrawn",
-            on: CivilDate::in_nairobi_at(entry.at),
-        })
-        .collect();
-    let review = match (link.role, link.status.as_str()) {
-        (Role::Guardian, status::PENDING_REVIEW) => Some(Review::Pending),
-        (Role::Guardian, status::APPROVED) => Some(Review::Approved),
-        (Role::Guardian, status::REJECTED) => Some(Review::Rejected(
-            link.review_reason.clone().unwrap_or_default(),
-        )),
-        _ => None,
-    };
-    let appointment = super::booking::appointment_of(&state, &app).await?;
-    let view = ChildView {
-        name: child_name(&app),
-        age: about.date_of_birth.age_on(today(now)),
-        reference: app.reference.clone(),
-        state: app.state,
-        role: link.role,
-        consented: link.consented,
-        consents,
-        review,
-        turned_adult: app.attention == Some(Attention::TurnedAdult),
-        appointment,
-        id,
-    };
-    Ok(render(&state, head, StatusCode::OK, view).await)
-}
-
-// ---- Withdrawing consent ----
-
-async fn withdraw_page(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-) -> PageResult {
-    let Some(app) = child(&state, &account, &id).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    if !app.state.is_active() || app.state == ApplicationState::Collected {
-        return Ok(see_other(&format!("/children/{id}")));
-    }
-    Ok(render(
-        &state,
-        head,
-        StatusCode::OK,
-        WithdrawView {
-            name: child_name(&app),
-            id,
-        },
-    )
-    .await)
-}
-
-async fn withdraw_submit(
-    State(state): State<AppState>,
-    Citizen(account): Citizen,
-    Path(id): Path<String>,
-    head: Head,
-) -> PageResult {
-    if child(&state, &account, &id).await?.is_none() {
-        return Ok(not_found(&state, head).await);
-    }
-    if children(&state)
-        .withdraw(&account, &id, crate::clock::unix_now())
-        .await?
-    {
-        Ok(see_other("/applications?withdrawn=1"))
-    } else {
-        Ok(see_other(&format!("/children/{id}")))
-    }
+    let adult = adult_of(&state, &account).await?;
+    state
+        .children()
+        .join(&account, &adult, &id, now)
+        .await
+        .context("joining a child's application")?
+        .ok_or(PageError::NotFound)?;
+    Ok(see_other(&format!("/children/{id}/consent")))
 }
