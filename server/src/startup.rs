@@ -1,7 +1,7 @@
 //! Builds the application from its configuration: database, migrations,
 //! listener. `port()` tells tests which port 0 became.
 
-use crate::clock::unix_now;
+use crate::clock::{Clock, unix_now};
 use crate::config::{Config, Environment, RegistryKind};
 use crate::http::{AppState, router};
 use crate::jobs::Jobs;
@@ -31,17 +31,27 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        Self::build_inner(config, false).await
+        Self::build_inner(config, Clock::system(), false).await
+    }
+
+    /// The same server, with requests reading the time from `clock` (tests
+    /// move it forward); background jobs still read the system clock.
+    pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        Self::build_inner(config, clock, false).await
     }
 
     /// Benchmarks only (`--features bench`): the same server, except that
     /// personal fields are stored unencrypted.
     #[cfg(feature = "bench")]
     pub async fn build_without_encryption(config: Config) -> anyhow::Result<Self> {
-        Self::build_inner(config, true).await
+        Self::build_inner(config, Clock::system(), true).await
     }
 
-    async fn build_inner(config: Config, without_encryption: bool) -> anyhow::Result<Self> {
+    async fn build_inner(
+        config: Config,
+        clock: Clock,
+        without_encryption: bool,
+    ) -> anyhow::Result<Self> {
         check_for_production(&config)?;
         let master_key = config.load_master_key()?;
         // Refuses a transport that must not carry real messages (`log` in production).
@@ -78,6 +88,7 @@ impl Application {
             registry,
             cipher,
             config: Arc::new(config),
+            clock,
         };
         Ok(Application {
             port,
@@ -98,6 +109,11 @@ impl Application {
 
     pub fn cipher(&self) -> &crate::crypto::FieldCipher {
         &self.state.cipher
+    }
+
+    /// The clock requests read the time from.
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
     }
 
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.

@@ -5,7 +5,9 @@
 //! - `schedule`: the slots those rules give on a day (pure, no database).
 //! - `bookings`: taking, moving and giving up seats, each in one
 //!   transaction that cannot exceed capacity.
+//! - `eligibility`: what an application may book, where, and with whom.
 
 pub mod bookings;
 pub mod centres;
+pub mod eligibility;
 pub mod schedule;

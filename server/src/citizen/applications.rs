@@ -56,6 +56,24 @@ pub(crate) fn kind_code(kind: ApplicationKind) -> &'static str {
     }
 }
 
+/// Whether a write was refused by a unique index (by the error's kind, the
+/// SQLSTATE, never its text): any other database error is a failure, not a
+/// duplicate.
+fn refused_by_unique_index(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// The message that tells the citizen what came of their submission, by the
+/// state it left the application in; none before it has a reference.
+pub fn submission_message(app: &Stored) -> Option<Message> {
+    let reference = app.reference.clone()?;
+    Some(match app.state {
+        ApplicationState::Verified => Message::ApplicationVerified { reference },
+        ApplicationState::NeedsAttention => Message::ApplicationNeedsAttention { reference },
+        _ => Message::ApplicationSubmitted { reference },
+    })
+}
+
 /// The state and (if any) attention an outcome leads to.
 pub fn after_verification(outcome: Outcome) -> (ApplicationState, Option<Attention>) {
     use ApplicationState::*;
@@ -373,11 +391,13 @@ impl Applications<'_> {
             Ok(_) => return Ok(Err(Refused::NotEditable)),
             // The unique indexes: another application took this birth
             // certificate in the meantime (or, once in billions, the reference).
-            Err(sqlx::Error::Database(error)) => {
+            Err(error) if refused_by_unique_index(&error) => {
                 tracing::info!(application = %app.id, %error, "submission refused by a unique index");
                 return Ok(Err(Refused::Duplicate));
             }
-            Err(other) => return Err(other.into()),
+            Err(other) => {
+                return Err(anyhow::Error::from(other).context("claiming the application"));
+            }
         }
         sqlx::query(
             "INSERT INTO consents (id, account_id, application_id, purpose, notice_version, method, given_at) \
@@ -460,5 +480,73 @@ impl Applications<'_> {
             }
             _ => Ok(app),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(state: ApplicationState, reference: Option<&str>) -> Stored {
+        Stored {
+            id: "a".into(),
+            account_id: "acc".into(),
+            kind: ApplicationKind::AdultId,
+            state,
+            answers: Answers::default(),
+            has_photo: false,
+            reference: reference.map(str::to_string),
+            attention: None,
+            pending_verification_id: None,
+        }
+    }
+
+    #[test]
+    fn the_submission_message_follows_the_state_it_left() {
+        let reference = || "KE-TEST".to_string();
+        assert!(matches!(
+            submission_message(&stored(ApplicationState::Verified, Some("KE-TEST"))),
+            Some(Message::ApplicationVerified { reference: r }) if r == reference()
+        ));
+        assert!(matches!(
+            submission_message(&stored(ApplicationState::NeedsAttention, Some("KE-TEST"))),
+            Some(Message::ApplicationNeedsAttention { reference: r }) if r == reference()
+        ));
+        assert!(matches!(
+            submission_message(&stored(ApplicationState::PendingVerification, Some("KE-TEST"))),
+            Some(Message::ApplicationSubmitted { reference: r }) if r == reference()
+        ));
+        assert!(submission_message(&stored(ApplicationState::Verified, None)).is_none());
+    }
+
+    #[tokio::test]
+    async fn only_a_unique_index_is_a_duplicate() {
+        let db = crate::db::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("CREATE TABLE t (k TEXT NOT NULL UNIQUE)")
+            .execute(&db)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO t (k) VALUES ('one')")
+            .execute(&db)
+            .await
+            .unwrap();
+        let twice = sqlx::query("INSERT INTO t (k) VALUES ('one')")
+            .execute(&db)
+            .await
+            .unwrap_err();
+        assert!(refused_by_unique_index(&twice));
+        let null = sqlx::query("INSERT INTO t (k) VALUES (NULL)")
+            .execute(&db)
+            .await
+            .unwrap_err();
+        assert!(
+            !refused_by_unique_index(&null),
+            "a NOT NULL violation is no duplicate"
+        );
+        let missing = sqlx::query("UPDATE nowhere SET k = 'x'")
+            .execute(&db)
+            .await
+            .unwrap_err();
+        assert!(!refused_by_unique_index(&missing));
     }
 }

@@ -59,14 +59,7 @@ async fn africastalking_delivery(
             return StatusCode::OK;
         }
     };
-    match outbox::record_delivery(
-        &state.db,
-        report.id.trim(),
-        &outcome,
-        crate::clock::unix_now(),
-    )
-    .await
-    {
+    match outbox::record_delivery(&state.db, report.id.trim(), &outcome, state.clock.now()).await {
         Ok(moved) => {
             if moved.is_empty() {
                 tracing::info!("a delivery report matched no sent message and was ignored");

@@ -1,40 +1,27 @@
 //! The HTTP surface: one router built from each module's routes, the Leptos
 //! pages, and the layers every response passes through.
 
-mod account;
-mod booking;
-mod children;
 mod citizen;
 mod health;
 mod language;
 mod messages;
+mod page;
 mod security;
 pub mod session_store;
 mod staff;
+mod state;
 
-use crate::config::Config;
+pub use state::AppState;
+
 use app::shell::{App, shell};
 use axum::http::{HeaderValue, header};
-use axum::{Router, extract::FromRef, extract::MatchedPath, http::Request};
-use leptos::config::LeptosOptions;
+use axum::{Router, extract::MatchedPath, http::Request};
 use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions};
-use sqlx::AnyPool;
-use std::sync::Arc;
 use std::time::Duration;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
     services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
-
-/// What handlers get from axum's `State`: never from a global.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: AnyPool,
-    pub registry: crate::registry::SharedRegistry,
-    pub cipher: crate::crypto::FieldCipher,
-    pub config: Arc<Config>,
-}
 
 pub fn router(state: AppState) -> Router {
     // The citizen's pages are rendered by their own handlers, which load
@@ -42,13 +29,9 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list_with_exclusions(
         App,
         Some(
-            citizen::RENDERED_HERE
-                .iter()
-                .chain(booking::RENDERED_HERE.iter())
-                .chain(account::RENDERED_HERE.iter())
-                .chain(children::RENDERED_HERE.iter())
-                .chain(staff::RENDERED_HERE.iter())
-                .map(|p| p.to_string())
+            citizen::rendered_here()
+                .chain(staff::RENDERED_HERE.iter().copied())
+                .map(str::to_string)
                 .collect(),
         ),
     );
@@ -75,9 +58,9 @@ pub fn router(state: AppState) -> Router {
     // Sessions only where pages are: assets and health checks never touch
     // the session table. Cookie: HttpOnly, SameSite=Lax, Secure over HTTPS;
     // 30 minutes without a request ends the session.
-    let sessions = tower_sessions::SessionManagerLayer::new(session_store::DbSessionStore::new(
-        state.db.clone(),
-    ))
+    let sessions = tower_sessions::SessionManagerLayer::new(
+        session_store::DbSessionStore::new(state.db.clone()).with_clock(state.clock.clone()),
+    )
     .with_name("usajili_session")
     .with_http_only(true)
     .with_same_site(tower_sessions::cookie::SameSite::Lax)
@@ -88,9 +71,6 @@ pub fn router(state: AppState) -> Router {
     .with_always_save(true);
     let pages = Router::new()
         .merge(citizen::router())
-        .merge(booking::router())
-        .merge(account::router())
-        .merge(children::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -98,6 +78,11 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Inside the marker below, so the 404 page knows who is signed in.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page::not_found_layer,
+        ))
         .layer(axum::middleware::from_fn(citizen::signed_in_marker))
         .layer(sessions)
         .layer(axum::middleware::from_fn(security::same_origin_posts));

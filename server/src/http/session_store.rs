@@ -11,6 +11,7 @@
 //! row did not already hold, so several processes stay correct (at worst
 //! one of them writes when it need not).
 
+use crate::clock::Clock;
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 use tower_sessions::session::{Id, Record};
@@ -29,14 +30,23 @@ type Seen = std::collections::HashMap<String, (u64, i64)>;
 pub struct DbSessionStore {
     db: AnyPool,
     seen: std::sync::Arc<std::sync::Mutex<Seen>>,
+    /// Rows whose expiry is past this clock's time are never loaded.
+    clock: Clock,
 }
 
 impl DbSessionStore {
+    /// A store on the system clock.
     pub fn new(db: AnyPool) -> Self {
         DbSessionStore {
             db,
             seen: Default::default(),
+            clock: Clock::system(),
         }
+    }
+
+    /// The same store, telling expired rows by `clock` (the server's).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        DbSessionStore { clock, ..self }
     }
 
     fn remember(&self, key: &str, data: &str, expires_at: i64) {
@@ -130,7 +140,7 @@ impl SessionStore for DbSessionStore {
             "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
         )
         .bind(key(id))
-        .bind(crate::clock::unix_now())
+        .bind(self.clock.now())
         .fetch_optional(&self.db)
         .await
         .map_err(backend)?;

@@ -466,6 +466,34 @@ impl Capacity<'_> {
         Ok(removed == 1)
     }
 
+    /// The references of the applications `plan` moves, by application id,
+    /// for the preview's and the outcome's tables: one query (one per
+    /// thousand moves), not one per move.
+    pub async fn references(&self, plan: &Plan) -> anyhow::Result<HashMap<String, String>> {
+        let ids: std::collections::BTreeSet<&str> = plan
+            .moves
+            .iter()
+            .map(|m| m.booking.application_id.as_str())
+            .collect();
+        let ids: Vec<&str> = ids.into_iter().collect();
+        let mut references = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, reference FROM applications WHERE id IN ({}) AND reference IS NOT NULL",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(self.db).await? {
+                references.insert(row.try_get("id")?, row.try_get("reference")?);
+            }
+        }
+        Ok(references)
+    }
+
     /// The closures ahead that apply to `centre` (its own and every
     /// centre's), soonest first: (id, day, span, reason, its own).
     pub async fn upcoming(
@@ -511,6 +539,62 @@ pub fn rules_of(centre: &Centre) -> CentreRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_references_of_a_plan_come_in_one_query() {
+        let db = crate::db::connect("sqlite::memory:", 1).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        sqlx::query(
+            "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) \
+             VALUES ('acc', 'i', $1, 'phone', 0)",
+        )
+        .bind(vec![0u8])
+        .execute(&db)
+        .await
+        .unwrap();
+        for (id, reference) in [("a1", Some("REF-1")), ("a2", Some("REF-2")), ("a3", None)] {
+            sqlx::query(
+                "INSERT INTO applications (id, account_id, kind, state, answers, reference, created_at, updated_at) \
+                 VALUES ($1, 'acc', 'adult_id', 'booked', $2, $3, 0, 0)",
+            )
+            .bind(id)
+            .bind(vec![0u8])
+            .bind(reference)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+        let held = |application_id: &str| Held {
+            id: format!("b-{application_id}"),
+            application_id: application_id.into(),
+            kind: Kind::Enrolment,
+            day: date(2026, 12, 1),
+            slot: 480,
+            seat: 1,
+            starts_at: 0,
+            created_at: 0,
+            movable: true,
+        };
+        let plan = Plan {
+            moves: ["a1", "a2", "a3", "a1"]
+                .into_iter()
+                .map(|id| Move {
+                    booking: held(id),
+                    to: None,
+                })
+                .collect(),
+            reseats: Vec::new(),
+        };
+        let references = Capacity { db: &db }.references(&plan).await.unwrap();
+        assert_eq!(references.len(), 2);
+        assert_eq!(references["a1"], "REF-1");
+        assert_eq!(references["a2"], "REF-2");
+        let none = Capacity { db: &db }
+            .references(&Plan::default())
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+    }
 
     fn date(y: i32, m: u8, d: u8) -> CivilDate {
         CivilDate::new(y, m, d).unwrap()

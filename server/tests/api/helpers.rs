@@ -11,6 +11,9 @@ pub struct TestApp {
     pub message_log: std::path::PathBuf,
     /// The configuration the app was started with (to start it again).
     pub config: Config,
+    /// The clock the app's requests read (the system clock, moved forward
+    /// by [`TestApp::advance`]).
+    pub clock: usajili::clock::Clock,
     _dir: tempfile::TempDir,
 }
 
@@ -30,6 +33,12 @@ impl TestApp {
     /// Everything the `log` message transport has written so far.
     pub fn messages(&self) -> String {
         std::fs::read_to_string(&self.message_log).unwrap_or_default()
+    }
+
+    /// Moves the app's clock forward by `secs`, as its pages see it
+    /// (background jobs keep the system's time).
+    pub fn advance(&self, secs: i64) {
+        self.clock.advance(secs);
     }
 
     pub async fn get_html(&self, path: &str) -> (reqwest::StatusCode, String) {
@@ -69,6 +78,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
     let cipher = app.cipher().clone();
+    let clock = app.clock().clone();
     let message_log = std::path::PathBuf::from(&started_with.messages.log.target);
     tokio::spawn(app.run_until_stopped());
 
@@ -84,6 +94,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         cipher,
         message_log,
         config: started_with,
+        clock,
         _dir: dir,
     }
 }

@@ -7,6 +7,7 @@ mod booking;
 mod browser;
 mod children;
 mod citizens;
+mod clock;
 mod crypto;
 mod email;
 mod helpers;

@@ -3,30 +3,26 @@
 //! confirmed; then the moves, a message to each person moved or asked to
 //! book again, and an audit entry.
 
-use super::{Supervisor, audit, bar};
+use super::{StaffSession, Supervisor, audit, bar};
 use crate::booking::bookings::Kind;
-use crate::booking::centres::{Centre, Centres};
+use crate::booking::centres::Centre;
 use crate::http::AppState;
-use crate::http::citizen::{
-    Head, Internal, PageResult, applications, message_about, read_form, render_at, see_other, today,
-};
+use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render_at, see_other, today};
 use crate::messages::Message;
 use crate::staff::StaffMember;
 use crate::staff::capacity::{Capacity, Change, Plan, rules_of};
+use anyhow::Context;
 use app::capacity::{CLOSURE_FIELDS, CentreRules, ClosureRequest, RULES_FIELDS};
 use app::forms::Form;
 use app::i18n::Locale;
 use app::pages::staff::{CapacityOutcome, CapacityPreview, CapacityView, MoveLine, Pending};
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use tower_sessions::Session;
 
-const OUTCOME: &str = "capacity_outcome";
 const PATH: &str = "/staff/capacity";
 
 pub fn router() -> Router<AppState> {
@@ -48,16 +44,17 @@ async fn centre_for(
     state: &AppState,
     member: &StaffMember,
     asked: Option<&str>,
-) -> Result<(Centre, Vec<(String, String)>), Internal> {
-    let centres = Centres { db: &state.db };
+) -> PageResult<(Centre, Vec<(String, String)>)> {
+    let centres = state.centres();
     if let Some(own) = &member.centre_id {
         let centre = centres
             .get(own)
-            .await?
+            .await
+            .context("loading the supervisor's centre")?
             .ok_or_else(|| anyhow::anyhow!("a supervisor's centre is missing"))?;
         return Ok((centre, Vec::new()));
     }
-    let all = centres.search(None, "").await?;
+    let all = centres.search(None, "").await.context("listing centres")?;
     let choices = all.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
     let centre = all
         .iter()
@@ -73,7 +70,8 @@ async fn page_view(
     member: &StaffMember,
     centre: &Centre,
     centres: Vec<(String, String)>,
-) -> Result<CapacityView, Internal> {
+    now: i64,
+) -> PageResult<CapacityView> {
     let closure = Form::from_pairs([("span", "whole")], &["span"]);
     Ok(CapacityView {
         bar: bar(state, member).await?,
@@ -82,8 +80,9 @@ async fn page_view(
         rules: rules_of(centre).to_form(),
         closure,
         closures: Capacity { db: &state.db }
-            .upcoming(&centre.id, today(crate::clock::unix_now()))
-            .await?,
+            .upcoming(&centre.id, today(now))
+            .await
+            .context("loading the closures ahead")?,
         preview: None,
         outcome: None,
     })
@@ -92,46 +91,46 @@ async fn page_view(
 async fn capacity_page(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    session: Session,
+    session: StaffSession,
+    Now(now): Now,
     head: Head,
     Query(query): Query<CentreQuery>,
 ) -> PageResult {
     let (centre, centres) = centre_for(&state, &member, query.centre.as_deref()).await?;
-    let mut view = page_view(&state, &member, &centre, centres).await?;
-    view.outcome = session
-        .remove::<CapacityOutcome>(OUTCOME)
-        .await
-        .ok()
-        .flatten();
+    let mut view = page_view(&state, &member, &centre, centres, now).await?;
+    view.outcome = session.take_capacity_outcome().await.ok().flatten();
     Ok(render_at(&state, head, PATH, StatusCode::OK, view).await)
 }
 
-/// The references of the applications a plan moves, for the tables.
-async fn lines(state: &AppState, plan: &Plan) -> Result<Vec<MoveLine>, Internal> {
-    let mut lines = Vec::with_capacity(plan.moves.len());
-    for step in &plan.moves {
-        let reference: Option<String> =
-            sqlx::query_scalar("SELECT reference FROM applications WHERE id = $1")
-                .bind(&step.booking.application_id)
-                .fetch_optional(&state.db)
-                .await?
-                .flatten();
-        lines.push(MoveLine {
-            reference: reference.unwrap_or_default(),
+/// The plan's moves, for the tables.
+async fn lines(state: &AppState, plan: &Plan) -> PageResult<Vec<MoveLine>> {
+    let references = Capacity { db: &state.db }
+        .references(plan)
+        .await
+        .context("loading the references of the moves")?;
+    Ok(plan
+        .moves
+        .iter()
+        .map(|step| MoveLine {
+            reference: references
+                .get(&step.booking.application_id)
+                .cloned()
+                .unwrap_or_default(),
             enrolment: step.booking.kind == Kind::Enrolment,
             from: (step.booking.day, step.booking.slot),
             to: step.to,
-        });
-    }
-    Ok(lines)
+        })
+        .collect())
 }
 
 /// Tells each person moved where to, and each person not placed to book again.
-async fn notify(state: &AppState, centre: &Centre, plan: &Plan, now: i64) -> Result<(), Internal> {
+async fn notify(state: &AppState, centre: &Centre, plan: &Plan, now: i64) -> PageResult<()> {
     for step in &plan.moves {
-        let Some(app) = applications(state)
+        let Some(app) = state
+            .applications()
             .load_for_staff(&step.booking.application_id)
-            .await?
+            .await
+            .context("loading a moved booking's application")?
         else {
             continue;
         };
@@ -150,7 +149,9 @@ async fn notify(state: &AppState, centre: &Centre, plan: &Plan, now: i64) -> Res
                 centre: centre.name.clone(),
             },
         };
-        message_about(state, &app, &app.account_id, Locale::en, &message, now).await?;
+        state
+            .message_about(&app, &app.account_id, Locale::en, &message, now)
+            .await?;
     }
     Ok(())
 }
@@ -160,14 +161,13 @@ async fn notify(state: &AppState, centre: &Centre, plan: &Plan, now: i64) -> Res
 async fn handle(
     state: &AppState,
     member: &StaffMember,
-    peer: &SocketAddr,
-    session: &Session,
+    (peer, session, now): (&SocketAddr, &StaffSession, i64),
     head: Head,
     form: Form,
     parsed: Result<Change, Vec<app::forms::FieldIssue>>,
 ) -> PageResult {
     let (centre, centres) = centre_for(state, member, Some(form.value("centre"))).await?;
-    let mut view = page_view(state, member, &centre, centres).await?;
+    let mut view = page_view(state, member, &centre, centres, now).await?;
     let is_rules = form.values.contains_key("counters");
     let mut shown = form.clone();
     shown.values.remove("centre");
@@ -184,11 +184,13 @@ async fn handle(
             return Ok(render_at(state, head, PATH, StatusCode::UNPROCESSABLE_ENTITY, view).await);
         }
     };
-    let now = crate::clock::unix_now();
     let capacity = Capacity { db: &state.db };
     match form.value("confirm") {
         "yes" => {
-            let plan = capacity.apply(&centre, &change, now).await?;
+            let plan = capacity
+                .apply(&centre, &change, now)
+                .await
+                .context("changing a centre's capacity")?;
             notify(state, &centre, &plan, now).await?;
             let (what, action) = match change {
                 Change::Rules(_) => ("rules", "capacity.rules"),
@@ -213,10 +215,7 @@ async fn handle(
                 what: what.to_string(),
                 moves: lines(state, &plan).await?,
             };
-            session
-                .insert(OUTCOME, outcome)
-                .await
-                .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+            session.set_capacity_outcome(outcome).await?;
             Ok(see_other(&format!("{PATH}?centre={}", centre.id)))
         }
         "back" => {
@@ -228,7 +227,10 @@ async fn handle(
             Ok(render_at(state, head, PATH, StatusCode::OK, view).await)
         }
         _ => {
-            let plan = capacity.preview(&centre, &change, now).await?;
+            let plan = capacity
+                .preview(&centre, &change, now)
+                .await
+                .context("previewing a capacity change")?;
             let pending = match change {
                 Change::Rules(rules) => Pending::Rules(rules),
                 Change::Closure(closure) => Pending::Closure(closure),
@@ -251,33 +253,28 @@ async fn rules_submit(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    session: Session,
+    session: StaffSession,
+    Now(now): Now,
     head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let form = match read_form(&head, &body, &fields(&RULES_FIELDS)) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
+    let form = body.read(&fields(&RULES_FIELDS))?;
     let parsed = CentreRules::from_form(&form).map(Change::Rules);
-    handle(&state, &member, &peer, &session, head, form, parsed).await
+    handle(&state, &member, (&peer, &session, now), head, form, parsed).await
 }
 
 async fn closure_submit(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    session: Session,
+    session: StaffSession,
+    Now(now): Now,
     head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let form = match read_form(&head, &body, &fields(&CLOSURE_FIELDS)) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
-    let parsed =
-        ClosureRequest::from_form(&form, today(crate::clock::unix_now())).map(Change::Closure);
-    handle(&state, &member, &peer, &session, head, form, parsed).await
+    let form = body.read(&fields(&CLOSURE_FIELDS))?;
+    let parsed = ClosureRequest::from_form(&form, today(now)).map(Change::Closure);
+    handle(&state, &member, (&peer, &session, now), head, form, parsed).await
 }
 
 async fn reopen(
@@ -285,27 +282,26 @@ async fn reopen(
     Supervisor(member): Supervisor,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    session: Session,
-    head: Head,
-    body: Bytes,
+    session: StaffSession,
+    Now(now): Now,
+    body: PageForm,
 ) -> PageResult {
-    let form = match read_form(&head, &body, &["centre"]) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
+    let form = body.read(&["centre"])?;
     let (centre, _) = centre_for(&state, &member, Some(form.value("centre"))).await?;
-    if !(Capacity { db: &state.db })
-        .reopen(&centre.id, &id, today(crate::clock::unix_now()))
-        .await?
-    {
-        return Ok(crate::http::citizen::not_found(&state, head).await);
+    let reopened = Capacity { db: &state.db }
+        .reopen(&centre.id, &id, today(now))
+        .await
+        .context("reopening a closure")?;
+    if !reopened {
+        return Err(PageError::NotFound);
     }
+    let centre_id = Some(centre.id.as_str());
     audit(
         &state,
         &member,
         "capacity.reopen",
         None,
-        Some(&centre.id),
+        centre_id,
         &peer,
         None,
     )
@@ -314,9 +310,6 @@ async fn reopen(
         what: "reopened".to_string(),
         moves: Vec::new(),
     };
-    session
-        .insert(OUTCOME, outcome)
-        .await
-        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session.set_capacity_outcome(outcome).await?;
     Ok(see_other(&format!("{PATH}?centre={}", centre.id)))
 }

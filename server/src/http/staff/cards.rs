@@ -4,9 +4,10 @@
 use super::{Staff, Supervisor, audit, bar};
 use crate::citizen::applications::Stored;
 use crate::http::AppState;
-use crate::http::citizen::{Head, PageResult, applications, message_about, plain, render, today};
+use crate::http::page::{Head, Now, PageError, PageResult, plain, render, today};
 use crate::messages::Message;
 use crate::staff::cards::{MAX_BATCH, mark_ready, references_in};
+use anyhow::Context;
 use app::forms::{FieldIssue, Form};
 use app::i18n::Locale;
 use app::identifiers::FieldError;
@@ -59,6 +60,7 @@ async fn cards_submit(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Now(now): Now,
     head: Head,
     request: Request,
 ) -> PageResult {
@@ -87,21 +89,29 @@ async fn cards_submit(
         };
         return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
     }
-    let now = crate::clock::unix_now();
     let batch: Vec<_> = references.into_iter().take(MAX_BATCH).collect();
-    let (mut results, ready) = mark_ready(&state.db, &batch, &centre, now).await?;
+    let (mut results, ready) = mark_ready(&state.db, &batch, &centre, now)
+        .await
+        .context("marking cards ready")?;
     results.extend(
         mistyped
             .into_iter()
             .map(|token| (token, CardOutcome::Mistyped)),
     );
-    let centre_name = crate::booking::centres::Centres { db: &state.db }
+    let centre_name = state
+        .centres()
         .get(&centre)
-        .await?
+        .await
+        .context("loading the supervisor's centre")?
         .map(|c| c.name)
         .unwrap_or_default();
     for id in &ready {
-        if let Some(app) = applications(&state).load_for_staff(id).await? {
+        let app = state
+            .applications()
+            .load_for_staff(id)
+            .await
+            .context("loading a ready card's application")?;
+        if let Some(app) = app {
             notify_ready(&state, &app, &centre_name, now).await?;
         }
     }
@@ -125,12 +135,7 @@ async fn cards_submit(
 
 /// Tells the applicant (for a child, the adult who registered the child)
 /// that the card is ready and how to book its collection.
-async fn notify_ready(
-    state: &AppState,
-    app: &Stored,
-    centre: &str,
-    now: i64,
-) -> Result<(), super::Internal> {
+async fn notify_ready(state: &AppState, app: &Stored, centre: &str, now: i64) -> PageResult<()> {
     let Some(reference) = app.reference.clone() else {
         return Ok(());
     };
@@ -138,7 +143,9 @@ async fn notify_ready(
         reference,
         centre: centre.to_string(),
     };
-    message_about(state, app, &app.account_id, Locale::en, &message, now).await
+    Ok(state
+        .message_about(app, &app.account_id, Locale::en, &message, now)
+        .await?)
 }
 
 #[derive(Deserialize)]
@@ -163,24 +170,26 @@ async fn export(
     Staff(member): Staff,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<ExportQuery>,
+    Now(now): Now,
     head: Head,
 ) -> PageResult {
     let centre = match (&member.centre_id, query.centre) {
         (Some(own), _) => own.clone(),
         (None, Some(chosen)) => chosen,
-        (None, None) => return Ok(crate::http::citizen::not_found(&state, head).await),
+        (None, None) => return Err(PageError::NotFound),
     };
     let day = query
         .day
         .as_deref()
         .and_then(|d| d.parse().ok())
-        .unwrap_or_else(|| today(crate::clock::unix_now()));
+        .unwrap_or_else(|| today(now));
     let visits = crate::staff::desk::Desk {
         db: &state.db,
         cipher: &state.cipher,
     }
     .day(&centre, day)
-    .await?;
+    .await
+    .context("loading the day's visits")?;
     let locale = head.locale();
     let mut csv = String::from("time,reference,name,visit,status\r\n");
     for visit in &visits {

@@ -2,8 +2,9 @@
 
 use super::{Staff, bar};
 use crate::http::AppState;
-use crate::http::citizen::{Head, PageResult, not_found, render, today};
+use crate::http::page::{Head, Now, PageError, PageResult, render, today};
 use crate::staff::dashboard;
+use anyhow::Context;
 use app::pages::staff::DashboardView;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -23,20 +24,28 @@ struct DashboardQuery {
 async fn dashboard_page(
     State(state): State<AppState>,
     Staff(member): Staff,
+    Now(now): Now,
     head: Head,
     Query(query): Query<DashboardQuery>,
 ) -> PageResult {
-    let Some(centre) = member.centre_id.clone().or(query.centre) else {
-        return Ok(not_found(&state, head).await);
-    };
-    let now = crate::clock::unix_now();
+    let centre = member
+        .centre_id
+        .clone()
+        .or(query.centre)
+        .ok_or(PageError::NotFound)?;
     let today = today(now);
-    let days = dashboard::load(&state.db, &centre, today).await?;
+    let days = dashboard::load(&state.db, &centre, today)
+        .await
+        .context("loading the dashboard's days")?;
     if days.is_empty() {
-        return Ok(not_found(&state, head).await);
+        return Err(PageError::NotFound);
     }
-    let (no_shows, due) = dashboard::no_shows_today(&state.db, &centre, today, now).await?;
-    let (uncollected, uncollected_total) = dashboard::uncollected(&state.db, &centre, now).await?;
+    let (no_shows, due) = dashboard::no_shows_today(&state.db, &centre, today, now)
+        .await
+        .context("counting today's no-shows")?;
+    let (uncollected, uncollected_total) = dashboard::uncollected(&state.db, &centre, now)
+        .await
+        .context("counting uncollected cards")?;
     let view = DashboardView {
         bar: bar(&state, &member).await?,
         days,

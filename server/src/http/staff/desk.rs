@@ -4,21 +4,19 @@
 
 use super::{Staff, audit, bar};
 use crate::http::AppState;
-use crate::http::citizen::{
-    Head, PageResult, applications, message_about, not_found, read_form, render, see_other, today,
-};
+use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
 use crate::messages::Message;
 use crate::staff::StaffMember;
 use crate::staff::desk::{
     Desk, Found, MAX_NOTE_CHARS, Step, check_in_problem, counts, matches_search, next_steps,
 };
+use anyhow::Context;
 use app::dates::CivilDate;
 use app::forms::{FieldIssue, Form};
 use app::i18n::Locale;
 use app::identifiers::{ApplicationReference, FieldError};
-use app::pages::staff::{NoteLine, RecordView, TodayView};
+use app::pages::staff::{NoteLine, RecordView, TodayView, VisitStatus};
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -61,17 +59,18 @@ async fn today_view(
     member: &StaffMember,
     query: DayQuery,
     check_in: Form,
-) -> Result<TodayView, super::Internal> {
+    now: i64,
+) -> PageResult<TodayView> {
     // No-shows are marked by `mark_no_shows_forever`, once a minute; the
     // list (refreshed every 30 s by every open console) only reads.
-    let now = crate::clock::unix_now();
-    let centres = crate::booking::centres::Centres { db: &state.db };
     let (centre_id, choices) = match &member.centre_id {
         Some(centre) => (centre.clone(), Vec::new()),
         None => {
-            let all: Vec<(String, String)> = centres
+            let all: Vec<(String, String)> = state
+                .centres()
                 .search(None, "")
-                .await?
+                .await
+                .context("listing centres")?
                 .into_iter()
                 .map(|c| (c.id, c.name))
                 .collect();
@@ -88,7 +87,10 @@ async fn today_view(
         .as_deref()
         .and_then(|d| d.parse().ok())
         .unwrap_or(today);
-    let all = desk(state).day(&centre_id, day).await?;
+    let all = desk(state)
+        .day(&centre_id, day)
+        .await
+        .context("loading the day's visits")?;
     let status = query.status.unwrap_or_default();
     let q: String = query
         .q
@@ -126,66 +128,81 @@ async fn today_view(
 async fn today_page(
     State(state): State<AppState>,
     Staff(member): Staff,
+    Now(now): Now,
     head: Head,
     Query(query): Query<DayQuery>,
 ) -> PageResult {
-    let view = today_view(&state, &member, query, Form::default()).await?;
+    let view = today_view(&state, &member, query, Form::default(), now).await?;
     Ok(render(&state, head, StatusCode::OK, view).await)
+}
+
+/// Checks in the person with this reference, if they may be: where to go
+/// next (their record), or why not.
+async fn checked_in(
+    state: &AppState,
+    member: &StaffMember,
+    peer: &SocketAddr,
+    reference: &str,
+    now: i64,
+) -> PageResult<Result<String, FieldError>> {
+    let reference = match ApplicationReference::parse(reference) {
+        Ok(reference) => reference,
+        Err(error) => return Ok(Err(error)),
+    };
+    let Some(found) = desk(state)
+        .by_reference(&reference)
+        .await
+        .context("looking up a reference")?
+    else {
+        return Ok(Err(FieldError::CheckInUnknown));
+    };
+    let centre = member
+        .centre_id
+        .clone()
+        .unwrap_or_else(|| found.centre_id.clone());
+    if let Some(problem) = check_in_problem(&found, &centre, today(now)) {
+        return Ok(Err(problem));
+    }
+    let id = found.visit.booking_id.clone();
+    if found.visit.status != VisitStatus::Booked
+        || !desk(state)
+            .advance(&found, Step::CheckIn, now)
+            .await
+            .context("checking in")?
+    {
+        return Ok(Ok(format!("/staff/bookings/{id}")));
+    }
+    let record = Some(("booking", id.as_str()));
+    let centre = Some(found.centre_id.as_str());
+    audit(
+        state,
+        member,
+        "booking.check_in",
+        record,
+        centre,
+        peer,
+        None,
+    )
+    .await?;
+    Ok(Ok(format!("/staff/bookings/{id}?recorded=check-in")))
 }
 
 async fn check_in(
     State(state): State<AppState>,
     Staff(member): Staff,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Now(now): Now,
     mut head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let mut form = match read_form(&head, &body, &["reference"]) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
+    let mut form = body.read(&["reference"])?;
+    let problem = match checked_in(&state, &member, &peer, form.value("reference"), now).await? {
+        Ok(record) => return Ok(see_other(&record)),
+        Err(problem) => problem,
     };
-    let now = crate::clock::unix_now();
-    let problem = match ApplicationReference::parse(form.value("reference")) {
-        Err(error) => Some(error),
-        Ok(reference) => match desk(&state).by_reference(&reference).await? {
-            None => Some(FieldError::CheckInUnknown),
-            Some(found) => {
-                let centre = member
-                    .centre_id
-                    .clone()
-                    .unwrap_or_else(|| found.centre_id.clone());
-                match check_in_problem(&found, &centre, today(now)) {
-                    Some(problem) => Some(problem),
-                    None => {
-                        let id = found.visit.booking_id.clone();
-                        if found.visit.status == app::pages::staff::VisitStatus::Booked {
-                            if desk(&state).advance(&found, Step::CheckIn, now).await? {
-                                audit(
-                                    &state,
-                                    &member,
-                                    "booking.check_in",
-                                    Some(("booking", &id)),
-                                    Some(&found.centre_id),
-                                    &peer,
-                                    None,
-                                )
-                                .await?;
-                                return Ok(see_other(&format!(
-                                    "/staff/bookings/{id}?recorded=check-in"
-                                )));
-                            }
-                        }
-                        return Ok(see_other(&format!("/staff/bookings/{id}")));
-                    }
-                }
-            }
-        },
-    };
-    if let Some(problem) = problem {
-        form.errors.push(FieldIssue::new("reference", problem));
-    }
+    form.errors.push(FieldIssue::new("reference", problem));
     head.set_path("/staff");
-    let view = today_view(&state, &member, DayQuery::default(), form).await?;
+    let view = today_view(&state, &member, DayQuery::default(), form, now).await?;
     Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
 
@@ -194,31 +211,44 @@ struct RecordQuery {
     recorded: Option<String>,
 }
 
+/// The record the path names, through the member's centre: another
+/// centre's booking is the 404 page.
+async fn found(state: &AppState, member: &StaffMember, id: &str) -> PageResult<Found> {
+    desk(state)
+        .find(id, scope(member))
+        .await
+        .context("loading a booking's record")?
+        .ok_or(PageError::NotFound)
+}
+
 async fn record_view(
     state: &AppState,
     member: &StaffMember,
     found: Found,
     form: Form,
     recorded: Option<String>,
-) -> Result<RecordView, super::Internal> {
-    let now = crate::clock::unix_now();
+    now: i64,
+) -> PageResult<RecordView> {
     let notes = desk(state)
         .notes(&found.visit.booking_id)
-        .await?
+        .await
+        .context("loading a record's notes")?
         .into_iter()
         .map(|(by, at, text)| NoteLine {
             by,
             at: app::calendar::appointment_label(
                 today(at),
                 CivilDate::nairobi_minute_at(at),
-                app::i18n::Locale::en,
+                Locale::en,
             ),
             text,
         })
         .collect();
-    let centre_name = crate::booking::centres::Centres { db: &state.db }
+    let centre_name = state
+        .centres()
         .get(&found.centre_id)
-        .await?
+        .await
+        .context("loading the record's centre")?
         .map(|c| c.name)
         .unwrap_or_default();
     Ok(RecordView {
@@ -245,22 +275,14 @@ async fn record_page(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     Query(query): Query<RecordQuery>,
+    Now(now): Now,
     head: Head,
 ) -> PageResult {
-    let Some(found) = desk(&state).find(&id, scope(&member)).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    audit(
-        &state,
-        &member,
-        "record.open",
-        Some(("booking", &id)),
-        Some(&found.centre_id),
-        &peer,
-        None,
-    )
-    .await?;
-    let view = record_view(&state, &member, found, Form::default(), query.recorded).await?;
+    let found = found(&state, &member, &id).await?;
+    let record = Some(("booking", id.as_str()));
+    let centre = Some(found.centre_id.as_str());
+    audit(&state, &member, "record.open", record, centre, &peer, None).await?;
+    let view = record_view(&state, &member, found, Form::default(), query.recorded, now).await?;
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -268,15 +290,13 @@ async fn photo(
     State(state): State<AppState>,
     Staff(member): Staff,
     Path(id): Path<String>,
-    head: Head,
 ) -> PageResult {
-    let found = desk(&state).find(&id, scope(&member)).await?;
-    let Some(jpeg) = (match &found {
-        Some(found) => desk(&state).photo(found).await?,
-        None => None,
-    }) else {
-        return Ok(not_found(&state, head).await);
-    };
+    let found = found(&state, &member, &id).await?;
+    let jpeg = desk(&state)
+        .photo(&found)
+        .await
+        .context("loading a record's photo")?
+        .ok_or(PageError::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
@@ -287,23 +307,21 @@ async fn photo(
         .into_response())
 }
 
+/// The record again, with the problem (409 for a step refused, 422 for a
+/// field).
 async fn refused(
     state: &AppState,
     member: &StaffMember,
-    head: Head,
+    mut head: Head,
     id: &str,
-    field: &'static str,
-    error: FieldError,
-    form: Form,
+    (field, error): (&'static str, FieldError),
+    mut form: Form,
+    now: i64,
 ) -> PageResult {
-    let Some(found) = desk(state).find(id, scope(member)).await? else {
-        return Ok(not_found(state, head).await);
-    };
-    let mut form = form;
+    let found = found(state, member, id).await?;
     form.errors.push(FieldIssue::new(field, error));
-    let mut head = head;
     head.set_path(&format!("/staff/bookings/{id}"));
-    let view = record_view(state, member, found, form, None).await?;
+    let view = record_view(state, member, found, form, None, now).await?;
     let status = if field == "step" {
         StatusCode::CONFLICT
     } else {
@@ -317,100 +335,70 @@ async fn record_step(
     Staff(member): Staff,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((id, slug)): Path<(String, String)>,
+    Now(now): Now,
     head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let (Some(step), Some(found)) = (
-        Step::from_slug(&slug),
-        desk(&state).find(&id, scope(&member)).await?,
-    ) else {
-        return Ok(not_found(&state, head).await);
-    };
-    let form = match read_form(&head, &body, &["collector-id"]) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
-    let now = crate::clock::unix_now();
+    let step = Step::from_slug(&slug);
+    let found = found(&state, &member, &id).await?;
+    let step = step.ok_or(PageError::NotFound)?;
+    let form = body.read(&["collector-id"])?;
+    let record = Some(("booking", id.as_str()));
+    let centre = Some(found.centre_id.as_str());
     if step == Step::CheckIn && found.day != today(now) {
-        return refused(
-            &state,
-            &member,
-            head,
-            &id,
-            "step",
-            FieldError::CheckInWrongDay,
-            Form::default(),
-        )
-        .await;
+        let problem = ("step", FieldError::CheckInWrongDay);
+        return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
     if step == Step::IdentityConfirmed
         && !desk(&state)
             .collector_matches(&found, form.value("collector-id"))
-            .await?
+            .await
+            .context("checking the collector's ID")?
     {
         let error = if form.value("collector-id").trim().is_empty() {
             FieldError::NationalIdMissing
         } else {
             FieldError::CollectorIdWrong
         };
-        audit(
-            &state,
-            &member,
-            "booking.identity_mismatch",
-            Some(("booking", &id)),
-            Some(&found.centre_id),
-            &peer,
-            None,
-        )
-        .await?;
-        return refused(
-            &state,
-            &member,
-            head,
-            &id,
-            "collector-id",
-            error,
-            Form::default(),
-        )
-        .await;
+        let action = "booking.identity_mismatch";
+        audit(&state, &member, action, record, centre, &peer, None).await?;
+        let problem = ("collector-id", error);
+        return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
-    if !desk(&state).advance(&found, step, now).await? {
-        return refused(
-            &state,
-            &member,
-            head,
-            &id,
-            "step",
-            FieldError::ActionRefused,
-            Form::default(),
-        )
-        .await;
+    if !desk(&state)
+        .advance(&found, step, now)
+        .await
+        .context("recording a step")?
+    {
+        let problem = ("step", FieldError::ActionRefused);
+        return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
     let action = format!("booking.{}", step.code());
-    audit(
-        &state,
-        &member,
-        &action,
-        Some(("booking", &id)),
-        Some(&found.centre_id),
-        &peer,
-        None,
-    )
-    .await?;
+    audit(&state, &member, &action, record, centre, &peer, None).await?;
     if step == Step::HandedOver {
         // The card is out: tell its owner, so a card collected by someone
         // else does not go unnoticed.
-        if let Some(app) = applications(&state)
-            .load_for_staff(&found.application_id)
-            .await?
-        {
-            if let Some(reference) = app.reference.clone() {
-                let message = Message::CardCollected { reference };
-                message_about(&state, &app, &app.account_id, Locale::en, &message, now).await?;
-            }
-        }
+        tell_collected(&state, &found.application_id, now).await?;
     }
     Ok(see_other(&format!("/staff/bookings/{id}?recorded={slug}")))
+}
+
+async fn tell_collected(state: &AppState, application_id: &str, now: i64) -> PageResult<()> {
+    let app = state
+        .applications()
+        .load_for_staff(application_id)
+        .await
+        .context("loading the collected card's application")?;
+    let Some(app) = app else {
+        return Ok(());
+    };
+    if let Some(reference) = app.reference.clone() {
+        let message = Message::CardCollected { reference };
+        state
+            .message_about(&app, &app.account_id, Locale::en, &message, now)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn add_note(
@@ -418,24 +406,19 @@ async fn add_note(
     Staff(member): Staff,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
+    Now(now): Now,
     head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let Some(found) = desk(&state).find(&id, scope(&member)).await? else {
-        return Ok(not_found(&state, head).await);
-    };
-    let form = match read_form(&head, &body, &["note"]) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
+    let found = found(&state, &member, &id).await?;
+    let form = body.read(&["note"])?;
     let note = form.value("note").trim().to_string();
     // The form keeps at most 500 characters of a field; measure what was sent,
     // so an over-long note is refused rather than cut short.
-    let sent: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let sent_chars = sent
-        .iter()
-        .find(|(name, _)| name == "note")
-        .map_or(0, |(_, v)| v.trim().chars().count());
+    let sent_chars = body
+        .all("note")
+        .first()
+        .map_or(0, |v| v.trim().chars().count());
     let problem = if note.is_empty() {
         Some(FieldError::NoteMissing)
     } else if sent_chars > MAX_NOTE_CHARS {
@@ -444,20 +427,14 @@ async fn add_note(
         None
     };
     if let Some(error) = problem {
-        return refused(&state, &member, head, &id, "note", error, form).await;
+        return refused(&state, &member, head, &id, ("note", error), form, now).await;
     }
     desk(&state)
-        .add_note(&id, &member.id, &note, crate::clock::unix_now())
-        .await?;
-    audit(
-        &state,
-        &member,
-        "booking.note",
-        Some(("booking", &id)),
-        Some(&found.centre_id),
-        &peer,
-        None,
-    )
-    .await?;
+        .add_note(&id, &member.id, &note, now)
+        .await
+        .context("adding a note")?;
+    let record = Some(("booking", id.as_str()));
+    let centre = Some(found.centre_id.as_str());
+    audit(&state, &member, "booking.note", record, centre, &peer, None).await?;
     Ok(see_other(&format!("/staff/bookings/{id}")))
 }

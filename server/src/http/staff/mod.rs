@@ -10,32 +10,27 @@ mod dashboard;
 mod desk;
 mod outbox;
 mod review;
+mod sign_in;
 
 use super::AppState;
-use super::citizen::{Head, Internal, PageResult, plain, read_form, render, see_other};
-use crate::audit::{Actor, Audit, Event};
+use super::page::{PageError, PageResult, plain};
+use crate::audit::{Actor, Event};
 use crate::staff::StaffMember;
-use crate::staff::accounts::{AfterPassword, SignInProblem, StaffAccounts};
-use app::forms::{FieldIssue, Form};
-use app::identifiers::FieldError;
-use app::pages::staff::{StaffBar, StaffCodeView, StaffEnrolView, StaffSignInView};
+use crate::staff::accounts::StaffAccounts;
+use anyhow::Context;
+use app::pages::staff::{CapacityOutcome, StaffBar};
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::FromRequestParts;
 use axum::http::{StatusCode, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use serde::Deserialize;
 use std::net::SocketAddr;
 use tower_sessions::Session;
 
-const STAFF: &str = "staff";
-const PENDING: &str = "staff_pending";
 const COOKIE: &str = "usajili_staff";
 
 pub fn router(state: &AppState) -> Router<AppState> {
     let sessions = tower_sessions::SessionManagerLayer::new(
-        super::session_store::DbSessionStore::new(state.db.clone()),
+        super::session_store::DbSessionStore::new(state.db.clone()).with_clock(state.clock.clone()),
     )
     .with_name(COOKIE)
     .with_path("/staff")
@@ -47,16 +42,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
     ))
     .with_always_save(true);
     Router::new()
-        .route("/staff/sign-in", get(sign_in_page).post(sign_in_submit))
-        .route("/staff/sign-in/code", get(code_page).post(code_submit))
-        .route("/staff/enrol", get(enrol_page).post(enrol_submit))
-        .route("/staff/sign-out", post(sign_out))
+        .merge(sign_in::router())
         .merge(desk::router())
         .merge(capacity::router())
         .merge(cards::router())
         .merge(dashboard::router())
         .merge(review::router())
         .merge(outbox::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::page::not_found_layer,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(
             super::security::same_origin_posts,
@@ -88,6 +84,84 @@ pub(super) fn accounts(state: &AppState) -> StaffAccounts<'_> {
     }
 }
 
+/// The console's session, by what it holds rather than by its keys.
+pub struct StaffSession(Session);
+
+impl StaffSession {
+    const MEMBER: &str = "staff";
+    const PENDING: &str = "staff_pending";
+    const CAPACITY_OUTCOME: &str = "capacity_outcome";
+
+    /// The signed-in member's id.
+    pub async fn member(&self) -> anyhow::Result<Option<String>> {
+        self.0
+            .get::<String>(Self::MEMBER)
+            .await
+            .context("reading the signed-in member from the session")
+    }
+
+    /// The member whose password was right, before the second factor.
+    pub async fn pending(&self) -> anyhow::Result<Option<String>> {
+        self.0
+            .get::<String>(Self::PENDING)
+            .await
+            .context("reading the member signing in from the session")
+    }
+
+    /// The password was right: a new session id, waiting for the code.
+    pub async fn await_second_factor(&self, id: String) -> anyhow::Result<()> {
+        self.0.cycle_id().await.context("a new session id")?;
+        self.0
+            .insert(Self::PENDING, id)
+            .await
+            .context("keeping the member signing in in the session")
+    }
+
+    /// Signs the member in under a new session id: one planted or seen
+    /// before is worthless.
+    pub async fn sign_in(&self, id: &str) -> anyhow::Result<()> {
+        self.0.cycle_id().await.context("a new session id")?;
+        self.0
+            .remove::<String>(Self::PENDING)
+            .await
+            .context("ending the sign-in under way")?;
+        self.0
+            .insert(Self::MEMBER, id)
+            .await
+            .context("keeping the signed-in member in the session")
+    }
+
+    pub async fn end(&self) -> anyhow::Result<()> {
+        self.0.flush().await.context("ending the session")
+    }
+
+    /// What the last capacity change did, for the next page.
+    pub async fn set_capacity_outcome(&self, outcome: CapacityOutcome) -> anyhow::Result<()> {
+        self.0
+            .insert(Self::CAPACITY_OUTCOME, outcome)
+            .await
+            .context("keeping a capacity change's outcome in the session")
+    }
+
+    /// The last capacity change's outcome, shown once.
+    pub async fn take_capacity_outcome(&self) -> anyhow::Result<Option<CapacityOutcome>> {
+        self.0
+            .remove::<CapacityOutcome>(Self::CAPACITY_OUTCOME)
+            .await
+            .context("taking a capacity change's outcome from the session")
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for StaffSession {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Session::from_request_parts(parts, state)
+            .await
+            .map(StaffSession)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
 /// A signed-in member of staff (password and, where required, TOTP done).
 pub struct Staff(pub StaffMember);
 
@@ -97,21 +171,15 @@ impl FromRequestParts<AppState> for Staff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let id = session.get::<String>(STAFF).await.ok().flatten();
-        let pending = session
-            .get::<String>(PENDING)
-            .await
-            .ok()
-            .flatten()
-            .is_some();
+        let session = StaffSession::from_request_parts(parts, state).await?;
+        let id = session.member().await.ok().flatten();
+        let pending = session.pending().await.ok().flatten().is_some();
         let member = match id {
             Some(id) => accounts(state)
                 .member(&id)
                 .await
-                .map_err(|e| Internal::from(e).into_response())?,
+                .context("loading the signed-in member")
+                .map_err(|e| PageError::from(e).into_response())?,
             None => None,
         };
         match member {
@@ -124,7 +192,7 @@ impl FromRequestParts<AppState> for Staff {
                     .get_all(axum::http::header::COOKIE)
                     .iter()
                     .any(|v| v.to_str().is_ok_and(|v| v.contains(&format!("{COOKIE}="))));
-                let _ = session.flush().await;
+                let _ = session.end().await;
                 Err(Redirect::to(if had_cookie {
                     "/staff/sign-in?expired=1"
                 } else {
@@ -187,7 +255,7 @@ pub(super) async fn audit(
     centre: Option<&str>,
     peer: &SocketAddr,
     detail: Option<String>,
-) -> Result<(), Internal> {
+) -> PageResult<()> {
     let mut event = Event::new(Actor::Staff(&member.id), action)
         .from_staff_address(&peer.ip().to_string())
         .at_centre(centre.or(member.centre_id.as_deref()));
@@ -197,21 +265,22 @@ pub(super) async fn audit(
     if let Some(detail) = detail {
         event = event.detail(detail);
     }
-    Audit {
-        db: &state.db,
-        cipher: &state.cipher,
-    }
-    .record(&event, crate::clock::unix_now())
-    .await?;
+    state
+        .audit()
+        .record(&event, state.clock.now())
+        .await
+        .context("recording a staff action in the audit chain")?;
     Ok(())
 }
 
 /// The navigation bar's facts about the member.
-pub(super) async fn bar(state: &AppState, member: &StaffMember) -> Result<StaffBar, Internal> {
+pub(super) async fn bar(state: &AppState, member: &StaffMember) -> PageResult<StaffBar> {
     let centre_name = match &member.centre_id {
-        Some(id) => crate::booking::centres::Centres { db: &state.db }
+        Some(id) => state
+            .centres()
             .get(id)
-            .await?
+            .await
+            .context("loading the member's centre")?
             .map(|c| c.name)
             .unwrap_or_default(),
         None => String::new(),
@@ -222,276 +291,4 @@ pub(super) async fn bar(state: &AppState, member: &StaffMember) -> Result<StaffB
         centre_name,
         supervisor: member.is_supervisor(),
     })
-}
-
-// ---- Sign-in ----
-
-#[derive(Deserialize)]
-struct SignInQuery {
-    #[serde(rename = "signed-out")]
-    signed_out: Option<String>,
-    expired: Option<String>,
-}
-
-async fn sign_in_page(
-    State(state): State<AppState>,
-    head: Head,
-    Query(query): Query<SignInQuery>,
-) -> Response {
-    let view = StaffSignInView {
-        form: Form::default(),
-        signed_out: query.signed_out.is_some(),
-        expired: query.expired.is_some(),
-    };
-    render(&state, head, StatusCode::OK, view).await
-}
-
-fn problem_error(problem: SignInProblem) -> FieldError {
-    match problem {
-        SignInProblem::Wrong => FieldError::StaffSignInWrong,
-        SignInProblem::Locked => FieldError::StaffLocked,
-        SignInProblem::TooMany => FieldError::StaffTooMany,
-    }
-}
-
-fn problem_status(problem: SignInProblem) -> StatusCode {
-    match problem {
-        SignInProblem::Wrong => StatusCode::UNPROCESSABLE_ENTITY,
-        SignInProblem::Locked | SignInProblem::TooMany => StatusCode::TOO_MANY_REQUESTS,
-    }
-}
-
-async fn signed_in(state: &AppState, session: &Session, id: &str, peer: &SocketAddr) -> PageResult {
-    // A new session id once signed in: one planted or seen before is worthless.
-    session.cycle_id().await?;
-    session.remove::<String>(PENDING).await?;
-    session.insert(STAFF, id).await?;
-    if let Some(member) = accounts(state).member(id).await? {
-        audit(
-            state,
-            &member,
-            "staff.sign_in",
-            Some(("staff", id)),
-            None,
-            peer,
-            None,
-        )
-        .await?;
-    }
-    Ok(see_other("/staff"))
-}
-
-async fn sign_in_submit(
-    State(state): State<AppState>,
-    session: Session,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    head: Head,
-    body: Bytes,
-) -> PageResult {
-    let mut form = match read_form(&head, &body, &["email", "password"]) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
-    let password = form.value("password").to_string();
-    // The password is never shown back.
-    form.values.remove("password");
-    if form.value("email").trim().is_empty() {
-        form.errors
-            .push(FieldIssue::new("email", FieldError::EmailMissing));
-    }
-    if password.is_empty() {
-        form.errors.push(FieldIssue::new(
-            "password",
-            FieldError::StaffPasswordMissing,
-        ));
-    }
-    if form.has_errors() {
-        return Ok(render(
-            &state,
-            head,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            StaffSignInView {
-                form,
-                ..Default::default()
-            },
-        )
-        .await);
-    }
-    let now = crate::clock::unix_now();
-    let outcome = accounts(&state)
-        .check_password(form.value("email"), &password, &peer.ip().to_string(), now)
-        .await?;
-    match outcome {
-        Ok(AfterPassword::SignedIn(id)) => signed_in(&state, &session, &id, &peer).await,
-        Ok(AfterPassword::Code(id)) => {
-            session.cycle_id().await?;
-            session.insert(PENDING, id).await?;
-            Ok(see_other("/staff/sign-in/code"))
-        }
-        Ok(AfterPassword::Enrol(id)) => {
-            session.cycle_id().await?;
-            session.insert(PENDING, id).await?;
-            Ok(see_other("/staff/enrol"))
-        }
-        Err(problem) => {
-            if problem == SignInProblem::Locked {
-                tracing::warn!("staff sign-in refused: account locked");
-            }
-            form.errors
-                .push(FieldIssue::new("password", problem_error(problem)));
-            let status = problem_status(problem);
-            Ok(render(
-                &state,
-                head,
-                status,
-                StaffSignInView {
-                    form,
-                    ..Default::default()
-                },
-            )
-            .await)
-        }
-    }
-}
-
-async fn code_page(State(state): State<AppState>, session: Session, head: Head) -> PageResult {
-    if session.get::<String>(PENDING).await?.is_none() {
-        return Ok(see_other("/staff/sign-in"));
-    }
-    Ok(render(&state, head, StatusCode::OK, StaffCodeView::default()).await)
-}
-
-/// Checks the code typed on the code or the enrolment page.
-async fn second_factor(
-    state: &AppState,
-    session: &Session,
-    head: &Head,
-    body: &Bytes,
-    enrolling: bool,
-) -> Result<Result<String, Form>, Response> {
-    let Some(id) = session
-        .get::<String>(PENDING)
-        .await
-        .map_err(|e| Internal::from(e).into_response())?
-    else {
-        return Err(see_other("/staff/sign-in"));
-    };
-    let mut form = read_form(head, body, &["code"])?;
-    let code: String = form
-        .value("code")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    form.values.remove("code");
-    if code.is_empty() {
-        form.errors
-            .push(FieldIssue::new("code", FieldError::CodeMissing));
-        return Ok(Err(form));
-    }
-    let checked = accounts(state)
-        .check_code(&id, &code, enrolling, crate::clock::unix_now())
-        .await
-        .map_err(|e| Internal::from(e).into_response())?;
-    match checked {
-        Ok(()) => Ok(Ok(id)),
-        Err(problem) => {
-            let error = if problem == SignInProblem::Wrong {
-                FieldError::TotpWrong
-            } else {
-                problem_error(problem)
-            };
-            form.errors.push(FieldIssue::new("code", error));
-            Ok(Err(form))
-        }
-    }
-}
-
-async fn code_submit(
-    State(state): State<AppState>,
-    session: Session,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    head: Head,
-    body: Bytes,
-) -> PageResult {
-    match second_factor(&state, &session, &head, &body, false).await {
-        Err(response) => Ok(response),
-        Ok(Ok(id)) => signed_in(&state, &session, &id, &peer).await,
-        Ok(Err(form)) => Ok(render(
-            &state,
-            head,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            StaffCodeView { form },
-        )
-        .await),
-    }
-}
-
-async fn enrol_view(state: &AppState, id: &str, form: Form) -> Result<StaffEnrolView, Internal> {
-    let accounts = accounts(state);
-    let secret = accounts.enrolment_secret(id).await?;
-    let email = accounts
-        .member(id)
-        .await?
-        .map(|m| m.email)
-        .unwrap_or_default();
-    let qr_svg = super::booking::qr_svg(&crate::staff::accounts::otpauth_url(&email, &secret));
-    Ok(StaffEnrolView {
-        form,
-        secret,
-        qr_svg,
-    })
-}
-
-async fn enrol_page(State(state): State<AppState>, session: Session, head: Head) -> PageResult {
-    let Some(id) = session.get::<String>(PENDING).await? else {
-        return Ok(see_other("/staff/sign-in"));
-    };
-    if accounts(&state)
-        .member(&id)
-        .await?
-        .is_none_or(|m| m.totp_enrolled)
-    {
-        return Ok(see_other("/staff/sign-in"));
-    }
-    let view = enrol_view(&state, &id, Form::default()).await?;
-    Ok(render(&state, head, StatusCode::OK, view).await)
-}
-
-async fn enrol_submit(
-    State(state): State<AppState>,
-    session: Session,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    head: Head,
-    body: Bytes,
-) -> PageResult {
-    match second_factor(&state, &session, &head, &body, true).await {
-        Err(response) => Ok(response),
-        Ok(Ok(id)) => {
-            if let Some(member) = accounts(&state).member(&id).await? {
-                audit(
-                    &state,
-                    &member,
-                    "staff.totp_enrolled",
-                    Some(("staff", &id)),
-                    None,
-                    &peer,
-                    None,
-                )
-                .await?;
-            }
-            signed_in(&state, &session, &id, &peer).await
-        }
-        Ok(Err(form)) => {
-            let Some(id) = session.get::<String>(PENDING).await? else {
-                return Ok(see_other("/staff/sign-in"));
-            };
-            let view = enrol_view(&state, &id, form).await?;
-            Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
-        }
-    }
-}
-
-async fn sign_out(session: Session) -> PageResult {
-    session.flush().await?;
-    Ok(see_other("/staff/sign-in?signed-out=1"))
 }

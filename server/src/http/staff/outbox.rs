@@ -5,8 +5,9 @@
 
 use super::{Administrator, audit, bar};
 use crate::http::AppState;
-use crate::http::citizen::{Head, PageResult, render, see_other, today};
+use crate::http::page::{Head, Now, PageResult, render, see_other, today};
 use crate::messages::outbox;
+use anyhow::Context;
 use app::dates::CivilDate;
 use app::pages::staff::{OutboxLine, OutboxView};
 use axum::Router;
@@ -51,7 +52,8 @@ async fn outbox_page(
         Some(shown.as_str()).filter(|s| !s.is_empty()),
         SHOWN,
     )
-    .await?;
+    .await
+    .context("loading the outbox")?;
     audit(
         &state,
         &member,
@@ -78,7 +80,9 @@ async fn outbox_page(
         .collect();
     let view = OutboxView {
         bar: bar(&state, &member).await?,
-        counts: outbox::counts(&state.db).await?,
+        counts: outbox::counts(&state.db)
+            .await
+            .context("counting the outbox")?,
         state: shown,
         lines,
         retried: query.retried.filter(|r| r == "queued" || r == "refused"),
@@ -91,8 +95,11 @@ async fn retry(
     Administrator(member): Administrator,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
+    Now(now): Now,
 ) -> PageResult {
-    let queued = outbox::retry(&state.db, &id, crate::clock::unix_now()).await?;
+    let queued = outbox::retry(&state.db, &id, now)
+        .await
+        .context("queueing a message again")?;
     if queued {
         audit(
             &state,

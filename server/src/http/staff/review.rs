@@ -3,18 +3,14 @@
 //! administrator).
 
 use super::{Supervisor, audit, bar};
-use crate::audit::Audit;
-use crate::citizen::children::Children;
 use crate::http::AppState;
-use crate::http::citizen::{
-    Head, PageResult, applications, not_found, read_form, render, see_other, today,
-};
+use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
 use crate::staff::StaffMember;
+use anyhow::Context;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::FieldError;
 use app::pages::staff::{AuditLine, AuditView, PendingReview, ReviewView, ReviewsView};
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -34,15 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/staff/audit", get(audit_page))
 }
 
-fn children(state: &AppState) -> Children<'_> {
-    Children {
-        db: &state.db,
-        cipher: &state.cipher,
-        registry: state.registry.as_ref(),
-        ages: state.config.ages,
-    }
-}
-
 #[derive(Deserialize)]
 struct ReviewsQuery {
     decided: Option<String>,
@@ -54,9 +41,11 @@ async fn reviews_page(
     head: Head,
     Query(query): Query<ReviewsQuery>,
 ) -> PageResult {
-    let pending = children(&state)
+    let pending = state
+        .children()
         .pending_reviews()
-        .await?
+        .await
+        .context("loading the reviews waiting")?
         .into_iter()
         .map(|p| PendingReview {
             application_id: p.application_id,
@@ -78,23 +67,35 @@ async fn reviews_page(
     .await)
 }
 
-/// The review page's data, or `None` if no review is pending for `id`.
+/// The review page's data; the 404 page if no review is pending for `id`.
 async fn review_view(
     state: &AppState,
     member: &StaffMember,
     id: &str,
     form: Form,
-) -> Result<Option<ReviewView>, super::Internal> {
-    let pending = children(state).pending_reviews().await?;
-    let Some(review) = pending.into_iter().find(|p| p.application_id == id) else {
-        return Ok(None);
-    };
-    let Some(document) = children(state).document(id).await? else {
-        return Ok(None);
-    };
-    let child = applications(state).load_for_staff(id).await?;
+) -> PageResult<ReviewView> {
+    let pending = state
+        .children()
+        .pending_reviews()
+        .await
+        .context("loading the reviews waiting")?;
+    let review = pending
+        .into_iter()
+        .find(|p| p.application_id == id)
+        .ok_or(PageError::NotFound)?;
+    let document = state
+        .children()
+        .document(id)
+        .await
+        .context("loading a guardianship document")?
+        .ok_or(PageError::NotFound)?;
+    let child = state
+        .applications()
+        .load_for_staff(id)
+        .await
+        .context("loading the child's application")?;
     let about = child.as_ref().and_then(|c| c.answers.about_you.clone());
-    Ok(Some(ReviewView {
+    Ok(ReviewView {
         bar: bar(state, member).await?,
         application_id: id.to_string(),
         reference: review.reference.unwrap_or_default(),
@@ -106,7 +107,7 @@ async fn review_view(
         document_reference: document.reference,
         document_type: document.content_type.to_string(),
         form,
-    }))
+    })
 }
 
 async fn review_page(
@@ -116,9 +117,7 @@ async fn review_page(
     Path(id): Path<String>,
     head: Head,
 ) -> PageResult {
-    let Some(view) = review_view(&state, &member, &id, Form::default()).await? else {
-        return Ok(not_found(&state, head).await);
-    };
+    let view = review_view(&state, &member, &id, Form::default()).await?;
     audit(
         &state,
         &member,
@@ -137,21 +136,23 @@ async fn document(
     Supervisor(member): Supervisor,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    head: Head,
 ) -> PageResult {
-    let pending = children(&state)
+    let pending = state
+        .children()
         .pending_reviews()
-        .await?
+        .await
+        .context("loading the reviews waiting")?
         .into_iter()
         .any(|p| p.application_id == id);
-    let document = if pending {
-        children(&state).document(&id).await?
-    } else {
-        None
-    };
-    let Some(document) = document else {
-        return Ok(not_found(&state, head).await);
-    };
+    if !pending {
+        return Err(PageError::NotFound);
+    }
+    let document = state
+        .children()
+        .document(&id)
+        .await
+        .context("loading a guardianship document")?
+        .ok_or(PageError::NotFound)?;
     audit(
         &state,
         &member,
@@ -178,13 +179,11 @@ async fn decide(
     Supervisor(member): Supervisor,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
+    Now(now): Now,
     head: Head,
-    body: Bytes,
+    body: PageForm,
 ) -> PageResult {
-    let mut form = match read_form(&head, &body, &["decision", "reason"]) {
-        Ok(form) => form,
-        Err(response) => return Ok(response),
-    };
+    let mut form = body.read(&["decision", "reason"])?;
     let approve = match form.value("decision") {
         "approve" => Some(true),
         "reject" => Some(false),
@@ -207,9 +206,11 @@ async fn decide(
             .push(FieldIssue::new("reason", FieldError::ReviewReasonMissing));
     }
     if let (Some(approve), false) = (approve, form.has_errors()) {
-        if children(&state)
-            .decide(&id, approve, &reason, &member.id, crate::clock::unix_now())
-            .await?
+        if state
+            .children()
+            .decide(&id, approve, &reason, &member.id, now)
+            .await
+            .context("recording a guardianship decision")?
         {
             let action = if approve {
                 "guardianship.approve"
@@ -234,9 +235,7 @@ async fn decide(
         // Decided by someone else meanwhile.
         return Ok(see_other("/staff/reviews"));
     }
-    let Some(view) = review_view(&state, &member, &id, form).await? else {
-        return Ok(not_found(&state, head).await);
-    };
+    let view = review_view(&state, &member, &id, form).await?;
     Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
 
@@ -251,29 +250,28 @@ async fn audit_page(
     } else {
         member.centre_id.as_deref()
     };
-    let entries = Audit {
-        db: &state.db,
-        cipher: &state.cipher,
-    }
-    .trail(scope, AUDIT_PAGE)
-    .await?
-    .into_iter()
-    .map(|e| AuditLine {
-        seq: e.seq,
-        at: app::calendar::appointment_label(
-            today(e.at),
-            app::dates::CivilDate::nairobi_minute_at(e.at),
-            head.locale(),
-        ),
-        actor: format!("{} {}", e.actor_kind, e.actor_id),
-        action: e.action,
-        record: match (e.record_kind, e.record_id) {
-            (Some(kind), Some(id)) => format!("{kind} {id}"),
-            _ => String::new(),
-        },
-        source: e.source.unwrap_or_default(),
-    })
-    .collect();
+    let entries = state
+        .audit()
+        .trail(scope, AUDIT_PAGE)
+        .await
+        .context("loading the audit trail")?
+        .into_iter()
+        .map(|e| AuditLine {
+            seq: e.seq,
+            at: app::calendar::appointment_label(
+                today(e.at),
+                app::dates::CivilDate::nairobi_minute_at(e.at),
+                head.locale(),
+            ),
+            actor: format!("{} {}", e.actor_kind, e.actor_id),
+            action: e.action,
+            record: match (e.record_kind, e.record_id) {
+                (Some(kind), Some(id)) => format!("{kind} {id}"),
+                _ => String::new(),
+            },
+            source: e.source.unwrap_or_default(),
+        })
+        .collect();
     audit(&state, &member, "audit.view", None, None, &peer, None).await?;
     let view = AuditView {
         bar: bar(&state, &member).await?,

@@ -1,10 +1,12 @@
 //! The citizen's account: downloading a copy of their data, and deleting
 //! the account (`citizen::account`).
 
-use super::AppState;
-use super::citizen::{Citizen, Head, PageResult, render, see_other};
-use crate::audit::{Actor, Audit, Event};
+use super::{Citizen, CitizenSession};
+use crate::audit::{Actor, Event};
 use crate::citizen::account::Accounts;
+use crate::http::AppState;
+use crate::http::page::{Head, Now, PageResult, render, see_other};
+use anyhow::Context;
 use app::pages::account::DeleteAccountView;
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
@@ -12,7 +14,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use std::net::SocketAddr;
-use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,22 +44,25 @@ async fn audit(
         .on("account", account)
         .from_citizen_address(&state.cipher, &peer.ip().to_string())
         .detail(detail);
-    Audit {
-        db: &state.db,
-        cipher: &state.cipher,
-    }
-    .record(&event, now)
-    .await
-    .map(drop)
+    state
+        .audit()
+        .record(&event, now)
+        .await
+        .map(drop)
+        .context("recording the account's audit event")
 }
 
 async fn download(
     State(state): State<AppState>,
     Citizen(account): Citizen,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Now(now): Now,
 ) -> PageResult {
-    let now = crate::clock::unix_now();
-    let Some(export) = accounts(&state).export(&account, now).await? else {
+    let export = accounts(&state)
+        .export(&account, now)
+        .await
+        .context("exporting the account's data")?;
+    let Some(export) = export else {
         return Ok(see_other("/sign-in"));
     };
     let body = serde_json::to_vec_pretty(&export)?;
@@ -95,11 +99,14 @@ async fn delete(
     State(state): State<AppState>,
     Citizen(account): Citizen,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    session: Session,
+    session: CitizenSession,
+    Now(now): Now,
 ) -> PageResult {
-    let now = crate::clock::unix_now();
-    let deleted = accounts(&state).delete(&account, now).await?;
-    session.flush().await?;
+    let deleted = accounts(&state)
+        .delete(&account, now)
+        .await
+        .context("deleting the account")?;
+    session.end().await?;
     let detail = format!(
         "erased={} kept={} bookings_cancelled={}",
         deleted.applications_erased, deleted.applications_kept, deleted.bookings_cancelled

@@ -1,0 +1,422 @@
+//! The citizen's applications: the list, starting one, an application's
+//! page and its photo, and each step of the task list up to the
+//! declaration (`citizen::applications`).
+
+use super::{Citizen, OwnApplication, appointment_of, full_name};
+use crate::citizen::applications::{Refused, Stored, submission_message};
+use crate::http::AppState;
+use crate::http::page::{
+    Head, Now, PageError, PageForm, PageResult, plain, render, render_at, see_other, today,
+};
+use crate::photo::{self, PhotoError};
+use crate::registry::verification::ApplicationKind;
+use anyhow::Context;
+use app::application::Task;
+use app::forms::{FieldIssue, Form};
+use app::identifiers::FieldError;
+use app::pages::applications::{
+    ApplicationSummary, ApplicationView, ApplicationsView, Appointment, Refusal, StepView,
+};
+use app::pages::children::ChildSummary;
+use axum::Router;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/applications", get(list_page).post(start_application))
+        .route("/applications/{id}", get(application_page))
+        .route("/applications/{id}/photo.jpg", get(photo_file))
+        .route(
+            "/applications/{id}/{step}",
+            get(step_page).post(step_submit),
+        )
+}
+
+/// The paths `router` renders itself, kept out of Leptos's own routes.
+pub const RENDERED_HERE: [&str; 3] = [
+    "/applications",
+    "/applications/{id}",
+    "/applications/{id}/{step}",
+];
+
+fn summary(app: &Stored) -> ApplicationSummary {
+    ApplicationSummary {
+        id: app.id.clone(),
+        reference: app.reference.clone(),
+        state: app.state,
+        name: full_name(app),
+    }
+}
+
+async fn list_view(
+    state: &AppState,
+    account: &str,
+    problem: Option<Refusal>,
+) -> PageResult<ApplicationsView> {
+    let stored = state
+        .applications()
+        .list(account)
+        .await
+        .context("listing the account's applications")?;
+    let (children, own): (Vec<&Stored>, Vec<&Stored>) = stored
+        .iter()
+        .partition(|a| a.kind == ApplicationKind::MinorCard);
+    let children = children
+        .into_iter()
+        .map(|a| ChildSummary {
+            id: a.id.clone(),
+            name: full_name(a).unwrap_or_default(),
+            state: a.state,
+            reference: a.reference.clone(),
+        })
+        .collect();
+    Ok(ApplicationsView {
+        applications: own.into_iter().map(summary).collect(),
+        problem,
+        children,
+        consent_withdrawn: false,
+    })
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    withdrawn: Option<String>,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    head: Head,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let mut view = list_view(&state, &account, None).await?;
+    view.consent_withdrawn = query.withdrawn.is_some();
+    Ok(render(&state, head, StatusCode::OK, view).await)
+}
+
+async fn start_application(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    Now(now): Now,
+    head: Head,
+) -> PageResult {
+    let created = state
+        .applications()
+        .create(&account, now)
+        .await
+        .context("starting an application")?;
+    match created {
+        Ok(id) => Ok(see_other(&format!("/applications/{id}"))),
+        Err(_) => {
+            let view = list_view(&state, &account, Some(Refusal::AccountLimit)).await?;
+            Ok(render(&state, head, StatusCode::CONFLICT, view).await)
+        }
+    }
+}
+
+fn application_view(
+    app: Stored,
+    problem: Option<Refusal>,
+    appointment: Option<Appointment>,
+) -> ApplicationView {
+    ApplicationView {
+        appointment,
+        id: app.id,
+        reference: app.reference,
+        state: app.state,
+        attention: app.attention,
+        answers: app.answers,
+        has_photo: app.has_photo,
+        problem,
+    }
+}
+
+async fn application_page(
+    State(state): State<AppState>,
+    OwnApplication { app, .. }: OwnApplication,
+    head: Head,
+) -> PageResult {
+    if app.kind == ApplicationKind::MinorCard {
+        return Err(PageError::Redirect(format!("/children/{}", app.id)));
+    }
+    let appointment = appointment_of(&state, &app).await?;
+    let view = application_view(app, None, appointment);
+    Ok(render(&state, head, StatusCode::OK, view).await)
+}
+
+async fn photo_file(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    Path(id): Path<String>,
+) -> PageResult {
+    let jpeg = state
+        .applications()
+        .photo(&account, &id)
+        .await
+        .context("loading an application's photo")?
+        .ok_or(PageError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        jpeg,
+    )
+        .into_response())
+}
+
+enum Step {
+    Task(Task),
+    CheckAnswers,
+    Declaration,
+}
+
+fn step_of(slug: &str) -> Option<Step> {
+    match slug {
+        "check-answers" => Some(Step::CheckAnswers),
+        "declaration" => Some(Step::Declaration),
+        other => Task::from_slug(other).map(Step::Task),
+    }
+}
+
+fn all_done(app: &Stored) -> bool {
+    Task::ALL
+        .iter()
+        .all(|t| app.answers.is_done(*t, app.has_photo))
+}
+
+/// The adult's editable application and the step the path names; a child's
+/// application or an unknown step is the 404 page, an application that can
+/// no longer change goes back to its page.
+fn editable_step(own: OwnApplication, slug: &str) -> PageResult<(Stored, Step)> {
+    let app = own.adult()?.app;
+    let step = step_of(slug).ok_or(PageError::NotFound)?;
+    if !app.state.is_editable() {
+        return Err(PageError::Redirect(format!("/applications/{}", app.id)));
+    }
+    Ok((app, step))
+}
+
+async fn step_page(
+    State(state): State<AppState>,
+    own: OwnApplication,
+    Path((_, slug)): Path<(String, String)>,
+    head: Head,
+) -> PageResult {
+    let (app, step) = editable_step(own, &slug)?;
+    let view = match step {
+        Step::Task(task) => StepView::Task {
+            form: Form::with_values(app.answers.values_for(task)),
+            id: app.id,
+            task,
+            has_photo: app.has_photo,
+        },
+        Step::CheckAnswers | Step::Declaration if !all_done(&app) => {
+            return Err(PageError::Redirect(format!("/applications/{}", app.id)));
+        }
+        Step::CheckAnswers => StepView::CheckAnswers {
+            id: app.id,
+            answers: app.answers,
+            has_photo: app.has_photo,
+        },
+        Step::Declaration => StepView::Declaration {
+            id: app.id,
+            form: Form::default(),
+        },
+    };
+    Ok(render(&state, head, StatusCode::OK, view).await)
+}
+
+async fn step_submit(
+    State(state): State<AppState>,
+    own: OwnApplication,
+    Path((_, slug)): Path<(String, String)>,
+    Now(now): Now,
+    head: Head,
+    request: Request,
+) -> PageResult {
+    let (app, step) = editable_step(own, &slug)?;
+    match step {
+        Step::Task(Task::Photo) => photo_submit(&state, head, app, request, now).await,
+        Step::Task(task) => {
+            let body = PageForm::from_request(request, &state)
+                .await
+                .map_err(PageError::Respond)?;
+            task_submit(&state, head, app, task, body.read(task.fields())?, now).await
+        }
+        Step::CheckAnswers => Ok(see_other(&format!("/applications/{}/declaration", app.id))),
+        Step::Declaration => {
+            let body = PageForm::from_request(request, &state)
+                .await
+                .map_err(PageError::Respond)?;
+            declaration_submit(&state, head, app, body.read(&["declaration"])?, now).await
+        }
+    }
+}
+
+async fn task_submit(
+    state: &AppState,
+    head: Head,
+    mut app: Stored,
+    task: Task,
+    mut form: Form,
+    now: i64,
+) -> PageResult {
+    if let Err(issues) = app.answers.apply(task, &form, today(now)) {
+        form.errors = issues;
+        let view = StepView::Task {
+            id: app.id,
+            task,
+            form,
+            has_photo: app.has_photo,
+        };
+        return Ok(render(state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
+    }
+    // Saved, or no longer editable: either way, back to the application.
+    let _ = state
+        .applications()
+        .save_answers(&app, now)
+        .await
+        .context("saving an application's answers")?;
+    Ok(see_other(&format!("/applications/{}", app.id)))
+}
+
+async fn declaration_submit(
+    state: &AppState,
+    head: Head,
+    app: Stored,
+    mut form: Form,
+    now: i64,
+) -> PageResult {
+    let path = format!("/applications/{}", app.id);
+    if form.value("declaration") != "yes" {
+        form.errors.push(FieldIssue::new(
+            "declaration",
+            FieldError::DeclarationMissing,
+        ));
+        let view = StepView::Declaration { id: app.id, form };
+        return Ok(render(state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
+    }
+    let submitted = state
+        .applications()
+        .submit(&state.verifications(), &app, today(now), now)
+        .await
+        .context("submitting an application")?;
+    match submitted {
+        Ok(submitted) => {
+            // Tells the citizen, by text message, what came of it.
+            if let Some(message) = submission_message(&submitted) {
+                state
+                    .message_citizen(&submitted, &message, now)
+                    .await
+                    .context("telling the citizen what came of the submission")?;
+            }
+            Ok(see_other(&path))
+        }
+        Err(Refused::Duplicate) => {
+            let view = application_view(app, Some(Refusal::Duplicate), None);
+            Ok(render_at(state, head, &path, StatusCode::CONFLICT, view).await)
+        }
+        Err(Refused::Incomplete) => {
+            let view = application_view(app, Some(Refusal::Incomplete), None);
+            Ok(render_at(state, head, &path, StatusCode::UNPROCESSABLE_ENTITY, view).await)
+        }
+        Err(Refused::NotEditable | Refused::AccountLimit) => Ok(see_other(&path)),
+    }
+}
+
+fn photo_problem(error: PhotoError) -> FieldError {
+    match error {
+        PhotoError::Empty => FieldError::PhotoMissing,
+        PhotoError::TooLarge => FieldError::PhotoTooLarge,
+        PhotoError::NotAnImage => FieldError::PhotoNotAnImage,
+        PhotoError::Unreadable | PhotoError::TooManyPixels => FieldError::PhotoUnreadable,
+        PhotoError::TooSmall => FieldError::PhotoTooSmall,
+    }
+}
+
+/// Reads the `photo` part, stopping as soon as it is over the limit.
+async fn read_photo(mut multipart: Multipart) -> Result<Option<Vec<u8>>, PhotoError> {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        if field.name() != Some("photo") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > photo::MAX_UPLOAD_BYTES {
+                        return Err(PhotoError::TooLarge);
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(Some(bytes)),
+                Err(_) => return Err(PhotoError::Unreadable),
+            }
+        }
+    }
+    Ok(None)
+}
+
+async fn photo_submit(
+    state: &AppState,
+    head: Head,
+    app: Stored,
+    request: Request,
+    now: i64,
+) -> PageResult {
+    let Ok(multipart) = Multipart::from_request(request, state).await else {
+        return Ok(plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "A photo must be sent as a file upload (multipart/form-data). / \
+             Picha lazima itumwe kama faili (multipart/form-data).",
+        ));
+    };
+    let id = app.id.clone();
+    let back = format!("/applications/{id}");
+    let result = match read_photo(multipart).await {
+        // Nothing chosen, but a photo is already saved: keep it.
+        Ok(None) if app.has_photo => return Ok(see_other(&back)),
+        Ok(Some(bytes)) if bytes.is_empty() && app.has_photo => return Ok(see_other(&back)),
+        // Decoding is CPU work: off the async threads.
+        Ok(Some(bytes)) => tokio::task::spawn_blocking(move || photo::clean(&bytes))
+            .await
+            .context("cleaning a photo")?,
+        Ok(None) => Err(PhotoError::Empty),
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(clean) => {
+            let saved = state
+                .applications()
+                .save_photo(&app, &clean.jpeg, now)
+                .await
+                .context("saving a photo")?;
+            if saved.is_ok() {
+                tracing::info!(application = %id, width = clean.width, height = clean.height, "photo saved");
+            }
+            Ok(see_other(&back))
+        }
+        Err(error) => {
+            let mut form = Form::default();
+            form.errors
+                .push(FieldIssue::new("photo", photo_problem(error)));
+            let view = StepView::Task {
+                id,
+                task: Task::Photo,
+                form,
+                has_photo: app.has_photo,
+            };
+            let status = if error == PhotoError::TooLarge {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok(render(state, head, status, view).await)
+        }
+    }
+}

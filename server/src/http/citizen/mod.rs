@@ -1,0 +1,285 @@
+//! The citizen's pages, one module per part of `citizen::` (sign-in, the
+//! applications and their steps, children, the account, booking). Every
+//! page is a server-rendered form that posts back here; a form with
+//! problems is rendered again from what was typed, with the problems, and a
+//! status of 422 (429 past a rate limit, 409 on a refusal).
+//!
+//! Handlers load what the page shows and give it to the Leptos page as
+//! context (`page::render`); the pages themselves are in `app::pages`.
+//! This module holds what they share: the session, the `Citizen` and
+//! `OwnApplication` extractors, and what an application's pages show of it.
+
+mod account;
+mod applications;
+mod booking;
+mod children;
+mod sign_in;
+
+use super::AppState;
+use super::page::{PageError, PageResult};
+use crate::booking::bookings::{Booking, Kind};
+use crate::citizen::applications::Stored;
+use crate::registry::verification::ApplicationKind;
+use anyhow::Context;
+use app::pages::applications::Appointment;
+use app::shell::SignedIn;
+use axum::Router;
+use axum::extract::{FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(sign_in::router())
+        .merge(applications::router())
+        .merge(booking::router())
+        .merge(account::router())
+        .merge(children::router())
+}
+
+/// The paths these modules render themselves, kept out of Leptos's own routes.
+pub fn rendered_here() -> impl Iterator<Item = &'static str> {
+    sign_in::RENDERED_HERE
+        .iter()
+        .chain(applications::RENDERED_HERE.iter())
+        .chain(booking::RENDERED_HERE.iter())
+        .chain(account::RENDERED_HERE.iter())
+        .chain(children::RENDERED_HERE.iter())
+        .copied()
+}
+
+/// A sign-in under way: the code's challenge, and where it went (masked).
+#[derive(Clone, Serialize, Deserialize)]
+struct PendingSignIn {
+    challenge: String,
+    sent_to: String,
+}
+
+/// The citizen's session, by what it holds rather than by its keys.
+pub struct CitizenSession(Session);
+
+impl CitizenSession {
+    const ACCOUNT: &str = "account";
+    const PENDING_SIGN_IN: &str = "sign_in";
+
+    /// The signed-in account, if any.
+    async fn account(&self) -> anyhow::Result<Option<String>> {
+        self.0
+            .get::<String>(Self::ACCOUNT)
+            .await
+            .context("reading the signed-in account from the session")
+    }
+
+    async fn pending_sign_in(&self) -> anyhow::Result<Option<PendingSignIn>> {
+        self.0
+            .get::<PendingSignIn>(Self::PENDING_SIGN_IN)
+            .await
+            .context("reading the sign-in under way from the session")
+    }
+
+    async fn start_sign_in(&self, pending: PendingSignIn) -> anyhow::Result<()> {
+        self.0
+            .insert(Self::PENDING_SIGN_IN, pending)
+            .await
+            .context("keeping the sign-in under way in the session")
+    }
+
+    /// Signs `account` in, under a new session id, so an id planted or
+    /// seen before sign-in is worth nothing.
+    async fn sign_in(&self, account: String) -> anyhow::Result<()> {
+        let session = &self.0;
+        session.cycle_id().await.context("a new session id")?;
+        session
+            .remove::<PendingSignIn>(Self::PENDING_SIGN_IN)
+            .await
+            .context("ending the sign-in under way")?;
+        session
+            .insert(Self::ACCOUNT, account)
+            .await
+            .context("keeping the signed-in account in the session")
+    }
+
+    /// Ends the session (signing out, or the account deleted).
+    async fn end(&self) -> anyhow::Result<()> {
+        self.0.flush().await.context("ending the session")
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CitizenSession {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Session::from_request_parts(parts, state)
+            .await
+            .map(CitizenSession)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+/// Tells the page shell whether someone is signed in (for the header).
+pub async fn signed_in_marker(session: Session, mut request: Request, next: Next) -> Response {
+    let signed_in = matches!(CitizenSession(session).account().await, Ok(Some(_)));
+    request.extensions_mut().insert(SignedIn(signed_in));
+    next.run(request).await
+}
+
+/// A signed-in citizen's account id; anyone else is sent to sign in.
+pub struct Citizen(pub String);
+
+impl FromRequestParts<AppState> for Citizen {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = CitizenSession::from_request_parts(parts, state).await?;
+        match session.account().await {
+            Ok(Some(account)) => Ok(Citizen(account)),
+            _ => Err(Redirect::to("/sign-in").into_response()),
+        }
+    }
+}
+
+/// The path's `{id}`.
+async fn path_id(parts: &mut Parts, state: &AppState) -> PageResult<String> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|rejection| PageError::Respond(rejection.into_response()))?;
+    params
+        .iter()
+        .find(|(name, _)| *name == "id")
+        .map(|(_, value)| value.to_string())
+        .ok_or_else(|| PageError::Internal(anyhow::anyhow!("a route without an {{id}}")))
+}
+
+/// The signed-in citizen and the application the path names, brought up
+/// to date with the registry; an application this account may not see
+/// (`Applications::load`, through `visible_to`) is the 404 page.
+pub struct OwnApplication {
+    pub account: String,
+    pub app: Stored,
+}
+
+impl OwnApplication {
+    /// The task-list steps are an adult's: a child's application is a 404 there.
+    pub fn adult(self) -> PageResult<Self> {
+        if self.app.kind == ApplicationKind::AdultId {
+            Ok(self)
+        } else {
+            Err(PageError::NotFound)
+        }
+    }
+}
+
+impl OwnApplication {
+    /// The application `id` of `account`, brought up to date; the 404 page
+    /// if this account may not see it.
+    pub async fn load(state: &AppState, account: String, id: &str) -> PageResult<Self> {
+        let app = state
+            .applications()
+            .load(&account, id)
+            .await
+            .context("loading the citizen's application")?
+            .ok_or(PageError::NotFound)?;
+        let app = state
+            .applications()
+            .refresh(&state.verifications(), app, state.clock.now())
+            .await
+            .context("bringing an application up to date")?;
+        Ok(OwnApplication { account, app })
+    }
+}
+
+impl FromRequestParts<AppState> for OwnApplication {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Citizen(account) = Citizen::from_request_parts(parts, state).await?;
+        let loaded = async {
+            let id = path_id(parts, state).await?;
+            OwnApplication::load(state, account, &id).await
+        };
+        loaded.await.map_err(IntoResponse::into_response)
+    }
+}
+
+/// The signed-in citizen and the child's application the path names, as
+/// stored; anything else (another's, an adult's) is the 404 page.
+pub struct OwnChild {
+    pub account: String,
+    pub app: Stored,
+}
+
+impl OwnChild {
+    /// The child's application `id`, if this account may see it.
+    pub async fn load(state: &AppState, account: &str, id: &str) -> PageResult<Stored> {
+        state
+            .applications()
+            .load(account, id)
+            .await
+            .context("loading a child's application")?
+            .filter(|app| app.kind == ApplicationKind::MinorCard)
+            .ok_or(PageError::NotFound)
+    }
+}
+
+impl FromRequestParts<AppState> for OwnChild {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Citizen(account) = Citizen::from_request_parts(parts, state).await?;
+        let loaded = async {
+            let id = path_id(parts, state).await?;
+            OwnChild::load(state, &account, &id).await
+        };
+        match loaded.await {
+            Ok(app) => Ok(OwnChild { account, app }),
+            Err(error) => Err(error.into_response()),
+        }
+    }
+}
+
+/// The name the application gives, "Given Surname", if it has one yet.
+fn full_name(app: &Stored) -> Option<String> {
+    app.answers
+        .about_you
+        .as_ref()
+        .map(|a| format!("{} {}", a.given_names, a.surname))
+}
+
+/// The live booking an application's pages show: the enrolment, else the
+/// collection.
+async fn shown_booking(state: &AppState, id: &str) -> anyhow::Result<Option<Booking>> {
+    Ok(state
+        .bookings()
+        .live_for(id)
+        .await
+        .context("loading an application's bookings")?
+        .into_iter()
+        .min_by_key(|b| b.kind != Kind::Enrolment))
+}
+
+/// The application's live appointment, for its status page.
+async fn appointment_of(state: &AppState, app: &Stored) -> anyhow::Result<Option<Appointment>> {
+    let Some(booking) = shown_booking(state, &app.id).await? else {
+        return Ok(None);
+    };
+    let centre = state
+        .centres()
+        .get(&booking.centre_id)
+        .await
+        .context("loading the appointment's centre")?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    Ok(Some(Appointment {
+        day: booking.day,
+        slot: booking.slot,
+        centre,
+    }))
+}

@@ -1,0 +1,111 @@
+//! What handlers get from axum's `State` (never from a global), and the
+//! domain services built from it, so every handler module builds them the
+//! same way.
+
+use crate::audit::Audit;
+use crate::booking::bookings::Bookings;
+use crate::booking::centres::Centres;
+use crate::citizen::applications::{Applications, Stored};
+use crate::citizen::children::Children;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::messages::Message;
+use crate::registry::pending::PendingVerifications;
+use anyhow::Context;
+use app::i18n::Locale;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::AnyPool;
+use std::sync::Arc;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: AnyPool,
+    pub registry: crate::registry::SharedRegistry,
+    pub cipher: crate::crypto::FieldCipher,
+    pub config: Arc<Config>,
+    /// The time requests see (the `Now` extractor).
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn applications(&self) -> Applications<'_> {
+        Applications {
+            db: &self.db,
+            cipher: &self.cipher,
+        }
+    }
+
+    pub fn verifications(&self) -> PendingVerifications {
+        PendingVerifications {
+            db: self.db.clone(),
+            cipher: self.cipher.clone(),
+            registry: self.registry.clone(),
+            retry_secs: self.config.verification_retry_secs,
+        }
+    }
+
+    pub fn children(&self) -> Children<'_> {
+        Children {
+            db: &self.db,
+            cipher: &self.cipher,
+            registry: self.registry.as_ref(),
+            ages: self.config.ages,
+        }
+    }
+
+    pub fn bookings(&self) -> Bookings<'_> {
+        Bookings {
+            db: &self.db,
+            cutoff_secs: self.config.booking_cutoff_minutes.saturating_mul(60),
+        }
+    }
+
+    pub fn centres(&self) -> Centres<'_> {
+        Centres { db: &self.db }
+    }
+
+    pub fn audit(&self) -> Audit<'_> {
+        Audit {
+            db: &self.db,
+            cipher: &self.cipher,
+        }
+    }
+
+    /// A message about an application to the person it concerns
+    /// ([`Applications::recipient`]): for a child's application, the adult
+    /// acting for the child, in the language of the page they used.
+    pub async fn message_about(
+        &self,
+        app: &Stored,
+        acting: &str,
+        locale: Locale,
+        message: &Message,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        let mut conn = self
+            .db
+            .acquire()
+            .await
+            .context("a connection to queue a message")?;
+        self.applications()
+            .message(&mut conn, app, acting, locale, message, now)
+            .await
+            .context("queueing a message about an application")
+    }
+
+    /// A message to the application's own phone, in its chosen language.
+    pub async fn message_citizen(
+        &self,
+        app: &Stored,
+        message: &Message,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        if app.answers.contact.is_none() {
+            return Ok(());
+        }
+        self.message_about(app, &app.account_id, Locale::en, message, now)
+            .await
+    }
+}
