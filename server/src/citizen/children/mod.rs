@@ -15,7 +15,7 @@
 //! - Who sees a child's application is decided in one place,
 //!   `Applications::visible_to`.
 
-use crate::citizen::applications::{kind_code, new_reference};
+use crate::citizen::applications::new_reference;
 use crate::crypto::FieldCipher;
 use crate::registry::{LifeStatus, Registry};
 use crate::verification::{ApplicationKind, same_name};
@@ -354,7 +354,7 @@ impl Children<'_> {
         )
         .bind(&id)
         .bind(account)
-        .bind(kind_code(ApplicationKind::MinorCard))
+        .bind(ApplicationKind::MinorCard.code())
         .bind(self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&answers)?))
         .bind(&index)
         .bind(now)
