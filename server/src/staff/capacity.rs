@@ -726,3 +726,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties;
