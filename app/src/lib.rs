@@ -18,6 +18,7 @@ pub use locales::i18n;
 pub mod application;
 pub mod calendar;
 pub mod capacity;
+pub mod codes;
 pub mod components;
 pub mod dates;
 pub mod forms;

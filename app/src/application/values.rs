@@ -4,25 +4,17 @@
 use crate::identifiers::FieldError;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Sex {
-    Female,
-    Male,
+crate::coded_enum! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Sex {
+        Female => "F",
+        Male => "M",
+    }
 }
 
 impl Sex {
-    pub fn code(self) -> &'static str {
-        match self {
-            Sex::Female => "F",
-            Sex::Male => "M",
-        }
-    }
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        match input {
-            "F" => Ok(Sex::Female),
-            "M" => Ok(Sex::Male),
-            _ => Err(FieldError::SexMissing),
-        }
+        Self::from_code(input).ok_or(FieldError::SexMissing)
     }
 }
 
@@ -76,26 +68,18 @@ impl From<Location> for String {
     }
 }
 
-/// The language the citizen wants messages in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MessageLanguage {
-    En,
-    Sw,
+crate::coded_enum! {
+    /// The language the citizen wants messages in.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum MessageLanguage {
+        En => "en",
+        Sw => "sw",
+    }
 }
 
 impl MessageLanguage {
-    pub fn code(self) -> &'static str {
-        match self {
-            MessageLanguage::En => "en",
-            MessageLanguage::Sw => "sw",
-        }
-    }
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        match input {
-            "en" => Ok(MessageLanguage::En),
-            "sw" => Ok(MessageLanguage::Sw),
-            _ => Err(FieldError::LanguageMissing),
-        }
+        Self::from_code(input).ok_or(FieldError::LanguageMissing)
     }
 }
 

@@ -52,28 +52,17 @@ pub struct ChildConsentView {
     pub form: Form,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Mother,
-    Father,
-    Guardian,
+crate::coded_enum! {
+    /// The adult's relationship to the child (`child_links.role`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Role {
+        Mother => "mother",
+        Father => "father",
+        Guardian => "guardian",
+    }
 }
 
 impl Role {
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Mother => "mother",
-            Role::Father => "father",
-            Role::Guardian => "guardian",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Role::Mother, Role::Father, Role::Guardian]
-            .into_iter()
-            .find(|r| r.code() == code)
-    }
-
     fn label(self, locale: Locale) -> &'static str {
         match self {
             Role::Mother => td_string!(locale, children.role_mother),

@@ -13,27 +13,14 @@ use app::dates::CivilDate;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
 
-/// What an appointment is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// Biometrics and a document check, for a verified application.
-    Enrolment,
-    /// Collecting a ready card.
-    Collection,
-}
-
-impl Kind {
-    pub fn code(self) -> &'static str {
-        match self {
-            Kind::Enrolment => "enrolment",
-            Kind::Collection => "collection",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Kind::Enrolment, Kind::Collection]
-            .into_iter()
-            .find(|k| k.code() == code)
+app::coded_enum! {
+    /// What an appointment is for (`bookings.kind`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Kind {
+        /// Biometrics and a document check, for a verified application.
+        Enrolment => "enrolment",
+        /// Collecting a ready card.
+        Collection => "collection",
     }
 }
 

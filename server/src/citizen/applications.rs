@@ -49,13 +49,6 @@ pub(crate) fn new_reference() -> ApplicationReference {
     ApplicationReference::from_random(values.map(|v| v % 32))
 }
 
-pub(crate) fn kind_code(kind: ApplicationKind) -> &'static str {
-    match kind {
-        ApplicationKind::AdultId => "adult_id",
-        ApplicationKind::MinorCard => "minor_card",
-    }
-}
-
 /// Whether a write was refused by a unique index (by the error's kind, the
 /// SQLSTATE, never its text): any other database error is a failure, not a
 /// duplicate.
@@ -106,11 +99,7 @@ impl Applications<'_> {
         Ok(Stored {
             id: row.try_get("id")?,
             account_id: row.try_get("account_id")?,
-            kind: if kind == "minor_card" {
-                ApplicationKind::MinorCard
-            } else {
-                ApplicationKind::AdultId
-            },
+            kind: ApplicationKind::try_from(kind)?,
             state: ApplicationState::from_code(&state)
                 .ok_or_else(|| anyhow::anyhow!("unknown state"))?,
             answers,
@@ -157,8 +146,6 @@ impl Applications<'_> {
         row.map(|r| self.decode(&r)).transpose()
     }
 
-    /// Any application by id, for staff: the caller has checked their right
-    /// to it (a booking at their centre, a review for a supervisor).
     /// Where a message about `app` goes, and in which language: the
     /// application's own phone, in the language chosen on it; for a child's
     /// application (which has none), the adult account `acting` for the
@@ -216,6 +203,8 @@ impl Applications<'_> {
         Ok(())
     }
 
+    /// Any application by id, for staff: the caller has checked their right
+    /// to it (a booking at their centre, a review for a supervisor).
     pub async fn load_for_staff(&self, id: &str) -> anyhow::Result<Option<Stored>> {
         let sql = format!("SELECT {} FROM applications WHERE id = $1", Self::COLUMNS);
         let row = sqlx::query(&sql).bind(id).fetch_optional(self.db).await?;
@@ -260,7 +249,7 @@ impl Applications<'_> {
         )
         .bind(&id)
         .bind(account)
-        .bind(kind_code(ApplicationKind::AdultId))
+        .bind(ApplicationKind::AdultId.code())
         .bind(ApplicationState::Draft.code())
         .bind(answers)
         .bind(now)

@@ -260,7 +260,7 @@ fn validate(table: Table, record: &csv::StringRecord) -> Result<Vec<Option<Strin
         |i: usize| -> Option<String> { Some(field(i).to_string()).filter(|v| !v.is_empty()) };
     let bad = |i: usize| format!("{} is not valid", table.header()[i]);
     let sex = |i: usize| {
-        Sex::from_code(field(i))
+        Sex::read(field(i))
             .map(|s| s.code().to_string())
             .ok_or_else(|| bad(i))
     };
@@ -306,7 +306,7 @@ fn validate(table: Table, record: &csv::StringRecord) -> Result<Vec<Option<Strin
             id_no(9)?,
             Some(match optional(10) {
                 None => LifeStatus::Alive.code().to_string(),
-                Some(status) => LifeStatus::from_code(&status)
+                Some(status) => LifeStatus::read(&status)
                     .map(|s| s.code().to_string())
                     .ok_or_else(|| bad(10))?,
             }),
@@ -319,7 +319,7 @@ fn validate(table: Table, record: &csv::StringRecord) -> Result<Vec<Option<Strin
             Some(date(4)?),
             birth_cert(5)?,
             Some(
-                LifeStatus::from_code(field(6))
+                LifeStatus::read(field(6))
                     .map(|s| s.code().to_string())
                     .ok_or_else(|| bad(6))?,
             ),

@@ -23,52 +23,40 @@ use app::identifiers::{BirthCertificateNumber, NationalIdNumber};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Sex {
-    #[serde(rename = "F")]
-    Female,
-    #[serde(rename = "M")]
-    Male,
+app::coded_enum! {
+    /// As the registry writes it, and as the replica stores it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Sex {
+        #[serde(rename = "F")]
+        Female => "F",
+        #[serde(rename = "M")]
+        Male => "M",
+    }
 }
 
 impl Sex {
-    pub fn code(self) -> &'static str {
-        match self {
-            Sex::Female => "F",
-            Sex::Male => "M",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code.trim() {
-            "F" | "f" => Some(Sex::Female),
-            "M" | "m" => Some(Sex::Male),
-            _ => None,
-        }
+    /// A registry file's or the replica's value: either case, and spaces
+    /// around it, are accepted.
+    pub fn read(text: &str) -> Option<Self> {
+        Self::from_code(&text.trim().to_ascii_uppercase())
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LifeStatus {
-    Alive,
-    Deceased,
+app::coded_enum! {
+    /// Whether the registry holds a death against the record.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum LifeStatus {
+        Alive => "alive",
+        Deceased => "deceased",
+    }
 }
 
 impl LifeStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            LifeStatus::Alive => "alive",
-            LifeStatus::Deceased => "deceased",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code.trim() {
-            "alive" => Some(LifeStatus::Alive),
-            "deceased" => Some(LifeStatus::Deceased),
-            _ => None,
-        }
+    /// A registry file's or the replica's value: spaces around it are
+    /// accepted.
+    pub fn read(text: &str) -> Option<Self> {
+        Self::from_code(text.trim())
     }
 }
 

@@ -40,21 +40,6 @@ fn outcome_from_code(code: &str) -> Option<Outcome> {
     serde_json::from_str(code).ok()
 }
 
-fn kind_code(kind: ApplicationKind) -> &'static str {
-    match kind {
-        ApplicationKind::AdultId => "adult_id",
-        ApplicationKind::MinorCard => "minor_card",
-    }
-}
-
-fn kind_from_code(code: &str) -> Option<ApplicationKind> {
-    match code {
-        "adult_id" => Some(ApplicationKind::AdultId),
-        "minor_card" => Some(ApplicationKind::MinorCard),
-        _ => None,
-    }
-}
-
 pub struct PendingVerifications {
     pub db: AnyPool,
     pub cipher: FieldCipher,
@@ -90,7 +75,7 @@ impl PendingVerifications {
         )
         .bind(&id)
         .bind(subject)
-        .bind(kind_code(kind))
+        .bind(kind.code())
         .bind(sealed)
         .bind(now + retry_delay(self.retry_secs, 0))
         .bind(now)
@@ -159,7 +144,7 @@ impl PendingVerifications {
         .bind(id)
         .fetch_one(&self.db)
         .await?;
-        let kind = kind_from_code(&row.try_get::<String, _>("kind")?)
+        let kind = ApplicationKind::from_code(&row.try_get::<String, _>("kind")?)
             .ok_or_else(|| anyhow::anyhow!("an unknown kind"))?;
         let attempts: i64 = row.try_get("attempts")?;
         let plaintext = self

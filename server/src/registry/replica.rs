@@ -29,7 +29,7 @@ fn corrupt(what: &str) -> RegistryError {
 }
 
 fn sex(row: &AnyRow) -> Result<Sex, RegistryError> {
-    Sex::from_code(row.try_get("sex")?).ok_or_else(|| corrupt("sex"))
+    Sex::read(row.try_get("sex")?).ok_or_else(|| corrupt("sex"))
 }
 
 fn date_of_birth(row: &AnyRow) -> Result<app::dates::CivilDate, RegistryError> {
@@ -52,7 +52,7 @@ fn birth_from_row(row: &AnyRow) -> Result<BirthRecord, RegistryError> {
         father_id_no: row.try_get("father_id_no")?,
         status: match row.try_get::<Option<String>, _>("status")? {
             None => LifeStatus::Alive,
-            Some(code) => LifeStatus::from_code(&code).ok_or_else(|| corrupt("status"))?,
+            Some(code) => LifeStatus::read(&code).ok_or_else(|| corrupt("status"))?,
         },
     })
 }
@@ -65,7 +65,7 @@ fn person_from_row(row: &AnyRow) -> Result<PersonRecord, RegistryError> {
         sex: sex(row)?,
         date_of_birth: date_of_birth(row)?,
         birth_cert_no: row.try_get("birth_cert_no")?,
-        status: LifeStatus::from_code(row.try_get("status")?).ok_or_else(|| corrupt("status"))?,
+        status: LifeStatus::read(row.try_get("status")?).ok_or_else(|| corrupt("status"))?,
     })
 }
 

@@ -12,12 +12,16 @@ use app::dates::{self, CivilDate};
 use app::identifiers::{BirthCertificateNumber, PersonName};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ApplicationKind {
-    /// A national ID card, for someone aged 18 or over, applying themself.
-    AdultId,
-    /// A minor's card, for a child aged 6 to 17, applied for by a parent or guardian.
-    MinorCard,
+app::coded_enum! {
+    /// Which card an application is for (`applications.kind`). A stored
+    /// value that is neither code is an error, never taken for either.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum ApplicationKind {
+        /// A national ID card, for someone aged 18 or over, applying themself.
+        AdultId => "adult_id",
+        /// A minor's card, for a child aged 6 to 17, applied for by a parent or guardian.
+        MinorCard => "minor_card",
+    }
 }
 
 impl ApplicationKind {
@@ -139,6 +143,22 @@ mod tests {
     fn date(y: i32, m: u8, d: u8) -> CivilDate {
         CivilDate::new(y, m, d).unwrap()
     }
+
+    #[test]
+    fn an_application_kind_is_read_from_its_own_code_only() {
+        assert_eq!(ApplicationKind::AdultId.code(), "adult_id");
+        assert_eq!(ApplicationKind::MinorCard.code(), "minor_card");
+        for kind in ApplicationKind::ALL {
+            assert_eq!(ApplicationKind::try_from(kind.code().to_string()), Ok(kind));
+        }
+        for stored in ["", "adult", "Minor_Card", "passport", "adult_id "] {
+            assert!(
+                ApplicationKind::try_from(stored.to_string()).is_err(),
+                "{stored:?}"
+            );
+        }
+    }
+
     const TODAY: (i32, u8, u8) = (2026, 11, 25);
     fn today() -> CivilDate {
         date(TODAY.0, TODAY.1, TODAY.2)

@@ -5,6 +5,7 @@
 //! guessed step change nothing; everything else is refused.
 
 use crate::crypto::FieldCipher;
+use crate::registry::verification::ApplicationKind;
 use app::application::{Answers, ApplicationState};
 use app::dates::CivilDate;
 use app::identifiers::{ApplicationReference, FieldError};
@@ -16,28 +17,23 @@ pub const NO_SHOW_AFTER_SECS: i64 = 30 * 60;
 pub const MAX_NOTE_CHARS: usize = 500;
 const NOTE: &str = "booking_notes.note";
 
-/// A step at the counter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    CheckIn,
-    DocumentsVerified,
-    BiometricsCaptured,
-    IdentityConfirmed,
-    HandedOver,
-    NoShow,
+app::coded_enum! {
+    /// A step at the counter. Its code names it in the audit trail
+    /// (`booking.<code>`); its slug in the page's address.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Step {
+        CheckIn => "check_in",
+        DocumentsVerified => "documents_verified",
+        BiometricsCaptured => "biometrics_captured",
+        IdentityConfirmed => "identity_confirmed",
+        HandedOver => "handed_over",
+        NoShow => "no_show",
+    }
 }
 
 impl Step {
     pub fn from_slug(slug: &str) -> Option<Self> {
-        Some(match slug {
-            "check-in" => Step::CheckIn,
-            "documents-verified" => Step::DocumentsVerified,
-            "biometrics-captured" => Step::BiometricsCaptured,
-            "identity-confirmed" => Step::IdentityConfirmed,
-            "handed-over" => Step::HandedOver,
-            "no-show" => Step::NoShow,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|step| step.slug() == slug)
     }
 
     pub fn slug(self) -> &'static str {
@@ -48,17 +44,6 @@ impl Step {
             Step::IdentityConfirmed => "identity-confirmed",
             Step::HandedOver => "handed-over",
             Step::NoShow => "no-show",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Step::CheckIn => "check_in",
-            Step::DocumentsVerified => "documents_verified",
-            Step::BiometricsCaptured => "biometrics_captured",
-            Step::IdentityConfirmed => "identity_confirmed",
-            Step::HandedOver => "handed_over",
-            Step::NoShow => "no_show",
         }
     }
 
@@ -190,11 +175,7 @@ impl Desk<'_> {
                 reference: row
                     .try_get::<Option<String>, _>("reference")?
                     .unwrap_or_default(),
-                kind: if kind == "collection" {
-                    VisitKind::Collection
-                } else {
-                    VisitKind::Enrolment
-                },
+                kind: VisitKind::from_code(&kind).unwrap_or(VisitKind::Enrolment),
                 status: status_of(&row.try_get::<String, _>("status")?),
                 minute: CivilDate::nairobi_minute_at(starts_at),
                 name,
@@ -208,7 +189,8 @@ impl Desk<'_> {
             starts_at,
             application_state: ApplicationState::from_code(&row.try_get::<String, _>("state")?)
                 .ok_or_else(|| anyhow::anyhow!("unknown state"))?,
-            is_child: row.try_get::<String, _>("application_kind")? == "minor_card",
+            is_child: ApplicationKind::try_from(row.try_get::<String, _>("application_kind")?)?
+                == ApplicationKind::MinorCard,
             has_photo: row.try_get::<i64, _>("has_photo")? != 0,
             answers,
         })

@@ -10,31 +10,17 @@ pub mod dashboard;
 pub mod demo;
 pub mod desk;
 
-/// What a member of staff may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// One centre; works the queue.
-    Officer,
-    /// One centre; also capacity, closures, cards ready, guardianship
-    /// reviews and the centre's audit trail.
-    Supervisor,
-    /// Every centre; manages staff accounts; sees the whole audit trail.
-    Administrator,
-}
-
-impl Role {
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Officer => "officer",
-            Role::Supervisor => "supervisor",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Role::Officer, Role::Supervisor, Role::Administrator]
-            .into_iter()
-            .find(|r| r.code() == code)
+app::coded_enum! {
+    /// What a member of staff may do (`staff_accounts.role`), in rising order.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum Role {
+        /// One centre; works the queue.
+        Officer => "officer",
+        /// One centre; also capacity, closures, cards ready, guardianship
+        /// reviews and the centre's audit trail.
+        Supervisor => "supervisor",
+        /// Every centre; manages staff accounts; sees the whole audit trail.
+        Administrator => "administrator",
     }
 }
 

@@ -737,6 +737,32 @@ async fn another_citizens_application_is_not_found() {
 }
 
 #[tokio::test]
+async fn an_application_of_an_unknown_kind_fails_to_load_and_never_passes_for_an_adults() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("0712345678").await;
+    let id = browser.start().await;
+    sqlx::query("UPDATE applications SET kind = 'passport' WHERE id = $1")
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    let applications = usajili::citizen::applications::Applications {
+        db: &app.db,
+        cipher: &app.cipher,
+    };
+    assert!(
+        applications.load_for_staff(&id).await.is_err(),
+        "a stored kind that is no kind is an error, not an adult's application"
+    );
+    assert_eq!(
+        browser.get(&format!("/applications/{id}")).await.status(),
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+}
+
+#[tokio::test]
 async fn the_sweep_removes_expired_sessions_and_old_codes() {
     let app = spawn_app().await;
     let browser = Browser::new(&app);

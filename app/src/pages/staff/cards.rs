@@ -9,32 +9,25 @@ use crate::i18n::*;
 use crate::shell::use_locale;
 use leptos::prelude::*;
 
-/// What happened to one reference in a batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CardOutcome {
-    /// Marked ready; the applicant is being told.
-    Ready,
-    /// Ready (or collected) already: nothing changed.
-    AlreadyReady,
-    /// Not enrolled yet (no biometrics captured): nothing changed.
-    NotEnrolled,
-    /// No application has this reference.
-    Unknown,
-    /// Looks like a reference but its check character is wrong.
-    Mistyped,
+crate::coded_enum! {
+    /// What happened to one reference in a batch (its code is the page's
+    /// `data-outcome`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum CardOutcome {
+        /// Marked ready; the applicant is being told.
+        Ready => "ready",
+        /// Ready (or collected) already: nothing changed.
+        AlreadyReady => "already_ready",
+        /// Not enrolled yet (no biometrics captured): nothing changed.
+        NotEnrolled => "not_enrolled",
+        /// No application has this reference.
+        Unknown => "unknown",
+        /// Looks like a reference but its check character is wrong.
+        Mistyped => "mistyped",
+    }
 }
 
 impl CardOutcome {
-    pub fn code(self) -> &'static str {
-        match self {
-            CardOutcome::Ready => "ready",
-            CardOutcome::AlreadyReady => "already_ready",
-            CardOutcome::NotEnrolled => "not_enrolled",
-            CardOutcome::Unknown => "unknown",
-            CardOutcome::Mistyped => "mistyped",
-        }
-    }
-
     fn label(self, locale: Locale) -> &'static str {
         match self {
             CardOutcome::Ready => td_string!(locale, staff.card_ready),

@@ -11,10 +11,13 @@ use crate::i18n::*;
 use crate::shell::use_locale;
 use leptos::prelude::*;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VisitKind {
-    Enrolment,
-    Collection,
+crate::coded_enum! {
+    /// What a visit is for (`bookings.kind`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum VisitKind {
+        Enrolment => "enrolment",
+        Collection => "collection",
+    }
 }
 
 impl VisitKind {
@@ -36,51 +39,23 @@ fn scan_labels(locale: Locale) -> ScanLabels {
     }
 }
 
-/// Where a booking stands at the counter (`bookings.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VisitStatus {
-    Booked,
-    CheckedIn,
-    DocumentsVerified,
-    BiometricsCaptured,
-    IdentityConfirmed,
-    HandedOver,
-    NoShow,
-    Cancelled,
-    Moved,
+crate::coded_enum! {
+    /// Where a booking stands at the counter (`bookings.status`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum VisitStatus {
+        Booked => "booked",
+        CheckedIn => "checked_in",
+        DocumentsVerified => "documents_verified",
+        BiometricsCaptured => "biometrics_captured",
+        IdentityConfirmed => "identity_confirmed",
+        HandedOver => "handed_over",
+        NoShow => "no_show",
+        Cancelled => "cancelled",
+        Moved => "moved",
+    }
 }
 
 impl VisitStatus {
-    const ALL: [VisitStatus; 9] = [
-        Self::Booked,
-        Self::CheckedIn,
-        Self::DocumentsVerified,
-        Self::BiometricsCaptured,
-        Self::IdentityConfirmed,
-        Self::HandedOver,
-        Self::NoShow,
-        Self::Cancelled,
-        Self::Moved,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Booked => "booked",
-            Self::CheckedIn => "checked_in",
-            Self::DocumentsVerified => "documents_verified",
-            Self::BiometricsCaptured => "biometrics_captured",
-            Self::IdentityConfirmed => "identity_confirmed",
-            Self::HandedOver => "handed_over",
-            Self::NoShow => "no_show",
-            Self::Cancelled => "cancelled",
-            Self::Moved => "moved",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     pub fn label(self, locale: Locale) -> &'static str {
         match self {
             Self::Booked => td_string!(locale, staff.status_booked),

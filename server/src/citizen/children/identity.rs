@@ -1,0 +1,99 @@
+//! An adult proves who they are before registering a child: their ID
+//! number, names and date of birth must match a living person in the
+//! registry. One account per ID number.
+
+use super::Children;
+use crate::registry::LifeStatus;
+use crate::registry::verification::same_name;
+use app::dates::CivilDate;
+use app::identifiers::{FieldError, NationalIdNumber, PersonName};
+
+impl Children<'_> {
+    /// The ID number this account proved, if it has.
+    pub async fn identity_of(&self, account: &str) -> anyhow::Result<Option<NationalIdNumber>> {
+        let sealed: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT id_number FROM account_identities WHERE account_id = $1")
+                .bind(account)
+                .fetch_optional(self.db)
+                .await?;
+        match sealed {
+            None => Ok(None),
+            Some(sealed) => {
+                let text = self
+                    .cipher
+                    .decrypt_string("account_identities.id_number", &sealed)?;
+                Ok(NationalIdNumber::parse(&text).ok())
+            }
+        }
+    }
+
+    /// Checks the adult's ID number, names and date of birth with the
+    /// registry and links the ID to the account. The checks run so that
+    /// nothing about a record is revealed to someone who cannot give its
+    /// names and date of birth. Returns the field at fault and why.
+    pub async fn prove_identity(
+        &self,
+        account: &str,
+        id_number: &NationalIdNumber,
+        surname: &PersonName,
+        given_names: &PersonName,
+        date_of_birth: CivilDate,
+        now: i64,
+    ) -> anyhow::Result<Result<(), (&'static str, FieldError)>> {
+        let person = match self.registry.person(id_number).await {
+            Ok(person) => person,
+            Err(error) => {
+                tracing::warn!(%error, "registry unavailable for an identity check");
+                return Ok(Err(("id-number", FieldError::RegistryDown)));
+            }
+        };
+        let Some(person) = person else {
+            return Ok(Err(("id-number", FieldError::IdentityNotFound)));
+        };
+        if !same_name(surname, &person.surname) {
+            return Ok(Err(("surname", FieldError::IdentityNamesDiffer)));
+        }
+        if !same_name(given_names, &person.given_names) {
+            return Ok(Err(("given-names", FieldError::IdentityNamesDiffer)));
+        }
+        if person.date_of_birth != date_of_birth {
+            return Ok(Err(("dob", FieldError::IdentityDateOfBirthDiffers)));
+        }
+        if person.status != LifeStatus::Alive {
+            return Ok(Err(("id-number", FieldError::IdentityCannotVerify)));
+        }
+        let index = self.cipher.blind_index("national-id", id_number.as_ref());
+        let names = format!("{} {}", person.given_names, person.surname);
+        let inserted = sqlx::query(
+            "INSERT INTO account_identities (account_id, id_number_index, id_number, names, verified_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account)
+        .bind(&index)
+        .bind(self.cipher.encrypt_str("account_identities.id_number", id_number.as_ref()))
+        .bind(self.cipher.encrypt_str("account_identities.names", &names))
+        .bind(now)
+        .execute(self.db)
+        .await;
+        match inserted {
+            Ok(_) => {
+                tracing::info!(account = %account, "identity confirmed with the registry");
+                Ok(Ok(()))
+            }
+            // Either this ID is another account's, or this account has one already.
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                let holder: Option<String> = sqlx::query_scalar(
+                    "SELECT account_id FROM account_identities WHERE id_number_index = $1",
+                )
+                .bind(&index)
+                .fetch_optional(self.db)
+                .await?;
+                if holder.as_deref() == Some(account) {
+                    Ok(Ok(()))
+                } else {
+                    Ok(Err(("id-number", FieldError::IdentityTaken)))
+                }
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
