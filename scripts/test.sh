@@ -28,6 +28,9 @@ cargo leptos build --release --precompress
 step "unit tests"
 cargo test --release --workspace --lib --bins
 
+step "lints (clippy, warnings are errors)"
+cargo clippy --release --workspace --all-targets -- -D warnings
+
 step "integration tests on SQLite"
 USAJILI_TEST_DB=sqlite cargo test --release --workspace --test api
 

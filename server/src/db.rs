@@ -80,11 +80,11 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     if path.is_empty() || path == ":memory:" {
         return Ok(url.to_string());
     }
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("could not create the folder {}", parent.display()))?;
-        }
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("could not create the folder {}", parent.display()))?;
     }
     Ok(if rest.contains("mode=") {
         url.to_string()

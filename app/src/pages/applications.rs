@@ -80,6 +80,8 @@ pub struct Appointment {
 }
 
 /// One step of an application.
+// One per request, rendered once: boxing the answers would save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum StepView {
     Task {

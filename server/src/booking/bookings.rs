@@ -230,12 +230,11 @@ impl Bookings<'_> {
                 Err(error) if lost_a_race(&error) => {
                     // A double click: the other request booked it already.
                     let first = &members[0];
-                    if first.replaces.is_none() {
-                        if let Some(existing) =
+                    if first.replaces.is_none()
+                        && let Some(existing) =
                             self.live_of_kind(&first.application_id, first.kind).await?
-                        {
-                            return Ok(Outcome::AlreadyBooked(existing));
-                        }
+                    {
+                        return Ok(Outcome::AlreadyBooked(existing));
                     }
                     tokio::task::yield_now().await;
                 }

@@ -193,7 +193,7 @@ impl SignIn<'_> {
         .execute(&mut *tx)
         .await?;
         outbox::enqueue(
-            &mut *tx,
+            &mut tx,
             self.cipher,
             &contact.recipient(),
             locale,

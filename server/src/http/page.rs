@@ -66,11 +66,19 @@ pub enum PageError {
     NotFound,
     /// A 303 to this path.
     Redirect(String),
-    /// This response as it is (a form sent in the wrong encoding, say).
-    Respond(Response),
+    /// This response as it is (a form sent in the wrong encoding, say);
+    /// boxed, so that a `PageResult` stays small.
+    Respond(Box<Response>),
     /// Something failed on our side: logged with its whole chain of
     /// context (never personal data) and shown as a plain apology.
     Internal(anyhow::Error),
+}
+
+impl PageError {
+    /// Gives this response instead of the page.
+    pub fn respond(response: impl IntoResponse) -> Self {
+        PageError::Respond(Box::new(response.into_response()))
+    }
 }
 
 impl<E: Into<anyhow::Error>> From<E> for PageError {
@@ -95,7 +103,7 @@ impl IntoResponse for PageError {
                 response
             }
             PageError::Redirect(path) => see_other(&path),
-            PageError::Respond(response) => response,
+            PageError::Respond(response) => *response,
             PageError::Internal(error) => {
                 tracing::error!(error = %format!("{error:#}"), "request failed");
                 plain(
@@ -223,13 +231,13 @@ impl PageForm {
 
     fn pairs(&self) -> PageResult<Vec<(String, String)>> {
         if !self.urlencoded {
-            return Err(PageError::Respond(plain(
+            return Err(PageError::respond(plain(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "This form must be sent as a web form. / Fomu hii lazima itumwe kama fomu ya wavuti.",
             )));
         }
         serde_urlencoded::from_bytes(&self.body).map_err(|_| {
-            PageError::Respond(plain(
+            PageError::respond(plain(
                 StatusCode::BAD_REQUEST,
                 "The form could not be read. / Fomu haikuweza kusomwa.",
             ))

@@ -133,7 +133,7 @@ impl Reminders<'_> {
                 continue;
             }
             applications
-                .message(&mut *tx, &app, &app.account_id, Locale::en, &message, now)
+                .message(&mut tx, &app, &app.account_id, Locale::en, &message, now)
                 .await?;
             tx.commit().await?;
             queued += 1;

@@ -91,19 +91,18 @@ impl PendingVerifications {
             .bind(id)
             .fetch_optional(&self.db)
             .await?;
-        Ok(row
-            .map(|row| -> anyhow::Result<Status> {
-                Ok(match row.try_get::<Option<String>, _>("outcome")? {
-                    Some(code) => Status::Done(
-                        outcome_from_code(&code)
-                            .ok_or_else(|| anyhow::anyhow!("an unknown outcome"))?,
-                    ),
-                    None => Status::Pending {
-                        attempts: row.try_get("attempts")?,
-                    },
-                })
+        row.map(|row| -> anyhow::Result<Status> {
+            Ok(match row.try_get::<Option<String>, _>("outcome")? {
+                Some(code) => Status::Done(
+                    outcome_from_code(&code)
+                        .ok_or_else(|| anyhow::anyhow!("an unknown outcome"))?,
+                ),
+                None => Status::Pending {
+                    attempts: row.try_get("attempts")?,
+                },
             })
-            .transpose()?)
+        })
+        .transpose()
     }
 
     /// Retries every pending verification that is due at `now`; returns how

@@ -148,10 +148,10 @@ pub fn plan(
         // Kept bookings must sit on seats below the counters.
         let mut free_seats = (0..counters).filter(|s| !kept.iter().any(|b| b.seat == *s));
         for booking in &kept {
-            if booking.seat >= counters {
-                if let Some(seat) = free_seats.next() {
-                    reseats.push((booking.id.clone(), seat));
-                }
+            if booking.seat >= counters
+                && let Some(seat) = free_seats.next()
+            {
+                reseats.push((booking.id.clone(), seat));
             }
         }
         occupied.insert(key, u16::try_from(kept.len()).unwrap_or(u16::MAX));

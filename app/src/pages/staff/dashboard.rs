@@ -77,20 +77,16 @@ pub fn DashboardPage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<DashboardView>().unwrap_or_default();
     let title = td_string!(locale, staff.dashboard_title);
-    let rate = if data.due == 0 {
-        "–".to_string()
-    } else {
-        format!("{}%", data.no_shows * 100 / data.due)
-    };
+    let rate = (data.no_shows * 100)
+        .checked_div(data.due)
+        .map_or_else(|| "–".to_string(), |rate| format!("{rate}%"));
     let rows = data
         .days
         .iter()
         .map(|d| {
-            let share = if d.capacity == 0 {
-                "–".to_string()
-            } else {
-                format!("{}%", d.booked * 100 / d.capacity)
-            };
+            let share = (d.booked * 100)
+                .checked_div(d.capacity)
+                .map_or_else(|| "–".to_string(), |share| format!("{share}%"));
             view! {
                 <tr data-testid="load-row">
                     <th scope="row">{day_label(d.day, locale)}</th>

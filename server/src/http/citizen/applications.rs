@@ -245,14 +245,14 @@ async fn step_submit(
         Step::Task(task) => {
             let body = PageForm::from_request(request, &state)
                 .await
-                .map_err(PageError::Respond)?;
+                .map_err(PageError::respond)?;
             task_submit(&state, head, app, task, body.read(task.fields())?, now).await
         }
         Step::CheckAnswers => Ok(see_other(&format!("/applications/{}/declaration", app.id))),
         Step::Declaration => {
             let body = PageForm::from_request(request, &state)
                 .await
-                .map_err(PageError::Respond)?;
+                .map_err(PageError::respond)?;
             declaration_submit(&state, head, app, body.read(&["declaration"])?, now).await
         }
     }

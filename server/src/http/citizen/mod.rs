@@ -146,7 +146,7 @@ impl FromRequestParts<AppState> for Citizen {
 async fn path_id(parts: &mut Parts, state: &AppState) -> PageResult<String> {
     let params = RawPathParams::from_request_parts(parts, state)
         .await
-        .map_err(|rejection| PageError::Respond(rejection.into_response()))?;
+        .map_err(PageError::respond)?;
     params
         .iter()
         .find(|(name, _)| *name == "id")

@@ -78,10 +78,10 @@ pub(super) async fn finder(
         .search(county.map(|c| c.to_string()).as_deref(), &name)
         .await
         .context("searching centres")?;
-    if kind == Kind::Collection {
-        if let Some(at) = collection_centre(&state, &id).await? {
-            found.retain(|c| c.id == at);
-        }
+    if kind == Kind::Collection
+        && let Some(at) = collection_centre(&state, &id).await?
+    {
+        found.retain(|c| c.id == at);
     }
     let today = today(now);
     let horizon = found.iter().map(|c| c.horizon_days).max().unwrap_or(0);
@@ -156,12 +156,11 @@ async fn day_context(
         .await
         .context("loading a centre")?
         .ok_or(PageError::NotFound)?;
-    if kind == Kind::Collection {
-        if let Some(at) = collection_centre(state, &app.id).await? {
-            if at != centre.id {
-                return Err(PageError::NotFound);
-            }
-        }
+    if kind == Kind::Collection
+        && let Some(at) = collection_centre(state, &app.id).await?
+        && at != centre.id
+    {
+        return Err(PageError::NotFound);
     }
     Ok(DayContext {
         account,
