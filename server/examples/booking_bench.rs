@@ -137,15 +137,12 @@ async fn main() -> anyhow::Result<()> {
                     centre: &centre,
                     closures: closures.as_deref().unwrap_or(&[]),
                 };
+                let Ok(mut conn) = db.acquire().await else {
+                    return Ended::Other;
+                };
+                let now = usajili::clock::unix_now();
                 match bookings
-                    .book(
-                        &schedule,
-                        today,
-                        &members,
-                        day,
-                        slot,
-                        usajili::clock::unix_now(),
-                    )
+                    .book(&mut conn, &schedule, today, &members, (day, slot), now)
                     .await
                 {
                     Ok(Outcome::Booked(_)) => Ended::Done,

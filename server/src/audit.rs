@@ -14,7 +14,7 @@
 //! member's as the address itself.
 
 use crate::crypto::FieldCipher;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Row};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "genesis";
@@ -240,65 +240,115 @@ pub struct Audit<'a> {
 }
 
 impl Audit<'_> {
-    /// Appends `event` at the end of the chain; returns its `seq`. Two
-    /// writers racing for the same `seq` meet the primary key: the loser
-    /// reads the new head and tries again.
+    /// Appends `event` at the end of the chain on a connection of its own;
+    /// returns its `seq`. For an action that changes something, use
+    /// [`Audit::record_in`] in the change's own transaction instead.
     pub async fn record(&self, event: &Event<'_>, now: i64) -> anyhow::Result<i64> {
-        let (actor_kind, actor_id) = event.actor.parts();
+        let mut conn = self.db.acquire().await?;
+        self.append(&mut conn, event, now, false).await
+    }
+
+    /// Appends `event` inside the caller's transaction `tx`, so the entry
+    /// exists if and only if the change it records commits. Call it after
+    /// the change's first write (SQLite then already holds its write lock).
+    pub async fn record_in(
+        &self,
+        tx: &mut AnyConnection,
+        event: &Event<'_>,
+        now: i64,
+    ) -> anyhow::Result<i64> {
+        self.append(tx, event, now, true).await
+    }
+
+    /// Two writers racing for the same `seq` meet the primary key: the
+    /// loser reads the new head and tries again. Inside a transaction each
+    /// try is a savepoint, because PostgreSQL refuses every statement after
+    /// a failed one until the transaction (or savepoint) is rolled back.
+    async fn append(
+        &self,
+        conn: &mut AnyConnection,
+        event: &Event<'_>,
+        now: i64,
+        in_transaction: bool,
+    ) -> anyhow::Result<i64> {
         for attempt in 0..MAX_ATTEMPTS {
-            let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(self.db)
-                .await?;
-            let (seq, prev_hash) = match head {
-                Some(row) => (
-                    row.try_get::<i64, _>("seq")? + 1,
-                    row.try_get::<String, _>("hash")?,
-                ),
-                None => (1, GENESIS.to_string()),
-            };
-            let mut entry = Entry {
-                seq,
-                at: now,
-                actor_kind: actor_kind.to_string(),
-                actor_id: actor_id.to_string(),
-                action: event.action.to_string(),
-                record_kind: event.record.map(|(kind, _)| kind.to_string()),
-                record_id: event.record.map(|(_, id)| id.to_string()),
-                source: event.source.clone(),
-                detail: event.detail.clone(),
-                prev_hash,
-                hash: String::new(),
-                centre_id: event.centre.map(str::to_string),
-            };
-            entry.hash = self.cipher.chain_mac(&entry.message());
-            let inserted = sqlx::query(&format!(
-                "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-            ))
-            .bind(entry.seq)
-            .bind(entry.at)
-            .bind(&entry.actor_kind)
-            .bind(&entry.actor_id)
-            .bind(&entry.action)
-            .bind(&entry.record_kind)
-            .bind(&entry.record_id)
-            .bind(&entry.source)
-            .bind(&entry.detail)
-            .bind(&entry.prev_hash)
-            .bind(&entry.hash)
-            .bind(&entry.centre_id)
-            .execute(self.db)
-            .await;
-            match inserted {
-                Ok(_) => return Ok(seq),
-                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-                    // Someone else appended `seq` first; spread the retries out.
-                    let pause = rand::random_range(1..=5u64) * (attempt as u64 + 1).min(10);
-                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            let appended = if in_transaction {
+                let mut savepoint = conn.begin().await?;
+                let appended = self.append_once(&mut savepoint, event, now).await?;
+                if appended.is_some() {
+                    savepoint.commit().await?;
+                } else {
+                    savepoint.rollback().await?;
                 }
-                Err(error) => return Err(error.into()),
+                appended
+            } else {
+                self.append_once(conn, event, now).await?
+            };
+            if let Some(seq) = appended {
+                return Ok(seq);
             }
+            // Someone else appended that `seq` first; spread the retries out.
+            let pause = rand::random_range(1..=5u64) * (attempt as u64 + 1).min(10);
+            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
         }
         anyhow::bail!("could not append to the audit log after {MAX_ATTEMPTS} attempts")
+    }
+
+    /// One try at appending: `None` if another writer took the next `seq`.
+    async fn append_once(
+        &self,
+        conn: &mut AnyConnection,
+        event: &Event<'_>,
+        now: i64,
+    ) -> anyhow::Result<Option<i64>> {
+        let (actor_kind, actor_id) = event.actor.parts();
+        let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+        let (seq, prev_hash) = match head {
+            Some(row) => (
+                row.try_get::<i64, _>("seq")? + 1,
+                row.try_get::<String, _>("hash")?,
+            ),
+            None => (1, GENESIS.to_string()),
+        };
+        let mut entry = Entry {
+            seq,
+            at: now,
+            actor_kind: actor_kind.to_string(),
+            actor_id: actor_id.to_string(),
+            action: event.action.to_string(),
+            record_kind: event.record.map(|(kind, _)| kind.to_string()),
+            record_id: event.record.map(|(_, id)| id.to_string()),
+            source: event.source.clone(),
+            detail: event.detail.clone(),
+            prev_hash,
+            hash: String::new(),
+            centre_id: event.centre.map(str::to_string),
+        };
+        entry.hash = self.cipher.chain_mac(&entry.message());
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(entry.seq)
+        .bind(entry.at)
+        .bind(&entry.actor_kind)
+        .bind(&entry.actor_id)
+        .bind(&entry.action)
+        .bind(&entry.record_kind)
+        .bind(&entry.record_id)
+        .bind(&entry.source)
+        .bind(&entry.detail)
+        .bind(&entry.prev_hash)
+        .bind(&entry.hash)
+        .bind(&entry.centre_id)
+        .execute(&mut *conn)
+        .await;
+        match inserted {
+            Ok(_) => Ok(Some(seq)),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Recomputes the whole chain, a thousand entries at a time.

@@ -1,6 +1,9 @@
 //! Taking, moving and giving up seats.
 //!
-//! Every change is one transaction. Capacity is guaranteed by the database,
+//! Every change is atomic on its own: a savepoint inside the caller's
+//! transaction (or a transaction of its own on a bare connection), so a
+//! handler can make the change, queue its message and record its audit
+//! event on one transaction and commit once. Capacity is guaranteed by the database,
 //! not by a lock in this process: a booking takes a free seat number below
 //! the centre's counters, and the unique index on live seats refuses a
 //! second booking of the same seat. When two requests pick the same seat at
@@ -10,7 +13,7 @@
 use super::centres::Centre;
 use super::schedule::{Schedule, SlotProblem};
 use app::dates::CivilDate;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Row};
 use std::collections::HashMap;
 
 app::coded_enum! {
@@ -184,15 +187,16 @@ impl Bookings<'_> {
         Ok(taken)
     }
 
-    /// Books every member into `centre` on `day`, the first at `slot` and
-    /// each next one in the following slot, or nobody.
+    /// Books every member into `centre` on `(day, slot)`, the first at
+    /// `slot` and each next one in the following slot, or nobody, on the
+    /// caller's connection `conn` (see the module's comment).
     pub async fn book(
         &self,
+        conn: &mut AnyConnection,
         schedule: &Schedule<'_>,
         today: CivilDate,
         members: &[Member],
-        day: CivilDate,
-        slot: u16,
+        (day, slot): (CivilDate, u16),
         now: i64,
     ) -> anyhow::Result<Outcome> {
         let centre = schedule.centre;
@@ -222,12 +226,29 @@ impl Bookings<'_> {
         }
         let family_id = (members.len() > 1).then(crate::crypto::random_id);
         for _ in 0..MAX_ATTEMPTS {
-            match self
-                .try_book(centre, members, day, &slots, family_id.as_deref(), now)
-                .await
-            {
-                Ok(outcome) => return Ok(outcome),
+            let mut savepoint = conn.begin().await?;
+            let attempt = self
+                .try_book(
+                    &mut savepoint,
+                    centre,
+                    members,
+                    day,
+                    &slots,
+                    family_id.as_deref(),
+                    now,
+                )
+                .await;
+            match attempt {
+                Ok(outcome @ Outcome::Booked(_)) => {
+                    savepoint.commit().await?;
+                    return Ok(outcome);
+                }
+                Ok(outcome) => {
+                    savepoint.rollback().await?;
+                    return Ok(outcome);
+                }
                 Err(error) if lost_a_race(&error) => {
+                    savepoint.rollback().await?;
                     // A double click: the other request booked it already.
                     let first = &members[0];
                     if first.replaces.is_none()
@@ -244,8 +265,11 @@ impl Bookings<'_> {
         Ok(Outcome::Refused(Refused::Busy))
     }
 
+    /// One try; a refusal leaves changes behind for the caller to roll back.
+    #[allow(clippy::too_many_arguments)]
     async fn try_book(
         &self,
+        tx: &mut AnyConnection,
         centre: &Centre,
         members: &[Member],
         day: CivilDate,
@@ -253,7 +277,6 @@ impl Bookings<'_> {
         family_id: Option<&str>,
         now: i64,
     ) -> Result<Outcome, sqlx::Error> {
-        let mut tx = self.db.begin().await?;
         let mut booked = Vec::with_capacity(members.len());
         for (index, (member, &slot)) in members.iter().zip(slots).enumerate() {
             // The first statement writes, so SQLite takes its write lock at
@@ -286,7 +309,6 @@ impl Bookings<'_> {
                 .rows_affected(),
             };
             if eligible == 0 {
-                tx.rollback().await?;
                 return Ok(Outcome::Refused(Refused::NotEligible { member: index }));
             }
             if let Some(old) = &member.replaces {
@@ -301,7 +323,6 @@ impl Bookings<'_> {
                 .await?
                 .rows_affected();
                 if freed == 0 {
-                    tx.rollback().await?;
                     return Ok(Outcome::Refused(Refused::Changed));
                 }
             }
@@ -316,25 +337,28 @@ impl Bookings<'_> {
                 family_id: family_id.map(str::to_string),
             };
             let inserted =
-                insert_on_free_seat(&mut tx, &booking, centre.counters, now, Seat::AtRandom)
-                    .await?;
+                insert_on_free_seat(tx, &booking, centre.counters, now, Seat::AtRandom).await?;
             if !inserted {
-                tx.rollback().await?;
                 return Ok(Outcome::Refused(Refused::Full { member: index }));
             }
             booked.push(booking);
         }
-        tx.commit().await?;
         Ok(Outcome::Booked(booked))
     }
 
-    /// Gives up a live booking: the seat is free at once. An enrolment
-    /// booking's application goes back to verified, ready to book again.
-    pub async fn cancel(&self, booking: &Booking, now: i64) -> anyhow::Result<Result<(), Refused>> {
+    /// Gives up a live booking, on the caller's connection `conn`: the seat
+    /// is free once that commits. An enrolment booking's application goes
+    /// back to verified, ready to book again.
+    pub async fn cancel(
+        &self,
+        conn: &mut AnyConnection,
+        booking: &Booking,
+        now: i64,
+    ) -> anyhow::Result<Result<(), Refused>> {
         if booking.starts_at - now < self.cutoff_secs {
             return Ok(Err(Refused::TooLate));
         }
-        let mut tx = self.db.begin().await?;
+        let mut tx = conn.begin().await?;
         let ended = sqlx::query("UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE id = $1 AND live = 1")
             .bind(&booking.id)
             .bind(now)

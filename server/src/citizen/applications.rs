@@ -150,8 +150,10 @@ impl Applications<'_> {
     /// application's own phone, in the language chosen on it; for a child's
     /// application (which has none), the adult account `acting` for the
     /// child, at the phone or email they sign in with, in `fallback`.
-    pub async fn recipient(
+    /// Read on `conn`, the connection the message is queued on.
+    async fn recipient(
         &self,
+        conn: &mut sqlx::AnyConnection,
         app: &Stored,
         acting: &str,
         fallback: Locale,
@@ -169,7 +171,7 @@ impl Applications<'_> {
         let row: Option<(Vec<u8>, String)> =
             sqlx::query_as("SELECT contact, contact_kind FROM accounts WHERE id = $1")
                 .bind(acting)
-                .fetch_optional(self.db)
+                .fetch_optional(&mut *conn)
                 .await?;
         let Some((sealed, kind)) = row else {
             return Ok(None);
@@ -197,7 +199,7 @@ impl Applications<'_> {
         message: &Message,
         now: i64,
     ) -> anyhow::Result<()> {
-        if let Some((to, locale)) = self.recipient(app, acting, fallback).await? {
+        if let Some((to, locale)) = self.recipient(conn, app, acting, fallback).await? {
             outbox::enqueue(conn, self.cipher, &to, locale, message, now).await?;
         }
         Ok(())
@@ -206,8 +208,19 @@ impl Applications<'_> {
     /// Any application by id, for staff: the caller has checked their right
     /// to it (a booking at their centre, a review for a supervisor).
     pub async fn load_for_staff(&self, id: &str) -> anyhow::Result<Option<Stored>> {
+        let mut conn = self.db.acquire().await?;
+        self.load_for_staff_in(&mut conn, id).await
+    }
+
+    /// [`Self::load_for_staff`] on the caller's connection: inside a
+    /// transaction, it sees that transaction's changes.
+    pub async fn load_for_staff_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> anyhow::Result<Option<Stored>> {
         let sql = format!("SELECT {} FROM applications WHERE id = $1", Self::COLUMNS);
-        let row = sqlx::query(&sql).bind(id).fetch_optional(self.db).await?;
+        let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
         row.map(|r| self.decode(&r)).transpose()
     }
 

@@ -15,7 +15,7 @@ use anyhow::Context;
 use app::i18n::Locale;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 use std::sync::Arc;
 
 #[derive(Clone, FromRef)]
@@ -74,30 +74,30 @@ impl AppState {
     }
 
     /// A message about an application to the person it concerns
-    /// ([`Applications::recipient`]): for a child's application, the adult
-    /// acting for the child, in the language of the page they used.
+    /// ([`Applications::message`]): for a child's application, the adult
+    /// acting for the child, in the language of the page they used. Queued
+    /// on `tx`, the transaction of the change it announces, so it is sent if
+    /// and only if that change commits.
     pub async fn message_about(
         &self,
+        tx: &mut AnyConnection,
         app: &Stored,
         acting: &str,
         locale: Locale,
         message: &Message,
         now: i64,
     ) -> anyhow::Result<()> {
-        let mut conn = self
-            .db
-            .acquire()
-            .await
-            .context("a connection to queue a message")?;
         self.applications()
-            .message(&mut conn, app, acting, locale, message, now)
+            .message(tx, app, acting, locale, message, now)
             .await
             .context("queueing a message about an application")
     }
 
-    /// A message to the application's own phone, in its chosen language.
+    /// A message to the application's own phone, in its chosen language,
+    /// queued on `tx` as [`Self::message_about`] is.
     pub async fn message_citizen(
         &self,
+        tx: &mut AnyConnection,
         app: &Stored,
         message: &Message,
         now: i64,
@@ -105,7 +105,13 @@ impl AppState {
         if app.answers.contact.is_none() {
             return Ok(());
         }
-        self.message_about(app, &app.account_id, Locale::en, message, now)
+        self.message_about(tx, app, &app.account_id, Locale::en, message, now)
             .await
+    }
+
+    /// A transaction for a change and what goes with it (its audit event,
+    /// its messages): commit it once, or drop it to roll everything back.
+    pub async fn begin(&self) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        self.db.begin().await.context("starting a transaction")
     }
 }

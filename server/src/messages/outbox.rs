@@ -221,7 +221,7 @@ pub async fn counts(db: &AnyPool) -> anyhow::Result<Vec<(String, i64)>> {
 
 /// Sends a failed message again: due now, with a fresh count of tries.
 /// `false` (and nothing changes) unless it is failed and its text kept.
-pub async fn retry(db: &AnyPool, id: &str, now: i64) -> anyhow::Result<bool> {
+pub async fn retry(conn: &mut AnyConnection, id: &str, now: i64) -> anyhow::Result<bool> {
     let changed = sqlx::query(
         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $2 \
          WHERE id = $3 AND state = 'failed' AND body IS NOT NULL",
@@ -229,7 +229,7 @@ pub async fn retry(db: &AnyPool, id: &str, now: i64) -> anyhow::Result<bool> {
     .bind(now)
     .bind(now)
     .bind(id)
-    .execute(db)
+    .execute(conn)
     .await?
     .rows_affected();
     if changed == 1 {

@@ -16,7 +16,7 @@ use crate::booking::centres::{Centre, Closure};
 use crate::booking::schedule::Schedule;
 use app::capacity::{CentreRules, ClosureRequest};
 use app::dates::CivilDate;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Row};
 use std::collections::HashMap;
 
 /// What a supervisor asks for.
@@ -284,17 +284,34 @@ impl Capacity<'_> {
         ))
     }
 
-    /// Makes `change` and its moves. Returns what was moved.
-    pub async fn apply(&self, centre: &Centre, change: &Change, now: i64) -> anyhow::Result<Plan> {
+    /// Makes `change` and its moves on the caller's connection `conn`: a
+    /// savepoint inside the caller's transaction (which then queues the
+    /// moved people's messages and the audit event and commits once), or a
+    /// transaction of its own on a bare connection. Returns what was moved.
+    pub async fn apply(
+        &self,
+        conn: &mut AnyConnection,
+        centre: &Centre,
+        change: &Change,
+        now: i64,
+    ) -> anyhow::Result<Plan> {
         for _ in 0..MAX_ATTEMPTS {
-            match self.try_apply(centre, change, now).await {
-                Ok(Some(plan)) => return Ok(plan),
-                Ok(None) => tokio::task::yield_now().await,
+            let mut savepoint = conn.begin().await?;
+            match Self::try_apply(&mut savepoint, centre, change, now).await {
+                Ok(Some(plan)) => {
+                    savepoint.commit().await?;
+                    return Ok(plan);
+                }
+                Ok(None) => {
+                    savepoint.rollback().await?;
+                    tokio::task::yield_now().await
+                }
                 Err(error)
                     if error
                         .downcast_ref::<sqlx::Error>()
                         .is_some_and(crate::booking::bookings::lost_a_race) =>
                 {
+                    savepoint.rollback().await?;
                     tokio::task::yield_now().await
                 }
                 Err(error) => return Err(error),
@@ -303,16 +320,16 @@ impl Capacity<'_> {
         Err(Busy.into())
     }
 
-    /// One try: `None` when a seat was taken meanwhile (nothing changed).
+    /// One try: `None` when a seat was taken meanwhile (the caller rolls
+    /// back what it changed).
     async fn try_apply(
-        &self,
+        tx: &mut AnyConnection,
         centre: &Centre,
         change: &Change,
         now: i64,
     ) -> anyhow::Result<Option<Plan>> {
         let today = CivilDate::in_nairobi_at(now);
         let after = changed_centre(centre, change);
-        let mut tx = self.db.begin().await?;
         // The change is written first, so SQLite takes its write lock at
         // once and citizens' bookings see the new rules from the commit.
         match change {
@@ -356,8 +373,8 @@ impl Capacity<'_> {
                 .await?;
             }
         }
-        let held = Self::held(&mut tx, &centre.id, today, now).await?;
-        let closures = Self::closures(&mut tx, today).await?;
+        let held = Self::held(tx, &centre.id, today, now).await?;
+        let closures = Self::closures(tx, today).await?;
         // The closures before the change: without the one just added.
         let mut earlier = closures.clone();
         if let Change::Closure(closure) = change {
@@ -400,7 +417,6 @@ impl Capacity<'_> {
             .await?
             .rows_affected();
             if ended == 0 {
-                tx.rollback().await?;
                 return Ok(None);
             }
             if step.to.is_none() && booking.kind == Kind::Enrolment {
@@ -431,7 +447,7 @@ impl Capacity<'_> {
                 family_id: None,
             };
             let inserted = crate::booking::bookings::insert_on_free_seat(
-                &mut tx,
+                tx,
                 &moved,
                 after.counters,
                 now,
@@ -439,11 +455,9 @@ impl Capacity<'_> {
             )
             .await?;
             if !inserted {
-                tx.rollback().await?;
                 return Ok(None);
             }
         }
-        tx.commit().await?;
         Ok(Some(plan))
     }
 
@@ -451,6 +465,7 @@ impl Capacity<'_> {
     /// moved for it stay where they are. Returns whether there was one.
     pub async fn reopen(
         &self,
+        conn: &mut AnyConnection,
         centre: &str,
         closure_id: &str,
         today: CivilDate,
@@ -460,7 +475,7 @@ impl Capacity<'_> {
                 .bind(closure_id)
                 .bind(centre)
                 .bind(today.to_string())
-                .execute(self.db)
+                .execute(conn)
                 .await?
                 .rows_affected();
         Ok(removed == 1)

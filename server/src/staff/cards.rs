@@ -5,7 +5,7 @@
 
 use app::identifiers::ApplicationReference;
 use app::pages::staff::CardOutcome;
-use sqlx::AnyPool;
+use sqlx::AnyConnection;
 
 /// Most references one batch may hold.
 pub const MAX_BATCH: usize = 2000;
@@ -38,10 +38,14 @@ pub fn references_in(text: &str) -> (Vec<ApplicationReference>, Vec<String>) {
     (found, broken)
 }
 
-/// Marks each reference's card ready at `centre`; returns what happened to
-/// each and the ids of the applications now ready (to notify).
+/// Marks each reference's card ready at `centre`, on the caller's
+/// connection `conn` (inside the transaction that also queues the
+/// messages and records the audit event); returns what happened to each
+/// and the ids of the applications now ready (to notify). Each reference
+/// is written before it is read, so SQLite takes its write lock at the
+/// first statement.
 pub async fn mark_ready(
-    db: &AnyPool,
+    conn: &mut AnyConnection,
     references: &[ApplicationReference],
     centre: &str,
     now: i64,
@@ -50,35 +54,29 @@ pub async fn mark_ready(
     let mut ready = Vec::new();
     for reference in references {
         let reference = reference.to_string();
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT id, state FROM applications WHERE reference = $1")
-                .bind(&reference)
-                .fetch_optional(db)
-                .await?;
-        let outcome = match row {
-            None => CardOutcome::Unknown,
-            Some((_, state)) if state == "card_ready" || state == "collected" => {
-                CardOutcome::AlreadyReady
+        let marked: Option<String> = sqlx::query_scalar(
+            "UPDATE applications SET state = 'card_ready', card_centre_id = $2, updated_at = $3 \
+             WHERE reference = $1 AND state = 'biometrics_captured' RETURNING id",
+        )
+        .bind(&reference)
+        .bind(centre)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let outcome = if let Some(id) = marked {
+            ready.push(id);
+            CardOutcome::Ready
+        } else {
+            let state: Option<String> =
+                sqlx::query_scalar("SELECT state FROM applications WHERE reference = $1")
+                    .bind(&reference)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            match state.as_deref() {
+                None => CardOutcome::Unknown,
+                Some("card_ready" | "collected") => CardOutcome::AlreadyReady,
+                Some(_) => CardOutcome::NotEnrolled,
             }
-            Some((id, state)) if state == "biometrics_captured" => {
-                let changed = sqlx::query(
-                    "UPDATE applications SET state = 'card_ready', card_centre_id = $2, updated_at = $3 \
-                     WHERE id = $1 AND state = 'biometrics_captured'",
-                )
-                .bind(&id)
-                .bind(centre)
-                .bind(now)
-                .execute(db)
-                .await?
-                .rows_affected();
-                if changed == 1 {
-                    ready.push(id);
-                    CardOutcome::Ready
-                } else {
-                    CardOutcome::AlreadyReady
-                }
-            }
-            Some(_) => CardOutcome::NotEnrolled,
         };
         outcomes.push((reference, outcome));
     }

@@ -10,7 +10,7 @@ use app::application::{Answers, ApplicationState};
 use app::dates::CivilDate;
 use app::identifiers::{ApplicationReference, FieldError};
 use app::pages::staff::{DayCounts, Visit, VisitKind, VisitStatus};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Row};
 
 /// Minutes after the slot's start before an unseen booking is a no-show.
 pub const NO_SHOW_AFTER_SECS: i64 = 30 * 60;
@@ -241,10 +241,19 @@ impl Desk<'_> {
         row.map(|row| self.decode(&row)).transpose()
     }
 
-    /// Records `step` on the booking if it is where the step starts from.
+    /// Records `step` on the booking if it is where the step starts from,
+    /// on the caller's connection `conn`: a savepoint inside the caller's
+    /// transaction (which then records the step's audit event and message
+    /// and commits once), or a transaction of its own on a bare connection.
     /// `Ok(false)`: refused (wrong kind, wrong status, or the application
     /// is not in the state the step needs), nothing changed.
-    pub async fn advance(&self, found: &Found, step: Step, now: i64) -> anyhow::Result<bool> {
+    pub async fn advance(
+        &self,
+        conn: &mut AnyConnection,
+        found: &Found,
+        step: Step,
+        now: i64,
+    ) -> anyhow::Result<bool> {
         let (kind, from, to, stamp, application) = step.rule();
         if kind.is_some_and(|kind| kind != found.visit.kind) {
             return Ok(false);
@@ -253,7 +262,7 @@ impl Desk<'_> {
             to,
             VisitStatus::BiometricsCaptured | VisitStatus::HandedOver | VisitStatus::NoShow
         );
-        let mut tx = self.db.begin().await?;
+        let mut tx = conn.begin().await?;
         let stamp = stamp
             .map(|column| format!(", {column} = $4"))
             .unwrap_or_default();

@@ -986,12 +986,13 @@ async fn a_guardian_uploads_a_document_and_waits_for_review_to_approval() {
         ("application/pdf", pdf(), "HCFA E123/2024")
     );
 
+    let mut conn = app.db.acquire().await.unwrap();
     assert!(
         children
             .decide(
+                &mut conn,
                 &id,
-                true,
-                "Court order checked",
+                (true, "Court order checked"),
                 "supervisor-1",
                 usajili::clock::unix_now()
             )
@@ -1030,12 +1031,13 @@ async fn a_rejected_guardianship_shows_the_reason_and_stops_the_application() {
         ages,
     };
 
+    let mut conn = app.db.acquire().await.unwrap();
     assert!(
         children
             .decide(
+                &mut conn,
                 &id,
-                false,
-                "The court order names another guardian.",
+                (false, "The court order names another guardian."),
                 "supervisor-1",
                 1
             )
@@ -1044,7 +1046,7 @@ async fn a_rejected_guardianship_shows_the_reason_and_stops_the_application() {
     );
     assert!(
         !children
-            .decide(&id, true, "", "supervisor-1", 2)
+            .decide(&mut conn, &id, (true, ""), "supervisor-1", 2)
             .await
             .unwrap(),
         "decided once"

@@ -22,3 +22,4 @@ mod sms_gateway;
 mod staff;
 mod staff_capacity;
 mod staff_centre;
+mod transactions;

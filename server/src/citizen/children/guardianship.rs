@@ -4,7 +4,7 @@
 
 use super::{Children, status, stop};
 use app::identifiers::FieldError;
-use sqlx::Row;
+use sqlx::{AnyConnection, Connection, Row};
 
 /// A guardianship waiting for a supervisor.
 #[derive(Clone, Debug)]
@@ -146,16 +146,18 @@ impl Children<'_> {
 
     /// A supervisor's decision on a guardianship: approved, the application
     /// is verified and can be booked; rejected, it is cancelled and the
-    /// guardian sees `reason`. Returns false if nothing was waiting.
+    /// guardian sees `reason`. Returns false if nothing was waiting. Runs
+    /// on the caller's connection `conn` (a savepoint inside its
+    /// transaction, which also records the decision's audit event).
     pub async fn decide(
         &self,
+        conn: &mut AnyConnection,
         id: &str,
-        approve: bool,
-        reason: &str,
+        (approve, reason): (bool, &str),
         reviewer: &str,
         now: i64,
     ) -> anyhow::Result<bool> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = conn.begin().await?;
         let done = sqlx::query(
             "UPDATE child_links SET status = $2, review_reason = $3, reviewed_by = $4, reviewed_at = $5, updated_at = $5 \
              WHERE application_id = $1 AND role = 'guardian' AND status = 'pending_review'",

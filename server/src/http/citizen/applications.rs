@@ -309,11 +309,15 @@ async fn declaration_submit(
     match submitted {
         Ok(submitted) => {
             // Tells the citizen, by text message, what came of it.
+            // (The submission is committed by now: it waited for the
+            // registry, which no transaction should.)
             if let Some(message) = submission_message(&submitted) {
+                let mut tx = state.begin().await?;
                 state
-                    .message_citizen(&submitted, &message, now)
+                    .message_citizen(&mut tx, &submitted, &message, now)
                     .await
                     .context("telling the citizen what came of the submission")?;
+                tx.commit().await.context("committing a message")?;
             }
             Ok(see_other(&path))
         }

@@ -3,7 +3,7 @@
 //! confirmed; then the moves, a message to each person moved or asked to
 //! book again, and an audit entry.
 
-use super::{StaffSession, Supervisor, audit, bar};
+use super::{StaffSession, Supervisor, audit_in, bar, staff_event};
 use crate::booking::bookings::Kind;
 use crate::booking::centres::Centre;
 use crate::http::AppState;
@@ -21,6 +21,7 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use sqlx::AnyConnection;
 use std::net::SocketAddr;
 
 const PATH: &str = "/staff/capacity";
@@ -124,11 +125,17 @@ async fn lines(state: &AppState, plan: &Plan) -> PageResult<Vec<MoveLine>> {
 }
 
 /// Tells each person moved where to, and each person not placed to book again.
-async fn notify(state: &AppState, centre: &Centre, plan: &Plan, now: i64) -> PageResult<()> {
+async fn notify(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    centre: &Centre,
+    plan: &Plan,
+    now: i64,
+) -> PageResult<()> {
     for step in &plan.moves {
         let Some(app) = state
             .applications()
-            .load_for_staff(&step.booking.application_id)
+            .load_for_staff_in(tx, &step.booking.application_id)
             .await
             .context("loading a moved booking's application")?
         else {
@@ -150,7 +157,7 @@ async fn notify(state: &AppState, centre: &Centre, plan: &Plan, now: i64) -> Pag
             },
         };
         state
-            .message_about(&app, &app.account_id, Locale::en, &message, now)
+            .message_about(tx, &app, &app.account_id, Locale::en, &message, now)
             .await?;
     }
     Ok(())
@@ -187,11 +194,14 @@ async fn handle(
     let capacity = Capacity { db: &state.db };
     match form.value("confirm") {
         "yes" => {
+            // The change, the moved people's messages and the audit event:
+            // one transaction.
+            let mut tx = state.begin().await?;
             let plan = capacity
-                .apply(&centre, &change, now)
+                .apply(&mut tx, &centre, &change, now)
                 .await
                 .context("changing a centre's capacity")?;
-            notify(state, &centre, &plan, now).await?;
+            notify(state, &mut tx, &centre, &plan, now).await?;
             let (what, action) = match change {
                 Change::Rules(_) => ("rules", "capacity.rules"),
                 Change::Closure(_) => ("closure", "capacity.closure"),
@@ -201,16 +211,9 @@ async fn handle(
                 plan.moved(),
                 plan.unplaced()
             );
-            audit(
-                state,
-                member,
-                action,
-                None,
-                Some(&centre.id),
-                peer,
-                Some(detail),
-            )
-            .await?;
+            let event = staff_event(member, action, peer, Some(&centre.id)).detail(detail);
+            audit_in(state, &mut tx, &event).await?;
+            tx.commit().await.context("committing a capacity change")?;
             let outcome = CapacityOutcome {
                 what: what.to_string(),
                 moves: lines(state, &plan).await?,
@@ -288,24 +291,18 @@ async fn reopen(
 ) -> PageResult {
     let form = body.read(&["centre"])?;
     let (centre, _) = centre_for(&state, &member, Some(form.value("centre"))).await?;
+    // The reopening and its audit event: one transaction.
+    let mut tx = state.begin().await?;
     let reopened = Capacity { db: &state.db }
-        .reopen(&centre.id, &id, today(now))
+        .reopen(&mut tx, &centre.id, &id, today(now))
         .await
         .context("reopening a closure")?;
     if !reopened {
         return Err(PageError::NotFound);
     }
-    let centre_id = Some(centre.id.as_str());
-    audit(
-        &state,
-        &member,
-        "capacity.reopen",
-        None,
-        centre_id,
-        &peer,
-        None,
-    )
-    .await?;
+    let event = staff_event(&member, "capacity.reopen", &peer, Some(&centre.id));
+    audit_in(&state, &mut tx, &event).await?;
+    tx.commit().await.context("committing a reopening")?;
     let outcome = CapacityOutcome {
         what: "reopened".to_string(),
         moves: Vec::new(),

@@ -1,7 +1,7 @@
 //! Cards ready (a supervisor's batch, pasted or a CSV upload) and the day's
 //! list as CSV for the centre's own records. Both are audited.
 
-use super::{Staff, Supervisor, audit, bar};
+use super::{Staff, Supervisor, audit, audit_in, bar, staff_event};
 use crate::citizen::applications::Stored;
 use crate::http::AppState;
 use crate::http::page::{Head, Now, PageError, PageResult, plain, render, today};
@@ -18,6 +18,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
+use sqlx::AnyConnection;
 use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
@@ -90,14 +91,6 @@ async fn cards_submit(
         return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
     }
     let batch: Vec<_> = references.into_iter().take(MAX_BATCH).collect();
-    let (mut results, ready) = mark_ready(&state.db, &batch, &centre, now)
-        .await
-        .context("marking cards ready")?;
-    results.extend(
-        mistyped
-            .into_iter()
-            .map(|token| (token, CardOutcome::Mistyped)),
-    );
     let centre_name = state
         .centres()
         .get(&centre)
@@ -105,26 +98,30 @@ async fn cards_submit(
         .context("loading the supervisor's centre")?
         .map(|c| c.name)
         .unwrap_or_default();
+    // The cards, their owners' messages and the audit event: one transaction.
+    let mut tx = state.begin().await?;
+    let (mut results, ready) = mark_ready(&mut tx, &batch, &centre, now)
+        .await
+        .context("marking cards ready")?;
+    results.extend(
+        mistyped
+            .into_iter()
+            .map(|token| (token, CardOutcome::Mistyped)),
+    );
     for id in &ready {
         let app = state
             .applications()
-            .load_for_staff(id)
+            .load_for_staff_in(&mut tx, id)
             .await
             .context("loading a ready card's application")?;
         if let Some(app) = app {
-            notify_ready(&state, &app, &centre_name, now).await?;
+            notify_ready(&state, &mut tx, &app, &centre_name, now).await?;
         }
     }
-    audit(
-        &state,
-        &member,
-        "cards.ready",
-        None,
-        Some(&centre),
-        &peer,
-        Some(format!("{} marked of {}", ready.len(), results.len())),
-    )
-    .await?;
+    let detail = format!("{} marked of {}", ready.len(), results.len());
+    let event = staff_event(&member, "cards.ready", &peer, Some(&centre)).detail(detail);
+    audit_in(&state, &mut tx, &event).await?;
+    tx.commit().await.context("committing cards ready")?;
     let view = CardsReadyView {
         bar: bar(&state, &member).await?,
         form: Form::default(),
@@ -135,7 +132,13 @@ async fn cards_submit(
 
 /// Tells the applicant (for a child, the adult who registered the child)
 /// that the card is ready and how to book its collection.
-async fn notify_ready(state: &AppState, app: &Stored, centre: &str, now: i64) -> PageResult<()> {
+async fn notify_ready(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    app: &Stored,
+    centre: &str,
+    now: i64,
+) -> PageResult<()> {
     let Some(reference) = app.reference.clone() else {
         return Ok(());
     };
@@ -144,7 +147,7 @@ async fn notify_ready(state: &AppState, app: &Stored, centre: &str, now: i64) ->
         centre: centre.to_string(),
     };
     Ok(state
-        .message_about(app, &app.account_id, Locale::en, &message, now)
+        .message_about(tx, app, &app.account_id, Locale::en, &message, now)
         .await?)
 }
 

@@ -2,7 +2,8 @@
 //! recorded on it. Records are looked up through the member's centre, so a
 //! booking elsewhere is a 404 for an officer or supervisor.
 
-use super::{Staff, audit, bar};
+use super::{Staff, audit, audit_in, bar, staff_event};
+use crate::citizen::applications::Stored;
 use crate::http::AppState;
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
 use crate::messages::Message;
@@ -22,6 +23,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use sqlx::AnyConnection;
 use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
@@ -164,26 +166,21 @@ async fn checked_in(
         return Ok(Err(problem));
     }
     let id = found.visit.booking_id.clone();
-    if found.visit.status != VisitStatus::Booked
-        || !desk(state)
-            .advance(&found, Step::CheckIn, now)
-            .await
-            .context("checking in")?
-    {
+    if found.visit.status != VisitStatus::Booked {
         return Ok(Ok(format!("/staff/bookings/{id}")));
     }
-    let record = Some(("booking", id.as_str()));
+    let mut tx = state.begin().await?;
+    let advanced = desk(state)
+        .advance(&mut tx, &found, Step::CheckIn, now)
+        .await
+        .context("checking in")?;
+    if !advanced {
+        return Ok(Ok(format!("/staff/bookings/{id}")));
+    }
     let centre = Some(found.centre_id.as_str());
-    audit(
-        state,
-        member,
-        "booking.check_in",
-        record,
-        centre,
-        peer,
-        None,
-    )
-    .await?;
+    let event = staff_event(member, "booking.check_in", peer, centre).on("booking", &id);
+    audit_in(state, &mut tx, &event).await?;
+    tx.commit().await.context("committing a check-in")?;
     Ok(Ok(format!("/staff/bookings/{id}?recorded=check-in")))
 }
 
@@ -365,37 +362,49 @@ async fn record_step(
         let problem = ("collector-id", error);
         return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
-    if !desk(&state)
-        .advance(&found, step, now)
+    // Whom to tell of a card handed over, read before the transaction.
+    let owner = if step == Step::HandedOver {
+        state
+            .applications()
+            .load_for_staff(&found.application_id)
+            .await
+            .context("loading the collected card's application")?
+    } else {
+        None
+    };
+    // The step, its audit event and its message: one transaction.
+    let mut tx = state.begin().await?;
+    let advanced = desk(&state)
+        .advance(&mut tx, &found, step, now)
         .await
-        .context("recording a step")?
-    {
+        .context("recording a step")?;
+    if !advanced {
+        drop(tx);
         let problem = ("step", FieldError::ActionRefused);
         return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
     let action = format!("booking.{}", step.code());
-    audit(&state, &member, &action, record, centre, &peer, None).await?;
-    if step == Step::HandedOver {
+    let event = staff_event(&member, &action, &peer, centre).on("booking", &id);
+    audit_in(&state, &mut tx, &event).await?;
+    if let Some(owner) = &owner {
         // The card is out: tell its owner, so a card collected by someone
         // else does not go unnoticed.
-        tell_collected(&state, &found.application_id, now).await?;
+        tell_collected(&state, &mut tx, owner, now).await?;
     }
+    tx.commit().await.context("committing a step")?;
     Ok(see_other(&format!("/staff/bookings/{id}?recorded={slug}")))
 }
 
-async fn tell_collected(state: &AppState, application_id: &str, now: i64) -> PageResult<()> {
-    let app = state
-        .applications()
-        .load_for_staff(application_id)
-        .await
-        .context("loading the collected card's application")?;
-    let Some(app) = app else {
-        return Ok(());
-    };
+async fn tell_collected(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    app: &Stored,
+    now: i64,
+) -> PageResult<()> {
     if let Some(reference) = app.reference.clone() {
         let message = Message::CardCollected { reference };
         state
-            .message_about(&app, &app.account_id, Locale::en, &message, now)
+            .message_about(tx, app, &app.account_id, Locale::en, &message, now)
             .await?;
     }
     Ok(())

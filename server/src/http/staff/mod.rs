@@ -23,6 +23,7 @@ use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::{StatusCode, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::AnyConnection;
 use std::net::SocketAddr;
 use tower_sessions::Session;
 
@@ -246,7 +247,22 @@ impl FromRequestParts<AppState> for Administrator {
     }
 }
 
-/// Appends a staff action to the audit chain, under the member's centre.
+/// The audit event of a staff action: by the member, from their address,
+/// under `centre` (by default the member's own).
+pub(super) fn staff_event<'a>(
+    member: &'a StaffMember,
+    action: &'a str,
+    peer: &SocketAddr,
+    centre: Option<&'a str>,
+) -> Event<'a> {
+    Event::new(Actor::Staff(&member.id), action)
+        .from_staff_address(&peer.ip().to_string())
+        .at_centre(centre.or(member.centre_id.as_deref()))
+}
+
+/// Appends a staff action that changed nothing (a view, a refusal) to the
+/// audit chain, under the member's centre. An action that changes
+/// something records its event in the change's transaction ([`audit_in`]).
 pub(super) async fn audit(
     state: &AppState,
     member: &StaffMember,
@@ -256,9 +272,7 @@ pub(super) async fn audit(
     peer: &SocketAddr,
     detail: Option<String>,
 ) -> PageResult<()> {
-    let mut event = Event::new(Actor::Staff(&member.id), action)
-        .from_staff_address(&peer.ip().to_string())
-        .at_centre(centre.or(member.centre_id.as_deref()));
+    let mut event = staff_event(member, action, peer, centre);
     if let Some((kind, id)) = record {
         event = event.on(kind, id);
     }
@@ -268,6 +282,21 @@ pub(super) async fn audit(
     state
         .audit()
         .record(&event, state.clock.now())
+        .await
+        .context("recording a staff action in the audit chain")?;
+    Ok(())
+}
+
+/// Appends `event` to the audit chain inside `tx`, the transaction of the
+/// change it records: the entry exists if and only if the change commits.
+pub(super) async fn audit_in(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    event: &Event<'_>,
+) -> PageResult<()> {
+    state
+        .audit()
+        .record_in(tx, event, state.clock.now())
         .await
         .context("recording a staff action in the audit chain")?;
     Ok(())

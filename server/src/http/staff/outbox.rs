@@ -3,7 +3,7 @@
 //! one. Both are audited; only administrators (the `Administrator`
 //! extractor) reach them, as the outbox spans every centre's citizens.
 
-use super::{Administrator, audit, bar};
+use super::{Administrator, audit, audit_in, bar, staff_event};
 use crate::http::AppState;
 use crate::http::page::{Head, Now, PageResult, render, see_other, today};
 use crate::messages::outbox;
@@ -97,20 +97,15 @@ async fn retry(
     Path(id): Path<String>,
     Now(now): Now,
 ) -> PageResult {
-    let queued = outbox::retry(&state.db, &id, now)
+    // The message queued again and its audit event: one transaction.
+    let mut tx = state.begin().await?;
+    let queued = outbox::retry(&mut tx, &id, now)
         .await
         .context("queueing a message again")?;
     if queued {
-        audit(
-            &state,
-            &member,
-            "outbox.retry",
-            Some(("message", &id)),
-            None,
-            &peer,
-            None,
-        )
-        .await?;
+        let event = staff_event(&member, "outbox.retry", &peer, None).on("message", &id);
+        audit_in(&state, &mut tx, &event).await?;
+        tx.commit().await.context("committing a retry")?;
     }
     Ok(see_other(&format!(
         "/staff/outbox?retried={}",

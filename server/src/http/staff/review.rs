@@ -2,7 +2,7 @@
 //! decision, and the audit trail (a supervisor's centre; everything for an
 //! administrator).
 
-use super::{Supervisor, audit, bar};
+use super::{Supervisor, audit, audit_in, bar, staff_event};
 use crate::http::AppState;
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
 use crate::staff::StaffMember;
@@ -206,27 +206,24 @@ async fn decide(
             .push(FieldIssue::new("reason", FieldError::ReviewReasonMissing));
     }
     if let (Some(approve), false) = (approve, form.has_errors()) {
-        if state
+        // The decision and its audit event: one transaction.
+        let mut tx = state.begin().await?;
+        let decided = state
             .children()
-            .decide(&id, approve, &reason, &member.id, now)
+            .decide(&mut tx, &id, (approve, &reason), &member.id, now)
             .await
-            .context("recording a guardianship decision")?
-        {
+            .context("recording a guardianship decision")?;
+        if decided {
             let action = if approve {
                 "guardianship.approve"
             } else {
                 "guardianship.reject"
             };
-            audit(
-                &state,
-                &member,
-                action,
-                Some(("application", &id)),
-                None,
-                &peer,
-                None,
-            )
-            .await?;
+            let event = staff_event(&member, action, &peer, None).on("application", &id);
+            audit_in(&state, &mut tx, &event).await?;
+            tx.commit()
+                .await
+                .context("committing a guardianship decision")?;
             return Ok(see_other(&format!(
                 "/staff/reviews?decided={}",
                 if approve { "approved" } else { "rejected" }

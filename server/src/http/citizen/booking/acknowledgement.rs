@@ -70,9 +70,10 @@ pub(super) async fn cancel_submit(
 ) -> PageResult {
     let (app, booking) = booked(&state, app).await?;
     let id = app.id.clone();
+    let mut tx = state.begin().await?;
     let cancelled = state
         .bookings()
-        .cancel(&booking, now)
+        .cancel(&mut tx, &booking, now)
         .await
         .context("cancelling a booking")?;
     match cancelled {
@@ -80,9 +81,10 @@ pub(super) async fn cancel_submit(
             if let Some(reference) = app.reference.clone() {
                 let message = Message::BookingCancelled { reference };
                 state
-                    .message_about(&app, &account, head.locale(), &message, now)
+                    .message_about(&mut tx, &app, &account, head.locale(), &message, now)
                     .await?;
             }
+            tx.commit().await.context("committing a cancellation")?;
             tracing::info!(application = %id, "booking cancelled");
             Ok(see_other(&format!("/applications/{id}")))
         }

@@ -21,6 +21,7 @@ use app::pages::booking::{AcknowledgementNotice, CentreCard, Companion, DayView,
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use sqlx::AnyConnection;
 
 fn card(centre: &Centre, next_free: Option<CivilDate>) -> CentreCard {
     CentreCard {
@@ -381,29 +382,45 @@ pub(super) async fn book(
         centre: &context.centre,
         closures: &closures,
     };
+    // Whom to tell, read before the booking's transaction holds a connection.
+    let mut apps = vec![context.app.clone()];
+    for member in &members[1..] {
+        let app = state
+            .applications()
+            .load(&context.account, &member.application_id)
+            .await
+            .context("loading a family member's application")?;
+        apps.extend(app);
+    }
+    // The seats and their messages: one transaction.
+    let mut tx = state.begin().await?;
     let outcome = state
         .bookings()
-        .book(&schedule, today, &members, day, slot, now)
+        .book(&mut tx, &schedule, today, &members, (day, slot), now)
         .await
         .context("booking")?;
+    if let Outcome::Booked(made) = &outcome {
+        let changed = members[0].replaces.is_some();
+        for booking in made {
+            if let Some(app) = apps.iter().find(|app| app.id == booking.application_id) {
+                let locale = head.locale();
+                tell_booked(
+                    &state,
+                    &mut tx,
+                    app,
+                    &context,
+                    locale,
+                    (booking, changed),
+                    now,
+                )
+                .await?;
+            }
+        }
+    }
+    tx.commit().await.context("committing a booking")?;
     match outcome {
         Outcome::Booked(made) => {
             let changed = members[0].replaces.is_some();
-            for booking in &made {
-                let app = if booking.application_id == id {
-                    Some(context.app.clone())
-                } else {
-                    state
-                        .applications()
-                        .load(&context.account, &booking.application_id)
-                        .await
-                        .context("loading a family member's application")?
-                };
-                if let Some(app) = app {
-                    tell_booked(&state, &app, &context, head.locale(), booking, changed, now)
-                        .await?;
-                }
-            }
             tracing::info!(application = %id, people = made.len(), changed, "booked");
             Ok(see_other(&booking_page))
         }
@@ -427,11 +444,11 @@ pub(super) async fn book(
 
 async fn tell_booked(
     state: &AppState,
+    tx: &mut AnyConnection,
     app: &Stored,
     context: &DayContext,
     locale: app::i18n::Locale,
-    booking: &Booking,
-    changed: bool,
+    (booking, changed): (&Booking, bool),
     now: i64,
 ) -> PageResult<()> {
     let Some(reference) = app.reference.clone() else {
@@ -445,6 +462,6 @@ async fn tell_booked(
         changed,
     };
     Ok(state
-        .message_about(app, &context.account, locale, &message, now)
+        .message_about(tx, app, &context.account, locale, &message, now)
         .await?)
 }
