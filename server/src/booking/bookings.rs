@@ -98,18 +98,15 @@ fn decode(row: &sqlx::any::AnyRow) -> anyhow::Result<Booking> {
     })
 }
 
-/// A unique-index violation: another request took the seat (or made the
-/// same booking) first.
+/// A unique-index violation (another request took the seat, or made the
+/// same booking, first), or PostgreSQL giving up one of two transactions
+/// that wait for each other (deadlock, 40P01) or could not be serialised
+/// (40001): either way, trying again may succeed.
 pub(crate) fn lost_a_race(error: &sqlx::Error) -> bool {
     let sqlx::Error::Database(error) = error else {
         return false;
     };
-    let message = error.message();
-    error.is_unique_violation()
-        || message.contains("UNIQUE constraint failed")
-        || message.contains("duplicate key value")
-        || message.contains("deadlock detected")
-        || message.contains("could not serialize")
+    error.is_unique_violation() || matches!(error.code().as_deref(), Some("40P01" | "40001"))
 }
 
 /// Most retries a request gets when other requests keep taking the seat it

@@ -5,6 +5,7 @@
 use super::Children;
 use crate::registry::LifeStatus;
 use crate::registry::verification::same_name;
+use app::application::fields;
 use app::dates::CivilDate;
 use app::identifiers::{FieldError, NationalIdNumber, PersonName};
 
@@ -44,23 +45,23 @@ impl Children<'_> {
             Ok(person) => person,
             Err(error) => {
                 tracing::warn!(%error, "registry unavailable for an identity check");
-                return Ok(Err(("id-number", FieldError::RegistryDown)));
+                return Ok(Err((fields::ID_NUMBER, FieldError::RegistryDown)));
             }
         };
         let Some(person) = person else {
-            return Ok(Err(("id-number", FieldError::IdentityNotFound)));
+            return Ok(Err((fields::ID_NUMBER, FieldError::IdentityNotFound)));
         };
         if !same_name(surname, &person.surname) {
-            return Ok(Err(("surname", FieldError::IdentityNamesDiffer)));
+            return Ok(Err((fields::SURNAME, FieldError::IdentityNamesDiffer)));
         }
         if !same_name(given_names, &person.given_names) {
-            return Ok(Err(("given-names", FieldError::IdentityNamesDiffer)));
+            return Ok(Err((fields::GIVEN_NAMES, FieldError::IdentityNamesDiffer)));
         }
         if person.date_of_birth != date_of_birth {
-            return Ok(Err(("dob", FieldError::IdentityDateOfBirthDiffers)));
+            return Ok(Err((fields::DOB, FieldError::IdentityDateOfBirthDiffers)));
         }
         if person.status != LifeStatus::Alive {
-            return Ok(Err(("id-number", FieldError::IdentityCannotVerify)));
+            return Ok(Err((fields::ID_NUMBER, FieldError::IdentityCannotVerify)));
         }
         let index = self.cipher.blind_index("national-id", id_number.as_ref());
         let names = format!("{} {}", person.given_names, person.surname);
@@ -90,7 +91,7 @@ impl Children<'_> {
                 if holder.as_deref() == Some(account) {
                     Ok(Ok(()))
                 } else {
-                    Ok(Err(("id-number", FieldError::IdentityTaken)))
+                    Ok(Err((fields::ID_NUMBER, FieldError::IdentityTaken)))
                 }
             }
             Err(error) => Err(error.into()),

@@ -6,6 +6,7 @@
 use super::{ANSWERS, Children, status};
 use crate::registry::LifeStatus;
 use crate::registry::verification::{ApplicationKind, same_name};
+use app::application::fields;
 use app::application::{AboutYou, Answers, Location, Parent, Parents, Sex};
 use app::dates::CivilDate;
 use app::identifiers::{
@@ -60,38 +61,47 @@ impl Children<'_> {
             Err(error) => {
                 tracing::warn!(%error, "registry unavailable for a child's birth record");
                 return Ok(Added::Refused(
-                    "birth-certificate",
+                    fields::BIRTH_CERTIFICATE,
                     FieldError::RegistryDown,
                 ));
             }
         };
         let Some(record) = record else {
             return Ok(Added::Refused(
-                "birth-certificate",
+                fields::BIRTH_CERTIFICATE,
                 FieldError::ChildNotFound,
             ));
         };
         if !same_name(surname, &record.surname) {
-            return Ok(Added::Refused("surname", FieldError::ChildNamesDiffer));
+            return Ok(Added::Refused(
+                fields::SURNAME,
+                FieldError::ChildNamesDiffer,
+            ));
         }
         if !same_name(given_names, &record.given_names) {
-            return Ok(Added::Refused("given-names", FieldError::ChildNamesDiffer));
+            return Ok(Added::Refused(
+                fields::GIVEN_NAMES,
+                FieldError::ChildNamesDiffer,
+            ));
         }
         if record.status != LifeStatus::Alive {
             return Ok(Added::Refused(
-                "birth-certificate",
+                fields::BIRTH_CERTIFICATE,
                 FieldError::ChildCannotRegister,
             ));
         }
         let age = record.date_of_birth.age_on(today);
         if age < self.ages.minor_min_age {
             return Ok(Added::Refused(
-                "birth-certificate",
+                fields::BIRTH_CERTIFICATE,
                 FieldError::ChildTooYoung,
             ));
         }
         if age >= self.ages.adult_age {
-            return Ok(Added::Refused("birth-certificate", FieldError::ChildAdult));
+            return Ok(Added::Refused(
+                fields::BIRTH_CERTIFICATE,
+                FieldError::ChildAdult,
+            ));
         }
         let listed = if record.mother_id_no.as_deref() == Some(adult.as_ref()) {
             Some(Role::Mother)
@@ -104,11 +114,14 @@ impl Children<'_> {
             (Some(parent), _) => parent,
             (None, true) => Role::Guardian,
             (None, false) if record.mother_id_no.is_none() && record.father_id_no.is_none() => {
-                return Ok(Added::Refused("relationship", FieldError::ChildNoParentIds));
+                return Ok(Added::Refused(
+                    fields::RELATIONSHIP,
+                    FieldError::ChildNoParentIds,
+                ));
             }
             (None, false) => {
                 return Ok(Added::Refused(
-                    "relationship",
+                    fields::RELATIONSHIP,
                     FieldError::ChildOtherParents,
                 ));
             }
@@ -131,7 +144,7 @@ impl Children<'_> {
             } else if listed.is_some() {
                 Added::OtherParentFirst(id)
             } else {
-                Added::Refused("birth-certificate", FieldError::ChildTaken)
+                Added::Refused(fields::BIRTH_CERTIFICATE, FieldError::ChildTaken)
             });
         }
         let held: i64 = sqlx::query_scalar(
@@ -143,7 +156,7 @@ impl Children<'_> {
         .await?;
         if held >= MAX_CHILDREN_PER_ACCOUNT {
             return Ok(Added::Refused(
-                "birth-certificate",
+                fields::BIRTH_CERTIFICATE,
                 FieldError::ChildTooMany,
             ));
         }
@@ -170,7 +183,7 @@ impl Children<'_> {
                 drop(tx);
                 return Ok(match (self.active_for(&index).await?, listed) {
                     (Some((id, _)), Some(_)) => Added::OtherParentFirst(id),
-                    _ => Added::Refused("birth-certificate", FieldError::ChildTaken),
+                    _ => Added::Refused(fields::BIRTH_CERTIFICATE, FieldError::ChildTaken),
                 });
             }
             Err(error) => return Err(error.into()),

@@ -12,6 +12,7 @@ use crate::photo::{self, PhotoError};
 use crate::registry::verification::ApplicationKind;
 use anyhow::Context;
 use app::application::Task;
+use app::application::fields;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::FieldError;
 use app::pages::applications::{
@@ -253,7 +254,7 @@ async fn step_submit(
             let body = PageForm::from_request(request, &state)
                 .await
                 .map_err(PageError::respond)?;
-            declaration_submit(&state, head, app, body.read(&["declaration"])?, now).await
+            declaration_submit(&state, head, app, body.read(&[fields::DECLARATION])?, now).await
         }
     }
 }
@@ -293,9 +294,9 @@ async fn declaration_submit(
     now: i64,
 ) -> PageResult {
     let path = format!("/applications/{}", app.id);
-    if form.value("declaration") != "yes" {
+    if form.value(fields::DECLARATION) != "yes" {
         form.errors.push(FieldIssue::new(
-            "declaration",
+            fields::DECLARATION,
             FieldError::DeclarationMissing,
         ));
         let view = StepView::Declaration { id: app.id, form };

@@ -11,6 +11,7 @@ use crate::http::page::{
     Head, Now, PageError, PageForm, PageResult, plain, render, see_other, today,
 };
 use anyhow::Context;
+use app::application::fields;
 use app::application::{ApplicationState, Attention};
 use app::dates::CivilDate;
 use app::forms::Form;
@@ -79,13 +80,13 @@ async fn read_upload(mut multipart: Multipart) -> Upload {
             Err(_) => return Upload::Unreadable,
         };
         match field.name() {
-            Some("document-reference") => match field.text().await {
+            Some(fields::DOCUMENT_REFERENCE) => match field.text().await {
                 Ok(text) => {
                     reference = text.chars().filter(|c| !c.is_control()).take(200).collect()
                 }
                 Err(_) => return Upload::Unreadable,
             },
-            Some("document") => {
+            Some(fields::DOCUMENT) => {
                 let mut bytes = Vec::new();
                 loop {
                     match field.chunk().await {
@@ -123,30 +124,46 @@ pub(super) async fn guardianship_submit(
     let mut status_code = StatusCode::UNPROCESSABLE_ENTITY;
     match read_upload(multipart).await {
         Upload::TooLarge => {
-            refuse(&mut form, "document", FieldError::GuardianDocumentTooLarge);
+            refuse(
+                &mut form,
+                fields::DOCUMENT,
+                FieldError::GuardianDocumentTooLarge,
+            );
             status_code = StatusCode::PAYLOAD_TOO_LARGE;
         }
-        Upload::Unreadable => refuse(&mut form, "document", FieldError::GuardianDocumentType),
+        Upload::Unreadable => refuse(
+            &mut form,
+            fields::DOCUMENT,
+            FieldError::GuardianDocumentType,
+        ),
         Upload::Parts {
             reference,
             document,
         } => {
             form = Form::from_pairs(
-                [("document-reference", reference.as_str())],
-                &["document-reference"],
+                [(fields::DOCUMENT_REFERENCE, reference.as_str())],
+                &[fields::DOCUMENT_REFERENCE],
             );
             let reference = document_reference(&reference)
-                .map_err(|e| refuse(&mut form, "document-reference", e))
+                .map_err(|e| refuse(&mut form, fields::DOCUMENT_REFERENCE, e))
                 .ok();
             let document = match document {
                 None => {
-                    refuse(&mut form, "document", FieldError::GuardianDocumentMissing);
+                    refuse(
+                        &mut form,
+                        fields::DOCUMENT,
+                        FieldError::GuardianDocumentMissing,
+                    );
                     None
                 }
                 Some(bytes) => match document_type(&bytes) {
                     Some(kind) => Some((kind, bytes)),
                     None => {
-                        refuse(&mut form, "document", FieldError::GuardianDocumentType);
+                        refuse(
+                            &mut form,
+                            fields::DOCUMENT,
+                            FieldError::GuardianDocumentType,
+                        );
                         None
                     }
                 },
@@ -231,9 +248,9 @@ pub(super) async fn consent_submit(
     body: PageForm,
 ) -> PageResult {
     let id = app.id.clone();
-    let mut form = body.read(&["consent"])?;
-    if form.value("consent") != "yes" {
-        refuse(&mut form, "consent", FieldError::ConsentMissing);
+    let mut form = body.read(&[fields::CONSENT])?;
+    if form.value(fields::CONSENT) != "yes" {
+        refuse(&mut form, fields::CONSENT, FieldError::ConsentMissing);
         let view = ChildConsentView {
             child_name: child_name(&app),
             id,

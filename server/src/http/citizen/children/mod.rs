@@ -14,6 +14,7 @@ use crate::http::page::{
     Head, Now, PageError, PageForm, PageResult, render, render_at, see_other, today,
 };
 use anyhow::Context;
+use app::application::fields;
 use app::dates::parse_date_of_birth;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::{BirthCertificateNumber, FieldError, NationalIdNumber, PersonName};
@@ -99,29 +100,29 @@ async fn identity_submit(
     body: PageForm,
 ) -> PageResult {
     let mut form = body.read(&[
-        "id-number",
-        "surname",
-        "given-names",
-        "dob-day",
-        "dob-month",
-        "dob-year",
+        fields::ID_NUMBER,
+        fields::SURNAME,
+        fields::GIVEN_NAMES,
+        fields::DOB_DAY,
+        fields::DOB_MONTH,
+        fields::DOB_YEAR,
     ])?;
-    let id_number = NationalIdNumber::parse(form.value("id-number"))
-        .map_err(|e| refuse(&mut form, "id-number", e))
+    let id_number = NationalIdNumber::parse(form.value(fields::ID_NUMBER))
+        .map_err(|e| refuse(&mut form, fields::ID_NUMBER, e))
         .ok();
-    let surname = PersonName::parse(form.value("surname"))
-        .map_err(|e| refuse(&mut form, "surname", e))
+    let surname = PersonName::parse(form.value(fields::SURNAME))
+        .map_err(|e| refuse(&mut form, fields::SURNAME, e))
         .ok();
-    let given = PersonName::parse(form.value("given-names"))
-        .map_err(|e| refuse(&mut form, "given-names", e))
+    let given = PersonName::parse(form.value(fields::GIVEN_NAMES))
+        .map_err(|e| refuse(&mut form, fields::GIVEN_NAMES, e))
         .ok();
     let dob = parse_date_of_birth(
-        form.value("dob-day"),
-        form.value("dob-month"),
-        form.value("dob-year"),
+        form.value(fields::DOB_DAY),
+        form.value(fields::DOB_MONTH),
+        form.value(fields::DOB_YEAR),
         today(now),
     )
-    .map_err(|_| refuse(&mut form, "dob", FieldError::DateOfBirthInvalid))
+    .map_err(|_| refuse(&mut form, fields::DOB, FieldError::DateOfBirthInvalid))
     .ok();
     if let (Some(id_number), Some(surname), Some(given), Some(dob), false) =
         (&id_number, &surname, &given, dob, form.has_errors())
@@ -170,25 +171,29 @@ async fn add_submit(
 ) -> PageResult {
     let adult = adult_of(&state, &account).await?;
     let mut form = body.read(&[
-        "birth-certificate",
-        "surname",
-        "given-names",
-        "relationship",
+        fields::BIRTH_CERTIFICATE,
+        fields::SURNAME,
+        fields::GIVEN_NAMES,
+        fields::RELATIONSHIP,
     ])?;
-    let birth_cert = BirthCertificateNumber::parse(form.value("birth-certificate"))
-        .map_err(|e| refuse(&mut form, "birth-certificate", e))
+    let birth_cert = BirthCertificateNumber::parse(form.value(fields::BIRTH_CERTIFICATE))
+        .map_err(|e| refuse(&mut form, fields::BIRTH_CERTIFICATE, e))
         .ok();
-    let surname = PersonName::parse(form.value("surname"))
-        .map_err(|e| refuse(&mut form, "surname", e))
+    let surname = PersonName::parse(form.value(fields::SURNAME))
+        .map_err(|e| refuse(&mut form, fields::SURNAME, e))
         .ok();
-    let given = PersonName::parse(form.value("given-names"))
-        .map_err(|e| refuse(&mut form, "given-names", e))
+    let given = PersonName::parse(form.value(fields::GIVEN_NAMES))
+        .map_err(|e| refuse(&mut form, fields::GIVEN_NAMES, e))
         .ok();
-    let as_guardian = match form.value("relationship") {
-        "parent" => Some(false),
-        "guardian" => Some(true),
+    let as_guardian = match form.value(fields::RELATIONSHIP) {
+        fields::RELATIONSHIP_PARENT => Some(false),
+        fields::RELATIONSHIP_GUARDIAN => Some(true),
         _ => {
-            refuse(&mut form, "relationship", FieldError::RelationshipMissing);
+            refuse(
+                &mut form,
+                fields::RELATIONSHIP,
+                FieldError::RelationshipMissing,
+            );
             None
         }
     };
