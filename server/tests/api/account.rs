@@ -22,8 +22,7 @@ async fn audit_of(app: &crate::helpers::TestApp, account: &str) -> Vec<usajili::
 async fn a_citizen_downloads_everything_held_about_them_and_nothing_about_anyone_else() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let owner = Browser::new(&app);
-    owner.sign_in("0712300001").await;
+    let owner = app.signed_in_citizen("0712300001").await;
     let id = owner.start().await;
     owner.complete(&id, &WANJIRU).await;
     owner.submit(&id).await;
@@ -39,8 +38,7 @@ async fn a_citizen_downloads_everything_held_about_them_and_nothing_about_anyone
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let other = Browser::new(&app);
-    other.sign_in("0712300002").await;
+    let other = app.signed_in_citizen("0712300002").await;
     let other_id = other.start().await;
     other
         .save(
@@ -95,11 +93,7 @@ async fn a_citizen_downloads_everything_held_about_them_and_nothing_about_anyone
     assert_eq!(application["consents"].as_array().unwrap().len(), 1);
     assert!(!text.contains("Chebet") && !text.contains("0712300002") && !text.contains(&other_id));
     // The download is in the audit chain, with a count and no data.
-    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let account = app.account_of(&id).await;
     let trail = audit_of(&app, &account).await;
     assert_eq!(trail.len(), 1);
     assert_eq!(
@@ -126,8 +120,7 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     let app = spawn_app().await;
     with_registry(&app).await;
     let phone = "0712300003";
-    let first = Browser::new(&app);
-    first.sign_in(phone).await;
+    let first = app.signed_in_citizen(phone).await;
     let id = first.start().await;
     first.complete(&id, &WANJIRU).await;
     first.submit(&id).await;
@@ -142,17 +135,12 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
             ],
         )
         .await;
-    let second = Browser::new(&app);
-    second.sign_in(phone).await;
+    let second = app.signed_in_citizen(phone).await;
     let (status, page) = first.page("/account/delete").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Delete your account?"));
 
-    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let account = app.account_of(&id).await;
     let response = first.post("/account/delete", &[]).await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -166,10 +154,7 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
         assert_eq!(location(&response), "/sign-in");
     }
     // The place is free, the answers and photo are gone, the contact too.
-    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let live = app.live_booking_count().await;
     assert_eq!(live, 0);
     let (state, answers, photo): (String, Vec<u8>, Option<Vec<u8>>) =
         sqlx::query_as("SELECT state, answers, photo FROM applications WHERE id = $1")
@@ -219,8 +204,7 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
         Some("erased=1 kept=0 bookings_cancelled=1")
     );
     // The same phone signs in to a new, empty account; the birth certificate can apply again.
-    let again = Browser::new(&app);
-    again.sign_in(phone).await;
+    let again = app.signed_in_citizen(phone).await;
     let (_, list) = again.page("/applications").await;
     assert!(!list.contains("Mwangi"));
     let fresh = again.start().await;

@@ -7,7 +7,6 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use app::calendar::holiday_on;
 use app::dates::CivilDate;
 use reqwest::StatusCode;
-use usajili::citizen::applications::Applications;
 use usajili::startup::Application;
 
 // ---- helpers -------------------------------------------------------------------
@@ -29,19 +28,6 @@ pub fn centre_path(id: &str, centre: &str) -> String {
     format!("/applications/{id}/booking/centres/{centre}")
 }
 
-/// A signed-in citizen with a verified application (Wanjiru's).
-async fn verified_citizen<'a>(app: &'a TestApp, phone: &str) -> (Browser<'a>, String) {
-    let browser = Browser::new(app);
-    browser.sign_in(phone).await;
-    let id = browser.start().await;
-    browser.complete(&id, &WANJIRU).await;
-    let (status, _) = browser.submit(&id).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, page) = browser.page(&format!("/applications/{id}")).await;
-    assert_eq!(state_of(&page), "Verified");
-    (browser, id)
-}
-
 /// Another signed-in citizen with a verified application (verified
 /// directly: one birth certificate can have only one active application).
 async fn other_verified_citizen<'a>(
@@ -49,70 +35,10 @@ async fn other_verified_citizen<'a>(
     phone: &str,
     reference: &str,
 ) -> (Browser<'a>, String) {
-    let browser = Browser::new(app);
-    browser.sign_in(phone).await;
+    let browser = app.signed_in_citizen(phone).await;
     let id = browser.start().await;
-    verify_directly(app, &id, reference).await;
+    app.verify_directly(&id, reference).await;
     (browser, id)
-}
-
-/// Another application on the same account, verified without the registry
-/// (the registry's rules are tested elsewhere).
-async fn second_verified_application(app: &TestApp, beside: &str, reference: &str) -> String {
-    let account: String = sqlx::query_scalar("SELECT account_id FROM applications WHERE id = $1")
-        .bind(beside)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let applications = Applications {
-        db: &app.db,
-        cipher: &app.cipher,
-    };
-    let id = applications
-        .create(&account, usajili::clock::unix_now())
-        .await
-        .unwrap()
-        .unwrap();
-    verify_directly(app, &id, reference).await;
-    id
-}
-
-async fn verify_directly(app: &TestApp, id: &str, reference: &str) {
-    sqlx::query("UPDATE applications SET state = 'verified', reference = $2 WHERE id = $1")
-        .bind(id)
-        .bind(reference)
-        .execute(&app.db)
-        .await
-        .unwrap();
-}
-
-async fn set_counters(app: &TestApp, centre: &str, counters: i64) {
-    sqlx::query("UPDATE centres SET counters = $2 WHERE id = $1")
-        .bind(centre)
-        .bind(counters)
-        .execute(&app.db)
-        .await
-        .unwrap();
-}
-
-async fn live_bookings(app: &TestApp, id: &str) -> Vec<(String, String, i64)> {
-    sqlx::query_as(
-        "SELECT centre_id, day, slot FROM bookings WHERE application_id = $1 AND live = 1",
-    )
-    .bind(id)
-    .fetch_all(&app.db)
-    .await
-    .unwrap()
-}
-
-async fn seats_taken(app: &TestApp, centre: &str, day: CivilDate, slot: i64) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE centre_id = $1 AND day = $2 AND slot = $3 AND live = 1")
-        .bind(centre)
-        .bind(day.to_string())
-        .bind(slot)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
 }
 
 async fn book(
@@ -140,7 +66,7 @@ fn slot_count(page: &str) -> usize {
 async fn a_centre_offers_its_hours_in_slots_with_counters_places_each() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let (browser, id) = verified_citizen(&app, "0712000001").await;
+    let (browser, id) = app.verified_citizen("0712000001").await;
     let weekday = open_weekday(0);
     let saturday = (1..)
         .map(|k| today().add_days(k))
@@ -159,11 +85,8 @@ async fn a_centre_offers_its_hours_in_slots_with_counters_places_each() {
     assert_eq!(slot_count(&page), 20, "Saturday 08:00 to 13:00");
 
     // Fewer counters, longer appointments: the arithmetic follows at once.
-    set_counters(&app, "kibra", 2).await;
-    sqlx::query("UPDATE centres SET slot_minutes = 30 WHERE id = 'kibra'")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.set_counters("kibra", 2).await;
+    app.set_slot_minutes("kibra", 30).await;
     let (_, page) = browser
         .page(&format!("{}?day={weekday}", centre_path(&id, "kibra")))
         .await;
@@ -175,11 +98,8 @@ async fn a_centre_offers_its_hours_in_slots_with_counters_places_each() {
 async fn holidays_and_closures_have_no_times_and_cannot_be_booked() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let (browser, id) = verified_citizen(&app, "0712000002").await;
-    sqlx::query("UPDATE centres SET horizon_days = 800")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    let (browser, id) = app.verified_citizen("0712000002").await;
+    app.set_horizon_everywhere(800).await;
     let closed = open_weekday(1);
     usajili::booking::centres::Centres { db: &app.db }
         .add_closure(Some("kibra"), closed, None, "staff training", 0)
@@ -230,14 +150,14 @@ async fn holidays_and_closures_have_no_times_and_cannot_be_booked() {
         .page(&format!("{}?day={closed}", centre_path(&id, "gpo")))
         .await;
     assert_eq!(slot_count(&page), 36);
-    assert!(live_bookings(&app, &id).await.is_empty());
+    assert!(app.live_bookings(&id).await.is_empty());
 }
 
 #[tokio::test]
 async fn the_finder_filters_by_county_and_name_and_shows_the_next_free_day() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let (browser, id) = verified_citizen(&app, "0712000003").await;
+    let (browser, id) = app.verified_citizen("0712000003").await;
     let (status, page) = browser
         .page(&format!("/applications/{id}/booking/centres?county=047"))
         .await;
@@ -272,7 +192,7 @@ async fn the_finder_filters_by_county_and_name_and_shows_the_next_free_day() {
 async fn a_verified_applicant_books_changes_and_cancels() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let (browser, id) = verified_citizen(&app, "0712000004").await;
+    let (browser, id) = app.verified_citizen("0712000004").await;
     let (_, page) = browser.page(&format!("/applications/{id}")).await;
     assert!(page.contains("data-testid=\"book-appointment\""));
     let day = open_weekday(0);
@@ -290,7 +210,7 @@ async fn a_verified_applicant_books_changes_and_cancels() {
     let (_, page) = browser.page(&format!("/applications/{id}")).await;
     assert_eq!(state_of(&page), "Visit booked");
     assert!(page.contains(&when));
-    assert_eq!(seats_taken(&app, "kibra", day, 570).await, 1);
+    assert_eq!(app.seats_taken("kibra", day, 570).await, 1);
 
     // Change: the old seat is freed in the same transaction.
     let (_, day_page) = browser.page(&centre_path(&id, "gpo")).await;
@@ -314,9 +234,9 @@ async fn a_verified_applicant_books_changes_and_cancels() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(seats_taken(&app, "kibra", day, 570).await, 0);
+    assert_eq!(app.seats_taken("kibra", day, 570).await, 0);
     assert_eq!(
-        live_bookings(&app, &id).await,
+        app.live_bookings(&id).await,
         vec![("gpo".to_string(), day.to_string(), 600)]
     );
 
@@ -333,7 +253,7 @@ async fn a_verified_applicant_books_changes_and_cancels() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("had already been changed"));
-    assert_eq!(live_bookings(&app, &id).await.len(), 1);
+    assert_eq!(app.live_bookings(&id).await.len(), 1);
 
     let (status, page) = browser
         .page(&format!("/applications/{id}/booking/cancel"))
@@ -344,7 +264,7 @@ async fn a_verified_applicant_books_changes_and_cancels() {
         .post(&format!("/applications/{id}/booking/cancel"), &[])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(live_bookings(&app, &id).await.is_empty());
+    assert!(app.live_bookings(&id).await.is_empty());
     let (_, page) = browser.page(&format!("/applications/{id}")).await;
     assert_eq!(state_of(&page), "Verified");
 
@@ -364,7 +284,7 @@ async fn a_verified_applicant_books_changes_and_cancels() {
 async fn a_double_clicked_book_makes_one_booking() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let (browser, id) = verified_citizen(&app, "0712000005").await;
+    let (browser, id) = app.verified_citizen("0712000005").await;
     let day = open_weekday(0);
     let (a, b) = tokio::join!(
         book(&browser, &id, "kibra", day, "08:00"),
@@ -385,16 +305,16 @@ async fn a_double_clicked_book_makes_one_booking() {
             summary_of(body)
         );
     }
-    assert_eq!(live_bookings(&app, &id).await.len(), 1);
+    assert_eq!(app.live_bookings(&id).await.len(), 1);
 }
 
 #[tokio::test]
 async fn rescheduling_into_a_full_slot_keeps_the_old_one() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    set_counters(&app, "kibra", 1).await;
-    let (browser, id) = verified_citizen(&app, "0712000006").await;
-    let other = second_verified_application(&app, &id, "HN-TEST-0001").await;
+    app.set_counters("kibra", 1).await;
+    let (browser, id) = app.verified_citizen("0712000006").await;
+    let other = app.second_verified_application(&id, "HN-TEST-0001").await;
     let day = open_weekday(0);
     assert_eq!(
         book(&browser, &other, "kibra", day, "11:00").await.0,
@@ -404,12 +324,7 @@ async fn rescheduling_into_a_full_slot_keeps_the_old_one() {
         book(&browser, &id, "kibra", day, "09:00").await.0,
         StatusCode::SEE_OTHER
     );
-    let old: String =
-        sqlx::query_scalar("SELECT id FROM bookings WHERE application_id = $1 AND live = 1")
-            .bind(&id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let (old, _) = app.live_booking(&id).await;
 
     let (status, body) = browser
         .post_text(
@@ -429,7 +344,7 @@ async fn rescheduling_into_a_full_slot_keeps_the_old_one() {
         summary_of(&body)
     );
     assert_eq!(
-        live_bookings(&app, &id).await,
+        app.live_bookings(&id).await,
         vec![("kibra".to_string(), day.to_string(), 540)]
     );
 }
@@ -439,7 +354,7 @@ async fn changes_and_cancellations_close_at_the_cutoff() {
     // A cut-off longer than the horizon: every booking is already too close.
     let app = spawn_app_with(|c| c.booking_cutoff_minutes = 60 * 24 * 60).await;
     with_registry(&app).await;
-    let (browser, id) = verified_citizen(&app, "0712000007").await;
+    let (browser, id) = app.verified_citizen("0712000007").await;
     let day = open_weekday(0);
     assert_eq!(
         book(&browser, &id, "kibra", day, "09:00").await.0,
@@ -452,11 +367,7 @@ async fn changes_and_cancellations_close_at_the_cutoff() {
         .post(&format!("/applications/{id}/booking/cancel"), &[])
         .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
-    let old: String = sqlx::query_scalar("SELECT id FROM bookings WHERE application_id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let (old, _) = app.live_booking(&id).await;
     let (status, body) = browser
         .post_text(
             &centre_path(&id, "kibra"),
@@ -470,7 +381,7 @@ async fn changes_and_cancellations_close_at_the_cutoff() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("too soon to change online"));
     assert_eq!(
-        live_bookings(&app, &id).await,
+        app.live_bookings(&id).await,
         vec![("kibra".to_string(), day.to_string(), 540)]
     );
 }
@@ -479,7 +390,7 @@ async fn changes_and_cancellations_close_at_the_cutoff() {
 async fn bad_booking_requests_are_refused_with_a_message_and_change_nothing() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let (browser, id) = verified_citizen(&app, "0712000008").await;
+    let (browser, id) = app.verified_citizen("0712000008").await;
     let sunday = (1..)
         .map(|k| today().add_days(k))
         .find(|d| d.weekday() == 6)
@@ -539,11 +450,7 @@ async fn bad_booking_requests_are_refused_with_a_message_and_change_nothing() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("cannot be booked now"));
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(total, 0);
+    assert_eq!(app.rows_in("bookings").await, 0);
 
     // An application that is not verified yet cannot book.
     let draft = browser.start().await;
@@ -555,21 +462,20 @@ async fn bad_booking_requests_are_refused_with_a_message_and_change_nothing() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), format!("/applications/{draft}"));
-    assert!(live_bookings(&app, &draft).await.is_empty());
+    assert!(app.live_bookings(&draft).await.is_empty());
 }
 
 #[tokio::test]
 async fn another_citizens_booking_is_not_found() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let (owner, id) = verified_citizen(&app, "0712000010").await;
+    let (owner, id) = app.verified_citizen("0712000010").await;
     let day = open_weekday(0);
     assert_eq!(
         book(&owner, &id, "kibra", day, "09:00").await.0,
         StatusCode::SEE_OTHER
     );
-    let stranger = Browser::new(&app);
-    stranger.sign_in("0712000011").await;
+    let stranger = app.signed_in_citizen("0712000011").await;
 
     for path in [
         "booking",
@@ -592,7 +498,7 @@ async fn another_citizens_booking_is_not_found() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        live_bookings(&app, &id).await,
+        app.live_bookings(&id).await,
         vec![("kibra".to_string(), day.to_string(), 540)]
     );
 }
@@ -603,9 +509,9 @@ async fn another_citizens_booking_is_not_found() {
 async fn a_family_is_booked_in_adjacent_slots_or_not_at_all() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    set_counters(&app, "kibra", 1).await;
-    let (browser, id) = verified_citizen(&app, "0712000012").await;
-    let child = second_verified_application(&app, &id, "HN-TEST-0002").await;
+    app.set_counters("kibra", 1).await;
+    let (browser, id) = app.verified_citizen("0712000012").await;
+    let child = app.second_verified_application(&id, "HN-TEST-0002").await;
     let (outsider, outsider_id) = other_verified_citizen(&app, "0712000013", "HN-TEST-0003").await;
     let day = open_weekday(0);
     assert_eq!(
@@ -633,9 +539,7 @@ async fn a_family_is_booked_in_adjacent_slots_or_not_at_all() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("Nobody was booked"), "{}", summary_of(&body));
-    assert!(
-        live_bookings(&app, &id).await.is_empty() && live_bookings(&app, &child).await.is_empty()
-    );
+    assert!(app.live_bookings(&id).await.is_empty() && app.live_bookings(&child).await.is_empty());
 
     let (status, _) = browser
         .post_text(
@@ -649,11 +553,11 @@ async fn a_family_is_booked_in_adjacent_slots_or_not_at_all() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(
-        live_bookings(&app, &id).await,
+        app.live_bookings(&id).await,
         vec![("kibra".to_string(), day.to_string(), 600)]
     );
     assert_eq!(
-        live_bookings(&app, &child).await,
+        app.live_bookings(&child).await,
         vec![("kibra".to_string(), day.to_string(), 615)]
     );
     let families: Vec<Option<String>> = sqlx::query_scalar(
@@ -673,14 +577,9 @@ async fn a_family_is_booked_in_adjacent_slots_or_not_at_all() {
 async fn a_ready_card_is_collected_by_appointment_at_its_centre() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let (browser, id) = verified_citizen(&app, "0712000014").await;
-    sqlx::query(
-        "UPDATE applications SET state = 'card_ready', card_centre_id = 'gpo' WHERE id = $1",
-    )
-    .bind(&id)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    let (browser, id) = app.verified_citizen("0712000014").await;
+    app.card_ready_at(&id, "gpo", usajili::clock::unix_now())
+        .await;
     let (_, page) = browser.page(&format!("/applications/{id}")).await;
     assert!(page.contains("Book a time to collect your card"));
     let (_, finder) = browser
@@ -697,60 +596,12 @@ async fn a_ready_card_is_collected_by_appointment_at_its_centre() {
         book(&browser, &id, "gpo", day, "09:00").await.0,
         StatusCode::SEE_OTHER
     );
-    let kind: String =
-        sqlx::query_scalar("SELECT kind FROM bookings WHERE application_id = $1 AND live = 1")
-            .bind(&id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(kind, "collection");
+    assert_eq!(app.live_booking(&id).await.1, "collection");
     let (_, ack) = browser.page(&format!("/applications/{id}/booking")).await;
     assert!(ack.contains("Collecting your card") && ack.contains("The ID of whoever collects"));
 }
 
 // ---- the race for the last places ---------------------------------------------------
-
-/// `n` verified applications, each with its own signed-in session cookie,
-/// made directly in the database (signing 200 people in over HTTP tests
-/// nothing new).
-pub async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
-    use tower_sessions::SessionStore as _;
-    let store = usajili::http::session_store::DbSessionStore::new(app.db.clone());
-    let applications = Applications {
-        db: &app.db,
-        cipher: &app.cipher,
-    };
-    let mut made = Vec::with_capacity(n);
-    for i in 0..n {
-        let account = format!("race-account-{i}");
-        sqlx::query(
-            "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', $3)",
-        )
-        .bind(&account)
-        .bind(app.cipher.encrypt_str("accounts.contact", &format!("phone:+254700{i:06}")))
-        // Now, not 0: the retention job deletes old accounts without applications.
-        .bind(usajili::clock::unix_now())
-        .execute(&app.db)
-        .await
-        .unwrap();
-        let id = applications
-            .create(&account, usajili::clock::unix_now())
-            .await
-            .unwrap()
-            .unwrap();
-        verify_directly(app, &id, &format!("HN-RACE-{i:04}")).await;
-        let mut record = tower_sessions::session::Record {
-            id: tower_sessions::session::Id::default(),
-            data: [("account".to_string(), serde_json::json!(account))]
-                .into_iter()
-                .collect(),
-            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
-        };
-        store.create(&mut record).await.unwrap();
-        made.push((format!("usajili_session={}", record.id), id));
-    }
-    made
-}
 
 #[tokio::test]
 async fn two_hundred_requests_for_the_last_ten_places_book_exactly_ten() {
@@ -763,9 +614,9 @@ async fn two_hundred_requests_for_the_last_ten_places_book_exactly_ten() {
         addresses.push(format!("http://127.0.0.1:{}", second.port()));
         tokio::spawn(second.run_until_stopped());
     }
-    set_counters(&app, "kibra", 14).await;
+    app.set_counters("kibra", 14).await;
     let day = open_weekday(0);
-    let people = applicants(&app, 204).await;
+    let people = app.verified_accounts_with_sessions(204).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -818,7 +669,7 @@ async fn two_hundred_requests_for_the_last_ten_places_book_exactly_ten() {
     assert!(errors.is_empty(), "server errors: {errors:?}");
     assert_eq!(booked, 10);
     assert_eq!(full, 190);
-    assert_eq!(seats_taken(&app, "kibra", day, 540).await, 14);
+    assert_eq!(app.seats_taken("kibra", day, 540).await, 14);
     let seats: Vec<i64> =
         sqlx::query_scalar("SELECT seat FROM bookings WHERE live = 1 ORDER BY seat")
             .fetch_all(&app.db)

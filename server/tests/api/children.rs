@@ -105,8 +105,7 @@ async fn prove(
 }
 
 async fn signed_in_mother<'a>(app: &'a TestApp, phone: &str) -> Browser<'a> {
-    let browser = Browser::new(app);
-    browser.sign_in(phone).await;
+    let browser = app.signed_in_citizen(phone).await;
     let (status, body) = prove(
         &browser,
         MOTHER,
@@ -120,8 +119,7 @@ async fn signed_in_mother<'a>(app: &'a TestApp, phone: &str) -> Browser<'a> {
 }
 
 async fn signed_in_father<'a>(app: &'a TestApp, phone: &str) -> Browser<'a> {
-    let browser = Browser::new(app);
-    browser.sign_in(phone).await;
+    let browser = app.signed_in_citizen(phone).await;
     let (status, body) = prove(
         &browser,
         FATHER,
@@ -184,8 +182,7 @@ fn children_of(app: &TestApp) -> (LocalReplica, AgeRules) {
 async fn a_parent_confirms_who_they_are_adds_a_child_consents_and_books() {
     let app = spawn_app().await;
     with_families(&app).await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712500001").await;
+    let browser = app.signed_in_citizen("0712500001").await;
 
     // No proven identity yet: adding a child starts with "confirm who you are".
     let response = browser.get("/children/new").await;
@@ -342,8 +339,7 @@ fn state_of_child(page: &str) -> String {
 async fn an_adults_identity_must_match_a_living_person_and_belongs_to_one_account() {
     let app = spawn_app().await;
     with_families(&app).await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712500010").await;
+    let browser = app.signed_in_citizen("0712500010").await;
     let cases = [
         (
             "29999998",
@@ -602,13 +598,7 @@ async fn birth_records_that_do_not_fit_each_get_a_clear_message() {
             summary_of(&page)
         );
     }
-    assert_eq!(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM applications")
-            .fetch_one(&app.db)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(app.rows_in("applications").await, 0);
 }
 
 #[tokio::test]
@@ -629,11 +619,7 @@ async fn two_parents_consent_and_the_childs_page_shows_both() {
     // Before he consents he has nothing to withdraw: the application goes on.
     let response = father.post(&format!("/children/{id}/withdraw"), &[]).await;
     assert_eq!(location(&response), format!("/children/{id}"));
-    let state: String = sqlx::query_scalar("SELECT state FROM applications WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let state = app.application_state(&id).await;
     assert_eq!(state, "verified");
     let response = father
         .post(&format!("/children/{id}/consent"), &[("consent", "yes")])
@@ -655,10 +641,7 @@ async fn two_parents_consent_and_the_childs_page_shows_both() {
         assert!(consents.contains("You (") && consents.contains("The other parent or guardian ("));
         assert!(page.contains(&format!("data-testid=\"child-role\">{role}")));
     }
-    let applications: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let applications = app.rows_in("applications").await;
     assert_eq!(applications, 1, "no duplicate application");
     let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM consents ORDER BY role")
         .fetch_all(&app.db)
@@ -673,8 +656,7 @@ async fn a_childs_data_is_not_found_by_anyone_else() {
     with_families(&app).await;
     let mother = signed_in_mother(&app, "0712500050").await;
     let id = add_and_consent(&mother, "3000011", "Otieno", "Kevin Omondi").await;
-    let stranger = Browser::new(&app);
-    stranger.sign_in("0712500051").await;
+    let stranger = app.signed_in_citizen("0712500051").await;
     let (status, _) = prove(
         &stranger,
         OTHER_ADULT,
@@ -743,16 +725,9 @@ async fn withdrawing_consent_frees_the_booking_stops_the_application_and_appends
     assert_eq!(location(&response), "/applications?withdrawn=1");
     let (_, list) = mother.page("/applications?withdrawn=1").await;
     assert!(list.contains("Your consent has been withdrawn."));
-    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let live = app.live_booking_count().await;
     assert_eq!(live, 0, "the place is free");
-    let state: String = sqlx::query_scalar("SELECT state FROM applications WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let state = app.application_state(&id).await;
     assert_eq!(state, "cancelled");
     let ledger: Vec<String> = sqlx::query_scalar(
         "SELECT action FROM consents WHERE application_id = $1 ORDER BY given_at, action",
@@ -833,8 +808,7 @@ async fn upload(
 /// The other adult applies as Sharon's guardian (her birth record names no
 /// parent IDs) up to the review queue; returns the application id.
 async fn guardian_waiting_for_review<'a>(app: &'a TestApp, phone: &str) -> (Browser<'a>, String) {
-    let guardian = Browser::new(app);
-    guardian.sign_in(phone).await;
+    let guardian = app.signed_in_citizen(phone).await;
     let (status, _) = prove(
         &guardian,
         OTHER_ADULT,
@@ -870,8 +844,7 @@ async fn guardian_waiting_for_review<'a>(app: &'a TestApp, phone: &str) -> (Brow
 async fn a_guardian_uploads_a_document_and_waits_for_review_to_approval() {
     let app = spawn_app().await;
     with_families(&app).await;
-    let guardian = Browser::new(&app);
-    guardian.sign_in("0712500070").await;
+    let guardian = app.signed_in_citizen("0712500070").await;
     prove(
         &guardian,
         OTHER_ADULT,
@@ -946,10 +919,7 @@ async fn a_guardian_uploads_a_document_and_waits_for_review_to_approval() {
             &[("day", &day), ("slot", "09:00"), ("replaces", "")],
         )
         .await;
-    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let live = app.rows_in("bookings").await;
     assert_eq!(
         live,
         0,
@@ -1011,10 +981,7 @@ async fn a_guardian_uploads_a_document_and_waits_for_review_to_approval() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let live = app.live_booking_count().await;
     assert_eq!(live, 1);
 }
 
@@ -1066,10 +1033,7 @@ async fn a_rejected_guardianship_shows_the_reason_and_stops_the_application() {
             &[("day", &day), ("slot", "09:00"), ("replaces", "")],
         )
         .await;
-    let booked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let booked = app.rows_in("bookings").await;
     assert_eq!(booked, 0);
 }
 
@@ -1117,8 +1081,7 @@ async fn a_parent_books_two_children_into_the_same_centre_and_day_in_one_request
     );
     assert!(rows[0].2.is_some() && rows[0].2 == rows[1].2, "one family");
     // A third adult cannot slip a child they do not see into their own booking.
-    let stranger = Browser::new(&app);
-    stranger.sign_in("0712500091").await;
+    let stranger = app.signed_in_citizen("0712500091").await;
     let (status, _) = stranger
         .post_text(
             &centre_path(&mary, "kibra"),

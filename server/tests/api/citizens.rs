@@ -105,11 +105,7 @@ async fn a_code_expires_after_five_minutes() {
     let app = spawn_app().await;
     let browser = Browser::new(&app);
     let code = browser.request_code("0712345678").await;
-    sqlx::query("UPDATE sign_in_codes SET expires_at = $1")
-        .bind(usajili::clock::unix_now() - 1)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.advance(5 * 60);
     let (status, body) = browser.post_text("/sign-in/code", &[("code", &code)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("expired"));
@@ -173,8 +169,7 @@ async fn the_answer_is_the_same_for_a_known_and_an_unknown_contact() {
 #[tokio::test]
 async fn sign_out_ends_the_session() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("grace@example.com").await;
+    let browser = app.signed_in_citizen("grace@example.com").await;
     let response = browser.post("/sign-out", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let response = browser.get("/applications").await;
@@ -185,8 +180,7 @@ async fn sign_out_ends_the_session() {
 #[tokio::test]
 async fn thirty_idle_minutes_end_the_session() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let expires: i64 = sqlx::query_scalar("SELECT MAX(expires_at) FROM sessions")
         .fetch_one(&app.db)
         .await
@@ -196,11 +190,7 @@ async fn thirty_idle_minutes_end_the_session() {
         (now + 29 * 60..=now + 31 * 60).contains(&expires),
         "idle expiry is 30 minutes"
     );
-    sqlx::query("UPDATE sessions SET expires_at = $1")
-        .bind(now - 1)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.advance(30 * 60 + 1);
     let response = browser.get("/applications").await;
     assert_eq!(location(&response), "/sign-in");
 }
@@ -237,8 +227,7 @@ async fn the_application_pages_need_a_signed_in_citizen() {
 #[tokio::test]
 async fn each_task_reports_its_problems_and_keeps_what_was_typed() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
     let cases: [(&str, Vec<(&str, &str)>, &[&str]); 5] = [
         (
@@ -322,8 +311,7 @@ async fn each_task_reports_its_problems_and_keeps_what_was_typed() {
 #[tokio::test]
 async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
     // 10 MB of form.
     let huge = "a".repeat(10 * 1024 * 1024);
@@ -354,18 +342,13 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(app.rows_in("applications").await, 1);
 }
 
 #[tokio::test]
 async fn answers_are_stored_encrypted() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
     browser.complete(&id, &WANJIRU).await;
     let (answers, photo): (Vec<u8>, Vec<u8>) =
@@ -393,8 +376,7 @@ async fn answers_are_stored_encrypted() {
 #[tokio::test]
 async fn photos_are_checked_from_their_bytes_and_re_encoded_without_exif() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
 
     let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec();
@@ -465,8 +447,7 @@ async fn photos_are_checked_from_their_bytes_and_re_encoded_without_exif() {
 async fn a_complete_application_is_verified_and_gets_a_reference() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
     browser.complete(&id, &WANJIRU).await;
 
@@ -485,10 +466,7 @@ async fn a_complete_application_is_verified_and_gets_a_reference() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, body) = browser.page(&format!("/applications/{id}")).await;
     assert_eq!(state_of(&body), "Verified");
-    let reference: String = sqlx::query_scalar("SELECT reference FROM applications")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let reference = app.reference_of(&id).await;
     assert!(
         app::identifiers::ApplicationReference::parse(&reference).is_ok(),
         "{reference}"
@@ -583,16 +561,8 @@ async fn each_verification_outcome_reaches_the_status_page() {
     ];
     for (n, (person, state, text)) in cases.iter().enumerate() {
         // One active application per birth certificate: clear the last case's.
-        sqlx::query("DELETE FROM consents")
-            .execute(&app.db)
-            .await
-            .unwrap();
-        sqlx::query("DELETE FROM applications")
-            .execute(&app.db)
-            .await
-            .unwrap();
-        let browser = Browser::new(&app);
-        browser.sign_in(&format!("07120000{n:02}")).await;
+        app.forget_every_application().await;
+        let browser = app.signed_in_citizen(&format!("07120000{n:02}")).await;
         let id = browser.start().await;
         browser.complete(&id, person).await;
         let (status, _) = browser.submit(&id).await;
@@ -607,8 +577,7 @@ async fn each_verification_outcome_reaches_the_status_page() {
 async fn needs_attention_can_be_corrected_and_resubmitted() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
     browser
         .complete(
@@ -625,20 +594,14 @@ async fn needs_attention_can_be_corrected_and_resubmitted() {
         body.contains(&format!("/applications/{id}/about-you#surname")),
         "links to the field"
     );
-    let first: String = sqlx::query_scalar("SELECT reference FROM applications")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let first = app.reference_of(&id).await;
 
     browser.save(&id, "about-you", &WANJIRU.about_you()).await;
     browser.submit(&id).await;
 
     let (_, body) = browser.page(&format!("/applications/{id}")).await;
     assert_eq!(state_of(&body), "Verified");
-    let second: String = sqlx::query_scalar("SELECT reference FROM applications")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let second = app.reference_of(&id).await;
     assert_eq!(first, second, "the reference stays the same");
 }
 
@@ -651,8 +614,7 @@ async fn an_unreachable_registry_leaves_the_application_pending() {
         c.verification_retry_secs = 3600;
     })
     .await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
     browser.complete(&id, &WANJIRU).await;
     let (status, _) = browser.submit(&id).await;
@@ -666,14 +628,12 @@ async fn an_unreachable_registry_leaves_the_application_pending() {
 async fn a_second_active_application_for_the_same_birth_certificate_is_refused() {
     let app = spawn_app().await;
     with_registry(&app).await;
-    let first = Browser::new(&app);
-    first.sign_in("0712345678").await;
+    let first = app.signed_in_citizen("0712345678").await;
     let id = first.start().await;
     first.complete(&id, &WANJIRU).await;
     first.submit(&id).await;
 
-    let second = Browser::new(&app);
-    second.sign_in("0722000000").await;
+    let second = app.signed_in_citizen("0722000000").await;
     let other = second.start().await;
     second.complete(&other, &WANJIRU).await;
     let (status, body) = second.submit(&other).await;
@@ -690,8 +650,7 @@ async fn a_second_active_application_for_the_same_birth_certificate_is_refused()
 #[tokio::test]
 async fn an_account_holds_at_most_five_applications() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     for _ in 0..5 {
         browser.start().await;
     }
@@ -703,13 +662,11 @@ async fn an_account_holds_at_most_five_applications() {
 #[tokio::test]
 async fn another_citizens_application_is_not_found() {
     let app = spawn_app().await;
-    let owner = Browser::new(&app);
-    owner.sign_in("0712345678").await;
+    let owner = app.signed_in_citizen("0712345678").await;
     let id = owner.start().await;
     owner.complete(&id, &WANJIRU).await;
 
-    let other = Browser::new(&app);
-    other.sign_in("0722000000").await;
+    let other = app.signed_in_citizen("0722000000").await;
     for path in [
         format!("/applications/{id}"),
         format!("/applications/{id}/about-you"),
@@ -739,8 +696,7 @@ async fn another_citizens_application_is_not_found() {
 #[tokio::test]
 async fn an_application_of_an_unknown_kind_fails_to_load_and_never_passes_for_an_adults() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
+    let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
     sqlx::query("UPDATE applications SET kind = 'passport' WHERE id = $1")
         .bind(&id)
@@ -767,43 +723,20 @@ async fn an_application_of_an_unknown_kind_fails_to_load_and_never_passes_for_an
 #[tokio::test]
 async fn the_sweep_removes_expired_sessions_and_old_codes() {
     let app = spawn_app().await;
-    let browser = Browser::new(&app);
-    browser.sign_in("0712345678").await;
-    let now = usajili::clock::unix_now();
-    sqlx::query("UPDATE sessions SET expires_at = $1")
-        .bind(now - 1)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE sign_in_codes SET created_at = $1")
-        .bind(now - 25 * 3600)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE rate_limit_events SET created_at = $1")
-        .bind(now - 11 * 60)
-        .execute(&app.db)
+    app.signed_in_citizen("0712345678").await;
+    assert!(app.rows_in("sessions").await > 0 && app.rows_in("sign_in_codes").await > 0);
+
+    // The sweep is a job on the time it is given: a day and an hour later,
+    // the session has expired and the code and the rate-limit counts are old.
+    usajili::citizen::sign_in::sweep(&app.db, usajili::clock::unix_now() + 25 * 3600)
         .await
         .unwrap();
 
-    usajili::citizen::sign_in::sweep(&app.db, now)
-        .await
-        .unwrap();
-
-    let count = |table: &'static str| {
-        let db = app.db.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&db)
-                .await
-                .unwrap()
-        }
-    };
     assert_eq!(
         (
-            count("sessions").await,
-            count("sign_in_codes").await,
-            count("rate_limit_events").await
+            app.rows_in("sessions").await,
+            app.rows_in("sign_in_codes").await,
+            app.rows_in("rate_limit_events").await
         ),
         (0, 0, 0)
     );

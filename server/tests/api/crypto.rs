@@ -140,8 +140,8 @@ async fn every_sealed_value(db: &sqlx::AnyPool) -> Vec<(String, String, Vec<u8>)
 
 #[tokio::test]
 async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
-    use crate::booking::{applicants, centre_path, open_weekday};
-    use crate::browser::{Browser, WANJIRU, with_registry};
+    use crate::booking::{centre_path, open_weekday};
+    use crate::browser::{WANJIRU, with_registry};
     // Servers look for new keys every second; the rotation waits two.
     let app = spawn_app_with(|c| {
         c.key_refresh_secs = 1;
@@ -152,12 +152,11 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
     // Real ciphertexts in every kind of column: a citizen who signed in and
     // applied (contact, codes, answers, photo, messages), and applicants
     // with sessions ready to book.
-    let citizen = Browser::new(&app);
-    citizen.sign_in("0712999000").await;
+    let citizen = app.signed_in_citizen("0712999000").await;
     let own = citizen.start().await;
     citizen.complete(&own, &WANJIRU).await;
     citizen.submit(&own).await;
-    let people = applicants(&app, 400).await;
+    let people = app.verified_accounts_with_sessions(400).await;
     let before = every_sealed_value(&app.db).await;
     let old_key = app.cipher.active_key_id();
     let master = usajili::config::Config::load_master_key(&app.config).unwrap();
@@ -264,9 +263,5 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
             "{column} of {id} does not decrypt"
         );
     }
-    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE live = 1")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(live as usize, booked.len());
+    assert_eq!(app.live_booking_count().await as usize, booked.len());
 }

@@ -10,6 +10,7 @@ mod citizens;
 mod clock;
 mod crypto;
 mod email;
+mod fixtures;
 mod helpers;
 mod outbox;
 mod pages;

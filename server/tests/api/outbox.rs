@@ -401,11 +401,7 @@ async fn a_message_queued_in_a_rolled_back_transaction_is_never_sent() {
         worker(&app, counting.clone()).drain_due(now).await.unwrap(),
         0
     );
-    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(queued, 0);
+    assert_eq!(app.rows_in("outbox").await, 0);
 }
 
 #[tokio::test]
@@ -433,11 +429,7 @@ async fn two_workers_draining_together_send_each_message_once() {
         a.sent.load(Ordering::SeqCst) + b.sent.load(Ordering::SeqCst),
         20
     );
-    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(sent, 20);
+    assert_eq!(app.rows_in("outbox WHERE state = 'sent'").await, 20);
 }
 
 #[tokio::test]
@@ -595,7 +587,7 @@ async fn several_workers_on_one_database_send_each_of_many_messages_once() {
 mod administrators {
     use super::*;
     use crate::browser::*;
-    use crate::staff::{console, staff};
+    use crate::fixtures::console;
     use reqwest::StatusCode;
     use usajili::staff::Role;
 
@@ -631,12 +623,16 @@ mod administrators {
         worker(&app, failing).drain_due(now).await.unwrap();
         assert_eq!(stored(&app, &notice).await.state, "failed");
 
-        let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+        let officer = app
+            .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+            .await;
         assert_eq!(
             officer.get("/staff/outbox").await.status(),
             StatusCode::FORBIDDEN
         );
-        let supervisor = staff(&app, "sup@kenya.go.ke", Role::Supervisor, Some("gpo")).await;
+        let supervisor = app
+            .signed_in_staff("sup@kenya.go.ke", Role::Supervisor, Some("gpo"))
+            .await;
         assert_eq!(
             supervisor.get("/staff/outbox").await.status(),
             StatusCode::FORBIDDEN
@@ -647,7 +643,9 @@ mod administrators {
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(stored(&app, &notice).await.state, "failed", "unchanged");
 
-        let admin = staff(&app, "admin@kenya.go.ke", Role::Administrator, None).await;
+        let admin = app
+            .signed_in_staff("admin@kenya.go.ke", Role::Administrator, None)
+            .await;
         let (status, page) = admin.page("/staff/outbox?state=failed").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(

@@ -21,13 +21,7 @@ async fn submitted(browser: &Browser<'_>) -> String {
 /// Puts an application in `state`, last changed `days` ago; frees the
 /// birth certificate for the next one.
 async fn age(app: &TestApp, id: &str, state: &str, days: i64, now: i64) {
-    sqlx::query("UPDATE applications SET state = $1, updated_at = $2, active_birth_cert_index = NULL WHERE id = $3")
-        .bind(state)
-        .bind(now - days * DAY)
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.closed_since(id, state, now - days * DAY).await;
 }
 
 struct Row {
@@ -79,10 +73,8 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
         cipher: &app.cipher,
         policy: Policy::default(),
     };
-    let first = Browser::new(&app);
-    first.sign_in("0712400001").await;
-    let second = Browser::new(&app);
-    second.sign_in("0712400002").await;
+    let first = app.signed_in_citizen("0712400001").await;
+    let second = app.signed_in_citizen("0712400002").await;
 
     let old_draft = first.start().await;
     let young_draft = first.start().await;
@@ -106,10 +98,7 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     age(&app, &collected_due, "collected", 181, now).await;
-    sqlx::query("UPDATE bookings SET live = 0, status = 'done'")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.end_every_booking("done").await;
 
     let report = retention.run(now).await.unwrap();
 
@@ -228,8 +217,7 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
     // Accounts: after a year idle, the second one (every application
     // erased, consents in the ledger) keeps only its id; an account that
     // never applied is deleted.
-    let idle = Browser::new(&app);
-    idle.sign_in("0712400003").await;
+    app.signed_in_citizen("0712400003").await;
     let year_later = now + 366 * DAY;
     let report = retention.run(year_later).await.unwrap();
     assert_eq!(report.accounts, 3, "{report:?}");
@@ -265,8 +253,7 @@ async fn every_retention_period_is_configurable() {
     let app = spawn_app().await;
     with_registry(&app).await;
     let now = usajili::clock::unix_now();
-    let browser = Browser::new(&app);
-    browser.sign_in("0712400010").await;
+    let browser = app.signed_in_citizen("0712400010").await;
     let draft = browser.start().await;
     age(&app, &draft, "draft", 8, now).await;
     let cancelled = submitted(&browser).await;

@@ -132,11 +132,7 @@ async fn importing_the_same_files_twice_changes_nothing() {
         .unwrap();
 
     assert_eq!(report.upserted, 4);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registry_births")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 4);
+    assert_eq!(app.rows_in("registry_births").await, 4);
 }
 
 #[tokio::test]
@@ -224,16 +220,14 @@ async fn a_fresh_development_portal_seeds_the_demo_population_once() {
         .unwrap()
         .unwrap();
     assert_eq!(baraka.mother_id_no.as_deref(), Some("20000001"));
-    let count =
-        || sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM registry_persons").fetch_one(&app.db);
-    let before = count().await.unwrap();
+    let before = app.rows_in("registry_persons").await;
     assert!(before >= 100, "{before}");
 
     // A restart finds the replica filled and adds nothing.
     usajili::startup::Application::build(app.config.clone())
         .await
         .unwrap();
-    assert_eq!(count().await.unwrap(), before);
+    assert_eq!(app.rows_in("registry_persons").await, before);
 }
 
 // --- the HTTP adapter against the registry API -----------------------------

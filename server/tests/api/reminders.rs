@@ -7,8 +7,8 @@
 //! the injected time, so the server's outbox worker leaves them alone too.
 
 use crate::browser::*;
+use crate::fixtures::*;
 use crate::helpers::TestApp;
-use crate::staff::*;
 use app::i18n::Locale;
 use usajili::messages::reminders::Reminders;
 
@@ -21,8 +21,7 @@ fn reminders(app: &TestApp) -> Reminders<'_> {
 
 /// A verified application whose messages are in Kiswahili.
 async fn verified_in_kiswahili(app: &TestApp, phone: &str, person: &Person) -> String {
-    let browser = Browser::new(app);
-    browser.sign_in(phone).await;
+    let browser = app.signed_in_citizen(phone).await;
     let id = browser.start().await;
     browser.complete(&id, person).await;
     browser
@@ -33,7 +32,7 @@ async fn verified_in_kiswahili(app: &TestApp, phone: &str, person: &Person) -> S
         )
         .await;
     assert_eq!(browser.submit(&id).await.0, reqwest::StatusCode::SEE_OTHER);
-    assert_eq!(application_state(app, &id).await, "verified");
+    assert_eq!(app.application_state(&id).await, "verified");
     id
 }
 
@@ -65,22 +64,24 @@ async fn queued(app: &TestApp, kind: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn reminders_go_the_evening_before_and_the_morning_of_each_once_in_the_applicants_language() {
     let app = console().await;
-    let wanjiru = verified(&app, "0712000031", &WANJIRU).await;
+    let wanjiru = app.verified_applicant("0712000031", &WANJIRU).await;
     let peter = verified_in_kiswahili(&app, "0712000032", &PETER).await;
-    let amina = verified(&app, "0712000033", &AMINA).await;
+    let amina = app.verified_applicant("0712000033", &AMINA).await;
     let day = today().add_days(5);
+    let mut bookings = Vec::new();
     for id in [&wanjiru, &peter, &amina] {
-        book(&app, id, "gpo", "enrolment", day, 10 * 60).await;
+        bookings.push(
+            app.booked_directly(id, "gpo", "enrolment", day, 10 * 60)
+                .await,
+        );
     }
+    let [_, peters, aminas] = &bookings[..] else {
+        unreachable!()
+    };
     let evening = day.add_days(-1).nairobi_unix_at(18 * 60);
     // Amina booked at 19:00 the evening before: her confirmation has just
     // come, so the evening reminder would add nothing.
-    sqlx::query("UPDATE bookings SET created_at = $1 WHERE application_id = $2")
-        .bind(evening + 3600)
-        .bind(&amina)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.booking_made_at(aminas, evening + 3600).await;
 
     assert_eq!(
         reminders(&app).send_due(evening - 60).await.unwrap(),
@@ -104,8 +105,8 @@ async fn reminders_go_the_evening_before_and_the_morning_of_each_once_in_the_app
     let when_en = app::calendar::appointment_label(day, 600, Locale::en);
     let when_sw = app::calendar::appointment_label(day, 600, Locale::sw);
     let (w, p) = (
-        reference_of(&app, &wanjiru).await,
-        reference_of(&app, &peter).await,
+        app.reference_of(&wanjiru).await,
+        app.reference_of(&peter).await,
     );
     assert!(sent.contains(&(
         "+254712000031".to_string(),
@@ -125,11 +126,7 @@ async fn reminders_go_the_evening_before_and_the_morning_of_each_once_in_the_app
 
     // Peter cancels; the morning reminder goes to the other two, once,
     // even with two server processes looking at the same moment.
-    sqlx::query("UPDATE bookings SET live = 0, status = 'cancelled' WHERE application_id = $1")
-        .bind(&peter)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.end_booking(peters, "cancelled").await;
     let morning = day.nairobi_unix_at(7 * 60);
     assert_eq!(
         reminders(&app).send_due(morning - 60).await.unwrap(),
@@ -160,16 +157,15 @@ async fn reminders_go_the_evening_before_and_the_morning_of_each_once_in_the_app
 #[tokio::test]
 async fn no_reminder_for_an_appointment_already_begun_or_checked_in() {
     let app = console().await;
-    let wanjiru = verified(&app, "0712000034", &WANJIRU).await;
-    let peter = verified(&app, "0712000035", &PETER).await;
+    let wanjiru = app.verified_applicant("0712000034", &WANJIRU).await;
+    let peter = app.verified_applicant("0712000035", &PETER).await;
     let day = today().add_days(6);
-    book(&app, &wanjiru, "gpo", "enrolment", day, 7 * 60).await;
-    book(&app, &peter, "gpo", "enrolment", day, 9 * 60).await;
-    sqlx::query("UPDATE bookings SET status = 'checked_in' WHERE application_id = $1")
-        .bind(&peter)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.booked_directly(&wanjiru, "gpo", "enrolment", day, 7 * 60)
+        .await;
+    let peters = app
+        .booked_directly(&peter, "gpo", "enrolment", day, 9 * 60)
+        .await;
+    app.set_booking_status(&peters, "checked_in").await;
     // The evening before passed with the server down: at 07:05 on the day
     // only what still lies ahead is reminded, and Wanjiru's 07:00 has begun.
     let late = day.nairobi_unix_at(7 * 60 + 5);

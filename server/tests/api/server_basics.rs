@@ -25,11 +25,10 @@ async fn healthz_reports_503_when_the_database_is_gone() {
 #[tokio::test]
 async fn the_reference_data_is_seeded_on_first_start() {
     let app = spawn_app().await;
-    let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).fetch_one(&app.db);
     let name = |sql: &'static str| sqlx::query_scalar::<_, String>(sql).fetch_one(&app.db);
 
-    assert_eq!(count("SELECT COUNT(*) FROM counties").await.unwrap(), 47);
-    assert_eq!(count("SELECT COUNT(*) FROM centres").await.unwrap(), 51);
+    assert_eq!(app.rows_in("counties").await, 47);
+    assert_eq!(app.rows_in("centres").await, 51);
     assert_eq!(
         name("SELECT name FROM counties WHERE code = '001'")
             .await
@@ -42,12 +41,7 @@ async fn the_reference_data_is_seeded_on_first_start() {
             .unwrap(),
         "Nairobi"
     );
-    assert_eq!(
-        count("SELECT COUNT(*) FROM centres WHERE county_code = '047'")
-            .await
-            .unwrap(),
-        5
-    );
+    assert_eq!(app.rows_in("centres WHERE county_code = '047'").await, 5);
 }
 
 #[tokio::test]
@@ -58,11 +52,7 @@ async fn migrating_twice_changes_nothing() {
         .await
         .expect("a second migration run is a no-op");
 
-    let counties: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM counties")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(counties, 47);
+    assert_eq!(app.rows_in("counties").await, 47);
 }
 
 #[tokio::test]

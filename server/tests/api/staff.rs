@@ -4,217 +4,14 @@
 //! and the audit chain.
 
 use crate::browser::*;
-use crate::helpers::{TestApp, spawn_app_with};
-use app::dates::CivilDate;
+use crate::fixtures::*;
+use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use usajili::audit::{Audit, Problem, Verdict};
-use usajili::registry::import::{Table, import};
 use usajili::staff::Role;
-use usajili::staff::accounts::{CreateError, PasswordProblem, StaffAccounts, code_at};
-
-pub const PASSWORD: &str = "tall giraffe drinks chai";
-pub const PETER: Person = Person {
-    surname: "Kamau",
-    given: "Peter Njoroge",
-    sex: "M",
-    dob: ("5", "5", "1995"),
-    birth_cert: "1000600",
-};
-pub const AMINA: Person = Person {
-    surname: "Hassan",
-    given: "Amina",
-    sex: "F",
-    dob: ("1", "3", "1999"),
-    birth_cert: "1000700",
-};
-const MORE_BIRTHS: &str = "\
-birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name,mother_id_no,father_name,father_id_no
-1000600,Kamau,Peter Njoroge,M,1995-05-05,022,,,,
-1000700,Hassan,Amina,F,1999-03-01,022,,,,
-";
+use usajili::staff::accounts::{CreateError, PasswordProblem, code_at};
 
 // ---- helpers -------------------------------------------------------------------
-
-/// The app with cheap argon2 parameters (the defaults are unit-tested).
-pub async fn console() -> TestApp {
-    let app = spawn_app_with(|c| {
-        c.staff.argon2_memory_kib = 1024;
-        c.staff.argon2_iterations = 1;
-    })
-    .await;
-    with_registry(&app).await;
-    import(&app.db, Table::Births, std::io::Cursor::new(MORE_BIRTHS))
-        .await
-        .unwrap();
-    app
-}
-
-pub fn accounts(app: &TestApp) -> StaffAccounts<'_> {
-    StaffAccounts {
-        db: &app.db,
-        cipher: &app.cipher,
-        security: app.config.staff,
-        officer_totp_optional: true,
-    }
-}
-
-pub fn now() -> i64 {
-    usajili::clock::unix_now()
-}
-
-pub fn today() -> CivilDate {
-    CivilDate::in_nairobi_at(now())
-}
-
-pub async fn create(app: &TestApp, email: &str, role: Role, centre: Option<&str>) {
-    accounts(app)
-        .create(email, role, centre, PASSWORD, now())
-        .await
-        .unwrap();
-}
-
-/// Signs a member of staff in, enrolling TOTP where the role needs it.
-pub async fn staff<'a>(
-    app: &'a TestApp,
-    email: &str,
-    role: Role,
-    centre: Option<&str>,
-) -> Browser<'a> {
-    create(app, email, role, centre).await;
-    let browser = Browser::new(app);
-    let response = browser
-        .post(
-            "/staff/sign-in",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    match location(&response).as_str() {
-        "/staff" => {}
-        "/staff/enrol" => {
-            let secret = enrolment_secret(&browser).await;
-            let response = browser
-                .post(
-                    "/staff/enrol",
-                    &[("code", &code_at(&secret, now()).unwrap())],
-                )
-                .await;
-            assert_eq!(location(&response), "/staff");
-        }
-        other => panic!("unexpected next step {other}"),
-    }
-    browser
-}
-
-pub async fn enrolment_secret(browser: &Browser<'_>) -> String {
-    let (status, page) = browser.page("/staff/enrol").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("<svg"), "the QR code is on the page");
-    page.split("data-secret=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-/// A verified application for `person`, through the citizen's own pages.
-pub async fn verified(app: &TestApp, phone: &str, person: &Person) -> String {
-    let browser = Browser::new(app);
-    browser.sign_in(phone).await;
-    let id = browser.start().await;
-    browser.complete(&id, person).await;
-    browser
-        .save(
-            &id,
-            "contact",
-            &[("phone", phone), ("email", ""), ("language", "en")],
-        )
-        .await;
-    assert_eq!(browser.submit(&id).await.0, StatusCode::SEE_OTHER);
-    let state: String = sqlx::query_scalar("SELECT state FROM applications WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(state, "verified");
-    id
-}
-
-pub async fn reference_of(app: &TestApp, id: &str) -> String {
-    sqlx::query_scalar("SELECT reference FROM applications WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
-
-static SEAT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-
-/// A live booking made directly (booking's own rules are tested in
-/// booking.rs; today's slots are too soon to book online).
-pub async fn book(
-    app: &TestApp,
-    application: &str,
-    centre: &str,
-    kind: &str,
-    day: CivilDate,
-    minute: u16,
-) -> String {
-    let id = format!("booking-{application}-{kind}");
-    let starts_at = day.nairobi_unix_at(minute);
-    sqlx::query(
-        "INSERT INTO bookings (id, application_id, kind, centre_id, day, slot, seat, starts_at, live, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $9, $7, 1, 'booked', $8)",
-    )
-    .bind(&id)
-    .bind(application)
-    .bind(kind)
-    .bind(centre)
-    .bind(day.to_string())
-    .bind(i64::from(minute))
-    .bind(starts_at)
-    .bind(now())
-    .bind(SEAT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-    .execute(&app.db)
-    .await
-    .unwrap();
-    let state = if kind == "enrolment" {
-        "booked"
-    } else {
-        "card_ready"
-    };
-    sqlx::query("UPDATE applications SET state = $2 WHERE id = $1")
-        .bind(application)
-        .bind(state)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    id
-}
-
-/// A minute of today that is still ahead (so no-show marking leaves it).
-pub fn later_today() -> u16 {
-    let minute = CivilDate::nairobi_minute_at(now());
-    (minute + 60).min(23 * 60 + 45)
-}
-
-pub async fn status_of_booking(app: &TestApp, id: &str) -> (String, i64) {
-    sqlx::query_as("SELECT status, live FROM bookings WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
-
-pub async fn application_state(app: &TestApp, id: &str) -> String {
-    sqlx::query_scalar("SELECT state FROM applications WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
 
 pub async fn step(
     browser: &Browser<'_>,
@@ -232,7 +29,7 @@ pub async fn step(
 #[tokio::test]
 async fn staff_accounts_need_a_good_password_and_a_centre_that_fits_the_role() {
     let app = console().await;
-    let accounts = accounts(&app);
+    let accounts = staff_accounts(&app);
     let made = |email: &'static str, role, centre: Option<&'static str>, password: &'static str| {
         let accounts = &accounts;
         async move { accounts.create(email, role, centre, password, now()).await }
@@ -357,7 +154,8 @@ async fn the_command_line_reads_the_password_from_stdin_never_from_arguments() {
 #[tokio::test]
 async fn a_supervisor_enrols_totp_at_first_sign_in_and_needs_a_fresh_code_after() {
     let app = console().await;
-    create(&app, "sup@kenya.go.ke", Role::Supervisor, Some("gpo")).await;
+    app.staff_account("sup@kenya.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
     let browser = Browser::new(&app);
     let response = browser
         .post(
@@ -430,7 +228,8 @@ async fn a_supervisor_enrols_totp_at_first_sign_in_and_needs_a_fresh_code_after(
 #[tokio::test]
 async fn wrong_passwords_lock_the_account_without_telling_which_accounts_exist() {
     let app = console().await;
-    create(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    app.staff_account("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     let browser = Browser::new(&app);
     let (status, unknown) = browser
         .post_text(
@@ -494,11 +293,7 @@ async fn wrong_passwords_lock_the_account_without_telling_which_accounts_exist()
         StatusCode::TOO_MANY_REQUESTS,
         "locked even with the right password"
     );
-    sqlx::query("UPDATE staff_accounts SET locked_until = $1")
-        .bind(now() - 1)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.advance(app.config.staff.lock_minutes * 60);
     assert_eq!(
         location(
             &browser
@@ -533,7 +328,9 @@ async fn sign_in_attempts_from_one_connection_are_limited() {
 #[tokio::test]
 async fn a_staff_session_ends_after_fifteen_idle_minutes_and_is_apart_from_citizens() {
     let app = console().await;
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     let expires: Vec<i64> = sqlx::query_scalar("SELECT expires_at FROM sessions")
         .fetch_all(&app.db)
         .await
@@ -542,11 +339,10 @@ async fn a_staff_session_ends_after_fifteen_idle_minutes_and_is_apart_from_citiz
         expires.iter().any(|e| (e - now() - 15 * 60).abs() <= 5),
         "15 minutes from the last request: {expires:?}"
     );
-    sqlx::query("UPDATE sessions SET expires_at = $1")
-        .bind(now() - 1)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    // Signed in before the clock moves: sign-in codes are sent by the
+    // outbox worker, on the system clock.
+    let citizen = app.signed_in_citizen("0712000001").await;
+    app.advance(15 * 60 + 1);
     assert_eq!(
         location(&officer.get("/staff").await),
         "/staff/sign-in?expired=1"
@@ -555,8 +351,6 @@ async fn a_staff_session_ends_after_fifteen_idle_minutes_and_is_apart_from_citiz
     assert!(page.contains("signed out after 15 minutes"));
 
     // A signed-in citizen is no one on the console.
-    let citizen = Browser::new(&app);
-    citizen.sign_in("0712000001").await;
     assert_eq!(location(&citizen.get("/staff").await), "/staff/sign-in");
 }
 
@@ -565,12 +359,22 @@ async fn a_staff_session_ends_after_fifteen_idle_minutes_and_is_apart_from_citiz
 #[tokio::test]
 async fn every_role_against_every_console_route() {
     let app = console().await;
-    let id = verified(&app, "0712000002", &WANJIRU).await;
-    let booking = book(&app, &id, "gpo", "enrolment", today(), later_today()).await;
-    let gpo = staff(&app, "gpo@kenya.go.ke", Role::Officer, Some("gpo")).await;
-    let kibra = staff(&app, "kibra@kenya.go.ke", Role::Officer, Some("kibra")).await;
-    let supervisor = staff(&app, "sup@kenya.go.ke", Role::Supervisor, Some("kibra")).await;
-    let admin = staff(&app, "admin@kenya.go.ke", Role::Administrator, None).await;
+    let id = app.verified_applicant("0712000002", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&id, "gpo", "enrolment", today(), later_today())
+        .await;
+    let gpo = app
+        .signed_in_staff("gpo@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
+    let kibra = app
+        .signed_in_staff("kibra@kenya.go.ke", Role::Officer, Some("kibra"))
+        .await;
+    let supervisor = app
+        .signed_in_staff("sup@kenya.go.ke", Role::Supervisor, Some("kibra"))
+        .await;
+    let admin = app
+        .signed_in_staff("admin@kenya.go.ke", Role::Administrator, None)
+        .await;
     let anonymous = Browser::new(&app);
     let record = format!("/staff/bookings/{booking}");
     let photo = format!("{record}/photo.jpg");
@@ -626,7 +430,7 @@ async fn every_role_against_every_console_route() {
         }
     }
     assert_eq!(
-        status_of_booking(&app, &booking).await.0,
+        app.booking_status(&booking).await.0,
         "booked",
         "nothing changed"
     );
@@ -641,7 +445,7 @@ async fn every_role_against_every_console_route() {
     // Another centre's list does not show the booking; checking in by reference is refused.
     let (_, list) = kibra.page("/staff").await;
     assert!(!list.contains(&booking));
-    let reference = reference_of(&app, &id).await;
+    let reference = app.reference_of(&id).await;
     let (status, page) = kibra
         .post_text("/staff/check-in", &[("reference", &reference)])
         .await;
@@ -687,10 +491,14 @@ async fn every_role_against_every_console_route() {
 #[tokio::test]
 async fn enrolment_is_check_in_then_documents_then_biometrics_and_nothing_else() {
     let app = console().await;
-    let id = verified(&app, "0712000003", &WANJIRU).await;
-    let booking = book(&app, &id, "gpo", "enrolment", today(), later_today()).await;
-    let reference = reference_of(&app, &id).await;
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let id = app.verified_applicant("0712000003", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&id, "gpo", "enrolment", today(), later_today())
+        .await;
+    let reference = app.reference_of(&id).await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
 
     // A typo in the reference is caught by its check character.
     let mut typo = reference.clone();
@@ -727,7 +535,7 @@ async fn enrolment_is_check_in_then_documents_then_biometrics_and_nothing_else()
         location(&response),
         format!("/staff/bookings/{booking}?recorded=check-in")
     );
-    assert_eq!(application_state(&app, &id).await, "checked_in");
+    assert_eq!(app.application_state(&id).await, "checked_in");
     let (_, record) = officer
         .page(&format!("/staff/bookings/{booking}?recorded=check-in"))
         .await;
@@ -761,10 +569,10 @@ async fn enrolment_is_check_in_then_documents_then_biometrics_and_nothing_else()
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        status_of_booking(&app, &booking).await,
+        app.booking_status(&booking).await,
         ("biometrics_captured".to_string(), 0)
     );
-    assert_eq!(application_state(&app, &id).await, "biometrics_captured");
+    assert_eq!(app.application_state(&id).await, "biometrics_captured");
     let (status, page) = step(&officer, &booking, "biometrics-captured", &[]).await;
     assert_eq!(status, StatusCode::CONFLICT, "enrolling twice is refused");
     assert!(summary_of(&page).contains("cannot be recorded now"));
@@ -789,30 +597,23 @@ async fn enrolment_is_check_in_then_documents_then_biometrics_and_nothing_else()
 #[tokio::test]
 async fn check_in_is_refused_on_the_wrong_day_and_for_a_cancelled_booking() {
     let app = console().await;
-    let tomorrow = verified(&app, "0712000004", &WANJIRU).await;
-    let booking = book(
-        &app,
-        &tomorrow,
-        "gpo",
-        "enrolment",
-        today().add_days(1),
-        600,
-    )
-    .await;
-    let cancelled = verified(&app, "0712000005", &PETER).await;
-    let cancelled_booking =
-        book(&app, &cancelled, "gpo", "enrolment", today(), later_today()).await;
-    sqlx::query("UPDATE bookings SET live = 0, status = 'cancelled' WHERE id = $1")
-        .bind(&cancelled_booking)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let tomorrow = app.verified_applicant("0712000004", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&tomorrow, "gpo", "enrolment", today().add_days(1), 600)
+        .await;
+    let cancelled = app.verified_applicant("0712000005", &PETER).await;
+    let cancelled_booking = app
+        .booked_directly(&cancelled, "gpo", "enrolment", today(), later_today())
+        .await;
+    app.end_booking(&cancelled_booking, "cancelled").await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
 
     let (status, page) = officer
         .post_text(
             "/staff/check-in",
-            &[("reference", &reference_of(&app, &tomorrow).await)],
+            &[("reference", &app.reference_of(&tomorrow).await)],
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -824,7 +625,7 @@ async fn check_in_is_refused_on_the_wrong_day_and_for_a_cancelled_booking() {
     let (_, page) = officer
         .post_text(
             "/staff/check-in",
-            &[("reference", &reference_of(&app, &cancelled).await)],
+            &[("reference", &app.reference_of(&cancelled).await)],
         )
         .await;
     assert!(summary_of(&page).contains("was cancelled"));
@@ -832,21 +633,25 @@ async fn check_in_is_refused_on_the_wrong_day_and_for_a_cancelled_booking() {
         .post_text("/staff/check-in", &[("reference", "HN-2222-2222")])
         .await;
     assert!(page.contains("error-summary"));
-    assert_eq!(status_of_booking(&app, &booking).await.0, "booked");
+    assert_eq!(app.booking_status(&booking).await.0, "booked");
 }
 
 #[tokio::test]
 async fn a_card_is_handed_over_only_when_ready_and_after_the_collector_is_confirmed() {
     let app = console().await;
-    let id = verified(&app, "0712000006", &WANJIRU).await;
-    let booking = book(&app, &id, "gpo", "collection", today(), later_today()).await;
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let id = app.verified_applicant("0712000006", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&id, "gpo", "collection", today(), later_today())
+        .await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     assert_eq!(
         step(&officer, &booking, "check-in", &[]).await.0,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        application_state(&app, &id).await,
+        app.application_state(&id).await,
         "card_ready",
         "collection check-in leaves the card ready"
     );
@@ -895,9 +700,9 @@ async fn a_card_is_handed_over_only_when_ready_and_after_the_collector_is_confir
         step(&officer, &booking, "handed-over", &[]).await.0,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(application_state(&app, &id).await, "collected");
+    assert_eq!(app.application_state(&id).await, "collected");
     assert_eq!(
-        status_of_booking(&app, &booking).await,
+        app.booking_status(&booking).await,
         ("handed_over".to_string(), 0)
     );
     assert_eq!(
@@ -906,7 +711,7 @@ async fn a_card_is_handed_over_only_when_ready_and_after_the_collector_is_confir
         "not twice"
     );
     // Its owner is told, once, so a card collected by someone else is noticed.
-    let reference = reference_of(&app, &id).await;
+    let reference = app.reference_of(&id).await;
     let told = format!(
         "to=+254712000006 kind=card_collected text=Usajili {reference}: your ID card has been collected."
     );
@@ -924,13 +729,11 @@ async fn a_card_is_handed_over_only_when_ready_and_after_the_collector_is_confir
     );
 
     // A collection booking whose card is not ready cannot end in a handover.
-    let other = verified(&app, "0712000007", &PETER).await;
-    let early = book(&app, &other, "gpo", "collection", today(), later_today()).await;
-    sqlx::query("UPDATE applications SET state = 'biometrics_captured' WHERE id = $1")
-        .bind(&other)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    let other = app.verified_applicant("0712000007", &PETER).await;
+    let early = app
+        .booked_directly(&other, "gpo", "collection", today(), later_today())
+        .await;
+    app.put_in_state(&other, "biometrics_captured").await;
     step(&officer, &early, "check-in", &[]).await;
     assert_eq!(
         step(
@@ -947,31 +750,33 @@ async fn a_card_is_handed_over_only_when_ready_and_after_the_collector_is_confir
         step(&officer, &early, "handed-over", &[]).await.0,
         StatusCode::CONFLICT
     );
-    assert_eq!(application_state(&app, &other).await, "biometrics_captured");
+    assert_eq!(app.application_state(&other).await, "biometrics_captured");
 }
 
 #[tokio::test]
 async fn unseen_bookings_become_no_shows_thirty_minutes_after_the_slot() {
     let app = console().await;
-    let id = verified(&app, "0712000008", &WANJIRU).await;
-    let booking = book(&app, &id, "gpo", "enrolment", today().add_days(1), 600).await;
+    let id = app.verified_applicant("0712000008", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&id, "gpo", "enrolment", today().add_days(1), 600)
+        .await;
     let starts_at = today().add_days(1).nairobi_unix_at(600);
     let marked = usajili::staff::desk::mark_no_shows(&app.db, starts_at + 29 * 60)
         .await
         .unwrap();
     assert!(marked.is_empty());
-    assert_eq!(status_of_booking(&app, &booking).await.0, "booked");
+    assert_eq!(app.booking_status(&booking).await.0, "booked");
     let marked = usajili::staff::desk::mark_no_shows(&app.db, starts_at + 30 * 60)
         .await
         .unwrap();
     assert_eq!(marked.len(), 1);
     assert_eq!(
-        status_of_booking(&app, &booking).await,
+        app.booking_status(&booking).await,
         ("no_show".to_string(), 0),
         "the seat is free"
     );
     assert_eq!(
-        application_state(&app, &id).await,
+        app.application_state(&id).await,
         "verified",
         "the applicant can book again"
     );
@@ -987,19 +792,22 @@ async fn unseen_bookings_become_no_shows_thirty_minutes_after_the_slot() {
 #[tokio::test]
 async fn the_day_list_counts_filters_and_searches() {
     let app = console().await;
-    let wanjiru = verified(&app, "0712000009", &WANJIRU).await;
-    let peter = verified(&app, "0712000010", &PETER).await;
-    let amina = verified(&app, "0722000011", &AMINA).await;
+    let wanjiru = app.verified_applicant("0712000009", &WANJIRU).await;
+    let peter = app.verified_applicant("0712000010", &PETER).await;
+    let amina = app.verified_applicant("0722000011", &AMINA).await;
     let minute = later_today();
-    let w = book(&app, &wanjiru, "gpo", "enrolment", today(), minute).await;
-    book(&app, &peter, "gpo", "enrolment", today(), minute).await;
-    let a = book(&app, &amina, "gpo", "enrolment", today(), minute).await;
-    sqlx::query("UPDATE bookings SET live = 0, status = 'cancelled' WHERE id = $1")
-        .bind(&a)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let w = app
+        .booked_directly(&wanjiru, "gpo", "enrolment", today(), minute)
+        .await;
+    app.booked_directly(&peter, "gpo", "enrolment", today(), minute)
+        .await;
+    let a = app
+        .booked_directly(&amina, "gpo", "enrolment", today(), minute)
+        .await;
+    app.end_booking(&a, "cancelled").await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     step(&officer, &w, "check-in", &[]).await;
 
     let (_, list) = officer.page("/staff").await;
@@ -1026,7 +834,7 @@ async fn the_day_list_counts_filters_and_searches() {
     let (_, by_phone) = officer.page("/staff?q=0712+000+010").await;
     assert!(by_phone.contains("Peter Njoroge Kamau") && !by_phone.contains("Wanjiru"));
     let (_, by_reference) = officer
-        .page(&format!("/staff?q={}", reference_of(&app, &wanjiru).await))
+        .page(&format!("/staff?q={}", app.reference_of(&wanjiru).await))
         .await;
     assert!(by_reference.contains("Wanjiru") && !by_reference.contains("Peter"));
     let (_, other_day) = officer
@@ -1042,9 +850,13 @@ async fn the_day_list_counts_filters_and_searches() {
 #[tokio::test]
 async fn notes_are_stored_encrypted_and_checked_for_length() {
     let app = console().await;
-    let id = verified(&app, "0712000012", &WANJIRU).await;
-    let booking = book(&app, &id, "gpo", "enrolment", today(), later_today()).await;
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let id = app.verified_applicant("0712000012", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&id, "gpo", "enrolment", today(), later_today())
+        .await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     let (status, page) = officer
         .post_text(
             &format!("/staff/bookings/{booking}/note"),
@@ -1082,50 +894,13 @@ async fn notes_are_stored_encrypted_and_checked_for_length() {
 
 // ---- guardianship reviews -----------------------------------------------------------
 
-/// A child's application waiting for review, made directly (the guardian's
-/// pages are tested in children.rs).
-async fn pending_guardianship(app: &TestApp, account_phone: &str) -> String {
-    let browser = Browser::new(app);
-    browser.sign_in(account_phone).await;
-    let account: String =
-        sqlx::query_scalar("SELECT id FROM accounts ORDER BY created_at DESC LIMIT 1")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    let id = usajili::crypto::random_id();
-    let answers = serde_json::to_vec(&app::application::Answers::default()).unwrap();
-    sqlx::query(
-        "INSERT INTO applications (id, account_id, kind, state, answers, reference, created_at, updated_at) \
-         VALUES ($1, $2, 'minor_card', 'guardianship_review', $3, $5, $4, $4)",
-    )
-    .bind(&id)
-    .bind(&account)
-    .bind(app.cipher.encrypt("applications.answers", &answers))
-    .bind(now())
-    .bind(format!("HN-{}", &id[..8]))
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO child_links (application_id, account_id, role, status, consented, document, document_type, document_reference, created_at, updated_at) \
-         VALUES ($1, $2, 'guardian', 'pending_review', 1, $3, 'image/png', $4, $5, $5)",
-    )
-    .bind(&id)
-    .bind(&account)
-    .bind(app.cipher.encrypt("child_links.document", &png(40, 40)))
-    .bind(app.cipher.encrypt_str("child_links.document_reference", "CHILDREN COURT 12/2026"))
-    .bind(now())
-    .execute(&app.db)
-    .await
-    .unwrap();
-    id
-}
-
 #[tokio::test]
 async fn a_supervisor_approves_or_rejects_guardianship_with_a_reason() {
     let app = console().await;
-    let first = pending_guardianship(&app, "0712000013").await;
-    let supervisor = staff(&app, "sup@kenya.go.ke", Role::Supervisor, Some("gpo")).await;
+    let first = app.pending_guardianship("0712000013").await;
+    let supervisor = app
+        .signed_in_staff("sup@kenya.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
     let (_, list) = supervisor.page("/staff/reviews").await;
     assert!(list.contains(&format!("/staff/reviews/{first}")));
     let (status, review) = supervisor.page(&format!("/staff/reviews/{first}")).await;
@@ -1163,14 +938,11 @@ async fn a_supervisor_approves_or_rejects_guardianship_with_a_reason() {
         )
         .await;
     assert_eq!(location(&response), "/staff/reviews?decided=rejected");
-    assert_eq!(application_state(&app, &first).await, "cancelled");
-    let reason: String =
-        sqlx::query_scalar("SELECT review_reason FROM child_links WHERE application_id = $1")
-            .bind(&first)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(reason, "The order names another child");
+    assert_eq!(app.application_state(&first).await, "cancelled");
+    assert_eq!(
+        app.child_link(&first).await.1.as_deref(),
+        Some("The order names another child")
+    );
     // Decided: no longer reviewable.
     assert_eq!(
         supervisor
@@ -1187,7 +959,7 @@ async fn a_supervisor_approves_or_rejects_guardianship_with_a_reason() {
         StatusCode::NOT_FOUND
     );
 
-    let second = pending_guardianship(&app, "0712000015").await;
+    let second = app.pending_guardianship("0712000015").await;
     let response = supervisor
         .post(
             &format!("/staff/reviews/{second}"),
@@ -1195,13 +967,7 @@ async fn a_supervisor_approves_or_rejects_guardianship_with_a_reason() {
         )
         .await;
     assert_eq!(location(&response), "/staff/reviews?decided=approved");
-    let status: String =
-        sqlx::query_scalar("SELECT status FROM child_links WHERE application_id = $1")
-            .bind(&second)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(status, "approved");
+    assert_eq!(app.child_link(&second).await.0, "approved");
 }
 
 // ---- the audit chain ------------------------------------------------------------------
@@ -1221,9 +987,13 @@ fn verify_with_the_command_line(app: &TestApp) -> std::process::Output {
 #[tokio::test]
 async fn staff_sign_ins_record_openings_and_actions_are_chained_in_the_audit_log() {
     let app = console().await;
-    let id = verified(&app, "0712000016", &WANJIRU).await;
-    let booking = book(&app, &id, "gpo", "enrolment", today(), later_today()).await;
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let id = app.verified_applicant("0712000016", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&id, "gpo", "enrolment", today(), later_today())
+        .await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     officer.page(&format!("/staff/bookings/{booking}")).await;
     step(&officer, &booking, "check-in", &[]).await;
     step(&officer, &booking, "documents-verified", &[]).await;
@@ -1290,30 +1060,26 @@ async fn staff_sign_ins_record_openings_and_actions_are_chained_in_the_audit_log
 #[tokio::test]
 async fn counter_notes_are_erased_with_the_application() {
     let app = console().await;
-    let id = verified(&app, "0712000017", &WANJIRU).await;
-    let booking = book(&app, &id, "gpo", "enrolment", today(), later_today()).await;
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let id = app.verified_applicant("0712000017", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&id, "gpo", "enrolment", today(), later_today())
+        .await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     officer
         .post(
             &format!("/staff/bookings/{booking}/note"),
             &[("note", "Asked to come back with her birth certificate")],
         )
         .await;
-    sqlx::query("UPDATE applications SET state = 'cancelled', updated_at = $2 WHERE id = $1")
-        .bind(&id)
-        .bind(now() - 31 * 86_400)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.closed_since(&id, "cancelled", now() - 31 * 86_400)
+        .await;
     let retention = usajili::retention::Retention {
         db: &app.db,
         cipher: &app.cipher,
         policy: usajili::retention::Policy::default(),
     };
     retention.run(now()).await.unwrap();
-    let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM booking_notes")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(notes, 0);
+    assert_eq!(app.rows_in("booking_notes").await, 0);
 }

@@ -4,8 +4,8 @@
 //! gets a message; officers and other centres are refused.
 
 use crate::browser::*;
+use crate::fixtures::*;
 use crate::helpers::TestApp;
-use crate::staff::*;
 use app::calendar::holiday_on;
 use app::dates::CivilDate;
 use reqwest::StatusCode;
@@ -56,11 +56,11 @@ async fn post(
 
 /// Every live booking of an application: (day, slot).
 async fn live(app: &TestApp, application: &str) -> Vec<(String, i64)> {
-    sqlx::query_as("SELECT day, slot FROM bookings WHERE application_id = $1 AND live = 1")
-        .bind(application)
-        .fetch_all(&app.db)
-        .await
-        .unwrap()
+    let bookings = app.live_bookings(application).await;
+    bookings
+        .into_iter()
+        .map(|(_, day, slot)| (day, slot))
+        .collect()
 }
 
 async fn wait_for_message(app: &TestApp, text: &str) {
@@ -76,19 +76,24 @@ async fn wait_for_message(app: &TestApp, text: &str) {
 #[tokio::test]
 async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_person() {
     let app = console().await;
-    let supervisor = staff(&app, "supervisor@gpo.go.ke", Role::Supervisor, Some("gpo")).await;
+    let supervisor = app
+        .signed_in_staff("supervisor@gpo.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
     let day = open_weekday(today().add_days(2));
     let next = open_weekday(day.add_days(1));
-    let peter = verified(&app, "0712000031", &PETER).await;
-    let amina = verified(&app, "0712000032", &AMINA).await;
-    let wanjiru = verified(&app, "0712000033", &WANJIRU).await;
-    book(&app, &peter, "gpo", "enrolment", day, 14 * 60).await;
-    book(&app, &amina, "gpo", "enrolment", day, 14 * 60 + 15).await;
+    let peter = app.verified_applicant("0712000031", &PETER).await;
+    let amina = app.verified_applicant("0712000032", &AMINA).await;
+    let wanjiru = app.verified_applicant("0712000033", &WANJIRU).await;
+    app.booked_directly(&peter, "gpo", "enrolment", day, 14 * 60)
+        .await;
+    app.booked_directly(&amina, "gpo", "enrolment", day, 14 * 60 + 15)
+        .await;
     // The morning is not affected.
-    book(&app, &wanjiru, "gpo", "enrolment", day, 9 * 60).await;
+    app.booked_directly(&wanjiru, "gpo", "enrolment", day, 9 * 60)
+        .await;
     let (p, a) = (
-        reference_of(&app, &peter).await,
-        reference_of(&app, &amina).await,
+        app.reference_of(&peter).await,
+        app.reference_of(&amina).await,
     );
 
     let pairs = closure_pairs(day, Some(("13:00", "17:00")));
@@ -101,7 +106,7 @@ async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_pe
     assert!(preview.contains(&format!("data-reference=\"{a}\" data-placed=\"true\"")));
     assert!(preview.contains("data-moved=\"2\" data-rebook=\"0\""));
     assert!(
-        !preview.contains(&reference_of(&app, &wanjiru).await),
+        !preview.contains(&app.reference_of(&wanjiru).await),
         "the morning stays"
     );
     assert_eq!(
@@ -109,11 +114,7 @@ async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_pe
         vec![(day.to_string(), 14 * 60)],
         "a preview changes nothing"
     );
-    let closures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM closures")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(closures, 0);
+    assert_eq!(app.rows_in("closures").await, 0);
 
     let response = {
         let mut all: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -129,13 +130,12 @@ async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_pe
         "four counters: the same slot"
     );
     assert_eq!(live(&app, &wanjiru).await, vec![(day.to_string(), 9 * 60)]);
-    assert_eq!(application_state(&app, &peter).await, "booked");
-    let moved: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE status = 'moved' AND live = 0")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(moved, 2);
+    assert_eq!(app.application_state(&peter).await, "booked");
+    assert_eq!(
+        app.rows_in("bookings WHERE status = 'moved' AND live = 0")
+            .await,
+        2
+    );
 
     let (_, page) = supervisor.page(&location(&response)).await;
     assert!(page.contains("data-testid=\"capacity-outcome\""), "{page}");
@@ -183,26 +183,25 @@ async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_pe
         &format!("Usajili {a}: Huduma Centre GPO is closed at your time."),
     )
     .await;
-    let audited: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'capacity.closure'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(audited, 1);
+    assert_eq!(app.audited("capacity.closure").await, 1);
 }
 
 #[tokio::test]
 async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_asks_people_to_rebook()
  {
     let app = console().await;
-    let supervisor = staff(&app, "supervisor@gpo.go.ke", Role::Supervisor, Some("gpo")).await;
+    let supervisor = app
+        .signed_in_staff("supervisor@gpo.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
     // The last bookable day: nothing is free after it.
     let day = open_weekday(today().add_days(1));
     let horizon = (day.days_since_epoch() - today().days_since_epoch()).to_string();
-    let peter = verified(&app, "0712000041", &PETER).await;
-    let amina = verified(&app, "0712000042", &AMINA).await;
-    book(&app, &peter, "gpo", "enrolment", day, 9 * 60).await;
-    book(&app, &amina, "gpo", "enrolment", day, 9 * 60).await;
+    let peter = app.verified_applicant("0712000041", &PETER).await;
+    let amina = app.verified_applicant("0712000042", &AMINA).await;
+    app.booked_directly(&peter, "gpo", "enrolment", day, 9 * 60)
+        .await;
+    app.booked_directly(&amina, "gpo", "enrolment", day, 9 * 60)
+        .await;
 
     let mut rules: Vec<(&'static str, String)> = vec![
         ("counters", "1".into()),
@@ -266,11 +265,11 @@ async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_a
     post(&supervisor, "/staff/capacity/closures", &pairs, Some("yes")).await;
     assert!(live(&app, &peter).await.is_empty() && live(&app, &amina).await.is_empty());
     assert_eq!(
-        application_state(&app, &peter).await,
+        app.application_state(&peter).await,
         "verified",
         "free to book again"
     );
-    let p = reference_of(&app, &peter).await;
+    let p = app.reference_of(&peter).await;
     wait_for_message(
         &app,
         &format!(
@@ -283,15 +282,15 @@ async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_a
 #[tokio::test]
 async fn capacity_is_a_supervisors_own_centre_and_bad_input_is_named_at_the_field() {
     let app = console().await;
-    let officer = staff(&app, "officer@gpo.go.ke", Role::Officer, Some("gpo")).await;
-    let supervisor = staff(&app, "supervisor@gpo.go.ke", Role::Supervisor, Some("gpo")).await;
-    let other = staff(
-        &app,
-        "supervisor@kibra.go.ke",
-        Role::Supervisor,
-        Some("kibra"),
-    )
-    .await;
+    let officer = app
+        .signed_in_staff("officer@gpo.go.ke", Role::Officer, Some("gpo"))
+        .await;
+    let supervisor = app
+        .signed_in_staff("supervisor@gpo.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
+    let other = app
+        .signed_in_staff("supervisor@kibra.go.ke", Role::Supervisor, Some("kibra"))
+        .await;
     let day = open_weekday(today().add_days(3));
     let pairs = closure_pairs(day, None);
 
@@ -335,11 +334,7 @@ async fn capacity_is_a_supervisors_own_centre_and_bad_input_is_named_at_the_fiel
         supervisor.post(&reopen, &[]).await.status(),
         StatusCode::SEE_OTHER
     );
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM closures")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(left, 0);
+    assert_eq!(app.rows_in("closures").await, 0);
 
     let (status, page) = supervisor
         .post_text(
@@ -379,9 +374,5 @@ async fn capacity_is_a_supervisors_own_centre_and_bad_input_is_named_at_the_fiel
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(summary_of(&page).contains("Enter the number of counters, from 1 to 64"));
-    let counters: i64 = sqlx::query_scalar("SELECT counters FROM centres WHERE id = 'gpo'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(counters, 4, "nothing changed");
+    assert_eq!(app.counters_at("gpo").await, 4, "nothing changed");
 }

@@ -3,18 +3,15 @@
 //! and the dashboard's figures.
 
 use crate::browser::*;
-use crate::staff::*;
+use crate::fixtures::*;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use usajili::staff::Role;
 
+/// A verified applicant whose biometrics were captured at the counter.
 async fn enrolled(app: &crate::helpers::TestApp, phone: &str, person: &Person) -> String {
-    let id = verified(app, phone, person).await;
-    sqlx::query("UPDATE applications SET state = 'biometrics_captured' WHERE id = $1")
-        .bind(&id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    let id = app.verified_applicant(phone, person).await;
+    app.put_in_state(&id, "biometrics_captured").await;
     id
 }
 
@@ -37,9 +34,13 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
     let app = console().await;
     let wanjiru = enrolled(&app, "0712000021", &WANJIRU).await;
     let peter = enrolled(&app, "0712000022", &PETER).await;
-    let amina = verified(&app, "0712000023", &AMINA).await;
-    let supervisor = staff(&app, "sup@kenya.go.ke", Role::Supervisor, Some("gpo")).await;
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let amina = app.verified_applicant("0712000023", &AMINA).await;
+    let supervisor = app
+        .signed_in_staff("sup@kenya.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     assert_eq!(
         officer.get("/staff/cards-ready").await.status(),
         StatusCode::FORBIDDEN
@@ -56,9 +57,9 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
     assert!(summary_of(&response.text().await.unwrap()).contains("Paste at least one reference"));
 
     let (w, p, a) = (
-        reference_of(&app, &wanjiru).await,
-        reference_of(&app, &peter).await,
-        reference_of(&app, &amina).await,
+        app.reference_of(&wanjiru).await,
+        app.reference_of(&peter).await,
+        app.reference_of(&amina).await,
     );
     let mut typo = w.clone();
     let last = typo.pop().unwrap();
@@ -84,9 +85,9 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
     assert_eq!(outcome(&p).as_deref(), Some("ready"), "read from the CSV");
     assert_eq!(outcome(&a).as_deref(), Some("not_enrolled"));
     assert_eq!(outcome(&typo).as_deref(), Some("mistyped"));
-    assert_eq!(application_state(&app, &wanjiru).await, "card_ready");
+    assert_eq!(app.application_state(&wanjiru).await, "card_ready");
     assert_eq!(
-        application_state(&app, &amina).await,
+        app.application_state(&amina).await,
         "verified",
         "not enrolled: unchanged"
     );
@@ -106,11 +107,7 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
         .send()
         .await
         .unwrap();
-    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'card_ready'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(queued, 2);
+    assert_eq!(app.queued_messages("card_ready").await, 2);
     for _ in 0..100 {
         if app.messages().contains(&format!(
             "Usajili {p}: your ID card is ready at Huduma Centre GPO"
@@ -128,8 +125,7 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
     );
 
     // Wanjiru books her collection online, at GPO only.
-    let citizen = Browser::new(&app);
-    citizen.sign_in("0712000021").await;
+    let citizen = app.signed_in_citizen("0712000021").await;
     let (_, page) = citizen.page(&format!("/applications/{wanjiru}")).await;
     assert!(page.contains("Book a time to collect your card"));
     let day = crate::booking::open_weekday(0);
@@ -145,13 +141,7 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let kind: String =
-        sqlx::query_scalar("SELECT kind FROM bookings WHERE application_id = $1 AND live = 1")
-            .bind(&wanjiru)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(kind, "collection");
+    assert_eq!(app.live_booking(&wanjiru).await.1, "collection");
     let trail = usajili::audit::Audit {
         db: &app.db,
         cipher: &app.cipher,
@@ -170,9 +160,12 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
 #[tokio::test]
 async fn the_day_list_downloads_as_csv_and_the_download_is_audited() {
     let app = console().await;
-    let id = verified(&app, "0712000024", &WANJIRU).await;
-    book(&app, &id, "gpo", "enrolment", today(), later_today()).await;
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    let id = app.verified_applicant("0712000024", &WANJIRU).await;
+    app.booked_directly(&id, "gpo", "enrolment", today(), later_today())
+        .await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     let response = officer
         .get(&format!("/staff/export.csv?day={}", today()))
         .await;
@@ -196,7 +189,9 @@ async fn the_day_list_downloads_as_csv_and_the_download_is_audited() {
         "{csv}"
     );
     // An officer's export is always their own centre's, whatever is asked.
-    let other = staff(&app, "kibra@kenya.go.ke", Role::Officer, Some("kibra")).await;
+    let other = app
+        .signed_in_staff("kibra@kenya.go.ke", Role::Officer, Some("kibra"))
+        .await;
     let csv = other
         .get("/staff/export.csv?centre=gpo")
         .await
@@ -218,25 +213,22 @@ async fn the_day_list_downloads_as_csv_and_the_download_is_audited() {
 #[tokio::test]
 async fn the_dashboard_shows_fourteen_days_against_capacity_no_shows_and_uncollected_cards() {
     let app = console().await;
-    let wanjiru = verified(&app, "0712000025", &WANJIRU).await;
+    let wanjiru = app.verified_applicant("0712000025", &WANJIRU).await;
     let peter = enrolled(&app, "0712000026", &PETER).await;
     let tomorrow = today().add_days(1);
-    book(&app, &wanjiru, "gpo", "enrolment", tomorrow, 540).await;
-    sqlx::query("UPDATE applications SET state = 'card_ready', card_centre_id = 'gpo', updated_at = $2 WHERE id = $1")
-        .bind(&peter)
-        .bind(now() - 3 * 86_400)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let officer = staff(&app, "off@kenya.go.ke", Role::Officer, Some("gpo")).await;
+    app.booked_directly(&wanjiru, "gpo", "enrolment", tomorrow, 540)
+        .await;
+    // Ready three days ago: a backdated row, as three days of the app's
+    // clock would end the officer's session (see fixtures.rs).
+    app.card_ready_at(&peter, "gpo", now() - 3 * 86_400).await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
     let (status, page) = officer.page("/staff/dashboard").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.matches("data-testid=\"load-row\"").count(), 14);
     assert!(page.contains("data-testid=\"load-chart\"") && page.contains("<title"));
-    let counters: i64 = sqlx::query_scalar("SELECT counters FROM centres WHERE id = 'gpo'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let counters = app.counters_at("gpo").await;
     let tomorrow_row = page
         .split(&app::calendar::day_label(tomorrow, app::i18n::Locale::en))
         .nth(1)
@@ -254,6 +246,6 @@ async fn the_dashboard_shows_fourteen_days_against_capacity_no_shows_and_uncolle
         "slots times counters: {capacity}"
     );
     assert!(page.contains("data-testid=\"uncollected-total\">1<"));
-    assert!(page.contains(&reference_of(&app, &peter).await));
+    assert!(page.contains(&app.reference_of(&peter).await));
     assert!(page.contains("<td>3</td>"), "waiting three days");
 }
