@@ -1,7 +1,7 @@
 //! Builds the application from its configuration: database, migrations,
 //! listener. `port()` tells tests which port 0 became.
 
-use crate::clock::{Clock, unix_now};
+use crate::clock::Clock;
 use crate::config::{Config, Environment, RegistryKind};
 use crate::http::{AppState, router};
 use crate::jobs::Jobs;
@@ -139,6 +139,8 @@ impl Application {
     fn start_jobs(&self) -> Jobs {
         let state = &self.state;
         let mut jobs = Jobs::new();
+        // Every job reads the time from the state's clock, as requests do,
+        // so a test that moves the clock moves the jobs' time too.
 
         let retries = PendingVerifications {
             db: state.db.clone(),
@@ -148,10 +150,11 @@ impl Application {
         };
         let every = Duration::from_secs(retries.retry_secs.max(1) as u64);
         let retries = Arc::new(retries);
+        let clock = state.clock.clone();
         jobs.every("pending verifications", every, move || {
             let retries = retries.clone();
+            let now = clock.now();
             async move {
-                let now = unix_now();
                 retries
                     .retry_due(CivilDate::in_nairobi_at(now), now)
                     .await?;
@@ -169,26 +172,32 @@ impl Application {
             "outbox",
             crate::messages::worker::POLL_INTERVAL,
             crate::messages::outbox::wake(),
-            move || {
-                let worker = worker.clone();
-                async move {
-                    worker.drain_due(unix_now()).await?;
-                    Ok(())
+            {
+                let clock = state.clock.clone();
+                move || {
+                    let worker = worker.clone();
+                    let now = clock.now();
+                    async move {
+                        worker.drain_due(now).await?;
+                        Ok(())
+                    }
                 }
             },
         );
 
-        let db = state.db.clone();
+        let (db, clock) = (state.db.clone(), state.clock.clone());
         jobs.every("sign-in sweep", Duration::from_secs(600), move || {
             let db = db.clone();
-            async move { crate::citizen::sign_in::sweep(&db, unix_now()).await }
+            let now = clock.now();
+            async move { crate::citizen::sign_in::sweep(&db, now).await }
         });
 
-        let db = state.db.clone();
+        let (db, clock) = (state.db.clone(), state.clock.clone());
         jobs.every("no-shows", Duration::from_secs(60), move || {
             let db = db.clone();
+            let now = clock.now();
             async move {
-                let marked = crate::staff::desk::mark_no_shows(&db, unix_now()).await?;
+                let marked = crate::staff::desk::mark_no_shows(&db, now).await?;
                 if !marked.is_empty() {
                     tracing::info!(count = marked.len(), "bookings marked as no-shows");
                 }
@@ -196,27 +205,28 @@ impl Application {
             }
         });
 
-        let (db, cipher) = (state.db.clone(), state.cipher.clone());
+        let (db, cipher, clock) = (state.db.clone(), state.cipher.clone(), state.clock.clone());
         jobs.every("reminders", Duration::from_secs(60), move || {
             let (db, cipher) = (db.clone(), cipher.clone());
+            let now = clock.now();
             async move {
                 let reminders = crate::messages::reminders::Reminders {
                     db: &db,
                     cipher: &cipher,
                 };
-                reminders.send_due(unix_now()).await?;
+                reminders.send_due(now).await?;
                 Ok(())
             }
         });
 
         // Children who turned 18 are closed first, so that retention sees
         // their applications as closed.
-        let (db, cipher) = (state.db.clone(), state.cipher.clone());
+        let (db, cipher, clock) = (state.db.clone(), state.cipher.clone(), state.clock.clone());
         let (policy, ages) = (state.config.retention, state.config.ages);
         jobs.every("retention", Duration::from_secs(24 * 3600), move || {
             let (db, cipher) = (db.clone(), cipher.clone());
+            let now = clock.now();
             async move {
-                let now = unix_now();
                 crate::citizen::children::close_adults(
                     &db,
                     &cipher,
