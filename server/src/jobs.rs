@@ -82,15 +82,6 @@ impl Jobs {
         ));
     }
 
-    /// How many jobs are registered and not yet stopped.
-    pub fn len(&self) -> usize {
-        self.running.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.running.is_empty()
-    }
-
     /// Stops every job: none starts another run, a run in progress may
     /// finish within `grace`, and whatever is still running then is
     /// cancelled.
@@ -183,7 +174,7 @@ mod tests {
             runs.load(Ordering::SeqCst) >= 3,
             "the job was not restarted"
         );
-        assert_eq!(jobs.len(), 1, "the job itself is still registered");
+        assert_eq!(jobs.running.len(), 1, "the job itself is still registered");
         jobs.shutdown(Duration::from_secs(1)).await;
     }
 

@@ -19,6 +19,7 @@ use super::AppState;
 use super::page::{PageError, PageResult};
 use crate::booking::bookings::{Booking, Kind};
 use crate::citizen::applications::Stored;
+use crate::citizen::children::Link;
 use crate::registry::verification::ApplicationKind;
 use anyhow::Context;
 use app::pages::applications::Appointment;
@@ -224,6 +225,15 @@ impl OwnChild {
             .context("loading a child's application")?
             .filter(|app| app.kind == ApplicationKind::MinorCard)
             .ok_or(PageError::NotFound)
+    }
+
+    /// This account's link to the child (its role, review and consent).
+    pub async fn link(&self, state: &AppState) -> PageResult<Option<Link>> {
+        Ok(state
+            .children()
+            .link(&self.account, &self.app.id)
+            .await
+            .context("loading the adult's link to the child")?)
     }
 }
 

@@ -27,15 +27,12 @@ use axum::http::StatusCode;
 
 pub(super) async fn guardianship_page(
     State(state): State<AppState>,
-    OwnChild { account, app }: OwnChild,
+    own: OwnChild,
     head: Head,
 ) -> PageResult {
+    let link = own.link(&state).await?;
+    let app = own.app;
     let id = app.id.clone();
-    let link = state
-        .children()
-        .link(&account, &id)
-        .await
-        .context("loading the adult's link to the child")?;
     match link {
         Some(link)
             if link.role == Role::Guardian
@@ -216,15 +213,12 @@ async fn store_document(
 
 pub(super) async fn consent_page(
     State(state): State<AppState>,
-    OwnChild { account, app }: OwnChild,
+    own: OwnChild,
     head: Head,
 ) -> PageResult {
+    let link = own.link(&state).await?;
+    let app = own.app;
     let id = app.id.clone();
-    let link = state
-        .children()
-        .link(&account, &id)
-        .await
-        .context("loading the adult's link to the child")?;
     match link {
         Some(link)
             if !link.consented && app.state.is_active() && link.status != status::REJECTED =>
@@ -270,17 +264,13 @@ pub(super) async fn consent_submit(
 
 pub(super) async fn child_page(
     State(state): State<AppState>,
-    OwnChild { account, mut app }: OwnChild,
+    own: OwnChild,
     Now(now): Now,
     head: Head,
 ) -> PageResult {
+    let link = own.link(&state).await?.ok_or(PageError::NotFound)?;
+    let OwnChild { account, mut app } = own;
     let id = app.id.clone();
-    let link = state
-        .children()
-        .link(&account, &id)
-        .await
-        .context("loading the adult's link to the child")?
-        .ok_or(PageError::NotFound)?;
     let about = app.answers.about_you.clone().ok_or(PageError::NotFound)?;
     if state
         .children()
