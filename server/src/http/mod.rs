@@ -5,6 +5,7 @@ mod citizen;
 mod health;
 mod language;
 mod messages;
+mod notice;
 mod page;
 mod security;
 pub mod session_store;

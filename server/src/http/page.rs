@@ -8,6 +8,7 @@
 //! one another.
 
 use super::AppState;
+pub use super::notice::Notice;
 use app::dates::CivilDate;
 use app::forms::Form;
 use app::i18n::Locale;
@@ -108,8 +109,7 @@ impl IntoResponse for PageError {
                 tracing::error!(error = %format!("{error:#}"), "request failed");
                 plain(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on our side. Nothing you entered was lost; please try again. / \
-                     Hitilafu imetokea upande wetu. Hakuna ulichoandika kilichopotea; tafadhali jaribu tena.",
+                    Notice::InternalNothingLost,
                 )
             }
         }
@@ -133,8 +133,11 @@ pub async fn not_found_layer(
     render(&state, head, StatusCode::NOT_FOUND, ()).await
 }
 
-pub fn plain(status: StatusCode, text: &'static str) -> Response {
-    let mut response = (status, text).into_response();
+/// A short plain-text answer where no page fits (a form sent the wrong
+/// way, a role refused, our own failure), in both languages, since the
+/// request may not say which one its sender reads.
+pub fn plain(status: StatusCode, notice: Notice) -> Response {
+    let mut response = (status, notice.bilingual()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -233,15 +236,11 @@ impl PageForm {
         if !self.urlencoded {
             return Err(PageError::respond(plain(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "This form must be sent as a web form. / Fomu hii lazima itumwe kama fomu ya wavuti.",
+                Notice::NotAWebForm,
             )));
         }
-        serde_urlencoded::from_bytes(&self.body).map_err(|_| {
-            PageError::respond(plain(
-                StatusCode::BAD_REQUEST,
-                "The form could not be read. / Fomu haikuweza kusomwa.",
-            ))
-        })
+        serde_urlencoded::from_bytes(&self.body)
+            .map_err(|_| PageError::respond(plain(StatusCode::BAD_REQUEST, Notice::UnreadableForm)))
     }
 }
 

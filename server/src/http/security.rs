@@ -1,6 +1,7 @@
 //! Security headers on every response, and a per-response CSP nonce for the
 //! one inline script (the hydration loader).
 
+use super::notice::Notice;
 use crate::config::Config;
 use app::shell::CspNonce;
 use axum::{
@@ -103,9 +104,7 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response<Body> {
         if let (Some(origin), Some(host)) = (origin_host, host)
             && origin != host
         {
-            let mut response = Response::new(Body::from(
-                "This form can only be sent from this site. / Fomu hii inaweza kutumwa kutoka tovuti hii pekee.",
-            ));
+            let mut response = Response::new(Body::from(Notice::CrossSite.bilingual()));
             *response.status_mut() = StatusCode::FORBIDDEN;
             return response;
         }
@@ -116,9 +115,7 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response<Body> {
 /// A panic becomes a plain 500 that shows nothing of the cause.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     tracing::error!("a request handler panicked");
-    let mut response = Response::new(Body::from(
-        "Something went wrong on our side. Please try again. / Hitilafu imetokea upande wetu. Tafadhali jaribu tena.",
-    ));
+    let mut response = Response::new(Body::from(Notice::Internal.bilingual()));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response.headers_mut().insert(
         header::CONTENT_TYPE,

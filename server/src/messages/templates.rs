@@ -4,7 +4,7 @@
 //! logs name the kind, never the text.
 
 use app::dates::CivilDate;
-use app::i18n::Locale;
+use app::i18n::{Locale, td_string};
 
 /// [`Message::kind`] of a sign-in code, whose text is never kept once it
 /// is sent or given up.
@@ -87,145 +87,89 @@ impl Message {
     }
 
     /// The text, in English or Kiswahili: one line, plain, short enough for
-    /// one SMS.
+    /// one SMS. The wording is in the locale files (`messages.<kind>`), as
+    /// the pages' is; `{reference}`, `{centre}`, `{when}` and `{code}` in
+    /// it are filled in here.
     pub fn text(&self, locale: Locale) -> String {
-        match (self, locale) {
-            (Message::SignInCode { code }, Locale::en) => {
-                format!(
-                    "Your Usajili sign-in code is {code}. It is valid for 5 minutes. Never share it with anyone."
-                )
+        let template = match self {
+            Message::SignInCode { .. } => td_string!(locale, messages.sign_in_code),
+            Message::ApplicationSubmitted { .. } => {
+                td_string!(locale, messages.application_submitted)
             }
-            (Message::SignInCode { code }, Locale::sw) => {
-                format!(
-                    "Nambari yako ya kuingia Usajili ni {code}. Inatumika kwa dakika 5. Usimpe mtu yeyote."
-                )
+            Message::ApplicationVerified { .. } => {
+                td_string!(locale, messages.application_verified)
             }
-            (Message::ApplicationSubmitted { reference }, Locale::en) => format!(
-                "Usajili: we have received your application {reference}. We will send you a message when your details have been checked."
-            ),
-            (Message::ApplicationSubmitted { reference }, Locale::sw) => format!(
-                "Usajili: tumepokea ombi lako {reference}. Tutakutumia ujumbe maelezo yako yakishakaguliwa."
-            ),
-            (Message::ApplicationVerified { reference }, Locale::en) => format!(
-                "Usajili: your application {reference} matches the national registry. Next, book a visit to a Huduma Centre for your fingerprints and photo."
-            ),
-            (Message::ApplicationVerified { reference }, Locale::sw) => format!(
-                "Usajili: ombi lako {reference} linalingana na sajili ya kitaifa. Kisha, panga ziara kwenye Kituo cha Huduma kwa alama za vidole na picha."
-            ),
-            (Message::ApplicationNeedsAttention { reference }, Locale::en) => format!(
-                "Usajili: some details in your application {reference} do not match the national registry. Sign in to correct them and send it again."
-            ),
-            (Message::ApplicationNeedsAttention { reference }, Locale::sw) => format!(
-                "Usajili: baadhi ya maelezo ya ombi lako {reference} hayalingani na sajili ya kitaifa. Ingia uyasahihishe na utume ombi tena."
-            ),
-            (
-                Message::BookingConfirmed {
-                    reference,
-                    centre,
-                    day,
-                    slot,
-                    changed,
-                },
-                Locale::en,
-            ) => format!(
-                "Usajili {reference}: {} {centre}, {}. Bring the documents on your acknowledgement.",
-                if *changed { "moved to" } else { "booked at" },
-                app::calendar::appointment_label(*day, *slot, Locale::en)
-            ),
-            (
-                Message::BookingConfirmed {
-                    reference,
-                    centre,
-                    day,
-                    slot,
-                    changed,
-                },
-                Locale::sw,
-            ) => format!(
-                "Usajili {reference}: {} {centre}, {}. Leta hati zilizo kwenye uthibitisho.",
-                if *changed {
-                    "imehamishwa hadi"
-                } else {
-                    "umepangiwa"
-                },
-                app::calendar::appointment_label(*day, *slot, Locale::sw)
-            ),
-            (Message::BookingCancelled { reference }, Locale::en) => format!(
-                "Usajili: your appointment for {reference} is cancelled. Sign in to book another time."
-            ),
-            (Message::BookingCancelled { reference }, Locale::sw) => format!(
-                "Usajili: miadi yako ya {reference} imeghairiwa. Ingia upange wakati mwingine."
-            ),
-            (Message::CardReady { reference, centre }, Locale::en) => format!(
-                "Usajili {reference}: your ID card is ready at {centre}. Sign in to book a time to collect it, or visit with this reference."
-            ),
-            (
-                Message::BookingMovedByCentre {
-                    reference,
-                    centre,
-                    day,
-                    slot,
-                },
-                Locale::en,
-            ) => format!(
-                "Usajili {reference}: {centre} is closed at your time. Your appointment moved to {}. Sign in to change it.",
-                app::calendar::appointment_label(*day, *slot, Locale::en)
-            ),
-            (
-                Message::BookingMovedByCentre {
-                    reference,
-                    centre,
-                    day,
-                    slot,
-                },
-                Locale::sw,
-            ) => format!(
-                "Usajili {reference}: {centre} kimefungwa wakati wako. Miadi yako imehamishwa hadi {}. Ingia kuibadilisha.",
-                app::calendar::appointment_label(*day, *slot, Locale::sw)
-            ),
-            (Message::BookingCancelledByCentre { reference, centre }, Locale::en) => format!(
-                "Usajili {reference}: {centre} is closed at your appointment time and has no free time to move it to. Sign in to book another time."
-            ),
-            (Message::BookingCancelledByCentre { reference, centre }, Locale::sw) => format!(
-                "Usajili {reference}: {centre} kimefungwa wakati wa miadi yako na hakina nafasi ya kuihamishia. Ingia upange wakati mwingine."
-            ),
-            (Message::CardReady { reference, centre }, Locale::sw) => format!(
-                "Usajili {reference}: kitambulisho chako kiko tayari katika {centre}. Ingia upange kukichukua, au fika na kumbukumbu hii."
-            ),
-            (
-                Message::AppointmentReminder {
-                    reference,
-                    centre,
-                    day,
-                    slot,
-                    tomorrow,
-                },
-                Locale::en,
-            ) => format!(
-                "Usajili {reference}: reminder, your visit to {centre} is {} {}. Bring the documents on your acknowledgement.",
-                if *tomorrow { "tomorrow," } else { "today," },
-                app::calendar::appointment_label(*day, *slot, Locale::en)
-            ),
-            (
-                Message::AppointmentReminder {
-                    reference,
-                    centre,
-                    day,
-                    slot,
-                    tomorrow,
-                },
-                Locale::sw,
-            ) => format!(
-                "Usajili {reference}: ukumbusho, ziara yako {centre} ni {} {}. Leta hati zilizo kwenye uthibitisho.",
-                if *tomorrow { "kesho," } else { "leo," },
-                app::calendar::appointment_label(*day, *slot, Locale::sw)
-            ),
-            (Message::CardCollected { reference }, Locale::en) => format!(
-                "Usajili {reference}: your ID card has been collected. If this was not you, visit a Huduma Centre with this reference."
-            ),
-            (Message::CardCollected { reference }, Locale::sw) => format!(
-                "Usajili {reference}: kitambulisho chako kimechukuliwa. Kama si wewe, fika Kituo cha Huduma na kumbukumbu hii."
-            ),
+            Message::ApplicationNeedsAttention { .. } => {
+                td_string!(locale, messages.application_needs_attention)
+            }
+            Message::BookingConfirmed { changed: false, .. } => {
+                td_string!(locale, messages.booking_confirmed)
+            }
+            Message::BookingConfirmed { changed: true, .. } => {
+                td_string!(locale, messages.booking_changed)
+            }
+            Message::BookingCancelled { .. } => td_string!(locale, messages.booking_cancelled),
+            Message::CardReady { .. } => td_string!(locale, messages.card_ready),
+            Message::BookingMovedByCentre { .. } => {
+                td_string!(locale, messages.booking_moved_by_centre)
+            }
+            Message::BookingCancelledByCentre { .. } => {
+                td_string!(locale, messages.booking_cancelled_by_centre)
+            }
+            Message::AppointmentReminder { tomorrow: true, .. } => {
+                td_string!(locale, messages.reminder_day_before)
+            }
+            Message::AppointmentReminder {
+                tomorrow: false, ..
+            } => td_string!(locale, messages.reminder_morning),
+            Message::CardCollected { .. } => td_string!(locale, messages.card_collected),
+        };
+        let mut text = template.to_string();
+        for (name, value) in self.values(locale) {
+            text = text.replace(&format!("{{{name}}}"), &value);
+        }
+        text
+    }
+
+    /// What the placeholders of the text stand for.
+    fn values(&self, locale: Locale) -> Vec<(&'static str, String)> {
+        let when =
+            |day: &CivilDate, slot: &u16| app::calendar::appointment_label(*day, *slot, locale);
+        match self {
+            Message::SignInCode { code } => vec![("code", code.clone())],
+            Message::ApplicationSubmitted { reference }
+            | Message::ApplicationVerified { reference }
+            | Message::ApplicationNeedsAttention { reference }
+            | Message::BookingCancelled { reference }
+            | Message::CardCollected { reference } => vec![("reference", reference.clone())],
+            Message::CardReady { reference, centre }
+            | Message::BookingCancelledByCentre { reference, centre } => {
+                vec![("reference", reference.clone()), ("centre", centre.clone())]
+            }
+            Message::BookingConfirmed {
+                reference,
+                centre,
+                day,
+                slot,
+                ..
+            }
+            | Message::BookingMovedByCentre {
+                reference,
+                centre,
+                day,
+                slot,
+            }
+            | Message::AppointmentReminder {
+                reference,
+                centre,
+                day,
+                slot,
+                ..
+            } => vec![
+                ("reference", reference.clone()),
+                ("centre", centre.clone()),
+                ("when", when(day, slot)),
+            ],
         }
     }
 }

@@ -6,7 +6,7 @@ use super::{Citizen, OwnApplication, appointment_of, full_name};
 use crate::citizen::applications::{Refused, Stored, submission_message};
 use crate::http::AppState;
 use crate::http::page::{
-    Head, Now, PageError, PageForm, PageResult, plain, render, render_at, see_other, today,
+    Head, Notice, Now, PageError, PageForm, PageResult, plain, render, render_at, see_other, today,
 };
 use crate::photo::{self, PhotoError};
 use crate::registry::verification::ApplicationKind;
@@ -377,8 +377,7 @@ async fn photo_submit(
     let Ok(multipart) = Multipart::from_request(request, state).await else {
         return Ok(plain(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "A photo must be sent as a file upload (multipart/form-data). / \
-             Picha lazima itumwe kama faili (multipart/form-data).",
+            Notice::PhotoNotAnUpload,
         ));
     };
     let id = app.id.clone();

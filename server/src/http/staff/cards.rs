@@ -4,7 +4,7 @@
 use super::{Staff, Supervisor, audit, audit_in, bar, staff_event};
 use crate::citizen::applications::Stored;
 use crate::http::AppState;
-use crate::http::page::{Head, Now, PageError, PageResult, plain, render, today};
+use crate::http::page::{Head, Notice, Now, PageError, PageResult, plain, render, today};
 use crate::messages::Message;
 use crate::staff::cards::{MAX_BATCH, mark_ready, references_in};
 use anyhow::Context;
@@ -68,17 +68,14 @@ async fn cards_submit(
     let Ok(mut multipart) = Multipart::from_request(request, &state).await else {
         return Ok(plain(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "This form must be sent as a file upload (multipart/form-data). / Fomu hii lazima itumwe kama faili (multipart/form-data).",
+            Notice::NotAnUpload,
         ));
     };
     let (pasted, file) = read_batch(&mut multipart).await;
     let mut form = Form::from_pairs([("references", pasted.as_str())], &["references"]);
     let (references, mistyped) = references_in(&format!("{pasted}\n{file}"));
     let Some(centre) = member.centre_id.clone() else {
-        return Ok(plain(
-            StatusCode::FORBIDDEN,
-            "Cards are marked ready by a centre's supervisor. / Kadi huwekwa alama tayari na msimamizi wa kituo.",
-        ));
+        return Ok(plain(StatusCode::FORBIDDEN, Notice::CardsBySupervisor));
     };
     if references.is_empty() && mistyped.is_empty() {
         form.errors

@@ -13,7 +13,7 @@ mod review;
 mod sign_in;
 
 use super::AppState;
-use super::page::{PageError, PageResult, plain};
+use super::page::{Notice, PageError, PageResult, plain};
 use crate::audit::{Actor, Event};
 use crate::staff::StaffMember;
 use crate::staff::accounts::StaffAccounts;
@@ -218,10 +218,7 @@ impl FromRequestParts<AppState> for Supervisor {
         if member.is_supervisor() {
             Ok(Supervisor(member))
         } else {
-            Err(plain(
-                StatusCode::FORBIDDEN,
-                "Only a centre supervisor can do this. / Ni msimamizi wa kituo pekee anayeweza kufanya hivi.",
-            ))
+            Err(plain(StatusCode::FORBIDDEN, Notice::SupervisorOnly))
         }
     }
 }
@@ -239,10 +236,7 @@ impl FromRequestParts<AppState> for Administrator {
         if member.role == crate::staff::Role::Administrator {
             Ok(Administrator(member))
         } else {
-            Err(plain(
-                StatusCode::FORBIDDEN,
-                "Only an administrator can do this. / Ni msimamizi mkuu pekee anayeweza kufanya hivi.",
-            ))
+            Err(plain(StatusCode::FORBIDDEN, Notice::AdministratorOnly))
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::citizen::children::{document_reference, document_type, status};
 use crate::http::AppState;
 use crate::http::citizen::{OwnChild, appointment_of};
 use crate::http::page::{
-    Head, Now, PageError, PageForm, PageResult, plain, render, see_other, today,
+    Head, Notice, Now, PageError, PageForm, PageResult, plain, render, see_other, today,
 };
 use anyhow::Context;
 use app::application::fields;
@@ -113,8 +113,7 @@ pub(super) async fn guardianship_submit(
     let Ok(multipart) = Multipart::from_request(request, &state).await else {
         return Ok(plain(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The document must be sent as a file upload (multipart/form-data). / \
-             Hati lazima itumwe kama faili (multipart/form-data).",
+            Notice::DocumentNotAnUpload,
         ));
     };
     let mut form = Form::default();
