@@ -5,6 +5,7 @@
 
 use super::applications::Applications;
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use app::application::{Answers, ApplicationState};
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
@@ -120,14 +121,14 @@ impl Accounts<'_> {
                 id_number: self
                     .cipher
                     .decrypt_string(
-                        "account_identities.id_number",
+                        &columns::IDENTITY_ID_NUMBER,
                         &row.try_get::<Vec<u8>, _>("id_number")?,
                     )?
                     .to_string(),
                 names: self
                     .cipher
                     .decrypt_string(
-                        "account_identities.names",
+                        &columns::IDENTITY_NAMES,
                         &row.try_get::<Vec<u8>, _>("names")?,
                     )?
                     .to_string(),
@@ -139,7 +140,7 @@ impl Accounts<'_> {
             id: row.try_get("id")?,
             contact: self
                 .cipher
-                .decrypt_string("accounts.contact", &sealed)?
+                .decrypt_string(&columns::ACCOUNT_CONTACT, &sealed)?
                 .to_string(),
             created_at: row.try_get("created_at")?,
             last_sign_in_at: row.try_get("last_sign_in_at")?,
@@ -219,7 +220,7 @@ impl Accounts<'_> {
     /// the card, under their retention period.
     pub async fn delete(&self, account: &str, now: i64) -> anyhow::Result<Deleted> {
         let empty = self.cipher.encrypt(
-            "applications.answers",
+            &columns::APPLICATION_ANSWERS,
             &serde_json::to_vec(&Answers::default())?,
         );
         let enrolled = ENROLLED.map(|s| format!("'{}'", s.code())).join(", ");
@@ -311,7 +312,7 @@ impl Accounts<'_> {
             "UPDATE accounts SET contact = $2, contact_index = $3, contact_kind = 'deleted', last_sign_in_at = NULL WHERE id = $1",
         )
         .bind(account)
-        .bind(self.cipher.encrypt_str("accounts.contact", ""))
+        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, ""))
         .bind(format!("deleted:{account}"))
         .execute(&mut *tx)
         .await?;

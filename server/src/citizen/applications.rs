@@ -3,6 +3,7 @@
 //! them, so that one citizen can never reach another's.
 
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use crate::messages::{Message, Recipient, outbox};
 use crate::registry::pending::{PendingVerifications, Status};
 use crate::registry::verification::{Applicant, ApplicationKind, NameField, Outcome};
@@ -14,9 +15,6 @@ use app::i18n::Locale;
 use app::identifiers::ApplicationReference;
 use rand::RngCore as _;
 use sqlx::{AnyPool, Row};
-
-const ANSWERS: &str = "applications.answers";
-const PHOTO: &str = "applications.photo";
 
 #[derive(Clone, Debug)]
 pub struct Stored {
@@ -93,7 +91,11 @@ pub struct Applications<'a> {
 impl Applications<'_> {
     fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Stored> {
         let sealed: Vec<u8> = row.try_get("answers")?;
-        let answers: Answers = serde_json::from_slice(&self.cipher.decrypt(ANSWERS, &sealed)?)?;
+        let answers: Answers = serde_json::from_slice(
+            &self
+                .cipher
+                .decrypt(&columns::APPLICATION_ANSWERS, &sealed)?,
+        )?;
         let state: String = row.try_get("state")?;
         let kind: String = row.try_get("kind")?;
         Ok(Stored {
@@ -176,7 +178,7 @@ impl Applications<'_> {
         };
         let contact = self
             .cipher
-            .decrypt_string("accounts.contact", &sealed)?
+            .decrypt_string(&columns::ACCOUNT_CONTACT, &sealed)?
             .to_string();
         Ok(match kind.as_str() {
             "phone" => Some((Recipient::Phone(contact), fallback)),
@@ -240,9 +242,10 @@ impl Applications<'_> {
             return Ok(Err(Refused::AccountLimit));
         }
         let id = crate::crypto::random_id();
-        let answers = self
-            .cipher
-            .encrypt(ANSWERS, &serde_json::to_vec(&Answers::default())?);
+        let answers = self.cipher.encrypt(
+            &columns::APPLICATION_ANSWERS,
+            &serde_json::to_vec(&Answers::default())?,
+        );
         sqlx::query(
             "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -266,9 +269,10 @@ impl Applications<'_> {
         app: &Stored,
         now: i64,
     ) -> anyhow::Result<Result<(), Refused>> {
-        let sealed = self
-            .cipher
-            .encrypt(ANSWERS, &serde_json::to_vec(&app.answers)?);
+        let sealed = self.cipher.encrypt(
+            &columns::APPLICATION_ANSWERS,
+            &serde_json::to_vec(&app.answers)?,
+        );
         self.update_editable(app, "answers", sealed, now).await
     }
 
@@ -278,7 +282,7 @@ impl Applications<'_> {
         jpeg: &[u8],
         now: i64,
     ) -> anyhow::Result<Result<(), Refused>> {
-        let sealed = self.cipher.encrypt(PHOTO, jpeg);
+        let sealed = self.cipher.encrypt(&columns::APPLICATION_PHOTO, jpeg);
         self.update_editable(app, "photo", sealed, now).await
     }
 
@@ -316,7 +320,11 @@ impl Applications<'_> {
                 .fetch_optional(self.db)
                 .await?;
         match sealed.flatten() {
-            Some(sealed) => Ok(Some(self.cipher.decrypt(PHOTO, &sealed)?.to_vec())),
+            Some(sealed) => Ok(Some(
+                self.cipher
+                    .decrypt(&columns::APPLICATION_PHOTO, &sealed)?
+                    .to_vec(),
+            )),
             None => Ok(None),
         }
     }
@@ -346,7 +354,7 @@ impl Applications<'_> {
         };
         let birth_index = self
             .cipher
-            .blind_index("birth-certificate", birth_cert.as_ref());
+            .blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
         let other: Option<String> = sqlx::query_scalar(
             "SELECT id FROM applications WHERE active_birth_cert_index = $1 AND id <> $2",
         )

@@ -9,6 +9,7 @@
 //!   account: the account is made when a code is first used.
 
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use crate::messages::{Message, Recipient, outbox};
 use app::i18n::Locale;
 use app::identifiers::{EmailAddress, FieldError, PhoneNumber};
@@ -130,7 +131,8 @@ impl SignIn<'_> {
     }
 
     fn contact_index(&self, contact: &ContactAddress) -> String {
-        self.cipher.blind_index("contact", &contact.normalised())
+        self.cipher
+            .blind_index(columns::CONTACT_INDEX, &contact.normalised())
     }
 
     /// Counts a request against a connection's limit; true if over it.
@@ -186,7 +188,7 @@ impl SignIn<'_> {
         )
         .bind(&challenge)
         .bind(&index)
-        .bind(self.cipher.encrypt_str("sign_in_codes.contact", &format!("{}:{}", contact.kind(), contact.normalised())))
+        .bind(self.cipher.encrypt_str(&columns::SIGN_IN_CODE_CONTACT, &format!("{}:{}", contact.kind(), contact.normalised())))
         .bind(self.code_hash(&challenge, &code))
         .bind(now + CODE_LIFETIME_SECS)
         .bind(now)
@@ -254,7 +256,7 @@ impl SignIn<'_> {
         }
         let contact = self
             .cipher
-            .decrypt_string("sign_in_codes.contact", &sealed_contact)?;
+            .decrypt_string(&columns::SIGN_IN_CODE_CONTACT, &sealed_contact)?;
         let (kind, value) = contact
             .split_once(':')
             .ok_or_else(|| anyhow::anyhow!("a malformed stored contact"))?;
@@ -289,7 +291,7 @@ impl SignIn<'_> {
         )
         .bind(&id)
         .bind(index)
-        .bind(self.cipher.encrypt_str("accounts.contact", value))
+        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, value))
         .bind(kind)
         .bind(now)
         .bind(now)

@@ -15,36 +15,10 @@
 //! Old data keys stay in `data_keys` (they cost nothing and keep old
 //! backups readable); removing them is a separate, deliberate step.
 
+use crate::crypto::columns::ENCRYPTED_COLUMNS;
 use crate::crypto::{FieldCipher, MasterKey};
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
-
-/// Every encrypted column: (table, column, key). Its AEAD context is
-/// `table.column`; `key` is a text expression unique per row (the primary
-/// key) that batches are read in order of.
-pub const ENCRYPTED_COLUMNS: [(&str, &str, &str); 13] = [
-    ("accounts", "contact", "id"),
-    ("sign_in_codes", "contact", "id"),
-    ("applications", "answers", "id"),
-    ("applications", "photo", "id"),
-    ("pending_verifications", "applicant", "id"),
-    ("outbox", "recipient", "id"),
-    ("outbox", "body", "id"),
-    ("account_identities", "id_number", "account_id"),
-    ("account_identities", "names", "account_id"),
-    (
-        "child_links",
-        "document",
-        "application_id || ':' || account_id",
-    ),
-    (
-        "child_links",
-        "document_reference",
-        "application_id || ':' || account_id",
-    ),
-    ("staff_accounts", "totp_secret", "id"),
-    ("booking_notes", "note", "id"),
-];
 
 /// Most passes before giving up (a server still sealing with an old key).
 const MAX_PASSES: u32 = 10;
@@ -123,8 +97,9 @@ async fn reencrypt_pass(
 ) -> anyhow::Result<(u64, u64)> {
     let newest = cipher.active_key_id();
     let (mut rewritten, mut changed) = (0, 0);
-    for (table, column, key) in ENCRYPTED_COLUMNS {
-        let context = format!("{table}.{column}");
+    for sealed_column in &ENCRYPTED_COLUMNS {
+        let (table, column, key) = (sealed_column.table, sealed_column.column, sealed_column.key);
+        let context = sealed_column.context;
         let select = format!(
             "SELECT {key} AS id, {column} AS value FROM {table} WHERE {key} > $1 AND {column} IS NOT NULL ORDER BY {key} LIMIT $2"
         );
@@ -147,10 +122,10 @@ async fn reencrypt_pass(
                     _ => continue,
                 }
                 let id: String = row.try_get("id")?;
-                let plaintext = cipher.decrypt(&context, &value).map_err(|error| {
+                let plaintext = cipher.decrypt(sealed_column, &value).map_err(|error| {
                     anyhow::anyhow!("{context} of one row (id {id}) does not decrypt: {error}")
                 })?;
-                let sealed = cipher.encrypt(&context, &plaintext);
+                let sealed = cipher.encrypt(sealed_column, &plaintext);
                 let done = sqlx::query(&update)
                     .bind(sealed)
                     .bind(&id)

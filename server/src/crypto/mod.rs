@@ -12,16 +12,18 @@
 //! normalised value, stored beside the ciphertext, so lookups never decrypt.
 //!
 //! Ciphertext layout: `[1: version = 1][4: data key id, big-endian][12: nonce][ciphertext + 16-byte tag]`.
-//! The associated data binds a ciphertext to its place (`table.column`), so
-//! a value copied into another column does not decrypt.
+//! The associated data binds a ciphertext to its place (`table.column`, see
+//! [`columns`]), so a value copied into another column does not decrypt.
 //!
 //! Beside the cipher: [`keys`], data-key rotation and the job that keeps a
 //! running server's keys current, and [`Secret`], a configured secret that
 //! is never printed.
 
+pub mod columns;
 pub mod keys;
 mod secret;
 
+pub use columns::Column;
 pub use secret::Secret;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -190,8 +192,8 @@ impl FieldCipher {
         *self.inner.active.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Seals `plaintext` for the column named by `context` (e.g. `"applications.surname"`).
-    pub fn encrypt(&self, context: &str, plaintext: &[u8]) -> Vec<u8> {
+    /// Seals `plaintext` for `column` (bound to its context).
+    pub fn encrypt(&self, column: &Column, plaintext: &[u8]) -> Vec<u8> {
         #[cfg(feature = "bench")]
         if self.inner.passthrough {
             let mut out = vec![0u8; HEADER];
@@ -209,7 +211,7 @@ impl FieldCipher {
                 Nonce::from_slice(&nonce),
                 Payload {
                     msg: plaintext,
-                    aad: context.as_bytes(),
+                    aad: column.context.as_bytes(),
                 },
             )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
@@ -223,7 +225,7 @@ impl FieldCipher {
 
     pub fn decrypt(
         &self,
-        context: &str,
+        column: &Column,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         if ciphertext.len() < HEADER + 16 || ciphertext[0] != VERSION {
@@ -241,23 +243,23 @@ impl FieldCipher {
             Nonce::from_slice(&ciphertext[5..HEADER]),
             Payload {
                 msg: &ciphertext[HEADER..],
-                aad: context.as_bytes(),
+                aad: column.context.as_bytes(),
             },
         )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::Tampered)
     }
 
-    pub fn encrypt_str(&self, context: &str, plaintext: &str) -> Vec<u8> {
-        self.encrypt(context, plaintext.as_bytes())
+    pub fn encrypt_str(&self, column: &Column, plaintext: &str) -> Vec<u8> {
+        self.encrypt(column, plaintext.as_bytes())
     }
 
     pub fn decrypt_string(
         &self,
-        context: &str,
+        column: &Column,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<String>, CryptoError> {
-        let bytes = self.decrypt(context, ciphertext)?;
+        let bytes = self.decrypt(column, ciphertext)?;
         String::from_utf8(bytes.to_vec())
             .map(Zeroizing::new)
             .map_err(|_| CryptoError::Malformed)

@@ -14,16 +14,12 @@
 
 use super::templates::Message;
 use super::transport::{Recipient, one_line};
-use crate::crypto::FieldCipher;
+use crate::crypto::{FieldCipher, columns};
 use app::i18n::Locale;
 use sqlx::{AnyConnection, AnyPool, Row};
 use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
-/// The AEAD context of `outbox.recipient`.
-pub(super) const RECIPIENT_CONTEXT: &str = "outbox.recipient";
-/// The AEAD context of `outbox.body`.
-pub(super) const BODY_CONTEXT: &str = "outbox.body";
 /// `last_error` is kept short.
 const LAST_ERROR_MAX_CHARS: usize = 200;
 
@@ -64,8 +60,8 @@ pub async fn enqueue(
     )
     .bind(&id)
     .bind(to.channel())
-    .bind(cipher.encrypt_str(RECIPIENT_CONTEXT, to.address()))
-    .bind(cipher.encrypt_str(BODY_CONTEXT, &text))
+    .bind(cipher.encrypt_str(&columns::OUTBOX_RECIPIENT, to.address()))
+    .bind(cipher.encrypt_str(&columns::OUTBOX_BODY, &text))
     .bind(message.kind())
     .bind(now)
     .bind(now)

@@ -12,10 +12,11 @@
 //! The server's own logs (tracing) name messages by id, kind, state and
 //! attempt count only: never a recipient, a text or a code.
 
-use super::outbox::{BODY_CONTEXT, RECIPIENT_CONTEXT, short};
+use super::outbox::short;
 use super::templates::SIGN_IN_CODE;
 use super::transport::{Outgoing, Recipient, Transport, TransportError};
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use app::i18n::Locale;
 use sqlx::{AnyPool, Row};
 use std::sync::Arc;
@@ -201,13 +202,13 @@ impl OutboxWorker {
         let body = body.ok_or("the message has no text")?;
         let address = self
             .cipher
-            .decrypt_string(RECIPIENT_CONTEXT, recipient)
+            .decrypt_string(&columns::OUTBOX_RECIPIENT, recipient)
             .map_err(|_| "the recipient does not decrypt")?;
         let to =
             Recipient::from_stored(channel, address.to_string()).ok_or("an unknown channel")?;
         let text = self
             .cipher
-            .decrypt_string(BODY_CONTEXT, body)
+            .decrypt_string(&columns::OUTBOX_BODY, body)
             .map_err(|_| "the text does not decrypt")?;
         Ok((to, text))
     }

@@ -15,7 +15,7 @@ use crate::registry::verification::{Applicant, ApplicationKind, Outcome, verify}
 use app::dates::CivilDate;
 use sqlx::{AnyPool, Row};
 
-const CONTEXT: &str = "pending_verifications.applicant";
+use crate::crypto::columns::PENDING_APPLICANT;
 /// How long a claimed row is left alone while one process verifies it.
 const CLAIM_LEASE_SECS: i64 = 60;
 /// Pauses between attempts double from the configured first pause, up to an hour.
@@ -67,7 +67,7 @@ impl PendingVerifications {
         let id = crate::crypto::random_id();
         let sealed = self
             .cipher
-            .encrypt(CONTEXT, &serde_json::to_vec(applicant)?);
+            .encrypt(&PENDING_APPLICANT, &serde_json::to_vec(applicant)?);
         sqlx::query(
             "INSERT INTO pending_verifications \
              (id, subject, kind, applicant, outcome, attempts, next_attempt_at, created_at, updated_at) \
@@ -148,7 +148,7 @@ impl PendingVerifications {
         let attempts: i64 = row.try_get("attempts")?;
         let plaintext = self
             .cipher
-            .decrypt(CONTEXT, &row.try_get::<Vec<u8>, _>("applicant")?)?;
+            .decrypt(&PENDING_APPLICANT, &row.try_get::<Vec<u8>, _>("applicant")?)?;
         let applicant: Applicant = serde_json::from_slice(&plaintext)?;
         let outcome = verify(self.registry.as_ref(), &applicant, kind, today).await;
         if outcome == Outcome::RegistryUnavailable {

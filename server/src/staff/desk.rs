@@ -5,6 +5,7 @@
 //! guessed step change nothing; everything else is refused.
 
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use crate::registry::verification::ApplicationKind;
 use app::application::{Answers, ApplicationState};
 use app::dates::CivilDate;
@@ -15,7 +16,6 @@ use sqlx::{AnyPool, Row};
 /// Minutes after the slot's start before an unseen booking is a no-show.
 pub const NO_SHOW_AFTER_SECS: i64 = 30 * 60;
 pub const MAX_NOTE_CHARS: usize = 500;
-const NOTE: &str = "booking_notes.note";
 
 app::coded_enum! {
     /// A step at the counter. Its code names it in the audit trail
@@ -158,8 +158,11 @@ fn status_of(code: &str) -> VisitStatus {
 impl Desk<'_> {
     fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Found> {
         let sealed: Vec<u8> = row.try_get("answers")?;
-        let answers: Answers =
-            serde_json::from_slice(&self.cipher.decrypt("applications.answers", &sealed)?)?;
+        let answers: Answers = serde_json::from_slice(
+            &self
+                .cipher
+                .decrypt(&columns::APPLICATION_ANSWERS, &sealed)?,
+        )?;
         let starts_at: i64 = row.try_get("starts_at")?;
         let name = answers
             .about_you
@@ -316,7 +319,7 @@ impl Desk<'_> {
             return Ok(false);
         }
         if found.is_child {
-            let index = self.cipher.blind_index("national-id", &typed);
+            let index = self.cipher.blind_index(columns::NATIONAL_ID_INDEX, &typed);
             let linked: Option<String> = sqlx::query_scalar(
                 "SELECT l.account_id FROM child_links l JOIN account_identities i ON i.account_id = l.account_id \
                  WHERE l.application_id = $1 AND i.id_number_index = $2 AND l.consented = 1 AND l.status <> 'withdrawn'",
@@ -368,7 +371,7 @@ impl Desk<'_> {
                 .await?
                 .flatten();
         Ok(sealed
-            .map(|sealed| self.cipher.decrypt("applications.photo", &sealed))
+            .map(|sealed| self.cipher.decrypt(&columns::APPLICATION_PHOTO, &sealed))
             .transpose()?
             .map(|p| p.to_vec()))
     }
@@ -384,7 +387,7 @@ impl Desk<'_> {
             .bind(crate::crypto::random_id())
             .bind(booking)
             .bind(staff)
-            .bind(self.cipher.encrypt_str(NOTE, note))
+            .bind(self.cipher.encrypt_str(&columns::BOOKING_NOTE, note))
             .bind(now)
             .execute(self.db)
             .await?;
@@ -406,7 +409,9 @@ impl Desk<'_> {
                 Ok((
                     row.try_get("email")?,
                     row.try_get("created_at")?,
-                    self.cipher.decrypt_string(NOTE, &sealed)?.to_string(),
+                    self.cipher
+                        .decrypt_string(&columns::BOOKING_NOTE, &sealed)?
+                        .to_string(),
                 ))
             })
             .collect()

@@ -727,7 +727,7 @@ pub async fn applicants(app: &TestApp, n: usize) -> Vec<(String, String)> {
             "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', $3)",
         )
         .bind(&account)
-        .bind(app.cipher.encrypt_str("accounts.contact", &format!("phone:+254700{i:06}")))
+        .bind(app.cipher.encrypt_str(&usajili::crypto::columns::ACCOUNT_CONTACT, &format!("phone:+254700{i:06}")))
         // Now, not 0: the retention job deletes old accounts without applications.
         .bind(usajili::clock::unix_now())
         .execute(&app.db)

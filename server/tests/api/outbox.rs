@@ -358,21 +358,21 @@ async fn the_outbox_table_holds_no_phone_number_or_code_in_plain_text() {
     // Encrypted for its column, and only readable there.
     assert_eq!(
         app.cipher
-            .decrypt_string("outbox.recipient", &recipient)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, &recipient)
             .unwrap()
             .as_str(),
         phone
     );
     assert_eq!(
         app.cipher
-            .decrypt_string("outbox.body", &body)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_BODY, &body)
             .unwrap()
             .as_str(),
         message.text(Locale::en)
     );
     assert!(
         app.cipher
-            .decrypt_string("outbox.recipient", &body)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, &body)
             .is_err()
     );
 }

@@ -48,7 +48,7 @@ async fn row(app: &TestApp, id: &str) -> Option<Row> {
     row.map(|(answers, photo, reference, erased_at)| Row {
         answers: app
             .cipher
-            .decrypt_string("applications.answers", &answers)
+            .decrypt_string(&usajili::crypto::columns::APPLICATION_ANSWERS, &answers)
             .unwrap()
             .to_string(),
         photo: photo.is_some(),
@@ -247,7 +247,7 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
         assert_eq!(kind, "erased");
         assert_eq!(
             app.cipher
-                .decrypt_string("accounts.contact", &contact)
+                .decrypt_string(&usajili::crypto::columns::ACCOUNT_CONTACT, &contact)
                 .unwrap()
                 .as_str(),
             ""

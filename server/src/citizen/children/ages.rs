@@ -2,8 +2,9 @@
 //! counted from the birth record in Nairobi time, and the closing of a
 //! child's application when the child turns adult.
 
-use super::{ANSWERS, Children, stop};
+use super::{Children, stop};
 use crate::crypto::FieldCipher;
+use crate::crypto::columns::APPLICATION_ANSWERS;
 use app::application::Answers;
 use app::dates::CivilDate;
 use sqlx::{AnyPool, Row};
@@ -64,7 +65,7 @@ pub async fn close_adults(
     for row in &rows {
         let id: String = row.try_get("id")?;
         let answers: Answers = serde_json::from_slice(
-            &cipher.decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
+            &cipher.decrypt(&APPLICATION_ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
         )?;
         let Some(about) = answers.about_you else {
             continue;

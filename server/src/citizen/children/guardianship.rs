@@ -3,6 +3,7 @@
 //! approves or rejects it.
 
 use super::{Children, status, stop};
+use crate::crypto::columns;
 use app::identifiers::FieldError;
 use sqlx::Row;
 
@@ -70,9 +71,9 @@ impl Children<'_> {
         )
         .bind(id)
         .bind(account)
-        .bind(self.cipher.encrypt("child_links.document", bytes))
+        .bind(self.cipher.encrypt(&columns::CHILD_LINK_DOCUMENT, bytes))
         .bind(content_type)
-        .bind(self.cipher.encrypt_str("child_links.document_reference", reference))
+        .bind(self.cipher.encrypt_str(&columns::CHILD_LINK_DOCUMENT_REFERENCE, reference))
         .bind(now)
         .execute(self.db)
         .await?;
@@ -125,14 +126,14 @@ impl Children<'_> {
         let bytes = self
             .cipher
             .decrypt(
-                "child_links.document",
+                &columns::CHILD_LINK_DOCUMENT,
                 &row.try_get::<Vec<u8>, _>("document")?,
             )?
             .to_vec();
         let reference = self
             .cipher
             .decrypt_string(
-                "child_links.document_reference",
+                &columns::CHILD_LINK_DOCUMENT_REFERENCE,
                 &row.try_get::<Vec<u8>, _>("document_reference")?,
             )?
             .to_string();

@@ -3,7 +3,9 @@
 //! link an adult holds. Who *sees* a child's application is decided in
 //! `Applications::visible_to`.
 
-use super::{ANSWERS, Children, status};
+use super::{Children, status};
+use crate::crypto::columns;
+use crate::crypto::columns::APPLICATION_ANSWERS;
 use crate::registry::LifeStatus;
 use crate::registry::verification::{ApplicationKind, same_name};
 use app::application::{AboutYou, Answers, Location, Parent, Parents, Sex};
@@ -116,7 +118,7 @@ impl Children<'_> {
 
         let index = self
             .cipher
-            .blind_index("birth-certificate", birth_cert.as_ref());
+            .blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
         if let Some(existing) = self.active_for(&index).await? {
             let (id, owner) = existing;
             let mine: Option<String> = sqlx::query_scalar(
@@ -158,7 +160,7 @@ impl Children<'_> {
         .bind(&id)
         .bind(account)
         .bind(ApplicationKind::MinorCard.code())
-        .bind(self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&answers)?))
+        .bind(self.cipher.encrypt(&APPLICATION_ANSWERS, &serde_json::to_vec(&answers)?))
         .bind(&index)
         .bind(now)
         .execute(&mut *tx)
@@ -252,7 +254,7 @@ impl Children<'_> {
         let answers: Answers = serde_json::from_slice(
             &self
                 .cipher
-                .decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
+                .decrypt(&APPLICATION_ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
         )?;
         let Some(parents) = answers.parents else {
             return Ok(None);
