@@ -14,7 +14,7 @@ use app::dates::CivilDate;
 use app::i18n::Locale;
 use app::identifiers::ApplicationReference;
 use rand::RngCore as _;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 #[derive(Clone, Debug)]
 pub struct Stored {
@@ -83,35 +83,45 @@ pub fn after_verification(outcome: Outcome) -> (ApplicationState, Option<Attenti
     }
 }
 
+/// An `applications` row as [`Applications::COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: String,
+    account_id: String,
+    #[sqlx(try_from = "String")]
+    kind: ApplicationKind,
+    #[sqlx(try_from = "String")]
+    state: ApplicationState,
+    /// Sealed (`applications.answers`).
+    answers: Vec<u8>,
+    reference: Option<String>,
+    attention: Option<String>,
+    pending_verification_id: Option<String>,
+    has_photo: i64,
+}
+
 pub struct Applications<'a> {
     pub db: &'a AnyPool,
     pub cipher: &'a FieldCipher,
 }
 
 impl Applications<'_> {
-    fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Stored> {
-        let sealed: Vec<u8> = row.try_get("answers")?;
+    fn decode(&self, row: StoredRow) -> anyhow::Result<Stored> {
         let answers: Answers = serde_json::from_slice(
             &self
                 .cipher
-                .decrypt(&columns::APPLICATION_ANSWERS, &sealed)?,
+                .decrypt(&columns::APPLICATION_ANSWERS, &row.answers)?,
         )?;
-        let state: String = row.try_get("state")?;
-        let kind: String = row.try_get("kind")?;
         Ok(Stored {
-            id: row.try_get("id")?,
-            account_id: row.try_get("account_id")?,
-            kind: ApplicationKind::try_from(kind)?,
-            state: ApplicationState::from_code(&state)
-                .ok_or_else(|| anyhow::anyhow!("unknown state"))?,
+            id: row.id,
+            account_id: row.account_id,
+            kind: row.kind,
+            state: row.state,
             answers,
-            has_photo: row.try_get::<i64, _>("has_photo")? != 0,
-            reference: row.try_get("reference")?,
-            attention: row
-                .try_get::<Option<String>, _>("attention")?
-                .as_deref()
-                .and_then(Attention::from_code),
-            pending_verification_id: row.try_get("pending_verification_id")?,
+            has_photo: row.has_photo != 0,
+            reference: row.reference,
+            attention: row.attention.map(Attention::try_from).transpose()?,
+            pending_verification_id: row.pending_verification_id,
         })
     }
 
@@ -140,12 +150,12 @@ impl Applications<'_> {
             Self::COLUMNS,
             Self::visible_to("$2")
         );
-        let row = sqlx::query(&sql)
+        let row = sqlx::query_as::<_, StoredRow>(&sql)
             .bind(id)
             .bind(account)
             .fetch_optional(self.db)
             .await?;
-        row.map(|r| self.decode(&r)).transpose()
+        row.map(|r| self.decode(r)).transpose()
     }
 
     /// Where a message about `app` goes, and in which language: the
@@ -209,8 +219,11 @@ impl Applications<'_> {
     /// to it (a booking at their centre, a review for a supervisor).
     pub async fn load_for_staff(&self, id: &str) -> anyhow::Result<Option<Stored>> {
         let sql = format!("SELECT {} FROM applications WHERE id = $1", Self::COLUMNS);
-        let row = sqlx::query(&sql).bind(id).fetch_optional(self.db).await?;
-        row.map(|r| self.decode(&r)).transpose()
+        let row = sqlx::query_as::<_, StoredRow>(&sql)
+            .bind(id)
+            .fetch_optional(self.db)
+            .await?;
+        row.map(|r| self.decode(r)).transpose()
     }
 
     /// Every application this account may see: its own and its children's.
@@ -220,8 +233,11 @@ impl Applications<'_> {
             Self::COLUMNS,
             Self::visible_to("$1")
         );
-        let rows = sqlx::query(&sql).bind(account).fetch_all(self.db).await?;
-        rows.iter().map(|r| self.decode(r)).collect()
+        let rows = sqlx::query_as::<_, StoredRow>(&sql)
+            .bind(account)
+            .fetch_all(self.db)
+            .await?;
+        rows.into_iter().map(|r| self.decode(r)).collect()
     }
 
     pub async fn create(&self, account: &str, now: i64) -> anyhow::Result<Result<String, Refused>> {
@@ -233,11 +249,12 @@ impl Applications<'_> {
         .bind(account)
         .fetch_all(self.db)
         .await?;
-        let held = states
-            .iter()
-            .filter_map(|s| ApplicationState::from_code(s))
-            .filter(|s| s.is_active())
-            .count();
+        let mut held = 0;
+        for state in states {
+            if ApplicationState::try_from(state)?.is_active() {
+                held += 1;
+            }
+        }
         if held >= MAX_APPLICATIONS_PER_ACCOUNT {
             return Ok(Err(Refused::AccountLimit));
         }

@@ -124,6 +124,17 @@ pub struct SignIn<'a> {
     pub per_connection_limit: i64,
 }
 
+/// A sign-in code as stored (`contact` sealed).
+#[derive(sqlx::FromRow)]
+struct CodeRow {
+    contact_index: String,
+    contact: Vec<u8>,
+    code_hash: String,
+    failed_attempts: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
 impl SignIn<'_> {
     fn code_hash(&self, challenge: &str, code: &str) -> String {
         self.cipher
@@ -217,13 +228,21 @@ impl SignIn<'_> {
         code: &str,
         now: i64,
     ) -> anyhow::Result<Result<String, CodeProblem>> {
-        let row: Option<(String, Vec<u8>, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        let row = sqlx::query_as::<_, CodeRow>(
             "SELECT contact_index, contact, code_hash, failed_attempts, expires_at, used_at FROM sign_in_codes WHERE id = $1",
         )
         .bind(challenge)
         .fetch_optional(self.db)
         .await?;
-        let Some((index, sealed_contact, stored_hash, failed, expires_at, used_at)) = row else {
+        let Some(CodeRow {
+            contact_index: index,
+            contact: sealed_contact,
+            code_hash: stored_hash,
+            failed_attempts: failed,
+            expires_at,
+            used_at,
+        }) = row
+        else {
             return Ok(Err(CodeProblem::Dead));
         };
         if used_at.is_some() || now >= expires_at || failed >= MAX_WRONG_TRIES {

@@ -17,7 +17,7 @@
 
 use crate::crypto::columns::ENCRYPTED_COLUMNS;
 use crate::crypto::{FieldCipher, MasterKey};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use std::time::Duration;
 
 /// Most passes before giving up (a server still sealing with an old key).
@@ -106,30 +106,28 @@ async fn reencrypt_pass(
         let update = format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2 AND {column} = $3");
         let mut after = String::new();
         loop {
-            let rows = sqlx::query(&select)
+            let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&select)
                 .bind(&after)
                 .bind(batch)
                 .fetch_all(db)
                 .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.try_get("id")?;
-            for row in &rows {
-                let value: Vec<u8> = row.try_get("value")?;
+            let Some((last, _)) = rows.last() else { break };
+            after = last.clone();
+            for (id, value) in &rows {
                 // Emptied values (a pending verification with an outcome) and
                 // values already on the newest key are left alone.
-                match FieldCipher::key_id_of(&value) {
+                match FieldCipher::key_id_of(value) {
                     Some(id) if id != newest => {}
                     _ => continue,
                 }
-                let id: String = row.try_get("id")?;
-                let plaintext = cipher.decrypt(sealed_column, &value).map_err(|error| {
+                let plaintext = cipher.decrypt(sealed_column, value).map_err(|error| {
                     anyhow::anyhow!("{context} of one row (id {id}) does not decrypt: {error}")
                 })?;
                 let sealed = cipher.encrypt(sealed_column, &plaintext);
                 let done = sqlx::query(&update)
                     .bind(sealed)
-                    .bind(&id)
-                    .bind(&value)
+                    .bind(id)
+                    .bind(value)
                     .execute(db)
                     .await?
                     .rows_affected();

@@ -33,7 +33,7 @@ use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use rand::RngCore as _;
 use sha2::Sha256;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use zeroize::Zeroizing;
@@ -121,13 +121,14 @@ impl FieldCipher {
     pub async fn load(db: &AnyPool, master: &MasterKey) -> anyhow::Result<Self> {
         let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref())
             .expect("32-byte key");
-        let mut rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id")
-            .fetch_all(db)
-            .await?;
+        let mut rows: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT id, wrapped_key FROM data_keys ORDER BY id")
+                .fetch_all(db)
+                .await?;
         if rows.is_empty() {
             // Two processes starting on one new database: one key wins, both read it.
             create_data_key(db, &wrapping).await?;
-            rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id")
+            rows = sqlx::query_as("SELECT id, wrapped_key FROM data_keys ORDER BY id")
                 .fetch_all(db)
                 .await?;
         }
@@ -158,10 +159,11 @@ impl FieldCipher {
             .copied()
             .max()
             .unwrap_or(0);
-        let rows = sqlx::query("SELECT id, wrapped_key FROM data_keys WHERE id > $1 ORDER BY id")
-            .bind(i64::from(known))
-            .fetch_all(db)
-            .await?;
+        let rows: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT id, wrapped_key FROM data_keys WHERE id > $1 ORDER BY id")
+                .bind(i64::from(known))
+                .fetch_all(db)
+                .await?;
         if rows.is_empty() {
             return Ok(false);
         }
@@ -346,13 +348,11 @@ pub fn hex(bytes: &[u8]) -> String {
 /// that names the likely cause when the master key is the wrong one.
 fn unwrap_rows(
     wrapping: &Aes256Gcm,
-    rows: Vec<sqlx::any::AnyRow>,
+    rows: Vec<(i64, Vec<u8>)>,
 ) -> anyhow::Result<HashMap<u32, Arc<Aes256Gcm>>> {
     let mut keys = HashMap::new();
-    for row in rows {
-        let id =
-            u32::try_from(row.try_get::<i64, _>("id")?).context("a data key id out of range")?;
-        let wrapped: Vec<u8> = row.try_get("wrapped_key")?;
+    for (id, wrapped) in rows {
+        let id = u32::try_from(id).context("a data key id out of range")?;
         let key = unwrap_key(wrapping, id, &wrapped).map_err(|_| {
             anyhow::anyhow!(
                 "the master key does not match this database: data key {id} cannot be unwrapped. \

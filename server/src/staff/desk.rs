@@ -11,7 +11,7 @@ use app::application::{Answers, ApplicationState};
 use app::dates::CivilDate;
 use app::identifiers::{ApplicationReference, FieldError};
 use app::pages::staff::{DayCounts, Visit, VisitKind, VisitStatus};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 /// Minutes after the slot's start before an unseen booking is a no-show.
 pub const NO_SHOW_AFTER_SECS: i64 = 30 * 60;
@@ -151,50 +151,60 @@ const SELECT: &str = "SELECT b.id, b.application_id, b.kind, b.centre_id, b.day,
      a.reference, a.state, a.kind AS application_kind, a.answers, CASE WHEN a.photo IS NULL THEN 0 ELSE 1 END AS has_photo \
      FROM bookings b JOIN applications a ON a.id = b.application_id";
 
-fn status_of(code: &str) -> VisitStatus {
-    VisitStatus::from_code(code).unwrap_or(VisitStatus::Cancelled)
+#[derive(sqlx::FromRow)]
+struct FoundRow {
+    id: String,
+    application_id: String,
+    #[sqlx(try_from = "String")]
+    kind: VisitKind,
+    centre_id: String,
+    day: String,
+    starts_at: i64,
+    #[sqlx(try_from = "String")]
+    status: VisitStatus,
+    reference: Option<String>,
+    #[sqlx(try_from = "String")]
+    state: ApplicationState,
+    #[sqlx(try_from = "String")]
+    application_kind: ApplicationKind,
+    /// Sealed (`applications.answers`).
+    answers: Vec<u8>,
+    has_photo: i64,
 }
 
 impl Desk<'_> {
-    fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Found> {
-        let sealed: Vec<u8> = row.try_get("answers")?;
+    fn decode(&self, row: FoundRow) -> anyhow::Result<Found> {
         let answers: Answers = serde_json::from_slice(
             &self
                 .cipher
-                .decrypt(&columns::APPLICATION_ANSWERS, &sealed)?,
+                .decrypt(&columns::APPLICATION_ANSWERS, &row.answers)?,
         )?;
-        let starts_at: i64 = row.try_get("starts_at")?;
         let name = answers
             .about_you
             .as_ref()
             .map(|a| format!("{} {}", a.given_names, a.surname))
             .unwrap_or_default();
         let phone = answers.contact.as_ref().map(|c| c.phone.to_string());
-        let kind: String = row.try_get("kind")?;
-        let day: String = row.try_get("day")?;
         Ok(Found {
             visit: Visit {
-                booking_id: row.try_get("id")?,
-                reference: row
-                    .try_get::<Option<String>, _>("reference")?
-                    .unwrap_or_default(),
-                kind: VisitKind::from_code(&kind).unwrap_or(VisitKind::Enrolment),
-                status: status_of(&row.try_get::<String, _>("status")?),
-                minute: CivilDate::nairobi_minute_at(starts_at),
+                booking_id: row.id,
+                reference: row.reference.unwrap_or_default(),
+                kind: row.kind,
+                status: row.status,
+                minute: CivilDate::nairobi_minute_at(row.starts_at),
                 name,
                 phone,
             },
-            application_id: row.try_get("application_id")?,
-            centre_id: row.try_get("centre_id")?,
-            day: day
+            application_id: row.application_id,
+            centre_id: row.centre_id,
+            day: row
+                .day
                 .parse()
                 .map_err(|_| anyhow::anyhow!("a stored day is not a date"))?,
-            starts_at,
-            application_state: ApplicationState::from_code(&row.try_get::<String, _>("state")?)
-                .ok_or_else(|| anyhow::anyhow!("unknown state"))?,
-            is_child: ApplicationKind::try_from(row.try_get::<String, _>("application_kind")?)?
-                == ApplicationKind::MinorCard,
-            has_photo: row.try_get::<i64, _>("has_photo")? != 0,
+            starts_at: row.starts_at,
+            application_state: row.state,
+            is_child: row.application_kind == ApplicationKind::MinorCard,
+            has_photo: row.has_photo != 0,
             answers,
         })
     }
@@ -202,14 +212,14 @@ impl Desk<'_> {
     /// The centre's visits on `day`, by time (moved bookings are left out:
     /// their successor is listed where it now is).
     pub async fn day(&self, centre: &str, day: CivilDate) -> anyhow::Result<Vec<Visit>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, FoundRow>(&format!(
             "{SELECT} WHERE b.centre_id = $1 AND b.day = $2 AND b.status <> 'moved' ORDER BY b.starts_at, a.reference"
         ))
         .bind(centre)
         .bind(day.to_string())
         .fetch_all(self.db)
         .await?;
-        rows.iter()
+        rows.into_iter()
             .map(|row| self.decode(row).map(|found| found.visit))
             .collect()
     }
@@ -218,11 +228,11 @@ impl Desk<'_> {
     /// administrator: any centre). Anything else is `None`, as for an id
     /// that does not exist.
     pub async fn find(&self, booking: &str, centre: Option<&str>) -> anyhow::Result<Option<Found>> {
-        let row = sqlx::query(&format!("{SELECT} WHERE b.id = $1"))
+        let row = sqlx::query_as::<_, FoundRow>(&format!("{SELECT} WHERE b.id = $1"))
             .bind(booking)
             .fetch_optional(self.db)
             .await?;
-        let Some(found) = row.map(|row| self.decode(&row)).transpose()? else {
+        let Some(found) = row.map(|row| self.decode(row)).transpose()? else {
             return Ok(None);
         };
         Ok(centre
@@ -235,13 +245,13 @@ impl Desk<'_> {
         &self,
         reference: &ApplicationReference,
     ) -> anyhow::Result<Option<Found>> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query_as::<_, FoundRow>(&format!(
             "{SELECT} WHERE a.reference = $1 AND b.status <> 'moved' ORDER BY b.live DESC, b.created_at DESC LIMIT 1"
         ))
         .bind(reference.to_string())
         .fetch_optional(self.db)
         .await?;
-        row.map(|row| self.decode(&row)).transpose()
+        row.map(|row| self.decode(row)).transpose()
     }
 
     /// Records `step` on the booking if it is where the step starts from.
@@ -396,19 +406,18 @@ impl Desk<'_> {
 
     /// The booking's notes, oldest first: (who, when, text).
     pub async fn notes(&self, booking: &str) -> anyhow::Result<Vec<(String, i64, String)>> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, i64, Vec<u8>)> = sqlx::query_as(
             "SELECT s.email, n.created_at, n.note FROM booking_notes n JOIN staff_accounts s ON s.id = n.staff_id \
              WHERE n.booking_id = $1 ORDER BY n.created_at, n.id",
         )
         .bind(booking)
         .fetch_all(self.db)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let sealed: Vec<u8> = row.try_get("note")?;
+        rows.into_iter()
+            .map(|(email, created_at, sealed)| {
                 Ok((
-                    row.try_get("email")?,
-                    row.try_get("created_at")?,
+                    email,
+                    created_at,
                     self.cipher
                         .decrypt_string(&columns::BOOKING_NOTE, &sealed)?
                         .to_string(),

@@ -14,7 +14,6 @@ use app::identifiers::{
     BirthCertificateNumber, CountyCode, FieldError, NationalIdNumber, PersonName,
 };
 use app::pages::children::Role;
-use sqlx::Row;
 
 /// Children one account may register (guardianship is the unproven route).
 pub const MAX_CHILDREN_PER_ACCOUNT: i64 = 10;
@@ -189,16 +188,12 @@ impl Children<'_> {
     }
 
     async fn active_for(&self, birth_cert_index: &str) -> anyhow::Result<Option<(String, String)>> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, account_id FROM applications WHERE active_birth_cert_index = $1",
         )
         .bind(birth_cert_index)
         .fetch_optional(self.db)
-        .await?;
-        Ok(match row {
-            Some(row) => Some((row.try_get("id")?, row.try_get("account_id")?)),
-            None => None,
-        })
+        .await?)
     }
 
     /// The second parent joins the child's application: only if their
@@ -246,16 +241,15 @@ impl Children<'_> {
         adult: &NationalIdNumber,
         id: &str,
     ) -> anyhow::Result<Option<Role>> {
-        let row = sqlx::query("SELECT answers FROM applications WHERE id = $1 AND kind = 'minor_card' AND active_birth_cert_index IS NOT NULL")
+        let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT answers FROM applications WHERE id = $1 AND kind = 'minor_card' AND active_birth_cert_index IS NOT NULL")
             .bind(id)
             .fetch_optional(self.db)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let answers: Answers = serde_json::from_slice(
-            &self
-                .cipher
-                .decrypt(&APPLICATION_ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
-        )?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let answers: Answers =
+            serde_json::from_slice(&self.cipher.decrypt(&APPLICATION_ANSWERS, &sealed)?)?;
         let Some(parents) = answers.parents else {
             return Ok(None);
         };
@@ -271,19 +265,28 @@ impl Children<'_> {
 
     /// This account's link to the child, if any.
     pub async fn link(&self, account: &str, id: &str) -> anyhow::Result<Option<Link>> {
-        let row = sqlx::query("SELECT role, status, consented, review_reason FROM child_links WHERE application_id = $1 AND account_id = $2")
+        let row = sqlx::query_as::<_, LinkRow>("SELECT role, status, consented, review_reason FROM child_links WHERE application_id = $1 AND account_id = $2")
             .bind(id)
             .bind(account)
             .fetch_optional(self.db)
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Link {
-            role: Role::from_code(&row.try_get::<String, _>("role")?).unwrap_or(Role::Guardian),
-            status: row.try_get("status")?,
-            consented: row.try_get::<i64, _>("consented")? == 1,
-            review_reason: row.try_get("review_reason")?,
+            role: row.role,
+            status: row.status,
+            consented: row.consented == 1,
+            review_reason: row.review_reason,
         }))
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    #[sqlx(try_from = "String")]
+    role: Role,
+    status: String,
+    consented: i64,
+    review_reason: Option<String>,
 }
 
 /// The answers a child's application holds: what the birth record says.
