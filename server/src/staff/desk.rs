@@ -47,17 +47,7 @@ impl Step {
         }
     }
 
-    /// (kind it applies to or None for both, booking status before, after,
-    /// the timestamp column it sets, application state before and after).
-    fn rule(
-        self,
-    ) -> (
-        Option<VisitKind>,
-        VisitStatus,
-        VisitStatus,
-        Option<&'static str>,
-        Option<(&'static str, &'static str)>,
-    ) {
+    fn rule(self) -> Rule {
         use VisitStatus::*;
         match self {
             Step::CheckIn => (None, Booked, CheckedIn, Some("checked_in_at"), None),
@@ -93,6 +83,17 @@ impl Step {
         }
     }
 }
+
+/// What a step needs and changes: (kind it applies to or None for both,
+/// booking status before, after, the timestamp column it sets, application
+/// state before and after).
+type Rule = (
+    Option<VisitKind>,
+    VisitStatus,
+    VisitStatus,
+    Option<&'static str>,
+    Option<(&'static str, &'static str)>,
+);
 
 /// The steps that may be recorded on a visit now.
 pub fn next_steps(found: &Found, today: CivilDate, now: i64) -> Vec<Step> {
