@@ -212,3 +212,50 @@ impl Centres<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn closure(day: &str, starts: Option<i64>, ends: Option<i64>) -> ClosureRow {
+        ClosureRow {
+            centre_id: None,
+            day: day.to_string(),
+            starts,
+            ends,
+        }
+    }
+
+    #[test]
+    fn a_closure_row_reads_as_a_closure() {
+        let read = Closure::try_from(closure("2026-12-25", Some(480), Some(720))).unwrap();
+        assert_eq!(read.day, "2026-12-25".parse().unwrap());
+        assert_eq!(read.span, Some((480, 720)));
+        assert_eq!(read.centre_id, None);
+        let whole_day = Closure::try_from(closure("2026-12-25", None, None)).unwrap();
+        assert_eq!(whole_day.span, None);
+    }
+
+    #[test]
+    fn a_corrupted_closure_row_fails_to_load() {
+        assert!(Closure::try_from(closure("someday", None, None)).is_err());
+        assert!(Closure::try_from(closure("2026-12-25", Some(-1), Some(720))).is_err());
+        assert!(Closure::try_from(closure("2026-12-25", Some(480), Some(70_000))).is_err());
+    }
+
+    #[test]
+    fn a_centre_row_out_of_range_fails_to_load() {
+        let row = |counters| CentreRow {
+            id: "c".into(),
+            name: "Centre".into(),
+            county_code: "047".into(),
+            address: "Nairobi".into(),
+            counters,
+            slot_minutes: 15,
+            horizon_days: 30,
+        };
+        assert_eq!(Centre::try_from(row(4)).unwrap().counters, 4);
+        assert_eq!(Centre::try_from(row(100)).unwrap().counters, 64);
+        assert!(Centre::try_from(row(-1)).is_err());
+    }
+}
