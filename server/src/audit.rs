@@ -14,7 +14,7 @@
 //! member's as the address itself.
 
 use crate::crypto::FieldCipher;
-use sqlx::{AnyConnection, AnyPool, Connection, Row};
+use sqlx::{AnyConnection, AnyPool, Connection};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "genesis";
@@ -97,8 +97,8 @@ impl<'a> Event<'a> {
     }
 }
 
-/// A stored entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A stored entry (its row as it is: every column a field).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Entry {
     pub seq: i64,
     pub at: i64,
@@ -147,23 +147,6 @@ impl Entry {
             put(Some(centre));
         }
         out
-    }
-
-    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Entry {
-            seq: row.try_get("seq")?,
-            at: row.try_get("at")?,
-            actor_kind: row.try_get("actor_kind")?,
-            actor_id: row.try_get("actor_id")?,
-            action: row.try_get("action")?,
-            record_kind: row.try_get("record_kind")?,
-            record_id: row.try_get("record_id")?,
-            source: row.try_get("source")?,
-            detail: row.try_get("detail")?,
-            prev_hash: row.try_get("prev_hash")?,
-            hash: row.try_get("hash")?,
-            centre_id: row.try_get("centre_id")?,
-        })
     }
 }
 
@@ -302,14 +285,12 @@ impl Audit<'_> {
         now: i64,
     ) -> anyhow::Result<Option<i64>> {
         let (actor_kind, actor_id) = event.actor.parts();
-        let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *conn)
+                .await?;
         let (seq, prev_hash) = match head {
-            Some(row) => (
-                row.try_get::<i64, _>("seq")? + 1,
-                row.try_get::<String, _>("hash")?,
-            ),
+            Some((seq, hash)) => (seq + 1, hash),
             None => (1, GENESIS.to_string()),
         };
         let mut entry = Entry {
@@ -357,7 +338,7 @@ impl Audit<'_> {
         let mut previous: Option<(i64, String)> = None;
         loop {
             let after = previous.as_ref().map_or(0, |(seq, _)| *seq);
-            let rows = sqlx::query(&format!(
+            let rows = sqlx::query_as::<_, Entry>(&format!(
                 "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"
             ))
             .bind(after)
@@ -369,8 +350,7 @@ impl Audit<'_> {
                     head: previous,
                 });
             }
-            for row in &rows {
-                let entry = Entry::from_row(row)?;
+            for entry in rows {
                 let (expected_seq, expected_prev) = match &previous {
                     Some((seq, hash)) => (seq + 1, hash.as_str()),
                     None => (1, GENESIS),
@@ -403,7 +383,7 @@ impl Audit<'_> {
     /// or everyone's (`None`, an administrator's).
     pub async fn trail(&self, centre: Option<&str>, limit: i64) -> anyhow::Result<Vec<Entry>> {
         let rows = match centre {
-            Some(centre) => sqlx::query(&format!(
+            Some(centre) => sqlx::query_as::<_, Entry>(&format!(
                 "SELECT {COLUMNS} FROM audit_log WHERE centre_id = $1 ORDER BY seq DESC LIMIT $2"
             ))
             .bind(centre)
@@ -411,7 +391,7 @@ impl Audit<'_> {
             .fetch_all(self.db)
             .await?,
             None => {
-                sqlx::query(&format!(
+                sqlx::query_as::<_, Entry>(&format!(
                     "SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"
                 ))
                 .bind(limit)
@@ -419,19 +399,19 @@ impl Audit<'_> {
                 .await?
             }
         };
-        Ok(rows.iter().map(Entry::from_row).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 
     /// Entries about one record, oldest first (for staff screens and tests).
     pub async fn about(&self, kind: &str, id: &str) -> anyhow::Result<Vec<Entry>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, Entry>(&format!(
             "SELECT {COLUMNS} FROM audit_log WHERE record_kind = $1 AND record_id = $2 ORDER BY seq"
         ))
         .bind(kind)
         .bind(id)
         .fetch_all(self.db)
         .await?;
-        Ok(rows.iter().map(Entry::from_row).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 }
 

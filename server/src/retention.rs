@@ -23,6 +23,7 @@
 
 use crate::audit::{Actor, Audit, Event};
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use app::application::Answers;
 use sqlx::AnyPool;
 
@@ -105,7 +106,7 @@ impl Retention<'_> {
     pub async fn run(&self, now: i64) -> anyhow::Result<Report> {
         let p = self.policy;
         let empty = self.cipher.encrypt(
-            "applications.answers",
+            &columns::APPLICATION_ANSWERS,
             &serde_json::to_vec(&Answers::default())?,
         );
         let mut tx = self.db.begin().await?;
@@ -207,7 +208,7 @@ impl Retention<'_> {
              AND NOT EXISTS (SELECT 1 FROM applications WHERE applications.account_id = accounts.id AND erased_at IS NULL)",
         )
         .bind(idle_cutoff)
-        .bind(self.cipher.encrypt_str("accounts.contact", ""))
+        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, ""))
         .execute(&mut *tx)
         .await?
         .rows_affected();

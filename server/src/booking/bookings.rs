@@ -13,7 +13,7 @@
 use super::centres::Centre;
 use super::schedule::{Schedule, SlotProblem};
 use app::dates::CivilDate;
-use sqlx::{AnyConnection, AnyPool, Connection, Row};
+use sqlx::{AnyConnection, AnyPool, Connection};
 use std::collections::HashMap;
 
 app::coded_enum! {
@@ -80,22 +80,52 @@ pub enum Outcome {
 
 const COLUMNS: &str = "id, application_id, kind, centre_id, day, slot, starts_at, family_id";
 
-fn decode(row: &sqlx::any::AnyRow) -> anyhow::Result<Booking> {
-    let kind: String = row.try_get("kind")?;
-    let day: String = row.try_get("day")?;
-    let slot: i64 = row.try_get("slot")?;
-    Ok(Booking {
-        id: row.try_get("id")?,
-        application_id: row.try_get("application_id")?,
-        kind: Kind::from_code(&kind).ok_or_else(|| anyhow::anyhow!("unknown booking kind"))?,
-        centre_id: row.try_get("centre_id")?,
-        day: day
-            .parse()
-            .map_err(|()| anyhow::anyhow!("bad booking day"))?,
-        slot: u16::try_from(slot)?,
-        starts_at: row.try_get("starts_at")?,
-        family_id: row.try_get("family_id")?,
-    })
+#[derive(sqlx::FromRow)]
+struct BookingRow {
+    id: String,
+    application_id: String,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    centre_id: String,
+    day: String,
+    slot: i64,
+    starts_at: i64,
+    family_id: Option<String>,
+}
+
+impl TryFrom<BookingRow> for Booking {
+    type Error = anyhow::Error;
+
+    fn try_from(row: BookingRow) -> anyhow::Result<Self> {
+        Ok(Booking {
+            id: row.id,
+            application_id: row.application_id,
+            kind: row.kind,
+            centre_id: row.centre_id,
+            day: stored_day(&row.day)?,
+            slot: stored_slot(row.slot)?,
+            starts_at: row.starts_at,
+            family_id: row.family_id,
+        })
+    }
+}
+
+/// A booking's `day` as stored; not a date is a corrupted row.
+pub(crate) fn stored_day(day: &str) -> anyhow::Result<CivilDate> {
+    day.parse().map_err(|()| anyhow::anyhow!("bad booking day"))
+}
+
+/// A booking's `slot` (or `seat`) as stored; out of range is a corrupted row.
+pub(crate) fn stored_slot(slot: i64) -> anyhow::Result<u16> {
+    u16::try_from(slot).map_err(|_| anyhow::anyhow!("a booking's slot or seat is out of range"))
+}
+
+#[derive(sqlx::FromRow)]
+struct TakenRow {
+    centre_id: String,
+    day: String,
+    slot: i64,
+    seats: i64,
 }
 
 /// A unique-index violation (another request took the seat, or made the
@@ -122,22 +152,24 @@ pub struct Bookings<'a> {
 
 impl Bookings<'_> {
     pub async fn get(&self, id: &str) -> anyhow::Result<Option<Booking>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM bookings WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.db)
-            .await?;
-        row.as_ref().map(decode).transpose()
+        let row = sqlx::query_as::<_, BookingRow>(&format!(
+            "SELECT {COLUMNS} FROM bookings WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.db)
+        .await?;
+        row.map(Booking::try_from).transpose()
     }
 
     /// The application's live bookings (at most one of each kind).
     pub async fn live_for(&self, application_id: &str) -> anyhow::Result<Vec<Booking>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, BookingRow>(&format!(
             "SELECT {COLUMNS} FROM bookings WHERE application_id = $1 AND live = 1 ORDER BY starts_at"
         ))
         .bind(application_id)
         .fetch_all(self.db)
         .await?;
-        rows.iter().map(decode).collect()
+        rows.into_iter().map(Booking::try_from).collect()
     }
 
     pub async fn live_of_kind(
@@ -160,7 +192,7 @@ impl Bookings<'_> {
         from: CivilDate,
         to: CivilDate,
     ) -> anyhow::Result<HashMap<(String, CivilDate, u16), u16>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, TakenRow>(
             "SELECT centre_id, day, slot, COUNT(*) AS seats FROM bookings \
              WHERE live = 1 AND day >= $1 AND day <= $2 AND ($3 = '' OR centre_id = $3) \
              GROUP BY centre_id, day, slot",
@@ -172,13 +204,9 @@ impl Bookings<'_> {
         .await?;
         let mut taken = HashMap::new();
         for row in rows {
-            let day: String = row.try_get("day")?;
-            let Ok(day) = day.parse() else { continue };
-            let slot: i64 = row.try_get("slot")?;
-            let seats: i64 = row.try_get("seats")?;
             taken.insert(
-                (row.try_get("centre_id")?, day, u16::try_from(slot)?),
-                u16::try_from(seats)?,
+                (row.centre_id, stored_day(&row.day)?, stored_slot(row.slot)?),
+                u16::try_from(row.seats)?,
             );
         }
         Ok(taken)

@@ -1,7 +1,7 @@
 //! The centres and their closures, read from the database.
 
 use app::dates::CivilDate;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 /// A Huduma Centre and the rules its slots are computed from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,31 +19,42 @@ pub struct Centre {
     pub hours: [Option<(u16, u16)>; 7],
 }
 
-/// Reads a `closures` row (`centre_id`, `day`, `starts`, `ends`); `None`
-/// for a day that is not a date.
-pub fn closure_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<Option<Closure>> {
-    let day: String = row.try_get("day")?;
-    let Ok(day) = day.parse() else {
-        return Ok(None);
-    };
-    let starts: Option<i64> = row.try_get("starts")?;
-    let ends: Option<i64> = row.try_get("ends")?;
-    Ok(Some(Closure {
-        centre_id: row.try_get("centre_id")?,
-        day,
-        span: starts.zip(ends).map(|(s, e)| (small(s), small(e))),
-    }))
+/// A `closures` row as the booking rules read it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClosureRow {
+    centre_id: Option<String>,
+    day: String,
+    starts: Option<i64>,
+    ends: Option<i64>,
 }
 
-/// [`closure_from_row`] for each row, leaving out those without a date.
-pub fn closures_from_rows(rows: &[sqlx::any::AnyRow]) -> anyhow::Result<Vec<Closure>> {
-    Ok(rows
-        .iter()
-        .map(closure_from_row)
-        .collect::<anyhow::Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect())
+impl TryFrom<ClosureRow> for Closure {
+    type Error = anyhow::Error;
+
+    /// Fails on a day that is not a date or a minute out of range (a
+    /// corrupted row: the portal only writes dates and minutes).
+    fn try_from(row: ClosureRow) -> anyhow::Result<Self> {
+        let span = match (row.starts, row.ends) {
+            (Some(starts), Some(ends)) => Some((
+                stored_u16(starts, "a closure's start")?,
+                stored_u16(ends, "a closure's end")?,
+            )),
+            _ => None,
+        };
+        Ok(Closure {
+            centre_id: row.centre_id,
+            day: row
+                .day
+                .parse()
+                .map_err(|_| anyhow::anyhow!("a closure's day is not a date"))?,
+            span,
+        })
+    }
+}
+
+/// [`Closure`]s from their rows.
+pub(crate) fn closures_from_rows(rows: Vec<ClosureRow>) -> anyhow::Result<Vec<Closure>> {
+    rows.into_iter().map(Closure::try_from).collect()
 }
 
 /// A day, or part of one, when a centre (or every centre) is closed.
@@ -61,8 +72,45 @@ impl Closure {
     }
 }
 
-fn small(value: i64) -> u16 {
-    u16::try_from(value.clamp(0, i64::from(u16::MAX))).unwrap_or(0)
+/// A stored minute, count or number of days; out of range is a corrupted row.
+fn stored_u16(value: i64, what: &'static str) -> anyhow::Result<u16> {
+    u16::try_from(value).map_err(|_| anyhow::anyhow!("{what} is out of range"))
+}
+
+#[derive(sqlx::FromRow)]
+struct CentreRow {
+    id: String,
+    name: String,
+    county_code: String,
+    address: String,
+    counters: i64,
+    slot_minutes: i64,
+    horizon_days: i64,
+}
+
+impl TryFrom<CentreRow> for Centre {
+    type Error = anyhow::Error;
+
+    fn try_from(row: CentreRow) -> anyhow::Result<Self> {
+        Ok(Centre {
+            id: row.id,
+            name: row.name,
+            county_code: row.county_code,
+            address: row.address,
+            counters: stored_u16(row.counters, "a centre's counters")?.min(64),
+            slot_minutes: stored_u16(row.slot_minutes, "a centre's slot length")?.max(1),
+            horizon_days: stored_u16(row.horizon_days, "a centre's horizon")?,
+            hours: [None; 7],
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct HoursRow {
+    centre_id: String,
+    weekday: i64,
+    opens: i64,
+    closes: i64,
 }
 
 pub struct Centres<'a> {
@@ -73,7 +121,7 @@ impl Centres<'_> {
     /// Every centre, or those in one county, whose name contains `text`
     /// (any case), by name.
     pub async fn search(&self, county: Option<&str>, text: &str) -> anyhow::Result<Vec<Centre>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, CentreRow>(
             "SELECT id, name, county_code, address, counters, slot_minutes, horizon_days FROM centres \
              WHERE ($1 = '' OR county_code = $1) ORDER BY name",
         )
@@ -83,36 +131,22 @@ impl Centres<'_> {
         let needle = text.trim().to_lowercase();
         let mut centres = Vec::new();
         for row in rows {
-            let name: String = row.try_get("name")?;
-            if needle.is_empty() || name.to_lowercase().contains(&needle) {
-                centres.push(self.decode(&row)?);
+            if needle.is_empty() || row.name.to_lowercase().contains(&needle) {
+                centres.push(Centre::try_from(row)?);
             }
         }
         self.with_hours(centres).await
     }
 
     pub async fn get(&self, id: &str) -> anyhow::Result<Option<Centre>> {
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, CentreRow>(
             "SELECT id, name, county_code, address, counters, slot_minutes, horizon_days FROM centres WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.db)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        Ok(self.with_hours(vec![self.decode(&row)?]).await?.pop())
-    }
-
-    fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Centre> {
-        Ok(Centre {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            county_code: row.try_get("county_code")?,
-            address: row.try_get("address")?,
-            counters: small(row.try_get("counters")?).min(64),
-            slot_minutes: small(row.try_get("slot_minutes")?).max(1),
-            horizon_days: small(row.try_get("horizon_days")?),
-            hours: [None; 7],
-        })
+        Ok(self.with_hours(vec![Centre::try_from(row)?]).await?.pop())
     }
 
     async fn with_hours(&self, mut centres: Vec<Centre>) -> anyhow::Result<Vec<Centre>> {
@@ -121,36 +155,37 @@ impl Centres<'_> {
             [one] => one.id.clone(),
             _ => String::new(),
         };
-        let rows = sqlx::query("SELECT centre_id, weekday, opens, closes FROM centre_hours WHERE ($1 = '' OR centre_id = $1)")
+        let rows = sqlx::query_as::<_, HoursRow>("SELECT centre_id, weekday, opens, closes FROM centre_hours WHERE ($1 = '' OR centre_id = $1)")
             .bind(only)
             .fetch_all(self.db)
             .await?;
         for row in rows {
-            let centre_id: String = row.try_get("centre_id")?;
-            let weekday: i64 = row.try_get("weekday")?;
-            let Some(centre) = centres.iter_mut().find(|c| c.id == centre_id) else {
+            // Hours of centres not asked for (all centres' rows are read at once).
+            let Some(centre) = centres.iter_mut().find(|c| c.id == row.centre_id) else {
                 continue;
             };
-            if let Some(slot) = usize::try_from(weekday)
+            let slot = usize::try_from(row.weekday)
                 .ok()
                 .and_then(|w| centre.hours.get_mut(w))
-            {
-                *slot = Some((small(row.try_get("opens")?), small(row.try_get("closes")?)));
-            }
+                .ok_or_else(|| anyhow::anyhow!("a centre's opening weekday is out of range"))?;
+            *slot = Some((
+                stored_u16(row.opens, "a centre's opening minute")?,
+                stored_u16(row.closes, "a centre's closing minute")?,
+            ));
         }
         Ok(centres)
     }
 
     /// Closures from `from` to `to` inclusive, for any centre.
     pub async fn closures(&self, from: CivilDate, to: CivilDate) -> anyhow::Result<Vec<Closure>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, ClosureRow>(
             "SELECT centre_id, day, starts, ends FROM closures WHERE day >= $1 AND day <= $2",
         )
         .bind(from.to_string())
         .bind(to.to_string())
         .fetch_all(self.db)
         .await?;
-        closures_from_rows(&rows)
+        closures_from_rows(rows)
     }
 
     /// Closes a centre (or every centre) for a day or part of one.
@@ -175,5 +210,52 @@ impl Centres<'_> {
         .execute(self.db)
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn closure(day: &str, starts: Option<i64>, ends: Option<i64>) -> ClosureRow {
+        ClosureRow {
+            centre_id: None,
+            day: day.to_string(),
+            starts,
+            ends,
+        }
+    }
+
+    #[test]
+    fn a_closure_row_reads_as_a_closure() {
+        let read = Closure::try_from(closure("2026-12-25", Some(480), Some(720))).unwrap();
+        assert_eq!(read.day, "2026-12-25".parse().unwrap());
+        assert_eq!(read.span, Some((480, 720)));
+        assert_eq!(read.centre_id, None);
+        let whole_day = Closure::try_from(closure("2026-12-25", None, None)).unwrap();
+        assert_eq!(whole_day.span, None);
+    }
+
+    #[test]
+    fn a_corrupted_closure_row_fails_to_load() {
+        assert!(Closure::try_from(closure("someday", None, None)).is_err());
+        assert!(Closure::try_from(closure("2026-12-25", Some(-1), Some(720))).is_err());
+        assert!(Closure::try_from(closure("2026-12-25", Some(480), Some(70_000))).is_err());
+    }
+
+    #[test]
+    fn a_centre_row_out_of_range_fails_to_load() {
+        let row = |counters| CentreRow {
+            id: "c".into(),
+            name: "Centre".into(),
+            county_code: "047".into(),
+            address: "Nairobi".into(),
+            counters,
+            slot_minutes: 15,
+            horizon_days: 30,
+        };
+        assert_eq!(Centre::try_from(row(4)).unwrap().counters, 4);
+        assert_eq!(Centre::try_from(row(100)).unwrap().counters, 64);
+        assert!(Centre::try_from(row(-1)).is_err());
     }
 }

@@ -5,9 +5,10 @@
 
 use super::applications::Applications;
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use app::application::{Answers, ApplicationState};
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 /// Everything held about one account, as the download gives it.
 #[derive(Serialize)]
@@ -84,6 +85,53 @@ pub struct Deleted {
     pub bookings_cancelled: u64,
 }
 
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: String,
+    /// Sealed (`accounts.contact`).
+    contact: Vec<u8>,
+    created_at: i64,
+    last_sign_in_at: Option<i64>,
+}
+
+/// Sealed (`account_identities`).
+#[derive(sqlx::FromRow)]
+struct IdentityRow {
+    id_number: Vec<u8>,
+    names: Vec<u8>,
+    verified_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct BookingExportRow {
+    kind: String,
+    centre_id: String,
+    day: String,
+    slot: i64,
+    status: String,
+    created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ConsentExportRow {
+    account_id: String,
+    purpose: String,
+    action: String,
+    role: String,
+    notice_version: String,
+    method: String,
+    given_at: i64,
+    withdrawn_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StandingConsentRow {
+    application_id: String,
+    purpose: String,
+    notice_version: String,
+    role: String,
+}
+
 /// States whose data is still needed for the card being made or collected.
 const ENROLLED: [ApplicationState; 3] = [
     ApplicationState::BiometricsCaptured,
@@ -99,7 +147,7 @@ pub struct Accounts<'a> {
 impl Accounts<'_> {
     pub async fn export(&self, account: &str, now: i64) -> anyhow::Result<Option<Export>> {
         use base64::Engine as _;
-        let Some(row) = sqlx::query(
+        let Some(row) = sqlx::query_as::<_, AccountRow>(
             "SELECT id, contact, created_at, last_sign_in_at FROM accounts WHERE id = $1",
         )
         .bind(account)
@@ -108,41 +156,34 @@ impl Accounts<'_> {
         else {
             return Ok(None);
         };
-        let sealed: Vec<u8> = row.try_get("contact")?;
-        let identity = sqlx::query(
+        let identity = sqlx::query_as::<_, IdentityRow>(
             "SELECT id_number, names, verified_at FROM account_identities WHERE account_id = $1",
         )
         .bind(account)
         .fetch_optional(self.db)
         .await?;
         let proven_identity = match identity {
-            Some(row) => Some(IdentityExport {
+            Some(identity) => Some(IdentityExport {
                 id_number: self
                     .cipher
-                    .decrypt_string(
-                        "account_identities.id_number",
-                        &row.try_get::<Vec<u8>, _>("id_number")?,
-                    )?
+                    .decrypt_string(&columns::IDENTITY_ID_NUMBER, &identity.id_number)?
                     .to_string(),
                 names: self
                     .cipher
-                    .decrypt_string(
-                        "account_identities.names",
-                        &row.try_get::<Vec<u8>, _>("names")?,
-                    )?
+                    .decrypt_string(&columns::IDENTITY_NAMES, &identity.names)?
                     .to_string(),
-                verified_at: row.try_get("verified_at")?,
+                verified_at: identity.verified_at,
             }),
             None => None,
         };
         let account_export = AccountExport {
-            id: row.try_get("id")?,
             contact: self
                 .cipher
-                .decrypt_string("accounts.contact", &sealed)?
+                .decrypt_string(&columns::ACCOUNT_CONTACT, &row.contact)?
                 .to_string(),
-            created_at: row.try_get("created_at")?,
-            last_sign_in_at: row.try_get("last_sign_in_at")?,
+            id: row.id,
+            created_at: row.created_at,
+            last_sign_in_at: row.last_sign_in_at,
             proven_identity,
         };
         let applications = Applications {
@@ -152,46 +193,43 @@ impl Accounts<'_> {
         let mut exported = Vec::new();
         for app in applications.list(account).await? {
             let photo = applications.photo(account, &app.id).await?;
-            let bookings = sqlx::query(
+            let bookings = sqlx::query_as::<_, BookingExportRow>(
                 "SELECT kind, centre_id, day, slot, status, created_at FROM bookings WHERE application_id = $1 ORDER BY created_at",
             )
             .bind(&app.id)
             .fetch_all(self.db)
             .await?
-            .iter()
+            .into_iter()
             .map(|b| -> anyhow::Result<BookingExport> {
-                let slot: i64 = b.try_get("slot")?;
                 Ok(BookingExport {
-                    kind: b.try_get("kind")?,
-                    centre: b.try_get("centre_id")?,
-                    day: b.try_get("day")?,
-                    time: app::calendar::clock_label(u16::try_from(slot)?),
-                    status: b.try_get("status")?,
-                    booked_at: b.try_get("created_at")?,
+                    time: app::calendar::clock_label(u16::try_from(b.slot)?),
+                    kind: b.kind,
+                    centre: b.centre_id,
+                    day: b.day,
+                    status: b.status,
+                    booked_at: b.created_at,
                 })
             })
             .collect::<anyhow::Result<_>>()?;
-            let consents = sqlx::query(
+            let consents = sqlx::query_as::<_, ConsentExportRow>(
                 "SELECT account_id, purpose, action, role, notice_version, method, given_at, withdrawn_at FROM consents \
                  WHERE application_id = $1 ORDER BY given_at, id",
             )
             .bind(&app.id)
             .fetch_all(self.db)
             .await?
-            .iter()
-            .map(|c| -> anyhow::Result<ConsentExport> {
-                Ok(ConsentExport {
-                    purpose: c.try_get("purpose")?,
-                    action: c.try_get("action")?,
-                    role: c.try_get("role")?,
-                    by_you: c.try_get::<String, _>("account_id")? == account,
-                    notice_version: c.try_get("notice_version")?,
-                    method: c.try_get("method")?,
-                    at: c.try_get("given_at")?,
-                    withdrawn_at: c.try_get("withdrawn_at")?,
-                })
+            .into_iter()
+            .map(|c| ConsentExport {
+                by_you: c.account_id == account,
+                purpose: c.purpose,
+                action: c.action,
+                role: c.role,
+                notice_version: c.notice_version,
+                method: c.method,
+                at: c.given_at,
+                withdrawn_at: c.withdrawn_at,
             })
-            .collect::<anyhow::Result<_>>()?;
+            .collect();
             exported.push(ApplicationExport {
                 id: app.id,
                 reference: app.reference,
@@ -219,7 +257,7 @@ impl Accounts<'_> {
     /// the card, under their retention period.
     pub async fn delete(&self, account: &str, now: i64) -> anyhow::Result<Deleted> {
         let empty = self.cipher.encrypt(
-            "applications.answers",
+            &columns::APPLICATION_ANSWERS,
             &serde_json::to_vec(&Answers::default())?,
         );
         let enrolled = ENROLLED.map(|s| format!("'{}'", s.code())).join(", ");
@@ -266,7 +304,7 @@ impl Accounts<'_> {
         .fetch_one(&mut *tx)
         .await?;
         // Every consent still standing is withdrawn: a new ledger row each.
-        let standing = sqlx::query(
+        let standing = sqlx::query_as::<_, StandingConsentRow>(
             "SELECT application_id, purpose, notice_version, role FROM consents c WHERE account_id = $1 AND action = 'given' \
              AND NOT EXISTS (SELECT 1 FROM consents w WHERE w.account_id = c.account_id AND w.application_id = c.application_id \
              AND w.action = 'withdrawn' AND w.given_at >= c.given_at)",
@@ -281,11 +319,11 @@ impl Accounts<'_> {
             )
             .bind(crate::crypto::random_id())
             .bind(account)
-            .bind(row.try_get::<String, _>("application_id")?)
-            .bind(row.try_get::<String, _>("purpose")?)
-            .bind(row.try_get::<String, _>("notice_version")?)
+            .bind(&row.application_id)
+            .bind(&row.purpose)
+            .bind(&row.notice_version)
             .bind(now)
-            .bind(row.try_get::<String, _>("role")?)
+            .bind(&row.role)
             .execute(&mut *tx)
             .await?;
         }
@@ -311,7 +349,7 @@ impl Accounts<'_> {
             "UPDATE accounts SET contact = $2, contact_index = $3, contact_kind = 'deleted', last_sign_in_at = NULL WHERE id = $1",
         )
         .bind(account)
-        .bind(self.cipher.encrypt_str("accounts.contact", ""))
+        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, ""))
         .bind(format!("deleted:{account}"))
         .execute(&mut *tx)
         .await?;

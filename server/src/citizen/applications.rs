@@ -3,6 +3,7 @@
 //! them, so that one citizen can never reach another's.
 
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use crate::messages::{Message, Recipient, outbox};
 use crate::registry::pending::{PendingVerifications, Status};
 use crate::registry::verification::{Applicant, ApplicationKind, NameField, Outcome};
@@ -13,10 +14,7 @@ use app::dates::CivilDate;
 use app::i18n::Locale;
 use app::identifiers::ApplicationReference;
 use rand::RngCore as _;
-use sqlx::{AnyPool, Row};
-
-const ANSWERS: &str = "applications.answers";
-const PHOTO: &str = "applications.photo";
+use sqlx::AnyPool;
 
 #[derive(Clone, Debug)]
 pub struct Stored {
@@ -85,31 +83,45 @@ pub fn after_verification(outcome: Outcome) -> (ApplicationState, Option<Attenti
     }
 }
 
+/// An `applications` row as [`Applications::COLUMNS`] reads it.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: String,
+    account_id: String,
+    #[sqlx(try_from = "String")]
+    kind: ApplicationKind,
+    #[sqlx(try_from = "String")]
+    state: ApplicationState,
+    /// Sealed (`applications.answers`).
+    answers: Vec<u8>,
+    reference: Option<String>,
+    attention: Option<String>,
+    pending_verification_id: Option<String>,
+    has_photo: i64,
+}
+
 pub struct Applications<'a> {
     pub db: &'a AnyPool,
     pub cipher: &'a FieldCipher,
 }
 
 impl Applications<'_> {
-    fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Stored> {
-        let sealed: Vec<u8> = row.try_get("answers")?;
-        let answers: Answers = serde_json::from_slice(&self.cipher.decrypt(ANSWERS, &sealed)?)?;
-        let state: String = row.try_get("state")?;
-        let kind: String = row.try_get("kind")?;
+    fn decode(&self, row: StoredRow) -> anyhow::Result<Stored> {
+        let answers: Answers = serde_json::from_slice(
+            &self
+                .cipher
+                .decrypt(&columns::APPLICATION_ANSWERS, &row.answers)?,
+        )?;
         Ok(Stored {
-            id: row.try_get("id")?,
-            account_id: row.try_get("account_id")?,
-            kind: ApplicationKind::try_from(kind)?,
-            state: ApplicationState::from_code(&state)
-                .ok_or_else(|| anyhow::anyhow!("unknown state"))?,
+            id: row.id,
+            account_id: row.account_id,
+            kind: row.kind,
+            state: row.state,
             answers,
-            has_photo: row.try_get::<i64, _>("has_photo")? != 0,
-            reference: row.try_get("reference")?,
-            attention: row
-                .try_get::<Option<String>, _>("attention")?
-                .as_deref()
-                .and_then(Attention::from_code),
-            pending_verification_id: row.try_get("pending_verification_id")?,
+            has_photo: row.has_photo != 0,
+            reference: row.reference,
+            attention: row.attention.map(Attention::try_from).transpose()?,
+            pending_verification_id: row.pending_verification_id,
         })
     }
 
@@ -138,12 +150,12 @@ impl Applications<'_> {
             Self::COLUMNS,
             Self::visible_to("$2")
         );
-        let row = sqlx::query(&sql)
+        let row = sqlx::query_as::<_, StoredRow>(&sql)
             .bind(id)
             .bind(account)
             .fetch_optional(self.db)
             .await?;
-        row.map(|r| self.decode(&r)).transpose()
+        row.map(|r| self.decode(r)).transpose()
     }
 
     /// Where a message about `app` goes, and in which language: the
@@ -178,7 +190,7 @@ impl Applications<'_> {
         };
         let contact = self
             .cipher
-            .decrypt_string("accounts.contact", &sealed)?
+            .decrypt_string(&columns::ACCOUNT_CONTACT, &sealed)?
             .to_string();
         Ok(match kind.as_str() {
             "phone" => Some((Recipient::Phone(contact), fallback)),
@@ -220,8 +232,11 @@ impl Applications<'_> {
         id: &str,
     ) -> anyhow::Result<Option<Stored>> {
         let sql = format!("SELECT {} FROM applications WHERE id = $1", Self::COLUMNS);
-        let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
-        row.map(|r| self.decode(&r)).transpose()
+        let row = sqlx::query_as::<_, StoredRow>(&sql)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+        row.map(|r| self.decode(r)).transpose()
     }
 
     /// Every application this account may see: its own and its children's.
@@ -231,8 +246,11 @@ impl Applications<'_> {
             Self::COLUMNS,
             Self::visible_to("$1")
         );
-        let rows = sqlx::query(&sql).bind(account).fetch_all(self.db).await?;
-        rows.iter().map(|r| self.decode(r)).collect()
+        let rows = sqlx::query_as::<_, StoredRow>(&sql)
+            .bind(account)
+            .fetch_all(self.db)
+            .await?;
+        rows.into_iter().map(|r| self.decode(r)).collect()
     }
 
     pub async fn create(&self, account: &str, now: i64) -> anyhow::Result<Result<String, Refused>> {
@@ -244,18 +262,20 @@ impl Applications<'_> {
         .bind(account)
         .fetch_all(self.db)
         .await?;
-        let held = states
-            .iter()
-            .filter_map(|s| ApplicationState::from_code(s))
-            .filter(|s| s.is_active())
-            .count();
+        let mut held = 0;
+        for state in states {
+            if ApplicationState::try_from(state)?.is_active() {
+                held += 1;
+            }
+        }
         if held >= MAX_APPLICATIONS_PER_ACCOUNT {
             return Ok(Err(Refused::AccountLimit));
         }
         let id = crate::crypto::random_id();
-        let answers = self
-            .cipher
-            .encrypt(ANSWERS, &serde_json::to_vec(&Answers::default())?);
+        let answers = self.cipher.encrypt(
+            &columns::APPLICATION_ANSWERS,
+            &serde_json::to_vec(&Answers::default())?,
+        );
         sqlx::query(
             "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -279,9 +299,10 @@ impl Applications<'_> {
         app: &Stored,
         now: i64,
     ) -> anyhow::Result<Result<(), Refused>> {
-        let sealed = self
-            .cipher
-            .encrypt(ANSWERS, &serde_json::to_vec(&app.answers)?);
+        let sealed = self.cipher.encrypt(
+            &columns::APPLICATION_ANSWERS,
+            &serde_json::to_vec(&app.answers)?,
+        );
         self.update_editable(app, "answers", sealed, now).await
     }
 
@@ -291,7 +312,7 @@ impl Applications<'_> {
         jpeg: &[u8],
         now: i64,
     ) -> anyhow::Result<Result<(), Refused>> {
-        let sealed = self.cipher.encrypt(PHOTO, jpeg);
+        let sealed = self.cipher.encrypt(&columns::APPLICATION_PHOTO, jpeg);
         self.update_editable(app, "photo", sealed, now).await
     }
 
@@ -329,7 +350,11 @@ impl Applications<'_> {
                 .fetch_optional(self.db)
                 .await?;
         match sealed.flatten() {
-            Some(sealed) => Ok(Some(self.cipher.decrypt(PHOTO, &sealed)?.to_vec())),
+            Some(sealed) => Ok(Some(
+                self.cipher
+                    .decrypt(&columns::APPLICATION_PHOTO, &sealed)?
+                    .to_vec(),
+            )),
             None => Ok(None),
         }
     }
@@ -359,7 +384,7 @@ impl Applications<'_> {
         };
         let birth_index = self
             .cipher
-            .blind_index("birth-certificate", birth_cert.as_ref());
+            .blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
         let other: Option<String> = sqlx::query_scalar(
             "SELECT id FROM applications WHERE active_birth_cert_index = $1 AND id <> $2",
         )

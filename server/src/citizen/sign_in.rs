@@ -9,6 +9,7 @@
 //!   account: the account is made when a code is first used.
 
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use crate::messages::{Message, Recipient, outbox};
 use app::i18n::Locale;
 use app::identifiers::{EmailAddress, FieldError, PhoneNumber};
@@ -123,6 +124,17 @@ pub struct SignIn<'a> {
     pub per_connection_limit: i64,
 }
 
+/// A sign-in code as stored (`contact` sealed).
+#[derive(sqlx::FromRow)]
+struct CodeRow {
+    contact_index: String,
+    contact: Vec<u8>,
+    code_hash: String,
+    failed_attempts: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
 impl SignIn<'_> {
     fn code_hash(&self, challenge: &str, code: &str) -> String {
         self.cipher
@@ -130,7 +142,8 @@ impl SignIn<'_> {
     }
 
     fn contact_index(&self, contact: &ContactAddress) -> String {
-        self.cipher.blind_index("contact", &contact.normalised())
+        self.cipher
+            .blind_index(columns::CONTACT_INDEX, &contact.normalised())
     }
 
     /// Counts a request against a connection's limit; true if over it.
@@ -186,7 +199,7 @@ impl SignIn<'_> {
         )
         .bind(&challenge)
         .bind(&index)
-        .bind(self.cipher.encrypt_str("sign_in_codes.contact", &format!("{}:{}", contact.kind(), contact.normalised())))
+        .bind(self.cipher.encrypt_str(&columns::SIGN_IN_CODE_CONTACT, &format!("{}:{}", contact.kind(), contact.normalised())))
         .bind(self.code_hash(&challenge, &code))
         .bind(now + CODE_LIFETIME_SECS)
         .bind(now)
@@ -215,13 +228,21 @@ impl SignIn<'_> {
         code: &str,
         now: i64,
     ) -> anyhow::Result<Result<String, CodeProblem>> {
-        let row: Option<(String, Vec<u8>, String, i64, i64, Option<i64>)> = sqlx::query_as(
+        let row = sqlx::query_as::<_, CodeRow>(
             "SELECT contact_index, contact, code_hash, failed_attempts, expires_at, used_at FROM sign_in_codes WHERE id = $1",
         )
         .bind(challenge)
         .fetch_optional(self.db)
         .await?;
-        let Some((index, sealed_contact, stored_hash, failed, expires_at, used_at)) = row else {
+        let Some(CodeRow {
+            contact_index: index,
+            contact: sealed_contact,
+            code_hash: stored_hash,
+            failed_attempts: failed,
+            expires_at,
+            used_at,
+        }) = row
+        else {
             return Ok(Err(CodeProblem::Dead));
         };
         if used_at.is_some() || now >= expires_at || failed >= MAX_WRONG_TRIES {
@@ -254,7 +275,7 @@ impl SignIn<'_> {
         }
         let contact = self
             .cipher
-            .decrypt_string("sign_in_codes.contact", &sealed_contact)?;
+            .decrypt_string(&columns::SIGN_IN_CODE_CONTACT, &sealed_contact)?;
         let (kind, value) = contact
             .split_once(':')
             .ok_or_else(|| anyhow::anyhow!("a malformed stored contact"))?;
@@ -289,7 +310,7 @@ impl SignIn<'_> {
         )
         .bind(&id)
         .bind(index)
-        .bind(self.cipher.encrypt_str("accounts.contact", value))
+        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, value))
         .bind(kind)
         .bind(now)
         .bind(now)

@@ -15,36 +15,10 @@
 //! Old data keys stay in `data_keys` (they cost nothing and keep old
 //! backups readable); removing them is a separate, deliberate step.
 
+use crate::crypto::columns::ENCRYPTED_COLUMNS;
 use crate::crypto::{FieldCipher, MasterKey};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use std::time::Duration;
-
-/// Every encrypted column: (table, column, key). Its AEAD context is
-/// `table.column`; `key` is a text expression unique per row (the primary
-/// key) that batches are read in order of.
-pub const ENCRYPTED_COLUMNS: [(&str, &str, &str); 13] = [
-    ("accounts", "contact", "id"),
-    ("sign_in_codes", "contact", "id"),
-    ("applications", "answers", "id"),
-    ("applications", "photo", "id"),
-    ("pending_verifications", "applicant", "id"),
-    ("outbox", "recipient", "id"),
-    ("outbox", "body", "id"),
-    ("account_identities", "id_number", "account_id"),
-    ("account_identities", "names", "account_id"),
-    (
-        "child_links",
-        "document",
-        "application_id || ':' || account_id",
-    ),
-    (
-        "child_links",
-        "document_reference",
-        "application_id || ':' || account_id",
-    ),
-    ("staff_accounts", "totp_secret", "id"),
-    ("booking_notes", "note", "id"),
-];
 
 /// Most passes before giving up (a server still sealing with an old key).
 const MAX_PASSES: u32 = 10;
@@ -123,38 +97,37 @@ async fn reencrypt_pass(
 ) -> anyhow::Result<(u64, u64)> {
     let newest = cipher.active_key_id();
     let (mut rewritten, mut changed) = (0, 0);
-    for (table, column, key) in ENCRYPTED_COLUMNS {
-        let context = format!("{table}.{column}");
+    for sealed_column in &ENCRYPTED_COLUMNS {
+        let (table, column, key) = (sealed_column.table, sealed_column.column, sealed_column.key);
+        let context = sealed_column.context;
         let select = format!(
             "SELECT {key} AS id, {column} AS value FROM {table} WHERE {key} > $1 AND {column} IS NOT NULL ORDER BY {key} LIMIT $2"
         );
         let update = format!("UPDATE {table} SET {column} = $1 WHERE {key} = $2 AND {column} = $3");
         let mut after = String::new();
         loop {
-            let rows = sqlx::query(&select)
+            let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&select)
                 .bind(&after)
                 .bind(batch)
                 .fetch_all(db)
                 .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.try_get("id")?;
-            for row in &rows {
-                let value: Vec<u8> = row.try_get("value")?;
+            let Some((last, _)) = rows.last() else { break };
+            after = last.clone();
+            for (id, value) in &rows {
                 // Emptied values (a pending verification with an outcome) and
                 // values already on the newest key are left alone.
-                match FieldCipher::key_id_of(&value) {
+                match FieldCipher::key_id_of(value) {
                     Some(id) if id != newest => {}
                     _ => continue,
                 }
-                let id: String = row.try_get("id")?;
-                let plaintext = cipher.decrypt(&context, &value).map_err(|error| {
+                let plaintext = cipher.decrypt(sealed_column, value).map_err(|error| {
                     anyhow::anyhow!("{context} of one row (id {id}) does not decrypt: {error}")
                 })?;
-                let sealed = cipher.encrypt(&context, &plaintext);
+                let sealed = cipher.encrypt(sealed_column, &plaintext);
                 let done = sqlx::query(&update)
                     .bind(sealed)
-                    .bind(&id)
-                    .bind(&value)
+                    .bind(id)
+                    .bind(value)
                     .execute(db)
                     .await?
                     .rows_affected();

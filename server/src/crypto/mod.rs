@@ -12,16 +12,18 @@
 //! normalised value, stored beside the ciphertext, so lookups never decrypt.
 //!
 //! Ciphertext layout: `[1: version = 1][4: data key id, big-endian][12: nonce][ciphertext + 16-byte tag]`.
-//! The associated data binds a ciphertext to its place (`table.column`), so
-//! a value copied into another column does not decrypt.
+//! The associated data binds a ciphertext to its place (`table.column`, see
+//! [`columns`]), so a value copied into another column does not decrypt.
 //!
 //! Beside the cipher: [`keys`], data-key rotation and the job that keeps a
 //! running server's keys current, and [`Secret`], a configured secret that
 //! is never printed.
 
+pub mod columns;
 pub mod keys;
 mod secret;
 
+pub use columns::Column;
 pub use secret::Secret;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -31,7 +33,7 @@ use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use rand::RngCore as _;
 use sha2::Sha256;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use zeroize::Zeroizing;
@@ -119,13 +121,14 @@ impl FieldCipher {
     pub async fn load(db: &AnyPool, master: &MasterKey) -> anyhow::Result<Self> {
         let wrapping = Aes256Gcm::new_from_slice(master.derive("data-key-wrapping").as_ref())
             .expect("32-byte key");
-        let mut rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id")
-            .fetch_all(db)
-            .await?;
+        let mut rows: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT id, wrapped_key FROM data_keys ORDER BY id")
+                .fetch_all(db)
+                .await?;
         if rows.is_empty() {
             // Two processes starting on one new database: one key wins, both read it.
             create_data_key(db, &wrapping).await?;
-            rows = sqlx::query("SELECT id, wrapped_key FROM data_keys ORDER BY id")
+            rows = sqlx::query_as("SELECT id, wrapped_key FROM data_keys ORDER BY id")
                 .fetch_all(db)
                 .await?;
         }
@@ -156,10 +159,11 @@ impl FieldCipher {
             .copied()
             .max()
             .unwrap_or(0);
-        let rows = sqlx::query("SELECT id, wrapped_key FROM data_keys WHERE id > $1 ORDER BY id")
-            .bind(i64::from(known))
-            .fetch_all(db)
-            .await?;
+        let rows: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT id, wrapped_key FROM data_keys WHERE id > $1 ORDER BY id")
+                .bind(i64::from(known))
+                .fetch_all(db)
+                .await?;
         if rows.is_empty() {
             return Ok(false);
         }
@@ -190,8 +194,8 @@ impl FieldCipher {
         *self.inner.active.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Seals `plaintext` for the column named by `context` (e.g. `"applications.surname"`).
-    pub fn encrypt(&self, context: &str, plaintext: &[u8]) -> Vec<u8> {
+    /// Seals `plaintext` for `column` (bound to its context).
+    pub fn encrypt(&self, column: &Column, plaintext: &[u8]) -> Vec<u8> {
         #[cfg(feature = "bench")]
         if self.inner.passthrough {
             let mut out = vec![0u8; HEADER];
@@ -209,7 +213,7 @@ impl FieldCipher {
                 Nonce::from_slice(&nonce),
                 Payload {
                     msg: plaintext,
-                    aad: context.as_bytes(),
+                    aad: column.context.as_bytes(),
                 },
             )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
@@ -223,7 +227,7 @@ impl FieldCipher {
 
     pub fn decrypt(
         &self,
-        context: &str,
+        column: &Column,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         if ciphertext.len() < HEADER + 16 || ciphertext[0] != VERSION {
@@ -241,23 +245,23 @@ impl FieldCipher {
             Nonce::from_slice(&ciphertext[5..HEADER]),
             Payload {
                 msg: &ciphertext[HEADER..],
-                aad: context.as_bytes(),
+                aad: column.context.as_bytes(),
             },
         )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::Tampered)
     }
 
-    pub fn encrypt_str(&self, context: &str, plaintext: &str) -> Vec<u8> {
-        self.encrypt(context, plaintext.as_bytes())
+    pub fn encrypt_str(&self, column: &Column, plaintext: &str) -> Vec<u8> {
+        self.encrypt(column, plaintext.as_bytes())
     }
 
     pub fn decrypt_string(
         &self,
-        context: &str,
+        column: &Column,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<String>, CryptoError> {
-        let bytes = self.decrypt(context, ciphertext)?;
+        let bytes = self.decrypt(column, ciphertext)?;
         String::from_utf8(bytes.to_vec())
             .map(Zeroizing::new)
             .map_err(|_| CryptoError::Malformed)
@@ -344,13 +348,11 @@ pub fn hex(bytes: &[u8]) -> String {
 /// that names the likely cause when the master key is the wrong one.
 fn unwrap_rows(
     wrapping: &Aes256Gcm,
-    rows: Vec<sqlx::any::AnyRow>,
+    rows: Vec<(i64, Vec<u8>)>,
 ) -> anyhow::Result<HashMap<u32, Arc<Aes256Gcm>>> {
     let mut keys = HashMap::new();
-    for row in rows {
-        let id =
-            u32::try_from(row.try_get::<i64, _>("id")?).context("a data key id out of range")?;
-        let wrapped: Vec<u8> = row.try_get("wrapped_key")?;
+    for (id, wrapped) in rows {
+        let id = u32::try_from(id).context("a data key id out of range")?;
         let key = unwrap_key(wrapping, id, &wrapped).map_err(|_| {
             anyhow::anyhow!(
                 "the master key does not match this database: data key {id} cannot be unwrapped. \

@@ -14,16 +14,12 @@
 
 use super::templates::Message;
 use super::transport::{Recipient, one_line};
-use crate::crypto::FieldCipher;
+use crate::crypto::{FieldCipher, columns};
 use app::i18n::Locale;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
-/// The AEAD context of `outbox.recipient`.
-pub(super) const RECIPIENT_CONTEXT: &str = "outbox.recipient";
-/// The AEAD context of `outbox.body`.
-pub(super) const BODY_CONTEXT: &str = "outbox.body";
 /// `last_error` is kept short.
 const LAST_ERROR_MAX_CHARS: usize = 200;
 
@@ -64,8 +60,8 @@ pub async fn enqueue(
     )
     .bind(&id)
     .bind(to.channel())
-    .bind(cipher.encrypt_str(RECIPIENT_CONTEXT, to.address()))
-    .bind(cipher.encrypt_str(BODY_CONTEXT, &text))
+    .bind(cipher.encrypt_str(&columns::OUTBOX_RECIPIENT, to.address()))
+    .bind(cipher.encrypt_str(&columns::OUTBOX_BODY, &text))
     .bind(message.kind())
     .bind(now)
     .bind(now)
@@ -174,7 +170,7 @@ pub use app::pages::staff::outbox::STATES;
 
 /// The newest `limit` messages, of one state or all, newest first.
 pub async fn recent(db: &AnyPool, state: Option<&str>, limit: i64) -> anyhow::Result<Vec<Entry>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, EntryRow>(
         "SELECT id, kind, channel, state, attempts, last_error, created_at, updated_at, \
          CASE WHEN body IS NULL THEN 0 ELSE 1 END AS has_body FROM outbox \
          WHERE ($1 = '' OR state = $1) ORDER BY created_at DESC, id LIMIT $2",
@@ -183,22 +179,33 @@ pub async fn recent(db: &AnyPool, state: Option<&str>, limit: i64) -> anyhow::Re
     .bind(limit)
     .fetch_all(db)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let state: String = row.try_get("state")?;
-            Ok(Entry {
-                retryable: state == "failed" && row.try_get::<i64, _>("has_body")? == 1,
-                id: row.try_get("id")?,
-                kind: row.try_get("kind")?,
-                channel: row.try_get("channel")?,
-                state,
-                attempts: row.try_get("attempts")?,
-                last_error: row.try_get("last_error")?,
-                created_at: row.try_get("created_at")?,
-                updated_at: row.try_get("updated_at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|row| Entry {
+            retryable: row.state == "failed" && row.has_body == 1,
+            id: row.id,
+            kind: row.kind,
+            channel: row.channel,
+            state: row.state,
+            attempts: row.attempts,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         })
-        .collect()
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: String,
+    kind: String,
+    channel: String,
+    state: String,
+    attempts: i64,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    has_body: i64,
 }
 
 /// How many messages are in each state (states with none left out).

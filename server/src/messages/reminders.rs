@@ -19,7 +19,7 @@ use crate::citizen::applications::Applications;
 use crate::crypto::FieldCipher;
 use app::dates::CivilDate;
 use app::i18n::Locale;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 /// The evening reminder, for tomorrow's appointments, from this minute of
 /// the day (Nairobi time).
@@ -83,7 +83,7 @@ impl Reminders<'_> {
         now: i64,
     ) -> anyhow::Result<usize> {
         let column = which.column();
-        let rows = sqlx::query(&format!(
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(&format!(
             "SELECT b.id, b.application_id, b.slot, c.name AS centre FROM bookings b \
              JOIN centres c ON c.id = b.centre_id \
              WHERE b.day = $1 AND b.live = 1 AND b.status = 'booked' AND b.{column} IS NULL \
@@ -99,21 +99,17 @@ impl Reminders<'_> {
             cipher: self.cipher,
         };
         let mut queued = 0;
-        for row in rows {
-            let booking: String = row.try_get("id")?;
-            let Some(app) = applications
-                .load_for_staff(&row.try_get::<String, _>("application_id")?)
-                .await?
-            else {
+        for (booking, application_id, slot, centre) in rows {
+            let Some(app) = applications.load_for_staff(&application_id).await? else {
                 continue;
             };
             let Some(reference) = app.reference.clone() else {
                 continue;
             };
-            let slot = u16::try_from(row.try_get::<i64, _>("slot")?).unwrap_or_default();
+            let slot = crate::booking::bookings::stored_slot(slot)?;
             let message = Message::AppointmentReminder {
                 reference,
-                centre: row.try_get("centre")?,
+                centre,
                 day,
                 slot,
                 tomorrow: which == Which::Evening,

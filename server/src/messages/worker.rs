@@ -12,12 +12,13 @@
 //! The server's own logs (tracing) name messages by id, kind, state and
 //! attempt count only: never a recipient, a text or a code.
 
-use super::outbox::{BODY_CONTEXT, RECIPIENT_CONTEXT, short};
+use super::outbox::short;
 use super::templates::SIGN_IN_CODE;
 use super::transport::{Outgoing, Recipient, Transport, TransportError};
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use app::i18n::Locale;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
@@ -101,25 +102,20 @@ impl OutboxWorker {
 
     /// Sends one claimed message and records the result; `true` if sent.
     async fn deliver(&self, id: &str, now: i64) -> anyhow::Result<bool> {
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, ClaimedRow>(
             "SELECT channel, recipient, body, kind, attempts, locale FROM outbox WHERE id = $1",
         )
         .bind(id)
         .fetch_one(&self.db)
         .await?;
-        let channel: String = row.try_get("channel")?;
-        let recipient: Vec<u8> = row.try_get("recipient")?;
-        let body: Option<Vec<u8>> = row.try_get("body")?;
-        let kind: String = row.try_get("kind")?;
-        let attempts = row.try_get::<i64, _>("attempts")? + 1;
-        let locale =
-            app::language::parse_code(&row.try_get::<String, _>("locale")?).unwrap_or(Locale::en);
+        let kind = row.kind.as_str();
+        let attempts = row.attempts + 1;
 
-        let result = match self.open(&channel, &recipient, body.as_deref()) {
-            Ok((to, text)) => {
+        let result = match self.open(&row) {
+            Ok((to, text, locale)) => {
                 let outgoing = Outgoing {
                     id,
-                    kind: &kind,
+                    kind,
                     to: &to,
                     locale,
                     text: &text,
@@ -191,26 +187,37 @@ impl OutboxWorker {
         }
     }
 
-    /// Decrypts a stored message; a reason (without personal data) if it cannot be.
+    /// Decrypts a stored message; a reason (without personal data) if it
+    /// cannot be, or if its language is none the portal writes in.
     fn open(
         &self,
-        channel: &str,
-        recipient: &[u8],
-        body: Option<&[u8]>,
-    ) -> Result<(Recipient, Zeroizing<String>), &'static str> {
-        let body = body.ok_or("the message has no text")?;
+        row: &ClaimedRow,
+    ) -> Result<(Recipient, Zeroizing<String>, Locale), &'static str> {
+        let body = row.body.as_deref().ok_or("the message has no text")?;
+        let locale = app::language::parse_code(&row.locale).ok_or("an unknown language")?;
         let address = self
             .cipher
-            .decrypt_string(RECIPIENT_CONTEXT, recipient)
+            .decrypt_string(&columns::OUTBOX_RECIPIENT, &row.recipient)
             .map_err(|_| "the recipient does not decrypt")?;
-        let to =
-            Recipient::from_stored(channel, address.to_string()).ok_or("an unknown channel")?;
+        let to = Recipient::from_stored(&row.channel, address.to_string())
+            .ok_or("an unknown channel")?;
         let text = self
             .cipher
-            .decrypt_string(BODY_CONTEXT, body)
+            .decrypt_string(&columns::OUTBOX_BODY, body)
             .map_err(|_| "the text does not decrypt")?;
-        Ok((to, text))
+        Ok((to, text, locale))
     }
+}
+
+/// A claimed message as stored (recipient and body sealed).
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    channel: String,
+    recipient: Vec<u8>,
+    body: Option<Vec<u8>>,
+    kind: String,
+    attempts: i64,
+    locale: String,
 }
 
 #[cfg(test)]

@@ -13,9 +13,9 @@
 use crate::crypto::FieldCipher;
 use crate::registry::verification::{Applicant, ApplicationKind, Outcome, verify};
 use app::dates::CivilDate;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
-const CONTEXT: &str = "pending_verifications.applicant";
+use crate::crypto::columns::PENDING_APPLICANT;
 /// How long a claimed row is left alone while one process verifies it.
 const CLAIM_LEASE_SECS: i64 = 60;
 /// Pauses between attempts double from the configured first pause, up to an hour.
@@ -67,7 +67,7 @@ impl PendingVerifications {
         let id = crate::crypto::random_id();
         let sealed = self
             .cipher
-            .encrypt(CONTEXT, &serde_json::to_vec(applicant)?);
+            .encrypt(&PENDING_APPLICANT, &serde_json::to_vec(applicant)?);
         sqlx::query(
             "INSERT INTO pending_verifications \
              (id, subject, kind, applicant, outcome, attempts, next_attempt_at, created_at, updated_at) \
@@ -87,19 +87,18 @@ impl PendingVerifications {
     }
 
     pub async fn status(&self, id: &str) -> anyhow::Result<Option<Status>> {
-        let row = sqlx::query("SELECT outcome, attempts FROM pending_verifications WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await?;
-        row.map(|row| -> anyhow::Result<Status> {
-            Ok(match row.try_get::<Option<String>, _>("outcome")? {
+        let row: Option<(Option<String>, i64)> =
+            sqlx::query_as("SELECT outcome, attempts FROM pending_verifications WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.db)
+                .await?;
+        row.map(|(outcome, attempts)| -> anyhow::Result<Status> {
+            Ok(match outcome {
                 Some(code) => Status::Done(
                     outcome_from_code(&code)
                         .ok_or_else(|| anyhow::anyhow!("an unknown outcome"))?,
                 ),
-                None => Status::Pending {
-                    attempts: row.try_get("attempts")?,
-                },
+                None => Status::Pending { attempts },
             })
         })
         .transpose()
@@ -137,18 +136,15 @@ impl PendingVerifications {
     }
 
     async fn retry_one(&self, id: &str, today: CivilDate, now: i64) -> anyhow::Result<bool> {
-        let row = sqlx::query(
+        let (kind, sealed, attempts): (String, Vec<u8>, i64) = sqlx::query_as(
             "SELECT kind, applicant, attempts FROM pending_verifications WHERE id = $1",
         )
         .bind(id)
         .fetch_one(&self.db)
         .await?;
-        let kind = ApplicationKind::from_code(&row.try_get::<String, _>("kind")?)
-            .ok_or_else(|| anyhow::anyhow!("an unknown kind"))?;
-        let attempts: i64 = row.try_get("attempts")?;
-        let plaintext = self
-            .cipher
-            .decrypt(CONTEXT, &row.try_get::<Vec<u8>, _>("applicant")?)?;
+        let kind =
+            ApplicationKind::from_code(&kind).ok_or_else(|| anyhow::anyhow!("an unknown kind"))?;
+        let plaintext = self.cipher.decrypt(&PENDING_APPLICANT, &sealed)?;
         let applicant: Applicant = serde_json::from_slice(&plaintext)?;
         let outcome = verify(self.registry.as_ref(), &applicant, kind, today).await;
         if outcome == Outcome::RegistryUnavailable {

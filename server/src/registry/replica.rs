@@ -3,7 +3,7 @@
 
 use super::{BirthRecord, LifeStatus, PersonRecord, Registry, RegistryError, Sex};
 use app::identifiers::{BirthCertificateNumber, NationalIdNumber};
-use sqlx::{AnyPool, Row, any::AnyRow};
+use sqlx::AnyPool;
 
 #[derive(Clone)]
 pub struct LocalReplica {
@@ -28,45 +28,79 @@ fn corrupt(what: &str) -> RegistryError {
     RegistryError::Protocol(format!("the replica holds an unreadable {what}"))
 }
 
-fn sex(row: &AnyRow) -> Result<Sex, RegistryError> {
-    Sex::read(row.try_get("sex")?).ok_or_else(|| corrupt("sex"))
+fn sex(code: &str) -> Result<Sex, RegistryError> {
+    Sex::read(code).ok_or_else(|| corrupt("sex"))
 }
 
-fn date_of_birth(row: &AnyRow) -> Result<app::dates::CivilDate, RegistryError> {
-    row.try_get::<String, _>("date_of_birth")?
-        .parse()
-        .map_err(|()| corrupt("date of birth"))
+fn date_of_birth(text: &str) -> Result<app::dates::CivilDate, RegistryError> {
+    text.parse().map_err(|()| corrupt("date of birth"))
 }
 
-fn birth_from_row(row: &AnyRow) -> Result<BirthRecord, RegistryError> {
-    Ok(BirthRecord {
-        birth_cert_no: row.try_get("birth_cert_no")?,
-        surname: row.try_get("surname")?,
-        given_names: row.try_get("given_names")?,
-        sex: sex(row)?,
-        date_of_birth: date_of_birth(row)?,
-        county_code: row.try_get("county_code")?,
-        mother_name: row.try_get("mother_name")?,
-        mother_id_no: row.try_get("mother_id_no")?,
-        father_name: row.try_get("father_name")?,
-        father_id_no: row.try_get("father_id_no")?,
-        status: match row.try_get::<Option<String>, _>("status")? {
-            None => LifeStatus::Alive,
-            Some(code) => LifeStatus::read(&code).ok_or_else(|| corrupt("status"))?,
-        },
-    })
+#[derive(sqlx::FromRow)]
+struct BirthRow {
+    birth_cert_no: String,
+    surname: String,
+    given_names: String,
+    sex: String,
+    date_of_birth: String,
+    county_code: String,
+    mother_name: Option<String>,
+    mother_id_no: Option<String>,
+    father_name: Option<String>,
+    father_id_no: Option<String>,
+    status: Option<String>,
 }
 
-fn person_from_row(row: &AnyRow) -> Result<PersonRecord, RegistryError> {
-    Ok(PersonRecord {
-        id_no: row.try_get("id_no")?,
-        surname: row.try_get("surname")?,
-        given_names: row.try_get("given_names")?,
-        sex: sex(row)?,
-        date_of_birth: date_of_birth(row)?,
-        birth_cert_no: row.try_get("birth_cert_no")?,
-        status: LifeStatus::read(row.try_get("status")?).ok_or_else(|| corrupt("status"))?,
-    })
+impl TryFrom<BirthRow> for BirthRecord {
+    type Error = RegistryError;
+
+    fn try_from(row: BirthRow) -> Result<Self, RegistryError> {
+        Ok(BirthRecord {
+            sex: sex(&row.sex)?,
+            date_of_birth: date_of_birth(&row.date_of_birth)?,
+            // No status: from an older export, which recorded no deaths
+            // (the column's migration says NULL is alive).
+            status: match row.status {
+                None => LifeStatus::Alive,
+                Some(code) => LifeStatus::read(&code).ok_or_else(|| corrupt("status"))?,
+            },
+            birth_cert_no: row.birth_cert_no,
+            surname: row.surname,
+            given_names: row.given_names,
+            county_code: row.county_code,
+            mother_name: row.mother_name,
+            mother_id_no: row.mother_id_no,
+            father_name: row.father_name,
+            father_id_no: row.father_id_no,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id_no: String,
+    surname: String,
+    given_names: String,
+    sex: String,
+    date_of_birth: String,
+    birth_cert_no: Option<String>,
+    status: String,
+}
+
+impl TryFrom<PersonRow> for PersonRecord {
+    type Error = RegistryError;
+
+    fn try_from(row: PersonRow) -> Result<Self, RegistryError> {
+        Ok(PersonRecord {
+            sex: sex(&row.sex)?,
+            date_of_birth: date_of_birth(&row.date_of_birth)?,
+            status: LifeStatus::read(&row.status).ok_or_else(|| corrupt("status"))?,
+            id_no: row.id_no,
+            surname: row.surname,
+            given_names: row.given_names,
+            birth_cert_no: row.birth_cert_no,
+        })
+    }
 }
 
 #[async_trait::async_trait]
@@ -75,7 +109,7 @@ impl Registry for LocalReplica {
         &self,
         birth_cert_no: &BirthCertificateNumber,
     ) -> Result<Option<BirthRecord>, RegistryError> {
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, BirthRow>(
             "SELECT birth_cert_no, surname, given_names, sex, date_of_birth, county_code, \
              mother_name, mother_id_no, father_name, father_id_no, status \
              FROM registry_births WHERE birth_cert_no = $1",
@@ -83,31 +117,31 @@ impl Registry for LocalReplica {
         .bind(birth_cert_no.as_ref())
         .fetch_optional(&self.db)
         .await?;
-        row.as_ref().map(birth_from_row).transpose()
+        row.map(BirthRecord::try_from).transpose()
     }
 
     async fn person(
         &self,
         id_no: &NationalIdNumber,
     ) -> Result<Option<PersonRecord>, RegistryError> {
-        let row = sqlx::query(concat!(select_person!(), " WHERE id_no = $1"))
+        let row = sqlx::query_as::<_, PersonRow>(concat!(select_person!(), " WHERE id_no = $1"))
             .bind(id_no.as_ref())
             .fetch_optional(&self.db)
             .await?;
-        row.as_ref().map(person_from_row).transpose()
+        row.map(PersonRecord::try_from).transpose()
     }
 
     async fn holder_of_birth_certificate(
         &self,
         birth_cert_no: &BirthCertificateNumber,
     ) -> Result<Option<PersonRecord>, RegistryError> {
-        let row = sqlx::query(concat!(
+        let row = sqlx::query_as::<_, PersonRow>(concat!(
             select_person!(),
             " WHERE birth_cert_no = $1 ORDER BY id_no LIMIT 1"
         ))
         .bind(birth_cert_no.as_ref())
         .fetch_optional(&self.db)
         .await?;
-        row.as_ref().map(person_from_row).transpose()
+        row.map(PersonRecord::try_from).transpose()
     }
 }

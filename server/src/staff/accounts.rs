@@ -9,11 +9,11 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore as _;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use subtle::ConstantTimeEq as _;
 use totp_rs::TOTP;
 
-const TOTP_SECRET: &str = "staff_accounts.totp_secret";
+use crate::crypto::columns::STAFF_TOTP_SECRET;
 /// Sign-in attempts from one connection in ten minutes.
 const ATTEMPTS_PER_CONNECTION: i64 = 30;
 const WINDOW_SECS: i64 = 600;
@@ -212,6 +212,24 @@ fn normalise_email(email: &str) -> Option<String> {
         .map(|e| e.to_string())
 }
 
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: String,
+    email: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    centre_id: Option<String>,
+    totp_enrolled_at: Option<i64>,
+}
+
+/// A staff account's second factor (`totp_secret` sealed).
+#[derive(sqlx::FromRow)]
+struct TotpRow {
+    totp_secret: Option<Vec<u8>>,
+    totp_enrolled_at: Option<i64>,
+    totp_last_step: Option<i64>,
+}
+
 impl StaffAccounts<'_> {
     pub async fn create(
         &self,
@@ -265,23 +283,19 @@ impl StaffAccounts<'_> {
 
     /// The member of staff with this id, as the extractor needs them.
     pub async fn member(&self, id: &str) -> anyhow::Result<Option<StaffMember>> {
-        let row = sqlx::query(
+        let row = sqlx::query_as::<_, MemberRow>(
             "SELECT id, email, role, centre_id, totp_enrolled_at FROM staff_accounts WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.db)
         .await?;
-        row.map(|row| -> anyhow::Result<StaffMember> {
-            Ok(StaffMember {
-                id: row.try_get("id")?,
-                email: row.try_get("email")?,
-                role: Role::from_code(&row.try_get::<String, _>("role")?)
-                    .ok_or_else(|| anyhow::anyhow!("unknown role"))?,
-                centre_id: row.try_get("centre_id")?,
-                totp_enrolled: row.try_get::<Option<i64>, _>("totp_enrolled_at")?.is_some(),
-            })
-        })
-        .transpose()
+        Ok(row.map(|row| StaffMember {
+            id: row.id,
+            email: row.email,
+            role: row.role,
+            centre_id: row.centre_id,
+            totp_enrolled: row.totp_enrolled_at.is_some(),
+        }))
     }
 
     fn totp_required(&self, role: Role) -> bool {
@@ -410,13 +424,13 @@ impl StaffAccounts<'_> {
         };
         anyhow::ensure!(enrolled.is_none(), "already enrolled");
         let secret = match sealed {
-            Some(sealed) => self.cipher.decrypt(TOTP_SECRET, &sealed)?.to_vec(),
+            Some(sealed) => self.cipher.decrypt(&STAFF_TOTP_SECRET, &sealed)?.to_vec(),
             None => {
                 let mut secret = vec![0u8; 20];
                 rand::rng().fill_bytes(&mut secret);
                 sqlx::query("UPDATE staff_accounts SET totp_secret = $2 WHERE id = $1 AND totp_secret IS NULL AND totp_enrolled_at IS NULL")
                     .bind(id)
-                    .bind(self.cipher.encrypt(TOTP_SECRET, &secret))
+                    .bind(self.cipher.encrypt(&STAFF_TOTP_SECRET, &secret))
                     .execute(self.db)
                     .await?;
                 // Another tab may have made one first: use what is stored.
@@ -425,7 +439,7 @@ impl StaffAccounts<'_> {
                         .bind(id)
                         .fetch_one(self.db)
                         .await?;
-                self.cipher.decrypt(TOTP_SECRET, &sealed)?.to_vec()
+                self.cipher.decrypt(&STAFF_TOTP_SECRET, &sealed)?.to_vec()
             }
         };
         Ok(base32_encode(&secret))
@@ -444,18 +458,22 @@ impl StaffAccounts<'_> {
         if self.locked(id, now).await? {
             return Ok(Err(SignInProblem::Locked));
         }
-        let row: Option<(Option<Vec<u8>>, Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT totp_secret, totp_enrolled_at, totp_last_step FROM staff_accounts WHERE id = $1")
-                .bind(id)
-                .fetch_optional(self.db)
-                .await?;
-        let Some((Some(sealed), enrolled, last_step)) = row else {
+        let row = sqlx::query_as::<_, TotpRow>("SELECT totp_secret, totp_enrolled_at, totp_last_step FROM staff_accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db)
+            .await?;
+        let Some(TotpRow {
+            totp_secret: Some(sealed),
+            totp_enrolled_at: enrolled,
+            totp_last_step: last_step,
+        }) = row
+        else {
             return Ok(Err(SignInProblem::Wrong));
         };
         if enrolled.is_some() == enrolling {
             return Ok(Err(SignInProblem::Wrong));
         }
-        let secret = self.cipher.decrypt(TOTP_SECRET, &sealed)?;
+        let secret = self.cipher.decrypt(&STAFF_TOTP_SECRET, &sealed)?;
         let Some(step) = matching_step(&secret, code.trim(), now)? else {
             return Ok(Err(self.failed(id, now).await?));
         };

@@ -11,12 +11,12 @@
 //! what the database holds at that moment; a race with a citizen booking
 //! the same seat starts it over.
 
-use crate::booking::bookings::{Kind, Seat};
-use crate::booking::centres::{Centre, Closure};
+use crate::booking::bookings::{Kind, Seat, stored_day, stored_slot};
+use crate::booking::centres::{Centre, Closure, ClosureRow, closures_from_rows};
 use crate::booking::schedule::Schedule;
 use app::capacity::{CentreRules, ClosureRequest};
 use app::dates::CivilDate;
-use sqlx::{AnyConnection, AnyPool, Connection, Row};
+use sqlx::{AnyConnection, AnyPool, Connection};
 use std::collections::HashMap;
 
 /// What a supervisor asks for.
@@ -39,6 +39,29 @@ pub struct Held {
     pub created_at: i64,
     /// Still to come and not checked in: the only bookings that may move.
     pub movable: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct HeldRow {
+    id: String,
+    application_id: String,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    day: String,
+    slot: i64,
+    seat: i64,
+    starts_at: i64,
+    created_at: i64,
+    status: String,
+}
+
+/// A closure with what the supervisor's list shows beside it.
+#[derive(sqlx::FromRow)]
+struct ClosureLineRow {
+    id: String,
+    reason: String,
+    #[sqlx(flatten)]
+    closure: ClosureRow,
 }
 
 /// One booking that no longer fits, and where it goes (`None`: nowhere
@@ -208,7 +231,7 @@ impl Capacity<'_> {
         today: CivilDate,
         now: i64,
     ) -> anyhow::Result<Vec<Held>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, HeldRow>(
             "SELECT id, application_id, kind, day, slot, seat, starts_at, created_at, status FROM bookings \
              WHERE centre_id = $1 AND live = 1 AND day >= $2",
         )
@@ -216,37 +239,32 @@ impl Capacity<'_> {
         .bind(today.to_string())
         .fetch_all(&mut *conn)
         .await?;
-        let mut held = Vec::with_capacity(rows.len());
-        for row in rows {
-            let kind: String = row.try_get("kind")?;
-            let day: String = row.try_get("day")?;
-            let status: String = row.try_get("status")?;
-            let starts_at: i64 = row.try_get("starts_at")?;
-            held.push(Held {
-                id: row.try_get("id")?,
-                application_id: row.try_get("application_id")?,
-                kind: Kind::from_code(&kind)
-                    .ok_or_else(|| anyhow::anyhow!("unknown booking kind"))?,
-                day: day
-                    .parse()
-                    .map_err(|()| anyhow::anyhow!("bad booking day"))?,
-                slot: u16::try_from(row.try_get::<i64, _>("slot")?)?,
-                seat: u16::try_from(row.try_get::<i64, _>("seat")?)?,
-                starts_at,
-                created_at: row.try_get("created_at")?,
-                movable: status == "booked" && starts_at >= now,
-            });
-        }
-        Ok(held)
+        rows.into_iter()
+            .map(|row| {
+                Ok(Held {
+                    day: stored_day(&row.day)?,
+                    slot: stored_slot(row.slot)?,
+                    seat: stored_slot(row.seat)?,
+                    movable: row.status == "booked" && row.starts_at >= now,
+                    id: row.id,
+                    application_id: row.application_id,
+                    kind: row.kind,
+                    starts_at: row.starts_at,
+                    created_at: row.created_at,
+                })
+            })
+            .collect()
     }
 
     /// Closures from `today` to the horizon (and the booked days beyond it).
     async fn closures(conn: &mut AnyConnection, today: CivilDate) -> anyhow::Result<Vec<Closure>> {
-        let rows = sqlx::query("SELECT centre_id, day, starts, ends FROM closures WHERE day >= $1")
-            .bind(today.to_string())
-            .fetch_all(&mut *conn)
-            .await?;
-        crate::booking::centres::closures_from_rows(&rows)
+        let rows = sqlx::query_as::<_, ClosureRow>(
+            "SELECT centre_id, day, starts, ends FROM closures WHERE day >= $1",
+        )
+        .bind(today.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        closures_from_rows(rows)
     }
 
     /// What `change` would move, without changing anything.
@@ -498,13 +516,11 @@ impl Capacity<'_> {
                 "SELECT id, reference FROM applications WHERE id IN ({}) AND reference IS NOT NULL",
                 placeholders.join(", ")
             );
-            let mut query = sqlx::query(&sql);
+            let mut query = sqlx::query_as::<_, (String, String)>(&sql);
             for id in chunk {
                 query = query.bind(*id);
             }
-            for row in query.fetch_all(self.db).await? {
-                references.insert(row.try_get("id")?, row.try_get("reference")?);
-            }
+            references.extend(query.fetch_all(self.db).await?);
         }
         Ok(references)
     }
@@ -516,7 +532,7 @@ impl Capacity<'_> {
         centre: &str,
         today: CivilDate,
     ) -> anyhow::Result<Vec<app::pages::staff::ClosureLine>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, ClosureLineRow>(
             "SELECT id, centre_id, day, starts, ends, reason FROM closures \
              WHERE day >= $1 AND (centre_id = $2 OR centre_id IS NULL) ORDER BY day, starts",
         )
@@ -524,20 +540,18 @@ impl Capacity<'_> {
         .bind(centre)
         .fetch_all(self.db)
         .await?;
-        let mut lines = Vec::new();
-        for row in rows {
-            let Some(closure) = crate::booking::centres::closure_from_row(&row)? else {
-                continue;
-            };
-            lines.push(app::pages::staff::ClosureLine {
-                id: row.try_get("id")?,
-                day: closure.day,
-                span: closure.span,
-                reason: row.try_get("reason")?,
-                everywhere: closure.centre_id.is_none(),
-            });
-        }
-        Ok(lines)
+        rows.into_iter()
+            .map(|row| {
+                let closure = Closure::try_from(row.closure)?;
+                Ok(app::pages::staff::ClosureLine {
+                    id: row.id,
+                    day: closure.day,
+                    span: closure.span,
+                    reason: row.reason,
+                    everywhere: closure.centre_id.is_none(),
+                })
+            })
+            .collect()
     }
 }
 

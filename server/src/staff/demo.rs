@@ -7,6 +7,7 @@
 use crate::citizen::applications::new_reference;
 use crate::citizen::children::child_answers;
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use crate::registry::{Registry, replica::LocalReplica};
 use app::dates::CivilDate;
 use app::identifiers::BirthCertificateNumber;
@@ -76,7 +77,7 @@ pub async fn queue(
     .fetch_all(db)
     .await?;
     let registry = LocalReplica::new(db.clone());
-    let photo = cipher.encrypt("applications.photo", &silhouette()?);
+    let photo = cipher.encrypt(&columns::APPLICATION_PHOTO, &silhouette()?);
     let step = slot_minutes.clamp(5, 60) as u16;
     let mut next_minute = first_minute;
     let mut queued = Vec::new();
@@ -87,7 +88,7 @@ pub async fn queue(
         let Ok(birth_cert) = BirthCertificateNumber::parse(&certificate) else {
             continue;
         };
-        let index = cipher.blind_index("birth-certificate", birth_cert.as_ref());
+        let index = cipher.blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
         let taken: Option<String> =
             sqlx::query_scalar("SELECT id FROM applications WHERE active_birth_cert_index = $1")
                 .bind(&index)
@@ -114,8 +115,8 @@ pub async fn queue(
         let mut tx = db.begin().await?;
         sqlx::query("INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $2, $3, 'email', $4)")
             .bind(&account)
-            .bind(cipher.blind_index("contact", &format!("demo-{account}@demo.usajili.go.ke")))
-            .bind(cipher.encrypt_str("accounts.contact", &format!("demo-{account}@demo.usajili.go.ke")))
+            .bind(cipher.blind_index(columns::CONTACT_INDEX, &format!("demo-{account}@demo.usajili.go.ke")))
+            .bind(cipher.encrypt_str(&columns::ACCOUNT_CONTACT, &format!("demo-{account}@demo.usajili.go.ke")))
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -125,7 +126,7 @@ pub async fn queue(
         )
         .bind(&application)
         .bind(&account)
-        .bind(cipher.encrypt("applications.answers", &serde_json::to_vec(&answers)?))
+        .bind(cipher.encrypt(&columns::APPLICATION_ANSWERS, &serde_json::to_vec(&answers)?))
         .bind(&photo)
         .bind(&reference)
         .bind(&index)

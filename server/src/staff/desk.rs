@@ -5,17 +5,17 @@
 //! guessed step change nothing; everything else is refused.
 
 use crate::crypto::FieldCipher;
+use crate::crypto::columns;
 use crate::registry::verification::ApplicationKind;
 use app::application::{Answers, ApplicationState};
 use app::dates::CivilDate;
 use app::identifiers::{ApplicationReference, FieldError};
 use app::pages::staff::{DayCounts, Visit, VisitKind, VisitStatus};
-use sqlx::{AnyConnection, AnyPool, Connection, Row};
+use sqlx::{AnyConnection, AnyPool, Connection};
 
 /// Minutes after the slot's start before an unseen booking is a no-show.
 pub const NO_SHOW_AFTER_SECS: i64 = 30 * 60;
 pub const MAX_NOTE_CHARS: usize = 500;
-const NOTE: &str = "booking_notes.note";
 
 app::coded_enum! {
     /// A step at the counter. Its code names it in the audit trail
@@ -47,17 +47,7 @@ impl Step {
         }
     }
 
-    /// (kind it applies to or None for both, booking status before, after,
-    /// the timestamp column it sets, application state before and after).
-    fn rule(
-        self,
-    ) -> (
-        Option<VisitKind>,
-        VisitStatus,
-        VisitStatus,
-        Option<&'static str>,
-        Option<(&'static str, &'static str)>,
-    ) {
+    fn rule(self) -> Rule {
         use VisitStatus::*;
         match self {
             Step::CheckIn => (None, Booked, CheckedIn, Some("checked_in_at"), None),
@@ -93,6 +83,17 @@ impl Step {
         }
     }
 }
+
+/// What a step needs and changes: (kind it applies to or None for both,
+/// booking status before, after, the timestamp column it sets, application
+/// state before and after).
+type Rule = (
+    Option<VisitKind>,
+    VisitStatus,
+    VisitStatus,
+    Option<&'static str>,
+    Option<(&'static str, &'static str)>,
+);
 
 /// The steps that may be recorded on a visit now.
 pub fn next_steps(found: &Found, today: CivilDate, now: i64) -> Vec<Step> {
@@ -151,47 +152,60 @@ const SELECT: &str = "SELECT b.id, b.application_id, b.kind, b.centre_id, b.day,
      a.reference, a.state, a.kind AS application_kind, a.answers, CASE WHEN a.photo IS NULL THEN 0 ELSE 1 END AS has_photo \
      FROM bookings b JOIN applications a ON a.id = b.application_id";
 
-fn status_of(code: &str) -> VisitStatus {
-    VisitStatus::from_code(code).unwrap_or(VisitStatus::Cancelled)
+#[derive(sqlx::FromRow)]
+struct FoundRow {
+    id: String,
+    application_id: String,
+    #[sqlx(try_from = "String")]
+    kind: VisitKind,
+    centre_id: String,
+    day: String,
+    starts_at: i64,
+    #[sqlx(try_from = "String")]
+    status: VisitStatus,
+    reference: Option<String>,
+    #[sqlx(try_from = "String")]
+    state: ApplicationState,
+    #[sqlx(try_from = "String")]
+    application_kind: ApplicationKind,
+    /// Sealed (`applications.answers`).
+    answers: Vec<u8>,
+    has_photo: i64,
 }
 
 impl Desk<'_> {
-    fn decode(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Found> {
-        let sealed: Vec<u8> = row.try_get("answers")?;
-        let answers: Answers =
-            serde_json::from_slice(&self.cipher.decrypt("applications.answers", &sealed)?)?;
-        let starts_at: i64 = row.try_get("starts_at")?;
+    fn decode(&self, row: FoundRow) -> anyhow::Result<Found> {
+        let answers: Answers = serde_json::from_slice(
+            &self
+                .cipher
+                .decrypt(&columns::APPLICATION_ANSWERS, &row.answers)?,
+        )?;
         let name = answers
             .about_you
             .as_ref()
             .map(|a| format!("{} {}", a.given_names, a.surname))
             .unwrap_or_default();
         let phone = answers.contact.as_ref().map(|c| c.phone.to_string());
-        let kind: String = row.try_get("kind")?;
-        let day: String = row.try_get("day")?;
         Ok(Found {
             visit: Visit {
-                booking_id: row.try_get("id")?,
-                reference: row
-                    .try_get::<Option<String>, _>("reference")?
-                    .unwrap_or_default(),
-                kind: VisitKind::from_code(&kind).unwrap_or(VisitKind::Enrolment),
-                status: status_of(&row.try_get::<String, _>("status")?),
-                minute: CivilDate::nairobi_minute_at(starts_at),
+                booking_id: row.id,
+                reference: row.reference.unwrap_or_default(),
+                kind: row.kind,
+                status: row.status,
+                minute: CivilDate::nairobi_minute_at(row.starts_at),
                 name,
                 phone,
             },
-            application_id: row.try_get("application_id")?,
-            centre_id: row.try_get("centre_id")?,
-            day: day
+            application_id: row.application_id,
+            centre_id: row.centre_id,
+            day: row
+                .day
                 .parse()
                 .map_err(|_| anyhow::anyhow!("a stored day is not a date"))?,
-            starts_at,
-            application_state: ApplicationState::from_code(&row.try_get::<String, _>("state")?)
-                .ok_or_else(|| anyhow::anyhow!("unknown state"))?,
-            is_child: ApplicationKind::try_from(row.try_get::<String, _>("application_kind")?)?
-                == ApplicationKind::MinorCard,
-            has_photo: row.try_get::<i64, _>("has_photo")? != 0,
+            starts_at: row.starts_at,
+            application_state: row.state,
+            is_child: row.application_kind == ApplicationKind::MinorCard,
+            has_photo: row.has_photo != 0,
             answers,
         })
     }
@@ -199,14 +213,14 @@ impl Desk<'_> {
     /// The centre's visits on `day`, by time (moved bookings are left out:
     /// their successor is listed where it now is).
     pub async fn day(&self, centre: &str, day: CivilDate) -> anyhow::Result<Vec<Visit>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query_as::<_, FoundRow>(&format!(
             "{SELECT} WHERE b.centre_id = $1 AND b.day = $2 AND b.status <> 'moved' ORDER BY b.starts_at, a.reference"
         ))
         .bind(centre)
         .bind(day.to_string())
         .fetch_all(self.db)
         .await?;
-        rows.iter()
+        rows.into_iter()
             .map(|row| self.decode(row).map(|found| found.visit))
             .collect()
     }
@@ -215,11 +229,11 @@ impl Desk<'_> {
     /// administrator: any centre). Anything else is `None`, as for an id
     /// that does not exist.
     pub async fn find(&self, booking: &str, centre: Option<&str>) -> anyhow::Result<Option<Found>> {
-        let row = sqlx::query(&format!("{SELECT} WHERE b.id = $1"))
+        let row = sqlx::query_as::<_, FoundRow>(&format!("{SELECT} WHERE b.id = $1"))
             .bind(booking)
             .fetch_optional(self.db)
             .await?;
-        let Some(found) = row.map(|row| self.decode(&row)).transpose()? else {
+        let Some(found) = row.map(|row| self.decode(row)).transpose()? else {
             return Ok(None);
         };
         Ok(centre
@@ -232,13 +246,13 @@ impl Desk<'_> {
         &self,
         reference: &ApplicationReference,
     ) -> anyhow::Result<Option<Found>> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query_as::<_, FoundRow>(&format!(
             "{SELECT} WHERE a.reference = $1 AND b.status <> 'moved' ORDER BY b.live DESC, b.created_at DESC LIMIT 1"
         ))
         .bind(reference.to_string())
         .fetch_optional(self.db)
         .await?;
-        row.map(|row| self.decode(&row)).transpose()
+        row.map(|row| self.decode(row)).transpose()
     }
 
     /// Records `step` on the booking if it is where the step starts from,
@@ -325,7 +339,7 @@ impl Desk<'_> {
             return Ok(false);
         }
         if found.is_child {
-            let index = self.cipher.blind_index("national-id", &typed);
+            let index = self.cipher.blind_index(columns::NATIONAL_ID_INDEX, &typed);
             let linked: Option<String> = sqlx::query_scalar(
                 "SELECT l.account_id FROM child_links l JOIN account_identities i ON i.account_id = l.account_id \
                  WHERE l.application_id = $1 AND i.id_number_index = $2 AND l.consented = 1 AND l.status <> 'withdrawn'",
@@ -377,7 +391,7 @@ impl Desk<'_> {
                 .await?
                 .flatten();
         Ok(sealed
-            .map(|sealed| self.cipher.decrypt("applications.photo", &sealed))
+            .map(|sealed| self.cipher.decrypt(&columns::APPLICATION_PHOTO, &sealed))
             .transpose()?
             .map(|p| p.to_vec()))
     }
@@ -393,7 +407,7 @@ impl Desk<'_> {
             .bind(crate::crypto::random_id())
             .bind(booking)
             .bind(staff)
-            .bind(self.cipher.encrypt_str(NOTE, note))
+            .bind(self.cipher.encrypt_str(&columns::BOOKING_NOTE, note))
             .bind(now)
             .execute(self.db)
             .await?;
@@ -402,20 +416,21 @@ impl Desk<'_> {
 
     /// The booking's notes, oldest first: (who, when, text).
     pub async fn notes(&self, booking: &str) -> anyhow::Result<Vec<(String, i64, String)>> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, i64, Vec<u8>)> = sqlx::query_as(
             "SELECT s.email, n.created_at, n.note FROM booking_notes n JOIN staff_accounts s ON s.id = n.staff_id \
              WHERE n.booking_id = $1 ORDER BY n.created_at, n.id",
         )
         .bind(booking)
         .fetch_all(self.db)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let sealed: Vec<u8> = row.try_get("note")?;
+        rows.into_iter()
+            .map(|(email, created_at, sealed)| {
                 Ok((
-                    row.try_get("email")?,
-                    row.try_get("created_at")?,
-                    self.cipher.decrypt_string(NOTE, &sealed)?.to_string(),
+                    email,
+                    created_at,
+                    self.cipher
+                        .decrypt_string(&columns::BOOKING_NOTE, &sealed)?
+                        .to_string(),
                 ))
             })
             .collect()

@@ -166,7 +166,7 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     assert!(photo.is_none());
     let answers = app
         .cipher
-        .decrypt_string("applications.answers", &answers)
+        .decrypt_string(&usajili::crypto::columns::APPLICATION_ANSWERS, &answers)
         .unwrap();
     assert!(
         !answers.contains("Mwangi") && !answers.contains("1000500"),
@@ -181,7 +181,7 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     assert_eq!(kind, "deleted");
     assert_eq!(
         app.cipher
-            .decrypt_string("accounts.contact", &contact)
+            .decrypt_string(&usajili::crypto::columns::ACCOUNT_CONTACT, &contact)
             .unwrap()
             .as_str(),
         ""

@@ -229,7 +229,9 @@ async fn each_task_reports_its_problems_and_keeps_what_was_typed() {
     let app = spawn_app().await;
     let browser = app.signed_in_citizen("0712345678").await;
     let id = browser.start().await;
-    let cases: [(&str, Vec<(&str, &str)>, &[&str]); 5] = [
+    // (task, fields typed, problems shown)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a [&'a str]);
+    let cases: [Case; 5] = [
         (
             "about-you",
             vec![

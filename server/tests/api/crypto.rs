@@ -1,7 +1,8 @@
 //! Field encryption: data keys wrapped by the master key, on both engines.
 
 use crate::helpers::{spawn_app, spawn_app_with};
-use usajili::crypto::{CryptoError, FieldCipher, MasterKey};
+use usajili::crypto::columns::{ACCOUNT_CONTACT, IDENTITY_NAMES, SIGN_IN_CODE_CONTACT};
+use usajili::crypto::{Column, CryptoError, FieldCipher, MasterKey};
 
 #[tokio::test]
 async fn a_value_encrypted_for_one_column_decrypts_only_there() {
@@ -9,7 +10,7 @@ async fn a_value_encrypted_for_one_column_decrypts_only_there() {
     let master = usajili::config::Config::load_master_key(&app.config).unwrap();
     let cipher = FieldCipher::load(&app.db, &master).await.unwrap();
 
-    let sealed = cipher.encrypt_str("applications.surname", "Ng'ang'a");
+    let sealed = cipher.encrypt_str(&IDENTITY_NAMES, "Ng'ang'a");
 
     assert!(
         !sealed.windows(8).any(|w| w == b"Ng'ang'a"),
@@ -17,19 +18,19 @@ async fn a_value_encrypted_for_one_column_decrypts_only_there() {
     );
     assert_eq!(
         cipher
-            .decrypt_string("applications.surname", &sealed)
+            .decrypt_string(&IDENTITY_NAMES, &sealed)
             .unwrap()
             .as_str(),
         "Ng'ang'a"
     );
     assert!(matches!(
-        cipher.decrypt_string("applications.given_names", &sealed),
+        cipher.decrypt_string(&ACCOUNT_CONTACT, &sealed),
         Err(CryptoError::Tampered)
     ));
     let mut tampered = sealed.clone();
     *tampered.last_mut().unwrap() ^= 1;
     assert!(matches!(
-        cipher.decrypt("applications.surname", &tampered),
+        cipher.decrypt(&IDENTITY_NAMES, &tampered),
         Err(CryptoError::Tampered)
     ));
 }
@@ -41,8 +42,8 @@ async fn the_same_value_encrypts_differently_but_indexes_the_same() {
     let cipher = FieldCipher::load(&app.db, &master).await.unwrap();
 
     assert_ne!(
-        cipher.encrypt_str("c", "+254712345678"),
-        cipher.encrypt_str("c", "+254712345678")
+        cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "+254712345678"),
+        cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "+254712345678")
     );
     assert_eq!(
         cipher.blind_index("phone", "+254712345678"),
@@ -64,20 +65,26 @@ async fn old_values_stay_readable_after_a_rotation() {
     let app = spawn_app().await;
     let master = usajili::config::Config::load_master_key(&app.config).unwrap();
     let cipher = FieldCipher::load(&app.db, &master).await.unwrap();
-    let before = cipher.encrypt_str("c", "Achieng");
+    let before = cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "Achieng");
 
     let new_id = cipher.rotate(&app.db, &master).await.unwrap();
-    let after = cipher.encrypt_str("c", "Achieng");
+    let after = cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "Achieng");
 
     assert_eq!(FieldCipher::key_id_of(&before), Some(new_id - 1));
     assert_eq!(FieldCipher::key_id_of(&after), Some(new_id));
     assert_eq!(
-        cipher.decrypt_string("c", &before).unwrap().as_str(),
+        cipher
+            .decrypt_string(&SIGN_IN_CODE_CONTACT, &before)
+            .unwrap()
+            .as_str(),
         "Achieng"
     );
     let reloaded = FieldCipher::load(&app.db, &master).await.unwrap();
     assert_eq!(
-        reloaded.decrypt_string("c", &after).unwrap().as_str(),
+        reloaded
+            .decrypt_string(&SIGN_IN_CODE_CONTACT, &after)
+            .unwrap()
+            .as_str(),
         "Achieng"
     );
     assert_eq!(reloaded.active_key_id(), new_id);
@@ -120,20 +127,20 @@ async fn production_refuses_to_start_without_a_master_key() {
     );
 }
 
-/// Every encrypted value in the database: (table.column, id, value).
-async fn every_sealed_value(db: &sqlx::AnyPool) -> Vec<(String, String, Vec<u8>)> {
+/// Every encrypted value in the database: (column, id, value).
+async fn every_sealed_value(db: &sqlx::AnyPool) -> Vec<(Column, String, Vec<u8>)> {
     let mut values = Vec::new();
-    for (table, column, key) in usajili::crypto::keys::ENCRYPTED_COLUMNS {
+    for sealed in usajili::crypto::columns::ENCRYPTED_COLUMNS {
+        let Column {
+            table, column, key, ..
+        } = sealed;
         let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&format!(
             "SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL"
         ))
         .fetch_all(db)
         .await
         .unwrap();
-        values.extend(
-            rows.into_iter()
-                .map(|(id, value)| (format!("{table}.{column}"), id, value)),
-        );
+        values.extend(rows.into_iter().map(|(id, value)| (sealed, id, value)));
     }
     values
 }
@@ -244,7 +251,8 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
     for (column, id, _) in &before {
         assert!(
             after.iter().any(|(c, i, _)| c == column && i == id),
-            "{column} of {id} is gone"
+            "{} of {id} is gone",
+            column.context
         );
     }
     // Nothing unreadable, and everything on the new key (emptied values aside).
@@ -256,11 +264,13 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
         assert_eq!(
             FieldCipher::key_id_of(value),
             Some(report.new_key),
-            "{column} of {id}"
+            "{} of {id}",
+            column.context
         );
         assert!(
             fresh.decrypt(column, value).is_ok(),
-            "{column} of {id} does not decrypt"
+            "{} of {id} does not decrypt",
+            column.context
         );
     }
     assert_eq!(app.live_booking_count().await as usize, booked.len());

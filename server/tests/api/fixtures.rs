@@ -398,7 +398,7 @@ impl TestApp {
         )
         .bind(&id)
         .bind(&account)
-        .bind(self.cipher.encrypt("applications.answers", &answers))
+        .bind(self.cipher.encrypt(&usajili::crypto::columns::APPLICATION_ANSWERS, &answers))
         .bind(now())
         .bind(format!("HN-{}", &id[..8]))
         .execute(&self.db)
@@ -410,8 +410,8 @@ impl TestApp {
         )
         .bind(&id)
         .bind(&account)
-        .bind(self.cipher.encrypt("child_links.document", &png(40, 40)))
-        .bind(self.cipher.encrypt_str("child_links.document_reference", "CHILDREN COURT 12/2026"))
+        .bind(self.cipher.encrypt(&usajili::crypto::columns::CHILD_LINK_DOCUMENT, &png(40, 40)))
+        .bind(self.cipher.encrypt_str(&usajili::crypto::columns::CHILD_LINK_DOCUMENT_REFERENCE, "CHILDREN COURT 12/2026"))
         .bind(now())
         .execute(&self.db)
         .await
@@ -436,7 +436,7 @@ impl TestApp {
                 "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', $3)",
             )
             .bind(&account)
-            .bind(self.cipher.encrypt_str("accounts.contact", &format!("phone:+254700{i:06}")))
+            .bind(self.cipher.encrypt_str(&usajili::crypto::columns::ACCOUNT_CONTACT, &format!("phone:+254700{i:06}")))
             // Now, not 0: the retention job deletes old accounts without applications.
             .bind(now())
             .execute(&self.db)

@@ -44,7 +44,7 @@ fn worker(app: &TestApp, transport: Arc<dyn Transport>) -> OutboxWorker {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, sqlx::FromRow)]
 struct Stored {
     state: String,
     attempts: i64,
@@ -55,26 +55,11 @@ struct Stored {
 }
 
 async fn stored(app: &TestApp, id: &str) -> Stored {
-    let (state, attempts, next_attempt_at, last_error, body, sent_at): (
-        String,
-        i64,
-        i64,
-        Option<String>,
-        Option<Vec<u8>>,
-        Option<i64>,
-    ) = sqlx::query_as("SELECT state, attempts, next_attempt_at, last_error, body, sent_at FROM outbox WHERE id = $1")
+    sqlx::query_as("SELECT state, attempts, next_attempt_at, last_error, body, sent_at FROM outbox WHERE id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
-        .unwrap();
-    Stored {
-        state,
-        attempts,
-        next_attempt_at,
-        last_error,
-        body,
-        sent_at,
-    }
+        .unwrap()
 }
 
 /// A transport that always fails, counting its tries.
@@ -358,21 +343,21 @@ async fn the_outbox_table_holds_no_phone_number_or_code_in_plain_text() {
     // Encrypted for its column, and only readable there.
     assert_eq!(
         app.cipher
-            .decrypt_string("outbox.recipient", &recipient)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, &recipient)
             .unwrap()
             .as_str(),
         phone
     );
     assert_eq!(
         app.cipher
-            .decrypt_string("outbox.body", &body)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_BODY, &body)
             .unwrap()
             .as_str(),
         message.text(Locale::en)
     );
     assert!(
         app.cipher
-            .decrypt_string("outbox.recipient", &body)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, &body)
             .is_err()
     );
 }

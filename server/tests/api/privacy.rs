@@ -32,23 +32,37 @@ struct Row {
 }
 
 async fn row(app: &TestApp, id: &str) -> Option<Row> {
-    let row: Option<(Vec<u8>, Option<Vec<u8>>, Option<String>, Option<i64>)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Stored {
+        answers: Vec<u8>,
+        photo: Option<Vec<u8>>,
+        reference: Option<String>,
+        erased_at: Option<i64>,
+    }
+    let row: Option<Stored> = sqlx::query_as(
         "SELECT answers, photo, reference, erased_at FROM applications WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&app.db)
     .await
     .unwrap();
-    row.map(|(answers, photo, reference, erased_at)| Row {
-        answers: app
-            .cipher
-            .decrypt_string("applications.answers", &answers)
-            .unwrap()
-            .to_string(),
-        photo: photo.is_some(),
-        reference,
-        erased: erased_at.is_some(),
-    })
+    row.map(
+        |Stored {
+             answers,
+             photo,
+             reference,
+             erased_at,
+         }| Row {
+            answers: app
+                .cipher
+                .decrypt_string(&usajili::crypto::columns::APPLICATION_ANSWERS, &answers)
+                .unwrap()
+                .to_string(),
+            photo: photo.is_some(),
+            reference,
+            erased: erased_at.is_some(),
+        },
+    )
 }
 
 fn holds_personal_data(row: &Row) -> bool {
@@ -235,7 +249,7 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
         assert_eq!(kind, "erased");
         assert_eq!(
             app.cipher
-                .decrypt_string("accounts.contact", &contact)
+                .decrypt_string(&usajili::crypto::columns::ACCOUNT_CONTACT, &contact)
                 .unwrap()
                 .as_str(),
             ""

@@ -49,11 +49,11 @@ async fn queued(app: &TestApp, kind: &str) -> Vec<(String, String)> {
         .map(|(to, body)| {
             (
                 app.cipher
-                    .decrypt_string("outbox.recipient", to)
+                    .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, to)
                     .unwrap()
                     .to_string(),
                 app.cipher
-                    .decrypt_string("outbox.body", body)
+                    .decrypt_string(&usajili::crypto::columns::OUTBOX_BODY, body)
                     .unwrap()
                     .to_string(),
             )

@@ -48,7 +48,11 @@ fn today() -> impl Strategy<Value = CivilDate> {
 
 /// Closures near `today`: of this centre, every centre or another one;
 /// whole days or spans.
-fn closures() -> impl Strategy<Value = Vec<(u8, i64, Option<(u16, u16)>)>> {
+/// A generated closure: (whose: 0 this centre, 1 every centre, 2 another;
+/// days after `today`; span).
+type RawClosure = (u8, i64, Option<(u16, u16)>);
+
+fn closures() -> impl Strategy<Value = Vec<RawClosure>> {
     proptest::collection::vec(
         (
             0u8..3,
@@ -59,7 +63,7 @@ fn closures() -> impl Strategy<Value = Vec<(u8, i64, Option<(u16, u16)>)>> {
     )
 }
 
-fn closures_from(today: CivilDate, raw: &[(u8, i64, Option<(u16, u16)>)]) -> Vec<Closure> {
+fn closures_from(today: CivilDate, raw: &[RawClosure]) -> Vec<Closure> {
     raw.iter()
         .map(|&(whose, offset, span)| Closure {
             centre_id: match whose {

@@ -2,11 +2,12 @@
 //! counted from the birth record in Nairobi time, and the closing of a
 //! child's application when the child turns adult.
 
-use super::{ANSWERS, Children, stop};
+use super::{Children, stop};
 use crate::crypto::FieldCipher;
+use crate::crypto::columns::APPLICATION_ANSWERS;
 use app::application::Answers;
 use app::dates::CivilDate;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 /// Which ages get a minor's card, from configuration.
 #[derive(clap::Args, Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,24 +56,22 @@ pub async fn close_adults(
     today: CivilDate,
     now: i64,
 ) -> anyhow::Result<u64> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&format!(
         "SELECT id, answers FROM applications WHERE kind = 'minor_card' AND state IN ({OPEN})"
     ))
     .fetch_all(db)
     .await?;
     let mut closed = 0;
-    for row in &rows {
-        let id: String = row.try_get("id")?;
-        let answers: Answers = serde_json::from_slice(
-            &cipher.decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
-        )?;
+    for (id, sealed) in &rows {
+        let answers: Answers =
+            serde_json::from_slice(&cipher.decrypt(&APPLICATION_ANSWERS, sealed)?)?;
         let Some(about) = answers.about_you else {
             continue;
         };
         if about.date_of_birth.age_on(today) < ages.adult_age {
             continue;
         }
-        if close_turned_adult(db, &id, now).await? {
+        if close_turned_adult(db, id, now).await? {
             closed += 1;
         }
     }

@@ -7,16 +7,17 @@ use super::{Children, status, stop};
 use crate::citizen::applications::new_reference;
 use app::application::ApplicationState;
 use app::pages::children::Role;
-use sqlx::Row;
 
 /// The notice a parent or guardian consents to; bump it when the text changes.
 pub const CHILD_NOTICE_VERSION: &str = "minor-2026-11-26";
 
-/// One ledger row, for the child's page and the export.
-#[derive(Clone, Debug, serde::Serialize)]
+/// One ledger row, for the child's page.
+#[derive(Clone, Debug)]
 pub struct LedgerEntry {
     pub account_id: String,
-    pub role: String,
+    /// The adult's role for the child; `None`: `self`, an adult's consent
+    /// for their own application.
+    pub role: Option<Role>,
     pub action: String,
     pub notice_version: String,
     pub method: String,
@@ -96,26 +97,40 @@ impl Children<'_> {
 
     /// The ledger rows of a child's application, oldest first.
     pub async fn ledger(&self, id: &str) -> anyhow::Result<Vec<LedgerEntry>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, LedgerRow>(
             "SELECT account_id, role, action, notice_version, method, given_at FROM consents \
              WHERE application_id = $1 ORDER BY given_at, id",
         )
         .bind(id)
         .fetch_all(self.db)
         .await?;
-        rows.iter()
+        rows.into_iter()
             .map(|row| {
+                let role = match row.role.as_str() {
+                    "self" => None,
+                    _ => Some(Role::try_from(row.role)?),
+                };
                 Ok(LedgerEntry {
-                    account_id: row.try_get("account_id")?,
-                    role: row.try_get("role")?,
-                    action: row.try_get("action")?,
-                    notice_version: row.try_get("notice_version")?,
-                    method: row.try_get("method")?,
-                    at: row.try_get("given_at")?,
+                    account_id: row.account_id,
+                    role,
+                    action: row.action,
+                    notice_version: row.notice_version,
+                    method: row.method,
+                    at: row.given_at,
                 })
             })
             .collect()
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct LedgerRow {
+    account_id: String,
+    role: String,
+    action: String,
+    notice_version: String,
+    method: String,
+    given_at: i64,
 }
 
 async fn append_ledger(

@@ -3,11 +3,12 @@
 //! approves or rejects it.
 
 use super::{Children, status, stop};
+use crate::crypto::columns;
 use app::identifiers::FieldError;
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Connection};
 
 /// A guardianship waiting for a supervisor.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PendingGuardianship {
     pub application_id: String,
     pub account_id: String,
@@ -70,9 +71,9 @@ impl Children<'_> {
         )
         .bind(id)
         .bind(account)
-        .bind(self.cipher.encrypt("child_links.document", bytes))
+        .bind(self.cipher.encrypt(&columns::CHILD_LINK_DOCUMENT, bytes))
         .bind(content_type)
-        .bind(self.cipher.encrypt_str("child_links.document_reference", reference))
+        .bind(self.cipher.encrypt_str(&columns::CHILD_LINK_DOCUMENT_REFERENCE, reference))
         .bind(now)
         .execute(self.db)
         .await?;
@@ -92,49 +93,34 @@ impl Children<'_> {
 
     /// Guardianships waiting for a supervisor, oldest first.
     pub async fn pending_reviews(&self) -> anyhow::Result<Vec<PendingGuardianship>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as::<_, PendingGuardianship>(
             "SELECT l.application_id, l.account_id, a.reference, l.document_type, l.created_at FROM child_links l \
              JOIN applications a ON a.id = l.application_id \
              WHERE l.status = 'pending_review' AND a.state = 'guardianship_review' ORDER BY l.created_at",
         )
         .fetch_all(self.db)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(PendingGuardianship {
-                    application_id: row.try_get("application_id")?,
-                    account_id: row.try_get("account_id")?,
-                    reference: row.try_get("reference")?,
-                    document_type: row.try_get("document_type")?,
-                    created_at: row.try_get("created_at")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// The guardian's document, for the reviewer.
     pub async fn document(&self, id: &str) -> anyhow::Result<Option<Document>> {
-        let row = sqlx::query(
-            "SELECT document, document_type, document_reference FROM child_links \
+        let row: Option<(Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT document, document_reference FROM child_links \
              WHERE application_id = $1 AND role = 'guardian' AND document IS NOT NULL",
         )
         .bind(id)
         .fetch_optional(self.db)
         .await?;
-        let Some(row) = row else { return Ok(None) };
+        let Some((document, document_reference)) = row else {
+            return Ok(None);
+        };
         let bytes = self
             .cipher
-            .decrypt(
-                "child_links.document",
-                &row.try_get::<Vec<u8>, _>("document")?,
-            )?
+            .decrypt(&columns::CHILD_LINK_DOCUMENT, &document)?
             .to_vec();
         let reference = self
             .cipher
-            .decrypt_string(
-                "child_links.document_reference",
-                &row.try_get::<Vec<u8>, _>("document_reference")?,
-            )?
+            .decrypt_string(&columns::CHILD_LINK_DOCUMENT_REFERENCE, &document_reference)?
             .to_string();
         let content_type = document_type(&bytes).unwrap_or("application/octet-stream");
         Ok(Some(Document {

@@ -3,6 +3,7 @@
 //! registry. One account per ID number.
 
 use super::Children;
+use crate::crypto::columns;
 use crate::registry::LifeStatus;
 use crate::registry::verification::same_name;
 use app::application::fields;
@@ -22,7 +23,7 @@ impl Children<'_> {
             Some(sealed) => {
                 let text = self
                     .cipher
-                    .decrypt_string("account_identities.id_number", &sealed)?;
+                    .decrypt_string(&columns::IDENTITY_ID_NUMBER, &sealed)?;
                 Ok(NationalIdNumber::parse(&text).ok())
             }
         }
@@ -63,15 +64,17 @@ impl Children<'_> {
         if person.status != LifeStatus::Alive {
             return Ok(Err((fields::ID_NUMBER, FieldError::IdentityCannotVerify)));
         }
-        let index = self.cipher.blind_index("national-id", id_number.as_ref());
+        let index = self
+            .cipher
+            .blind_index(columns::NATIONAL_ID_INDEX, id_number.as_ref());
         let names = format!("{} {}", person.given_names, person.surname);
         let inserted = sqlx::query(
             "INSERT INTO account_identities (account_id, id_number_index, id_number, names, verified_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(account)
         .bind(&index)
-        .bind(self.cipher.encrypt_str("account_identities.id_number", id_number.as_ref()))
-        .bind(self.cipher.encrypt_str("account_identities.names", &names))
+        .bind(self.cipher.encrypt_str(&columns::IDENTITY_ID_NUMBER, id_number.as_ref()))
+        .bind(self.cipher.encrypt_str(&columns::IDENTITY_NAMES, &names))
         .bind(now)
         .execute(self.db)
         .await;

@@ -3,7 +3,9 @@
 //! link an adult holds. Who *sees* a child's application is decided in
 //! `Applications::visible_to`.
 
-use super::{ANSWERS, Children, status};
+use super::{Children, status};
+use crate::crypto::columns;
+use crate::crypto::columns::APPLICATION_ANSWERS;
 use crate::registry::LifeStatus;
 use crate::registry::verification::{ApplicationKind, same_name};
 use app::application::fields;
@@ -13,7 +15,6 @@ use app::identifiers::{
     BirthCertificateNumber, CountyCode, FieldError, NationalIdNumber, PersonName,
 };
 use app::pages::children::Role;
-use sqlx::Row;
 
 /// Children one account may register (guardianship is the unproven route).
 pub const MAX_CHILDREN_PER_ACCOUNT: i64 = 10;
@@ -129,7 +130,7 @@ impl Children<'_> {
 
         let index = self
             .cipher
-            .blind_index("birth-certificate", birth_cert.as_ref());
+            .blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
         if let Some(existing) = self.active_for(&index).await? {
             let (id, owner) = existing;
             let mine: Option<String> = sqlx::query_scalar(
@@ -171,7 +172,7 @@ impl Children<'_> {
         .bind(&id)
         .bind(account)
         .bind(ApplicationKind::MinorCard.code())
-        .bind(self.cipher.encrypt(ANSWERS, &serde_json::to_vec(&answers)?))
+        .bind(self.cipher.encrypt(&APPLICATION_ANSWERS, &serde_json::to_vec(&answers)?))
         .bind(&index)
         .bind(now)
         .execute(&mut *tx)
@@ -200,16 +201,12 @@ impl Children<'_> {
     }
 
     async fn active_for(&self, birth_cert_index: &str) -> anyhow::Result<Option<(String, String)>> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, account_id FROM applications WHERE active_birth_cert_index = $1",
         )
         .bind(birth_cert_index)
         .fetch_optional(self.db)
-        .await?;
-        Ok(match row {
-            Some(row) => Some((row.try_get("id")?, row.try_get("account_id")?)),
-            None => None,
-        })
+        .await?)
     }
 
     /// The second parent joins the child's application: only if their
@@ -257,16 +254,15 @@ impl Children<'_> {
         adult: &NationalIdNumber,
         id: &str,
     ) -> anyhow::Result<Option<Role>> {
-        let row = sqlx::query("SELECT answers FROM applications WHERE id = $1 AND kind = 'minor_card' AND active_birth_cert_index IS NOT NULL")
+        let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT answers FROM applications WHERE id = $1 AND kind = 'minor_card' AND active_birth_cert_index IS NOT NULL")
             .bind(id)
             .fetch_optional(self.db)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let answers: Answers = serde_json::from_slice(
-            &self
-                .cipher
-                .decrypt(ANSWERS, &row.try_get::<Vec<u8>, _>("answers")?)?,
-        )?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let answers: Answers =
+            serde_json::from_slice(&self.cipher.decrypt(&APPLICATION_ANSWERS, &sealed)?)?;
         let Some(parents) = answers.parents else {
             return Ok(None);
         };
@@ -282,19 +278,28 @@ impl Children<'_> {
 
     /// This account's link to the child, if any.
     pub async fn link(&self, account: &str, id: &str) -> anyhow::Result<Option<Link>> {
-        let row = sqlx::query("SELECT role, status, consented, review_reason FROM child_links WHERE application_id = $1 AND account_id = $2")
+        let row = sqlx::query_as::<_, LinkRow>("SELECT role, status, consented, review_reason FROM child_links WHERE application_id = $1 AND account_id = $2")
             .bind(id)
             .bind(account)
             .fetch_optional(self.db)
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Link {
-            role: Role::from_code(&row.try_get::<String, _>("role")?).unwrap_or(Role::Guardian),
-            status: row.try_get("status")?,
-            consented: row.try_get::<i64, _>("consented")? == 1,
-            review_reason: row.try_get("review_reason")?,
+            role: row.role,
+            status: row.status,
+            consented: row.consented == 1,
+            review_reason: row.review_reason,
         }))
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    #[sqlx(try_from = "String")]
+    role: Role,
+    status: String,
+    consented: i64,
+    review_reason: Option<String>,
 }
 
 /// The answers a child's application holds: what the birth record says.

@@ -37,8 +37,6 @@ use crate::crypto::FieldCipher;
 use crate::registry::Registry;
 use sqlx::AnyPool;
 
-const ANSWERS: &str = "applications.answers";
-
 /// Link statuses (`child_links.status`).
 pub mod status {
     pub const PROVEN: &str = "proven";

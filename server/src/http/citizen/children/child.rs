@@ -285,12 +285,14 @@ pub(super) async fn child_page(
         .await
         .context("loading the consent ledger")?
         .into_iter()
-        .filter(|entry| entry.role != "self")
-        .map(|entry| ConsentLine {
-            by_you: entry.account_id == account,
-            role: Role::from_code(&entry.role).unwrap_or(Role::Guardian),
-            withdrawn: entry.action == "withdrawn",
-            on: CivilDate::in_nairobi_at(entry.at),
+        .filter_map(|entry| {
+            // The adult's consent for their own application is not the child's.
+            Some(ConsentLine {
+                role: entry.role?,
+                by_you: entry.account_id == account,
+                withdrawn: entry.action == "withdrawn",
+                on: CivilDate::in_nairobi_at(entry.at),
+            })
         })
         .collect();
     let review = match (link.role, link.status.as_str()) {
