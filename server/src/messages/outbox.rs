@@ -59,7 +59,7 @@ pub async fn enqueue(
          VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, NULL, $7, $8, NULL, $9)",
     )
     .bind(&id)
-    .bind(to.channel())
+    .bind(to.channel().code())
     .bind(cipher.encrypt_str(&columns::OUTBOX_RECIPIENT, to.address()))
     .bind(cipher.encrypt_str(&columns::OUTBOX_BODY, &text))
     .bind(message.kind())
@@ -166,7 +166,7 @@ pub struct Entry {
 }
 
 /// The states, in the order a message goes through them (the page's filter offers the same).
-pub use app::pages::staff::outbox::STATES;
+pub use app::pages::staff::outbox::OutboxState;
 
 /// The newest `limit` messages, of one state or all, newest first.
 pub async fn recent(db: &AnyPool, state: Option<&str>, limit: i64) -> anyhow::Result<Vec<Entry>> {
@@ -214,13 +214,13 @@ pub async fn counts(db: &AnyPool) -> anyhow::Result<Vec<(String, i64)>> {
         sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state")
             .fetch_all(db)
             .await?;
-    Ok(STATES
+    Ok(OutboxState::ALL
         .iter()
-        .filter_map(|state| counted.iter().find(|(s, _)| s == state).cloned())
+        .filter_map(|state| counted.iter().find(|(s, _)| s == state.code()).cloned())
         .chain(
             counted
                 .iter()
-                .filter(|(s, _)| !STATES.contains(&s.as_str()))
+                .filter(|(s, _)| OutboxState::from_code(s).is_none())
                 .cloned(),
         )
         .collect())

@@ -38,17 +38,29 @@ pub struct OutboxView {
     pub retried: Option<String>,
 }
 
-/// The states a message goes through, in order (the filter's choices).
-pub const STATES: [&str; 5] = ["pending", "sending", "sent", "delivered", "failed"];
+crate::coded_enum! {
+    /// Where a message is on its way out (`outbox.state`), in the order it
+    /// goes through them (the filter offers them in this order).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum OutboxState {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Delivered => "delivered",
+        Failed => "failed",
+    }
+}
 
+/// The label of a state's code; anything else (the filter's empty choice)
+/// reads "all".
 pub fn state_label(locale: Locale, state: &str) -> &'static str {
-    match state {
-        "pending" => td_string!(locale, staff.outbox_pending),
-        "sending" => td_string!(locale, staff.outbox_sending),
-        "sent" => td_string!(locale, staff.outbox_sent),
-        "delivered" => td_string!(locale, staff.outbox_delivered),
-        "failed" => td_string!(locale, staff.outbox_failed),
-        _ => td_string!(locale, staff.outbox_all),
+    match OutboxState::from_code(state) {
+        Some(OutboxState::Pending) => td_string!(locale, staff.outbox_pending),
+        Some(OutboxState::Sending) => td_string!(locale, staff.outbox_sending),
+        Some(OutboxState::Sent) => td_string!(locale, staff.outbox_sent),
+        Some(OutboxState::Delivered) => td_string!(locale, staff.outbox_delivered),
+        Some(OutboxState::Failed) => td_string!(locale, staff.outbox_failed),
+        None => td_string!(locale, staff.outbox_all),
     }
 }
 
@@ -69,9 +81,12 @@ pub fn OutboxPage() -> impl IntoView {
             }
         })
         .collect_view();
-    let choices = STATES
+    let choices = OutboxState::ALL
         .iter()
-        .map(|state| view! { <option value=*state selected=data.state == *state>{state_label(locale, state)}</option> })
+        .map(|state| {
+            let code = state.code();
+            view! { <option value=code selected=data.state == code>{state_label(locale, code)}</option> }
+        })
         .collect_view();
     let rows = data
         .lines

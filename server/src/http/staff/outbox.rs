@@ -45,7 +45,7 @@ async fn outbox_page(
 ) -> PageResult {
     let shown = query
         .state
-        .filter(|s| outbox::STATES.contains(&s.as_str()))
+        .filter(|s| outbox::OutboxState::from_code(s).is_some())
         .unwrap_or_default();
     let entries = outbox::recent(
         &state.db,

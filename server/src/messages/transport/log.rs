@@ -60,7 +60,7 @@ impl LogTransport {
     pub fn line(message: &Outgoing<'_>) -> String {
         format!(
             "[usajili message] channel={} to={} kind={} text={}",
-            message.to.channel(),
+            message.to.channel().code(),
             one_line(message.to.address()),
             one_line(message.kind),
             one_line(message.text),

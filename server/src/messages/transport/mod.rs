@@ -22,6 +22,15 @@ use self::sms::{AfricasTalking, AfricasTalkingConfig, SmsSettings};
 use app::i18n::Locale;
 use std::sync::Arc;
 
+app::coded_enum! {
+    /// How a message travels (`outbox.channel`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Channel {
+        Sms => "sms",
+        Email => "email",
+    }
+}
+
 /// Where a message goes. Its `Debug` shows only which kind of address.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Recipient {
@@ -41,11 +50,11 @@ impl std::fmt::Debug for Recipient {
 }
 
 impl Recipient {
-    /// The channel, as stored: `sms` or `email`.
-    pub fn channel(&self) -> &'static str {
+    /// The channel it goes by.
+    pub fn channel(&self) -> Channel {
         match self {
-            Recipient::Phone(_) => "sms",
-            Recipient::Email(_) => "email",
+            Recipient::Phone(_) => Channel::Sms,
+            Recipient::Email(_) => Channel::Email,
         }
     }
 
@@ -56,12 +65,12 @@ impl Recipient {
         }
     }
 
+    /// The recipient of a stored message: its channel's code and address.
     pub(crate) fn from_stored(channel: &str, address: String) -> Option<Self> {
-        match channel {
-            "sms" => Some(Recipient::Phone(address)),
-            "email" => Some(Recipient::Email(address)),
-            _ => None,
-        }
+        Some(match Channel::from_code(channel)? {
+            Channel::Sms => Recipient::Phone(address),
+            Channel::Email => Recipient::Email(address),
+        })
     }
 }
 
@@ -251,8 +260,8 @@ mod tests {
             format!("{:?}", Recipient::Email("amina@example.com".into())),
             "Email(<redacted>)"
         );
-        assert_eq!(Recipient::Phone(String::new()).channel(), "sms");
-        assert_eq!(Recipient::Email(String::new()).channel(), "email");
+        assert_eq!(Recipient::Phone(String::new()).channel().code(), "sms");
+        assert_eq!(Recipient::Email(String::new()).channel().code(), "email");
         assert_eq!(
             Recipient::from_stored("sms", "+254712345678".into()),
             Some(Recipient::Phone("+254712345678".into()))
