@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod capacity;
 pub mod codes;
 pub mod components;
+pub mod context;
 pub mod dates;
 pub mod forms;
 pub mod identifiers;

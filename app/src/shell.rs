@@ -1,6 +1,7 @@
 //! The HTML document every page lives in, and the router.
 
 use crate::components::layout::{Footer, Header};
+use crate::context::{CspNonce, SignedIn};
 use crate::i18n::Locale;
 use crate::language;
 use crate::pages::{
@@ -31,27 +32,6 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-
-/// The CSP nonce the server chose for this response. The server's security
-/// middleware puts it in the request's extensions and in the
-/// `Content-Security-Policy` header; the shell gives it to the hydration
-/// script, the only inline script on the page.
-#[derive(Clone, Debug)]
-pub struct CspNonce(pub String);
-
-/// Put in the request's extensions by the server when a citizen is signed
-/// in: the header then offers "Your applications" and "Sign out".
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SignedIn(pub bool);
-
-pub fn use_signed_in() -> bool {
-    use_context::<SignedIn>().is_some_and(|s| s.0)
-}
-
-/// The locale of the current request, provided as context by the shell.
-pub fn use_locale() -> Locale {
-    use_context::<Locale>().unwrap_or_default()
-}
 
 /// Rendered on the server only, once per request.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

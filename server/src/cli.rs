@@ -356,6 +356,17 @@ async fn rotate_keys(config: &Config, batch: i64, settle_secs: Option<u64>) -> a
     let (pool, cipher, master) = open(config).await?;
     let settle = std::time::Duration::from_secs(settle_secs.unwrap_or(2 * config.key_refresh_secs));
     let report = crate::crypto::keys::rotate(&pool, &cipher, &master, batch.max(1), settle).await?;
+    let detail = format!(
+        "key={} rewritten={} passes={}",
+        report.new_key, report.rewritten, report.passes
+    );
+    let event = crate::audit::Event::new(crate::audit::Actor::System("keys"), "keys.rotate");
+    crate::audit::Audit {
+        db: &pool,
+        cipher: &cipher,
+    }
+    .record(&event.detail(detail), crate::clock::unix_now())
+    .await?;
     println!(
         "data key {} now seals every personal field: {} values re-encrypted in {} passes",
         report.new_key, report.rewritten, report.passes

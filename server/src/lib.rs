@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod messages;
 pub mod photo;
 pub mod registry;
+pub mod reminders;
 pub mod retention;
 pub mod staff;
 pub mod startup;

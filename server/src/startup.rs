@@ -210,7 +210,7 @@ impl Application {
             let (db, cipher) = (db.clone(), cipher.clone());
             let now = clock.now();
             async move {
-                let reminders = crate::messages::reminders::Reminders {
+                let reminders = crate::reminders::Reminders {
                     db: &db,
                     cipher: &cipher,
                 };

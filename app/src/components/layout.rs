@@ -53,7 +53,7 @@ pub fn Header(locale: Locale) -> impl IntoView {
 /// "Sign in", or "Your applications" and a sign-out button (a form, so that
 /// signing out is a POST and works without JavaScript).
 fn account_links(locale: Locale) -> impl IntoView {
-    if crate::shell::use_signed_in() {
+    if crate::context::use_signed_in() {
         view! {
             <nav class="site-header__account" aria-label=td_string!(locale, site.your_applications)>
                 <a href="/applications">{td!(locale, site.your_applications)}</a>
@@ -86,4 +86,9 @@ pub fn Footer(locale: Locale) -> impl IntoView {
             <p class="site-footer__note">{td!(locale, site.footer_note)}</p>
         </footer>
     }
+}
+
+/// The page's `<title>`: its own title, then the site's name.
+pub fn page_title(locale: Locale, title: &str) -> impl IntoView + use<> {
+    view! { <leptos_meta::Title text=format!("{} – {}", title, td_string!(locale, site.name))/> }
 }

@@ -4,3 +4,4 @@ pub mod fields;
 pub mod in_place;
 pub mod layout;
 pub mod live_check;
+pub mod status;

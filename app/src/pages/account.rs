@@ -2,8 +2,8 @@
 //! download of their data is a plain file the server makes.
 
 use crate::i18n::*;
-use crate::pages::sign_in::page_title;
-use crate::shell::use_locale;
+use crate::components::layout::page_title;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// "Delete your account?"

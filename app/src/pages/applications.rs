@@ -10,11 +10,12 @@ use crate::application::{
 };
 use crate::components::fields::{Text, county_select, date_fields, form_errors, radios};
 use crate::components::live_check::Check;
+use crate::components::status::{Appointment, state_label};
 use crate::forms::Form;
 use crate::i18n::*;
 use crate::pages::camera::{CameraCapture, CameraLabels};
-use crate::pages::sign_in::page_title;
-use crate::shell::use_locale;
+use crate::components::layout::page_title;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// A refusal the page explains at the top.
@@ -72,13 +73,6 @@ pub struct ApplicationView {
     pub appointment: Option<Appointment>,
 }
 
-#[derive(Clone, Debug)]
-pub struct Appointment {
-    pub day: crate::dates::CivilDate,
-    pub slot: u16,
-    pub centre: String,
-}
-
 /// One step of an application.
 // One per request, rendered once: boxing the answers would save nothing.
 #[allow(clippy::large_enum_variant)]
@@ -99,25 +93,6 @@ pub enum StepView {
         id: String,
         form: Form,
     },
-}
-
-pub fn state_label(locale: Locale, state: ApplicationState) -> &'static str {
-    use ApplicationState::*;
-    match state {
-        Draft => td_string!(locale, status.draft),
-        Submitted => td_string!(locale, status.submitted),
-        PendingVerification => td_string!(locale, status.pending_verification),
-        NeedsAttention => td_string!(locale, status.needs_attention),
-        Verified => td_string!(locale, status.verified),
-        Booked => td_string!(locale, status.booked),
-        CheckedIn => td_string!(locale, status.checked_in),
-        BiometricsCaptured => td_string!(locale, status.biometrics_captured),
-        CardReady => td_string!(locale, status.card_ready),
-        Collected => td_string!(locale, status.collected),
-        Cancelled => td_string!(locale, status.cancelled),
-        Expired => td_string!(locale, status.expired),
-        GuardianshipReview => td_string!(locale, status.guardianship_review),
-    }
 }
 
 fn next_step(locale: Locale, state: ApplicationState) -> &'static str {

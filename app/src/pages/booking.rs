@@ -10,8 +10,8 @@ use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
 use crate::identifiers::CountyCode;
-use crate::pages::sign_in::page_title;
-use crate::shell::use_locale;
+use crate::components::layout::page_title;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// What the appointment is for; "what to bring" differs for each.

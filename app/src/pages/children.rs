@@ -9,9 +9,9 @@ use crate::components::fields::{Text, date_fields, form_errors, radios};
 use crate::components::live_check::Check;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::pages::applications::{Appointment, state_label};
-use crate::pages::sign_in::page_title;
-use crate::shell::use_locale;
+use crate::components::status::{Appointment, state_label};
+use crate::components::layout::page_title;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// Largest guardianship document accepted, in bytes.

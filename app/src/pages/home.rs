@@ -4,7 +4,7 @@ use crate::application::fields::{DOB_DAY, DOB_MONTH, DOB_YEAR};
 use crate::dates::CivilDate;
 use crate::i18n::*;
 use crate::pages::eligibility::{EligibilityChecker, EligibilityInput};
-use crate::shell::use_locale;
+use crate::context::use_locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -5,9 +5,9 @@ use crate::components::fields::{Text, form_errors};
 use crate::components::live_check::Check;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::shell::use_locale;
+use crate::context::use_locale;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use crate::components::layout::page_title;
 
 /// What the server gives the sign-in page.
 #[derive(Clone, Debug, Default)]
@@ -25,10 +25,6 @@ pub struct CodeView {
     pub form: Form,
     /// Where the code went, partly hidden (`+254 7•• ••• 678`).
     pub sent_to: String,
-}
-
-pub fn page_title(locale: Locale, title: &str) -> impl IntoView + use<> {
-    view! { <Title text=format!("{} – {}", title, td_string!(locale, site.name))/> }
 }
 
 #[component]

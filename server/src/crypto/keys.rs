@@ -36,7 +36,8 @@ pub struct Report {
 
 /// Creates a new data key, waits `settle` for running servers to load it,
 /// then re-encrypts every value sealed with an older key, `batch` rows at
-/// a time.
+/// a time. (The command that runs it records the rotation in the audit
+/// chain.)
 pub async fn rotate(
     db: &AnyPool,
     cipher: &FieldCipher,
@@ -67,17 +68,6 @@ pub async fn rotate(
             "re-encryption pass"
         );
         if rewritten == 0 && changed == 0 {
-            let detail = format!(
-                "key={} rewritten={} passes={}",
-                report.new_key, report.rewritten, report.passes
-            );
-            crate::audit::Audit { db, cipher }
-                .record(
-                    &crate::audit::Event::new(crate::audit::Actor::System("keys"), "keys.rotate")
-                        .detail(detail),
-                    crate::clock::unix_now(),
-                )
-                .await?;
             return Ok(report);
         }
         if report.passes >= MAX_PASSES {

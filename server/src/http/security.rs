@@ -3,7 +3,7 @@
 
 use super::notice::Notice;
 use crate::config::Config;
-use app::shell::CspNonce;
+use app::context::CspNonce;
 use axum::{
     body::Body,
     extract::{Request, State},

@@ -11,14 +11,15 @@
 //! - [`worker`]: [`OutboxWorker`], which claims due messages, sends them and
 //!   retries with growing pauses;
 //! - [`transport`]: how messages leave ([`Transport`]): a log in
-//!   development, SMS through Africa's Talking, email over SMTP;
-//! - [`reminders`]: appointment reminders, queued by a job.
+//!   development, SMS through Africa's Talking, email over SMTP.
+//!
+//! What decides to send a message lives with that decision, above this
+//! room: a handler, or a job such as `crate::reminders`.
 //!
 //! The server's own logs (tracing) name messages by id, kind, state and
 //! attempt count only: never a recipient, a text or a code.
 
 pub mod outbox;
-pub mod reminders;
 pub mod templates;
 pub mod transport;
 pub mod worker;

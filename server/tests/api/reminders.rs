@@ -10,7 +10,7 @@ use crate::browser::*;
 use crate::fixtures::*;
 use crate::helpers::TestApp;
 use app::i18n::Locale;
-use usajili::messages::reminders::Reminders;
+use usajili::reminders::Reminders;
 
 fn reminders(app: &TestApp) -> Reminders<'_> {
     Reminders {

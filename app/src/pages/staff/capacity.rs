@@ -11,7 +11,7 @@ use crate::components::fields::{
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::shell::use_locale;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// A closure ahead, as the list shows it.

@@ -6,7 +6,7 @@ use super::{StaffBar, staff_bar, titled};
 use crate::components::fields::{error_line, error_text, form_errors};
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::shell::use_locale;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 crate::coded_enum! {

@@ -7,7 +7,7 @@ use crate::calendar::day_label;
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::shell::use_locale;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use crate::components::in_place::InPlace;
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::shell::use_locale;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 crate::coded_enum! {

@@ -14,8 +14,8 @@ pub mod scan;
 use crate::components::fields::{Text, form_errors};
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::pages::sign_in::page_title;
-use crate::shell::use_locale;
+use crate::components::layout::page_title;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 pub use capacity::{

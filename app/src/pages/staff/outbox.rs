@@ -5,7 +5,7 @@
 use super::{StaffBar, staff_bar, titled};
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::shell::use_locale;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// One message, as the page shows it.

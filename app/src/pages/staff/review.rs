@@ -5,7 +5,7 @@ use crate::components::fields::{Text, error_line, error_text, form_errors};
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::shell::use_locale;
+use crate::context::use_locale;
 use leptos::prelude::*;
 
 #[derive(Clone, Debug)]

@@ -14,8 +14,8 @@
 //! arrived), the morning one for a booking made that morning, or once the
 //! appointment has begun.
 
-use super::templates::Message;
 use crate::citizen::applications::Applications;
+use crate::messages::Message;
 use crate::crypto::FieldCipher;
 use app::dates::CivilDate;
 use app::i18n::Locale;
@@ -135,7 +135,7 @@ impl Reminders<'_> {
             queued += 1;
         }
         if queued > 0 {
-            super::outbox::wake_worker();
+            crate::messages::outbox::wake_worker();
             tracing::info!(
                 count = queued,
                 reminder = column,
