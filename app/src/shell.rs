@@ -1,7 +1,7 @@
 //! The HTML document every page lives in, and the router.
 
 use crate::components::layout::{Footer, Header};
-use crate::context::{CspNonce, SignedIn};
+use crate::context::{CspNonce, SignedIn, use_locale};
 use crate::i18n::Locale;
 use crate::language;
 use crate::pages::{

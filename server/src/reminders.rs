@@ -15,8 +15,8 @@
 //! appointment has begun.
 
 use crate::citizen::applications::Applications;
-use crate::messages::Message;
 use crate::crypto::FieldCipher;
+use crate::messages::Message;
 use app::dates::CivilDate;
 use app::i18n::Locale;
 use sqlx::AnyPool;

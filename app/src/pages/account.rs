@@ -1,9 +1,9 @@
 //! The citizen's account: deleting it (after saying what that does). The
 //! download of their data is a plain file the server makes.
 
-use crate::i18n::*;
 use crate::components::layout::page_title;
 use crate::context::use_locale;
+use crate::i18n::*;
 use leptos::prelude::*;
 
 /// "Delete your account?"

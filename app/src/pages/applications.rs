@@ -9,13 +9,13 @@ use crate::application::{
     Parent, Parents, Sex, Task,
 };
 use crate::components::fields::{Text, county_select, date_fields, form_errors, radios};
+use crate::components::layout::page_title;
 use crate::components::live_check::Check;
 use crate::components::status::{Appointment, state_label};
+use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
 use crate::pages::camera::{CameraCapture, CameraLabels};
-use crate::components::layout::page_title;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// A refusal the page explains at the top.

@@ -6,12 +6,12 @@
 use crate::calendar::{appointment_label, clock_label, day_label};
 use crate::components::fields::{error_line, error_text, form_errors};
 use crate::components::in_place::InPlace;
+use crate::components::layout::page_title;
+use crate::context::use_locale;
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
 use crate::identifiers::CountyCode;
-use crate::components::layout::page_title;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// What the appointment is for; "what to bring" differs for each.

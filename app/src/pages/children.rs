@@ -6,12 +6,12 @@
 
 use crate::application::{ApplicationState, fields};
 use crate::components::fields::{Text, date_fields, form_errors, radios};
+use crate::components::layout::page_title;
 use crate::components::live_check::Check;
+use crate::components::status::{Appointment, state_label};
+use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::components::status::{Appointment, state_label};
-use crate::components::layout::page_title;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// Largest guardianship document accepted, in bytes.

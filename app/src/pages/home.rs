@@ -1,10 +1,10 @@
 //! The landing page: what the service does, what to bring, how data is kept.
 
 use crate::application::fields::{DOB_DAY, DOB_MONTH, DOB_YEAR};
+use crate::context::use_locale;
 use crate::dates::CivilDate;
 use crate::i18n::*;
 use crate::pages::eligibility::{EligibilityChecker, EligibilityInput};
-use crate::context::use_locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

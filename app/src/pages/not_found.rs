@@ -1,7 +1,7 @@
 //! The 404 page, with a real 404 status.
 
-use crate::i18n::*;
 use crate::context::use_locale;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,7 +1,7 @@
 //! The privacy notice (Data Protection Act 2019, s.29: the duty to notify).
 
-use crate::i18n::*;
 use crate::context::use_locale;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

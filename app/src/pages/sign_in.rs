@@ -2,12 +2,12 @@
 //! six-digit code sent to it. Plain forms that post to the server.
 
 use crate::components::fields::{Text, form_errors};
+use crate::components::layout::page_title;
 use crate::components::live_check::Check;
+use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::context::use_locale;
 use leptos::prelude::*;
-use crate::components::layout::page_title;
 
 /// What the server gives the sign-in page.
 #[derive(Clone, Debug, Default)]

@@ -8,10 +8,10 @@ use crate::capacity::{CentreRules, ClosureRequest};
 use crate::components::fields::{
     Text, date_fields_for, error_line, error_text, form_errors, radios,
 };
+use crate::context::use_locale;
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// A closure ahead, as the list shows it.

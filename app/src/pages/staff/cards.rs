@@ -4,9 +4,9 @@
 
 use super::{StaffBar, staff_bar, titled};
 use crate::components::fields::{error_line, error_text, form_errors};
+use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 crate::coded_enum! {

@@ -4,10 +4,10 @@
 
 use super::{StaffBar, staff_bar, titled};
 use crate::calendar::day_label;
+use crate::context::use_locale;
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,10 +5,10 @@ use super::{StaffBar, staff_bar, titled};
 use crate::calendar::{clock_label, day_label};
 use crate::components::fields::{Text, error_line, error_text, form_errors};
 use crate::components::in_place::InPlace;
+use crate::context::use_locale;
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 crate::coded_enum! {

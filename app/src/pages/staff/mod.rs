@@ -12,10 +12,10 @@ pub mod review;
 pub mod scan;
 
 use crate::components::fields::{Text, form_errors};
-use crate::forms::Form;
-use crate::i18n::*;
 use crate::components::layout::page_title;
 use crate::context::use_locale;
+use crate::forms::Form;
+use crate::i18n::*;
 use leptos::prelude::*;
 
 pub use capacity::{

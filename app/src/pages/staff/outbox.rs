@@ -3,9 +3,9 @@
 //! Never a recipient or a text: those hold phone numbers and codes.
 
 use super::{StaffBar, staff_bar, titled};
+use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 /// One message, as the page shows it.

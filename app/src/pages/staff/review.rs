@@ -2,10 +2,10 @@
 
 use super::{StaffBar, staff_bar, titled};
 use crate::components::fields::{Text, error_line, error_text, form_errors};
+use crate::context::use_locale;
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::context::use_locale;
 use leptos::prelude::*;
 
 #[derive(Clone, Debug)]

@@ -13,10 +13,11 @@ use crate::registry::verification::ApplicationKind;
 use anyhow::Context;
 use app::application::Task;
 use app::application::fields;
+use app::components::status::Appointment;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::FieldError;
 use app::pages::applications::{
-    ApplicationSummary, ApplicationView, ApplicationsView, Appointment, Refusal, StepView,
+    ApplicationSummary, ApplicationView, ApplicationsView, Refusal, StepView,
 };
 use app::pages::children::ChildSummary;
 use axum::Router;
