@@ -2,7 +2,7 @@
 //! defaults that run the portal locally on SQLite.
 //!
 //! A module with settings of its own defines their type beside its code
-//! (`messages::transport::MessageSettings`, `AgeRules`, `StaffSecurity`,
+//! (`messages::transport::MessageSettings`, `SignInLimits`, `AgeRules`, `StaffSecurity`,
 //! `retention::Policy`) and [`Config`] flattens it in: configuration
 //! depends on the modules, never the other way round. Only startup, the
 //! command line and the HTTP layer read [`Config`].
@@ -130,16 +130,9 @@ pub struct Config {
     #[arg(long, env = "USAJILI_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<std::path::PathBuf>,
 
-    /// Sign-in codes that may be asked for from one connection (IP address)
-    /// in 10 minutes. Generous, because many phones share a mobile
-    /// operator's address.
-    #[arg(
-        long,
-        env = "USAJILI_SIGN_IN_PER_CONNECTION",
-        default_value_t = 30,
-        global = true
-    )]
-    pub sign_in_per_connection: i64,
+    /// How much citizens' sign-in may be asked for (`citizen::sign_in`).
+    #[command(flatten)]
+    pub sign_in: crate::citizen::sign_in::SignInLimits,
 
     /// How messages leave the outbox, and each transport's settings
     /// (`messages::transport`).

@@ -96,6 +96,10 @@ field_errors! {
     ReferenceCheck => reference.check,
     SignInTooMany => sign_in.too_many,
     SignInTooManyHere => sign_in.too_many_here,
+    /// The contact's sign-in codes for the day are used up.
+    SignInCodesToday => sign_in.codes_today,
+    /// The contact's wrong tries for the day are used up.
+    SignInTriesToday => sign_in.tries_today,
     SlotMissing => slot.missing,
     SlotFull => slot.full,
     SlotFamilyFull => slot.family_full,

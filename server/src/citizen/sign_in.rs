@@ -5,6 +5,16 @@
 //!   forced offline), valid for 5 minutes, dead after 5 wrong tries.
 //! - At most 3 codes per contact per 10 minutes, and a per-connection
 //!   limit; both are counted in the database so that several servers agree.
+//! - Each try of a code is reserved by one conditional update before the
+//!   code is compared, so parallel guesses cannot share a try: at most 5
+//!   comparisons per code, whatever the traffic. A right code gives its try
+//!   back as it is used.
+//! - Daily caps per contact ([`SignInLimits`], by default 10 codes and 20
+//!   wrong tries in any rolling 24 hours): each request and each try first
+//!   writes the contact's row in `sign_in_contacts` and holds it until it
+//!   commits, so the counts (from `sign_in_codes`) and the 10-minute limit
+//!   are checked one at a time per contact, however many servers race. Past
+//!   a cap nothing is sent and no code is compared.
 //! - The answer to a request is the same whether or not the contact has an
 //!   account: the account is made when a code is first used.
 
@@ -14,13 +24,59 @@ use crate::messages::{Message, Recipient, outbox};
 use app::i18n::Locale;
 use app::identifiers::{EmailAddress, FieldError, PhoneNumber};
 use rand::Rng as _;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 use subtle::ConstantTimeEq as _;
 
 pub const CODE_LIFETIME_SECS: i64 = 5 * 60;
 pub const MAX_WRONG_TRIES: i64 = 5;
 pub const LIMIT_WINDOW_SECS: i64 = 10 * 60;
 pub const CODES_PER_CONTACT: i64 = 3;
+/// The window of the daily caps: a rolling 24 hours.
+pub const DAY_SECS: i64 = 24 * 3600;
+
+/// How much signing in one contact and one connection may ask for, from
+/// configuration.
+#[derive(clap::Args, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignInLimits {
+    /// Sign-in codes that may be asked for from one connection (IP address)
+    /// in 10 minutes. Generous, because many phones share a mobile
+    /// operator's address.
+    #[arg(
+        long = "sign-in-per-connection",
+        env = "USAJILI_SIGN_IN_PER_CONNECTION",
+        default_value_t = 30,
+        global = true
+    )]
+    pub per_connection: i64,
+    /// Sign-in codes one phone number or email address may be sent in any
+    /// 24 hours.
+    #[arg(
+        long = "sign-in-codes-per-day",
+        env = "USAJILI_SIGN_IN_CODES_PER_DAY",
+        default_value_t = 10,
+        global = true
+    )]
+    pub codes_per_day: i64,
+    /// Wrong codes that may be tried for one phone number or email address
+    /// in any 24 hours, across all its codes.
+    #[arg(
+        long = "sign-in-wrong-tries-per-day",
+        env = "USAJILI_SIGN_IN_WRONG_TRIES_PER_DAY",
+        default_value_t = 20,
+        global = true
+    )]
+    pub wrong_tries_per_day: i64,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        SignInLimits {
+            per_connection: 30,
+            codes_per_day: 10,
+            wrong_tries_per_day: 20,
+        }
+    }
+}
 
 /// Where a code can be sent.
 #[derive(Clone, PartialEq, Eq)]
@@ -98,6 +154,10 @@ impl ContactAddress {
 pub enum Refusal {
     TooManyForContact,
     TooManyFromConnection,
+    /// The contact's codes for the day are used up.
+    CodesToday,
+    /// The contact's wrong tries for the day are used up.
+    WrongTriesToday,
 }
 
 impl From<Refusal> for FieldError {
@@ -105,6 +165,8 @@ impl From<Refusal> for FieldError {
         match refusal {
             Refusal::TooManyForContact => FieldError::SignInTooMany,
             Refusal::TooManyFromConnection => FieldError::SignInTooManyHere,
+            Refusal::CodesToday => FieldError::SignInCodesToday,
+            Refusal::WrongTriesToday => FieldError::SignInTriesToday,
         }
     }
 }
@@ -115,24 +177,77 @@ pub enum CodeProblem {
     Wrong,
     /// Expired, used, tried too many times, or never issued.
     Dead,
+    /// The contact's wrong tries for the day are used up: not compared.
+    TooManyToday,
+}
+
+impl From<CodeProblem> for FieldError {
+    fn from(problem: CodeProblem) -> Self {
+        match problem {
+            CodeProblem::Wrong => FieldError::CodeWrong,
+            CodeProblem::Dead => FieldError::CodeExpired,
+            CodeProblem::TooManyToday => FieldError::SignInTriesToday,
+        }
+    }
 }
 
 pub struct SignIn<'a> {
     pub db: &'a AnyPool,
     pub cipher: &'a FieldCipher,
-    /// Codes per connection (IP address) per 10 minutes.
-    pub per_connection_limit: i64,
+    pub limits: SignInLimits,
 }
 
-/// A sign-in code as stored (`contact` sealed).
+/// A try of a code, reserved: the code as stored (`contact` sealed), with
+/// its tries counting this one.
 #[derive(sqlx::FromRow)]
-struct CodeRow {
+struct ReservedTry {
     contact_index: String,
     contact: Vec<u8>,
     code_hash: String,
     failed_attempts: i64,
-    expires_at: i64,
-    used_at: Option<i64>,
+}
+
+/// A contact's sign-in in the 24 hours (and the 10 minutes) before now.
+#[derive(sqlx::FromRow)]
+struct ContactDay {
+    codes: i64,
+    wrong_tries: i64,
+    recent_codes: i64,
+}
+
+/// Writes the contact's row in `sign_in_contacts`, which the transaction
+/// then holds until it ends: requests and tries for one contact take turns
+/// from here, in every process.
+async fn hold_contact(conn: &mut AnyConnection, index: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO sign_in_contacts (contact_index, touched_at) VALUES ($1, $2) \
+         ON CONFLICT (contact_index) DO UPDATE SET touched_at = excluded.touched_at",
+    )
+    .bind(index)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Codes sent to a contact and wrong tries of them in the last 24 hours,
+/// and codes in the last 10 minutes. Read while holding the contact.
+async fn contact_day(
+    conn: &mut AnyConnection,
+    index: &str,
+    now: i64,
+) -> anyhow::Result<ContactDay> {
+    Ok(sqlx::query_as::<_, ContactDay>(
+        "SELECT COUNT(*) AS codes, \
+                CAST(COALESCE(SUM(failed_attempts), 0) AS BIGINT) AS wrong_tries, \
+                CAST(COALESCE(SUM(CASE WHEN created_at > $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS recent_codes \
+         FROM sign_in_codes WHERE contact_index = $1 AND created_at > $2",
+    )
+    .bind(index)
+    .bind(now - DAY_SECS)
+    .bind(now - LIMIT_WINDOW_SECS)
+    .fetch_one(conn)
+    .await?)
 }
 
 impl SignIn<'_> {
@@ -156,7 +271,7 @@ impl SignIn<'_> {
         .bind(now - LIMIT_WINDOW_SECS)
         .fetch_one(self.db)
         .await?;
-        if recent >= self.per_connection_limit {
+        if recent >= self.limits.per_connection {
             return Ok(true);
         }
         sqlx::query("INSERT INTO rate_limit_events (bucket, created_at) VALUES ($1, $2)")
@@ -180,19 +295,25 @@ impl SignIn<'_> {
             return Ok(Err(Refusal::TooManyFromConnection));
         }
         let index = self.contact_index(contact);
-        let recent: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_codes WHERE contact_index = $1 AND created_at > $2",
-        )
-        .bind(&index)
-        .bind(now - LIMIT_WINDOW_SECS)
-        .fetch_one(self.db)
-        .await?;
-        if recent >= CODES_PER_CONTACT {
-            return Ok(Err(Refusal::TooManyForContact));
+        let mut tx = self.db.begin().await?;
+        hold_contact(&mut tx, &index, now).await?;
+        let day = contact_day(&mut tx, &index, now).await?;
+        let refusal = if day.wrong_tries >= self.limits.wrong_tries_per_day {
+            Some(Refusal::WrongTriesToday)
+        } else if day.codes >= self.limits.codes_per_day {
+            Some(Refusal::CodesToday)
+        } else if day.recent_codes >= CODES_PER_CONTACT {
+            Some(Refusal::TooManyForContact)
+        } else {
+            None
+        };
+        if let Some(refusal) = refusal {
+            tx.rollback().await?;
+            tracing::info!(?refusal, "sign-in code refused");
+            return Ok(Err(refusal));
         }
         let challenge = crate::crypto::random_id();
         let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
-        let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO sign_in_codes (id, contact_index, contact, code_hash, failed_attempts, expires_at, used_at, created_at) \
              VALUES ($1, $2, $3, $4, 0, $5, NULL, $6)",
@@ -222,57 +343,72 @@ impl SignIn<'_> {
 
     /// Checks a code against its challenge. On success the code is used up
     /// and the account (made now if new) is returned.
+    ///
+    /// The try is reserved first, by one conditional update that counts it
+    /// as wrong, so that no more than 5 tries of a code are ever compared;
+    /// then it is counted against the contact's wrong tries for the day. A
+    /// right code gives its try back as the same transaction uses the code.
     pub async fn verify_code(
         &self,
         challenge: &str,
         code: &str,
         now: i64,
     ) -> anyhow::Result<Result<String, CodeProblem>> {
-        let row = sqlx::query_as::<_, CodeRow>(
-            "SELECT contact_index, contact, code_hash, failed_attempts, expires_at, used_at FROM sign_in_codes WHERE id = $1",
+        let mut tx = self.db.begin().await?;
+        let reserved = sqlx::query_as::<_, ReservedTry>(
+            "UPDATE sign_in_codes SET failed_attempts = failed_attempts + 1 \
+             WHERE id = $1 AND failed_attempts < $2 AND used_at IS NULL AND expires_at > $3 \
+             RETURNING contact_index, contact, code_hash, failed_attempts",
         )
         .bind(challenge)
-        .fetch_optional(self.db)
+        .bind(MAX_WRONG_TRIES)
+        .bind(now)
+        .fetch_optional(&mut *tx)
         .await?;
-        let Some(CodeRow {
+        let Some(ReservedTry {
             contact_index: index,
             contact: sealed_contact,
             code_hash: stored_hash,
-            failed_attempts: failed,
-            expires_at,
-            used_at,
-        }) = row
+            failed_attempts: tries,
+        }) = reserved
         else {
+            tx.rollback().await?;
             return Ok(Err(CodeProblem::Dead));
         };
-        if used_at.is_some() || now >= expires_at || failed >= MAX_WRONG_TRIES {
-            return Ok(Err(CodeProblem::Dead));
+        hold_contact(&mut tx, &index, now).await?;
+        // Counts this try, reserved above, as one of the day's wrong ones.
+        let day = contact_day(&mut tx, &index, now).await?;
+        if day.wrong_tries > self.limits.wrong_tries_per_day {
+            tx.rollback().await?;
+            tracing::info!(challenge = %challenge, "sign-in code not tried: daily limit");
+            return Ok(Err(CodeProblem::TooManyToday));
         }
         let candidate = self.code_hash(challenge, code);
         if !bool::from(candidate.as_bytes().ct_eq(stored_hash.as_bytes())) {
-            sqlx::query(
-                "UPDATE sign_in_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1",
-            )
-            .bind(challenge)
-            .execute(self.db)
-            .await?;
-            tracing::info!(challenge = %challenge, tries = failed + 1, "wrong sign-in code");
-            return Ok(Err(if failed + 1 >= MAX_WRONG_TRIES {
+            tx.commit().await?;
+            tracing::info!(challenge = %challenge, tries, "wrong sign-in code");
+            return Ok(Err(if tries >= MAX_WRONG_TRIES {
                 CodeProblem::Dead
             } else {
                 CodeProblem::Wrong
             }));
         }
-        // Used once: a second request with the same code finds it used.
-        let claimed =
-            sqlx::query("UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-                .bind(now)
-                .bind(challenge)
-                .execute(self.db)
-                .await?;
+        // Used once, and the reserved try given back: a second request with
+        // the same code finds it used.
+        let claimed = sqlx::query(
+            "UPDATE sign_in_codes SET used_at = $1, failed_attempts = failed_attempts - 1 \
+             WHERE id = $2 AND used_at IS NULL AND failed_attempts <= $3",
+        )
+        .bind(now)
+        .bind(challenge)
+        .bind(MAX_WRONG_TRIES)
+        .execute(&mut *tx)
+        .await?;
         if claimed.rows_affected() != 1 {
+            tx.rollback().await?;
             return Ok(Err(CodeProblem::Dead));
         }
+        tx.commit().await?;
         let contact = self
             .cipher
             .decrypt_string(&columns::SIGN_IN_CODE_CONTACT, &sealed_contact)?;
@@ -327,14 +463,19 @@ impl SignIn<'_> {
 }
 
 /// Deletes what sign-in leaves behind once it is of no use: expired
-/// sessions, codes older than a day, spent rate-limit counts.
+/// sessions, codes older than a day, spent rate-limit counts, contacts not
+/// heard of for a day.
 pub async fn sweep(db: &AnyPool, now: i64) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
         .execute(db)
         .await?;
     sqlx::query("DELETE FROM sign_in_codes WHERE created_at <= $1")
-        .bind(now - 24 * 3600)
+        .bind(now - DAY_SECS)
+        .execute(db)
+        .await?;
+    sqlx::query("DELETE FROM sign_in_contacts WHERE touched_at <= $1")
+        .bind(now - DAY_SECS)
         .execute(db)
         .await?;
     sqlx::query("DELETE FROM rate_limit_events WHERE created_at <= $1")

@@ -129,7 +129,7 @@ async fn a_fourth_code_in_ten_minutes_is_refused_with_429() {
 
 #[tokio::test]
 async fn one_connection_asking_for_too_many_codes_gets_429() {
-    let app = spawn_app_with(|c| c.sign_in_per_connection = 2).await;
+    let app = spawn_app_with(|c| c.sign_in.per_connection = 2).await;
     let browser = Browser::new(&app);
     browser.request_code("0712345678").await;
     browser.request_code("0722000000").await;
@@ -738,8 +738,9 @@ async fn the_sweep_removes_expired_sessions_and_old_codes() {
         (
             app.rows_in("sessions").await,
             app.rows_in("sign_in_codes").await,
-            app.rows_in("rate_limit_events").await
+            app.rows_in("rate_limit_events").await,
+            app.rows_in("sign_in_contacts").await
         ),
-        (0, 0, 0)
+        (0, 0, 0, 0)
     );
 }

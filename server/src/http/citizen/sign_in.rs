@@ -31,7 +31,7 @@ fn sign_in_service(state: &AppState) -> SignIn<'_> {
     SignIn {
         db: &state.db,
         cipher: &state.cipher,
-        per_connection_limit: state.config.sign_in_per_connection,
+        limits: state.config.sign_in,
     }
 }
 
@@ -128,6 +128,7 @@ async fn code_submit(
         return Ok(see_other("/sign-in"));
     };
     let mut form = body.read(&["code"])?;
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let problem = match sign_in_code_digits(form.value("code")) {
         Err(error) => error,
         Ok(code) => match sign_in_service(&state)
@@ -139,8 +140,12 @@ async fn code_submit(
                 session.sign_in(account).await?;
                 return Ok(see_other("/applications"));
             }
-            Err(CodeProblem::Wrong) => FieldError::CodeWrong,
-            Err(CodeProblem::Dead) => FieldError::CodeExpired,
+            Err(problem) => {
+                if problem == CodeProblem::TooManyToday {
+                    status = StatusCode::TOO_MANY_REQUESTS;
+                }
+                FieldError::from(problem)
+            }
         },
     };
     form.errors.push(FieldIssue::new("code", problem));
@@ -150,7 +155,7 @@ async fn code_submit(
         form,
         sent_to: pending.sent_to,
     };
-    Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
+    Ok(render(&state, head, status, view).await)
 }
 
 async fn sign_out(session: CitizenSession) -> PageResult {
