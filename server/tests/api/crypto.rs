@@ -170,8 +170,7 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
     // The command runs as its own process would: its own cipher.
     let command_cipher = FieldCipher::load(&app.db, &master).await.unwrap();
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+    let client = crate::helpers::client_builder(&app.address)
         .build()
         .unwrap();
     let settle = std::time::Duration::from_secs(2);

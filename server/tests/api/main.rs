@@ -18,6 +18,7 @@ mod privacy;
 mod registry;
 mod reminders;
 mod server_basics;
+mod sessions;
 mod sms;
 mod sms_gateway;
 mod staff;
