@@ -160,6 +160,16 @@ pub struct Config {
     )]
     pub booking_cutoff_minutes: i64,
 
+    /// A citizen's session ends this many hours after sign-in, however
+    /// active (besides ending after 30 minutes without a request).
+    #[arg(
+        long = "citizen-session-hours",
+        env = "USAJILI_CITIZEN_SESSION_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub citizen_session_hours: i64,
+
     /// Which ages get a minor's card (`citizen::children`).
     #[command(flatten)]
     pub ages: crate::citizen::children::AgeRules,

@@ -12,6 +12,11 @@
 
 use leptos::prelude::*;
 
+/// The header on the requests the island makes on its own (the refresh
+/// every `every` seconds): the server does not count them as activity, so
+/// a console left open still signs its member out when idle.
+pub const AUTOMATIC: &str = "x-usajili-automatic";
+
 #[cfg_attr(feature = "islands", island)]
 #[cfg_attr(not(feature = "islands"), component)]
 pub fn InPlace(
@@ -30,8 +35,8 @@ mod browser {
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        Document, DomParser, Event, FormData, HtmlElement, HtmlFormElement, Response,
-        SupportedType, UrlSearchParams,
+        Document, DomParser, Event, FormData, Headers, HtmlElement, HtmlFormElement, RequestInit,
+        Response, SupportedType, UrlSearchParams,
     };
 
     fn document() -> Option<Document> {
@@ -47,9 +52,17 @@ mod browser {
         Some(format!("{base}?{}", String::from(query.to_string())))
     }
 
-    async fn swap(url: &str, region: &str) -> Result<(), JsValue> {
+    /// Fetches `url` and puts its `region` in place of the current one;
+    /// `automatic` marks a request nobody asked for (see [`super::AUTOMATIC`]).
+    async fn swap(url: &str, region: &str, automatic: bool) -> Result<(), JsValue> {
         let window = web_sys::window().ok_or(JsValue::NULL)?;
-        let response: Response = JsFuture::from(window.fetch_with_str(url))
+        let init = RequestInit::new();
+        if automatic {
+            let headers = Headers::new()?;
+            headers.append(super::AUTOMATIC, "1")?;
+            init.set_headers(&headers);
+        }
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
             .await?
             .dyn_into()?;
         if !response.ok() {
@@ -81,7 +94,7 @@ mod browser {
             let _ = old.set_attribute("aria-busy", "true");
         }
         wasm_bindgen_futures::spawn_local(async move {
-            if swap(&url, &region).await.is_err() {
+            if swap(&url, &region, false).await.is_err() {
                 let _ = form.submit();
             }
         });
@@ -99,7 +112,7 @@ mod browser {
             if let Some(url) = address(&form) {
                 let region = region.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = swap(&url, &region).await;
+                    let _ = swap(&url, &region, true).await;
                 });
             }
         })

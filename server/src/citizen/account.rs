@@ -362,9 +362,12 @@ impl Accounts<'_> {
             .bind(account)
             .execute(&mut *tx)
             .await?;
-        // Signed out everywhere: session data is `{"account":"<id>"}` (ids are hex).
+        // Signed out everywhere: a signed-in session's data holds
+        // `"account":"<id>"` (serde_json, compact; ids are hex). A request
+        // under way on another device cannot write its session back: the
+        // session store only updates rows, never inserts them on save.
         sqlx::query("DELETE FROM sessions WHERE data LIKE $1")
-            .bind(format!("%\"{account}\"%"))
+            .bind(format!("%\"account\":\"{account}\"%"))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

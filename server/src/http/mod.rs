@@ -58,7 +58,8 @@ pub fn router(state: AppState) -> Router {
 
     // Sessions only where pages are: assets and health checks never touch
     // the session table. Cookie: HttpOnly, SameSite=Lax, Secure over HTTPS;
-    // 30 minutes without a request ends the session.
+    // 30 minutes without a request ends the session, and so does
+    // `USAJILI_CITIZEN_SESSION_HOURS` after sign-in (`citizen::CitizenSession`).
     let sessions = tower_sessions::SessionManagerLayer::new(
         session_store::DbSessionStore::new(state.db.clone()).with_clock(state.clock.clone()),
     )
@@ -84,21 +85,33 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page::not_found_layer,
         ))
-        .layer(axum::middleware::from_fn(citizen::signed_in_marker))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            citizen::signed_in_marker,
+        ))
         .layer(sessions)
-        .layer(axum::middleware::from_fn(security::same_origin_posts));
+        .layer(axum::middleware::from_fn(
+            session_store::automatic_requests_are_no_activity,
+        ));
 
     Router::new()
         .nest_service("/pkg", pkg)
         .merge(health::router())
         .merge(language::router())
         // Delivery reports come from the SMS provider's servers: no
-        // sessions, no same-origin check; a secret in the path instead.
+        // sessions, and exempt from the same-origin rule
+        // (`security::MACHINE_ROUTES`); a secret in the path instead.
         .merge(messages::router())
         // The staff console has sessions of its own, apart from citizens'.
         .merge(staff::router(&state))
         .merge(pages)
         .with_state(state)
+        // Every request that changes things, on every route but the
+        // machines' (`security::MACHINE_ROUTES`), comes from this site.
+        .layer(axum::middleware::from_fn_with_state(
+            security.clone(),
+            security::same_origin_changes,
+        ))
         .layer(CatchPanicLayer::custom(security::panic_response))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))

@@ -1,5 +1,6 @@
-//! Security headers on every response, and a per-response CSP nonce for the
-//! one inline script (the hydration loader).
+//! Security headers on every response, a per-response CSP nonce for the
+//! one inline script (the hydration loader), and the same-origin rule for
+//! requests that change things.
 
 use super::notice::Notice;
 use crate::config::Config;
@@ -7,7 +8,7 @@ use app::context::CspNonce;
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{HeaderName, HeaderValue, Response, StatusCode, header},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, header},
     middleware::Next,
 };
 use base64::Engine as _;
@@ -15,6 +16,7 @@ use rand::RngCore as _;
 
 #[derive(Clone)]
 pub struct Policy {
+    /// Served over HTTPS: HSTS on, and this site's origin is `https://`.
     hsts: bool,
 }
 
@@ -81,35 +83,108 @@ pub async fn headers(
     response
 }
 
-/// Refuses a POST whose `Origin` names another site: with SameSite=Lax
-/// cookies a cross-site form cannot carry a session anyway; this is the
-/// second lock on the door. (Browsers send `Origin` on every POST.)
-pub async fn same_origin_posts(request: Request, next: Next) -> Response<Body> {
-    if request.method() == axum::http::Method::POST {
-        let origin_host = request
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-            .filter(|o| *o != "null")
-            .map(|o| {
-                o.split_once("://")
-                    .map(|(_, rest)| rest)
-                    .unwrap_or(o)
-                    .to_string()
-            });
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        if let (Some(origin), Some(host)) = (origin_host, host)
-            && origin != host
-        {
-            let mut response = Response::new(Body::from(Notice::CrossSite.bilingual()));
-            *response.status_mut() = StatusCode::FORBIDDEN;
-            return response;
-        }
+/// Routes called by machines, not browsers: no `Origin` to check, so the
+/// same-origin rule below does not apply to them. Each proves where its
+/// requests come from in its own way; keep this list to such routes.
+/// - `/messages/delivery/`: the SMS provider's delivery reports, with a
+///   secret token in the path compared in constant time (`http/messages.rs`).
+const MACHINE_ROUTES: [&str; 1] = ["/messages/delivery/"];
+
+/// Refuses (403) a request that changes things (POST, PUT, PATCH, DELETE)
+/// unless it says it comes from this site: its `Origin` (or, without one,
+/// its `Referer`) must have this site's scheme, host and port. No `Origin`
+/// and no `Referer`, or `Origin: null`, is refused: the rule fails closed.
+/// Browsers send `Origin` on every form post, so forms work without
+/// JavaScript; with SameSite cookies as well, this is the second lock on
+/// the door. [`MACHINE_ROUTES`] are the exceptions.
+pub async fn same_origin_changes(
+    State(policy): State<Policy>,
+    request: Request,
+    next: Next,
+) -> Response<Body> {
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    );
+    let machine = MACHINE_ROUTES
+        .iter()
+        .any(|prefix| request.uri().path().starts_with(prefix));
+    if changes && !machine && !policy.same_origin(request.headers()) {
+        let mut response = Response::new(Body::from(Notice::CrossSite.bilingual()));
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        return response;
     }
     next.run(request).await
+}
+
+/// A scheme, host and port: what makes two addresses the same site.
+#[derive(Debug, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Origin {
+    /// The origin of an absolute address (`Origin` or `Referer`); `null`,
+    /// or anything that is no such address, is none.
+    fn of_url(text: &str) -> Option<Origin> {
+        let uri: http::Uri = text.parse().ok()?;
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let authority = uri.authority()?;
+        if authority.as_str().contains('@') {
+            return None;
+        }
+        let port = authority.port_u16().or(match scheme.as_str() {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        });
+        Some(Origin {
+            scheme,
+            host: authority.host().to_ascii_lowercase(),
+            port,
+        })
+    }
+
+    /// This site's origin, as the request's `Host` names it.
+    fn of_host(host: &str, https: bool) -> Option<Origin> {
+        let authority: http::uri::Authority = host.parse().ok()?;
+        if authority.as_str().contains('@') {
+            return None;
+        }
+        let scheme = if https { "https" } else { "http" };
+        Some(Origin {
+            scheme: scheme.to_string(),
+            host: authority.host().to_ascii_lowercase(),
+            port: authority
+                .port_u16()
+                .or(if https { Some(443) } else { Some(80) }),
+        })
+    }
+}
+
+impl Policy {
+    /// Whether a request's `Origin` (else its `Referer`) is this site.
+    fn same_origin(&self, headers: &HeaderMap) -> bool {
+        let text = |name| {
+            headers
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+        };
+        let Some(site) = text(header::HOST).and_then(|h| Origin::of_host(h, self.hsts)) else {
+            return false;
+        };
+        let claimed = match text(header::ORIGIN) {
+            Some(origin) => Origin::of_url(origin),
+            None => text(header::REFERER).and_then(Origin::of_url),
+        };
+        claimed.is_some_and(|claimed| claimed == site)
+    }
 }
 
 /// A panic becomes a plain 500 that shows nothing of the cause.
@@ -122,4 +197,72 @@ pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respon
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(https: bool) -> Policy {
+        Policy { hsts: https }
+    }
+
+    fn headers(pairs: &[(HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(name.clone(), HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn an_origin_is_this_site_only_with_the_same_scheme_host_and_port() {
+        let site = |origin: &str| {
+            policy(false).same_origin(&headers(&[
+                (header::HOST, "portal.example:3000"),
+                (header::ORIGIN, origin),
+            ]))
+        };
+        assert!(site("http://portal.example:3000"));
+        assert!(site("http://PORTAL.example:3000"));
+        assert!(!site("https://portal.example:3000"));
+        assert!(!site("http://portal.example:3001"));
+        assert!(!site("http://portal.example"));
+        assert!(!site("http://portal.example:3000.evil.example"));
+        assert!(!site("http://portal.example.evil.example:3000"));
+        assert!(!site("http://user@portal.example:3000"));
+        assert!(!site("null"));
+        assert!(!site("portal.example:3000"));
+    }
+
+    #[test]
+    fn default_ports_are_the_schemes_own() {
+        let https = policy(true).same_origin(&headers(&[
+            (header::HOST, "portal.example"),
+            (header::ORIGIN, "https://portal.example:443"),
+        ]));
+        assert!(https);
+        let http_on_https_site = policy(true).same_origin(&headers(&[
+            (header::HOST, "portal.example"),
+            (header::ORIGIN, "http://portal.example"),
+        ]));
+        assert!(!http_on_https_site);
+    }
+
+    #[test]
+    fn without_an_origin_the_referer_decides_and_without_either_nothing_passes() {
+        let host = (header::HOST, "portal.example");
+        let referer =
+            |r: &str| policy(true).same_origin(&headers(&[host.clone(), (header::REFERER, r)]));
+        assert!(referer("https://portal.example/account/delete?x=1"));
+        assert!(!referer("https://elsewhere.example/portal.example"));
+        assert!(!policy(true).same_origin(&headers(std::slice::from_ref(&host))));
+        // An Origin, even `null`, is what decides when it is there.
+        assert!(!policy(true).same_origin(&headers(&[
+            host.clone(),
+            (header::ORIGIN, "null"),
+            (header::REFERER, "https://portal.example/"),
+        ])));
+        assert!(!policy(true).same_origin(&headers(&[(header::ORIGIN, "https://portal.example")])));
+    }
 }

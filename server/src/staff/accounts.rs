@@ -68,6 +68,14 @@ pub struct StaffSecurity {
         global = true
     )]
     pub idle_minutes: i64,
+    /// A staff session ends this many hours after sign-in, however active.
+    #[arg(
+        long = "staff-session-hours",
+        env = "USAJILI_STAFF_SESSION_HOURS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub session_hours: i64,
 }
 
 impl Default for StaffSecurity {
@@ -79,6 +87,7 @@ impl Default for StaffSecurity {
             max_failures: 5,
             lock_minutes: 15,
             idle_minutes: 15,
+            session_hours: 10,
         }
     }
 }

@@ -624,6 +624,8 @@ async fn two_hundred_requests_for_the_last_ten_places_book_exactly_ten() {
     let send = |address: &str, (cookie, id): &(String, String)| {
         client
             .post(format!("{address}{}", centre_path(id, "kibra")))
+            // Each process is a site of its own: the Origin names the one asked.
+            .header("origin", address)
             .header("cookie", cookie)
             .form(&[
                 ("day", day.to_string()),

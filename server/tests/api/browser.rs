@@ -2,7 +2,7 @@
 //! in with codes read from the `log` message transport's file, and filling
 //! in an application.
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, client_builder};
 use reqwest::StatusCode;
 use std::time::Duration;
 use usajili::registry::import::{Table, import};
@@ -29,20 +29,55 @@ pub async fn with_registry(app: &TestApp) {
         .unwrap();
 }
 
-/// A citizen's browser: its own cookies.
+/// A citizen's browser: its own cookies, and the app's `Origin` on its
+/// requests ([`client_builder`]).
 pub struct Browser<'a> {
     pub app: &'a TestApp,
     pub client: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = client_builder(&app.address)
+            .cookie_provider(jar.clone())
             .build()
             .unwrap();
-        Browser { app, client }
+        Browser { app, client, jar }
+    }
+
+    /// A post with this browser's cookies but only `headers` for where it
+    /// comes from (no `Origin` unless given): a request from another site,
+    /// or from a client that says nothing.
+    pub async fn post_from(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let bare = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(self.jar.clone())
+            .build()
+            .unwrap();
+        let mut request = bare.post(self.app.url(path)).form(pairs);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// The value of this browser's cookie `name` for the app.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore as _;
+        let url = self.app.address.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_string))
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

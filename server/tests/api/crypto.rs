@@ -167,7 +167,11 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
     // The messages queued so far are sent first: a sent sign-in code's
     // text is wiped by design, which is no value lost to the rotation.
     for _ in 0..400 {
-        if app.rows_in("outbox WHERE state IN ('pending', 'sending')").await == 0 {
+        if app
+            .rows_in("outbox WHERE state IN ('pending', 'sending')")
+            .await
+            == 0
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -178,8 +182,7 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
     // The command runs as its own process would: its own cipher.
     let command_cipher = FieldCipher::load(&app.db, &master).await.unwrap();
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+    let client = crate::helpers::client_builder(&app.address)
         .build()
         .unwrap();
     let settle = std::time::Duration::from_secs(2);

@@ -13,9 +13,10 @@
 //! take the time as an argument and read the system clock when the server
 //! runs them, so tests of jobs pass them a later time, and the few rows a
 //! job reads by age are written here with that age. Moving the app's clock
-//! further than a session's idle timeout also ends every session (their
-//! expiry is counted from the system clock), which is why the dashboard's
-//! "waiting three days" is a backdated row and not three days of clock.
+//! further than a session's idle timeout also ends every session, as does
+//! moving it past a session's lifetime (12 hours for citizens, 10 for
+//! staff), which is why the dashboard's "waiting three days" is a
+//! backdated row and not three days of clock.
 
 use crate::browser::*;
 use crate::helpers::{TestApp, spawn_app_with};
@@ -446,9 +447,12 @@ impl TestApp {
             self.verify_directly(&id, &format!("HN-RACE-{i:04}")).await;
             let mut record = tower_sessions::session::Record {
                 id: tower_sessions::session::Id::default(),
-                data: [("account".to_string(), serde_json::json!(account))]
-                    .into_iter()
-                    .collect(),
+                data: [
+                    ("account".to_string(), serde_json::json!(account)),
+                    ("started_at".to_string(), serde_json::json!(now())),
+                ]
+                .into_iter()
+                .collect(),
                 expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
             };
             store.create(&mut record).await.unwrap();

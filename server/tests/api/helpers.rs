@@ -82,11 +82,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let message_log = std::path::PathBuf::from(&started_with.messages.log.target);
     tokio::spawn(app.run_until_stopped());
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let client = client_builder(&address).cookie_store(true).build().unwrap();
     TestApp {
         address,
         client,
@@ -97,6 +93,21 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         clock,
         _dir: dir,
     }
+}
+
+/// A client for the app at `address`, as a browser on its pages: redirects
+/// not followed, and on every request the `Origin` a browser sends from the
+/// app's own pages (the app refuses a change without it). The one place
+/// the tests' clients get their `Origin`.
+pub fn client_builder(address: &str) -> reqwest::ClientBuilder {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        address.parse().expect("an address is a header value"),
+    );
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
 }
 
 async fn fresh_database_url(dir: &tempfile::TempDir) -> String {

@@ -18,6 +18,7 @@ mod privacy;
 mod registry;
 mod reminders;
 mod server_basics;
+mod sessions;
 mod sign_in_codes;
 mod sms;
 mod sms_gateway;

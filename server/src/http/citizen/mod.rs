@@ -25,7 +25,7 @@ use anyhow::Context;
 use app::components::status::Appointment;
 use app::context::SignedIn;
 use axum::Router;
-use axum::extract::{FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequestParts, RawPathParams, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -65,13 +65,32 @@ pub struct CitizenSession(Session);
 impl CitizenSession {
     const ACCOUNT: &str = "account";
     const PENDING_SIGN_IN: &str = "sign_in";
+    /// When the account signed in (the server's clock, seconds).
+    const STARTED: &str = "started_at";
 
-    /// The signed-in account, if any.
-    async fn account(&self) -> anyhow::Result<Option<String>> {
-        self.0
+    /// The signed-in account, if any. A session older than its lifetime
+    /// (`USAJILI_CITIZEN_SESSION_HOURS` since sign-in, whatever its activity; or
+    /// with no start at all) is ended here, as an idle one ends.
+    async fn account(&self, state: &AppState) -> anyhow::Result<Option<String>> {
+        let account = self
+            .0
             .get::<String>(Self::ACCOUNT)
             .await
-            .context("reading the signed-in account from the session")
+            .context("reading the signed-in account from the session")?;
+        if account.is_none() {
+            return Ok(None);
+        }
+        let started = self
+            .0
+            .get::<i64>(Self::STARTED)
+            .await
+            .context("reading when the session started")?;
+        let lifetime = state.config.citizen_session_hours.saturating_mul(3600);
+        if started.is_some_and(|at| state.clock.now() - at < lifetime) {
+            return Ok(account);
+        }
+        self.end().await?;
+        Ok(None)
     }
 
     async fn pending_sign_in(&self) -> anyhow::Result<Option<PendingSignIn>> {
@@ -88,15 +107,19 @@ impl CitizenSession {
             .context("keeping the sign-in under way in the session")
     }
 
-    /// Signs `account` in, under a new session id, so an id planted or
-    /// seen before sign-in is worth nothing.
-    async fn sign_in(&self, account: String) -> anyhow::Result<()> {
+    /// Signs `account` in at `now`, under a new session id, so an id
+    /// planted or seen before sign-in is worth nothing.
+    async fn sign_in(&self, account: String, now: i64) -> anyhow::Result<()> {
         let session = &self.0;
         session.cycle_id().await.context("a new session id")?;
         session
             .remove::<PendingSignIn>(Self::PENDING_SIGN_IN)
             .await
             .context("ending the sign-in under way")?;
+        session
+            .insert(Self::STARTED, now)
+            .await
+            .context("keeping when the session started")?;
         session
             .insert(Self::ACCOUNT, account)
             .await
@@ -120,8 +143,13 @@ impl<S: Send + Sync> FromRequestParts<S> for CitizenSession {
 }
 
 /// Tells the page shell whether someone is signed in (for the header).
-pub async fn signed_in_marker(session: Session, mut request: Request, next: Next) -> Response {
-    let signed_in = matches!(CitizenSession(session).account().await, Ok(Some(_)));
+pub async fn signed_in_marker(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let signed_in = matches!(CitizenSession(session).account(&state).await, Ok(Some(_)));
     request.extensions_mut().insert(SignedIn(signed_in));
     next.run(request).await
 }
@@ -136,7 +164,7 @@ impl FromRequestParts<AppState> for Citizen {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let session = CitizenSession::from_request_parts(parts, state).await?;
-        match session.account().await {
+        match session.account(state).await {
             Ok(Some(account)) => Ok(Citizen(account)),
             _ => Err(Redirect::to("/sign-in").into_response()),
         }

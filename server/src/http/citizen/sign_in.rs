@@ -137,7 +137,7 @@ async fn code_submit(
             .context("checking a sign-in code")?
         {
             Ok(account) => {
-                session.sign_in(account).await?;
+                session.sign_in(account, now).await?;
                 return Ok(see_other("/applications"));
             }
             Err(problem) => {

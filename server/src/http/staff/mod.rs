@@ -1,5 +1,6 @@
 //! The staff console's HTTP surface, under `/staff`, with sessions of its
-//! own (cookie `usajili_staff`, 15 minutes idle by default) apart from
+//! own (cookie `usajili_staff`, 15 minutes idle and 10 hours in all by
+//! default; the day list's automatic refresh is no activity) apart from
 //! citizens'. Every handler takes `Staff` or `Supervisor`, extractors that
 //! load the member afresh and refuse anyone else, so a handler cannot
 //! forget the check; a record of another centre is a 404.
@@ -56,7 +57,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(
-            super::security::same_origin_posts,
+            super::session_store::automatic_requests_are_no_activity,
         ))
 }
 
@@ -92,6 +93,8 @@ impl StaffSession {
     const MEMBER: &str = "staff";
     const PENDING: &str = "staff_pending";
     const CAPACITY_OUTCOME: &str = "capacity_outcome";
+    /// When the member signed in (the server's clock, seconds).
+    const STARTED: &str = "started_at";
 
     /// The signed-in member's id.
     pub async fn member(&self) -> anyhow::Result<Option<String>> {
@@ -118,14 +121,26 @@ impl StaffSession {
             .context("keeping the member signing in in the session")
     }
 
-    /// Signs the member in under a new session id: one planted or seen
-    /// before is worthless.
-    pub async fn sign_in(&self, id: &str) -> anyhow::Result<()> {
+    /// When the member signed in, if they have.
+    pub async fn started_at(&self) -> anyhow::Result<Option<i64>> {
+        self.0
+            .get::<i64>(Self::STARTED)
+            .await
+            .context("reading when the session started")
+    }
+
+    /// Signs the member in at `now` under a new session id: one planted or
+    /// seen before is worthless.
+    pub async fn sign_in(&self, id: &str, now: i64) -> anyhow::Result<()> {
         self.0.cycle_id().await.context("a new session id")?;
         self.0
             .remove::<String>(Self::PENDING)
             .await
             .context("ending the sign-in under way")?;
+        self.0
+            .insert(Self::STARTED, now)
+            .await
+            .context("keeping when the session started")?;
         self.0
             .insert(Self::MEMBER, id)
             .await
@@ -173,7 +188,12 @@ impl FromRequestParts<AppState> for Staff {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let session = StaffSession::from_request_parts(parts, state).await?;
-        let id = session.member().await.ok().flatten();
+        // A session older than its lifetime (`USAJILI_STAFF_SESSION_HOURS`
+        // since sign-in), whatever its activity, ends as an idle one does.
+        let lifetime = state.config.staff.session_hours.saturating_mul(3600);
+        let started = session.started_at().await.ok().flatten();
+        let current = started.is_some_and(|at| state.clock.now() - at < lifetime);
+        let id = session.member().await.ok().flatten().filter(|_| current);
         let pending = session.pending().await.ok().flatten().is_some();
         let member = match id {
             Some(id) => accounts(state)

@@ -67,7 +67,7 @@ async fn signed_in(
     id: &str,
     peer: &SocketAddr,
 ) -> PageResult {
-    session.sign_in(id).await?;
+    session.sign_in(id, state.clock.now()).await?;
     let member = accounts(state)
         .member(id)
         .await
