@@ -169,19 +169,52 @@ async fn checked_in(
     if found.visit.status != VisitStatus::Booked {
         return Ok(Ok(format!("/staff/bookings/{id}")));
     }
-    let mut tx = state.begin().await?;
-    let advanced = desk(state)
-        .advance(&mut tx, &found, Step::CheckIn, now)
-        .await
-        .context("checking in")?;
-    if !advanced {
+    if !recorded(state, member, peer, &found, Step::CheckIn, now).await? {
         return Ok(Ok(format!("/staff/bookings/{id}")));
     }
-    let centre = Some(found.centre_id.as_str());
-    let event = staff_event(member, "booking.check_in", peer, centre).on("booking", &id);
-    audit_in(state, &mut tx, &event).await?;
-    tx.commit().await.context("committing a check-in")?;
     Ok(Ok(format!("/staff/bookings/{id}?recorded=check-in")))
+}
+
+/// Records `step` on the booking with its audit event and, for a card
+/// handed over, its owner's message: one transaction. `false`: refused,
+/// nothing changed.
+async fn recorded(
+    state: &AppState,
+    member: &StaffMember,
+    peer: &SocketAddr,
+    found: &Found,
+    step: Step,
+    now: i64,
+) -> PageResult<bool> {
+    // Whom to tell of a card handed over, read before the transaction.
+    let owner = if step == Step::HandedOver {
+        state
+            .applications()
+            .load_for_staff(&found.application_id)
+            .await
+            .context("loading the collected card's application")?
+    } else {
+        None
+    };
+    let mut tx = state.begin().await?;
+    let advanced = desk(state)
+        .advance(&mut tx, found, step, now)
+        .await
+        .context("recording a step")?;
+    if !advanced {
+        return Ok(false);
+    }
+    let action = format!("booking.{}", step.code());
+    let centre = Some(found.centre_id.as_str());
+    let event = staff_event(member, &action, peer, centre).on("booking", &found.visit.booking_id);
+    audit_in(state, &mut tx, &event).await?;
+    if let Some(owner) = &owner {
+        // The card is out: tell its owner, so a card collected by someone
+        // else does not go unnoticed.
+        tell_collected(state, &mut tx, owner, now).await?;
+    }
+    tx.commit().await.context("committing a step")?;
+    Ok(true)
 }
 
 async fn check_in(
@@ -362,36 +395,10 @@ async fn record_step(
         let problem = ("collector-id", error);
         return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
-    // Whom to tell of a card handed over, read before the transaction.
-    let owner = if step == Step::HandedOver {
-        state
-            .applications()
-            .load_for_staff(&found.application_id)
-            .await
-            .context("loading the collected card's application")?
-    } else {
-        None
-    };
-    // The step, its audit event and its message: one transaction.
-    let mut tx = state.begin().await?;
-    let advanced = desk(&state)
-        .advance(&mut tx, &found, step, now)
-        .await
-        .context("recording a step")?;
-    if !advanced {
-        drop(tx);
+    if !recorded(&state, &member, &peer, &found, step, now).await? {
         let problem = ("step", FieldError::ActionRefused);
         return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
-    let action = format!("booking.{}", step.code());
-    let event = staff_event(&member, &action, &peer, centre).on("booking", &id);
-    audit_in(&state, &mut tx, &event).await?;
-    if let Some(owner) = &owner {
-        // The card is out: tell its owner, so a card collected by someone
-        // else does not go unnoticed.
-        tell_collected(&state, &mut tx, owner, now).await?;
-    }
-    tx.commit().await.context("committing a step")?;
     Ok(see_other(&format!("/staff/bookings/{id}?recorded={slug}")))
 }
 
