@@ -93,7 +93,9 @@ pub enum Review {
 pub struct ChildView {
     pub id: String,
     pub name: String,
-    pub age: i32,
+    /// From the birth record: `None` on a guardianship claim under review,
+    /// which shows nothing the record says.
+    pub age: Option<i32>,
     pub reference: Option<String>,
     pub state: ApplicationState,
     pub role: Role,
@@ -318,7 +320,9 @@ pub fn ChildPage() -> impl IntoView {
         <span class="caption">{title}</span>
         <h1 data-testid="child-name">{data.name.clone()}</h1>
         <dl class="summary-list">
-            <div class="summary-list__row"><dt>{td!(locale, children.age)}</dt><dd data-testid="child-age">{data.age}</dd></div>
+            {data.age.map(|age| view! {
+                <div class="summary-list__row"><dt>{td!(locale, children.age)}</dt><dd data-testid="child-age">{age}</dd></div>
+            })}
             <div class="summary-list__row"><dt>{td!(locale, children.your_role)}</dt><dd data-testid="child-role">{data.role.label(locale)}</dd></div>
             {data.reference.clone().map(|r| view! {
                 <div class="summary-list__row"><dt>{td!(locale, status.reference_label)}</dt><dd class="reference" data-testid="reference">{r}</dd></div>

@@ -4,8 +4,11 @@
 //! changed.
 
 use super::applications::Applications;
+use super::children::Claim;
+use super::sign_in::ContactAddress;
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
+use crate::registry::verification::ApplicationKind;
 use app::application::{Answers, ApplicationState};
 use serde::Serialize;
 use sqlx::AnyPool;
@@ -16,6 +19,22 @@ pub struct Export {
     pub generated_at: i64,
     pub account: AccountExport,
     pub applications: Vec<ApplicationExport>,
+    /// Guardianship claims not (yet) approved: the claim only, never the
+    /// child's birth record.
+    pub guardianship_claims: Vec<ClaimExport>,
+}
+
+#[derive(Serialize)]
+pub struct ClaimExport {
+    pub id: String,
+    pub reference: Option<String>,
+    /// The child's names as typed.
+    pub child: String,
+    pub state: &'static str,
+    /// `needs_document`, `pending_review` or `rejected`.
+    pub review: String,
+    pub consented: bool,
+    pub review_reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -145,7 +164,36 @@ pub struct Accounts<'a> {
 }
 
 impl Accounts<'_> {
-    pub async fn export(&self, account: &str, now: i64) -> anyhow::Result<Option<Export>> {
+    /// The phone number or email address the account signs in with (`None`
+    /// for an account that is deleted or gone).
+    pub async fn contact(&self, account: &str) -> anyhow::Result<Option<ContactAddress>> {
+        let sealed: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT contact FROM accounts WHERE id = $1 AND contact_kind IN ('phone', 'email')",
+        )
+        .bind(account)
+        .fetch_optional(self.db)
+        .await?;
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let contact = self
+            .cipher
+            .decrypt_string(&columns::ACCOUNT_CONTACT, &sealed)?;
+        ContactAddress::parse(&contact)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("an account's stored contact does not parse: {e:?}"))
+    }
+
+    /// Everything held about `account`, with its guardianship `claims`
+    /// (`Children::claims`). Only what the citizen typed, their own proven
+    /// identity, and the applications they hold: never the registry's data
+    /// about anyone else (a child's parents are not kept at all).
+    pub async fn export(
+        &self,
+        account: &str,
+        claims: &[Claim],
+        now: i64,
+    ) -> anyhow::Result<Option<Export>> {
         use base64::Engine as _;
         let Some(row) = sqlx::query_as::<_, AccountRow>(
             "SELECT id, contact, created_at, last_sign_in_at FROM accounts WHERE id = $1",
@@ -234,7 +282,14 @@ impl Accounts<'_> {
                 id: app.id,
                 reference: app.reference,
                 state: app.state.code(),
-                answers: app.answers,
+                answers: Answers {
+                    // Rows written before the parents stopped being kept.
+                    parents: app
+                        .answers
+                        .parents
+                        .filter(|_| app.kind == ApplicationKind::AdultId),
+                    ..app.answers
+                },
                 photo_jpeg_base64: photo
                     .map(|jpeg| base64::engine::general_purpose::STANDARD.encode(jpeg)),
                 bookings,
@@ -245,6 +300,18 @@ impl Accounts<'_> {
             generated_at: now,
             account: account_export,
             applications: exported,
+            guardianship_claims: claims
+                .iter()
+                .map(|claim| ClaimExport {
+                    id: claim.id.clone(),
+                    reference: claim.reference.clone(),
+                    child: claim.name.clone(),
+                    state: claim.state.code(),
+                    review: claim.link.status.clone(),
+                    consented: claim.link.consented,
+                    review_reason: claim.link.review_reason.clone(),
+                })
+                .collect(),
         }))
     }
 

@@ -2,6 +2,8 @@
 //! the photo apart), always looked up together with the account that owns
 //! them, so that one citizen can never reach another's.
 
+use crate::citizen::children::status;
+use crate::citizen::reference::new_reference;
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
 use crate::messages::{Message, Recipient, outbox};
@@ -12,8 +14,6 @@ use app::application::{
 };
 use app::dates::CivilDate;
 use app::i18n::Locale;
-use app::identifiers::ApplicationReference;
-use rand::RngCore as _;
 use sqlx::AnyPool;
 
 #[derive(Clone, Debug)]
@@ -39,12 +39,6 @@ pub enum Refused {
     Incomplete,
     /// The application cannot be changed in its state.
     NotEditable,
-}
-
-pub(crate) fn new_reference() -> ApplicationReference {
-    let mut values = [0u8; app::identifiers::application_reference::RANDOM_LEN];
-    rand::rng().fill_bytes(&mut values);
-    ApplicationReference::from_random(values.map(|v| v % 32))
 }
 
 /// Whether a write was refused by a unique index (by the error's kind, the
@@ -129,17 +123,16 @@ impl Applications<'_> {
          CASE WHEN photo IS NULL THEN 0 ELSE 1 END AS has_photo";
 
     /// Who may see an application (`account` is the SQL parameter holding
-    /// the account id): an adult's own
-    /// application; a child's, to an adult linked to it who has consented,
-    /// whose guardianship was approved, or whose ID the registry lists as
-    /// the child's parent (so they can give consent), and to the adult who
-    /// added it; never after that adult withdraws. Everyone else gets `None`, as for an id that
-    /// does not exist.
+    /// the account id): an adult's own application; a child's, to an adult
+    /// whose link empowers (a parent the registry lists, a guardian a
+    /// supervisor approved), never after they withdraw. A guardian's claim
+    /// under review is seen only as a claim (`Children::claims`). Everyone
+    /// else gets `None`, as for an id that does not exist.
     pub(crate) fn visible_to(account: &str) -> String {
         format!(
             "((kind = 'adult_id' AND account_id = {account}) OR EXISTS (SELECT 1 FROM child_links l \
-             WHERE l.application_id = applications.id AND l.account_id = {account} AND l.status <> 'withdrawn' \
-             AND (l.consented = 1 OR l.status IN ('proven', 'approved') OR applications.account_id = {account})))"
+             WHERE l.application_id = applications.id AND l.account_id = {account} AND l.status IN {}))",
+            status::EMPOWERING
         )
     }
 
@@ -180,11 +173,16 @@ impl Applications<'_> {
         if app.kind != ApplicationKind::MinorCard {
             return Ok(None);
         }
-        let row: Option<(Vec<u8>, String)> =
-            sqlx::query_as("SELECT contact, contact_kind FROM accounts WHERE id = $1")
-                .bind(acting)
-                .fetch_optional(&mut *conn)
-                .await?;
+        // Only to an adult whose link empowers: never to a claimant.
+        let row: Option<(Vec<u8>, String)> = sqlx::query_as(&format!(
+            "SELECT contact, contact_kind FROM accounts WHERE id = $1 AND EXISTS (SELECT 1 FROM child_links l \
+             WHERE l.application_id = $2 AND l.account_id = $1 AND l.status IN {})",
+            status::EMPOWERING
+        ))
+        .bind(acting)
+        .bind(&app.id)
+        .fetch_optional(&mut *conn)
+        .await?;
         let Some((sealed, kind)) = row else {
             return Ok(None);
         };

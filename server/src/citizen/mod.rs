@@ -5,4 +5,5 @@
 pub mod account;
 pub mod applications;
 pub mod children;
+pub mod reference;
 pub mod sign_in;

@@ -7,6 +7,7 @@ use crate::booking::bookings::Bookings;
 use crate::booking::centres::Centres;
 use crate::citizen::applications::{Applications, Stored};
 use crate::citizen::children::Children;
+use crate::citizen::sign_in::SignIn;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::messages::Message;
@@ -43,6 +44,15 @@ impl AppState {
             cipher: self.cipher.clone(),
             registry: self.registry.clone(),
             retry_secs: self.config.verification_retry_secs,
+        }
+    }
+
+    /// Sign-in codes (to sign in, and to confirm deleting an account).
+    pub fn sign_in(&self) -> SignIn<'_> {
+        SignIn {
+            db: &self.db,
+            cipher: &self.cipher,
+            limits: self.config.sign_in,
         }
     }
 

@@ -4,8 +4,8 @@
 //! production. Applicants are taken from registry birth records of adults
 //! who hold no ID and have no application yet.
 
-use crate::citizen::applications::new_reference;
 use crate::citizen::children::child_answers;
+use crate::citizen::reference::new_reference;
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
 use crate::registry::{Registry, replica::LocalReplica};

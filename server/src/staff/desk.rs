@@ -328,7 +328,8 @@ impl Desk<'_> {
 
     /// Whether `typed` identifies who may collect this card: for an adult,
     /// their birth certificate or the ID number the registry now lists for
-    /// it; for a child, the proven ID of a parent or guardian who consented.
+    /// it; for a child, the proven ID of a parent, or of a guardian a
+    /// supervisor approved, who consented.
     pub async fn collector_matches(&self, found: &Found, typed: &str) -> anyhow::Result<bool> {
         let typed: String = typed
             .chars()
@@ -340,10 +341,13 @@ impl Desk<'_> {
         }
         if found.is_child {
             let index = self.cipher.blind_index(columns::NATIONAL_ID_INDEX, &typed);
-            let linked: Option<String> = sqlx::query_scalar(
+            // A proven parent or an approved guardian, who consented: never
+            // a claim under review.
+            let linked: Option<String> = sqlx::query_scalar(&format!(
                 "SELECT l.account_id FROM child_links l JOIN account_identities i ON i.account_id = l.account_id \
-                 WHERE l.application_id = $1 AND i.id_number_index = $2 AND l.consented = 1 AND l.status <> 'withdrawn'",
-            )
+                 WHERE l.application_id = $1 AND i.id_number_index = $2 AND l.consented = 1 AND l.status IN {}",
+                crate::citizen::children::status::EMPOWERING
+            ))
             .bind(&found.application_id)
             .bind(&index)
             .fetch_optional(self.db)

@@ -141,7 +141,7 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     assert!(page.contains("Delete your account?"));
 
     let account = app.account_of(&id).await;
-    let response = first.post("/account/delete", &[]).await;
+    let response = first.delete_account(phone).await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/sign-in?deleted=1");
@@ -211,4 +211,46 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     again.complete(&fresh, &WANJIRU).await;
     let (status, _) = again.submit(&fresh).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn deleting_an_account_needs_a_fresh_code_sent_to_its_own_contact() {
+    let app = spawn_app().await;
+    let phone = "0712300009";
+    let citizen = app.signed_in_citizen(phone).await;
+    let contact_kind = || async {
+        sqlx::query_scalar::<_, String>("SELECT contact_kind FROM accounts")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+
+    // A session alone (a phone left signed in) cannot delete the account.
+    let response = citizen.post("/account/delete", &[("code", "123456")]).await;
+    assert_eq!(location(&response), "/account/delete");
+    assert_eq!(contact_kind().await, "phone");
+
+    // The code goes to the account's own phone, shown masked.
+    let code = citizen.deletion_code(phone).await;
+    let (status, page) = citizen.page("/account/delete").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("data-testid=\"code-sent-to\""));
+    assert!(!page.contains("712300009"), "the number is masked");
+
+    // A wrong code deletes nothing, and says so at the field.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (status, page) = citizen
+        .post_text("/account/delete", &[("code", wrong)])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        summary_of(&page).contains("not right"),
+        "{}",
+        summary_of(&page)
+    );
+    assert_eq!(contact_kind().await, "phone");
+
+    let response = citizen.post("/account/delete", &[("code", &code)]).await;
+    assert_eq!(location(&response), "/sign-in?deleted=1");
+    assert_eq!(contact_kind().await, "deleted");
 }

@@ -107,6 +107,23 @@ impl<'a> Browser<'a> {
         wait_for_code(self.app, contact, before).await
     }
 
+    /// Asks for the code that confirms deleting the account (sent to
+    /// `contact`, the account's own) and reads it from the message log.
+    pub async fn deletion_code(&self, contact: &str) -> String {
+        let before = codes_for(self.app, contact).len();
+        let response = self.post("/account/delete/code", &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{contact}");
+        assert_eq!(location(&response), "/account/delete");
+        wait_for_code(self.app, contact, before).await
+    }
+
+    /// Deletes the signed-in account (whose contact is `contact`), with
+    /// the code sent to confirm it.
+    pub async fn delete_account(&self, contact: &str) -> reqwest::Response {
+        let code = self.deletion_code(contact).await;
+        self.post("/account/delete", &[("code", &code)]).await
+    }
+
     pub async fn sign_in(&self, contact: &str) {
         let code = self.request_code(contact).await;
         let response = self.post("/sign-in/code", &[("code", &code)]).await;

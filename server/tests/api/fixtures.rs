@@ -392,7 +392,16 @@ impl TestApp {
                 .await
                 .unwrap();
         let id = usajili::crypto::random_id();
-        let answers = serde_json::to_vec(&app::application::Answers::default()).unwrap();
+        // The claim is for a birth certificate of its own (approving it
+        // reserves that certificate).
+        let certificate = format!("4{}", &phone[phone.len() - 6..]);
+        let answers = serde_json::to_vec(&app::application::Answers {
+            birth_certificate: Some(
+                app::identifiers::BirthCertificateNumber::parse(&certificate).unwrap(),
+            ),
+            ..Default::default()
+        })
+        .unwrap();
         sqlx::query(
             "INSERT INTO applications (id, account_id, kind, state, answers, reference, created_at, updated_at) \
              VALUES ($1, $2, 'minor_card', 'guardianship_review', $3, $5, $4, $4)",

@@ -11,6 +11,7 @@ mod clock;
 mod crypto;
 mod email;
 mod fixtures;
+mod guardian_claims;
 mod helpers;
 mod outbox;
 mod pages;

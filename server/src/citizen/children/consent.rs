@@ -4,7 +4,7 @@
 //! application and leaves the data to the retention job.
 
 use super::{Children, status, stop};
-use crate::citizen::applications::new_reference;
+use crate::citizen::reference::new_reference;
 use app::application::ApplicationState;
 use app::pages::children::Role;
 
@@ -133,8 +133,8 @@ struct LedgerRow {
     given_at: i64,
 }
 
-async fn append_ledger(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+pub(super) async fn append_ledger(
+    conn: &mut sqlx::AnyConnection,
     account: &str,
     id: &str,
     role: Role,
@@ -152,7 +152,7 @@ async fn append_ledger(
     .bind(now)
     .bind(action)
     .bind(role.code())
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }

@@ -130,9 +130,10 @@ impl Children<'_> {
         }))
     }
 
-    /// A supervisor's decision on a guardianship: approved, the application
-    /// is verified and can be booked; rejected, it is cancelled and the
-    /// guardian sees `reason`. Returns false if nothing was waiting. Runs
+    /// A supervisor's decision on a guardianship claim: approved, the
+    /// guardian holds the child's application, verified and bookable
+    /// (`approve`); rejected, the claim is closed for good and the guardian
+    /// sees `reason`. Returns false if nothing was waiting. Runs
     /// on the caller's connection `conn` (a savepoint inside its
     /// transaction, which also records the decision's audit event).
     pub async fn decide(
@@ -146,7 +147,8 @@ impl Children<'_> {
         let mut tx = conn.begin().await?;
         let done = sqlx::query(
             "UPDATE child_links SET status = $2, review_reason = $3, reviewed_by = $4, reviewed_at = $5, updated_at = $5 \
-             WHERE application_id = $1 AND role = 'guardian' AND status = 'pending_review'",
+             WHERE application_id = $1 AND role = 'guardian' AND status = 'pending_review' \
+             AND EXISTS (SELECT 1 FROM applications WHERE id = $1 AND state = 'guardianship_review')",
         )
         .bind(id)
         .bind(if approve { status::APPROVED } else { status::REJECTED })
@@ -159,11 +161,7 @@ impl Children<'_> {
             return Ok(false);
         }
         if approve {
-            sqlx::query("UPDATE applications SET state = 'verified', updated_at = $2 WHERE id = $1 AND state = 'guardianship_review'")
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            self.approve(&mut tx, id, now).await?;
         } else {
             stop(&mut tx, id, now).await?;
         }

@@ -9,7 +9,7 @@ use crate::crypto::columns::APPLICATION_ANSWERS;
 use crate::registry::LifeStatus;
 use crate::registry::verification::{ApplicationKind, same_name};
 use app::application::fields;
-use app::application::{AboutYou, Answers, Location, Parent, Parents, Sex};
+use app::application::{AboutYou, Answers, Location, Sex};
 use app::dates::CivilDate;
 use app::identifiers::{
     BirthCertificateNumber, CountyCode, FieldError, NationalIdNumber, PersonName,
@@ -113,7 +113,8 @@ impl Children<'_> {
         };
         let role = match (listed, as_guardian) {
             (Some(parent), _) => parent,
-            (None, true) => Role::Guardian,
+            // Not a parent on the record: a claim, which a supervisor reviews.
+            (None, true) => return self.file_claim(account, &record, birth_cert, now).await,
             (None, false) if record.mother_id_no.is_none() && record.father_id_no.is_none() => {
                 return Ok(Added::Refused(
                     fields::RELATIONSHIP,
@@ -131,8 +132,7 @@ impl Children<'_> {
         let index = self
             .cipher
             .blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
-        if let Some(existing) = self.active_for(&index).await? {
-            let (id, owner) = existing;
+        if let Some((id, owner)) = self.active_for(&index).await? {
             let mine: Option<String> = sqlx::query_scalar(
                 "SELECT status FROM child_links WHERE application_id = $1 AND account_id = $2 AND status <> 'withdrawn'",
             )
@@ -142,24 +142,12 @@ impl Children<'_> {
             .await?;
             return Ok(if owner == account || mine.is_some() {
                 Added::AlreadyYours(id)
-            } else if listed.is_some() {
-                Added::OtherParentFirst(id)
             } else {
-                Added::Refused(fields::BIRTH_CERTIFICATE, FieldError::ChildTaken)
+                Added::OtherParentFirst(id)
             });
         }
-        let held: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM applications WHERE account_id = $1 AND kind = 'minor_card' \
-             AND state NOT IN ('cancelled', 'expired', 'collected')",
-        )
-        .bind(account)
-        .fetch_one(self.db)
-        .await?;
-        if held >= MAX_CHILDREN_PER_ACCOUNT {
-            return Ok(Added::Refused(
-                fields::BIRTH_CERTIFICATE,
-                FieldError::ChildTooMany,
-            ));
+        if let Some(refused) = self.over_child_limit(account).await? {
+            return Ok(refused);
         }
 
         let answers = child_answers(&record, birth_cert)?;
@@ -182,19 +170,14 @@ impl Children<'_> {
             // The other parent added the child a moment ago.
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
                 drop(tx);
-                return Ok(match (self.active_for(&index).await?, listed) {
-                    (Some((id, _)), Some(_)) => Added::OtherParentFirst(id),
-                    _ => Added::Refused(fields::BIRTH_CERTIFICATE, FieldError::ChildTaken),
+                return Ok(match self.active_for(&index).await? {
+                    Some((id, _)) => Added::OtherParentFirst(id),
+                    None => Added::Refused(fields::BIRTH_CERTIFICATE, FieldError::ChildTaken),
                 });
             }
             Err(error) => return Err(error.into()),
         }
-        let link_status = if role == Role::Guardian {
-            status::NEEDS_DOCUMENT
-        } else {
-            status::PROVEN
-        };
-        insert_link(&mut tx, &id, account, role, link_status, now).await?;
+        insert_link(&mut tx, &id, account, role, status::PROVEN, now).await?;
         tx.commit().await?;
         tracing::info!(application = %id, role = role.code(), "child added");
         Ok(Added::Created { id, role })
@@ -207,6 +190,22 @@ impl Children<'_> {
         .bind(birth_cert_index)
         .fetch_optional(self.db)
         .await?)
+    }
+
+    /// The refusal for an account that already holds the most children's
+    /// applications (and claims) it may, if it does.
+    pub(super) async fn over_child_limit(&self, account: &str) -> anyhow::Result<Option<Added>> {
+        let held: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM applications WHERE account_id = $1 AND kind = 'minor_card' \
+             AND state NOT IN ('cancelled', 'expired', 'collected')",
+        )
+        .bind(account)
+        .fetch_one(self.db)
+        .await?;
+        Ok((held >= MAX_CHILDREN_PER_ACCOUNT).then_some(Added::Refused(
+            fields::BIRTH_CERTIFICATE,
+            FieldError::ChildTooMany,
+        )))
     }
 
     /// The second parent joins the child's application: only if their
@@ -263,13 +262,17 @@ impl Children<'_> {
         };
         let answers: Answers =
             serde_json::from_slice(&self.cipher.decrypt(&APPLICATION_ANSWERS, &sealed)?)?;
-        let Some(parents) = answers.parents else {
+        let Some(birth_cert) = answers.birth_certificate else {
             return Ok(None);
         };
-        let is = |parent: &Parent| matches!(parent, Parent::Known { id_number, .. } if id_number == adult);
-        Ok(if is(&parents.mother) {
+        // The parents are read from the registry, never kept in the
+        // child's answers (they are other people's data).
+        let Some(record) = self.registry.birth_record(&birth_cert).await? else {
+            return Ok(None);
+        };
+        Ok(if record.mother_id_no.as_deref() == Some(adult.as_ref()) {
             Some(Role::Mother)
-        } else if is(&parents.father) {
+        } else if record.father_id_no.as_deref() == Some(adult.as_ref()) {
             Some(Role::Father)
         } else {
             None
@@ -293,6 +296,15 @@ impl Children<'_> {
     }
 }
 
+impl Link {
+    /// Whether this link gives its adult a parent's powers over the child's
+    /// application (see it, book, consent, receive messages): a proven
+    /// parent, or a guardian a supervisor approved. A claim gives none.
+    pub fn empowers(&self) -> bool {
+        status::empowers(&self.status)
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct LinkRow {
     #[sqlx(try_from = "String")]
@@ -311,15 +323,6 @@ pub(crate) fn child_answers(
         .map_err(|e| anyhow::anyhow!("county on a birth record: {e}"))?;
     let name = |text: &str| {
         PersonName::parse(text).map_err(|e| anyhow::anyhow!("name on a birth record: {e}"))
-    };
-    let parent = |name_text: &Option<String>, id: &Option<String>| -> Parent {
-        match (
-            name_text.as_deref().map(PersonName::parse),
-            id.as_deref().map(NationalIdNumber::parse),
-        ) {
-            (Some(Ok(name)), Some(Ok(id_number))) => Parent::Known { name, id_number },
-            _ => Parent::NotKnown,
-        }
     };
     let sex = match record.sex {
         crate::registry::Sex::Female => Sex::Female,
@@ -340,14 +343,13 @@ pub(crate) fn child_answers(
         birth_certificate: Some(birth_cert.clone()),
         documents: None,
         contact: None,
-        parents: Some(Parents {
-            mother: parent(&record.mother_name, &record.mother_id_no),
-            father: parent(&record.father_name, &record.father_id_no),
-        }),
+        // The parents on the record are other people's data: never kept
+        // here (`listed_role` reads them from the registry when needed).
+        parents: None,
     })
 }
 
-async fn insert_link(
+pub(super) async fn insert_link(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: &str,
     account: &str,

@@ -5,8 +5,9 @@
 //!   account per ID number.
 //! - A child is added from the birth record (`add`): the relationship is
 //!   *proven* when the adult's ID is the mother's or father's on it;
-//!   otherwise the adult applies as a guardian with a document that a
-//!   centre supervisor reviews (`attach_document`, `decide`).
+//!   otherwise the adult files a guardian's claim (`claims`): powerless,
+//!   and apart from any parent's application, until a centre supervisor
+//!   approves its document (`attach_document`, `decide`).
 //! - Nothing happens until the adult consents (`consent`); every consent
 //!   and withdrawal is appended to the ledger (`consents`), never edited.
 //!   Withdrawing (`withdraw`) cancels the booking, stops the application and
@@ -16,18 +17,21 @@
 //!   `Applications::visible_to`.
 //!
 //! The rooms: `identity` (proving the adult's ID), `links` (adding a child,
-//! the second parent joining, the adult's link), `guardianship` (the
-//! document and a supervisor's review), `consent` (the ledger of consents
+//! the second parent joining, the adult's link), `claims` (a guardian's
+//! claim until it is approved), `guardianship` (the document and a
+//! supervisor's review), `consent` (the ledger of consents
 //! and withdrawals) and `ages` (`AgeRules`, closing at 18). `stop`, which
 //! all of them may need, is here.
 
 mod ages;
+mod claims;
 mod consent;
 mod guardianship;
 mod identity;
 mod links;
 
 pub use ages::{AgeRules, close_adults};
+pub use claims::Claim;
 pub use consent::{CHILD_NOTICE_VERSION, LedgerEntry};
 pub use guardianship::{Document, PendingGuardianship, document_reference, document_type};
 pub(crate) use links::child_answers;
@@ -45,6 +49,15 @@ pub mod status {
     pub const APPROVED: &str = "approved";
     pub const REJECTED: &str = "rejected";
     pub const WITHDRAWN: &str = "withdrawn";
+
+    /// The statuses that give an adult a parent's powers over the child's
+    /// application, as SQL: a proven parent, an approved guardian.
+    pub const EMPOWERING: &str = "('proven', 'approved')";
+
+    /// Whether `status` gives a parent's powers ([`EMPOWERING`]).
+    pub fn empowers(status: &str) -> bool {
+        matches!(status, PROVEN | APPROVED)
+    }
 }
 
 /// The children's rules, over the database, the field cipher and the

@@ -1,24 +1,28 @@
 //! The citizen's account: downloading a copy of their data, and deleting
-//! the account (`citizen::account`).
+//! the account (`citizen::account`) with a fresh code sent to its contact.
 
-use super::{Citizen, CitizenSession};
+use super::{Citizen, CitizenSession, PendingSignIn};
 use crate::audit::{Actor, Event};
 use crate::citizen::account::Accounts;
+use crate::citizen::sign_in::CodeProblem;
 use crate::http::AppState;
-use crate::http::page::{Head, Now, PageResult, render, see_other};
+use crate::http::page::{Head, Now, PageForm, PageResult, render, see_other};
 use anyhow::Context;
-use app::pages::account::DeleteAccountView;
+use app::forms::{FieldIssue, Form, sign_in_code_digits};
+use app::identifiers::FieldError;
+use app::pages::account::{self as account_page, DeleteAccountView};
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account/data.json", get(download))
         .route("/account/delete", get(delete_page).post(delete))
+        .route("/account/delete/code", post(send_delete_code))
 }
 
 /// The paths `router` renders itself, kept out of Leptos's own routes.
@@ -58,8 +62,13 @@ async fn download(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Now(now): Now,
 ) -> PageResult {
+    let claims = state
+        .children()
+        .claims(&account)
+        .await
+        .context("loading the account's guardianship claims")?;
     let export = accounts(&state)
-        .export(&account, now)
+        .export(&account, &claims, now)
         .await
         .context("exporting the account's data")?;
     let Some(export) = export else {
@@ -91,19 +100,123 @@ async fn download(
     Ok(response)
 }
 
-async fn delete_page(State(state): State<AppState>, Citizen(_): Citizen, head: Head) -> PageResult {
-    Ok(render(&state, head, StatusCode::OK, DeleteAccountView).await)
+async fn delete_page(
+    State(state): State<AppState>,
+    Citizen(_): Citizen,
+    session: CitizenSession,
+    head: Head,
+) -> PageResult {
+    let view = DeleteAccountView {
+        form: Form::default(),
+        sent_to: session.pending_deletion().await?.map(|p| p.sent_to),
+    };
+    Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
+/// Sends a code to the account's own phone or email address, to confirm
+/// the deletion: the sign-in codes' limits apply.
+async fn send_delete_code(
+    State(state): State<AppState>,
+    Citizen(account): Citizen,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: CitizenSession,
+    Now(now): Now,
+    head: Head,
+) -> PageResult {
+    let Some(contact) = accounts(&state)
+        .contact(&account)
+        .await
+        .context("loading the account's contact")?
+    else {
+        session.end().await?;
+        return Ok(see_other("/sign-in"));
+    };
+    let requested = state
+        .sign_in()
+        .request_code(&contact, &peer.ip().to_string(), head.locale(), now)
+        .await
+        .context("sending a code to confirm deleting the account")?;
+    match requested {
+        Ok(challenge) => {
+            let pending = PendingSignIn {
+                challenge,
+                sent_to: contact.masked(),
+            };
+            session.start_deletion(pending).await?;
+            Ok(see_other("/account/delete"))
+        }
+        Err(refusal) => {
+            let mut form = Form::default();
+            form.errors
+                .push(FieldIssue::new(account_page::SEND_CODE, refusal.into()));
+            let view = DeleteAccountView {
+                form,
+                sent_to: None,
+            };
+            Ok(render(&state, head, StatusCode::TOO_MANY_REQUESTS, view).await)
+        }
+    }
+}
+
+/// Deletes the account, with the code sent to its contact; without a
+/// right one, nothing happens.
 async fn delete(
     State(state): State<AppState>,
     Citizen(account): Citizen,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: CitizenSession,
     Now(now): Now,
+    head: Head,
+    body: PageForm,
 ) -> PageResult {
-    let deleted = accounts(&state)
-        .delete(&account, now)
+    let Some(pending) = session.pending_deletion().await? else {
+        return Ok(see_other("/account/delete"));
+    };
+    let mut form = body.read(&[account_page::CODE])?;
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let problem = match sign_in_code_digits(form.value(account_page::CODE)) {
+        Err(error) => error,
+        Ok(code) => match state
+            .sign_in()
+            .verify_code(&pending.challenge, &code, now)
+            .await
+            .context("checking the code that confirms a deletion")?
+        {
+            // The code went to this account's own contact.
+            Ok(owner) if owner == account => {
+                return erase(&state, &account, peer, session, now).await;
+            }
+            Ok(_) => FieldError::CodeExpired,
+            Err(problem) => {
+                if problem == CodeProblem::TooManyToday {
+                    status = StatusCode::TOO_MANY_REQUESTS;
+                }
+                FieldError::from(problem)
+            }
+        },
+    };
+    form.errors
+        .push(FieldIssue::new(account_page::CODE, problem));
+    // The code is never shown back.
+    form.values.remove(account_page::CODE);
+    let view = DeleteAccountView {
+        form,
+        sent_to: Some(pending.sent_to),
+    };
+    Ok(render(&state, head, status, view).await)
+}
+
+/// Deletes the account, ends this session (the others end with it) and
+/// records the event.
+async fn erase(
+    state: &AppState,
+    account: &str,
+    peer: SocketAddr,
+    session: CitizenSession,
+    now: i64,
+) -> PageResult {
+    let deleted = accounts(state)
+        .delete(account, now)
         .await
         .context("deleting the account")?;
     session.end().await?;
@@ -111,7 +224,7 @@ async fn delete(
         "erased={} kept={} bookings_cancelled={}",
         deleted.applications_erased, deleted.applications_kept, deleted.bookings_cancelled
     );
-    audit(&state, &account, peer, "account.delete", detail, now).await?;
+    audit(state, account, peer, "account.delete", detail, now).await?;
     tracing::info!(
         account = %account,
         erased = deleted.applications_erased,

@@ -67,6 +67,11 @@ async fn list_view(
     let (children, own): (Vec<&Stored>, Vec<&Stored>) = stored
         .iter()
         .partition(|a| a.kind == ApplicationKind::MinorCard);
+    let claims = state
+        .children()
+        .claims(account)
+        .await
+        .context("listing the account's guardianship claims")?;
     let children = children
         .into_iter()
         .map(|a| ChildSummary {
@@ -75,6 +80,12 @@ async fn list_view(
             state: a.state,
             reference: a.reference.clone(),
         })
+        .chain(claims.into_iter().map(|claim| ChildSummary {
+            id: claim.id,
+            name: claim.name,
+            state: claim.state,
+            reference: claim.reference,
+        }))
         .collect();
     Ok(ApplicationsView {
         applications: own.into_iter().map(summary).collect(),

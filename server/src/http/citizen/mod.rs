@@ -19,7 +19,7 @@ use super::AppState;
 use super::page::{PageError, PageResult};
 use crate::booking::bookings::{Booking, Kind};
 use crate::citizen::applications::Stored;
-use crate::citizen::children::Link;
+use crate::citizen::children::{Link, status};
 use crate::registry::verification::ApplicationKind;
 use anyhow::Context;
 use app::components::status::Appointment;
@@ -52,7 +52,8 @@ pub fn rendered_here() -> impl Iterator<Item = &'static str> {
         .copied()
 }
 
-/// A sign-in under way: the code's challenge, and where it went (masked).
+/// A code under way (to sign in, or to confirm deleting the account): its
+/// challenge, and where it went (masked).
 #[derive(Clone, Serialize, Deserialize)]
 struct PendingSignIn {
     challenge: String,
@@ -67,6 +68,8 @@ impl CitizenSession {
     const PENDING_SIGN_IN: &str = "sign_in";
     /// When the account signed in (the server's clock, seconds).
     const STARTED: &str = "started_at";
+    /// The code sent to confirm deleting the account.
+    const PENDING_DELETION: &str = "delete_account";
 
     /// The signed-in account, if any. A session older than its lifetime
     /// (`USAJILI_CITIZEN_SESSION_HOURS` since sign-in, whatever its activity; or
@@ -105,6 +108,21 @@ impl CitizenSession {
             .insert(Self::PENDING_SIGN_IN, pending)
             .await
             .context("keeping the sign-in under way in the session")
+    }
+
+    /// The code sent to confirm deleting the account, if one was.
+    async fn pending_deletion(&self) -> anyhow::Result<Option<PendingSignIn>> {
+        self.0
+            .get::<PendingSignIn>(Self::PENDING_DELETION)
+            .await
+            .context("reading the deletion under way from the session")
+    }
+
+    async fn start_deletion(&self, pending: PendingSignIn) -> anyhow::Result<()> {
+        self.0
+            .insert(Self::PENDING_DELETION, pending)
+            .await
+            .context("keeping the deletion under way in the session")
     }
 
     /// Signs `account` in at `now`, under a new session id, so an id
@@ -236,32 +254,41 @@ impl FromRequestParts<AppState> for OwnApplication {
     }
 }
 
-/// The signed-in citizen and the child's application the path names, as
-/// stored; anything else (another's, an adult's) is the 404 page.
+/// The signed-in citizen, the child's application the path names, as
+/// stored, and their link to it: an application their link empowers, or
+/// their own guardianship claim (whose pages show the claim only); anything
+/// else (another's, an adult's, a withdrawn link) is the 404 page.
 pub struct OwnChild {
     pub account: String,
     pub app: Stored,
+    pub link: Link,
 }
 
 impl OwnChild {
-    /// The child's application `id`, if this account may see it.
-    pub async fn load(state: &AppState, account: &str, id: &str) -> PageResult<Stored> {
-        state
-            .applications()
-            .load(account, id)
+    /// The child's application `id` and this account's link to it, if this
+    /// account may see it or it is their claim.
+    pub async fn load(state: &AppState, account: &str, id: &str) -> PageResult<OwnChild> {
+        let link = state
+            .children()
+            .link(account, id)
             .await
+            .context("loading the adult's link to the child")?
+            .filter(|link| link.status != status::WITHDRAWN)
+            .ok_or(PageError::NotFound)?;
+        let app = if link.empowers() {
+            state.applications().load(account, id).await
+        } else {
+            state.applications().load_for_staff(id).await
+        };
+        let app = app
             .context("loading a child's application")?
             .filter(|app| app.kind == ApplicationKind::MinorCard)
-            .ok_or(PageError::NotFound)
-    }
-
-    /// This account's link to the child (its role, review and consent).
-    pub async fn link(&self, state: &AppState) -> PageResult<Option<Link>> {
-        Ok(state
-            .children()
-            .link(&self.account, &self.app.id)
-            .await
-            .context("loading the adult's link to the child")?)
+            .ok_or(PageError::NotFound)?;
+        Ok(OwnChild {
+            account: account.to_string(),
+            app,
+            link,
+        })
     }
 }
 
@@ -276,10 +303,7 @@ impl FromRequestParts<AppState> for OwnChild {
             let id = path_id(parts, state).await?;
             OwnChild::load(state, &account, &id).await
         };
-        match loaded.await {
-            Ok(app) => Ok(OwnChild { account, app }),
-            Err(error) => Err(error.into_response()),
-        }
+        loaded.await.map_err(IntoResponse::into_response)
     }
 }
 

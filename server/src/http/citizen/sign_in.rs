@@ -2,7 +2,7 @@
 //! out (`citizen::sign_in`).
 
 use super::{CitizenSession, PendingSignIn};
-use crate::citizen::sign_in::{CodeProblem, ContactAddress, SignIn};
+use crate::citizen::sign_in::{CodeProblem, ContactAddress};
 use crate::http::AppState;
 use crate::http::page::{Head, Now, PageForm, PageResult, render, see_other};
 use anyhow::Context;
@@ -26,14 +26,6 @@ pub fn router() -> Router<AppState> {
 
 /// The paths `router` renders itself, kept out of Leptos's own routes.
 pub const RENDERED_HERE: [&str; 2] = ["/sign-in", "/sign-in/code"];
-
-fn sign_in_service(state: &AppState) -> SignIn<'_> {
-    SignIn {
-        db: &state.db,
-        cipher: &state.cipher,
-        limits: state.config.sign_in,
-    }
-}
 
 #[derive(Deserialize)]
 struct SignInQuery {
@@ -77,7 +69,8 @@ async fn sign_in_submit(
         }
     };
     let locale = head.locale();
-    let requested = sign_in_service(&state)
+    let requested = state
+        .sign_in()
         .request_code(&contact, &peer.ip().to_string(), locale, now)
         .await
         .context("requesting a sign-in code")?;
@@ -131,7 +124,8 @@ async fn code_submit(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let problem = match sign_in_code_digits(form.value("code")) {
         Err(error) => error,
-        Ok(code) => match sign_in_service(&state)
+        Ok(code) => match state
+            .sign_in()
             .verify_code(&pending.challenge, &code, now)
             .await
             .context("checking a sign-in code")?

@@ -30,16 +30,14 @@ pub(super) async fn guardianship_page(
     own: OwnChild,
     head: Head,
 ) -> PageResult {
-    let link = own.link(&state).await?;
-    let app = own.app;
+    let OwnChild { app, link, .. } = own;
     let id = app.id.clone();
     match link {
-        Some(link)
-            if link.role == Role::Guardian
-                && matches!(
-                    link.status.as_str(),
-                    status::NEEDS_DOCUMENT | status::PENDING_REVIEW
-                ) =>
+        link if link.role == Role::Guardian
+            && matches!(
+                link.status.as_str(),
+                status::NEEDS_DOCUMENT | status::PENDING_REVIEW
+            ) =>
         {
             let view = GuardianshipView {
                 child_name: child_name(&app),
@@ -104,7 +102,7 @@ async fn read_upload(mut multipart: Multipart) -> Upload {
 
 pub(super) async fn guardianship_submit(
     State(state): State<AppState>,
-    OwnChild { account, app }: OwnChild,
+    OwnChild { account, app, .. }: OwnChild,
     Now(now): Now,
     head: Head,
     request: Request,
@@ -215,13 +213,10 @@ pub(super) async fn consent_page(
     own: OwnChild,
     head: Head,
 ) -> PageResult {
-    let link = own.link(&state).await?;
-    let app = own.app;
+    let OwnChild { app, link, .. } = own;
     let id = app.id.clone();
     match link {
-        Some(link)
-            if !link.consented && app.state.is_active() && link.status != status::REJECTED =>
-        {
+        link if !link.consented && app.state.is_active() && link.status != status::REJECTED => {
             let view = ChildConsentView {
                 child_name: child_name(&app),
                 id,
@@ -235,7 +230,7 @@ pub(super) async fn consent_page(
 
 pub(super) async fn consent_submit(
     State(state): State<AppState>,
-    OwnChild { account, app }: OwnChild,
+    OwnChild { account, app, .. }: OwnChild,
     Now(now): Now,
     head: Head,
     body: PageForm,
@@ -267,17 +262,24 @@ pub(super) async fn child_page(
     Now(now): Now,
     head: Head,
 ) -> PageResult {
-    let link = own.link(&state).await?.ok_or(PageError::NotFound)?;
-    let OwnChild { account, mut app } = own;
+    let OwnChild {
+        account,
+        mut app,
+        link,
+    } = own;
     let id = app.id.clone();
     let about = app.answers.about_you.clone().ok_or(PageError::NotFound)?;
-    if state
-        .children()
-        .close_if_adult(&id, about.date_of_birth, today(now), now)
-        .await
-        .context("closing a child's application at adulthood")?
+    // A claim under review shows the claim only: nothing the birth record
+    // says (the child's age among it), no appointment.
+    let empowered = link.empowers();
+    if empowered
+        && state
+            .children()
+            .close_if_adult(&id, about.date_of_birth, today(now), now)
+            .await
+            .context("closing a child's application at adulthood")?
     {
-        app = OwnChild::load(&state, &account, &id).await?;
+        app = OwnChild::load(&state, &account, &id).await?.app;
     }
     let consents = state
         .children()
@@ -303,17 +305,20 @@ pub(super) async fn child_page(
         )),
         _ => None,
     };
-    let appointment = appointment_of(&state, &app).await?;
+    let appointment = match empowered {
+        true => appointment_of(&state, &app).await?,
+        false => None,
+    };
     let view = ChildView {
         name: child_name(&app),
-        age: about.date_of_birth.age_on(today(now)),
+        age: empowered.then(|| about.date_of_birth.age_on(today(now))),
         reference: app.reference.clone(),
         state: app.state,
         role: link.role,
         consented: link.consented,
         consents,
         review,
-        turned_adult: app.attention == Some(Attention::TurnedAdult),
+        turned_adult: empowered && app.attention == Some(Attention::TurnedAdult),
         appointment,
         id,
     };
@@ -339,7 +344,7 @@ pub(super) async fn withdraw_page(
 
 pub(super) async fn withdraw_submit(
     State(state): State<AppState>,
-    OwnChild { account, app }: OwnChild,
+    OwnChild { account, app, .. }: OwnChild,
     Now(now): Now,
 ) -> PageResult {
     let withdrawn = state
