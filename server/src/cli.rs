@@ -207,9 +207,10 @@ async fn retention(config: &Config) -> anyhow::Result<()> {
     };
     let report = retention.run(crate::clock::unix_now()).await?;
     println!(
-        "deleted {} drafts and {} messages; erased {} withdrawn or expired applications, {} collected ones and {} accounts",
+        "deleted {} drafts and {} messages; expired {} applications left needing attention; erased {} withdrawn or expired applications, {} collected ones and {} accounts",
         report.drafts,
         report.messages,
+        report.expired,
         report.closed_erased,
         report.collected_erased,
         report.accounts

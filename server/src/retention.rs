@@ -5,6 +5,9 @@
 //! Every period is configurable (`Policy`).
 //!
 //! - A draft never submitted: deleted 90 days after its last change.
+//! - An application the registry did not match, left "needing attention"
+//!   for 30 days without a change: expired (its birth certificate free for
+//!   whoever holds it), then erased as below.
 //! - An application withdrawn (cancelled) or expired: its personal data
 //!   (answers, photo, pending registry check) erased 30 days after its last
 //!   change.
@@ -40,6 +43,15 @@ pub struct Policy {
         global = true
     )]
     pub draft_days: i64,
+    /// Days an application may wait in "needs attention" (the registry did
+    /// not match it) without a change before it expires.
+    #[arg(
+        long = "retention-attention-days",
+        env = "USAJILI_RETENTION_ATTENTION_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub attention_days: i64,
     /// Days before a withdrawn or expired application's personal data is erased.
     #[arg(
         long = "retention-closed-days",
@@ -78,6 +90,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             draft_days: 90,
+            attention_days: 30,
             closed_days: 30,
             collected_days: 180,
             message_days: 30,
@@ -90,6 +103,8 @@ impl Default for Policy {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     pub drafts: u64,
+    /// Applications left needing attention that expired.
+    pub expired: u64,
     pub closed_erased: u64,
     pub collected_erased: u64,
     pub messages: u64,
@@ -125,6 +140,18 @@ impl Retention<'_> {
              AND NOT EXISTS (SELECT 1 FROM bookings WHERE bookings.application_id = applications.id)"
         ))
         .bind(now - p.draft_days * DAY)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+
+        // An application the registry did not match, left unchanged: it
+        // expires, and lets go of its birth certificate.
+        let expired = sqlx::query(
+            "UPDATE applications SET state = 'expired', active_birth_cert_index = NULL, updated_at = $2 \
+             WHERE state = 'needs_attention' AND updated_at <= $1",
+        )
+        .bind(now - p.attention_days * DAY)
+        .bind(now)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -216,6 +243,7 @@ impl Retention<'_> {
 
         let report = Report {
             drafts,
+            expired,
             closed_erased: erased[0],
             collected_erased: erased[1],
             messages,
@@ -224,8 +252,9 @@ impl Retention<'_> {
         tracing::info!(?report, "retention run");
         if report != Report::default() {
             let detail = format!(
-                "drafts={} closed_erased={} collected_erased={} messages={} accounts={}",
+                "drafts={} expired={} closed_erased={} collected_erased={} messages={} accounts={}",
                 report.drafts,
+                report.expired,
                 report.closed_erased,
                 report.collected_erased,
                 report.messages,

@@ -277,6 +277,7 @@ async fn every_retention_period_is_configurable() {
 
     let short = Policy {
         draft_days: 7,
+        attention_days: 3,
         closed_days: 2,
         collected_days: 14,
         message_days: 1,
@@ -452,4 +453,43 @@ async fn the_audit_chain_finds_an_edited_a_deleted_and_a_forged_entry() {
         }
     );
     assert!(verdict.to_string().contains("12 entries"));
+}
+
+#[tokio::test]
+async fn an_application_left_needing_attention_expires_frees_its_certificate_and_is_erased() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let now = usajili::clock::unix_now();
+    let retention = Retention {
+        db: &app.db,
+        cipher: &app.cipher,
+        policy: Policy::default(),
+    };
+    let citizen = app.signed_in_citizen("0712400021").await;
+    let young = submitted(&citizen).await;
+    age(&app, &young, "needs_attention", 29, now).await;
+    let due = citizen.start().await;
+    age(&app, &due, "needs_attention", 30, now).await;
+    sqlx::query("UPDATE applications SET active_birth_cert_index = 'held' WHERE id = $1")
+        .bind(&due)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    let report = retention.run(now).await.unwrap();
+
+    assert_eq!(report.expired, 1, "{report:?}");
+    assert_eq!(app.application_state(&due).await, "expired");
+    assert_eq!(app.application_state(&young).await, "needs_attention");
+    let held: Option<String> =
+        sqlx::query_scalar("SELECT active_birth_cert_index FROM applications WHERE id = $1")
+            .bind(&due)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(held, None);
+    // Erased once the closed period has passed since it expired.
+    assert!(!row(&app, &due).await.unwrap().erased);
+    retention.run(now + 30 * DAY).await.unwrap();
+    assert!(row(&app, &due).await.unwrap().erased);
 }
