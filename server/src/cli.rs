@@ -271,6 +271,7 @@ async fn create_staff(
         cipher: &cipher,
         security: config.staff,
         officer_totp_optional: false,
+        hashing: &tokio::sync::Semaphore::new(1),
     };
     let id = accounts
         .create(email, role, centre, &password, crate::clock::unix_now())

@@ -3,7 +3,7 @@
 //!
 //! A module with settings of its own defines their type beside its code
 //! (`messages::transport::MessageSettings`, `SignInLimits`, `AgeRules`, `StaffSecurity`,
-//! `retention::Policy`) and [`Config`] flattens it in: configuration
+//! `retention::Policy`, `ceilings::CeilingSettings`) and [`Config`] flattens it in: configuration
 //! depends on the modules, never the other way round. Only startup, the
 //! command line and the HTTP layer read [`Config`].
 
@@ -129,6 +129,11 @@ pub struct Config {
     /// A file holding the master key (base64), instead of USAJILI_MASTER_KEY.
     #[arg(long, env = "USAJILI_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<std::path::PathBuf>,
+
+    /// How much expensive work (photo decoding, password hashing) one
+    /// process does at once (`ceilings`).
+    #[command(flatten)]
+    pub ceilings: crate::ceilings::CeilingSettings,
 
     /// How much citizens' sign-in may be asked for (`citizen::sign_in`).
     #[command(flatten)]

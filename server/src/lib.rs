@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 pub mod audit;
 pub mod booking;
+pub mod ceilings;
 pub mod citizen;
 pub mod cli;
 pub mod clock;

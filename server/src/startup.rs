@@ -87,6 +87,7 @@ impl Application {
             db,
             registry,
             cipher,
+            ceilings: crate::ceilings::Ceilings::new(config.ceilings),
             config: Arc::new(config),
             clock,
         };
@@ -334,11 +335,13 @@ async fn seed_demo_staff(
     let (0, Some((centre, name))) = (existing, centre) else {
         return Ok(());
     };
+    let hashing = tokio::sync::Semaphore::new(1);
     let accounts = StaffAccounts {
         db,
         cipher,
         security,
         officer_totp_optional: true,
+        hashing: &hashing,
     };
     let now = crate::clock::unix_now();
     let mut lines = Vec::new();

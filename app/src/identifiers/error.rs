@@ -91,6 +91,7 @@ field_errors! {
     PhotoNotAnImage => photo.not_an_image,
     PhotoUnreadable => photo.unreadable,
     PhotoTooSmall => photo.too_small,
+    PhotoBusy => photo.busy,
     ReferenceMissing => reference.missing,
     ReferenceFormat => reference.format,
     ReferenceCheck => reference.check,

@@ -7,3 +7,4 @@ pub mod applications;
 pub mod children;
 pub mod reference;
 pub mod sign_in;
+pub mod uploads;

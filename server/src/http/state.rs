@@ -5,9 +5,11 @@
 use crate::audit::Audit;
 use crate::booking::bookings::Bookings;
 use crate::booking::centres::Centres;
+use crate::ceilings::Ceilings;
 use crate::citizen::applications::{Applications, Stored};
 use crate::citizen::children::Children;
 use crate::citizen::sign_in::SignIn;
+use crate::citizen::uploads::Uploads;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::messages::Message;
@@ -28,6 +30,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The time requests see (the `Now` extractor).
     pub clock: Clock,
+    /// How much expensive work runs at once in this process.
+    pub ceilings: Ceilings,
 }
 
 impl AppState {
@@ -45,6 +49,11 @@ impl AppState {
             registry: self.registry.clone(),
             retry_secs: self.config.verification_retry_secs,
         }
+    }
+
+    /// The one photo upload in flight per account.
+    pub fn uploads(&self) -> Uploads<'_> {
+        Uploads { db: &self.db }
     }
 
     /// Sign-in codes (to sign in, and to confirm deleting an account).

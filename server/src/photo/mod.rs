@@ -30,9 +30,11 @@ use std::io::Cursor;
 /// The largest upload accepted, in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024;
 
-/// The most pixels an upload may declare (40 megapixels). Refused from the
-/// header, before the pixels are decoded.
-pub const MAX_PIXELS: u64 = 40_000_000;
+/// The most pixels an upload may declare (50 megapixels: a 48-megapixel
+/// phone photo passes). Refused from the header, before the pixels are
+/// decoded. At this size one decode holds up to about 350 MB (the RGBA
+/// picture and its RGB copy); `ceilings` bounds how many run at once.
+pub const MAX_PIXELS: u64 = 50_000_000;
 
 /// The longest side an upload may declare, whatever its area.
 const MAX_DECLARED_SIDE: u32 = 16_384;
@@ -568,9 +570,14 @@ mod tests {
             clean(&png_declaring(10_000, 10_000)),
             Err(PhotoError::TooManyPixels)
         );
-        // A plausible size is not refused for its size (but this one has no pixels).
+        // A plausible size is not refused for its size (but this one has no
+        // pixels); nor is a 48-megapixel phone photo's.
         assert_eq!(
             clean(&png_declaring(1000, 1000)),
+            Err(PhotoError::Unreadable)
+        );
+        assert_eq!(
+            clean(&png_declaring(8000, 6000)),
             Err(PhotoError::Unreadable)
         );
     }

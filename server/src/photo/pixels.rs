@@ -5,21 +5,28 @@ use super::MAX_SIDE;
 use image::{DynamicImage, RgbImage};
 
 /// 8-bit RGB; transparent pixels are laid on white rather than turning black.
+///
+/// Done in place, in the decoded picture's own buffer: each pixel's RGB is
+/// written where the previous pixels' were, never ahead of what is still to
+/// be read. A second full-size picture beside the first would be 150 MB at
+/// the pixel limit.
 pub(super) fn flatten_to_rgb8(image: DynamicImage) -> RgbImage {
     if !image.color().has_alpha() {
         return image.into_rgb8();
     }
     let rgba = image.into_rgba8();
     let (w, h) = rgba.dimensions();
-    let mut out = RgbImage::new(w, h);
-    for (dst, src) in out.pixels_mut().zip(rgba.pixels()) {
-        let a = u32::from(src[3]);
+    let mut raw = rgba.into_raw();
+    let pixels = raw.len() / 4;
+    for i in 0..pixels {
+        let a = u32::from(raw[4 * i + 3]);
         for c in 0..3 {
-            let v = (u32::from(src[c]) * a + 255 * (255 - a) + 127) / 255;
-            dst[c] = v as u8;
+            let v = (u32::from(raw[4 * i + c]) * a + 255 * (255 - a) + 127) / 255;
+            raw[3 * i + c] = v as u8;
         }
     }
-    out
+    raw.truncate(pixels * 3);
+    RgbImage::from_raw(w, h, raw).expect("three bytes for each pixel")
 }
 
 /// At most [`MAX_SIDE`] on the longer side, keeping the aspect ratio.
@@ -100,5 +107,26 @@ mod tests {
         assert_eq!(out.get_pixel(2, 0).0, [90, 7, 255]); // mean of 40, 140
         assert_eq!(out.get_pixel(0, 1).0, [205, 7, 255]); // mean of 200, 210
         assert_eq!(out.get_pixel(2, 1).0, [240, 7, 255]);
+    }
+
+    #[test]
+    fn flattening_in_place_lays_each_pixel_on_white_by_its_own_alpha() {
+        let rgba = image::RgbaImage::from_fn(7, 5, |x, y| {
+            image::Rgba([
+                (x * 37) as u8,
+                (y * 51) as u8,
+                (x * y * 13) as u8,
+                (x * 40 + y * 9) as u8,
+            ])
+        });
+        let flat = flatten_to_rgb8(DynamicImage::ImageRgba8(rgba.clone()));
+        assert_eq!(flat.dimensions(), (7, 5));
+        for (x, y, src) in rgba.enumerate_pixels() {
+            let a = u32::from(src[3]);
+            let expected: [u8; 3] = std::array::from_fn(|c| {
+                ((u32::from(src[c]) * a + 255 * (255 - a) + 127) / 255) as u8
+            });
+            assert_eq!(flat.get_pixel(x, y).0, expected, "({x}, {y})");
+        }
     }
 }

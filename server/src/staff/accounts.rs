@@ -212,6 +212,8 @@ pub struct StaffAccounts<'a> {
     pub security: StaffSecurity,
     /// TOTP optional for officers (development and demo only).
     pub officer_totp_optional: bool,
+    /// The process's ceiling on password hashing (`ceilings`).
+    pub hashing: &'a tokio::sync::Semaphore,
 }
 
 fn normalise_email(email: &str) -> Option<String> {
@@ -267,9 +269,11 @@ impl StaffAccounts<'_> {
         }
         let security = self.security;
         let password = zeroize::Zeroizing::new(password.to_string());
+        let permit = self.hashing.acquire().await.map_err(anyhow::Error::from)?;
         let hash = tokio::task::spawn_blocking(move || security.hash(&password))
             .await
             .map_err(anyhow::Error::from)??;
+        drop(permit);
         let id = crate::crypto::random_id();
         let inserted = sqlx::query(
             "INSERT INTO staff_accounts (id, email, role, centre_id, password_hash, failed_attempts, created_at) \
@@ -385,11 +389,14 @@ impl StaffAccounts<'_> {
         let security = self.security;
         let stored = row.as_ref().map(|r| r.1.clone());
         let password = zeroize::Zeroizing::new(password.to_string());
+        // In turn with every other hash of the process (`ceilings`).
+        let permit = self.hashing.acquire().await?;
         let matches = tokio::task::spawn_blocking(move || {
             let stored = stored.unwrap_or_else(|| dummy_hash(security));
             security.matches(&password, &stored)
         })
         .await?;
+        drop(permit);
         let Some((id, _, role, enrolled)) = row else {
             return Ok(Err(SignInProblem::Wrong));
         };

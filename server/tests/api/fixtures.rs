@@ -87,8 +87,12 @@ pub fn staff_accounts(app: &TestApp) -> StaffAccounts<'_> {
         cipher: &app.cipher,
         security: app.config.staff,
         officer_totp_optional: true,
+        hashing: &HASHING,
     }
 }
+
+/// The command line's own ceiling on hashing (one at a time).
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 /// The TOTP secret shown on the enrolment page.
 pub async fn enrolment_secret(browser: &Browser<'_>) -> String {

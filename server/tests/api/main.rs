@@ -5,6 +5,7 @@
 mod account;
 mod booking;
 mod browser;
+mod ceilings;
 mod children;
 mod citizens;
 mod clock;

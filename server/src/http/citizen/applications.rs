@@ -398,10 +398,10 @@ async fn photo_submit(
         // Nothing chosen, but a photo is already saved: keep it.
         Ok(None) if app.has_photo => return Ok(see_other(&back)),
         Ok(Some(bytes)) if bytes.is_empty() && app.has_photo => return Ok(see_other(&back)),
-        // Decoding is CPU work: off the async threads.
-        Ok(Some(bytes)) => tokio::task::spawn_blocking(move || photo::clean(&bytes))
-            .await
-            .context("cleaning a photo")?,
+        Ok(Some(bytes)) => match clean_in_turn(state, &app.account_id, bytes, now).await? {
+            Some(result) => result,
+            None => return Ok(photo_refused(state, head, &app, FieldError::PhotoBusy).await),
+        },
         Ok(None) => Err(PhotoError::Empty),
         Err(error) => Err(error),
     };
@@ -417,22 +417,75 @@ async fn photo_submit(
             }
             Ok(see_other(&back))
         }
-        Err(error) => {
-            let mut form = Form::default();
-            form.errors
-                .push(FieldIssue::new("photo", photo_problem(error)));
-            let view = StepView::Task {
-                id,
-                task: Task::Photo,
-                form,
-                has_photo: app.has_photo,
-            };
-            let status = if error == PhotoError::TooLarge {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            Ok(render(state, head, status, view).await)
-        }
+        Err(error) => Ok(photo_refused(state, head, &app, photo_problem(error)).await),
     }
+}
+
+/// How long an upload waits for a turn to be decoded before it is told to
+/// try again.
+const PHOTO_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Cleans a photo in its turn: one upload of the account at a time
+/// (`citizen::uploads`), and no more decodes at once than the process's
+/// ceiling (`ceilings`); decoding itself off the async threads. `None`:
+/// not now (another upload of the account is under way, or no turn came
+/// within [`PHOTO_TURN_WAIT`]).
+async fn clean_in_turn(
+    state: &AppState,
+    account: &str,
+    bytes: Vec<u8>,
+    now: i64,
+) -> PageResult<Option<Result<photo::CleanPhoto, PhotoError>>> {
+    let uploads = state.uploads();
+    let Some(claim) = uploads
+        .claim(account, now)
+        .await
+        .context("claiming the account's photo upload")?
+    else {
+        return Ok(None);
+    };
+    let turn = state.ceilings.photo_decodes.clone();
+    let cleaned = async {
+        let Ok(permit) = tokio::time::timeout(PHOTO_TURN_WAIT, turn.acquire_owned()).await else {
+            return Ok(None);
+        };
+        let permit = permit.context("waiting for a photo decode")?;
+        // The turn is held until the decode ends, even if the request goes.
+        let cleaned = tokio::task::spawn_blocking(move || {
+            let _turn = permit;
+            photo::clean(&bytes)
+        })
+        .await
+        .context("cleaning a photo")?;
+        anyhow::Ok(Some(cleaned))
+    }
+    .await;
+    uploads
+        .release(claim)
+        .await
+        .context("releasing the account's photo upload")?;
+    Ok(cleaned?)
+}
+
+/// The photo step again, with `problem` at the photo field.
+async fn photo_refused(
+    state: &AppState,
+    head: Head,
+    app: &Stored,
+    problem: FieldError,
+) -> axum::response::Response {
+    let mut form = Form::default();
+    form.errors.push(FieldIssue::new("photo", problem));
+    let view = StepView::Task {
+        id: app.id.clone(),
+        task: Task::Photo,
+        form,
+        has_photo: app.has_photo,
+    };
+    let status = match problem {
+        FieldError::PhotoTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        FieldError::PhotoBusy => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    render(state, head, status, view).await
 }

@@ -83,6 +83,7 @@ pub(super) fn accounts(state: &AppState) -> StaffAccounts<'_> {
         cipher: &state.cipher,
         security: state.config.staff,
         officer_totp_optional: state.config.environment == crate::config::Environment::Development,
+        hashing: &state.ceilings.password_hashes,
     }
 }
 
