@@ -5,15 +5,15 @@ use super::{Citizen, CitizenSession};
 use crate::audit::{Actor, Event};
 use crate::citizen::account::Accounts;
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageResult, render, see_other};
 use anyhow::Context;
 use app::pages::account::DeleteAccountView;
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,14 +35,14 @@ fn accounts(state: &AppState) -> Accounts<'_> {
 async fn audit(
     state: &AppState,
     account: &str,
-    peer: SocketAddr,
+    client: ClientAddr,
     action: &str,
     detail: String,
     now: i64,
 ) -> anyhow::Result<()> {
     let event = Event::new(Actor::Citizen(account), action)
         .on("account", account)
-        .from_citizen_address(&state.cipher, &peer.ip().to_string())
+        .from_citizen_address(&state.cipher, &client.key())
         .detail(detail);
     state
         .audit()
@@ -55,7 +55,7 @@ async fn audit(
 async fn download(
     State(state): State<AppState>,
     Citizen(account): Citizen,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Now(now): Now,
 ) -> PageResult {
     let export = accounts(&state)
@@ -70,7 +70,7 @@ async fn download(
     audit(
         &state,
         &account,
-        peer,
+        client,
         "account.download",
         format!("applications={}", export.applications.len()),
         now,
@@ -98,7 +98,7 @@ async fn delete_page(State(state): State<AppState>, Citizen(_): Citizen, head: H
 async fn delete(
     State(state): State<AppState>,
     Citizen(account): Citizen,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     session: CitizenSession,
     Now(now): Now,
 ) -> PageResult {
@@ -111,7 +111,7 @@ async fn delete(
         "erased={} kept={} bookings_cancelled={}",
         deleted.applications_erased, deleted.applications_kept, deleted.bookings_cancelled
     );
-    audit(&state, &account, peer, "account.delete", detail, now).await?;
+    audit(&state, &account, client, "account.delete", detail, now).await?;
     tracing::info!(
         account = %account,
         erased = deleted.applications_erased,
