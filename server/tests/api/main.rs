@@ -11,6 +11,7 @@ mod clock;
 mod crypto;
 mod email;
 mod fixtures;
+mod forwarded;
 mod helpers;
 mod outbox;
 mod pages;
