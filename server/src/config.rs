@@ -404,8 +404,7 @@ mod tests {
             "10.0.0/8",
         ] {
             let error = parsed(&["--trusted-proxies", bad])
-                .err()
-                .expect(bad)
+                .expect_err(bad)
                 .to_string();
             assert!(error.contains("USAJILI_TRUSTED_PROXIES"), "{error}");
         }
