@@ -5,7 +5,7 @@
 //! The same rules with a real nginx in front: `behind_nginx.rs`.
 
 use crate::fixtures::*;
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use usajili::config::TrustedProxies;
 use usajili::staff::Role;
@@ -155,4 +155,22 @@ async fn the_audit_source_of_a_staff_sign_in_is_the_forwarded_client() {
     .await
     .unwrap();
     assert_eq!(sources, ["203.0.113.9", "2001:db8:5:6::/64"]);
+}
+
+#[tokio::test]
+async fn production_refuses_to_start_without_a_trusted_proxy() {
+    let app = spawn_app().await;
+    let mut config = app.config.clone();
+    config.environment = usajili::config::Environment::Production;
+    config.https = true;
+
+    let error = usajili::startup::Application::build(config)
+        .await
+        .err()
+        .expect("refused");
+
+    assert!(
+        format!("{error:#}").contains("USAJILI_ENV=production needs USAJILI_TRUSTED_PROXIES"),
+        "{error:#}"
+    );
 }
