@@ -2,7 +2,7 @@
 # Installs whatever is missing for building, running and testing Usajili, and
 # nothing else. Safe to run again: each step checks before it installs.
 #   scripts/setup.sh run    # what the portal needs
-#   scripts/setup.sh test   # also PostgreSQL, Chromium, aiosmtpd and the Playwright packages
+#   scripts/setup.sh test   # also PostgreSQL, Chromium, aiosmtpd, nginx and the Playwright packages
 #   scripts/setup.sh bench  # also wrk, for the benchmarks
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +21,8 @@ export PATH="$HOME/.cargo/bin:$here/.tools/node_modules/.bin:$PATH"
 debs=(pkg-config nodejs npm curl)
 if [ "$mode" = test ]; then
   # python3-aiosmtpd: the loopback SMTP server the email tests send to (server/tests/smtp_peer.py).
-  debs+=(postgresql chromium python3 python3-aiosmtpd)
+  # nginx: the reverse proxy the test script puts in front of the release binary (scripts/nginx.sh).
+  debs+=(postgresql chromium python3 python3-aiosmtpd nginx)
 fi
 if [ "$mode" = bench ]; then
   debs+=(wrk bc brotli)
@@ -40,10 +41,29 @@ if [ "$mode" = test ] && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; 
   filtered=(); for p in "${missing[@]}"; do [ "$p" = postgresql ] || filtered+=("$p"); done
   missing=("${filtered[@]+"${filtered[@]}"}")
 fi
+# nginx: any nginx binary already on the machine is enough (nginx-light, say).
+if [ "$mode" = test ] && [ -x /usr/sbin/nginx ]; then
+  filtered=(); for p in "${missing[@]}"; do [ "$p" = nginx ] || filtered+=("$p"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   sudo_if_needed apt-get update -qq
+  # Debian's nginx package starts a system service on port 80; the tests
+  # run their own on a free loopback port. Starting services is denied
+  # while the packages install (policy-rc.d, which deb-systemd-invoke obeys
+  # too), and the service is left disabled.
+  denied_starts=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | sudo_if_needed tee /usr/sbin/policy-rc.d >/dev/null
+    sudo_if_needed chmod 755 /usr/sbin/policy-rc.d
+    denied_starts=1
+  fi
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [ -z "$denied_starts" ] || sudo_if_needed rm -f /usr/sbin/policy-rc.d
+  if printf '%s\n' "${missing[@]}" | grep -qx nginx && [ -d /run/systemd/system ]; then
+    sudo_if_needed systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 # --- Rust ------------------------------------------------------------------

@@ -66,6 +66,36 @@ pub struct Config {
     #[arg(long, env = "USAJILI_HTTPS", default_value_t = false, global = true)]
     pub https: bool,
 
+    /// The reverse proxies in front of the portal, as comma-separated
+    /// address ranges (`127.0.0.1/32,10.20.0.0/16`; a bare address is one
+    /// host). Only a connection from one of them is believed about whom it
+    /// forwards (`USAJILI_FORWARDED_HEADER`); for any other connection the
+    /// client is the connection's own address. Empty (the default): none.
+    /// Every per-connection limit and the audit trail's source read the
+    /// client's address this way (`http::client_addr`).
+    #[arg(
+        long,
+        env = "USAJILI_TRUSTED_PROXIES",
+        default_value = "",
+        value_parser = TrustedProxies::parse,
+        global = true
+    )]
+    pub trusted_proxies: TrustedProxies,
+
+    /// The header the trusted proxies write the client's address in:
+    /// `x-forwarded-for` (the default, nginx's `$proxy_add_x_forwarded_for`)
+    /// or `forwarded` (RFC 7239). The other header is never read, so a
+    /// client cannot slip an address past a proxy that leaves that header
+    /// as it came.
+    #[arg(
+        long,
+        value_enum,
+        env = "USAJILI_FORWARDED_HEADER",
+        default_value = "x-forwarded-for",
+        global = true
+    )]
+    pub forwarded_header: ForwardedHeader,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "USAJILI_BODY_LIMIT", default_value_t = 6 * 1024 * 1024, global = true)]
     pub body_limit: usize,
@@ -209,6 +239,58 @@ pub enum RegistryKind {
     Http,
 }
 
+/// `USAJILI_TRUSTED_PROXIES`: the address ranges whose connections are
+/// believed about the client they forward.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// A comma-separated list of ranges (`10.0.0.0/8`, `2001:db8::/32`) or
+    /// single addresses; blanks around entries are ignored, an empty list
+    /// trusts nobody. An entry that is neither is an error naming the
+    /// setting, so a typo stops the server instead of trusting nobody (or
+    /// everybody).
+    pub fn parse(list: &str) -> Result<Self, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map(|range| range.trunc())
+                    .map_err(|_| {
+                        format!(
+                            "USAJILI_TRUSTED_PROXIES: `{entry}` is not an address range such as 10.0.0.0/8 or 2001:db8::/32"
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+
+    /// Whether `address` (an IPv4-mapped IPv6 address counts as its IPv4
+    /// address) is one of the trusted proxies.
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        let address = address.to_canonical();
+        self.0.iter().any(|range| range.contains(&address))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// `USAJILI_FORWARDED_HEADER`: where the trusted proxies say whom they forward.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1, proxy2`.
+    #[value(name = "x-forwarded-for")]
+    XForwardedFor,
+    /// RFC 7239: `Forwarded: for=client, for="[2001:db8::1]:4711"`.
+    Forwarded,
+}
+
 impl Config {
     /// The defaults, as a fresh `usajili serve` would use them.
     pub fn from_env() -> Self {
@@ -284,6 +366,54 @@ fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parsed(args: &[&str]) -> Result<Config, clap::Error> {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            config: Config,
+        }
+        let args = std::iter::once("usajili").chain(args.iter().copied());
+        <Only as clap::Parser>::try_parse_from(args).map(|only| only.config)
+    }
+
+    #[test]
+    fn trusted_proxies_are_ranges_or_addresses_and_none_by_default() {
+        let none = parsed(&[]).unwrap();
+        assert!(none.trusted_proxies.is_empty());
+        assert!(!none.trusted_proxies.contains("127.0.0.1".parse().unwrap()));
+        assert_eq!(none.forwarded_header, ForwardedHeader::XForwardedFor);
+
+        let some = parsed(&[
+            "--trusted-proxies",
+            " 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,",
+        ])
+        .unwrap()
+        .trusted_proxies;
+        for inside in ["10.1.2.3", "192.0.2.7", "2001:db8:ff::1", "::ffff:10.9.9.9"] {
+            assert!(some.contains(inside.parse().unwrap()), "{inside}");
+        }
+        for outside in ["11.0.0.1", "192.0.2.8", "2001:db9::1"] {
+            assert!(!some.contains(outside.parse().unwrap()), "{outside}");
+        }
+        let forwarded = parsed(&["--forwarded-header", "forwarded"]).unwrap();
+        assert_eq!(forwarded.forwarded_header, ForwardedHeader::Forwarded);
+    }
+
+    #[test]
+    fn a_malformed_trusted_proxy_stops_startup_naming_the_setting() {
+        for bad in [
+            "10.0.0.0/33",
+            "localhost",
+            "10.0.0.0/8;10.1.0.0/16",
+            "10.0.0/8",
+        ] {
+            let error = parsed(&["--trusted-proxies", bad])
+                .expect_err(bad)
+                .to_string();
+            assert!(error.contains("USAJILI_TRUSTED_PROXIES"), "{error}");
+        }
+    }
 
     #[test]
     fn the_smtp_settings_stay_apart_from_the_sms_ones() {

@@ -392,6 +392,13 @@ fn check_for_production(config: &Config) -> anyhow::Result<()> {
             "USAJILI_ENV=production needs USAJILI_HTTPS=true: personal data must only travel over HTTPS"
         );
     }
+    // No TLS listener: HTTPS means a proxy in front, and without its range
+    // every client behind it would be one client to every limit.
+    if config.environment == Environment::Production && config.trusted_proxies.is_empty() {
+        anyhow::bail!(
+            "USAJILI_ENV=production needs USAJILI_TRUSTED_PROXIES: the address range of the TLS proxy in front of the portal (127.0.0.1/32 for one on this machine)"
+        );
+    }
     Ok(())
 }
 

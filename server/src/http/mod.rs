@@ -2,6 +2,7 @@
 //! pages, and the layers every response passes through.
 
 mod citizen;
+mod client_addr;
 mod health;
 mod language;
 mod messages;
@@ -12,6 +13,7 @@ pub mod session_store;
 mod staff;
 mod state;
 
+pub use client_addr::ClientAddr;
 pub use state::AppState;
 
 use app::shell::{App, shell};

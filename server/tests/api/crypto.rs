@@ -113,6 +113,7 @@ async fn production_refuses_to_start_without_a_master_key() {
     let mut config = app.config.clone();
     config.environment = usajili::config::Environment::Production;
     config.https = true;
+    config.trusted_proxies = usajili::config::TrustedProxies::parse("127.0.0.1/32").unwrap();
     config.master_key = None;
     config.master_key_file = None;
 

@@ -3,6 +3,7 @@
 //! `postgres` with `USAJILI_TEST_POSTGRES_URL`); the test script runs the
 //! suite once per engine.
 mod account;
+mod behind_nginx;
 mod booking;
 mod browser;
 mod ceilings;
@@ -12,6 +13,7 @@ mod clock;
 mod crypto;
 mod email;
 mod fixtures;
+mod forwarded;
 mod guardian_claims;
 mod helpers;
 mod outbox;

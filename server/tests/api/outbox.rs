@@ -471,6 +471,7 @@ async fn production_refuses_the_log_transport_and_says_why() {
     let mut config = app.config.clone();
     config.environment = usajili::config::Environment::Production;
     config.https = true;
+    config.trusted_proxies = usajili::config::TrustedProxies::parse("127.0.0.1/32").unwrap();
 
     let error = usajili::startup::Application::build(config)
         .await

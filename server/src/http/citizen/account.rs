@@ -6,17 +6,17 @@ use crate::audit::{Actor, Event};
 use crate::citizen::account::Accounts;
 use crate::citizen::sign_in::CodeProblem;
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageForm, PageResult, render, see_other};
 use anyhow::Context;
 use app::forms::{FieldIssue, Form, sign_in_code_digits};
 use app::identifiers::FieldError;
 use app::pages::account::{self as account_page, DeleteAccountView};
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,14 +39,14 @@ fn accounts(state: &AppState) -> Accounts<'_> {
 async fn audit(
     state: &AppState,
     account: &str,
-    peer: SocketAddr,
+    client: ClientAddr,
     action: &str,
     detail: String,
     now: i64,
 ) -> anyhow::Result<()> {
     let event = Event::new(Actor::Citizen(account), action)
         .on("account", account)
-        .from_citizen_address(&state.cipher, &peer.ip().to_string())
+        .from_citizen_address(&state.cipher, &client.key())
         .detail(detail);
     state
         .audit()
@@ -59,7 +59,7 @@ async fn audit(
 async fn download(
     State(state): State<AppState>,
     Citizen(account): Citizen,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Now(now): Now,
 ) -> PageResult {
     let claims = state
@@ -79,7 +79,7 @@ async fn download(
     audit(
         &state,
         &account,
-        peer,
+        client,
         "account.download",
         format!("applications={}", export.applications.len()),
         now,
@@ -118,7 +118,7 @@ async fn delete_page(
 async fn send_delete_code(
     State(state): State<AppState>,
     Citizen(account): Citizen,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     session: CitizenSession,
     Now(now): Now,
     head: Head,
@@ -133,7 +133,7 @@ async fn send_delete_code(
     };
     let requested = state
         .sign_in()
-        .request_code(&contact, &peer.ip().to_string(), head.locale(), now)
+        .request_code(&contact, &client.key(), head.locale(), now)
         .await
         .context("sending a code to confirm deleting the account")?;
     match requested {
@@ -163,7 +163,7 @@ async fn send_delete_code(
 async fn delete(
     State(state): State<AppState>,
     Citizen(account): Citizen,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     session: CitizenSession,
     Now(now): Now,
     head: Head,
@@ -184,7 +184,7 @@ async fn delete(
         {
             // The code went to this account's own contact.
             Ok(owner) if owner == account => {
-                return erase(&state, &account, peer, session, now).await;
+                return erase(&state, &account, client, session, now).await;
             }
             Ok(_) => FieldError::CodeExpired,
             Err(problem) => {
@@ -211,7 +211,7 @@ async fn delete(
 async fn erase(
     state: &AppState,
     account: &str,
-    peer: SocketAddr,
+    client: ClientAddr,
     session: CitizenSession,
     now: i64,
 ) -> PageResult {
@@ -224,7 +224,7 @@ async fn erase(
         "erased={} kept={} bookings_cancelled={}",
         deleted.applications_erased, deleted.applications_kept, deleted.bookings_cancelled
     );
-    audit(state, account, peer, "account.delete", detail, now).await?;
+    audit(state, account, client, "account.delete", detail, now).await?;
     tracing::info!(
         account = %account,
         erased = deleted.applications_erased,

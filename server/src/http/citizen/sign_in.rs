@@ -4,18 +4,18 @@
 use super::{CitizenSession, PendingSignIn};
 use crate::citizen::sign_in::{CodeProblem, ContactAddress};
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageForm, PageResult, render, see_other};
 use anyhow::Context;
 use app::forms::{FieldIssue, Form, sign_in_code_digits};
 use app::identifiers::FieldError;
 use app::pages::sign_in::{CodeView, SignInView};
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,7 +50,7 @@ async fn sign_in_page(
 async fn sign_in_submit(
     State(state): State<AppState>,
     session: CitizenSession,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Now(now): Now,
     head: Head,
     body: PageForm,
@@ -71,7 +71,7 @@ async fn sign_in_submit(
     let locale = head.locale();
     let requested = state
         .sign_in()
-        .request_code(&contact, &peer.ip().to_string(), locale, now)
+        .request_code(&contact, &client.key(), locale, now)
         .await
         .context("requesting a sign-in code")?;
     match requested {

@@ -7,6 +7,7 @@ use super::{StaffSession, Supervisor, audit_in, bar, staff_event};
 use crate::booking::bookings::Kind;
 use crate::booking::centres::Centre;
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render_at, see_other, today};
 use crate::messages::Message;
 use crate::staff::StaffMember;
@@ -17,12 +18,11 @@ use app::forms::Form;
 use app::i18n::Locale;
 use app::pages::staff::{CapacityOutcome, CapacityPreview, CapacityView, MoveLine, Pending};
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::AnyConnection;
-use std::net::SocketAddr;
 
 const PATH: &str = "/staff/capacity";
 
@@ -168,7 +168,7 @@ async fn notify(
 async fn handle(
     state: &AppState,
     member: &StaffMember,
-    (peer, session, now): (&SocketAddr, &StaffSession, i64),
+    (client, session, now): (&ClientAddr, &StaffSession, i64),
     head: Head,
     form: Form,
     parsed: Result<Change, Vec<app::forms::FieldIssue>>,
@@ -211,7 +211,7 @@ async fn handle(
                 plan.moved(),
                 plan.unplaced()
             );
-            let event = staff_event(member, action, peer, Some(&centre.id)).detail(detail);
+            let event = staff_event(member, action, client, Some(&centre.id)).detail(detail);
             audit_in(state, &mut tx, &event).await?;
             tx.commit().await.context("committing a capacity change")?;
             let outcome = CapacityOutcome {
@@ -255,7 +255,7 @@ fn fields(names: &[&'static str]) -> Vec<&'static str> {
 async fn rules_submit(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     session: StaffSession,
     Now(now): Now,
     head: Head,
@@ -263,13 +263,21 @@ async fn rules_submit(
 ) -> PageResult {
     let form = body.read(&fields(&RULES_FIELDS))?;
     let parsed = CentreRules::from_form(&form).map(Change::Rules);
-    handle(&state, &member, (&peer, &session, now), head, form, parsed).await
+    handle(
+        &state,
+        &member,
+        (&client, &session, now),
+        head,
+        form,
+        parsed,
+    )
+    .await
 }
 
 async fn closure_submit(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     session: StaffSession,
     Now(now): Now,
     head: Head,
@@ -277,13 +285,21 @@ async fn closure_submit(
 ) -> PageResult {
     let form = body.read(&fields(&CLOSURE_FIELDS))?;
     let parsed = ClosureRequest::from_form(&form, today(now)).map(Change::Closure);
-    handle(&state, &member, (&peer, &session, now), head, form, parsed).await
+    handle(
+        &state,
+        &member,
+        (&client, &session, now),
+        head,
+        form,
+        parsed,
+    )
+    .await
 }
 
 async fn reopen(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(id): Path<String>,
     session: StaffSession,
     Now(now): Now,
@@ -300,7 +316,7 @@ async fn reopen(
     if !reopened {
         return Err(PageError::NotFound);
     }
-    let event = staff_event(&member, "capacity.reopen", &peer, Some(&centre.id));
+    let event = staff_event(&member, "capacity.reopen", &client, Some(&centre.id));
     audit_in(&state, &mut tx, &event).await?;
     tx.commit().await.context("committing a reopening")?;
     let outcome = CapacityOutcome {

@@ -4,6 +4,7 @@
 use super::{Staff, Supervisor, audit, audit_in, bar, staff_event};
 use crate::citizen::applications::Stored;
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Notice, Now, PageError, PageResult, plain, render, today};
 use crate::messages::Message;
 use crate::staff::cards::{MAX_BATCH, mark_ready, references_in};
@@ -13,13 +14,12 @@ use app::i18n::Locale;
 use app::identifiers::FieldError;
 use app::pages::staff::{CardOutcome, CardsReadyView};
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequest, Multipart, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
 use sqlx::AnyConnection;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,7 +60,7 @@ async fn read_batch(multipart: &mut Multipart) -> (String, String) {
 async fn cards_submit(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Now(now): Now,
     head: Head,
     request: Request,
@@ -116,7 +116,7 @@ async fn cards_submit(
         }
     }
     let detail = format!("{} marked of {}", ready.len(), results.len());
-    let event = staff_event(&member, "cards.ready", &peer, Some(&centre)).detail(detail);
+    let event = staff_event(&member, "cards.ready", &client, Some(&centre)).detail(detail);
     audit_in(&state, &mut tx, &event).await?;
     tx.commit().await.context("committing cards ready")?;
     let view = CardsReadyView {
@@ -168,7 +168,7 @@ fn cell(text: &str) -> String {
 async fn export(
     State(state): State<AppState>,
     Staff(member): Staff,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Query(query): Query<ExportQuery>,
     Now(now): Now,
     head: Head,
@@ -212,7 +212,7 @@ async fn export(
         "visits.export",
         None,
         Some(&centre),
-        &peer,
+        &client,
         Some(format!("{day}: {} rows", visits.len())),
     )
     .await?;

@@ -5,6 +5,7 @@
 use super::{Staff, audit, audit_in, bar, staff_event};
 use crate::citizen::applications::Stored;
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
 use crate::messages::Message;
 use crate::staff::StaffMember;
@@ -18,13 +19,12 @@ use app::i18n::Locale;
 use app::identifiers::{ApplicationReference, FieldError};
 use app::pages::staff::{NoteLine, RecordView, TodayView, VisitStatus};
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use sqlx::AnyConnection;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -143,7 +143,7 @@ async fn today_page(
 async fn checked_in(
     state: &AppState,
     member: &StaffMember,
-    peer: &SocketAddr,
+    client: &ClientAddr,
     reference: &str,
     now: i64,
 ) -> PageResult<Result<String, FieldError>> {
@@ -169,7 +169,7 @@ async fn checked_in(
     if found.visit.status != VisitStatus::Booked {
         return Ok(Ok(format!("/staff/bookings/{id}")));
     }
-    if !recorded(state, member, peer, &found, Step::CheckIn, now).await? {
+    if !recorded(state, member, client, &found, Step::CheckIn, now).await? {
         return Ok(Ok(format!("/staff/bookings/{id}")));
     }
     Ok(Ok(format!("/staff/bookings/{id}?recorded=check-in")))
@@ -181,7 +181,7 @@ async fn checked_in(
 async fn recorded(
     state: &AppState,
     member: &StaffMember,
-    peer: &SocketAddr,
+    client: &ClientAddr,
     found: &Found,
     step: Step,
     now: i64,
@@ -206,7 +206,7 @@ async fn recorded(
     }
     let action = format!("booking.{}", step.code());
     let centre = Some(found.centre_id.as_str());
-    let event = staff_event(member, &action, peer, centre).on("booking", &found.visit.booking_id);
+    let event = staff_event(member, &action, client, centre).on("booking", &found.visit.booking_id);
     audit_in(state, &mut tx, &event).await?;
     if let Some(owner) = &owner {
         // The card is out: tell its owner, so a card collected by someone
@@ -220,13 +220,13 @@ async fn recorded(
 async fn check_in(
     State(state): State<AppState>,
     Staff(member): Staff,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Now(now): Now,
     mut head: Head,
     body: PageForm,
 ) -> PageResult {
     let mut form = body.read(&["reference"])?;
-    let problem = match checked_in(&state, &member, &peer, form.value("reference"), now).await? {
+    let problem = match checked_in(&state, &member, &client, form.value("reference"), now).await? {
         Ok(record) => return Ok(see_other(&record)),
         Err(problem) => problem,
     };
@@ -302,7 +302,7 @@ async fn record_view(
 async fn record_page(
     State(state): State<AppState>,
     Staff(member): Staff,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(id): Path<String>,
     Query(query): Query<RecordQuery>,
     Now(now): Now,
@@ -311,7 +311,16 @@ async fn record_page(
     let found = found(&state, &member, &id).await?;
     let record = Some(("booking", id.as_str()));
     let centre = Some(found.centre_id.as_str());
-    audit(&state, &member, "record.open", record, centre, &peer, None).await?;
+    audit(
+        &state,
+        &member,
+        "record.open",
+        record,
+        centre,
+        &client,
+        None,
+    )
+    .await?;
     let view = record_view(&state, &member, found, Form::default(), query.recorded, now).await?;
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
@@ -363,7 +372,7 @@ async fn refused(
 async fn record_step(
     State(state): State<AppState>,
     Staff(member): Staff,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path((id, slug)): Path<(String, String)>,
     Now(now): Now,
     head: Head,
@@ -391,11 +400,11 @@ async fn record_step(
             FieldError::CollectorIdWrong
         };
         let action = "booking.identity_mismatch";
-        audit(&state, &member, action, record, centre, &peer, None).await?;
+        audit(&state, &member, action, record, centre, &client, None).await?;
         let problem = ("collector-id", error);
         return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
-    if !recorded(&state, &member, &peer, &found, step, now).await? {
+    if !recorded(&state, &member, &client, &found, step, now).await? {
         let problem = ("step", FieldError::ActionRefused);
         return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
@@ -420,7 +429,7 @@ async fn tell_collected(
 async fn add_note(
     State(state): State<AppState>,
     Staff(member): Staff,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(id): Path<String>,
     Now(now): Now,
     head: Head,
@@ -451,6 +460,15 @@ async fn add_note(
         .context("adding a note")?;
     let record = Some(("booking", id.as_str()));
     let centre = Some(found.centre_id.as_str());
-    audit(&state, &member, "booking.note", record, centre, &peer, None).await?;
+    audit(
+        &state,
+        &member,
+        "booking.note",
+        record,
+        centre,
+        &client,
+        None,
+    )
+    .await?;
     Ok(see_other(&format!("/staff/bookings/{id}")))
 }

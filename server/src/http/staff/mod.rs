@@ -16,6 +16,7 @@ mod sign_in;
 use super::AppState;
 use super::page::{Notice, PageError, PageResult, plain};
 use crate::audit::{Actor, Event};
+use crate::http::ClientAddr;
 use crate::staff::StaffMember;
 use crate::staff::accounts::StaffAccounts;
 use anyhow::Context;
@@ -25,7 +26,6 @@ use axum::extract::FromRequestParts;
 use axum::http::{StatusCode, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::AnyConnection;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 const COOKIE: &str = "usajili_staff";
@@ -267,11 +267,11 @@ impl FromRequestParts<AppState> for Administrator {
 pub(super) fn staff_event<'a>(
     member: &'a StaffMember,
     action: &'a str,
-    peer: &SocketAddr,
+    client: &ClientAddr,
     centre: Option<&'a str>,
 ) -> Event<'a> {
     Event::new(Actor::Staff(&member.id), action)
-        .from_staff_address(&peer.ip().to_string())
+        .from_staff_address(&client.key())
         .at_centre(centre.or(member.centre_id.as_deref()))
 }
 
@@ -284,10 +284,10 @@ pub(super) async fn audit(
     action: &str,
     record: Option<(&str, &str)>,
     centre: Option<&str>,
-    peer: &SocketAddr,
+    client: &ClientAddr,
     detail: Option<String>,
 ) -> PageResult<()> {
-    let mut event = staff_event(member, action, peer, centre);
+    let mut event = staff_event(member, action, client, centre);
     if let Some((kind, id)) = record {
         event = event.on(kind, id);
     }

@@ -5,17 +5,17 @@
 
 use super::{Administrator, audit, audit_in, bar, staff_event};
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageResult, render, see_other, today};
 use crate::messages::outbox;
 use anyhow::Context;
 use app::dates::CivilDate;
 use app::pages::staff::{OutboxLine, OutboxView};
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// Messages shown at once.
 const SHOWN: i64 = 200;
@@ -39,7 +39,7 @@ fn nairobi_time(at: i64, head: &Head) -> String {
 async fn outbox_page(
     State(state): State<AppState>,
     Administrator(member): Administrator,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Query(query): Query<OutboxQuery>,
     head: Head,
 ) -> PageResult {
@@ -60,7 +60,7 @@ async fn outbox_page(
         "outbox.view",
         None,
         None,
-        &peer,
+        &client,
         Some(format!("{} shown", entries.len())),
     )
     .await?;
@@ -93,7 +93,7 @@ async fn outbox_page(
 async fn retry(
     State(state): State<AppState>,
     Administrator(member): Administrator,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(id): Path<String>,
     Now(now): Now,
 ) -> PageResult {
@@ -103,7 +103,7 @@ async fn retry(
         .await
         .context("queueing a message again")?;
     if queued {
-        let event = staff_event(&member, "outbox.retry", &peer, None).on("message", &id);
+        let event = staff_event(&member, "outbox.retry", &client, None).on("message", &id);
         audit_in(&state, &mut tx, &event).await?;
         tx.commit().await.context("committing a retry")?;
     }

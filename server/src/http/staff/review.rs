@@ -4,6 +4,7 @@
 
 use super::{Supervisor, audit, audit_in, bar, staff_event};
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
 use crate::staff::StaffMember;
 use anyhow::Context;
@@ -11,12 +12,11 @@ use app::forms::{FieldIssue, Form};
 use app::identifiers::FieldError;
 use app::pages::staff::{AuditLine, AuditView, PendingReview, ReviewView, ReviewsView};
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// Audit entries shown on one page.
 const AUDIT_PAGE: i64 = 200;
@@ -113,7 +113,7 @@ async fn review_view(
 async fn review_page(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(id): Path<String>,
     head: Head,
 ) -> PageResult {
@@ -124,7 +124,7 @@ async fn review_page(
         "record.open",
         Some(("application", &id)),
         None,
-        &peer,
+        &client,
         Some("guardianship review".into()),
     )
     .await?;
@@ -134,7 +134,7 @@ async fn review_page(
 async fn document(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(id): Path<String>,
 ) -> PageResult {
     let pending = state
@@ -159,7 +159,7 @@ async fn document(
         "document.open",
         Some(("application", &id)),
         None,
-        &peer,
+        &client,
         None,
     )
     .await?;
@@ -177,7 +177,7 @@ async fn document(
 async fn decide(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(id): Path<String>,
     Now(now): Now,
     head: Head,
@@ -219,7 +219,7 @@ async fn decide(
             } else {
                 "guardianship.reject"
             };
-            let event = staff_event(&member, action, &peer, None).on("application", &id);
+            let event = staff_event(&member, action, &client, None).on("application", &id);
             audit_in(&state, &mut tx, &event).await?;
             tx.commit()
                 .await
@@ -239,7 +239,7 @@ async fn decide(
 async fn audit_page(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     head: Head,
 ) -> PageResult {
     let scope = if member.role == crate::staff::Role::Administrator {
@@ -269,7 +269,7 @@ async fn audit_page(
             source: e.source.unwrap_or_default(),
         })
         .collect();
-    audit(&state, &member, "audit.view", None, None, &peer, None).await?;
+    audit(&state, &member, "audit.view", None, None, &client, None).await?;
     let view = AuditView {
         bar: bar(&state, &member).await?,
         entries,

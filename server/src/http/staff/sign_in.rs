@@ -4,6 +4,7 @@
 
 use super::{StaffSession, accounts, audit};
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, qr_svg, render, see_other};
 use crate::staff::accounts::{AfterPassword, SignInProblem};
 use anyhow::Context;
@@ -11,12 +12,11 @@ use app::forms::{FieldIssue, Form};
 use app::identifiers::FieldError;
 use app::pages::staff::{StaffCodeView, StaffEnrolView, StaffSignInView};
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -65,7 +65,7 @@ async fn signed_in(
     state: &AppState,
     session: &StaffSession,
     id: &str,
-    peer: &SocketAddr,
+    client: &ClientAddr,
 ) -> PageResult {
     session.sign_in(id, state.clock.now()).await?;
     let member = accounts(state)
@@ -74,7 +74,7 @@ async fn signed_in(
         .context("loading the member signing in")?;
     if let Some(member) = member {
         let record = Some(("staff", id));
-        audit(state, &member, "staff.sign_in", record, None, peer, None).await?;
+        audit(state, &member, "staff.sign_in", record, None, client, None).await?;
     }
     Ok(see_other("/staff"))
 }
@@ -82,7 +82,7 @@ async fn signed_in(
 async fn sign_in_submit(
     State(state): State<AppState>,
     session: StaffSession,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Now(now): Now,
     head: Head,
     body: PageForm,
@@ -109,11 +109,11 @@ async fn sign_in_submit(
         return Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
     }
     let outcome = accounts(&state)
-        .check_password(form.value("email"), &password, &peer.ip().to_string(), now)
+        .check_password(form.value("email"), &password, &client.key(), now)
         .await
         .context("checking a staff password")?;
     match outcome {
-        Ok(AfterPassword::SignedIn(id)) => signed_in(&state, &session, &id, &peer).await,
+        Ok(AfterPassword::SignedIn(id)) => signed_in(&state, &session, &id, &client).await,
         Ok(AfterPassword::Code(id)) => {
             session.await_second_factor(id).await?;
             Ok(see_other("/staff/sign-in/code"))
@@ -191,13 +191,13 @@ async fn second_factor(
 async fn code_submit(
     State(state): State<AppState>,
     session: StaffSession,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Now(now): Now,
     head: Head,
     body: PageForm,
 ) -> PageResult {
     match second_factor(&state, &session, &body, false, now).await? {
-        Ok(id) => signed_in(&state, &session, &id, &peer).await,
+        Ok(id) => signed_in(&state, &session, &id, &client).await,
         Err(form) => {
             let view = StaffCodeView { form };
             Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
@@ -246,7 +246,7 @@ async fn enrol_page(
 async fn enrol_submit(
     State(state): State<AppState>,
     session: StaffSession,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Now(now): Now,
     head: Head,
     body: PageForm,
@@ -265,12 +265,12 @@ async fn enrol_submit(
                     "staff.totp_enrolled",
                     record,
                     None,
-                    &peer,
+                    &client,
                     None,
                 )
                 .await?;
             }
-            signed_in(&state, &session, &id, &peer).await
+            signed_in(&state, &session, &id, &client).await
         }
         Err(form) => {
             let id = pending_member(&session).await?;
