@@ -22,6 +22,7 @@ use crate::pages::{
         cards::CardsReadyPage,
         dashboard::DashboardPage,
         desk::{RecordPage, TodayPage},
+        identities::IdentitiesPage,
         outbox::OutboxPage,
         review::{AuditPage, ReviewPage, ReviewsPage},
     },
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/enrol") view=StaffEnrolPage/>
                     <Route path=path!("/staff/bookings/:id") view=RecordPage/>
                     <Route path=path!("/staff/reviews") view=ReviewsPage/>
+                    <Route path=path!("/staff/identities") view=IdentitiesPage/>
                     <Route path=path!("/staff/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/staff/audit") view=AuditPage/>
                     <Route path=path!("/staff/cards-ready") view=CardsReadyPage/>

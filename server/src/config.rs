@@ -2,8 +2,8 @@
 //! defaults that run the portal locally on SQLite.
 //!
 //! A module with settings of its own defines their type beside its code
-//! (`messages::transport::MessageSettings`, `SignInLimits`, `AgeRules`, `StaffSecurity`,
-//! `retention::Policy`, `ceilings::CeilingSettings`) and [`Config`] flattens it in: configuration
+//! (`messages::transport::MessageSettings`, `SignInLimits`, `AttemptLimits`, `AgeRules`,
+//! `StaffSecurity`, `retention::Policy`, `ceilings::CeilingSettings`) and [`Config`] flattens it in: configuration
 //! depends on the modules, never the other way round. Only startup, the
 //! command line and the HTTP layer read [`Config`].
 
@@ -168,6 +168,11 @@ pub struct Config {
     /// How much citizens' sign-in may be asked for (`citizen::sign_in`).
     #[command(flatten)]
     pub sign_in: crate::citizen::sign_in::SignInLimits,
+
+    /// How many failed matches with the registry an account and an
+    /// identifier may make (`registry::attempts`).
+    #[command(flatten)]
+    pub registry_tries: crate::registry::attempts::AttemptLimits,
 
     /// How messages leave the outbox, and each transport's settings
     /// (`messages::transport`).

@@ -190,7 +190,12 @@ impl Application {
         jobs.every("sign-in sweep", Duration::from_secs(600), move || {
             let db = db.clone();
             let now = clock.now();
-            async move { crate::citizen::sign_in::sweep(&db, now).await }
+            async move {
+                crate::citizen::sign_in::sweep(&db, now).await?;
+                // The registry tries past their 24 hours, on the same turn.
+                crate::registry::attempts::sweep(&db, now).await?;
+                Ok(())
+            }
         });
 
         let (db, clock) = (state.db.clone(), state.clock.clone());

@@ -19,7 +19,7 @@ mod tasks;
 mod values;
 
 pub use answers::{AboutYou, Answers, Contact, OtherDocuments, Parent, Parents};
-pub use states::{ApplicationState, Attention};
+pub use states::{ApplicationState, Attention, Fix};
 pub use task_forms::birth_certificate_from_form;
 pub use tasks::Task;
 pub use values::{Location, MessageLanguage, Sex};

@@ -39,37 +39,44 @@ impl ApplicationState {
 
 crate::coded_enum! {
     /// Why an application needs attention (`applications.attention`): what
-    /// the citizen should check, and the task and field where they can
-    /// correct it.
+    /// the citizen should check, and where they can correct it.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
     pub enum Attention {
-        Surname => "surname",
-        GivenNames => "given_names",
-        DateOfBirth => "date_of_birth",
-        BirthCertificateNotFound => "birth_certificate_not_found",
-        /// The registry holds an ID card for this birth certificate already.
+        /// What was typed does not match the registry: the birth
+        /// certificate was not found, a name or the date of birth differs,
+        /// or the record cannot be used online (a death registered against
+        /// it). One answer for all of them, so that the registry cannot be
+        /// mined field by field. (The codes of the per-field answers this
+        /// replaced were rewritten by the migration `registry_attempts`.)
+        Mismatch => "registry_mismatch",
+        /// The registry holds an ID card for this birth certificate already
+        /// (said only once every detail matched).
         AlreadyHoldsId => "already_holds_id",
-        /// The record cannot be used online (the reason is not shown): the
-        /// citizen is asked to visit a centre with their documents.
-        CannotVerifyOnline => "cannot_verify_online",
-        /// Under 18 on the registry's date of birth.
+        /// Under 18 on the registry's date of birth (said only once every
+        /// detail matched).
         TooYoung => "too_young",
         /// A child's application closed because the child turned 18.
         TurnedAdult => "turned_adult",
     }
 }
 
+/// Where the citizen goes to correct what needs attention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// The whole of their answers, to check against their documents: never
+    /// the one field at fault, which would tell which one it is.
+    CheckAnswers,
+    /// One field of one task.
+    Field(Task, &'static str),
+}
+
 impl Attention {
-    /// The task and the field to correct, if correcting can help.
-    pub fn fix(self) -> Option<(Task, &'static str)> {
+    /// Where to correct it, if correcting can help.
+    pub fn fix(self) -> Option<Fix> {
         match self {
-            Self::Surname => Some((Task::AboutYou, fields::SURNAME)),
-            Self::GivenNames => Some((Task::AboutYou, fields::GIVEN_NAMES)),
-            Self::DateOfBirth | Self::TooYoung => Some((Task::AboutYou, fields::DOB_DAY)),
-            Self::BirthCertificateNotFound => {
-                Some((Task::BirthCertificate, fields::BIRTH_CERTIFICATE))
-            }
-            Self::AlreadyHoldsId | Self::CannotVerifyOnline | Self::TurnedAdult => None,
+            Self::Mismatch => Some(Fix::CheckAnswers),
+            Self::TooYoung => Some(Fix::Field(Task::AboutYou, fields::DOB_DAY)),
+            Self::AlreadyHoldsId | Self::TurnedAdult => None,
         }
     }
 }
@@ -82,6 +89,20 @@ mod tests {
     fn state_codes_round_trip() {
         for state in ApplicationState::ALL {
             assert_eq!(ApplicationState::from_code(state.code()), Some(state));
+        }
+    }
+
+    #[test]
+    fn a_mismatch_leads_to_the_whole_answers_and_never_to_one_field() {
+        assert_eq!(Attention::Mismatch.fix(), Some(Fix::CheckAnswers));
+        for old in [
+            "surname",
+            "given_names",
+            "date_of_birth",
+            "birth_certificate_not_found",
+            "cannot_verify_online",
+        ] {
+            assert_eq!(Attention::from_code(old), None, "{old} is rewritten");
         }
     }
 }

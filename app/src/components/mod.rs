@@ -5,3 +5,4 @@ pub mod in_place;
 pub mod layout;
 pub mod live_check;
 pub mod status;
+pub mod tries_used;

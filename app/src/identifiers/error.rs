@@ -111,15 +111,14 @@ field_errors! {
     SlotTooLate => slot.too_late,
     SlotNotEligible => slot.not_eligible,
     SlotBusy => slot.busy,
-    IdentityNotFound => identity.not_found,
-    IdentityNamesDiffer => identity.names_differ,
-    IdentityDateOfBirthDiffers => identity.date_of_birth_differs,
-    IdentityCannotVerify => identity.cannot_verify,
+    /// What was typed does not match the registry, whichever detail it is
+    /// (or the record cannot be used online): one answer for every case,
+    /// so that the registry cannot be mined field by field.
+    RegistryMismatch => registry.mismatch,
+    /// This account has proven an ID already (the registry is not asked).
+    IdentityAlreadyProven => identity.already_proven,
     IdentityTaken => identity.taken,
     RegistryDown => identity.registry_down,
-    ChildNotFound => child.not_found,
-    ChildNamesDiffer => child.names_differ,
-    ChildCannotRegister => child.cannot_register,
     ChildTooYoung => child.too_young,
     ChildAdult => child.adult,
     ChildOtherParents => child.other_parents,
@@ -162,6 +161,12 @@ field_errors! {
     ClosureOrder => staff.closure_order,
     ClosureReasonMissing => staff.closure_reason_missing,
     ClosureReasonTooLong => staff.closure_reason_too_long,
+    /// No account holds the ID number a supervisor asked to free.
+    IdentityNotBound => staff.identities_not_bound,
+    /// Freeing needs the ID number.
+    IdentityNumberNeeded => staff.identities_id_needed,
+    /// Neither an ID number nor a birth certificate number.
+    IdentifierMissing => staff.identities_nothing,
 }
 
 /// The key, not a sentence in some language: this is what serde and logs show.

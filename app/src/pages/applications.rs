@@ -5,13 +5,14 @@
 
 use crate::application::fields::{self, ParentFields};
 use crate::application::{
-    AboutYou, Answers, ApplicationState, Attention, Contact, MessageLanguage, OtherDocuments,
+    AboutYou, Answers, ApplicationState, Attention, Contact, Fix, MessageLanguage, OtherDocuments,
     Parent, Parents, Sex, Task,
 };
 use crate::components::fields::{Text, county_select, date_fields, form_errors, radios};
 use crate::components::layout::page_title;
 use crate::components::live_check::Check;
 use crate::components::status::{Appointment, state_label};
+use crate::components::tries_used::tries_used_notice;
 use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
@@ -27,14 +28,20 @@ pub enum Refusal {
     Duplicate,
     /// Not every task is done.
     Incomplete,
+    /// The tries at matching details with the registry are used up, until
+    /// `until` (Unix seconds): nothing was sent.
+    TriesUsed { until: i64 },
 }
 
-fn refusal_text(locale: Locale, refusal: Refusal) -> &'static str {
-    match refusal {
+/// The refusal's notice at the top of the page, focused when it appears.
+fn problem_notice(locale: Locale, refusal: Refusal) -> AnyView {
+    let text = match refusal {
         Refusal::AccountLimit => td_string!(locale, apply.limit),
         Refusal::Duplicate => td_string!(locale, apply.duplicate),
         Refusal::Incomplete => td_string!(locale, apply.incomplete),
-    }
+        Refusal::TriesUsed { until } => return tries_used_notice(locale, until).into_any(),
+    };
+    view! { <div class="notice notice--problem" role="alert" tabindex="-1" autofocus=true data-testid="refusal">{text}</div> }.into_any()
 }
 
 #[derive(Clone, Debug)]
@@ -115,14 +122,8 @@ fn next_step(locale: Locale, state: ApplicationState) -> &'static str {
 
 fn attention_text(locale: Locale, attention: Attention) -> &'static str {
     match attention {
-        Attention::Surname => td_string!(locale, status.attention_surname),
-        Attention::GivenNames => td_string!(locale, status.attention_given_names),
-        Attention::DateOfBirth => td_string!(locale, status.attention_date_of_birth),
-        Attention::BirthCertificateNotFound => {
-            td_string!(locale, status.attention_birth_certificate)
-        }
+        Attention::Mismatch => td_string!(locale, status.attention_mismatch),
         Attention::AlreadyHoldsId => td_string!(locale, status.attention_already_holds_id),
-        Attention::CannotVerifyOnline => td_string!(locale, status.attention_cannot_verify),
         Attention::TooYoung => td_string!(locale, status.attention_too_young),
         Attention::TurnedAdult => td_string!(locale, children.turned_adult),
     }
@@ -146,7 +147,7 @@ pub fn ApplicationsPage() -> impl IntoView {
     let title = td_string!(locale, apply.list_title);
     view! {
         {page_title(locale, title)}
-        {data.problem.map(|p| view! { <div class="notice notice--problem" role="alert" tabindex="-1" autofocus=true data-testid="refusal">{refusal_text(locale, p)}</div> })}
+        {data.problem.map(|p| problem_notice(locale, p))}
         <h1>{title}</h1>
         {if data.applications.is_empty() {
             view! { <p>{td!(locale, apply.none_yet)}</p> }.into_any()
@@ -199,7 +200,7 @@ pub fn ApplicationPage() -> impl IntoView {
     };
     view! {
         {page_title(locale, title)}
-        {data.problem.map(|p| view! { <div class="notice notice--problem" role="alert" tabindex="-1" autofocus=true data-testid="refusal">{refusal_text(locale, p)}</div> })}
+        {data.problem.map(|p| problem_notice(locale, p))}
         <h1>{title}</h1>
         {data.reference.clone().map(|r| view! {
             <div class="panel panel--reference">
@@ -212,8 +213,11 @@ pub fn ApplicationPage() -> impl IntoView {
             <h2 id="status-heading">{td!(locale, status.heading)} ": " <span data-testid="state">{state_label(locale, data.state)}</span></h2>
             <p>{next_step(locale, data.state)}</p>
             {data.attention.map(|a| {
-                let fix = a.fix().map(|(task, field)| {
-                    let href = format!("/applications/{}/{}#{}", id, task.slug(), field);
+                let fix = a.fix().map(|fix| {
+                    let href = match fix {
+                        Fix::CheckAnswers => format!("/applications/{id}/check-answers"),
+                        Fix::Field(task, field) => format!("/applications/{}/{}#{}", id, task.slug(), field),
+                    };
                     view! { <p><a class="button button--secondary" href=href>{td!(locale, status.correct)}</a></p> }
                 });
                 view! { <p class="attention" data-testid="attention">{attention_text(locale, a)}</p> {fix} }

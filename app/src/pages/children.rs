@@ -9,6 +9,7 @@ use crate::components::fields::{Text, date_fields, form_errors, radios};
 use crate::components::layout::page_title;
 use crate::components::live_check::Check;
 use crate::components::status::{Appointment, state_label};
+use crate::components::tries_used::tries_used_notice;
 use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
@@ -21,6 +22,9 @@ pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 #[derive(Clone, Debug, Default)]
 pub struct IdentityView {
     pub form: Form,
+    /// The tries at matching with the registry are used up until then
+    /// (Unix seconds).
+    pub tries_used: Option<i64>,
 }
 
 /// "Register a child".
@@ -29,6 +33,9 @@ pub struct AddChildView {
     pub form: Form,
     /// Shown just after the adult's ID was confirmed.
     pub identity_confirmed: bool,
+    /// The tries at matching with the registry are used up until then
+    /// (Unix seconds).
+    pub tries_used: Option<i64>,
 }
 
 /// The child is already registered by the other parent: this adult, a
@@ -170,6 +177,7 @@ pub fn IdentityPage() -> impl IntoView {
     let title = td_string!(locale, children.identity_title);
     view! {
         {titled(locale, &data.form, title)}
+        {data.tries_used.map(|until| tries_used_notice(locale, until))}
         {form_errors(locale, &data.form)}
         <h1>{title}</h1>
         <p class="lead">{td!(locale, children.identity_lead)}</p>
@@ -196,6 +204,7 @@ pub fn AddChildPage() -> impl IntoView {
     view! {
         {titled(locale, &data.form, title)}
         {data.identity_confirmed.then(|| view! { <div class="notice" role="status" data-testid="identity-confirmed">{td!(locale, children.identity_confirmed)}</div> })}
+        {data.tries_used.map(|until| tries_used_notice(locale, until))}
         {form_errors(locale, &data.form)}
         <h1>{title}</h1>
         <p class="lead">{td!(locale, children.add_lead)}</p>

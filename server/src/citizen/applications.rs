@@ -8,7 +8,7 @@ use crate::crypto::FieldCipher;
 use crate::crypto::columns;
 use crate::messages::{Message, Recipient, outbox};
 use crate::registry::pending::{PendingVerifications, Status};
-use crate::registry::verification::{Applicant, ApplicationKind, NameField, Outcome};
+use crate::registry::verification::{Applicant, ApplicationKind, Outcome};
 use app::application::{
     Answers, ApplicationState, Attention, MAX_APPLICATIONS_PER_ACCOUNT, NOTICE_VERSION, Task,
 };
@@ -64,14 +64,8 @@ pub fn after_verification(outcome: Outcome) -> (ApplicationState, Option<Attenti
     use ApplicationState::*;
     match outcome {
         Outcome::Verified => (Verified, None),
-        Outcome::NameMismatch(NameField::Surname) => (NeedsAttention, Some(Attention::Surname)),
-        Outcome::NameMismatch(NameField::GivenNames) => {
-            (NeedsAttention, Some(Attention::GivenNames))
-        }
-        Outcome::DateOfBirthMismatch => (NeedsAttention, Some(Attention::DateOfBirth)),
-        Outcome::NotFound => (NeedsAttention, Some(Attention::BirthCertificateNotFound)),
+        Outcome::Mismatch => (NeedsAttention, Some(Attention::Mismatch)),
         Outcome::AlreadyHoldsId => (NeedsAttention, Some(Attention::AlreadyHoldsId)),
-        Outcome::Deceased => (NeedsAttention, Some(Attention::CannotVerifyOnline)),
         Outcome::IneligibleAge => (NeedsAttention, Some(Attention::TooYoung)),
         Outcome::RegistryUnavailable => (PendingVerification, None),
     }

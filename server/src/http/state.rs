@@ -13,6 +13,7 @@ use crate::citizen::uploads::Uploads;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::messages::Message;
+use crate::registry::attempts::Tries;
 use crate::registry::pending::PendingVerifications;
 use anyhow::Context;
 use app::i18n::Locale;
@@ -71,6 +72,15 @@ impl AppState {
             cipher: &self.cipher,
             registry: self.registry.as_ref(),
             ages: self.config.ages,
+        }
+    }
+
+    /// The attempt limits on matching details with the registry.
+    pub fn registry_tries(&self) -> Tries<'_> {
+        Tries {
+            db: &self.db,
+            cipher: &self.cipher,
+            limits: self.config.registry_tries,
         }
     }
 

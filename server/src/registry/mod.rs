@@ -11,6 +11,7 @@
 //! that found the registry unavailable and retries them.
 
 pub mod api;
+pub mod attempts;
 pub mod http_client;
 pub mod import;
 pub mod pending;

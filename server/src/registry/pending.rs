@@ -191,10 +191,15 @@ mod tests {
     fn outcomes_round_trip_through_their_stored_form() {
         for outcome in [
             Outcome::Verified,
-            Outcome::NameMismatch(crate::registry::verification::NameField::Surname),
-            Outcome::Deceased,
+            Outcome::Mismatch,
+            Outcome::AlreadyHoldsId,
         ] {
             assert_eq!(outcome_from_code(&outcome_code(outcome)), Some(outcome));
         }
+        assert_eq!(
+            outcome_code(Outcome::Mismatch),
+            r#""Mismatch""#,
+            "as the migration writes it"
+        );
     }
 }

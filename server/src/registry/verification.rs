@@ -4,8 +4,10 @@
 //! `assess` is a pure function of the two; `verify` asks the registry and
 //! turns any failure to answer into `RegistryUnavailable`, so the caller
 //! keeps the application as *pending verification* instead of showing an
-//! error. Outcomes never carry the registry's data: the citizen is told
-//! which field to check against their birth certificate, not what it says.
+//! error. Outcomes never carry the registry's data, nor which detail
+//! differs: a record not found, any field that differs and a death
+//! registered against the record are all one `Mismatch`, so that the
+//! registry cannot be mined one field at a time.
 
 use crate::registry::{BirthRecord, LifeStatus, PersonRecord, Registry};
 use app::dates::{self, CivilDate};
@@ -35,20 +37,20 @@ impl ApplicationKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum NameField {
-    Surname,
-    GivenNames,
-}
-
+/// What came of a verification. Stored as JSON in
+/// `pending_verifications.outcome` (the per-field outcomes this replaced
+/// were rewritten by the migration `registry_attempts`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     Verified,
-    NameMismatch(NameField),
-    DateOfBirthMismatch,
-    NotFound,
+    /// No such birth record, a name or the date of birth differs, or the
+    /// record cannot be used online (a death registered against it): one
+    /// answer, whichever it is.
+    Mismatch,
+    /// Every detail matched, and the registry holds an ID for this birth
+    /// certificate already.
     AlreadyHoldsId,
-    Deceased,
+    /// Every detail matched, and the age is not one this card is for.
     IneligibleAge,
     /// The registry could not be asked; try again later.
     RegistryUnavailable,
@@ -72,10 +74,11 @@ pub fn same_name(typed: &PersonName, recorded: &str) -> bool {
     }
 }
 
-/// Judges an application against the registry's answer. The checks run in
-/// this order so that nothing about a record (whether it is of a deceased
-/// person, or of someone who holds an ID) is revealed to someone who could
-/// not also give its names and date of birth.
+/// Judges an application against the registry's answer. Nothing about a
+/// record (which detail differs, whether it is of a deceased person, or of
+/// someone who holds an ID, or their age) is revealed to someone who could
+/// not also give its names and date of birth: all of those are one
+/// `Mismatch` until every detail matched.
 pub fn assess(
     applicant: &Applicant,
     kind: ApplicationKind,
@@ -84,20 +87,18 @@ pub fn assess(
     holder: Option<&PersonRecord>,
 ) -> Outcome {
     let Some(birth) = birth else {
-        return Outcome::NotFound;
+        return Outcome::Mismatch;
     };
-    if !same_name(&applicant.surname, &birth.surname) {
-        return Outcome::NameMismatch(NameField::Surname);
-    }
-    if !same_name(&applicant.given_names, &birth.given_names) {
-        return Outcome::NameMismatch(NameField::GivenNames);
-    }
-    if applicant.date_of_birth != birth.date_of_birth {
-        return Outcome::DateOfBirthMismatch;
+    if !same_name(&applicant.surname, &birth.surname)
+        || !same_name(&applicant.given_names, &birth.given_names)
+        || applicant.date_of_birth != birth.date_of_birth
+        || birth.status == LifeStatus::Deceased
+    {
+        return Outcome::Mismatch;
     }
     if let Some(holder) = holder {
         return match holder.status {
-            LifeStatus::Deceased => Outcome::Deceased,
+            LifeStatus::Deceased => Outcome::Mismatch,
             LifeStatus::Alive => Outcome::AlreadyHoldsId,
         };
     }
@@ -228,37 +229,46 @@ mod tests {
     }
 
     #[test]
-    fn a_different_name_is_not_tolerated_and_the_field_is_named() {
-        let a = applicant("Nganga", "Mary Wanjiru", date(2000, 5, 17));
-        assert_eq!(
-            adult(&a, Some(&record()), None),
-            Outcome::NameMismatch(NameField::Surname)
-        );
-        let a = applicant("Ng'ang'a", "Mary", date(2000, 5, 17));
-        assert_eq!(
-            adult(&a, Some(&record()), None),
-            Outcome::NameMismatch(NameField::GivenNames)
-        );
-        let a = applicant("Ng'ang'a", "Mary Wanjiku", date(2000, 5, 17));
-        assert_eq!(
-            adult(&a, Some(&record()), None),
-            Outcome::NameMismatch(NameField::GivenNames)
-        );
+    fn a_different_name_is_not_tolerated_and_the_field_is_not_named() {
+        for (surname, given) in [
+            ("Nganga", "Mary Wanjiru"),
+            ("Ng'ang'a", "Mary"),
+            ("Ng'ang'a", "Mary Wanjiku"),
+        ] {
+            let a = applicant(surname, given, date(2000, 5, 17));
+            assert_eq!(adult(&a, Some(&record()), None), Outcome::Mismatch);
+        }
     }
 
     #[test]
-    fn a_different_date_of_birth_is_a_mismatch() {
-        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 18));
-        assert_eq!(
-            adult(&a, Some(&record()), None),
-            Outcome::DateOfBirthMismatch
+    fn not_found_any_field_and_deceased_are_one_answer() {
+        let right = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 17));
+        let mut dead = record();
+        dead.status = LifeStatus::Deceased;
+        let answers = [
+            adult(&right, None, None),
+            adult(
+                &applicant("Nganga", "Mary Wanjiru", date(2000, 5, 17)),
+                Some(&record()),
+                None,
+            ),
+            adult(
+                &applicant("Ng'ang'a", "Mary", date(2000, 5, 17)),
+                Some(&record()),
+                None,
+            ),
+            adult(
+                &applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 18)),
+                Some(&record()),
+                None,
+            ),
+            adult(&right, Some(&dead), None),
+            adult(&right, Some(&record()), Some(&holder(LifeStatus::Deceased))),
+        ];
+        assert!(
+            answers.iter().all(|a| *a == Outcome::Mismatch),
+            "{answers:?}"
         );
-    }
-
-    #[test]
-    fn no_birth_record_is_not_found() {
-        let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2000, 5, 17));
-        assert_eq!(adult(&a, None, None), Outcome::NotFound);
     }
 
     #[test]
@@ -268,18 +278,14 @@ mod tests {
             adult(&a, Some(&record()), Some(&holder(LifeStatus::Alive))),
             Outcome::AlreadyHoldsId
         );
-        assert_eq!(
-            adult(&a, Some(&record()), Some(&holder(LifeStatus::Deceased))),
-            Outcome::Deceased
-        );
     }
 
     #[test]
     fn the_record_s_status_is_revealed_only_to_someone_who_knows_its_details() {
         let a = applicant("Ng'ang'a", "Mary Wanjiru", date(2001, 1, 1));
         assert_eq!(
-            adult(&a, Some(&record()), Some(&holder(LifeStatus::Deceased))),
-            Outcome::DateOfBirthMismatch
+            adult(&a, Some(&record()), Some(&holder(LifeStatus::Alive))),
+            Outcome::Mismatch
         );
     }
 

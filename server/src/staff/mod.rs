@@ -9,6 +9,7 @@ pub mod cards;
 pub mod dashboard;
 pub mod demo;
 pub mod desk;
+pub mod identities;
 
 app::coded_enum! {
     /// What a member of staff may do (`staff_accounts.role`), in rising order.

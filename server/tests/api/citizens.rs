@@ -3,6 +3,7 @@
 //! transport's file as a developer would read them.
 
 use crate::browser::*;
+use crate::children::MISMATCH;
 use crate::helpers::{spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 
@@ -501,7 +502,7 @@ async fn each_verification_outcome_reaches_the_status_page() {
                 ..WANJIRU
             },
             "Needs your attention",
-            "Check your given names",
+            MISMATCH,
         ),
         (
             Person {
@@ -509,7 +510,7 @@ async fn each_verification_outcome_reaches_the_status_page() {
                 ..WANJIRU
             },
             "Needs your attention",
-            "Check your surname",
+            MISMATCH,
         ),
         (
             Person {
@@ -517,7 +518,7 @@ async fn each_verification_outcome_reaches_the_status_page() {
                 ..WANJIRU
             },
             "Needs your attention",
-            "Check your date of birth",
+            MISMATCH,
         ),
         (
             Person {
@@ -525,7 +526,7 @@ async fn each_verification_outcome_reaches_the_status_page() {
                 ..WANJIRU
             },
             "Needs your attention",
-            "could not find this birth certificate",
+            MISMATCH,
         ),
         (
             Person {
@@ -547,7 +548,7 @@ async fn each_verification_outcome_reaches_the_status_page() {
                 sex: "M",
             },
             "Needs your attention",
-            "cannot verify these details online",
+            MISMATCH,
         ),
         (
             Person {
@@ -593,9 +594,10 @@ async fn needs_attention_can_be_corrected_and_resubmitted() {
     browser.submit(&id).await;
     let (_, body) = browser.page(&format!("/applications/{id}")).await;
     assert!(
-        body.contains(&format!("/applications/{id}/about-you#surname")),
-        "links to the field"
+        body.contains(&format!("/applications/{id}/check-answers")),
+        "links to the answers, not to the field at fault"
     );
+    assert!(!body.contains(&format!("/applications/{id}/about-you#surname")));
     let first = app.reference_of(&id).await;
 
     browser.save(&id, "about-you", &WANJIRU.about_you()).await;

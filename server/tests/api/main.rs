@@ -20,6 +20,7 @@ mod outbox;
 mod pages;
 mod privacy;
 mod registry;
+mod registry_attempts;
 mod reminders;
 mod server_basics;
 mod sessions;

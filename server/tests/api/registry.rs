@@ -9,7 +9,7 @@ use axum::{extract::Request, middleware::Next, response::IntoResponse};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
-use usajili::registry::verification::{Applicant, ApplicationKind, NameField, Outcome, verify};
+use usajili::registry::verification::{Applicant, ApplicationKind, Outcome, verify};
 use usajili::registry::{
     Registry, RegistryError,
     http_client::{HttpRegistry, HttpRegistryConfig},
@@ -73,17 +73,17 @@ async fn assert_every_outcome(registry: &dyn Registry) {
         (
             applicant("1000101", "Otieno", "Baraka", date(2015, 6, 15)),
             ApplicationKind::MinorCard,
-            Outcome::NameMismatch(NameField::GivenNames),
+            Outcome::Mismatch,
         ),
         (
             applicant("1000101", "Odhiambo", "Baraka Odhiambo", date(2015, 6, 15)),
             ApplicationKind::MinorCard,
-            Outcome::NameMismatch(NameField::Surname),
+            Outcome::Mismatch,
         ),
         (
             applicant("1000101", "Otieno", "Baraka Odhiambo", date(2015, 6, 16)),
             ApplicationKind::MinorCard,
-            Outcome::DateOfBirthMismatch,
+            Outcome::Mismatch,
         ),
         (
             applicant("1000101", "Otieno", "Baraka Odhiambo", date(2015, 6, 15)),
@@ -98,12 +98,12 @@ async fn assert_every_outcome(registry: &dyn Registry) {
         (
             applicant("1000200", "Wafula", "Joseph", date(1950, 1, 1)),
             ApplicationKind::AdultId,
-            Outcome::Deceased,
+            Outcome::Mismatch,
         ),
         (
             applicant("9999999", "Otieno", "Grace", date(1988, 4, 12)),
             ApplicationKind::AdultId,
-            Outcome::NotFound,
+            Outcome::Mismatch,
         ),
     ];
     for (who, kind, expected) in cases {
@@ -409,6 +409,38 @@ async fn repeated_failures_open_the_circuit_and_calls_fail_fast() {
         calls_before,
         "no request was sent"
     );
+}
+
+#[tokio::test]
+async fn mismatches_are_answers_and_never_open_the_circuit() {
+    let app = spawn_app().await;
+    replica_with_fixtures(&app.db).await;
+    let url = serve_registry_api(&app.db, Faults::default()).await;
+    let http = client(&url, KEY);
+
+    // Far more than the breaker's threshold (3), not found and differing alike.
+    for _ in 0..10 {
+        for who in [
+            applicant("9999999", "Otieno", "Grace", date(1988, 4, 12)),
+            applicant("1000001", "Otieno", "Grace Auma", date(1988, 4, 12)),
+        ] {
+            assert_eq!(
+                verify(&http, &who, ApplicationKind::AdultId, today()).await,
+                Outcome::Mismatch
+            );
+        }
+        assert!(
+            http.person(&NationalIdNumber::parse("29999998").unwrap())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    let grace = http
+        .person(&NationalIdNumber::parse("20000001").unwrap())
+        .await;
+    assert!(grace.unwrap().is_some(), "the circuit is still closed");
 }
 
 // --- pending verification ---------------------------------------------------

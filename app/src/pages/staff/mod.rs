@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod cards;
 pub mod dashboard;
 pub mod desk;
+pub mod identities;
 pub mod outbox;
 pub mod review;
 pub mod scan;
@@ -24,6 +25,7 @@ pub use capacity::{
 pub use cards::{CardOutcome, CardsReadyView};
 pub use dashboard::{DashboardView, DayLoad, Uncollected};
 pub use desk::{DayCounts, NoteLine, RecordView, TodayView, Visit, VisitKind, VisitStatus};
+pub use identities::{IdentitiesDone, IdentitiesView};
 pub use outbox::{OutboxLine, OutboxView};
 pub use review::{AuditLine, AuditView, PendingReview, ReviewView, ReviewsView};
 
@@ -61,6 +63,7 @@ pub fn staff_bar(locale: Locale, bar: &StaffBar) -> impl IntoView + use<> {
                     <li><a href="/staff/capacity">{td!(locale, staff.nav_capacity)}</a></li>
                     <li><a href="/staff/cards-ready">{td!(locale, staff.nav_cards)}</a></li>
                     <li><a href="/staff/reviews">{td!(locale, staff.nav_reviews)}</a></li>
+                    <li><a href="/staff/identities">{td!(locale, staff.nav_identities)}</a></li>
                     <li><a href="/staff/audit">{td!(locale, staff.nav_audit)}</a></li>
                 })}
                 {(bar.role == "administrator").then(|| view! {

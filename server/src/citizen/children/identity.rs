@@ -30,9 +30,12 @@ impl Children<'_> {
     }
 
     /// Checks the adult's ID number, names and date of birth with the
-    /// registry and links the ID to the account. The checks run so that
-    /// nothing about a record is revealed to someone who cannot give its
-    /// names and date of birth. Returns the field at fault and why.
+    /// registry and links the ID to the account. An account that has proven
+    /// an ID already is told so, and the registry is not asked. A number
+    /// not found, any detail that differs and a deceased person are one
+    /// answer (`RegistryMismatch`, at the ID number whichever it is), so
+    /// that nothing about a record is revealed to someone who cannot give
+    /// all its details. Returns the field and the answer.
     pub async fn prove_identity(
         &self,
         account: &str,
@@ -42,6 +45,13 @@ impl Children<'_> {
         date_of_birth: CivilDate,
         now: i64,
     ) -> anyhow::Result<Result<(), (&'static str, FieldError)>> {
+        if let Some(proven) = self.identity_of(account).await? {
+            return Ok(if &proven == id_number {
+                Ok(())
+            } else {
+                Err((fields::ID_NUMBER, FieldError::IdentityAlreadyProven))
+            });
+        }
         let person = match self.registry.person(id_number).await {
             Ok(person) => person,
             Err(error) => {
@@ -49,21 +59,14 @@ impl Children<'_> {
                 return Ok(Err((fields::ID_NUMBER, FieldError::RegistryDown)));
             }
         };
-        let Some(person) = person else {
-            return Ok(Err((fields::ID_NUMBER, FieldError::IdentityNotFound)));
+        let Some(person) = person.filter(|person| {
+            same_name(surname, &person.surname)
+                && same_name(given_names, &person.given_names)
+                && person.date_of_birth == date_of_birth
+                && person.status == LifeStatus::Alive
+        }) else {
+            return Ok(Err((fields::ID_NUMBER, FieldError::RegistryMismatch)));
         };
-        if !same_name(surname, &person.surname) {
-            return Ok(Err((fields::SURNAME, FieldError::IdentityNamesDiffer)));
-        }
-        if !same_name(given_names, &person.given_names) {
-            return Ok(Err((fields::GIVEN_NAMES, FieldError::IdentityNamesDiffer)));
-        }
-        if person.date_of_birth != date_of_birth {
-            return Ok(Err((fields::DOB, FieldError::IdentityDateOfBirthDiffers)));
-        }
-        if person.status != LifeStatus::Alive {
-            return Ok(Err((fields::ID_NUMBER, FieldError::IdentityCannotVerify)));
-        }
         let index = self
             .cipher
             .blind_index(columns::NATIONAL_ID_INDEX, id_number.as_ref());
@@ -99,5 +102,29 @@ impl Children<'_> {
             }
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Frees an ID number from the account that proved it, on the caller's
+    /// connection (a supervisor's action, in the transaction that records
+    /// it), so that the person whose card it is can prove it from their own
+    /// account. Returns that account, or `None` if no account holds it.
+    pub async fn unbind_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id_number: &NationalIdNumber,
+    ) -> anyhow::Result<Option<String>> {
+        let index = self
+            .cipher
+            .blind_index(columns::NATIONAL_ID_INDEX, id_number.as_ref());
+        let holder: Option<String> = sqlx::query_scalar(
+            "DELETE FROM account_identities WHERE id_number_index = $1 RETURNING account_id",
+        )
+        .bind(&index)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(account) = &holder {
+            tracing::info!(account = %account, "a proven ID freed by a supervisor");
+        }
+        Ok(holder)
     }
 }

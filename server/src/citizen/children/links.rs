@@ -67,30 +67,18 @@ impl Children<'_> {
                 ));
             }
         };
-        let Some(record) = record else {
+        // Not found, a name that differs and a death registered against
+        // the record are one answer, at the certificate whichever it is.
+        let Some(record) = record.filter(|record| {
+            same_name(surname, &record.surname)
+                && same_name(given_names, &record.given_names)
+                && record.status == LifeStatus::Alive
+        }) else {
             return Ok(Added::Refused(
                 fields::BIRTH_CERTIFICATE,
-                FieldError::ChildNotFound,
+                FieldError::RegistryMismatch,
             ));
         };
-        if !same_name(surname, &record.surname) {
-            return Ok(Added::Refused(
-                fields::SURNAME,
-                FieldError::ChildNamesDiffer,
-            ));
-        }
-        if !same_name(given_names, &record.given_names) {
-            return Ok(Added::Refused(
-                fields::GIVEN_NAMES,
-                FieldError::ChildNamesDiffer,
-            ));
-        }
-        if record.status != LifeStatus::Alive {
-            return Ok(Added::Refused(
-                fields::BIRTH_CERTIFICATE,
-                FieldError::ChildCannotRegister,
-            ));
-        }
         let age = record.date_of_birth.age_on(today);
         if age < self.ages.minor_min_age {
             return Ok(Added::Refused(

@@ -9,10 +9,11 @@ use crate::http::page::{
     Head, Notice, Now, PageError, PageForm, PageResult, plain, render, render_at, see_other, today,
 };
 use crate::photo::{self, PhotoError};
+use crate::registry::attempts::{Identifier, TriesUsed};
 use crate::registry::verification::ApplicationKind;
 use anyhow::Context;
-use app::application::Task;
 use app::application::fields;
+use app::application::{Attention, Task};
 use app::components::status::Appointment;
 use app::forms::{FieldIssue, Form};
 use app::identifiers::FieldError;
@@ -314,11 +315,31 @@ async fn declaration_submit(
         let view = StepView::Declaration { id: app.id, form };
         return Ok(render(state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
     }
+    let Some(birth_cert) = app.answers.birth_certificate.clone() else {
+        let view = application_view(app, Some(Refusal::Incomplete), None);
+        return Ok(render_at(state, head, &path, StatusCode::UNPROCESSABLE_ENTITY, view).await);
+    };
+    let (applications, verifications) = (state.applications(), state.verifications());
     let submitted = state
-        .applications()
-        .submit(&state.verifications(), &app, today(now), now)
+        .registry_tries()
+        .attempt(
+            &app.account_id,
+            Identifier::BirthCertificate(&birth_cert),
+            now,
+            applications.submit(&verifications, &app, today(now), now),
+            |submitted| {
+                matches!(submitted, Ok(stored) if stored.attention == Some(Attention::Mismatch))
+            },
+        )
         .await
         .context("submitting an application")?;
+    let submitted = match submitted {
+        Ok(submitted) => submitted,
+        Err(TriesUsed { until }) => {
+            let view = application_view(app, Some(Refusal::TriesUsed { until }), None);
+            return Ok(render_at(state, head, &path, StatusCode::TOO_MANY_REQUESTS, view).await);
+        }
+    };
     match submitted {
         Ok(submitted) => {
             // Tells the citizen, by text message, what came of it.

@@ -9,6 +9,7 @@ mod capacity;
 mod cards;
 mod dashboard;
 mod desk;
+mod identities;
 mod outbox;
 mod review;
 mod sign_in;
@@ -50,6 +51,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(cards::router())
         .merge(dashboard::router())
         .merge(review::router())
+        .merge(identities::router())
         .merge(outbox::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -62,7 +64,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 /// The paths rendered here, kept out of Leptos's own routes.
-pub const RENDERED_HERE: [&str; 12] = [
+pub const RENDERED_HERE: [&str; 13] = [
+    "/staff/identities",
     "/staff/outbox",
     "/staff/capacity",
     "/staff/cards-ready",

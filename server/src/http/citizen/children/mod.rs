@@ -13,6 +13,7 @@ use crate::http::AppState;
 use crate::http::page::{
     Head, Now, PageError, PageForm, PageResult, render, render_at, see_other, today,
 };
+use crate::registry::attempts::{Identifier, TriesUsed};
 use anyhow::Context;
 use app::application::fields;
 use app::dates::parse_date_of_birth;
@@ -127,17 +128,34 @@ async fn identity_submit(
     if let (Some(id_number), Some(surname), Some(given), Some(dob), false) =
         (&id_number, &surname, &given, dob, form.has_errors())
     {
+        let children = state.children();
         let proven = state
-            .children()
-            .prove_identity(&account, id_number, surname, given, dob, now)
+            .registry_tries()
+            .attempt(
+                &account,
+                Identifier::NationalId(id_number),
+                now,
+                children.prove_identity(&account, id_number, surname, given, dob, now),
+                |proven| matches!(proven, Err((_, FieldError::RegistryMismatch))),
+            )
             .await
             .context("proving the adult's identity")?;
         match proven {
-            Ok(()) => return Ok(see_other("/children/new?confirmed=1")),
-            Err((field, error)) => refuse(&mut form, field, error),
+            Ok(Ok(())) => return Ok(see_other("/children/new?confirmed=1")),
+            Ok(Err((field, error))) => refuse(&mut form, field, error),
+            Err(TriesUsed { until }) => {
+                let view = IdentityView {
+                    form,
+                    tries_used: Some(until),
+                };
+                return Ok(render(&state, head, StatusCode::TOO_MANY_REQUESTS, view).await);
+            }
         }
     }
-    let view = IdentityView { form };
+    let view = IdentityView {
+        form,
+        tries_used: None,
+    };
     Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
 
@@ -158,6 +176,7 @@ async fn add_page(
     let view = AddChildView {
         form: Form::default(),
         identity_confirmed: query.confirmed.is_some(),
+        tries_used: None,
     };
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
@@ -204,20 +223,38 @@ async fn add_submit(
         as_guardian,
         form.has_errors(),
     ) {
+        let children = state.children();
         let added = state
-            .children()
-            .add(
+            .registry_tries()
+            .attempt(
                 &account,
-                &adult,
-                birth_cert,
-                surname,
-                given,
-                as_guardian,
-                today(now),
+                Identifier::BirthCertificate(birth_cert),
                 now,
+                children.add(
+                    &account,
+                    &adult,
+                    birth_cert,
+                    surname,
+                    given,
+                    as_guardian,
+                    today(now),
+                    now,
+                ),
+                |added| matches!(added, Added::Refused(_, FieldError::RegistryMismatch)),
             )
             .await
             .context("adding a child")?;
+        let added = match added {
+            Ok(added) => added,
+            Err(TriesUsed { until }) => {
+                let view = AddChildView {
+                    form,
+                    identity_confirmed: false,
+                    tries_used: Some(until),
+                };
+                return Ok(render(&state, head, StatusCode::TOO_MANY_REQUESTS, view).await);
+            }
+        };
         match added {
             Added::Created {
                 id,
@@ -236,6 +273,7 @@ async fn add_submit(
     let view = AddChildView {
         form,
         identity_confirmed: false,
+        tries_used: None,
     };
     Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
