@@ -2,9 +2,10 @@ import { test, expect, expectAccessible, e164, codesSentTo, nextCode } from "./h
 
 const PHONE = "0712 345 733";
 
+// No console-error check here: the wrong code is answered 422, which
+// Chromium reports on the console as a failed load.
 test("deleting an account takes a fresh code sent to its own phone, and a wrong one deletes nothing", async ({
   page,
-  consoleErrors,
 }) => {
   const recipient = e164(PHONE);
   let before = codesSentTo(recipient).length;
@@ -40,5 +41,4 @@ test("deleting an account takes a fresh code sent to its own phone, and a wrong 
   await expect(page.getByText("Your account has been deleted.")).toBeVisible();
   await page.goto("/applications");
   await expect(page).toHaveURL(/\/sign-in$/);
-  expect(consoleErrors).toEqual([]);
 });
