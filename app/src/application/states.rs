@@ -55,6 +55,10 @@ crate::coded_enum! {
         /// Under 18 on the registry's date of birth (said only once every
         /// detail matched).
         TooYoung => "too_young",
+        /// Every detail matched, but another application for this birth
+        /// certificate was verified first (a certificate is held only by a
+        /// verified application).
+        AlreadyApplied => "already_applied",
         /// A child's application closed because the child turned 18.
         TurnedAdult => "turned_adult",
     }
@@ -76,7 +80,7 @@ impl Attention {
         match self {
             Self::Mismatch => Some(Fix::CheckAnswers),
             Self::TooYoung => Some(Fix::Field(Task::AboutYou, fields::DOB_DAY)),
-            Self::AlreadyHoldsId | Self::TurnedAdult => None,
+            Self::AlreadyHoldsId | Self::AlreadyApplied | Self::TurnedAdult => None,
         }
     }
 }

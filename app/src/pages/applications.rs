@@ -125,6 +125,7 @@ fn attention_text(locale: Locale, attention: Attention) -> &'static str {
         Attention::Mismatch => td_string!(locale, status.attention_mismatch),
         Attention::AlreadyHoldsId => td_string!(locale, status.attention_already_holds_id),
         Attention::TooYoung => td_string!(locale, status.attention_too_young),
+        Attention::AlreadyApplied => td_string!(locale, status.attention_already_applied),
         Attention::TurnedAdult => td_string!(locale, children.turned_adult),
     }
 }

@@ -394,12 +394,11 @@ impl Applications<'_> {
         };
         let mut tx = self.db.begin().await?;
         let claimed = sqlx::query(
-            "UPDATE applications SET state = 'submitted', reference = $1, active_birth_cert_index = $2, \
-             attention = NULL, submitted_at = $3, updated_at = $3 \
-             WHERE id = $4 AND account_id = $5 AND state IN ('draft', 'needs_attention')",
+            "UPDATE applications SET state = 'submitted', reference = $1, active_birth_cert_index = NULL, \
+             attention = NULL, submitted_at = $2, updated_at = $2 \
+             WHERE id = $3 AND account_id = $4 AND state IN ('draft', 'needs_attention')",
         )
         .bind(&reference)
-        .bind(&birth_index)
         .bind(now)
         .bind(&app.id)
         .bind(&app.account_id)
@@ -446,7 +445,7 @@ impl Applications<'_> {
                 now,
             )
             .await?;
-        self.record_outcome(&app.id, outcome, pending.as_deref(), now)
+        self.record_outcome(&app.id, &birth_index, outcome, pending.as_deref(), now)
             .await?;
         tracing::info!(application = %app.id, ?outcome, "application submitted");
         let stored = self
@@ -456,26 +455,52 @@ impl Applications<'_> {
         Ok(Ok(stored))
     }
 
+    /// Records what the registry said. Only a verified application holds
+    /// its birth certificate (`active_birth_cert_index`, unique): one left
+    /// needing attention holds nothing, so nobody can keep a certificate
+    /// from its owner with made-up names. If another application was
+    /// verified for the certificate first, this one needs attention
+    /// (`AlreadyApplied`: every detail matched, so that says nothing new).
     async fn record_outcome(
         &self,
         id: &str,
+        birth_index: &str,
         outcome: Outcome,
         pending: Option<&str>,
         now: i64,
     ) -> anyhow::Result<()> {
         let (state, attention) = after_verification(outcome);
-        sqlx::query(
-            "UPDATE applications SET state = $1, attention = $2, pending_verification_id = $3, updated_at = $4 \
-             WHERE id = $5 AND state IN ('submitted', 'pending_verification')",
+        let holds = (state == ApplicationState::Verified).then_some(birth_index);
+        let recorded = sqlx::query(
+            "UPDATE applications SET state = $1, attention = $2, pending_verification_id = $3, updated_at = $4, \
+             active_birth_cert_index = $6 WHERE id = $5 AND state IN ('submitted', 'pending_verification')",
         )
         .bind(state.code())
         .bind(attention.map(Attention::code))
         .bind(pending)
         .bind(now)
         .bind(id)
+        .bind(holds)
         .execute(self.db)
-        .await?;
-        Ok(())
+        .await;
+        match recorded {
+            Ok(_) => Ok(()),
+            Err(error) if refused_by_unique_index(&error) => {
+                tracing::info!(application = %id, "verified, but the certificate is held by another application");
+                sqlx::query(
+                    "UPDATE applications SET state = 'needs_attention', attention = $1, pending_verification_id = $2, \
+                     updated_at = $3 WHERE id = $4 AND state IN ('submitted', 'pending_verification')",
+                )
+                .bind(Attention::AlreadyApplied.code())
+                .bind(pending)
+                .bind(now)
+                .bind(id)
+                .execute(self.db)
+                .await?;
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// An application waiting for the registry takes the outcome the retry
@@ -493,7 +518,13 @@ impl Applications<'_> {
         };
         match verifications.status(pending).await? {
             Some(Status::Done(outcome)) => {
-                self.record_outcome(&app.id, outcome, Some(pending), now)
+                let birth_cert = app.answers.birth_certificate.as_ref().ok_or_else(|| {
+                    anyhow::anyhow!("a submitted application without a certificate")
+                })?;
+                let birth_index = self
+                    .cipher
+                    .blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
+                self.record_outcome(&app.id, &birth_index, outcome, Some(pending), now)
                     .await?;
                 Ok(self.load(&app.account_id, &app.id).await?.unwrap_or(app))
             }

@@ -746,3 +746,37 @@ async fn the_sweep_removes_expired_sessions_and_old_codes() {
         (0, 0, 0, 0)
     );
 }
+
+#[tokio::test]
+async fn made_up_names_on_someone_elses_certificate_hold_nothing_and_its_owner_is_verified() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let squatter = app.signed_in_citizen("0712345677").await;
+    let id = squatter.start().await;
+    squatter
+        .complete(
+            &id,
+            &Person {
+                surname: "Kamau",
+                ..WANJIRU
+            },
+        )
+        .await;
+    squatter.submit(&id).await;
+    assert_eq!(app.application_state(&id).await, "needs_attention");
+    let held: Option<String> =
+        sqlx::query_scalar("SELECT active_birth_cert_index FROM applications WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(held, None, "a mismatch holds no certificate");
+
+    // The certificate's owner applies: verified, not refused as a duplicate.
+    let owner = app.signed_in_citizen("0722000007").await;
+    let mine = owner.start().await;
+    owner.complete(&mine, &WANJIRU).await;
+    let (status, body) = owner.submit(&mine).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", summary_of(&body));
+    assert_eq!(app.application_state(&mine).await, "verified");
+}
