@@ -305,12 +305,7 @@ async fn a_parent_confirms_who_they_are_adds_a_child_consents_and_books() {
     let (_, page) = browser.page(&format!("/children/{id}")).await;
     assert!(page.contains("data-testid=\"appointment\""));
     // The child has no phone of its own: the mother who booked is told.
-    for _ in 0..100 {
-        if app.messages().contains("booking_confirmed") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.wait_for_message("booking_confirmed").await;
     let confirmation = app
         .messages()
         .lines()

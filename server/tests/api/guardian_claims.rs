@@ -45,16 +45,27 @@ async fn claim_for_kevin<'a>(app: &'a TestApp, phone: &str) -> (Browser<'a>, Str
     (claimant, id)
 }
 
-fn children<'a>(
-    app: &'a TestApp,
-    registry: &'a usajili::registry::replica::LocalReplica,
-) -> Children<'a> {
-    Children {
+/// A supervisor's decision on the claim `claim` (`approve`, `reason`),
+/// made directly; whether anything was waiting for it.
+async fn decided(app: &TestApp, claim: &str, decision: (bool, &str)) -> bool {
+    let registry = usajili::registry::replica::LocalReplica::new(app.db.clone());
+    let children = Children {
         db: &app.db,
         cipher: &app.cipher,
-        registry,
+        registry: &registry,
         ages: children_of(app).1,
-    }
+    };
+    let mut conn = app.db.acquire().await.unwrap();
+    children
+        .decide(
+            &mut conn,
+            claim,
+            decision,
+            "supervisor-1",
+            crate::fixtures::now(),
+        )
+        .await
+        .unwrap()
 }
 
 /// What the birth record says about Kevin and his parents, none of which a
@@ -129,12 +140,7 @@ async fn a_claim_under_review_sees_only_itself_and_leaves_a_parents_application_
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    for _ in 0..100 {
-        if app.messages().contains("booking_confirmed") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.wait_for_message("booking_confirmed").await;
     let about_kevin = app
         .messages()
         .lines()
@@ -162,21 +168,7 @@ async fn an_approved_claim_joins_the_application_a_parent_made_meanwhile() {
     let mother = signed_in_mother(&app, "0712510012").await;
     let mine = add_and_consent(&mother, "3000011", "Otieno", "Kevin Omondi").await;
 
-    let registry = usajili::registry::replica::LocalReplica::new(app.db.clone());
-    let mut conn = app.db.acquire().await.unwrap();
-    assert!(
-        children(&app, &registry)
-            .decide(
-                &mut conn,
-                &claim,
-                (true, "Court order checked"),
-                "supervisor-1",
-                crate::fixtures::now()
-            )
-            .await
-            .unwrap()
-    );
-    drop(conn);
+    assert!(decided(&app, &claim, (true, "Court order checked")).await);
 
     // The guardian now stands beside the mother on her application.
     let (status, page) = claimant.page(&format!("/children/{mine}")).await;
@@ -203,21 +195,7 @@ async fn a_rejected_claim_is_closed_for_good_and_a_new_claim_is_a_new_review() {
     let app = spawn_app().await;
     with_families(&app).await;
     let (claimant, claim) = claim_for_kevin(&app, "0712510021").await;
-    let registry = usajili::registry::replica::LocalReplica::new(app.db.clone());
-    let mut conn = app.db.acquire().await.unwrap();
-    assert!(
-        children(&app, &registry)
-            .decide(
-                &mut conn,
-                &claim,
-                (false, "The order names another child."),
-                "supervisor-1",
-                crate::fixtures::now()
-            )
-            .await
-            .unwrap()
-    );
-    drop(conn);
+    assert!(decided(&app, &claim, (false, "The order names another child.")).await);
     // No new document, no consent, reopens it.
     let (status, next) = upload(&claimant, &claim, "HCFA E1000/2026", pdf(), "order.pdf").await;
     assert_eq!(

@@ -35,6 +35,18 @@ impl TestApp {
         std::fs::read_to_string(&self.message_log).unwrap_or_default()
     }
 
+    /// Waits (up to 10 s) until a message holding `text` is in the message
+    /// log; fails the test if none comes.
+    pub async fn wait_for_message(&self, text: &str) {
+        for _ in 0..200 {
+            if self.messages().contains(text) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no message containing {text:?} in {}", self.messages());
+    }
+
     /// Moves the app's clock forward by `secs`, as its pages see it
     /// (background jobs keep the system's time).
     pub fn advance(&self, secs: i64) {

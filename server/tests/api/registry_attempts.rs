@@ -8,7 +8,7 @@
 //! a test can tell that a refused try never reached it.
 
 use crate::browser::*;
-use crate::children::MISMATCH;
+use crate::children::{MISMATCH, add, prove};
 use crate::helpers::{TestApp, spawn_app_with};
 use axum::{extract::Request, middleware::Next};
 use reqwest::StatusCode;
@@ -95,28 +95,6 @@ async fn portal() -> (TestApp, Calls, tempfile::TempDir) {
     portal_with(|_| ()).await
 }
 
-async fn prove(
-    browser: &Browser<'_>,
-    id: &str,
-    surname: &str,
-    given: &str,
-    dob: (&str, &str, &str),
-) -> (StatusCode, String) {
-    browser
-        .post_text(
-            "/identity",
-            &[
-                ("id-number", id),
-                ("surname", surname),
-                ("given-names", given),
-                ("dob-day", dob.0),
-                ("dob-month", dob.1),
-                ("dob-year", dob.2),
-            ],
-        )
-        .await
-}
-
 async fn prove_grace(browser: &Browser<'_>) -> (StatusCode, String) {
     prove(
         browser,
@@ -134,17 +112,8 @@ async fn add_child(
     surname: &str,
     given: &str,
 ) -> (StatusCode, String) {
-    browser
-        .post_text(
-            "/children/new",
-            &[
-                ("birth-certificate", cert),
-                ("surname", surname),
-                ("given-names", given),
-                ("relationship", "parent"),
-            ],
-        )
-        .await
+    let response = add(browser, cert, surname, given, "parent").await;
+    (response.status(), response.text().await.unwrap())
 }
 
 /// The error summary as it is rendered: its words and where its links lead.

@@ -63,16 +63,6 @@ async fn live(app: &TestApp, application: &str) -> Vec<(String, i64)> {
         .collect()
 }
 
-async fn wait_for_message(app: &TestApp, text: &str) {
-    for _ in 0..200 {
-        if app.messages().contains(text) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("no message containing {text:?} in {}", app.messages());
-}
-
 #[tokio::test]
 async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_person() {
     let app = console().await;
@@ -171,17 +161,13 @@ async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_pe
             && !slots.contains(&(16 * 60 + 45))
     );
 
-    wait_for_message(
-        &app,
-        &format!(
-            "Usajili {p}: Huduma Centre GPO is closed at your time. Your appointment moved to"
-        ),
-    )
+    app.wait_for_message(&format!(
+        "Usajili {p}: Huduma Centre GPO is closed at your time. Your appointment moved to"
+    ))
     .await;
-    wait_for_message(
-        &app,
-        &format!("Usajili {a}: Huduma Centre GPO is closed at your time."),
-    )
+    app.wait_for_message(&format!(
+        "Usajili {a}: Huduma Centre GPO is closed at your time."
+    ))
     .await;
     assert_eq!(app.audited("capacity.closure").await, 1);
 }
@@ -270,12 +256,9 @@ async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_a
         "free to book again"
     );
     let p = app.reference_of(&peter).await;
-    wait_for_message(
-        &app,
-        &format!(
-            "Usajili {p}: Huduma Centre GPO is closed at your appointment time and has no free time"
-        ),
-    )
+    app.wait_for_message(&format!(
+        "Usajili {p}: Huduma Centre GPO is closed at your appointment time and has no free time"
+    ))
     .await;
 }
 

@@ -20,7 +20,7 @@ use super::{Added, Children, Link, status};
 use crate::crypto::columns::{self, APPLICATION_ANSWERS};
 use crate::registry::BirthRecord;
 use crate::registry::verification::ApplicationKind;
-use app::application::{Answers, ApplicationState};
+use app::application::ApplicationState;
 use app::identifiers::BirthCertificateNumber;
 use app::pages::children::Role;
 use sqlx::AnyConnection;
@@ -35,6 +35,9 @@ pub struct Claim {
     pub reference: Option<String>,
     pub state: ApplicationState,
     pub link: Link,
+    /// The birth certificate claimed (to find an open claim for the same
+    /// child; never shown).
+    certificate: Option<BirthCertificateNumber>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -73,7 +76,7 @@ impl Children<'_> {
                 claim.link.status.as_str(),
                 status::NEEDS_DOCUMENT | status::PENDING_REVIEW
             );
-            if open && self.claimed_certificate(&claim.id).await?.as_ref() == Some(birth_cert) {
+            if open && claim.certificate.as_ref() == Some(birth_cert) {
                 return Ok(Added::AlreadyYours(claim.id));
             }
         }
@@ -129,18 +132,8 @@ impl Children<'_> {
         rows.into_iter().map(|row| self.claim_of(row)).collect()
     }
 
-    /// This account's claim `id`, if it is one (not approved).
-    pub async fn claim(&self, account: &str, id: &str) -> anyhow::Result<Option<Claim>> {
-        Ok(self
-            .claims(account)
-            .await?
-            .into_iter()
-            .find(|claim| claim.id == id))
-    }
-
     fn claim_of(&self, row: ClaimRow) -> anyhow::Result<Claim> {
-        let answers: Answers =
-            serde_json::from_slice(&self.cipher.decrypt(&APPLICATION_ANSWERS, &row.answers)?)?;
+        let answers = self.answers_of(&row.answers)?;
         let name = answers
             .about_you
             .map(|a| format!("{} {}", a.given_names, a.surname))
@@ -156,25 +149,21 @@ impl Children<'_> {
                 consented: row.consented == 1,
                 review_reason: row.review_reason,
             },
+            certificate: answers.birth_certificate,
         })
     }
 
-    /// The birth certificate a child's application (or claim) is for.
+    /// The birth certificate the claim `id` is for, read on `conn`.
     async fn claimed_certificate(
         &self,
+        conn: &mut AnyConnection,
         id: &str,
     ) -> anyhow::Result<Option<BirthCertificateNumber>> {
-        let sealed: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT answers FROM applications WHERE id = $1")
-                .bind(id)
-                .fetch_optional(self.db)
-                .await?;
-        let Some(sealed) = sealed else {
-            return Ok(None);
-        };
-        let answers: Answers =
-            serde_json::from_slice(&self.cipher.decrypt(&APPLICATION_ANSWERS, &sealed)?)?;
-        Ok(answers.birth_certificate)
+        let sealed: Vec<u8> = sqlx::query_scalar("SELECT answers FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(self.answers_of(&sealed)?.birth_certificate)
     }
 
     /// A supervisor approved the claim `id` (its link is already marked
@@ -182,16 +171,16 @@ impl Children<'_> {
     /// birth certificate, the claim reserves it and becomes the child's
     /// application, verified; otherwise the guardian's link, consent and
     /// ledger entries move onto the application that holds it, and the
-    /// claim closes. Returns the application the guardian now holds.
+    /// claim closes.
     pub(super) async fn approve(
         &self,
         conn: &mut AnyConnection,
         id: &str,
         now: i64,
-    ) -> anyhow::Result<String> {
+    ) -> anyhow::Result<()> {
         use sqlx::Connection as _;
         let certificate = self
-            .claimed_certificate(id)
+            .claimed_certificate(conn, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("a guardianship claim without a birth certificate"))?;
         let index = self
@@ -212,7 +201,7 @@ impl Children<'_> {
         match reserved {
             Ok(done) if done.rows_affected() == 1 => {
                 reserve.commit().await?;
-                return Ok(id.to_string());
+                return Ok(());
             }
             Ok(_) => anyhow::bail!("a guardianship claim approved outside its review"),
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
@@ -268,6 +257,6 @@ impl Children<'_> {
             .execute(&mut *conn)
             .await?;
         tracing::info!(claim = %id, application = %holder, "approved guardianship joined the child's application");
-        Ok(holder)
+        Ok(())
     }
 }

@@ -248,9 +248,7 @@ impl Children<'_> {
         let Some(sealed) = sealed else {
             return Ok(None);
         };
-        let answers: Answers =
-            serde_json::from_slice(&self.cipher.decrypt(&APPLICATION_ANSWERS, &sealed)?)?;
-        let Some(birth_cert) = answers.birth_certificate else {
+        let Some(birth_cert) = self.answers_of(&sealed)?.birth_certificate else {
             return Ok(None);
         };
         // The parents are read from the registry, never kept in the

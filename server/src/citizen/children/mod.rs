@@ -69,6 +69,16 @@ pub struct Children<'a> {
     pub ages: AgeRules,
 }
 
+impl Children<'_> {
+    /// A child's application's answers, from their sealed column.
+    fn answers_of(&self, sealed: &[u8]) -> anyhow::Result<app::application::Answers> {
+        let plain = self
+            .cipher
+            .decrypt(&crate::crypto::columns::APPLICATION_ANSWERS, sealed)?;
+        Ok(serde_json::from_slice(&plain)?)
+    }
+}
+
 /// States whose application the card still needs: never stopped.
 const ENROLLED: &str = "'checked_in', 'biometrics_captured', 'card_ready', 'collected'";
 
