@@ -194,7 +194,7 @@ async fn open(
 )> {
     let master = config.load_master_key()?;
     let pool = migrate(config).await?;
-    let cipher = crate::crypto::FieldCipher::load(&pool, &master).await?;
+    let cipher = crate::crypto::open(&pool, &master).await?;
     Ok((pool, cipher, master))
 }
 

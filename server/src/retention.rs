@@ -28,7 +28,7 @@ use crate::audit::{Actor, Audit, Event};
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
 use app::application::Answers;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 
 const DAY: i64 = 24 * 3600;
 
@@ -120,10 +120,6 @@ pub struct Retention<'a> {
 impl Retention<'_> {
     pub async fn run(&self, now: i64) -> anyhow::Result<Report> {
         let p = self.policy;
-        let empty = self.cipher.encrypt(
-            &columns::APPLICATION_ANSWERS,
-            &serde_json::to_vec(&Answers::default())?,
-        );
         let mut tx = self.db.begin().await?;
         // Drafts have no consent yet (it is given at submission); one that
         // somehow has is erased by the closed rule instead, never deleted. A
@@ -185,12 +181,17 @@ impl Retention<'_> {
             .bind(now - days * DAY)
             .execute(&mut *tx)
             .await?;
+            let erasing: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT id FROM applications WHERE {due}"))
+                    .bind(now - days * DAY)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            erase_answers(&mut tx, self.cipher, &erasing).await?;
             erased[slot] = sqlx::query(&format!(
-                "UPDATE applications SET answers = $2, photo = NULL, active_birth_cert_index = NULL, attention = NULL, \
-                 pending_verification_id = NULL, erased_at = $3 WHERE {due}"
+                "UPDATE applications SET photo = NULL, active_birth_cert_index = NULL, attention = NULL, \
+                 pending_verification_id = NULL, erased_at = $2 WHERE {due}"
             ))
             .bind(now - days * DAY)
-            .bind(&empty)
             .bind(now)
             .execute(&mut *tx)
             .await?
@@ -228,17 +229,26 @@ impl Retention<'_> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let contact_erased = sqlx::query(
-            "UPDATE accounts SET contact = $2, contact_index = 'erased:' || id, contact_kind = 'erased', \
-             last_sign_in_at = NULL WHERE COALESCE(last_sign_in_at, created_at) <= $1 \
+        let idle: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM accounts WHERE COALESCE(last_sign_in_at, created_at) <= $1 \
              AND contact_kind NOT IN ('erased', 'deleted') \
              AND NOT EXISTS (SELECT 1 FROM applications WHERE applications.account_id = accounts.id AND erased_at IS NULL)",
         )
         .bind(idle_cutoff)
-        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, ""))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .fetch_all(&mut *tx)
+        .await?;
+        // Each erased contact is sealed to its own row.
+        for account in &idle {
+            sqlx::query(
+                "UPDATE accounts SET contact = $2, contact_index = 'erased:' || id, contact_kind = 'erased', \
+                 last_sign_in_at = NULL WHERE id = $1",
+            )
+            .bind(account)
+            .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, account, ""))
+            .execute(&mut *tx)
+            .await?;
+        }
+        let contact_erased = idle.len() as u64;
         tx.commit().await?;
 
         let report = Report {
@@ -272,6 +282,24 @@ impl Retention<'_> {
         }
         Ok(report)
     }
+}
+
+/// Replaces the answers of each application in `ids` with empty answers,
+/// each sealed to its own row (an erased application still opens, empty).
+pub async fn erase_answers(
+    conn: &mut AnyConnection,
+    cipher: &FieldCipher,
+    ids: &[String],
+) -> anyhow::Result<()> {
+    let empty = serde_json::to_vec(&Answers::default())?;
+    for id in ids {
+        sqlx::query("UPDATE applications SET answers = $2 WHERE id = $1")
+            .bind(id)
+            .bind(cipher.encrypt(&columns::APPLICATION_ANSWERS, id, &empty))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

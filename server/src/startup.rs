@@ -61,7 +61,7 @@ impl Application {
         )?;
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
-        let cipher = crate::crypto::FieldCipher::load(&db, &master_key).await?;
+        let cipher = crate::crypto::open(&db, &master_key).await?;
         #[cfg(feature = "bench")]
         let cipher = if without_encryption {
             cipher.without_encryption()

@@ -178,7 +178,7 @@ impl Accounts<'_> {
         };
         let contact = self
             .cipher
-            .decrypt_string(&columns::ACCOUNT_CONTACT, &sealed)?;
+            .decrypt_string(&columns::ACCOUNT_CONTACT, account, &sealed)?;
         ContactAddress::parse(&contact)
             .map(Some)
             .map_err(|e| anyhow::anyhow!("an account's stored contact does not parse: {e:?}"))
@@ -214,11 +214,11 @@ impl Accounts<'_> {
             Some(identity) => Some(IdentityExport {
                 id_number: self
                     .cipher
-                    .decrypt_string(&columns::IDENTITY_ID_NUMBER, &identity.id_number)?
+                    .decrypt_string(&columns::IDENTITY_ID_NUMBER, account, &identity.id_number)?
                     .to_string(),
                 names: self
                     .cipher
-                    .decrypt_string(&columns::IDENTITY_NAMES, &identity.names)?
+                    .decrypt_string(&columns::IDENTITY_NAMES, account, &identity.names)?
                     .to_string(),
                 verified_at: identity.verified_at,
             }),
@@ -227,7 +227,7 @@ impl Accounts<'_> {
         let account_export = AccountExport {
             contact: self
                 .cipher
-                .decrypt_string(&columns::ACCOUNT_CONTACT, &row.contact)?
+                .decrypt_string(&columns::ACCOUNT_CONTACT, &row.id, &row.contact)?
                 .to_string(),
             id: row.id,
             created_at: row.created_at,
@@ -323,10 +323,6 @@ impl Accounts<'_> {
     /// every session of the account ends. Enrolled applications are kept for
     /// the card, under their retention period.
     pub async fn delete(&self, account: &str, now: i64) -> anyhow::Result<Deleted> {
-        let empty = self.cipher.encrypt(
-            &columns::APPLICATION_ANSWERS,
-            &serde_json::to_vec(&Answers::default())?,
-        );
         let enrolled = ENROLLED.map(|s| format!("'{}'", s.code())).join(", ");
         let mut tx = self.db.begin().await?;
         // The first statement writes (SQLite takes its write lock at once).
@@ -353,13 +349,19 @@ impl Accounts<'_> {
         .bind(account)
         .execute(&mut *tx)
         .await?;
+        let erasing: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT id FROM applications WHERE account_id = $1 AND state NOT IN ({enrolled})"
+        ))
+        .bind(account)
+        .fetch_all(&mut *tx)
+        .await?;
+        crate::retention::erase_answers(&mut tx, self.cipher, &erasing).await?;
         let applications_erased = sqlx::query(&format!(
-            "UPDATE applications SET answers = $2, photo = NULL, state = 'cancelled', active_birth_cert_index = NULL, \
-             attention = NULL, pending_verification_id = NULL, updated_at = $3, erased_at = $3 \
+            "UPDATE applications SET photo = NULL, state = 'cancelled', active_birth_cert_index = NULL, \
+             attention = NULL, pending_verification_id = NULL, updated_at = $2, erased_at = $2 \
              WHERE account_id = $1 AND state NOT IN ({enrolled})"
         ))
         .bind(account)
-        .bind(&empty)
         .bind(now)
         .execute(&mut *tx)
         .await?
@@ -416,7 +418,7 @@ impl Accounts<'_> {
             "UPDATE accounts SET contact = $2, contact_index = $3, contact_kind = 'deleted', last_sign_in_at = NULL WHERE id = $1",
         )
         .bind(account)
-        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, ""))
+        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, account, ""))
         .bind(format!("deleted:{account}"))
         .execute(&mut *tx)
         .await?;

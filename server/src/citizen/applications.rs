@@ -95,11 +95,11 @@ pub struct Applications<'a> {
 
 impl Applications<'_> {
     fn decode(&self, row: StoredRow) -> anyhow::Result<Stored> {
-        let answers: Answers = serde_json::from_slice(
-            &self
-                .cipher
-                .decrypt(&columns::APPLICATION_ANSWERS, &row.answers)?,
-        )?;
+        let answers: Answers = serde_json::from_slice(&self.cipher.decrypt(
+            &columns::APPLICATION_ANSWERS,
+            &row.id,
+            &row.answers,
+        )?)?;
         Ok(Stored {
             id: row.id,
             account_id: row.account_id,
@@ -182,7 +182,7 @@ impl Applications<'_> {
         };
         let contact = self
             .cipher
-            .decrypt_string(&columns::ACCOUNT_CONTACT, &sealed)?
+            .decrypt_string(&columns::ACCOUNT_CONTACT, acting, &sealed)?
             .to_string();
         Ok(match kind.as_str() {
             "phone" => Some((Recipient::Phone(contact), fallback)),
@@ -266,6 +266,7 @@ impl Applications<'_> {
         let id = crate::crypto::random_id();
         let answers = self.cipher.encrypt(
             &columns::APPLICATION_ANSWERS,
+            &id,
             &serde_json::to_vec(&Answers::default())?,
         );
         sqlx::query(
@@ -293,6 +294,7 @@ impl Applications<'_> {
     ) -> anyhow::Result<Result<(), Refused>> {
         let sealed = self.cipher.encrypt(
             &columns::APPLICATION_ANSWERS,
+            &app.id,
             &serde_json::to_vec(&app.answers)?,
         );
         self.update_editable(app, "answers", sealed, now).await
@@ -304,7 +306,9 @@ impl Applications<'_> {
         jpeg: &[u8],
         now: i64,
     ) -> anyhow::Result<Result<(), Refused>> {
-        let sealed = self.cipher.encrypt(&columns::APPLICATION_PHOTO, jpeg);
+        let sealed = self
+            .cipher
+            .encrypt(&columns::APPLICATION_PHOTO, &app.id, jpeg);
         self.update_editable(app, "photo", sealed, now).await
     }
 
@@ -344,7 +348,7 @@ impl Applications<'_> {
         match sealed.flatten() {
             Some(sealed) => Ok(Some(
                 self.cipher
-                    .decrypt(&columns::APPLICATION_PHOTO, &sealed)?
+                    .decrypt(&columns::APPLICATION_PHOTO, id, &sealed)?
                     .to_vec(),
             )),
             None => Ok(None),

@@ -320,7 +320,7 @@ impl SignIn<'_> {
         )
         .bind(&challenge)
         .bind(&index)
-        .bind(self.cipher.encrypt_str(&columns::SIGN_IN_CODE_CONTACT, &format!("{}:{}", contact.kind(), contact.normalised())))
+        .bind(self.cipher.encrypt_str(&columns::SIGN_IN_CODE_CONTACT, &challenge, &format!("{}:{}", contact.kind(), contact.normalised())))
         .bind(self.code_hash(&challenge, &code))
         .bind(now + CODE_LIFETIME_SECS)
         .bind(now)
@@ -409,9 +409,11 @@ impl SignIn<'_> {
             return Ok(Err(CodeProblem::Dead));
         }
         tx.commit().await?;
-        let contact = self
-            .cipher
-            .decrypt_string(&columns::SIGN_IN_CODE_CONTACT, &sealed_contact)?;
+        let contact = self.cipher.decrypt_string(
+            &columns::SIGN_IN_CODE_CONTACT,
+            challenge,
+            &sealed_contact,
+        )?;
         let (kind, value) = contact
             .split_once(':')
             .ok_or_else(|| anyhow::anyhow!("a malformed stored contact"))?;
@@ -446,7 +448,7 @@ impl SignIn<'_> {
         )
         .bind(&id)
         .bind(index)
-        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, value))
+        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, &id, value))
         .bind(kind)
         .bind(now)
         .bind(now)

@@ -1,9 +1,10 @@
 //! Every encrypted column, named once.
 //!
-//! A value is sealed with its column's AEAD context (`table.column`) as
-//! associated data, so a value copied into another column does not decrypt.
-//! The contexts are part of the stored format: changing one makes every
-//! value already in that column unreadable.
+//! A value is sealed with its column's AEAD context and its row's key
+//! (`table.column.row`) as associated data, so a value copied into another
+//! column or onto another row does not decrypt. The contexts and the row
+//! keys are part of the stored format: changing one makes every value
+//! already in that column unreadable.
 //!
 //! Beside them, the blind-index kinds used in more than one place.
 
@@ -15,8 +16,21 @@ pub struct Column {
     /// A text expression unique per row (the primary key) that key
     /// rotation reads batches in order of.
     pub key: &'static str,
-    /// The associated data: `table.column`.
+    /// The column's part of the associated data: `table.column`.
     pub context: &'static str,
+}
+
+impl Column {
+    /// The associated data of one row's value: `table.column.row`, where
+    /// `row` is that row's [`Column::key`].
+    pub fn bound_to(&self, row: &str) -> String {
+        format!("{}.{row}", self.context)
+    }
+}
+
+/// The row key of a child link ([`CHILD_LINK_DOCUMENT`]'s `key`, as Rust).
+pub fn child_link_row(application: &str, account: &str) -> String {
+    format!("{application}:{account}")
 }
 
 macro_rules! column {

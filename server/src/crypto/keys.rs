@@ -12,6 +12,9 @@
 //!    read (compare-and-set), so a concurrent change by the portal is never
 //!    overwritten. Passes repeat until one finds nothing left to do.
 //!
+//! The same passes upgrade values sealed before values were bound to their
+//! rows ([`bind_to_rows`], once, at start-up).
+//!
 //! Old data keys stay in `data_keys` (they cost nothing and keep old
 //! backups readable); removing them is a separate, deliberate step.
 
@@ -56,9 +59,14 @@ pub async fn rotate(
         new_key,
         ..Report::default()
     };
+    let newest = cipher.active_key_id();
+    let stale = |value: &[u8]| {
+        FieldCipher::key_id_of(value).is_some_and(|id| id != newest)
+            || FieldCipher::is_unbound(value)
+    };
     loop {
         report.passes += 1;
-        let (rewritten, changed) = reencrypt_pass(db, cipher, batch).await?;
+        let (rewritten, changed) = reencrypt_pass(db, cipher, batch, &stale).await?;
         report.rewritten += rewritten;
         report.changed_meanwhile += changed;
         tracing::info!(
@@ -79,13 +87,54 @@ pub async fn rotate(
     }
 }
 
-/// One pass over every encrypted column: (rewritten, changed meanwhile).
+/// The upgrade's name in `crypto_upgrades`.
+const ROW_BINDING: &str = "row-binding";
+
+/// Seals every value still bound to its column only (sealed before values
+/// were bound to their rows) again, bound to its row. Runs at start-up;
+/// once a pass finds none left, it is recorded in `crypto_upgrades` and
+/// later starts skip it. Several servers starting at once may each run it:
+/// every write is compare-and-set, so they cannot undo each other.
+/// Returns the number of values sealed again.
+pub async fn bind_to_rows(db: &AnyPool, cipher: &FieldCipher, batch: i64) -> anyhow::Result<u64> {
+    let done: Option<i64> =
+        sqlx::query_scalar("SELECT done_at FROM crypto_upgrades WHERE name = $1")
+            .bind(ROW_BINDING)
+            .fetch_optional(db)
+            .await?;
+    if done.is_some() {
+        return Ok(0);
+    }
+    let mut total = 0;
+    for _ in 0..MAX_PASSES {
+        let (rewritten, changed) =
+            reencrypt_pass(db, cipher, batch, &FieldCipher::is_unbound).await?;
+        total += rewritten;
+        if rewritten == 0 && changed == 0 {
+            sqlx::query(
+                "INSERT INTO crypto_upgrades (name, done_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(ROW_BINDING)
+            .bind(crate::clock::unix_now())
+            .execute(db)
+            .await?;
+            tracing::info!(rewritten = total, "encrypted values bound to their rows");
+            return Ok(total);
+        }
+    }
+    anyhow::bail!(
+        "values bound to their column only are still being written after {MAX_PASSES} passes: is a server of an older release still running?"
+    )
+}
+
+/// One pass over every encrypted column, sealing again each value `stale`
+/// picks: (rewritten, changed meanwhile).
 async fn reencrypt_pass(
     db: &AnyPool,
     cipher: &FieldCipher,
     batch: i64,
+    stale: &dyn Fn(&[u8]) -> bool,
 ) -> anyhow::Result<(u64, u64)> {
-    let newest = cipher.active_key_id();
     let (mut rewritten, mut changed) = (0, 0);
     for sealed_column in &ENCRYPTED_COLUMNS {
         let (table, column, key) = (sealed_column.table, sealed_column.column, sealed_column.key);
@@ -105,15 +154,13 @@ async fn reencrypt_pass(
             after = last.clone();
             for (id, value) in &rows {
                 // Emptied values (a pending verification with an outcome) and
-                // values already on the newest key are left alone.
-                match FieldCipher::key_id_of(value) {
-                    Some(id) if id != newest => {}
-                    _ => continue,
+                // values already as they should be are left alone.
+                if !stale(value) {
+                    continue;
                 }
-                let plaintext = cipher.decrypt(sealed_column, value).map_err(|error| {
+                let sealed = cipher.reseal(sealed_column, id, value).map_err(|error| {
                     anyhow::anyhow!("{context} of one row (id {id}) does not decrypt: {error}")
                 })?;
-                let sealed = cipher.encrypt(sealed_column, &plaintext);
                 let done = sqlx::query(&update)
                     .bind(sealed)
                     .bind(id)

@@ -11,9 +11,13 @@
 //! duplicate checks) are found through a *blind index*: a keyed HMAC of the
 //! normalised value, stored beside the ciphertext, so lookups never decrypt.
 //!
-//! Ciphertext layout: `[1: version = 1][4: data key id, big-endian][12: nonce][ciphertext + 16-byte tag]`.
-//! The associated data binds a ciphertext to its place (`table.column`, see
-//! [`columns`]), so a value copied into another column does not decrypt.
+//! Ciphertext layout: `[1: version = 2][4: data key id, big-endian][12: nonce][ciphertext + 16-byte tag]`.
+//! The associated data binds a ciphertext to its place, `table.column.row`
+//! (see [`columns`]): a value copied into another column, or onto another
+//! row of the same column (one officer's authenticator secret onto
+//! another's), does not decrypt. Version 1 values were bound to the column
+//! only; they are read by nothing but the one-time upgrade at start-up
+//! ([`keys::bind_to_rows`]), which seals them again bound to their rows.
 //!
 //! Beside the cipher: [`keys`], data-key rotation and the job that keeps a
 //! running server's keys current, and [`Secret`], a configured secret that
@@ -38,7 +42,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use zeroize::Zeroizing;
 
-const VERSION: u8 = 1;
+/// Values bound to their row.
+const VERSION: u8 = 2;
+/// Values bound to their column only (before the row binding).
+const UNBOUND: u8 = 1;
 const HEADER: usize = 1 + 4 + 12;
 
 /// The 32-byte master key. Its `Debug` shows nothing.
@@ -194,8 +201,13 @@ impl FieldCipher {
         *self.inner.active.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Seals `plaintext` for `column` (bound to its context).
-    pub fn encrypt(&self, column: &Column, plaintext: &[u8]) -> Vec<u8> {
+    /// Seals `plaintext` for `row` of `column` (`row` is the value of the
+    /// column's [`Column::key`] expression for that row).
+    pub fn encrypt(&self, column: &Column, row: &str, plaintext: &[u8]) -> Vec<u8> {
+        self.seal(&column.bound_to(row), plaintext)
+    }
+
+    fn seal(&self, aad: &str, plaintext: &[u8]) -> Vec<u8> {
         #[cfg(feature = "bench")]
         if self.inner.passthrough {
             let mut out = vec![0u8; HEADER];
@@ -213,7 +225,7 @@ impl FieldCipher {
                 Nonce::from_slice(&nonce),
                 Payload {
                     msg: plaintext,
-                    aad: column.context.as_bytes(),
+                    aad: aad.as_bytes(),
                 },
             )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
@@ -225,12 +237,33 @@ impl FieldCipher {
         out
     }
 
+    /// Opens a value of `row` of `column`: one sealed for another place
+    /// (or altered) is [`CryptoError::Tampered`].
     pub fn decrypt(
+        &self,
+        column: &Column,
+        row: &str,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open(VERSION, &column.bound_to(row), ciphertext)
+    }
+
+    /// Opens a version-1 value, bound to its column only (the upgrade).
+    fn decrypt_unbound(
         &self,
         column: &Column,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        if ciphertext.len() < HEADER + 16 || ciphertext[0] != VERSION {
+        self.open(UNBOUND, column.context, ciphertext)
+    }
+
+    fn open(
+        &self,
+        version: u8,
+        aad: &str,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        if ciphertext.len() < HEADER + 16 || ciphertext[0] != version {
             return Err(CryptoError::Malformed);
         }
         let id = u32::from_be_bytes(ciphertext[1..5].try_into().expect("4 bytes"));
@@ -245,23 +278,24 @@ impl FieldCipher {
             Nonce::from_slice(&ciphertext[5..HEADER]),
             Payload {
                 msg: &ciphertext[HEADER..],
-                aad: column.context.as_bytes(),
+                aad: aad.as_bytes(),
             },
         )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::Tampered)
     }
 
-    pub fn encrypt_str(&self, column: &Column, plaintext: &str) -> Vec<u8> {
-        self.encrypt(column, plaintext.as_bytes())
+    pub fn encrypt_str(&self, column: &Column, row: &str, plaintext: &str) -> Vec<u8> {
+        self.encrypt(column, row, plaintext.as_bytes())
     }
 
     pub fn decrypt_string(
         &self,
         column: &Column,
+        row: &str,
         ciphertext: &[u8],
     ) -> Result<Zeroizing<String>, CryptoError> {
-        let bytes = self.decrypt(column, ciphertext)?;
+        let bytes = self.decrypt(column, row, ciphertext)?;
         String::from_utf8(bytes.to_vec())
             .map(Zeroizing::new)
             .map_err(|_| CryptoError::Malformed)
@@ -269,8 +303,39 @@ impl FieldCipher {
 
     /// The data key id that sealed `ciphertext` (for rotation).
     pub fn key_id_of(ciphertext: &[u8]) -> Option<u32> {
-        (ciphertext.len() >= HEADER && ciphertext[0] == VERSION)
+        (ciphertext.len() >= HEADER && [VERSION, UNBOUND].contains(&ciphertext[0]))
             .then(|| u32::from_be_bytes(ciphertext[1..5].try_into().expect("4 bytes")))
+    }
+
+    /// Seals `plaintext` in the version-1 format (bound to its column
+    /// only), as releases before the row binding did: for tests of the
+    /// upgrade, never for storing.
+    #[doc(hidden)]
+    pub fn encrypt_unbound(&self, column: &Column, plaintext: &[u8]) -> Vec<u8> {
+        let mut sealed = self.seal(column.context, plaintext);
+        sealed[0] = UNBOUND;
+        sealed
+    }
+
+    /// Whether `ciphertext` is a version-1 value, bound to its column only.
+    pub fn is_unbound(ciphertext: &[u8]) -> bool {
+        ciphertext.len() >= HEADER && ciphertext[0] == UNBOUND
+    }
+
+    /// Opens a value of either version and seals it again, bound to `row`,
+    /// under the newest data key (key rotation and the upgrade).
+    pub fn reseal(
+        &self,
+        column: &Column,
+        row: &str,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        let plaintext = if Self::is_unbound(ciphertext) {
+            self.decrypt_unbound(column, ciphertext)?
+        } else {
+            self.decrypt(column, row, ciphertext)?
+        };
+        Ok(self.encrypt(column, row, &plaintext))
     }
 
     /// The blind index of an already-normalised value (an E.164 phone, an ID
@@ -331,7 +396,15 @@ impl FieldCipher {
     }
 }
 
-/// Lower-case hexadecimal, for indexes and ids stored as text.
+/// Loads the data keys and brings values sealed in an older format up to
+/// date ([`keys::bind_to_rows`]): what every command that opens the
+/// database does before it reads an encrypted value.
+pub async fn open(db: &AnyPool, master: &MasterKey) -> anyhow::Result<FieldCipher> {
+    let cipher = FieldCipher::load(db, master).await?;
+    keys::bind_to_rows(db, &cipher, 500).await?;
+    Ok(cipher)
+}
+
 /// A random id for a row (128 bits from the OS-seeded CSPRNG, as hex):
 /// unguessable, so an id in a URL gives nothing away.
 pub fn random_id() -> String {
@@ -340,6 +413,7 @@ pub fn random_id() -> String {
     hex(&bytes)
 }
 
+/// Lower-case hexadecimal, for indexes and ids stored as text.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -103,7 +103,7 @@ impl OutboxWorker {
     /// Sends one claimed message and records the result; `true` if sent.
     async fn deliver(&self, id: &str, now: i64) -> anyhow::Result<bool> {
         let row = sqlx::query_as::<_, ClaimedRow>(
-            "SELECT channel, recipient, body, kind, attempts, locale FROM outbox WHERE id = $1",
+            "SELECT id, channel, recipient, body, kind, attempts, locale FROM outbox WHERE id = $1",
         )
         .bind(id)
         .fetch_one(&self.db)
@@ -197,13 +197,13 @@ impl OutboxWorker {
         let locale = app::language::parse_code(&row.locale).ok_or("an unknown language")?;
         let address = self
             .cipher
-            .decrypt_string(&columns::OUTBOX_RECIPIENT, &row.recipient)
+            .decrypt_string(&columns::OUTBOX_RECIPIENT, &row.id, &row.recipient)
             .map_err(|_| "the recipient does not decrypt")?;
         let to = Recipient::from_stored(&row.channel, address.to_string())
             .ok_or("an unknown channel")?;
         let text = self
             .cipher
-            .decrypt_string(&columns::OUTBOX_BODY, body)
+            .decrypt_string(&columns::OUTBOX_BODY, &row.id, body)
             .map_err(|_| "the text does not decrypt")?;
         Ok((to, text, locale))
     }
@@ -212,6 +212,7 @@ impl OutboxWorker {
 /// A claimed message as stored (recipient and body sealed).
 #[derive(sqlx::FromRow)]
 struct ClaimedRow {
+    id: String,
     channel: String,
     recipient: Vec<u8>,
     body: Option<Vec<u8>>,

@@ -67,7 +67,7 @@ impl PendingVerifications {
         let id = crate::crypto::random_id();
         let sealed = self
             .cipher
-            .encrypt(&PENDING_APPLICANT, &serde_json::to_vec(applicant)?);
+            .encrypt(&PENDING_APPLICANT, &id, &serde_json::to_vec(applicant)?);
         sqlx::query(
             "INSERT INTO pending_verifications \
              (id, subject, kind, applicant, outcome, attempts, next_attempt_at, created_at, updated_at) \
@@ -144,7 +144,7 @@ impl PendingVerifications {
         .await?;
         let kind =
             ApplicationKind::from_code(&kind).ok_or_else(|| anyhow::anyhow!("an unknown kind"))?;
-        let plaintext = self.cipher.decrypt(&PENDING_APPLICANT, &sealed)?;
+        let plaintext = self.cipher.decrypt(&PENDING_APPLICANT, id, &sealed)?;
         let applicant: Applicant = serde_json::from_slice(&plaintext)?;
         let outcome = verify(self.registry.as_ref(), &applicant, kind, today).await;
         if outcome == Outcome::RegistryUnavailable {

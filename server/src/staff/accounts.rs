@@ -440,13 +440,16 @@ impl StaffAccounts<'_> {
         };
         anyhow::ensure!(enrolled.is_none(), "already enrolled");
         let secret = match sealed {
-            Some(sealed) => self.cipher.decrypt(&STAFF_TOTP_SECRET, &sealed)?.to_vec(),
+            Some(sealed) => self
+                .cipher
+                .decrypt(&STAFF_TOTP_SECRET, id, &sealed)?
+                .to_vec(),
             None => {
                 let mut secret = vec![0u8; 20];
                 rand::rng().fill_bytes(&mut secret);
                 sqlx::query("UPDATE staff_accounts SET totp_secret = $2 WHERE id = $1 AND totp_secret IS NULL AND totp_enrolled_at IS NULL")
                     .bind(id)
-                    .bind(self.cipher.encrypt(&STAFF_TOTP_SECRET, &secret))
+                    .bind(self.cipher.encrypt(&STAFF_TOTP_SECRET, id, &secret))
                     .execute(self.db)
                     .await?;
                 // Another tab may have made one first: use what is stored.
@@ -455,7 +458,9 @@ impl StaffAccounts<'_> {
                         .bind(id)
                         .fetch_one(self.db)
                         .await?;
-                self.cipher.decrypt(&STAFF_TOTP_SECRET, &sealed)?.to_vec()
+                self.cipher
+                    .decrypt(&STAFF_TOTP_SECRET, id, &sealed)?
+                    .to_vec()
             }
         };
         Ok(base32_encode(&secret))
@@ -489,7 +494,7 @@ impl StaffAccounts<'_> {
         if enrolled.is_some() == enrolling {
             return Ok(Err(SignInProblem::Wrong));
         }
-        let secret = self.cipher.decrypt(&STAFF_TOTP_SECRET, &sealed)?;
+        let secret = self.cipher.decrypt(&STAFF_TOTP_SECRET, id, &sealed)?;
         let Some(step) = matching_step(&secret, code.trim(), now)? else {
             return Ok(Err(self.failed(id, now).await?));
         };

@@ -77,7 +77,7 @@ pub async fn queue(
     .fetch_all(db)
     .await?;
     let registry = LocalReplica::new(db.clone());
-    let photo = cipher.encrypt(&columns::APPLICATION_PHOTO, &silhouette()?);
+    let photo = silhouette()?;
     let step = slot_minutes.clamp(5, 60) as u16;
     let mut next_minute = first_minute;
     let mut queued = Vec::new();
@@ -116,7 +116,7 @@ pub async fn queue(
         sqlx::query("INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $2, $3, 'email', $4)")
             .bind(&account)
             .bind(cipher.blind_index(columns::CONTACT_INDEX, &format!("demo-{account}@demo.usajili.go.ke")))
-            .bind(cipher.encrypt_str(&columns::ACCOUNT_CONTACT, &format!("demo-{account}@demo.usajili.go.ke")))
+            .bind(cipher.encrypt_str(&columns::ACCOUNT_CONTACT, &account, &format!("demo-{account}@demo.usajili.go.ke")))
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -126,8 +126,8 @@ pub async fn queue(
         )
         .bind(&application)
         .bind(&account)
-        .bind(cipher.encrypt(&columns::APPLICATION_ANSWERS, &serde_json::to_vec(&answers)?))
-        .bind(&photo)
+        .bind(cipher.encrypt(&columns::APPLICATION_ANSWERS, &application, &serde_json::to_vec(&answers)?))
+        .bind(cipher.encrypt(&columns::APPLICATION_PHOTO, &application, &photo))
         .bind(&reference)
         .bind(&index)
         .bind(now)

@@ -175,11 +175,11 @@ struct FoundRow {
 
 impl Desk<'_> {
     fn decode(&self, row: FoundRow) -> anyhow::Result<Found> {
-        let answers: Answers = serde_json::from_slice(
-            &self
-                .cipher
-                .decrypt(&columns::APPLICATION_ANSWERS, &row.answers)?,
-        )?;
+        let answers: Answers = serde_json::from_slice(&self.cipher.decrypt(
+            &columns::APPLICATION_ANSWERS,
+            &row.application_id,
+            &row.answers,
+        )?)?;
         let name = answers
             .about_you
             .as_ref()
@@ -395,7 +395,10 @@ impl Desk<'_> {
                 .await?
                 .flatten();
         Ok(sealed
-            .map(|sealed| self.cipher.decrypt(&columns::APPLICATION_PHOTO, &sealed))
+            .map(|sealed| {
+                self.cipher
+                    .decrypt(&columns::APPLICATION_PHOTO, &found.application_id, &sealed)
+            })
             .transpose()?
             .map(|p| p.to_vec()))
     }
@@ -407,11 +410,12 @@ impl Desk<'_> {
         note: &str,
         now: i64,
     ) -> anyhow::Result<()> {
+        let id = crate::crypto::random_id();
         sqlx::query("INSERT INTO booking_notes (id, booking_id, staff_id, note, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(crate::crypto::random_id())
+            .bind(&id)
             .bind(booking)
             .bind(staff)
-            .bind(self.cipher.encrypt_str(&columns::BOOKING_NOTE, note))
+            .bind(self.cipher.encrypt_str(&columns::BOOKING_NOTE, &id, note))
             .bind(now)
             .execute(self.db)
             .await?;
@@ -420,20 +424,20 @@ impl Desk<'_> {
 
     /// The booking's notes, oldest first: (who, when, text).
     pub async fn notes(&self, booking: &str) -> anyhow::Result<Vec<(String, i64, String)>> {
-        let rows: Vec<(String, i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT s.email, n.created_at, n.note FROM booking_notes n JOIN staff_accounts s ON s.id = n.staff_id \
+        let rows: Vec<(String, String, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT n.id, s.email, n.created_at, n.note FROM booking_notes n JOIN staff_accounts s ON s.id = n.staff_id \
              WHERE n.booking_id = $1 ORDER BY n.created_at, n.id",
         )
         .bind(booking)
         .fetch_all(self.db)
         .await?;
         rows.into_iter()
-            .map(|(email, created_at, sealed)| {
+            .map(|(id, email, created_at, sealed)| {
                 Ok((
                     email,
                     created_at,
                     self.cipher
-                        .decrypt_string(&columns::BOOKING_NOTE, &sealed)?
+                        .decrypt_string(&columns::BOOKING_NOTE, &id, &sealed)?
                         .to_string(),
                 ))
             })

@@ -166,22 +166,30 @@ async fn deleting_an_account_frees_its_places_erases_its_data_and_signs_it_out_e
     assert!(photo.is_none());
     let answers = app
         .cipher
-        .decrypt_string(&usajili::crypto::columns::APPLICATION_ANSWERS, &answers)
+        .decrypt_string(
+            &usajili::crypto::columns::APPLICATION_ANSWERS,
+            &id,
+            &answers,
+        )
         .unwrap();
     assert!(
         !answers.contains("Mwangi") && !answers.contains("1000500"),
         "{}",
         answers.as_str()
     );
-    let (contact, kind): (Vec<u8>, String) =
-        sqlx::query_as("SELECT contact, contact_kind FROM accounts")
+    let (row, contact, kind): (String, Vec<u8>, String) =
+        sqlx::query_as("SELECT id, contact, contact_kind FROM accounts")
             .fetch_one(&app.db)
             .await
             .unwrap();
     assert_eq!(kind, "deleted");
     assert_eq!(
         app.cipher
-            .decrypt_string(&usajili::crypto::columns::ACCOUNT_CONTACT, &contact)
+            .decrypt_string(
+                &usajili::crypto::columns::ACCOUNT_CONTACT,
+                &account,
+                &contact
+            )
             .unwrap()
             .as_str(),
         ""

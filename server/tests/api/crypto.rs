@@ -5,12 +5,12 @@ use usajili::crypto::columns::{ACCOUNT_CONTACT, IDENTITY_NAMES, SIGN_IN_CODE_CON
 use usajili::crypto::{Column, CryptoError, FieldCipher, MasterKey};
 
 #[tokio::test]
-async fn a_value_encrypted_for_one_column_decrypts_only_there() {
+async fn a_value_encrypted_for_one_row_of_one_column_decrypts_only_there() {
     let app = spawn_app().await;
     let master = usajili::config::Config::load_master_key(&app.config).unwrap();
     let cipher = FieldCipher::load(&app.db, &master).await.unwrap();
 
-    let sealed = cipher.encrypt_str(&IDENTITY_NAMES, "Ng'ang'a");
+    let sealed = cipher.encrypt_str(&IDENTITY_NAMES, "row-1", "Ng'ang'a");
 
     assert!(
         !sealed.windows(8).any(|w| w == b"Ng'ang'a"),
@@ -18,19 +18,23 @@ async fn a_value_encrypted_for_one_column_decrypts_only_there() {
     );
     assert_eq!(
         cipher
-            .decrypt_string(&IDENTITY_NAMES, &sealed)
+            .decrypt_string(&IDENTITY_NAMES, "row-1", &sealed)
             .unwrap()
             .as_str(),
         "Ng'ang'a"
     );
     assert!(matches!(
-        cipher.decrypt_string(&ACCOUNT_CONTACT, &sealed),
+        cipher.decrypt_string(&ACCOUNT_CONTACT, "row-1", &sealed),
+        Err(CryptoError::Tampered)
+    ));
+    assert!(matches!(
+        cipher.decrypt_string(&IDENTITY_NAMES, "row-2", &sealed),
         Err(CryptoError::Tampered)
     ));
     let mut tampered = sealed.clone();
     *tampered.last_mut().unwrap() ^= 1;
     assert!(matches!(
-        cipher.decrypt(&IDENTITY_NAMES, &tampered),
+        cipher.decrypt(&IDENTITY_NAMES, "row-1", &tampered),
         Err(CryptoError::Tampered)
     ));
 }
@@ -42,8 +46,8 @@ async fn the_same_value_encrypts_differently_but_indexes_the_same() {
     let cipher = FieldCipher::load(&app.db, &master).await.unwrap();
 
     assert_ne!(
-        cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "+254712345678"),
-        cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "+254712345678")
+        cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "row", "+254712345678"),
+        cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "row", "+254712345678")
     );
     assert_eq!(
         cipher.blind_index("phone", "+254712345678"),
@@ -65,16 +69,16 @@ async fn old_values_stay_readable_after_a_rotation() {
     let app = spawn_app().await;
     let master = usajili::config::Config::load_master_key(&app.config).unwrap();
     let cipher = FieldCipher::load(&app.db, &master).await.unwrap();
-    let before = cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "Achieng");
+    let before = cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "row", "Achieng");
 
     let new_id = cipher.rotate(&app.db, &master).await.unwrap();
-    let after = cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "Achieng");
+    let after = cipher.encrypt_str(&SIGN_IN_CODE_CONTACT, "row", "Achieng");
 
     assert_eq!(FieldCipher::key_id_of(&before), Some(new_id - 1));
     assert_eq!(FieldCipher::key_id_of(&after), Some(new_id));
     assert_eq!(
         cipher
-            .decrypt_string(&SIGN_IN_CODE_CONTACT, &before)
+            .decrypt_string(&SIGN_IN_CODE_CONTACT, "row", &before)
             .unwrap()
             .as_str(),
         "Achieng"
@@ -82,7 +86,7 @@ async fn old_values_stay_readable_after_a_rotation() {
     let reloaded = FieldCipher::load(&app.db, &master).await.unwrap();
     assert_eq!(
         reloaded
-            .decrypt_string(&SIGN_IN_CODE_CONTACT, &after)
+            .decrypt_string(&SIGN_IN_CODE_CONTACT, "row", &after)
             .unwrap()
             .as_str(),
         "Achieng"
@@ -280,10 +284,123 @@ async fn keys_rotate_while_people_book_and_no_value_is_lost_or_unreadable() {
             column.context
         );
         assert!(
-            fresh.decrypt(column, value).is_ok(),
+            fresh.decrypt(column, id, value).is_ok(),
             "{} of {id} does not decrypt",
             column.context
         );
     }
     assert_eq!(app.live_booking_count().await as usize, booked.len());
+}
+
+#[tokio::test]
+async fn an_authenticator_secret_copied_onto_another_members_row_does_not_decrypt() {
+    use usajili::crypto::columns::STAFF_TOTP_SECRET;
+    use usajili::staff::Role;
+    let app = crate::fixtures::console().await;
+    app.signed_in_staff("amina@centre.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
+    app.signed_in_staff("baraka@centre.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
+    let secrets: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, email, totp_secret FROM staff_accounts WHERE totp_secret IS NOT NULL ORDER BY email",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let [(amina, _, amina_secret), (baraka, _, _)] = &secrets[..] else {
+        panic!("two enrolled members: {}", secrets.len())
+    };
+    assert!(
+        app.cipher
+            .decrypt(&STAFF_TOTP_SECRET, amina, amina_secret)
+            .is_ok()
+    );
+
+    // Someone with write access to the database copies Amina's secret
+    // onto Baraka's row, to sign in as Baraka with Amina's authenticator.
+    sqlx::query("UPDATE staff_accounts SET totp_secret = $1 WHERE id = $2")
+        .bind(amina_secret)
+        .bind(baraka)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let copied: Vec<u8> =
+        sqlx::query_scalar("SELECT totp_secret FROM staff_accounts WHERE id = $1")
+            .bind(baraka)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(matches!(
+        app.cipher.decrypt(&STAFF_TOTP_SECRET, baraka, &copied),
+        Err(CryptoError::Tampered)
+    ));
+}
+
+#[tokio::test]
+async fn values_sealed_before_row_binding_are_bound_to_their_rows_at_start_up() {
+    use crate::browser::{WANJIRU, with_registry};
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let citizen = app.signed_in_citizen("0712999001").await;
+    let own = citizen.start().await;
+    citizen.complete(&own, &WANJIRU).await;
+    citizen.submit(&own).await;
+    // The database as the release before row binding left it: every value
+    // bound to its column only, and no upgrade recorded.
+    let before = every_sealed_value(&app.db).await;
+    assert!(before.len() >= 5, "{}", before.len());
+    for (column, id, value) in &before {
+        if value.is_empty() {
+            continue;
+        }
+        let plain = app.cipher.decrypt(column, id, value).unwrap();
+        let Column {
+            table,
+            column: name,
+            key,
+            ..
+        } = column;
+        sqlx::query(&format!("UPDATE {table} SET {name} = $1 WHERE {key} = $2"))
+            .bind(app.cipher.encrypt_unbound(column, &plain))
+            .bind(id)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM crypto_upgrades")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let old = every_sealed_value(&app.db).await;
+    let (column, id, value) = old.iter().find(|(_, _, v)| !v.is_empty()).unwrap();
+    assert!(
+        app.cipher.decrypt(column, id, value).is_err(),
+        "an unbound value is not read as a bound one"
+    );
+
+    let master = usajili::config::Config::load_master_key(&app.config).unwrap();
+    let cipher = usajili::crypto::open(&app.db, &master).await.unwrap();
+
+    for ((column, id, was), (_, _, now)) in before.iter().zip(every_sealed_value(&app.db).await) {
+        if was.is_empty() {
+            continue;
+        }
+        assert_eq!(
+            cipher.decrypt(column, id, &now).unwrap(),
+            app.cipher.decrypt(column, id, was).unwrap(),
+            "{} of {id}",
+            column.context
+        );
+    }
+    // Recorded once: the next start reads nothing again.
+    assert_eq!(
+        usajili::crypto::keys::bind_to_rows(&app.db, &cipher, 100)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(app.rows_in("crypto_upgrades").await, 1);
+    // And the portal reads what it upgraded.
+    let (status, _) = citizen.page(&format!("/applications/{own}")).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
 }

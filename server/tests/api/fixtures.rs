@@ -412,7 +412,7 @@ impl TestApp {
         )
         .bind(&id)
         .bind(&account)
-        .bind(self.cipher.encrypt(&usajili::crypto::columns::APPLICATION_ANSWERS, &answers))
+        .bind(self.cipher.encrypt(&usajili::crypto::columns::APPLICATION_ANSWERS, &id, &answers))
         .bind(now())
         .bind(format!("HN-{}", &id[..8]))
         .execute(&self.db)
@@ -424,8 +424,8 @@ impl TestApp {
         )
         .bind(&id)
         .bind(&account)
-        .bind(self.cipher.encrypt(&usajili::crypto::columns::CHILD_LINK_DOCUMENT, &png(40, 40)))
-        .bind(self.cipher.encrypt_str(&usajili::crypto::columns::CHILD_LINK_DOCUMENT_REFERENCE, "CHILDREN COURT 12/2026"))
+        .bind(self.cipher.encrypt(&usajili::crypto::columns::CHILD_LINK_DOCUMENT, &usajili::crypto::columns::child_link_row(&id, &account), &png(40, 40)))
+        .bind(self.cipher.encrypt_str(&usajili::crypto::columns::CHILD_LINK_DOCUMENT_REFERENCE, &usajili::crypto::columns::child_link_row(&id, &account), "CHILDREN COURT 12/2026"))
         .bind(now())
         .execute(&self.db)
         .await
@@ -450,7 +450,7 @@ impl TestApp {
                 "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', $3)",
             )
             .bind(&account)
-            .bind(self.cipher.encrypt_str(&usajili::crypto::columns::ACCOUNT_CONTACT, &format!("phone:+254700{i:06}")))
+            .bind(self.cipher.encrypt_str(&usajili::crypto::columns::ACCOUNT_CONTACT, &account, &format!("phone:+254700{i:06}")))
             // Now, not 0: the retention job deletes old accounts without applications.
             .bind(now())
             .execute(&self.db)

@@ -230,7 +230,7 @@ async fn a_childs_application_keeps_no_parents_identifiers_and_the_second_parent
         .unwrap();
     let answers: app::application::Answers = serde_json::from_slice(
         &app.cipher
-            .decrypt(&usajili::crypto::columns::APPLICATION_ANSWERS, &sealed)
+            .decrypt(&usajili::crypto::columns::APPLICATION_ANSWERS, &id, &sealed)
             .unwrap(),
     )
     .unwrap();

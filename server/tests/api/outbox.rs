@@ -343,21 +343,21 @@ async fn the_outbox_table_holds_no_phone_number_or_code_in_plain_text() {
     // Encrypted for its column, and only readable there.
     assert_eq!(
         app.cipher
-            .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, &recipient)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, &id, &recipient)
             .unwrap()
             .as_str(),
         phone
     );
     assert_eq!(
         app.cipher
-            .decrypt_string(&usajili::crypto::columns::OUTBOX_BODY, &body)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_BODY, &id, &body)
             .unwrap()
             .as_str(),
         message.text(Locale::en)
     );
     assert!(
         app.cipher
-            .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, &body)
+            .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, &id, &body)
             .is_err()
     );
 }

@@ -55,7 +55,7 @@ async fn row(app: &TestApp, id: &str) -> Option<Row> {
          }| Row {
             answers: app
                 .cipher
-                .decrypt_string(&usajili::crypto::columns::APPLICATION_ANSWERS, &answers)
+                .decrypt_string(&usajili::crypto::columns::APPLICATION_ANSWERS, id, &answers)
                 .unwrap()
                 .to_string(),
             photo: photo.is_some(),
@@ -235,8 +235,8 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
     let year_later = now + 366 * DAY;
     let report = retention.run(year_later).await.unwrap();
     assert_eq!(report.accounts, 3, "{report:?}");
-    let accounts: Vec<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT contact_kind, contact FROM accounts")
+    let accounts: Vec<(String, String, Vec<u8>)> =
+        sqlx::query_as("SELECT id, contact_kind, contact FROM accounts")
             .fetch_all(&app.db)
             .await
             .unwrap();
@@ -245,11 +245,15 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
         2,
         "the account that never applied is deleted"
     );
-    for (kind, contact) in accounts {
+    for (account, kind, contact) in accounts {
         assert_eq!(kind, "erased");
         assert_eq!(
             app.cipher
-                .decrypt_string(&usajili::crypto::columns::ACCOUNT_CONTACT, &contact)
+                .decrypt_string(
+                    &usajili::crypto::columns::ACCOUNT_CONTACT,
+                    &account,
+                    &contact
+                )
                 .unwrap()
                 .as_str(),
             ""

@@ -38,22 +38,22 @@ async fn verified_in_kiswahili(app: &TestApp, phone: &str, person: &Person) -> S
 
 /// The texts queued of `kind`, decrypted, with the phone each goes to.
 async fn queued(app: &TestApp, kind: &str) -> Vec<(String, String)> {
-    let rows: Vec<(Vec<u8>, Vec<u8>)> = sqlx::query_as(
-        "SELECT recipient, body FROM outbox WHERE kind = $1 ORDER BY created_at, id",
+    let rows: Vec<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, recipient, body FROM outbox WHERE kind = $1 ORDER BY created_at, id",
     )
     .bind(kind)
     .fetch_all(&app.db)
     .await
     .unwrap();
     rows.iter()
-        .map(|(to, body)| {
+        .map(|(id, to, body)| {
             (
                 app.cipher
-                    .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, to)
+                    .decrypt_string(&usajili::crypto::columns::OUTBOX_RECIPIENT, id, to)
                     .unwrap()
                     .to_string(),
                 app.cipher
-                    .decrypt_string(&usajili::crypto::columns::OUTBOX_BODY, body)
+                    .decrypt_string(&usajili::crypto::columns::OUTBOX_BODY, id, body)
                     .unwrap()
                     .to_string(),
             )

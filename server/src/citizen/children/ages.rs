@@ -64,7 +64,7 @@ pub async fn close_adults(
     let mut closed = 0;
     for (id, sealed) in &rows {
         let answers: Answers =
-            serde_json::from_slice(&cipher.decrypt(&APPLICATION_ANSWERS, sealed)?)?;
+            serde_json::from_slice(&cipher.decrypt(&APPLICATION_ANSWERS, id, sealed)?)?;
         let Some(about) = answers.about_you else {
             continue;
         };

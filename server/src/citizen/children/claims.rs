@@ -95,7 +95,7 @@ impl Children<'_> {
         .bind(ApplicationKind::MinorCard.code())
         .bind(
             self.cipher
-                .encrypt(&APPLICATION_ANSWERS, &serde_json::to_vec(&answers)?),
+                .encrypt(&APPLICATION_ANSWERS, &id, &serde_json::to_vec(&answers)?),
         )
         .bind(now)
         .execute(&mut *tx)
@@ -133,7 +133,7 @@ impl Children<'_> {
     }
 
     fn claim_of(&self, row: ClaimRow) -> anyhow::Result<Claim> {
-        let answers = self.answers_of(&row.answers)?;
+        let answers = self.answers_of(&row.id, &row.answers)?;
         let name = answers
             .about_you
             .map(|a| format!("{} {}", a.given_names, a.surname))
@@ -163,7 +163,7 @@ impl Children<'_> {
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
-        Ok(self.answers_of(&sealed)?.birth_certificate)
+        Ok(self.answers_of(id, &sealed)?.birth_certificate)
     }
 
     /// A supervisor approved the claim `id` (its link is already marked
@@ -227,13 +227,36 @@ impl Children<'_> {
             .bind(&guardian)
             .execute(&mut *conn)
             .await?;
+        // The document is sealed to its link's row: it moves sealed again.
+        let (document, document_reference): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
+            "SELECT document, document_reference FROM child_links WHERE application_id = $1 AND account_id = $2",
+        )
+        .bind(id)
+        .bind(&guardian)
+        .fetch_one(&mut *conn)
+        .await?;
+        let (from, to) = (
+            columns::child_link_row(id, &guardian),
+            columns::child_link_row(&holder, &guardian),
+        );
+        let move_sealed = |column: &columns::Column, sealed: Option<Vec<u8>>| {
+            sealed
+                .map(|sealed| {
+                    let plain = self.cipher.decrypt(column, &from, &sealed)?;
+                    anyhow::Ok(self.cipher.encrypt(column, &to, &plain))
+                })
+                .transpose()
+        };
         sqlx::query(
-            "UPDATE child_links SET application_id = $2, updated_at = $3 WHERE application_id = $1 AND account_id = $4",
+            "UPDATE child_links SET application_id = $2, updated_at = $3, document = $5, document_reference = $6 \
+             WHERE application_id = $1 AND account_id = $4",
         )
         .bind(id)
         .bind(&holder)
         .bind(now)
         .bind(&guardian)
+        .bind(move_sealed(&columns::CHILD_LINK_DOCUMENT, document)?)
+        .bind(move_sealed(&columns::CHILD_LINK_DOCUMENT_REFERENCE, document_reference)?)
         .execute(&mut *conn)
         .await?;
         // The ledger is only appended to: the guardian's consent is entered

@@ -64,6 +64,7 @@ impl Children<'_> {
         bytes: &[u8],
         now: i64,
     ) -> anyhow::Result<bool> {
+        let row = columns::child_link_row(id, account);
         let done = sqlx::query(
             "UPDATE child_links SET document = $3, document_type = $4, document_reference = $5, status = 'pending_review', \
              review_reason = NULL, updated_at = $6 \
@@ -71,9 +72,9 @@ impl Children<'_> {
         )
         .bind(id)
         .bind(account)
-        .bind(self.cipher.encrypt(&columns::CHILD_LINK_DOCUMENT, bytes))
+        .bind(self.cipher.encrypt(&columns::CHILD_LINK_DOCUMENT, &row, bytes))
         .bind(content_type)
-        .bind(self.cipher.encrypt_str(&columns::CHILD_LINK_DOCUMENT_REFERENCE, reference))
+        .bind(self.cipher.encrypt_str(&columns::CHILD_LINK_DOCUMENT_REFERENCE, &row, reference))
         .bind(now)
         .execute(self.db)
         .await?;
@@ -104,23 +105,28 @@ impl Children<'_> {
 
     /// The guardian's document, for the reviewer.
     pub async fn document(&self, id: &str) -> anyhow::Result<Option<Document>> {
-        let row: Option<(Vec<u8>, Vec<u8>)> = sqlx::query_as(
-            "SELECT document, document_reference FROM child_links \
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT account_id, document, document_reference FROM child_links \
              WHERE application_id = $1 AND role = 'guardian' AND document IS NOT NULL",
         )
         .bind(id)
         .fetch_optional(self.db)
         .await?;
-        let Some((document, document_reference)) = row else {
+        let Some((account, document, document_reference)) = row else {
             return Ok(None);
         };
+        let row = columns::child_link_row(id, &account);
         let bytes = self
             .cipher
-            .decrypt(&columns::CHILD_LINK_DOCUMENT, &document)?
+            .decrypt(&columns::CHILD_LINK_DOCUMENT, &row, &document)?
             .to_vec();
         let reference = self
             .cipher
-            .decrypt_string(&columns::CHILD_LINK_DOCUMENT_REFERENCE, &document_reference)?
+            .decrypt_string(
+                &columns::CHILD_LINK_DOCUMENT_REFERENCE,
+                &row,
+                &document_reference,
+            )?
             .to_string();
         let content_type = document_type(&bytes).unwrap_or("application/octet-stream");
         Ok(Some(Document {

@@ -21,9 +21,9 @@ impl Children<'_> {
         match sealed {
             None => Ok(None),
             Some(sealed) => {
-                let text = self
-                    .cipher
-                    .decrypt_string(&columns::IDENTITY_ID_NUMBER, &sealed)?;
+                let text =
+                    self.cipher
+                        .decrypt_string(&columns::IDENTITY_ID_NUMBER, account, &sealed)?;
                 Ok(NationalIdNumber::parse(&text).ok())
             }
         }
@@ -76,8 +76,8 @@ impl Children<'_> {
         )
         .bind(account)
         .bind(&index)
-        .bind(self.cipher.encrypt_str(&columns::IDENTITY_ID_NUMBER, id_number.as_ref()))
-        .bind(self.cipher.encrypt_str(&columns::IDENTITY_NAMES, &names))
+        .bind(self.cipher.encrypt_str(&columns::IDENTITY_ID_NUMBER, account, id_number.as_ref()))
+        .bind(self.cipher.encrypt_str(&columns::IDENTITY_NAMES, account, &names))
         .bind(now)
         .execute(self.db)
         .await;

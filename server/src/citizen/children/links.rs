@@ -148,7 +148,7 @@ impl Children<'_> {
         .bind(&id)
         .bind(account)
         .bind(ApplicationKind::MinorCard.code())
-        .bind(self.cipher.encrypt(&APPLICATION_ANSWERS, &serde_json::to_vec(&answers)?))
+        .bind(self.cipher.encrypt(&APPLICATION_ANSWERS, &id, &serde_json::to_vec(&answers)?))
         .bind(&index)
         .bind(now)
         .execute(&mut *tx)
@@ -248,7 +248,7 @@ impl Children<'_> {
         let Some(sealed) = sealed else {
             return Ok(None);
         };
-        let Some(birth_cert) = self.answers_of(&sealed)?.birth_certificate else {
+        let Some(birth_cert) = self.answers_of(id, &sealed)?.birth_certificate else {
             return Ok(None);
         };
         // The parents are read from the registry, never kept in the

@@ -70,11 +70,11 @@ pub struct Children<'a> {
 }
 
 impl Children<'_> {
-    /// A child's application's answers, from their sealed column.
-    fn answers_of(&self, sealed: &[u8]) -> anyhow::Result<app::application::Answers> {
-        let plain = self
-            .cipher
-            .decrypt(&crate::crypto::columns::APPLICATION_ANSWERS, sealed)?;
+    /// The answers of the child's application `id`, from their sealed column.
+    fn answers_of(&self, id: &str, sealed: &[u8]) -> anyhow::Result<app::application::Answers> {
+        let plain =
+            self.cipher
+                .decrypt(&crate::crypto::columns::APPLICATION_ANSWERS, id, sealed)?;
         Ok(serde_json::from_slice(&plain)?)
     }
 }
