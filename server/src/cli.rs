@@ -88,9 +88,17 @@ enum StaffCommand {
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
     /// Recompute the hash chain; fails, naming the first entry, if any entry
-    /// was edited, inserted or deleted. Prints the newest entry's hash: keep
-    /// it outside the database to notice the newest entries being cut off.
-    Verify,
+    /// was edited, inserted or deleted.
+    Verify {
+        /// A head recorded earlier by `usajili audit head` (SEQ:HASH): also
+        /// fail if that entry is gone or changed (the newest entries cut
+        /// off or replaced).
+        #[arg(long)]
+        expect: Option<crate::audit::anchor::Anchor>,
+    },
+    /// Print the newest entry as SEQ:HASH, to keep outside the database
+    /// (for `audit verify --expect`).
+    Head,
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,7 +156,10 @@ impl Cli {
             Command::Keys(KeysCommand::Rotate { batch, settle_secs }) => {
                 rotate_keys(&self.config, batch, settle_secs).await
             }
-            Command::Audit(AuditCommand::Verify) => verify_audit(&self.config).await,
+            Command::Audit(AuditCommand::Verify { expect }) => {
+                verify_audit(&self.config, expect.as_ref()).await
+            }
+            Command::Audit(AuditCommand::Head) => audit_head(&self.config).await,
             Command::Demo(DemoCommand::Queue {
                 centre,
                 people,
@@ -218,21 +229,43 @@ async fn retention(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn verify_audit(config: &Config) -> anyhow::Result<()> {
+async fn verify_audit(
+    config: &Config,
+    expect: Option<&crate::audit::anchor::Anchor>,
+) -> anyhow::Result<()> {
     let (pool, cipher, _) = open(config).await?;
-    let verdict = crate::audit::Audit {
+    let audit = crate::audit::Audit {
+        db: &pool,
+        cipher: &cipher,
+    };
+    let verdict = audit.verify().await?;
+    if let crate::audit::Verdict::Broken { .. } = verdict {
+        anyhow::bail!("{verdict}");
+    }
+    if let Some(anchor) = expect {
+        if let Err(mismatch) = audit.holds(anchor).await? {
+            anyhow::bail!("{mismatch}");
+        }
+        println!("{verdict}; it still holds the recorded head {anchor}");
+    } else {
+        println!("{verdict}");
+    }
+    Ok(())
+}
+
+async fn audit_head(config: &Config) -> anyhow::Result<()> {
+    let (pool, cipher, _) = open(config).await?;
+    let head = crate::audit::Audit {
         db: &pool,
         cipher: &cipher,
     }
-    .verify()
+    .head()
     .await?;
-    match verdict {
-        crate::audit::Verdict::Intact { .. } => {
-            println!("{verdict}");
-            Ok(())
-        }
-        crate::audit::Verdict::Broken { .. } => anyhow::bail!("{verdict}"),
+    match head {
+        Some(anchor) => println!("{anchor}"),
+        None => anyhow::bail!("the audit log is empty: there is no head to record yet"),
     }
+    Ok(())
 }
 
 /// The new password: asked twice on a terminal, else the first line of stdin.

@@ -6,6 +6,7 @@
 use super::applications::Applications;
 use super::children::Claim;
 use super::sign_in::ContactAddress;
+use crate::audit::{Audit, Event};
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
 use crate::registry::verification::ApplicationKind;
@@ -322,7 +323,15 @@ impl Accounts<'_> {
     /// contact is erased (signing in again starts a new, empty account) and
     /// every session of the account ends. Enrolled applications are kept for
     /// the card, under their retention period.
-    pub async fn delete(&self, account: &str, now: i64) -> anyhow::Result<Deleted> {
+    ///
+    /// `event` (the deletion) is recorded in the audit chain, with the
+    /// counts, in the same transaction.
+    pub async fn delete(
+        &self,
+        account: &str,
+        now: i64,
+        event: Event<'_>,
+    ) -> anyhow::Result<Deleted> {
         let enrolled = ENROLLED.map(|s| format!("'{}'", s.code())).join(", ");
         let mut tx = self.db.begin().await?;
         // The first statement writes (SQLite takes its write lock at once).
@@ -439,11 +448,22 @@ impl Accounts<'_> {
             .bind(format!("%\"account\":\"{account}\"%"))
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(Deleted {
+        let deleted = Deleted {
             applications_erased,
             applications_kept: u64::try_from(applications_kept)?,
             bookings_cancelled,
-        })
+        };
+        let event = event.detail(format!(
+            "erased={} kept={} bookings_cancelled={}",
+            deleted.applications_erased, deleted.applications_kept, deleted.bookings_cancelled
+        ));
+        Audit {
+            db: self.db,
+            cipher: self.cipher,
+        }
+        .record_in(&mut tx, &event, now)
+        .await?;
+        tx.commit().await?;
+        Ok(deleted)
     }
 }

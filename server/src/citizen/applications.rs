@@ -2,6 +2,7 @@
 //! the photo apart), always looked up together with the account that owns
 //! them, so that one citizen can never reach another's.
 
+use crate::audit::{Audit, Event};
 use crate::citizen::children::status;
 use crate::citizen::reference::new_reference;
 use crate::crypto::FieldCipher;
@@ -356,13 +357,16 @@ impl Applications<'_> {
     }
 
     /// Submits: records consent, gives a reference, and verifies with the
-    /// registry (or leaves the application pending verification).
+    /// registry (or leaves the application pending verification). `event`
+    /// (the citizen's submission) is recorded in the audit chain in the
+    /// transaction that submits it.
     pub async fn submit(
         &self,
         verifications: &PendingVerifications,
         app: &Stored,
         today: CivilDate,
         now: i64,
+        event: &Event<'_>,
     ) -> anyhow::Result<Result<Stored, Refused>> {
         if !app.state.is_editable() {
             return Ok(Err(Refused::NotEditable));
@@ -431,6 +435,12 @@ impl Applications<'_> {
         .bind(NOTICE_VERSION)
         .bind(now)
         .execute(&mut *tx)
+        .await?;
+        Audit {
+            db: self.db,
+            cipher: self.cipher,
+        }
+        .record_in(&mut tx, event, now)
         .await?;
         tx.commit().await?;
 

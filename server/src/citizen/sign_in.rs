@@ -18,6 +18,7 @@
 //! - The answer to a request is the same whether or not the contact has an
 //!   account: the account is made when a code is first used.
 
+use crate::audit::{Actor, Audit, Event};
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
 use crate::messages::{Message, Recipient, outbox};
@@ -348,11 +349,17 @@ impl SignIn<'_> {
     /// as wrong, so that no more than 5 tries of a code are ever compared;
     /// then it is counted against the contact's wrong tries for the day. A
     /// right code gives its try back as the same transaction uses the code.
+    ///
+    /// `signing_in_from` (the connection's key, `ClientAddr::key`) is given
+    /// when the code signs the citizen in: the sign-in is then recorded in
+    /// the audit chain in the same transaction. A code that confirms an
+    /// action instead (deleting the account) records nothing here.
     pub async fn verify_code(
         &self,
         challenge: &str,
         code: &str,
         now: i64,
+        signing_in_from: Option<&str>,
     ) -> anyhow::Result<Result<String, CodeProblem>> {
         let mut tx = self.db.begin().await?;
         let reserved = sqlx::query_as::<_, ReservedTry>(
@@ -408,7 +415,6 @@ impl SignIn<'_> {
             tx.rollback().await?;
             return Ok(Err(CodeProblem::Dead));
         }
-        tx.commit().await?;
         let contact = self.cipher.decrypt_string(
             &columns::SIGN_IN_CODE_CONTACT,
             challenge,
@@ -417,12 +423,27 @@ impl SignIn<'_> {
         let (kind, value) = contact
             .split_once(':')
             .ok_or_else(|| anyhow::anyhow!("a malformed stored contact"))?;
-        let account = self.account_for(&index, kind, value, now).await?;
+        let account = self.account_for(&mut tx, &index, kind, value, now).await?;
+        if let Some(client) = signing_in_from {
+            let event = Event::new(Actor::Citizen(&account), "citizen.sign_in")
+                .on("account", &account)
+                .from_citizen_address(self.cipher, client);
+            Audit {
+                db: self.db,
+                cipher: self.cipher,
+            }
+            .record_in(&mut tx, &event, now)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(Ok(account))
     }
 
+    /// The account of the contact, made now if new, on the code's
+    /// transaction `conn`.
     async fn account_for(
         &self,
+        conn: &mut AnyConnection,
         index: &str,
         kind: &str,
         value: &str,
@@ -431,13 +452,13 @@ impl SignIn<'_> {
         let existing: Option<String> =
             sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
                 .bind(index)
-                .fetch_optional(self.db)
+                .fetch_optional(&mut *conn)
                 .await?;
         if let Some(id) = existing {
             sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(&id)
-                .execute(self.db)
+                .execute(&mut *conn)
                 .await?;
             return Ok(id);
         }
@@ -452,12 +473,12 @@ impl SignIn<'_> {
         .bind(kind)
         .bind(now)
         .bind(now)
-        .execute(self.db)
+        .execute(&mut *conn)
         .await?;
         // Another request may have made it first.
         let id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
             .bind(index)
-            .fetch_one(self.db)
+            .fetch_one(&mut *conn)
             .await?;
         tracing::info!(account = %id, "account opened");
         Ok(id)

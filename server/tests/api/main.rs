@@ -3,6 +3,7 @@
 //! `postgres` with `USAJILI_TEST_POSTGRES_URL`); the test script runs the
 //! suite once per engine.
 mod account;
+mod audit;
 mod behind_nginx;
 mod booking;
 mod browser;

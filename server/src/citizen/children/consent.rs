@@ -4,6 +4,7 @@
 //! application and leaves the data to the retention job.
 
 use super::{Children, status, stop};
+use crate::audit::Event;
 use crate::citizen::reference::new_reference;
 use app::application::ApplicationState;
 use app::pages::children::Role;
@@ -27,8 +28,15 @@ pub struct LedgerEntry {
 impl Children<'_> {
     /// Records this adult's consent in the ledger and moves the application
     /// on: a proven parent's child is verified (the registry was asked when
-    /// the child was added); a guardian's waits for review.
-    pub async fn consent(&self, account: &str, id: &str, now: i64) -> anyhow::Result<bool> {
+    /// the child was added); a guardian's waits for review. `event` is
+    /// recorded in the audit chain in the same transaction.
+    pub async fn consent(
+        &self,
+        account: &str,
+        id: &str,
+        now: i64,
+        event: &Event<'_>,
+    ) -> anyhow::Result<bool> {
         let Some(link) = self.link(account, id).await? else {
             return Ok(false);
         };
@@ -49,6 +57,7 @@ impl Children<'_> {
             return Ok(true);
         }
         append_ledger(&mut tx, account, id, link.role, "given", now).await?;
+        self.audit().record_in(&mut tx, event, now).await?;
         let next = match link.status.as_str() {
             status::PROVEN | status::APPROVED => ApplicationState::Verified,
             status::PENDING_REVIEW => ApplicationState::GuardianshipReview,
@@ -71,8 +80,15 @@ impl Children<'_> {
 
     /// Withdraws this adult's consent: appended to the ledger; the booking
     /// cancelled and its place freed; the application cancelled (processing
-    /// stops; retention erases it after the closed period).
-    pub async fn withdraw(&self, account: &str, id: &str, now: i64) -> anyhow::Result<bool> {
+    /// stops; retention erases it after the closed period). `event` is
+    /// recorded in the audit chain in the same transaction.
+    pub async fn withdraw(
+        &self,
+        account: &str,
+        id: &str,
+        now: i64,
+        event: &Event<'_>,
+    ) -> anyhow::Result<bool> {
         let Some(link) = self.link(account, id).await? else {
             return Ok(false);
         };
@@ -90,6 +106,7 @@ impl Children<'_> {
             .await?;
         append_ledger(&mut tx, account, id, link.role, "withdrawn", now).await?;
         stop(&mut tx, id, now).await?;
+        self.audit().record_in(&mut tx, event, now).await?;
         tx.commit().await?;
         tracing::info!(application = %id, "consent withdrawn for a child; application stopped");
         Ok(true)

@@ -70,6 +70,13 @@ pub struct Children<'a> {
 }
 
 impl Children<'_> {
+    fn audit(&self) -> crate::audit::Audit<'_> {
+        crate::audit::Audit {
+            db: self.db,
+            cipher: self.cipher,
+        }
+    }
+
     /// The answers of the child's application `id`, from their sealed column.
     fn answers_of(&self, id: &str, sealed: &[u8]) -> anyhow::Result<app::application::Answers> {
         let plain =

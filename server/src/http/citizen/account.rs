@@ -2,7 +2,6 @@
 //! the account (`citizen::account`) with a fresh code sent to its contact.
 
 use super::{Citizen, CitizenSession, PendingSignIn};
-use crate::audit::{Actor, Event};
 use crate::citizen::account::Accounts;
 use crate::citizen::sign_in::CodeProblem;
 use crate::http::AppState;
@@ -44,10 +43,8 @@ async fn audit(
     detail: String,
     now: i64,
 ) -> anyhow::Result<()> {
-    let event = Event::new(Actor::Citizen(account), action)
-        .on("account", account)
-        .from_citizen_address(&state.cipher, &client.key())
-        .detail(detail);
+    let event =
+        super::citizen_event(state, account, action, ("account", account), &client).detail(detail);
     state
         .audit()
         .record(&event, now)
@@ -178,13 +175,13 @@ async fn delete(
         Err(error) => error,
         Ok(code) => match state
             .sign_in()
-            .verify_code(&pending.challenge, &code, now)
+            .verify_code(&pending.challenge, &code, now, None)
             .await
             .context("checking the code that confirms a deletion")?
         {
             // The code went to this account's own contact.
             Ok(owner) if owner == account => {
-                return erase(&state, &account, client, session, now).await;
+                return erase(&state, &account, &client, session, now).await;
             }
             Ok(_) => FieldError::CodeExpired,
             Err(problem) => {
@@ -211,20 +208,22 @@ async fn delete(
 async fn erase(
     state: &AppState,
     account: &str,
-    client: ClientAddr,
+    client: &ClientAddr,
     session: CitizenSession,
     now: i64,
 ) -> PageResult {
+    let event = super::citizen_event(
+        state,
+        account,
+        "account.delete",
+        ("account", account),
+        client,
+    );
     let deleted = accounts(state)
-        .delete(account, now)
+        .delete(account, now, event)
         .await
         .context("deleting the account")?;
     session.end().await?;
-    let detail = format!(
-        "erased={} kept={} bookings_cancelled={}",
-        deleted.applications_erased, deleted.applications_kept, deleted.bookings_cancelled
-    );
-    audit(state, account, client, "account.delete", detail, now).await?;
     tracing::info!(
         account = %account,
         erased = deleted.applications_erased,

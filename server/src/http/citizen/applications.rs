@@ -5,6 +5,7 @@
 use super::{Citizen, OwnApplication, appointment_of, full_name};
 use crate::citizen::applications::{Refused, Stored, submission_message};
 use crate::http::AppState;
+use crate::http::ClientAddr;
 use crate::http::page::{
     Head, Notice, Now, PageError, PageForm, PageResult, plain, render, render_at, see_other, today,
 };
@@ -248,6 +249,7 @@ async fn step_page(
 async fn step_submit(
     State(state): State<AppState>,
     own: OwnApplication,
+    client: ClientAddr,
     Path((_, slug)): Path<(String, String)>,
     Now(now): Now,
     head: Head,
@@ -267,7 +269,8 @@ async fn step_submit(
             let body = PageForm::from_request(request, &state)
                 .await
                 .map_err(PageError::respond)?;
-            declaration_submit(&state, head, app, body.read(&[fields::DECLARATION])?, now).await
+            let form = body.read(&[fields::DECLARATION])?;
+            declaration_submit(&state, head, app, form, &client, now).await
         }
     }
 }
@@ -304,6 +307,7 @@ async fn declaration_submit(
     head: Head,
     app: Stored,
     mut form: Form,
+    client: &ClientAddr,
     now: i64,
 ) -> PageResult {
     let path = format!("/applications/{}", app.id);
@@ -320,13 +324,20 @@ async fn declaration_submit(
         return Ok(render_at(state, head, &path, StatusCode::UNPROCESSABLE_ENTITY, view).await);
     };
     let (applications, verifications) = (state.applications(), state.verifications());
+    let event = super::citizen_event(
+        state,
+        &app.account_id,
+        "application.submit",
+        ("application", &app.id),
+        client,
+    );
     let submitted = state
         .registry_tries()
         .attempt(
             &app.account_id,
             Identifier::BirthCertificate(&birth_cert),
             now,
-            applications.submit(&verifications, &app, today(now), now),
+            applications.submit(&verifications, &app, today(now), now, &event),
             |submitted| {
                 matches!(submitted, Ok(stored) if stored.attention == Some(Attention::Mismatch))
             },

@@ -32,6 +32,20 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+/// The audit event of a citizen's action on one of their records, from
+/// their connection (kept as a keyed hash).
+pub(super) fn citizen_event<'a>(
+    state: &AppState,
+    account: &'a str,
+    action: &'a str,
+    record: (&'a str, &'a str),
+    client: &crate::http::ClientAddr,
+) -> crate::audit::Event<'a> {
+    crate::audit::Event::new(crate::audit::Actor::Citizen(account), action)
+        .on(record.0, record.1)
+        .from_citizen_address(&state.cipher, &client.key())
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(sign_in::router())

@@ -113,6 +113,7 @@ async fn code_page(
 async fn code_submit(
     State(state): State<AppState>,
     session: CitizenSession,
+    client: ClientAddr,
     Now(now): Now,
     head: Head,
     body: PageForm,
@@ -126,7 +127,7 @@ async fn code_submit(
         Err(error) => error,
         Ok(code) => match state
             .sign_in()
-            .verify_code(&pending.challenge, &code, now)
+            .verify_code(&pending.challenge, &code, now, Some(&client.key()))
             .await
             .context("checking a sign-in code")?
         {

@@ -6,6 +6,8 @@
 use super::{child_name, refuse};
 use crate::citizen::children::{document_reference, document_type, status};
 use crate::http::AppState;
+use crate::http::ClientAddr;
+use crate::http::citizen::citizen_event;
 use crate::http::citizen::{OwnChild, appointment_of};
 use crate::http::page::{
     Head, Notice, Now, PageError, PageForm, PageResult, plain, render, see_other, today,
@@ -231,6 +233,7 @@ pub(super) async fn consent_page(
 pub(super) async fn consent_submit(
     State(state): State<AppState>,
     OwnChild { account, app, .. }: OwnChild,
+    client: ClientAddr,
     Now(now): Now,
     head: Head,
     body: PageForm,
@@ -248,7 +251,18 @@ pub(super) async fn consent_submit(
     }
     state
         .children()
-        .consent(&account, &id, now)
+        .consent(
+            &account,
+            &id,
+            now,
+            &citizen_event(
+                &state,
+                &account,
+                "consent.given",
+                ("application", &id),
+                &client,
+            ),
+        )
         .await
         .context("recording consent")?;
     Ok(see_other(&format!("/children/{id}")))
@@ -345,11 +359,23 @@ pub(super) async fn withdraw_page(
 pub(super) async fn withdraw_submit(
     State(state): State<AppState>,
     OwnChild { account, app, .. }: OwnChild,
+    client: ClientAddr,
     Now(now): Now,
 ) -> PageResult {
     let withdrawn = state
         .children()
-        .withdraw(&account, &app.id, now)
+        .withdraw(
+            &account,
+            &app.id,
+            now,
+            &citizen_event(
+                &state,
+                &account,
+                "consent.withdrawn",
+                ("application", &app.id),
+                &client,
+            ),
+        )
         .await
         .context("withdrawing consent")?;
     if withdrawn {

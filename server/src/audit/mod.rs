@@ -6,12 +6,14 @@
 //! hash; `seq` counts from 1 without gaps. `verify` (and `usajili audit
 //! verify`) recomputes the chain and names the first entry that was edited,
 //! inserted or deleted. Truncating the newest entries leaves a shorter valid
-//! chain, so `verify` reports the head (its `seq` and hash) for an operator
-//! to record outside the database and compare next time.
+//! chain, so operators record the head outside the database (`usajili
+//! audit head`) and check the chain against it later ([`anchor`]).
 //!
 //! Entries hold ids, action names and counts, never personal data. A
 //! citizen's connection is kept as a keyed hash of the address; a staff
 //! member's as the address itself.
+
+pub mod anchor;
 
 use crate::crypto::FieldCipher;
 use sqlx::{AnyConnection, AnyPool, Connection};
