@@ -117,6 +117,12 @@ impl Application {
         &self.state.clock
     }
 
+    /// The router `run_until_stopped` serves (the authorization-matrix test
+    /// reads its routes from it).
+    pub fn router(&self) -> axum::Router {
+        router(self.state.clone())
+    }
+
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;

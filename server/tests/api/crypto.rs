@@ -381,12 +381,17 @@ async fn values_sealed_before_row_binding_are_bound_to_their_rows_at_start_up() 
     let master = usajili::config::Config::load_master_key(&app.config).unwrap();
     let cipher = usajili::crypto::open(&app.db, &master).await.unwrap();
 
-    for ((column, id, was), (_, _, now)) in before.iter().zip(every_sealed_value(&app.db).await) {
+    let after = every_sealed_value(&app.db).await;
+    for (column, id, was) in &before {
+        // A message the worker sent meanwhile has its text wiped.
+        let Some((_, _, now)) = after.iter().find(|(c, i, _)| c == column && i == id) else {
+            continue;
+        };
         if was.is_empty() {
             continue;
         }
         assert_eq!(
-            cipher.decrypt(column, id, &now).unwrap(),
+            cipher.decrypt(column, id, now).unwrap(),
             app.cipher.decrypt(column, id, was).unwrap(),
             "{} of {id}",
             column.context

@@ -4,6 +4,7 @@
 //! suite once per engine.
 mod account;
 mod audit;
+mod authorization;
 mod behind_nginx;
 mod booking;
 mod browser;

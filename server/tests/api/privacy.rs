@@ -188,7 +188,8 @@ async fn retention_applies_each_rule_on_its_day_and_keeps_the_ledger() {
         Verdict::Intact { .. }
     ));
     assert_eq!(
-        app.rows_in("audit_log WHERE action = 'retention.run'").await,
+        app.rows_in("audit_log WHERE action = 'retention.run'")
+            .await,
         1,
         "one run that did something"
     );
