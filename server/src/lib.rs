@@ -14,6 +14,7 @@ pub mod http;
 pub mod jobs;
 pub mod messages;
 pub mod photo;
+pub mod rate_limit;
 pub mod registry;
 pub mod reminders;
 pub mod retention;

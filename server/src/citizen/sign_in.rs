@@ -265,22 +265,15 @@ impl SignIn<'_> {
     /// Counts a request against a connection's limit; true if over it.
     async fn over_connection_limit(&self, connection: &str, now: i64) -> anyhow::Result<bool> {
         let bucket = self.cipher.blind_index("rate:sign-in", connection);
-        let recent: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM rate_limit_events WHERE bucket = $1 AND created_at > $2",
+        let admitted = crate::rate_limit::admit(
+            self.db,
+            &bucket,
+            self.limits.per_connection,
+            LIMIT_WINDOW_SECS,
+            now,
         )
-        .bind(&bucket)
-        .bind(now - LIMIT_WINDOW_SECS)
-        .fetch_one(self.db)
         .await?;
-        if recent >= self.limits.per_connection {
-            return Ok(true);
-        }
-        sqlx::query("INSERT INTO rate_limit_events (bucket, created_at) VALUES ($1, $2)")
-            .bind(&bucket)
-            .bind(now)
-            .execute(self.db)
-            .await?;
-        Ok(false)
+        Ok(!admitted)
     }
 
     /// Issues a code and queues the message that carries it. Returns the
@@ -501,11 +494,7 @@ pub async fn sweep(db: &AnyPool, now: i64) -> anyhow::Result<()> {
         .bind(now - DAY_SECS)
         .execute(db)
         .await?;
-    sqlx::query("DELETE FROM rate_limit_events WHERE created_at <= $1")
-        .bind(now - LIMIT_WINDOW_SECS)
-        .execute(db)
-        .await?;
-    Ok(())
+    crate::rate_limit::sweep(db, LIMIT_WINDOW_SECS, now).await
 }
 
 #[cfg(test)]

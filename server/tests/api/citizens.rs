@@ -142,6 +142,27 @@ async fn one_connection_asking_for_too_many_codes_gets_429() {
 }
 
 #[tokio::test]
+async fn fifty_requests_at_once_from_one_connection_get_exactly_its_limit_of_codes() {
+    let app = spawn_app_with(|c| c.sign_in.per_connection = 10).await;
+    let browsers: Vec<Browser> = (0..50).map(|_| Browser::new(&app)).collect();
+    let contacts: Vec<String> = (0..50).map(|i| format!("07120000{i:02}")).collect();
+    let answers = futures::future::join_all(browsers.iter().zip(&contacts).map(
+        |(b, contact)| async move { b.post("/sign-in", &[("contact", contact.as_str())]).await },
+    ))
+    .await;
+    let let_in = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::SEE_OTHER)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((let_in, refused), (10, 40));
+    assert_eq!(app.rows_in("sign_in_codes").await, 10);
+}
+
+#[tokio::test]
 async fn the_answer_is_the_same_for_a_known_and_an_unknown_contact() {
     let app = spawn_app().await;
     Browser::new(&app).sign_in("0712345678").await;
