@@ -238,6 +238,21 @@ impl TestApp {
             .unwrap();
     }
 
+    /// An application enrolled at `centre`: its enrolment booking there
+    /// ended with biometrics captured, as the counter leaves it (the steps
+    /// themselves are tested in staff.rs).
+    pub async fn enrolled_at(&self, id: &str, centre: &str) {
+        let booking = self
+            .booked_directly(id, centre, "enrolment", today(), 9 * 60)
+            .await;
+        sqlx::query("UPDATE bookings SET status = 'biometrics_captured', live = 0 WHERE id = $1")
+            .bind(&booking)
+            .execute(&self.db)
+            .await
+            .unwrap();
+        self.put_in_state(id, "biometrics_captured").await;
+    }
+
     /// An application whose card is ready for collection at `centre`,
     /// since `since` (seconds since the epoch).
     pub async fn card_ready_at(&self, id: &str, centre: &str, since: i64) {
