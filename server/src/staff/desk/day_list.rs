@@ -73,6 +73,7 @@ pub fn matches_search(visit: &Visit, query: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::pages::staff::VisitKind;
 
     fn visit(status: VisitStatus) -> Visit {
         Visit {
