@@ -108,6 +108,11 @@ impl ContactAddress {
         }
     }
 
+    /// The blind index an account is found by (`accounts.contact_index`).
+    pub fn index(&self, cipher: &FieldCipher) -> String {
+        cipher.blind_index(columns::CONTACT_INDEX, &self.normalised())
+    }
+
     /// The form that identifies an account: E.164, or the address in lower case.
     pub fn normalised(&self) -> String {
         match self {
@@ -258,8 +263,7 @@ impl SignIn<'_> {
     }
 
     fn contact_index(&self, contact: &ContactAddress) -> String {
-        self.cipher
-            .blind_index(columns::CONTACT_INDEX, &contact.normalised())
+        contact.index(self.cipher)
     }
 
     /// Counts a request against a connection's limit; true if over it.

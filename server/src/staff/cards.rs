@@ -1,7 +1,8 @@
-//! Cards ready: a supervisor marks a batch of enrolled applications (by
-//! reference) as having their card ready at the supervisor's centre. Each
-//! is one conditional update from `biometrics_captured`, so a reference
-//! given twice, or one not yet enrolled, changes nothing.
+//! Cards ready: a supervisor marks a batch of applications enrolled at
+//! their own centre (by reference) as having their card ready there. Each
+//! is one conditional update from `biometrics_captured` that also requires
+//! the enrolment at that centre, so a reference given twice, one not yet
+//! enrolled, or another centre's, changes nothing.
 
 use app::identifiers::ApplicationReference;
 use app::pages::staff::CardOutcome;
@@ -38,12 +39,20 @@ pub fn references_in(text: &str) -> (Vec<ApplicationReference>, Vec<String>) {
     (found, broken)
 }
 
-/// Marks each reference's card ready at `centre`, on the caller's
-/// connection `conn` (inside the transaction that also queues the
-/// messages and records the audit event); returns what happened to each
-/// and the ids of the applications now ready (to notify). Each reference
-/// is written before it is read, so SQLite takes its write lock at the
-/// first statement.
+/// Whether the application `a` was enrolled at the centre `$2`: its
+/// enrolment booking there reached biometrics captured.
+const ENROLLED_HERE: &str = "EXISTS (SELECT 1 FROM bookings b WHERE b.application_id = applications.id \
+     AND b.kind = 'enrolment' AND b.status = 'biometrics_captured' AND b.centre_id = $2)";
+
+/// Marks each reference's card ready at `centre`, the supervisor's own, on
+/// the caller's connection `conn` (inside the transaction that also queues
+/// the messages and records the audit events); returns what happened to
+/// each and the ids of the applications now ready (to notify and audit).
+/// Only an application enrolled at `centre` can be marked: any other
+/// reference (another centre's, unknown, not enrolled yet) is
+/// [`CardOutcome::NotAtCentre`], one answer for all. Each reference is
+/// written before it is read, so SQLite takes its write lock at the first
+/// statement.
 pub async fn mark_ready(
     conn: &mut AnyConnection,
     references: &[ApplicationReference],
@@ -54,10 +63,10 @@ pub async fn mark_ready(
     let mut ready = Vec::new();
     for reference in references {
         let reference = reference.to_string();
-        let marked: Option<String> = sqlx::query_scalar(
+        let marked: Option<String> = sqlx::query_scalar(&format!(
             "UPDATE applications SET state = 'card_ready', card_centre_id = $2, updated_at = $3 \
-             WHERE reference = $1 AND state = 'biometrics_captured' RETURNING id",
-        )
+             WHERE reference = $1 AND state = 'biometrics_captured' AND {ENROLLED_HERE} RETURNING id"
+        ))
         .bind(&reference)
         .bind(centre)
         .bind(now)
@@ -67,15 +76,16 @@ pub async fn mark_ready(
             ready.push(id);
             CardOutcome::Ready
         } else {
-            let state: Option<String> =
-                sqlx::query_scalar("SELECT state FROM applications WHERE reference = $1")
-                    .bind(&reference)
-                    .fetch_optional(&mut *conn)
-                    .await?;
+            let state: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT state FROM applications WHERE reference = $1 AND {ENROLLED_HERE}"
+            ))
+            .bind(&reference)
+            .bind(centre)
+            .fetch_optional(&mut *conn)
+            .await?;
             match state.as_deref() {
-                None => CardOutcome::Unknown,
                 Some("card_ready" | "collected") => CardOutcome::AlreadyReady,
-                Some(_) => CardOutcome::NotEnrolled,
+                _ => CardOutcome::NotAtCentre,
             }
         };
         outcomes.push((reference, outcome));

@@ -933,10 +933,13 @@ async fn a_guardian_uploads_a_document_and_waits_for_review_to_approval() {
         registry: &registry,
         ages,
     };
-    let queue = children.pending_reviews().await.unwrap();
+    let reviewer = anywhere();
+    let queue = children.pending_reviews(&reviewer).await.unwrap();
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].application_id, id);
-    let document = children.document(&id).await.unwrap().unwrap();
+    let review = app.review_of(&id).await;
+    assert_eq!(queue[0].review_id, review);
+    let document = children.document(&review).await.unwrap().unwrap();
     assert_eq!(
         (
             document.content_type,
@@ -951,16 +954,22 @@ async fn a_guardian_uploads_a_document_and_waits_for_review_to_approval() {
         children
             .decide(
                 &mut conn,
-                &id,
+                &reviewer,
+                &review,
                 (true, "Court order checked"),
-                "supervisor-1",
                 usajili::clock::unix_now()
             )
             .await
             .unwrap()
     );
 
-    assert!(children.pending_reviews().await.unwrap().is_empty());
+    assert!(
+        children
+            .pending_reviews(&reviewer)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let (_, page) = guardian.page(&format!("/children/{id}")).await;
     assert!(page.contains("has been approved"));
     assert_eq!(state_of_child(&page), "Verified");
@@ -993,9 +1002,9 @@ async fn a_rejected_guardianship_shows_the_reason_and_stops_the_application() {
         children
             .decide(
                 &mut conn,
-                &id,
+                &anywhere(),
+                &app.review_of(&id).await,
                 (false, "The court order names another guardian."),
-                "supervisor-1",
                 1
             )
             .await
@@ -1003,7 +1012,13 @@ async fn a_rejected_guardianship_shows_the_reason_and_stops_the_application() {
     );
     assert!(
         !children
-            .decide(&mut conn, &id, (true, ""), "supervisor-1", 2)
+            .decide(
+                &mut conn,
+                &anywhere(),
+                &app.review_of(&id).await,
+                (true, ""),
+                2
+            )
             .await
             .unwrap(),
         "decided once"
@@ -1084,4 +1099,13 @@ async fn a_parent_books_two_children_into_the_same_centre_and_day_in_one_request
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A reviewer of every county (an administrator), deciding directly.
+fn anywhere() -> usajili::citizen::children::Reviewer {
+    usajili::citizen::children::Reviewer {
+        id: "supervisor-1".into(),
+        county: None,
+        contact_index: None,
+    }
 }

@@ -238,6 +238,21 @@ impl TestApp {
             .unwrap();
     }
 
+    /// An application enrolled at `centre`: its enrolment booking there
+    /// ended with biometrics captured, as the counter leaves it (the steps
+    /// themselves are tested in staff.rs).
+    pub async fn enrolled_at(&self, id: &str, centre: &str) {
+        let booking = self
+            .booked_directly(id, centre, "enrolment", today(), 9 * 60)
+            .await;
+        sqlx::query("UPDATE bookings SET status = 'biometrics_captured', live = 0 WHERE id = $1")
+            .bind(&booking)
+            .execute(&self.db)
+            .await
+            .unwrap();
+        self.put_in_state(id, "biometrics_captured").await;
+    }
+
     /// An application whose card is ready for collection at `centre`,
     /// since `since` (seconds since the epoch).
     pub async fn card_ready_at(&self, id: &str, centre: &str, since: i64) {
@@ -389,7 +404,22 @@ impl TestApp {
     /// review, on the account signed in with `phone` (the guardian's pages
     /// are tested in children.rs).
     pub async fn pending_guardianship(&self, phone: &str) -> String {
-        self.signed_in_citizen(phone).await;
+        let certificate = format!("4{}", &phone[phone.len() - 6..]);
+        self.pending_guardianship_for(phone, &certificate, "047")
+            .await
+    }
+
+    /// The same, on the account signed in with `contact`, for a child with
+    /// birth certificate `certificate` born in `county`. The review's id is
+    /// the claim's (as the migration gives documents sent before reviews
+    /// had ids of their own).
+    pub async fn pending_guardianship_for(
+        &self,
+        contact: &str,
+        certificate: &str,
+        county: &str,
+    ) -> String {
+        self.signed_in_citizen(contact).await;
         let account: String =
             sqlx::query_scalar("SELECT id FROM accounts ORDER BY created_at DESC LIMIT 1")
                 .fetch_one(&self.db)
@@ -397,12 +427,21 @@ impl TestApp {
                 .unwrap();
         let id = usajili::crypto::random_id();
         // The claim is for a birth certificate of its own (approving it
-        // reserves that certificate).
-        let certificate = format!("4{}", &phone[phone.len() - 6..]);
+        // reserves that certificate), of a child born in `county`.
+        let county = app::identifiers::CountyCode::parse(county).unwrap();
         let answers = serde_json::to_vec(&app::application::Answers {
             birth_certificate: Some(
-                app::identifiers::BirthCertificateNumber::parse(&certificate).unwrap(),
+                app::identifiers::BirthCertificateNumber::parse(certificate).unwrap(),
             ),
+            about_you: Some(app::application::AboutYou {
+                surname: app::identifiers::PersonName::parse("Otieno").unwrap(),
+                given_names: app::identifiers::PersonName::parse("Baraka").unwrap(),
+                sex: app::application::Sex::Male,
+                date_of_birth: "2016-04-04".parse().unwrap(),
+                county_of_birth: county,
+                county_of_residence: county,
+                location: app::application::Location::parse(county.name()).unwrap(),
+            }),
             ..Default::default()
         })
         .unwrap();
@@ -419,8 +458,8 @@ impl TestApp {
         .await
         .unwrap();
         sqlx::query(
-            "INSERT INTO child_links (application_id, account_id, role, status, consented, document, document_type, document_reference, created_at, updated_at) \
-             VALUES ($1, $2, 'guardian', 'pending_review', 1, $3, 'image/png', $4, $5, $5)",
+            "INSERT INTO child_links (application_id, account_id, role, status, consented, document, document_type, document_reference, created_at, updated_at, review_id, review_started_at) \
+             VALUES ($1, $2, 'guardian', 'pending_review', 1, $3, 'image/png', $4, $5, $5, $1, $5)",
         )
         .bind(&id)
         .bind(&account)
@@ -595,5 +634,17 @@ impl TestApp {
             .fetch_one(&self.db)
             .await
             .unwrap()
+    }
+
+    /// The id of the review a guardian's claim is in (a new one for each
+    /// document sent).
+    pub async fn review_of(&self, application: &str) -> String {
+        sqlx::query_scalar(
+            "SELECT review_id FROM child_links WHERE application_id = $1 AND role = 'guardian'",
+        )
+        .bind(application)
+        .fetch_one(&self.db)
+        .await
+        .unwrap()
     }
 }

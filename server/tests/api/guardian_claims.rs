@@ -56,12 +56,18 @@ async fn decided(app: &TestApp, claim: &str, decision: (bool, &str)) -> bool {
         ages: children_of(app).1,
     };
     let mut conn = app.db.acquire().await.unwrap();
+    let reviewer = usajili::citizen::children::Reviewer {
+        id: "supervisor-1".into(),
+        county: None,
+        contact_index: None,
+    };
+    let review = app.review_of(claim).await;
     children
         .decide(
             &mut conn,
-            claim,
+            &reviewer,
+            &review,
             decision,
-            "supervisor-1",
             crate::fixtures::now(),
         )
         .await
@@ -272,4 +278,70 @@ async fn a_childs_application_keeps_no_parents_identifiers_and_the_second_parent
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn replacing_a_document_after_a_reviewer_opened_it_starts_a_new_review() {
+    let app = spawn_app().await;
+    with_families(&app).await;
+    let (claimant, claim) = claim_for_kevin(&app, "0712510041").await;
+    // Kevin was born in Kisumu: Kisumu's supervisor reviews his claim.
+    let supervisor = app
+        .signed_in_staff(
+            "sup-ksm@kenya.go.ke",
+            usajili::staff::Role::Supervisor,
+            Some("kisumu"),
+        )
+        .await;
+    let first = app.review_of(&claim).await;
+    let (status, _) = supervisor.page(&format!("/staff/reviews/{first}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let opened: (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT opened_at, opened_by FROM child_links WHERE review_id = $1")
+            .bind(&first)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        opened.0.is_some() && opened.1.is_some(),
+        "the opening is kept"
+    );
+
+    // The claimant sends another document: a new review, the old one gone.
+    let (status, _) = upload(&claimant, &claim, "HCFA E1001/2026", pdf(), "order.pdf").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let second = app.review_of(&claim).await;
+    assert_ne!(second, first);
+    let (_, list) = supervisor.page("/staff/reviews").await;
+    assert!(list.contains(&format!("/staff/reviews/{second}")), "new");
+    assert!(!list.contains(&format!("/staff/reviews/{first}")));
+    // The old review, and a decision on the document seen, are refused.
+    assert_eq!(
+        supervisor
+            .get(&format!("/staff/reviews/{first}/document"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let decision = [("decision", "approve"), ("reason", "Court order checked")];
+    let response = supervisor
+        .post(&format!("/staff/reviews/{first}"), &decision)
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.child_link(&claim).await.0, "pending_review");
+    // The new one is unopened until looked at, and decided on its own.
+    let unopened: Option<i64> =
+        sqlx::query_scalar("SELECT opened_at FROM child_links WHERE review_id = $1")
+            .bind(&second)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(unopened, None);
+    let (status, page) = supervisor.page(&format!("/staff/reviews/{second}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("HCFA E1001/2026"));
+    let response = supervisor
+        .post(&format!("/staff/reviews/{second}"), &decision)
+        .await;
+    assert_eq!(location(&response), "/staff/reviews?decided=approved");
 }

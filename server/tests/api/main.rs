@@ -32,4 +32,5 @@ mod sms_gateway;
 mod staff;
 mod staff_capacity;
 mod staff_centre;
+mod staff_reviews;
 mod transactions;

@@ -637,6 +637,132 @@ async fn check_in_is_refused_on_the_wrong_day_and_for_a_cancelled_booking() {
 }
 
 #[tokio::test]
+async fn a_no_show_for_next_week_is_refused() {
+    let app = console().await;
+    let next_week = app.verified_applicant("0712000041", &WANJIRU).await;
+    let later = app
+        .booked_directly(&next_week, "gpo", "enrolment", today().add_days(7), 600)
+        .await;
+    let yesterday = app.verified_applicant("0712000042", &PETER).await;
+    let past = app
+        .booked_directly(&yesterday, "gpo", "enrolment", today().add_days(-1), 600)
+        .await;
+    let begun = app.verified_applicant("0712000043", &AMINA).await;
+    // A slot of today that has begun (a minute ago).
+    let minute = app::dates::CivilDate::nairobi_minute_at(now()).saturating_sub(1);
+    let started = app
+        .booked_directly(&begun, "gpo", "enrolment", today(), minute)
+        .await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
+    let kibra = app
+        .signed_in_staff("kibra@kenya.go.ke", Role::Officer, Some("kibra"))
+        .await;
+
+    // Next week's booking: the record offers no step, and the server
+    // takes none, whatever is posted.
+    let (status, record) = officer.page(&format!("/staff/bookings/{later}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !record.contains("data-testid=\"step-"),
+        "no step is offered"
+    );
+    for slug in ["no-show", "check-in", "documents-verified"] {
+        let (status, page) = step(&officer, &later, slug, &[]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{slug}");
+        assert!(summary_of(&page).contains("for another day"), "{slug}");
+    }
+    assert_eq!(app.booking_status(&later).await, ("booked".to_string(), 1));
+    assert_eq!(app.application_state(&next_week).await, "booked");
+    // Yesterday's is the job's to mark, not the counter's.
+    assert_eq!(
+        step(&officer, &past, "no-show", &[]).await.0,
+        StatusCode::CONFLICT
+    );
+
+    // Another centre's officer can neither check in nor mark today's
+    // booking: by reference it is refused, by its record a 404.
+    let reference = app.reference_of(&begun).await;
+    let (status, _) = kibra
+        .post_text("/staff/check-in", &[("reference", &reference)])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for slug in ["check-in", "no-show"] {
+        assert_eq!(
+            step(&kibra, &started, slug, &[]).await.0,
+            StatusCode::NOT_FOUND,
+            "{slug}"
+        );
+    }
+    assert_eq!(app.booking_status(&started).await.0, "booked");
+
+    // Today's booking whose slot has begun: the page offers the no-show,
+    // and the server takes it.
+    let (_, record) = officer.page(&format!("/staff/bookings/{started}")).await;
+    assert!(record.contains("data-testid=\"step-no-show\""));
+    assert_eq!(
+        step(&officer, &started, "no-show", &[]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.booking_status(&started).await,
+        ("no_show".to_string(), 0)
+    );
+    assert_eq!(app.application_state(&begun).await, "verified");
+}
+
+#[tokio::test]
+async fn viewing_the_day_list_and_a_photo_is_audited_without_names() {
+    let app = console().await;
+    let id = app.verified_applicant("0712000044", &WANJIRU).await;
+    let booking = app
+        .booked_directly(&id, "gpo", "enrolment", today(), later_today())
+        .await;
+    let officer = app
+        .signed_in_staff("off@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
+    let (status, _) = officer.page("/staff?q=Wanjiru").await;
+    assert_eq!(status, StatusCode::OK);
+    let response = officer
+        .get(&format!("/staff/bookings/{booking}/photo.jpg"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let trail = Audit {
+        db: &app.db,
+        cipher: &app.cipher,
+    }
+    .trail(Some("gpo"), 50)
+    .await
+    .unwrap();
+    let viewed: Vec<_> = trail.iter().filter(|e| e.action == "visits.view").collect();
+    assert_eq!(viewed.len(), 1, "{trail:?}");
+    assert_eq!(
+        viewed[0].detail.as_deref(),
+        Some(today().to_string().as_str())
+    );
+    let photos: Vec<_> = trail.iter().filter(|e| e.action == "photo.view").collect();
+    assert_eq!(photos.len(), 1, "{trail:?}");
+    assert_eq!(photos[0].record_id.as_deref(), Some(booking.as_str()));
+    assert!(
+        !format!("{trail:?}").contains("Wanjiru"),
+        "no name, and not the search, in the trail"
+    );
+    // Another centre's photo is a 404 and shows nothing.
+    let kibra = app
+        .signed_in_staff("kibra@kenya.go.ke", Role::Officer, Some("kibra"))
+        .await;
+    assert_eq!(
+        kibra
+            .get(&format!("/staff/bookings/{booking}/photo.jpg"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.audited("photo.view").await, 1);
+}
+
+#[tokio::test]
 async fn a_card_is_handed_over_only_when_ready_and_after_the_collector_is_confirmed() {
     let app = console().await;
     let id = app.verified_applicant("0712000006", &WANJIRU).await;

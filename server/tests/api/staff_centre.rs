@@ -8,11 +8,19 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use usajili::staff::Role;
 
-/// A verified applicant whose biometrics were captured at the counter.
+/// A verified applicant whose biometrics were captured at GPO's counter.
 async fn enrolled(app: &crate::helpers::TestApp, phone: &str, person: &Person) -> String {
     let id = app.verified_applicant(phone, person).await;
-    app.put_in_state(&id, "biometrics_captured").await;
+    app.enrolled_at(&id, "gpo").await;
     id
+}
+
+/// Each reference's outcome on a cards-ready results page.
+fn outcome_in(page: &str, reference: &str) -> Option<String> {
+    page.split(&format!("<code>{reference}</code>"))
+        .next()
+        .and_then(|before| before.rsplit("data-outcome=\"").next())
+        .map(|s| s.split('"').next().unwrap_or("").to_string())
 }
 
 fn batch(pasted: &str, csv: Option<&str>) -> Form {
@@ -75,15 +83,10 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let page = response.text().await.unwrap();
-    let outcome = |reference: &str| {
-        page.split(&format!("<code>{reference}</code>"))
-            .next()
-            .and_then(|before| before.rsplit("data-outcome=\"").next())
-            .map(|s| s.split('"').next().unwrap_or("").to_string())
-    };
+    let outcome = |reference: &str| outcome_in(&page, reference);
     assert_eq!(outcome(&w).as_deref(), Some("ready"));
     assert_eq!(outcome(&p).as_deref(), Some("ready"), "read from the CSV");
-    assert_eq!(outcome(&a).as_deref(), Some("not_enrolled"));
+    assert_eq!(outcome(&a).as_deref(), Some("not_at_centre"));
     assert_eq!(outcome(&typo).as_deref(), Some("mistyped"));
     assert_eq!(app.application_state(&wanjiru).await, "card_ready");
     assert_eq!(
@@ -155,6 +158,96 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
             .any(|e| e.action == "cards.ready" && e.detail.as_deref() == Some("2 marked of 4")),
         "{trail:?}"
     );
+    // One event per card marked ready, naming its application.
+    for id in [&wanjiru, &peter] {
+        assert_eq!(
+            trail
+                .iter()
+                .filter(|e| e.action == "card.ready" && e.record_id.as_deref() == Some(id))
+                .count(),
+            1,
+            "{trail:?}"
+        );
+    }
+    assert_eq!(app.audited("card.ready").await, 2);
+}
+
+#[tokio::test]
+async fn cards_ready_for_another_centres_applicant_is_refused() {
+    let app = console().await;
+    // Peter enrolled at Mombasa; Amina is verified but enrolled nowhere.
+    let peter = app.verified_applicant("0712000032", &PETER).await;
+    app.enrolled_at(&peter, "mombasa").await;
+    let amina = app.verified_applicant("0712000033", &AMINA).await;
+    let supervisor = app
+        .signed_in_staff("sup@kenya.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
+    let (p, a) = (
+        app.reference_of(&peter).await,
+        app.reference_of(&amina).await,
+    );
+    // A well-formed reference that no application has.
+    let unknown = (0u8..)
+        .map(|n| {
+            app::identifiers::ApplicationReference::from_random([n, 7, 7, 7, 7, 7, 7]).to_string()
+        })
+        .find(|candidate| *candidate != p && *candidate != a)
+        .unwrap();
+    let response = supervisor
+        .client
+        .post(app.url("/staff/cards-ready"))
+        .multipart(batch(&format!("{p}\n{a}\n{unknown}"), None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    // One answer for all three: nothing tells them apart.
+    let rows: Vec<&str> = page
+        .split("data-testid=\"card-result\"")
+        .skip(1)
+        .map(|row| row.split("</tr>").next().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "{page}");
+    for (reference, row) in [&p, &a, &unknown].into_iter().zip(&rows) {
+        assert_eq!(
+            outcome_in(&page, reference).as_deref(),
+            Some("not_at_centre")
+        );
+        assert_eq!(
+            row.replace(reference.as_str(), "REF"),
+            rows[0].replace(p.as_str(), "REF"),
+            "the same row for every reference"
+        );
+        assert!(row.contains("Not at this centre"), "{row}");
+    }
+    // Peter's card stays where it was enrolled, unmarked and unannounced.
+    assert_eq!(app.application_state(&peter).await, "biometrics_captured");
+    let centre: Option<String> =
+        sqlx::query_scalar("SELECT card_centre_id FROM applications WHERE id = $1")
+            .bind(&peter)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(centre, None);
+    assert_eq!(app.application_state(&amina).await, "verified");
+    assert_eq!(app.queued_messages("card_ready").await, 0);
+    assert_eq!(app.audited("card.ready").await, 0);
+
+    // Mombasa's own supervisor marks it ready there.
+    let mombasa = app
+        .signed_in_staff("sup-msa@kenya.go.ke", Role::Supervisor, Some("mombasa"))
+        .await;
+    let response = mombasa
+        .client
+        .post(app.url("/staff/cards-ready"))
+        .multipart(batch(&p, None))
+        .send()
+        .await
+        .unwrap();
+    let page = response.text().await.unwrap();
+    assert_eq!(outcome_in(&page, &p).as_deref(), Some("ready"));
+    assert_eq!(app.application_state(&peter).await, "card_ready");
 }
 
 #[tokio::test]

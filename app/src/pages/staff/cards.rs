@@ -18,10 +18,9 @@ crate::coded_enum! {
         Ready => "ready",
         /// Ready (or collected) already: nothing changed.
         AlreadyReady => "already_ready",
-        /// Not enrolled yet (no biometrics captured): nothing changed.
-        NotEnrolled => "not_enrolled",
-        /// No application has this reference.
-        Unknown => "unknown",
+        /// Not enrolled at this centre: another centre's, unknown, or not
+        /// enrolled yet, one answer for all, so that nothing is revealed.
+        NotAtCentre => "not_at_centre",
         /// Looks like a reference but its check character is wrong.
         Mistyped => "mistyped",
     }
@@ -32,8 +31,7 @@ impl CardOutcome {
         match self {
             CardOutcome::Ready => td_string!(locale, staff.card_ready),
             CardOutcome::AlreadyReady => td_string!(locale, staff.card_already_ready),
-            CardOutcome::NotEnrolled => td_string!(locale, staff.card_not_enrolled),
-            CardOutcome::Unknown => td_string!(locale, staff.card_unknown),
+            CardOutcome::NotAtCentre => td_string!(locale, staff.card_not_at_centre),
             CardOutcome::Mistyped => td_string!(locale, staff.card_mistyped),
         }
     }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 #[derive(Clone, Debug)]
 pub struct PendingReview {
-    pub application_id: String,
+    pub review_id: String,
     pub reference: String,
     pub uploaded: CivilDate,
 }
@@ -41,7 +41,7 @@ pub fn ReviewsPage() -> impl IntoView {
         .map(|p| {
             view! {
                 <tr data-testid="pending-review">
-                    <td><a href=format!("/staff/reviews/{}", p.application_id)>{p.reference.clone()}</a></td>
+                    <td><a href=format!("/staff/reviews/{}", p.review_id)>{p.reference.clone()}</a></td>
                     <td>{p.uploaded.to_string()}</td>
                 </tr>
             }
@@ -68,7 +68,7 @@ pub fn ReviewsPage() -> impl IntoView {
 #[derive(Clone, Debug, Default)]
 pub struct ReviewView {
     pub bar: StaffBar,
-    pub application_id: String,
+    pub review_id: String,
     pub reference: String,
     pub child_name: String,
     pub child_date_of_birth: Option<CivilDate>,
@@ -83,7 +83,7 @@ pub fn ReviewPage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<ReviewView>().unwrap_or_default();
     let title = td_string!(locale, staff.review_title);
-    let id = data.application_id.clone();
+    let id = data.review_id.clone();
     let document = format!("/staff/reviews/{id}/document");
     let decision_error = error_text(locale, &data.form, "decision");
     let chosen = data.form.value("decision").to_string();

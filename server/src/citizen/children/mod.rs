@@ -33,7 +33,9 @@ mod links;
 pub use ages::{AgeRules, close_adults};
 pub use claims::Claim;
 pub use consent::{CHILD_NOTICE_VERSION, LedgerEntry};
-pub use guardianship::{Document, PendingGuardianship, document_reference, document_type};
+pub use guardianship::{
+    Document, PendingGuardianship, Reviewer, document_reference, document_type,
+};
 pub(crate) use links::child_answers;
 pub use links::{Added, Link, MAX_CHILDREN_PER_ACCOUNT};
 

@@ -1,5 +1,7 @@
-//! Cards ready (a supervisor's batch, pasted or a CSV upload) and the day's
-//! list as CSV for the centre's own records. Both are audited.
+//! Cards ready (a supervisor's batch, pasted or a CSV upload, of
+//! applications enrolled at their own centre) and the day's list as CSV for
+//! the centre's own records. Both are audited: one event per card marked
+//! ready and one for the batch, in the transaction that marks them.
 
 use super::{Staff, Supervisor, audit, audit_in, bar, staff_event};
 use crate::citizen::applications::Stored;
@@ -106,6 +108,10 @@ async fn cards_submit(
             .map(|token| (token, CardOutcome::Mistyped)),
     );
     for id in &ready {
+        // One event per card, naming the application (never the person).
+        let event =
+            staff_event(&member, "card.ready", &client, Some(&centre)).on("application", id);
+        audit_in(&state, &mut tx, &event).await?;
         let app = state
             .applications()
             .load_for_staff_in(&mut tx, id)

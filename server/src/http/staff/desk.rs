@@ -1,6 +1,9 @@
 //! The day's list, check-in by reference, a person's record and each step
 //! recorded on it. Records are looked up through the member's centre, so a
-//! booking elsewhere is a 404 for an officer or supervisor.
+//! booking elsewhere is a 404 for an officer or supervisor; a step is
+//! accepted only when the record page would offer it (`desk::next_steps`:
+//! today's bookings, each step in its turn). Viewing the list, a record or
+//! a photo is audited.
 
 use super::{Staff, audit, audit_in, bar, staff_event};
 use crate::citizen::applications::Stored;
@@ -11,6 +14,7 @@ use crate::messages::Message;
 use crate::staff::StaffMember;
 use crate::staff::desk::{
     Desk, Found, MAX_NOTE_CHARS, Step, check_in_problem, counts, matches_search, next_steps,
+    refusal,
 };
 use anyhow::Context;
 use app::dates::CivilDate;
@@ -56,9 +60,12 @@ struct DayQuery {
     centre: Option<String>,
 }
 
+/// The day's list (audited as viewed: the member, the centre and the day,
+/// never a name or the search).
 async fn today_view(
     state: &AppState,
     member: &StaffMember,
+    client: &ClientAddr,
     query: DayQuery,
     check_in: Form,
     now: i64,
@@ -93,6 +100,9 @@ async fn today_view(
         .day(&centre_id, day)
         .await
         .context("loading the day's visits")?;
+    let centre = Some(centre_id.as_str());
+    let detail = Some(day.to_string());
+    audit(state, member, "visits.view", None, centre, client, detail).await?;
     let status = query.status.unwrap_or_default();
     let q: String = query
         .q
@@ -130,11 +140,12 @@ async fn today_view(
 async fn today_page(
     State(state): State<AppState>,
     Staff(member): Staff,
+    client: ClientAddr,
     Now(now): Now,
     head: Head,
     Query(query): Query<DayQuery>,
 ) -> PageResult {
-    let view = today_view(&state, &member, query, Form::default(), now).await?;
+    let view = today_view(&state, &member, &client, query, Form::default(), now).await?;
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -232,7 +243,7 @@ async fn check_in(
     };
     form.errors.push(FieldIssue::new("reference", problem));
     head.set_path("/staff");
-    let view = today_view(&state, &member, DayQuery::default(), form, now).await?;
+    let view = today_view(&state, &member, &client, DayQuery::default(), form, now).await?;
     Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
 
@@ -325,9 +336,12 @@ async fn record_page(
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
+/// The applicant's photo, for the face check; each view is audited (the
+/// booking and its centre) before the photo is sent.
 async fn photo(
     State(state): State<AppState>,
     Staff(member): Staff,
+    client: ClientAddr,
     Path(id): Path<String>,
 ) -> PageResult {
     let found = found(&state, &member, &id).await?;
@@ -336,6 +350,9 @@ async fn photo(
         .await
         .context("loading a record's photo")?
         .ok_or(PageError::NotFound)?;
+    let record = Some(("booking", id.as_str()));
+    let centre = Some(found.centre_id.as_str());
+    audit(&state, &member, "photo.view", record, centre, &client, None).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
@@ -384,8 +401,10 @@ async fn record_step(
     let form = body.read(&["collector-id"])?;
     let record = Some(("booking", id.as_str()));
     let centre = Some(found.centre_id.as_str());
-    if step == Step::CheckIn && found.day != today(now) {
-        let problem = ("step", FieldError::CheckInWrongDay);
+    // The rule that drew the record's buttons: today's bookings only, each
+    // step in its turn.
+    if let Some(problem) = refusal(&found, step, today(now), now) {
+        let problem = ("step", problem);
         return refused(&state, &member, head, &id, problem, Form::default(), now).await;
     }
     if step == Step::IdentityConfirmed
@@ -454,21 +473,15 @@ async fn add_note(
     if let Some(error) = problem {
         return refused(&state, &member, head, &id, ("note", error), form, now).await;
     }
+    // The note and its audit event: one transaction.
+    let mut tx = state.begin().await?;
     desk(&state)
-        .add_note(&id, &member.id, &note, now)
+        .add_note(&mut tx, &id, &member.id, &note, now)
         .await
         .context("adding a note")?;
-    let record = Some(("booking", id.as_str()));
     let centre = Some(found.centre_id.as_str());
-    audit(
-        &state,
-        &member,
-        "booking.note",
-        record,
-        centre,
-        &client,
-        None,
-    )
-    .await?;
+    let event = staff_event(&member, "booking.note", &client, centre).on("booking", &id);
+    audit_in(&state, &mut tx, &event).await?;
+    tx.commit().await.context("committing a note")?;
     Ok(see_other(&format!("/staff/bookings/{id}")))
 }

@@ -1,8 +1,14 @@
 //! Supervisors' pages: guardianship documents waiting for review, the
 //! decision, and the audit trail (a supervisor's centre; everything for an
-//! administrator).
+//! administrator). Reviews are routed to the supervisors of the county of
+//! the child's birth (an administrator sees all); one outside the member's
+//! scope, or claimed from their own contact, is the 404 page, as an unknown
+//! one is, for the list, the page, the document and the decision alike.
+//! Opening a review freezes its document: a replacement is a new review.
 
 use super::{Supervisor, audit, audit_in, bar, staff_event};
+use crate::citizen::children::{PendingGuardianship, Reviewer};
+use crate::citizen::sign_in::ContactAddress;
 use crate::http::AppState;
 use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
@@ -35,20 +41,89 @@ struct ReviewsQuery {
     decided: Option<String>,
 }
 
+/// The member as a reviewer: a supervisor reviews the claims of children
+/// born in their centre's county, an administrator every county's; nobody
+/// a claim made from their own contact (staff have no ID number on file,
+/// so the contact is what is compared). A supervisor without a centre
+/// reviews nothing (the 404 page).
+async fn reviewer_of(state: &AppState, member: &StaffMember) -> PageResult<Reviewer> {
+    let contact_index = ContactAddress::parse(&member.email)
+        .ok()
+        .map(|contact| contact.index(&state.cipher));
+    let county = if member.role == crate::staff::Role::Administrator {
+        None
+    } else {
+        let centre = member.centre_id.as_deref().ok_or(PageError::NotFound)?;
+        let centre = state
+            .centres()
+            .get(centre)
+            .await
+            .context("loading the reviewer's centre")?
+            .ok_or(PageError::NotFound)?;
+        Some(centre.county_code)
+    };
+    Ok(Reviewer {
+        id: member.id.clone(),
+        county,
+        contact_index,
+    })
+}
+
+/// The review `id` if this reviewer may see it; else the 404 page.
+async fn review_for(
+    state: &AppState,
+    reviewer: &Reviewer,
+    id: &str,
+) -> PageResult<PendingGuardianship> {
+    state
+        .children()
+        .review(reviewer, id)
+        .await
+        .context("loading a review")?
+        .ok_or(PageError::NotFound)
+}
+
+/// Records that the member opened the review's document (the first
+/// opening freezes it) with the opening's audit event: one transaction.
+async fn opened(
+    state: &AppState,
+    member: &StaffMember,
+    client: &ClientAddr,
+    review: &PendingGuardianship,
+    (action, detail): (&str, Option<&str>),
+    now: i64,
+) -> PageResult<()> {
+    let mut tx = state.begin().await?;
+    state
+        .children()
+        .opened(&mut tx, &review.review_id, &member.id, now)
+        .await
+        .context("recording a review's opening")?;
+    let mut event =
+        staff_event(member, action, client, None).on("application", &review.application_id);
+    if let Some(detail) = detail {
+        event = event.detail(detail);
+    }
+    audit_in(state, &mut tx, &event).await?;
+    tx.commit().await.context("committing a review's opening")?;
+    Ok(())
+}
+
 async fn reviews_page(
     State(state): State<AppState>,
     Supervisor(member): Supervisor,
     head: Head,
     Query(query): Query<ReviewsQuery>,
 ) -> PageResult {
+    let reviewer = reviewer_of(&state, &member).await?;
     let pending = state
         .children()
-        .pending_reviews()
+        .pending_reviews(&reviewer)
         .await
         .context("loading the reviews waiting")?
         .into_iter()
         .map(|p| PendingReview {
-            application_id: p.application_id,
+            review_id: p.review_id,
             reference: p.reference.unwrap_or_default(),
             uploaded: today(p.created_at),
         })
@@ -67,37 +142,28 @@ async fn reviews_page(
     .await)
 }
 
-/// The review page's data; the 404 page if no review is pending for `id`.
+/// The review page's data.
 async fn review_view(
     state: &AppState,
     member: &StaffMember,
-    id: &str,
+    review: PendingGuardianship,
     form: Form,
 ) -> PageResult<ReviewView> {
-    let pending = state
-        .children()
-        .pending_reviews()
-        .await
-        .context("loading the reviews waiting")?;
-    let review = pending
-        .into_iter()
-        .find(|p| p.application_id == id)
-        .ok_or(PageError::NotFound)?;
     let document = state
         .children()
-        .document(id)
+        .document(&review.review_id)
         .await
         .context("loading a guardianship document")?
         .ok_or(PageError::NotFound)?;
     let child = state
         .applications()
-        .load_for_staff(id)
+        .load_for_staff(&review.application_id)
         .await
         .context("loading the child's application")?;
     let about = child.as_ref().and_then(|c| c.answers.about_you.clone());
     Ok(ReviewView {
         bar: bar(state, member).await?,
-        application_id: id.to_string(),
+        review_id: review.review_id,
         reference: review.reference.unwrap_or_default(),
         child_name: about
             .as_ref()
@@ -115,19 +181,14 @@ async fn review_page(
     Supervisor(member): Supervisor,
     client: ClientAddr,
     Path(id): Path<String>,
+    Now(now): Now,
     head: Head,
 ) -> PageResult {
-    let view = review_view(&state, &member, &id, Form::default()).await?;
-    audit(
-        &state,
-        &member,
-        "record.open",
-        Some(("application", &id)),
-        None,
-        &client,
-        Some("guardianship review".into()),
-    )
-    .await?;
+    let reviewer = reviewer_of(&state, &member).await?;
+    let review = review_for(&state, &reviewer, &id).await?;
+    let opening = ("record.open", Some("guardianship review"));
+    opened(&state, &member, &client, &review, opening, now).await?;
+    let view = review_view(&state, &member, review, Form::default()).await?;
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -136,31 +197,23 @@ async fn document(
     Supervisor(member): Supervisor,
     client: ClientAddr,
     Path(id): Path<String>,
+    Now(now): Now,
 ) -> PageResult {
-    let pending = state
-        .children()
-        .pending_reviews()
-        .await
-        .context("loading the reviews waiting")?
-        .into_iter()
-        .any(|p| p.application_id == id);
-    if !pending {
-        return Err(PageError::NotFound);
-    }
+    let reviewer = reviewer_of(&state, &member).await?;
+    let review = review_for(&state, &reviewer, &id).await?;
     let document = state
         .children()
-        .document(&id)
+        .document(&review.review_id)
         .await
         .context("loading a guardianship document")?
         .ok_or(PageError::NotFound)?;
-    audit(
+    opened(
         &state,
         &member,
-        "document.open",
-        Some(("application", &id)),
-        None,
         &client,
-        None,
+        &review,
+        ("document.open", None),
+        now,
     )
     .await?;
     Ok((
@@ -183,6 +236,9 @@ async fn decide(
     head: Head,
     body: PageForm,
 ) -> PageResult {
+    // Outside the member's scope, their own, decided or unknown: the 404 page.
+    let reviewer = reviewer_of(&state, &member).await?;
+    let review = review_for(&state, &reviewer, &id).await?;
     let mut form = body.read(&["decision", "reason"])?;
     let approve = match form.value("decision") {
         "approve" => Some(true),
@@ -210,7 +266,7 @@ async fn decide(
         let mut tx = state.begin().await?;
         let decided = state
             .children()
-            .decide(&mut tx, &id, (approve, &reason), &member.id, now)
+            .decide(&mut tx, &reviewer, &id, (approve, &reason), now)
             .await
             .context("recording a guardianship decision")?;
         if decided {
@@ -219,7 +275,8 @@ async fn decide(
             } else {
                 "guardianship.reject"
             };
-            let event = staff_event(&member, action, &client, None).on("application", &id);
+            let event = staff_event(&member, action, &client, None)
+                .on("application", &review.application_id);
             audit_in(&state, &mut tx, &event).await?;
             tx.commit()
                 .await
@@ -229,10 +286,10 @@ async fn decide(
                 if approve { "approved" } else { "rejected" }
             )));
         }
-        // Decided by someone else meanwhile.
+        // Decided by someone else, or replaced, meanwhile.
         return Ok(see_other("/staff/reviews"));
     }
-    let view = review_view(&state, &member, &id, form).await?;
+    let view = review_view(&state, &member, review, form).await?;
     Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
 }
 
