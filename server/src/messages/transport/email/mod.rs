@@ -474,7 +474,7 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
-    const KINDS: [&str; 13] = [
+    const KINDS: [&str; 16] = [
         "sign_in_code",
         "application_submitted",
         "application_verified",
