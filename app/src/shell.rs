@@ -17,7 +17,7 @@ use crate::pages::{
     privacy::PrivacyPage,
     sign_in::{CodePage, SignInPage},
     staff::{
-        StaffCodePage, StaffEnrolPage, StaffSignInPage,
+        StaffAccountsPage, StaffCodePage, StaffEnrolPage, StaffPasswordPage, StaffSignInPage,
         capacity::CapacityPage,
         cards::CardsReadyPage,
         dashboard::DashboardPage,
@@ -124,6 +124,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/capacity") view=CapacityPage/>
                     <Route path=path!("/staff/dashboard") view=DashboardPage/>
                     <Route path=path!("/staff/outbox") view=OutboxPage/>
+                    <Route path=path!("/staff/accounts") view=StaffAccountsPage/>
+                    <Route path=path!("/staff/password") view=StaffPasswordPage/>
                 </Routes>
             </main>
             <Footer locale/>

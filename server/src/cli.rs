@@ -1,5 +1,6 @@
 //! The `usajili` command line: `serve` (the default), `migrate`, the
-//! registry tools, staff accounts, keys, retention and the audit log.
+//! registry tools, staff accounts (`cli/staff.rs`), keys, retention and
+//! the audit log.
 
 use crate::config::Config;
 use crate::registry::{import, replica::LocalReplica, synth};
@@ -8,6 +9,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod staff;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,7 +45,7 @@ enum Command {
     Audit(AuditCommand),
     /// Huduma Centre staff accounts.
     #[command(subcommand)]
-    Staff(StaffCommand),
+    Staff(staff::StaffCommand),
     /// Demonstration data (development only).
     #[command(subcommand)]
     Demo(DemoCommand),
@@ -65,23 +68,6 @@ enum DemoCommand {
         /// With `--days-ahead`: the first appointment's time (24-hour).
         #[arg(long, default_value = "14:00")]
         at: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum StaffCommand {
-    /// Create a staff account. The password is read from the terminal
-    /// (asked twice, not echoed) or, when stdin is not a terminal, from its
-    /// first line: never from the command line, where others could see it.
-    Create {
-        #[arg(long)]
-        email: String,
-        /// officer, supervisor or administrator.
-        #[arg(long)]
-        role: String,
-        /// The centre's id (officers and supervisors).
-        #[arg(long)]
-        centre: Option<String>,
     },
 }
 
@@ -166,11 +152,7 @@ impl Cli {
                 days_ahead,
                 at,
             }) => demo_queue(&self.config, &centre, people, days_ahead, &at).await,
-            Command::Staff(StaffCommand::Create {
-                email,
-                role,
-                centre,
-            }) => create_staff(&self.config, &email, &role, centre.as_deref()).await,
+            Command::Staff(command) => staff::run(command, &self.config).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -285,49 +267,6 @@ fn read_password() -> anyhow::Result<zeroize::Zeroizing<String>> {
     Ok(zeroize::Zeroizing::new(
         line.trim_end_matches(['\r', '\n']).to_string(),
     ))
-}
-
-async fn create_staff(
-    config: &Config,
-    email: &str,
-    role: &str,
-    centre: Option<&str>,
-) -> anyhow::Result<()> {
-    let role = crate::staff::Role::from_code(role)
-        .context("--role must be officer, supervisor or administrator")?;
-    let password = read_password()?;
-    crate::staff::accounts::check_password(&password)
-        .map_err(|problem| anyhow::anyhow!("{problem}"))?;
-    let (pool, cipher, _) = open(config).await.context("opening the database")?;
-    let accounts = crate::staff::accounts::StaffAccounts {
-        db: &pool,
-        cipher: &cipher,
-        security: config.staff,
-        officer_totp_optional: false,
-        hashing: &tokio::sync::Semaphore::new(1),
-    };
-    let id = accounts
-        .create(email, role, centre, &password, crate::clock::unix_now())
-        .await
-        .context("creating the account")?;
-    crate::audit::Audit {
-        db: &pool,
-        cipher: &cipher,
-    }
-    .record(
-        &crate::audit::Event::new(crate::audit::Actor::System("cli"), "staff.create")
-            .on("staff", &id)
-            .detail(role.code())
-            .at_centre(centre),
-        crate::clock::unix_now(),
-    )
-    .await
-    .context("recording the creation in the audit log")?;
-    println!(
-        "created {} account {id}; it sets up its authenticator app at first sign-in",
-        role.code()
-    );
-    Ok(())
 }
 
 async fn demo_queue(

@@ -235,6 +235,7 @@ impl Application {
         // their applications as closed.
         let (db, cipher, clock) = (state.db.clone(), state.cipher.clone(), state.clock.clone());
         let (policy, ages) = (state.config.retention, state.config.ages);
+        let staff = state.config.staff;
         jobs.every("retention", Duration::from_secs(24 * 3600), move || {
             let (db, cipher) = (db.clone(), cipher.clone());
             let now = clock.now();
@@ -257,6 +258,21 @@ impl Application {
                     .run(now)
                     .await
                     .context("erasing data past its retention period")?;
+                // Staff not seen for USAJILI_STAFF_IDLE_DAYS, disabled.
+                let hashing = tokio::sync::Semaphore::new(1);
+                let disabled = crate::staff::accounts::StaffAccounts {
+                    db: &db,
+                    cipher: &cipher,
+                    security: staff,
+                    officer_totp_optional: false,
+                    hashing: &hashing,
+                }
+                .disable_idle(now)
+                .await
+                .context("disabling staff accounts not used for a while")?;
+                if disabled > 0 {
+                    tracing::info!(count = disabled, "idle staff accounts disabled");
+                }
                 Ok(())
             }
         });

@@ -136,6 +136,14 @@ field_errors! {
     StaffLocked => staff.locked,
     StaffTooMany => staff.too_many,
     StaffPasswordMissing => staff.password_missing,
+    /// A new staff password shorter than 12 characters.
+    StaffPasswordShort => staff.password_short,
+    /// A new staff password on the common-passwords list.
+    StaffPasswordCommon => staff.password_common,
+    /// The new password and its repetition differ.
+    StaffPasswordsDiffer => staff.passwords_differ,
+    /// An officer or supervisor without a centre, or an administrator with one.
+    StaffCentreNeeded => staff.centre_needed,
     TotpWrong => staff.totp_wrong,
     CheckInUnknown => staff.check_in_unknown,
     CheckInWrongCentre => staff.check_in_wrong_centre,

@@ -56,6 +56,15 @@ pub enum Message {
     },
     /// The card was handed over at the centre.
     CardCollected { reference: String },
+    /// To a member of staff: an authenticator app was set up on their
+    /// account.
+    StaffAuthenticatorEnrolled,
+    /// To a member of staff: their authenticator was reset; they set one up
+    /// again at their next sign-in.
+    StaffAuthenticatorReset,
+    /// To a member of staff: a new (temporary) password was set on their
+    /// account.
+    StaffPasswordSet,
 }
 
 impl std::fmt::Debug for Message {
@@ -83,6 +92,9 @@ impl Message {
                 tomorrow: false, ..
             } => "reminder_morning",
             Message::CardCollected { .. } => "card_collected",
+            Message::StaffAuthenticatorEnrolled => "staff_authenticator_enrolled",
+            Message::StaffAuthenticatorReset => "staff_authenticator_reset",
+            Message::StaffPasswordSet => "staff_password_set",
         }
     }
 
@@ -123,6 +135,13 @@ impl Message {
                 tomorrow: false, ..
             } => td_string!(locale, messages.reminder_morning),
             Message::CardCollected { .. } => td_string!(locale, messages.card_collected),
+            Message::StaffAuthenticatorEnrolled => {
+                td_string!(locale, messages.staff_authenticator_enrolled)
+            }
+            Message::StaffAuthenticatorReset => {
+                td_string!(locale, messages.staff_authenticator_reset)
+            }
+            Message::StaffPasswordSet => td_string!(locale, messages.staff_password_set),
         };
         let mut text = template.to_string();
         for (name, value) in self.values(locale) {
@@ -142,6 +161,9 @@ impl Message {
             | Message::ApplicationNeedsAttention { reference }
             | Message::BookingCancelled { reference }
             | Message::CardCollected { reference } => vec![("reference", reference.clone())],
+            Message::StaffAuthenticatorEnrolled
+            | Message::StaffAuthenticatorReset
+            | Message::StaffPasswordSet => Vec::new(),
             Message::CardReady { reference, centre }
             | Message::BookingCancelledByCentre { reference, centre } => {
                 vec![("reference", reference.clone()), ("centre", centre.clone())]
@@ -233,6 +255,9 @@ mod tests {
             Message::CardCollected {
                 reference: "HN-7KQ2-M9XD".into(),
             },
+            Message::StaffAuthenticatorEnrolled,
+            Message::StaffAuthenticatorReset,
+            Message::StaffPasswordSet,
         ]
     }
 
@@ -251,6 +276,9 @@ mod tests {
                 | Message::BookingCancelledByCentre { reference, .. }
                 | Message::AppointmentReminder { reference, .. }
                 | Message::CardCollected { reference } => reference.clone(),
+                Message::StaffAuthenticatorEnrolled
+                | Message::StaffAuthenticatorReset
+                | Message::StaffPasswordSet => "Usajili".to_string(),
             };
             let (en, sw) = (message.text(Locale::en), message.text(Locale::sw));
             assert_ne!(en, sw, "{message:?}");

@@ -34,6 +34,15 @@ pub struct StaffMember {
     /// `None` for administrators.
     pub centre_id: Option<String>,
     pub totp_enrolled: bool,
+    /// Disabled by an administrator, the command line or the idle job: no
+    /// sign-in and no session.
+    pub disabled: bool,
+    /// The password was set by an operator: it must be changed before
+    /// anything else.
+    pub password_temporary: bool,
+    /// Raised by each action that ends the member's sessions; a session
+    /// signed in under another value is over.
+    pub session_epoch: i64,
 }
 
 impl StaffMember {

@@ -298,6 +298,9 @@ fn every_message() -> Vec<Message> {
         Message::CardCollected {
             reference: reference(),
         },
+        Message::StaffAuthenticatorEnrolled,
+        Message::StaffAuthenticatorReset,
+        Message::StaffPasswordSet,
     ];
     // No wildcard: a new kind of message does not compile until it is listed above.
     for message in &messages {
@@ -312,7 +315,10 @@ fn every_message() -> Vec<Message> {
             | Message::BookingMovedByCentre { .. }
             | Message::BookingCancelledByCentre { .. }
             | Message::AppointmentReminder { .. }
-            | Message::CardCollected { .. } => {}
+            | Message::CardCollected { .. }
+            | Message::StaffAuthenticatorEnrolled
+            | Message::StaffAuthenticatorReset
+            | Message::StaffPasswordSet => {}
         }
     }
     messages

@@ -30,6 +30,7 @@ mod sign_in_codes;
 mod sms;
 mod sms_gateway;
 mod staff;
+mod staff_accounts;
 mod staff_capacity;
 mod staff_centre;
 mod staff_reviews;

@@ -172,15 +172,18 @@ async fn a_supervisor_enrols_totp_at_first_sign_in_and_needs_a_fresh_code_after(
         enrolment_secret(&browser).await,
         "reloading keeps the same secret"
     );
-    let sealed: Vec<u8> = sqlx::query_scalar(
-        "SELECT totp_secret FROM staff_accounts WHERE email = 'sup@kenya.go.ke'",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert!(
-        !String::from_utf8_lossy(&sealed).contains(&secret),
-        "the secret is stored encrypted"
+    let stored = || async {
+        sqlx::query_scalar::<_, Option<Vec<u8>>>(
+            "SELECT totp_secret FROM staff_accounts WHERE email = 'sup@kenya.go.ke'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        stored().await,
+        None,
+        "the candidate secret lives in the session until a code confirms it"
     );
     let (status, page) = browser
         .post_text("/staff/enrol", &[("code", "000000")])
@@ -193,6 +196,11 @@ async fn a_supervisor_enrols_totp_at_first_sign_in_and_needs_a_fresh_code_after(
         "/staff"
     );
     assert_eq!(browser.get("/staff").await.status(), StatusCode::OK);
+    let sealed = stored().await.expect("stored once confirmed");
+    assert!(
+        !String::from_utf8_lossy(&sealed).contains(&secret),
+        "the secret is stored encrypted"
+    );
 
     assert_eq!(
         location(&browser.post("/staff/sign-out", &[]).await),

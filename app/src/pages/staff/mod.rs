@@ -3,6 +3,7 @@
 //! (`desk`), guardianship reviews and the audit trail (`review`). Server
 //! rendered; every form works without JavaScript.
 
+pub mod accounts;
 pub mod capacity;
 pub mod cards;
 pub mod dashboard;
@@ -19,6 +20,9 @@ use crate::forms::Form;
 use crate::i18n::*;
 use leptos::prelude::*;
 
+pub use accounts::{
+    AccountLine, StaffAccountsPage, StaffAccountsView, StaffPasswordPage, StaffPasswordView,
+};
 pub use capacity::{
     CapacityOutcome, CapacityPreview, CapacityView, ClosureLine, MoveLine, Pending,
 };
@@ -39,7 +43,7 @@ pub struct StaffBar {
     pub supervisor: bool,
 }
 
-fn role_label(locale: Locale, role: &str) -> &'static str {
+pub(crate) fn role_label(locale: Locale, role: &str) -> &'static str {
     match role {
         "supervisor" => td_string!(locale, staff.role_supervisor),
         "administrator" => td_string!(locale, staff.role_administrator),
@@ -68,6 +72,7 @@ pub fn staff_bar(locale: Locale, bar: &StaffBar) -> impl IntoView + use<> {
                 })}
                 {(bar.role == "administrator").then(|| view! {
                     <li><a href="/staff/outbox">{td!(locale, staff.nav_outbox)}</a></li>
+                    <li><a href="/staff/accounts">{td!(locale, staff.nav_accounts)}</a></li>
                 })}
                 <li>
                     <form method="post" action="/staff/sign-out" class="inline-form">

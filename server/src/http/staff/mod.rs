@@ -5,6 +5,7 @@
 //! load the member afresh and refuse anyone else, so a handler cannot
 //! forget the check; a record of another centre is a 404.
 
+mod accounts;
 mod capacity;
 mod cards;
 mod dashboard;
@@ -53,6 +54,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(review::router())
         .merge(identities::router())
         .merge(outbox::router())
+        .merge(accounts::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             super::page::not_found_layer,
@@ -64,7 +66,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 /// The paths rendered here, kept out of Leptos's own routes.
-pub const RENDERED_HERE: [&str; 13] = [
+pub const RENDERED_HERE: [&str; 15] = [
+    "/staff/accounts",
+    "/staff/password",
     "/staff/identities",
     "/staff/outbox",
     "/staff/capacity",
@@ -99,6 +103,11 @@ impl StaffSession {
     const CAPACITY_OUTCOME: &str = "capacity_outcome";
     /// When the member signed in (the server's clock, seconds).
     const STARTED: &str = "started_at";
+    /// The member's `session_epoch` when they signed in.
+    const EPOCH: &str = "epoch";
+    /// The candidate authenticator secret shown to this session (base32),
+    /// until a code confirms it: kept nowhere else.
+    const ENROLMENT: &str = "enrolment_secret";
 
     /// The signed-in member's id.
     pub async fn member(&self) -> anyhow::Result<Option<String>> {
@@ -133,14 +142,56 @@ impl StaffSession {
             .context("reading when the session started")
     }
 
+    /// The member's `session_epoch` at sign-in.
+    pub async fn epoch(&self) -> anyhow::Result<Option<i64>> {
+        self.0
+            .get::<i64>(Self::EPOCH)
+            .await
+            .context("reading the session's epoch")
+    }
+
+    /// The candidate secret this session enrols, made now if it has none.
+    pub async fn enrolment_secret(&self) -> anyhow::Result<String> {
+        if let Some(secret) = self
+            .0
+            .get::<String>(Self::ENROLMENT)
+            .await
+            .context("reading the enrolment secret")?
+        {
+            return Ok(secret);
+        }
+        let secret = crate::staff::accounts::new_secret();
+        self.0
+            .insert(Self::ENROLMENT, secret.clone())
+            .await
+            .context("keeping the enrolment secret in the session")?;
+        Ok(secret)
+    }
+
+    /// The candidate secret this session was shown, if any.
+    pub async fn shown_enrolment_secret(&self) -> anyhow::Result<Option<String>> {
+        self.0
+            .get::<String>(Self::ENROLMENT)
+            .await
+            .context("reading the enrolment secret")
+    }
+
     /// Signs the member in at `now` under a new session id: one planted or
-    /// seen before is worthless.
-    pub async fn sign_in(&self, id: &str, now: i64) -> anyhow::Result<()> {
+    /// seen before is worthless. `epoch` is the member's `session_epoch`.
+    pub async fn sign_in(&self, id: &str, epoch: i64, now: i64) -> anyhow::Result<()> {
         self.0.cycle_id().await.context("a new session id")?;
         self.0
             .remove::<String>(Self::PENDING)
             .await
             .context("ending the sign-in under way")?;
+        self.0
+            .remove::<String>(Self::ENROLMENT)
+            .await
+            .context("forgetting the enrolment secret")?;
+        self.0
+            .insert(Self::EPOCH, epoch)
+            .await
+            .context("keeping the session's epoch")?;
         self.0
             .insert(Self::STARTED, now)
             .await
@@ -182,10 +233,17 @@ impl<S: Send + Sync> FromRequestParts<S> for StaffSession {
     }
 }
 
-/// A signed-in member of staff (password and, where required, TOTP done).
-pub struct Staff(pub StaffMember);
+/// Where a member with a temporary password is sent, whatever they asked.
+pub(super) const CHANGE_PASSWORD: &str = "/staff/password";
 
-impl FromRequestParts<AppState> for Staff {
+/// A signed-in member whose session may go on, temporary password or not:
+/// loaded afresh, refused (as signed out: the session ends, and the browser
+/// goes to sign in) when disabled, signed in before an action that ended
+/// their sessions, missing the authenticator their role needs, or an
+/// officer or supervisor without a centre.
+pub struct SignedIn(pub StaffMember);
+
+impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
     async fn from_request_parts(
         parts: &mut Parts,
@@ -199,16 +257,23 @@ impl FromRequestParts<AppState> for Staff {
         let current = started.is_some_and(|at| state.clock.now() - at < lifetime);
         let id = session.member().await.ok().flatten().filter(|_| current);
         let pending = session.pending().await.ok().flatten().is_some();
+        let accounts = accounts(state);
         let member = match id {
-            Some(id) => accounts(state)
+            Some(id) => accounts
                 .member(&id)
                 .await
                 .context("loading the signed-in member")
                 .map_err(|e| PageError::from(e).into_response())?,
             None => None,
         };
+        let epoch = session.epoch().await.ok().flatten().unwrap_or(-1);
         match member {
-            Some(member) => Ok(Staff(member)),
+            Some(member) if accounts.session_allowed(&member, epoch) => Ok(SignedIn(member)),
+            Some(_) => {
+                // Disabled, or no longer allowed this session: signed out.
+                let _ = session.end().await;
+                Err(Redirect::to("/staff/sign-in").into_response())
+            }
             None if pending => Err(Redirect::to("/staff/sign-in").into_response()),
             None => {
                 // A staff cookie whose session is gone: it timed out.
@@ -226,6 +291,25 @@ impl FromRequestParts<AppState> for Staff {
                 .into_response())
             }
         }
+    }
+}
+
+/// A signed-in member of staff (password and, where required, TOTP done)
+/// whose password is their own: with a temporary one, every page but
+/// [`CHANGE_PASSWORD`] sends them there.
+pub struct Staff(pub StaffMember);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let SignedIn(member) = SignedIn::from_request_parts(parts, state).await?;
+        if member.password_temporary {
+            return Err(Redirect::to(CHANGE_PASSWORD).into_response());
+        }
+        Ok(Staff(member))
     }
 }
 

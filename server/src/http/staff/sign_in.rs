@@ -67,15 +67,18 @@ async fn signed_in(
     id: &str,
     client: &ClientAddr,
 ) -> PageResult {
-    session.sign_in(id, state.clock.now()).await?;
     let member = accounts(state)
         .member(id)
         .await
-        .context("loading the member signing in")?;
-    if let Some(member) = member {
-        let record = Some(("staff", id));
-        audit(state, &member, "staff.sign_in", record, None, client, None).await?;
-    }
+        .context("loading the member signing in")?
+        .context("the member signing in is gone")?;
+    session
+        .sign_in(id, member.session_epoch, state.clock.now())
+        .await?;
+    let record = Some(("staff", id));
+    audit(state, &member, "staff.sign_in", record, None, client, None).await?;
+    // A temporary password is changed first (the extractor sends the
+    // member on from here).
     Ok(see_other("/staff"))
 }
 
@@ -150,16 +153,24 @@ async fn code_page(State(state): State<AppState>, session: StaffSession, head: H
     Ok(render(&state, head, StatusCode::OK, StaffCodeView::default()).await)
 }
 
-/// Checks the code typed on the code or the enrolment page: the member's
-/// id, or the form again with its problem.
+/// Checks the code typed on the code or the enrolment page (`enrolling`:
+/// against the candidate secret this session was shown): the member's id,
+/// or the form again with its problem.
 async fn second_factor(
     state: &AppState,
     session: &StaffSession,
     body: &PageForm,
     enrolling: bool,
+    client: &ClientAddr,
     now: i64,
-) -> PageResult<Result<String, Form>> {
+) -> PageResult<Result<String, (Form, StatusCode)>> {
     let id = pending_member(session).await?;
+    let candidate = if enrolling {
+        // No secret shown to this session: nothing it can confirm.
+        Some(session.shown_enrolment_secret().await?.unwrap_or_default())
+    } else {
+        None
+    };
     let mut form = body.read(&["code"])?;
     let code: String = form
         .value("code")
@@ -170,10 +181,10 @@ async fn second_factor(
     if code.is_empty() {
         form.errors
             .push(FieldIssue::new("code", FieldError::CodeMissing));
-        return Ok(Err(form));
+        return Ok(Err((form, StatusCode::UNPROCESSABLE_ENTITY)));
     }
     let checked = accounts(state)
-        .check_code(&id, &code, enrolling, now)
+        .check_code(&id, &code, candidate.as_deref(), &client.key(), now)
         .await
         .context("checking a staff code")?;
     let Err(problem) = checked else {
@@ -185,7 +196,7 @@ async fn second_factor(
         problem_error(problem)
     };
     form.errors.push(FieldIssue::new("code", error));
-    Ok(Err(form))
+    Ok(Err((form, problem_status(problem))))
 }
 
 async fn code_submit(
@@ -196,22 +207,23 @@ async fn code_submit(
     head: Head,
     body: PageForm,
 ) -> PageResult {
-    match second_factor(&state, &session, &body, false, now).await? {
+    match second_factor(&state, &session, &body, false, &client, now).await? {
         Ok(id) => signed_in(&state, &session, &id, &client).await,
-        Err(form) => {
+        Err((form, status)) => {
             let view = StaffCodeView { form };
-            Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
+            Ok(render(&state, head, status, view).await)
         }
     }
 }
 
-async fn enrol_view(state: &AppState, id: &str, form: Form) -> PageResult<StaffEnrolView> {
-    let accounts = accounts(state);
-    let secret = accounts
-        .enrolment_secret(id)
-        .await
-        .context("loading the enrolment secret")?;
-    let email = accounts
+async fn enrol_view(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    form: Form,
+) -> PageResult<StaffEnrolView> {
+    let secret = session.enrolment_secret().await?;
+    let email = accounts(state)
         .member(id)
         .await
         .context("loading the member enrolling")?
@@ -239,7 +251,7 @@ async fn enrol_page(
     {
         return Ok(see_other("/staff/sign-in"));
     }
-    let view = enrol_view(&state, &id, Form::default()).await?;
+    let view = enrol_view(&state, &session, &id, Form::default()).await?;
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -251,31 +263,14 @@ async fn enrol_submit(
     head: Head,
     body: PageForm,
 ) -> PageResult {
-    match second_factor(&state, &session, &body, true, now).await? {
-        Ok(id) => {
-            let member = accounts(&state)
-                .member(&id)
-                .await
-                .context("loading the member enrolling")?;
-            if let Some(member) = member {
-                let record = Some(("staff", id.as_str()));
-                audit(
-                    &state,
-                    &member,
-                    "staff.totp_enrolled",
-                    record,
-                    None,
-                    &client,
-                    None,
-                )
-                .await?;
-            }
-            signed_in(&state, &session, &id, &client).await
-        }
-        Err(form) => {
+    // A right code stores the secret, emails the member and records the
+    // enrolment, in one transaction (`StaffAccounts::check_code`).
+    match second_factor(&state, &session, &body, true, &client, now).await? {
+        Ok(id) => signed_in(&state, &session, &id, &client).await,
+        Err((form, status)) => {
             let id = pending_member(&session).await?;
-            let view = enrol_view(&state, &id, form).await?;
-            Ok(render(&state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await)
+            let view = enrol_view(&state, &session, &id, form).await?;
+            Ok(render(&state, head, status, view).await)
         }
     }
 }

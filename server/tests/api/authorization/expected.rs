@@ -38,6 +38,7 @@ impl Who {
     pub fn allows(self, actor: Actor) -> bool {
         use Actor::*;
         match self {
+            // A disabled member is anyone: signed out of the console.
             Who::Anyone => true,
             Who::TokenHolder | Who::SigningIn => false,
             Who::Citizen => matches!(actor, CitizenA | CitizenB | Parent | Guardian),
@@ -144,6 +145,10 @@ pub const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/staff/identities", Who::Supervisor),
     ("POST", "/staff/identities", Who::Supervisor),
     ("GET", "/staff/audit", Who::Supervisor),
+    ("GET", "/staff/password", Who::Member),
+    ("POST", "/staff/password", Who::Member),
+    ("GET", "/staff/accounts", Who::Administrator),
+    ("POST", "/staff/accounts/{id}/{action}", Who::Administrator),
     ("GET", "/staff/outbox", Who::Administrator),
     ("POST", "/staff/outbox/{id}/retry", Who::Administrator),
 ];

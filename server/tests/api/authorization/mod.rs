@@ -25,6 +25,7 @@ pub enum Actor {
     Supervisor1,
     Officer2,
     Administrator,
+    Disabled,
 }
 
 /// Every (method, path pattern) the router serves, from its own
@@ -91,6 +92,7 @@ struct Records {
     claim: String,
     closure: String,
     message: String,
+    member: String,
 }
 
 impl Records {
@@ -107,6 +109,8 @@ impl Records {
             &self.closure
         } else if path.starts_with("/staff/outbox/") {
             &self.message
+        } else if path.starts_with("/staff/accounts/") {
+            &self.member
         } else {
             "none"
         };
@@ -127,6 +131,7 @@ impl Records {
                 },
             )
             .replace("{code}", "sw")
+            .replace("{action}", "disable")
             .replace("{token}", "not-the-token")
             + centre
     }
@@ -188,6 +193,19 @@ async fn people(app: &TestApp) -> (Vec<(Actor, Browser<'_>)>, Records) {
     let administrator = app
         .signed_in_staff("admin@kenya.go.ke", Role::Administrator, None)
         .await;
+    // A member dismissed while signed in: their session stays in their browser.
+    let disabled = app
+        .signed_in_staff("gone@kenya.go.ke", Role::Officer, Some("gpo"))
+        .await;
+    let member: String =
+        sqlx::query_scalar("SELECT id FROM staff_accounts WHERE email = 'gone@kenya.go.ke'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let response = administrator
+        .post(&format!("/staff/accounts/{member}/disable"), &[])
+        .await;
+    assert_eq!(location(&response), "/staff/accounts?done=disabled");
 
     let actors = vec![
         (Actor::Anonymous, Browser::new(app)),
@@ -199,6 +217,7 @@ async fn people(app: &TestApp) -> (Vec<(Actor, Browser<'_>)>, Records) {
         (Actor::Supervisor1, supervisor1),
         (Actor::Officer2, officer2),
         (Actor::Administrator, administrator),
+        (Actor::Disabled, disabled),
     ];
     let records = Records {
         application,
@@ -207,6 +226,7 @@ async fn people(app: &TestApp) -> (Vec<(Actor, Browser<'_>)>, Records) {
         claim,
         closure,
         message,
+        member,
     };
     (actors, records)
 }

@@ -422,6 +422,18 @@ pub fn subject(kind: &str, locale: Locale) -> &'static str {
             "Usajili: your ID card was collected",
             "Usajili: kitambulisho chako kimechukuliwa",
         ),
+        "staff_authenticator_enrolled" => (
+            "Usajili staff console: authenticator set up",
+            "Usajili wafanyakazi: kithibitishaji kimewekwa",
+        ),
+        "staff_authenticator_reset" => (
+            "Usajili staff console: authenticator reset",
+            "Usajili wafanyakazi: kithibitishaji kimewekwa upya",
+        ),
+        "staff_password_set" => (
+            "Usajili staff console: new password",
+            "Usajili wafanyakazi: nenosiri jipya",
+        ),
         _ => ("A message from Usajili", "Ujumbe kutoka Usajili"),
     };
     match locale {
@@ -462,7 +474,7 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
-    const KINDS: [&str; 13] = [
+    const KINDS: [&str; 16] = [
         "sign_in_code",
         "application_submitted",
         "application_verified",
@@ -476,6 +488,9 @@ mod tests {
         "reminder_day_before",
         "reminder_morning",
         "card_collected",
+        "staff_authenticator_enrolled",
+        "staff_authenticator_reset",
+        "staff_password_set",
     ];
 
     #[test]
