@@ -1,7 +1,9 @@
 //! The HTML document every page lives in, and the router.
 
 use crate::components::layout::{Footer, Header};
-use crate::context::{CspNonce, SignedIn, use_locale};
+use crate::context::use_locale;
+#[cfg(feature = "ssr")]
+use crate::context::{CspNonce, SignedIn};
 use crate::i18n::Locale;
 use crate::language;
 use crate::pages::{
