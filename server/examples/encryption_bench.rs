@@ -275,7 +275,7 @@ async fn main() -> anyhow::Result<()> {
     // The plain portal really stores plain text; the other does not.
     let probe = |p: &Portal| {
         p.cipher
-            .encrypt_str(&usajili::crypto::columns::IDENTITY_NAMES, "Kamau")
+            .encrypt_str(&usajili::crypto::columns::IDENTITY_NAMES, "probe", "Kamau")
             .windows(5)
             .any(|w| w == b"Kamau")
     };

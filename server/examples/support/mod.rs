@@ -16,7 +16,7 @@ pub async fn signed_in_account(
 ) -> anyhow::Result<String> {
     sqlx::query("INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $1, $2, 'phone', $3)")
         .bind(account)
-        .bind(cipher.encrypt_str(&usajili::crypto::columns::ACCOUNT_CONTACT, "+254712345678"))
+        .bind(cipher.encrypt_str(&usajili::crypto::columns::ACCOUNT_CONTACT, account, "+254712345678"))
         // Now, not 0: the retention job deletes old accounts without applications.
         .bind(usajili::clock::unix_now())
         .execute(db)
