@@ -7,7 +7,7 @@
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -69,6 +69,21 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<AnyPool>
         .connect_with(options)
         .await
         .context("could not connect to the database")
+}
+
+/// Starts a transaction on a connection from `pool`. On SQLite it takes the
+/// write lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads
+/// and then writes fails at once with "database is locked" whenever another
+/// connection (a request, a background job, a second process) wrote in
+/// between, because SQLite cannot wait for a snapshot that is already stale.
+/// Taken at the start, the lock is waited for (`busy_timeout`) like any
+/// other. PostgreSQL keeps its own `BEGIN`.
+pub async fn begin(pool: &AnyPool) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
 }
 
 /// `sqlite://data/usajili.db` → creates `data/` and asks SQLite to create the file.

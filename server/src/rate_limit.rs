@@ -20,7 +20,7 @@ pub async fn admit(
     window: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     // The first statement writes: it holds the bucket until the commit.
     sqlx::query(
         "INSERT INTO rate_limit_holds (bucket, touched_at) VALUES ($1, $2) \

@@ -99,7 +99,7 @@ pub(super) async fn run(command: StaffCommand, config: &Config) -> anyhow::Resul
         .await?
         .ok_or(ActionError::NotFound)?;
     let now = crate::clock::unix_now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(&pool).await?;
     let (action, detail, done) = match command {
         StaffCommand::Disable { .. } => {
             accounts.disable(&mut tx, &id, now).await?;

@@ -141,6 +141,8 @@ impl AppState {
     /// A transaction for a change and what goes with it (its audit event,
     /// its messages): commit it once, or drop it to roll everything back.
     pub async fn begin(&self) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Any>> {
-        self.db.begin().await.context("starting a transaction")
+        crate::db::begin(&self.db)
+            .await
+            .context("starting a transaction")
     }
 }

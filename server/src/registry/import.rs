@@ -96,7 +96,7 @@ pub async fn import(
     let parser = std::thread::spawn(move || parse(table, input, tx));
     let mut report = ImportReport::default();
     let sql = upsert_sql(table, BATCH_ROWS);
-    let mut transaction = db.begin().await?;
+    let mut transaction = crate::db::begin(db).await?;
     let mut batches_in_transaction = 0;
     while let Some(message) = rx.recv().await {
         match message {
@@ -116,7 +116,7 @@ pub async fn import(
                 batches_in_transaction += 1;
                 if batches_in_transaction == BATCHES_PER_TRANSACTION {
                     transaction.commit().await?;
-                    transaction = db.begin().await?;
+                    transaction = crate::db::begin(db).await?;
                     batches_in_transaction = 0;
                 }
             }

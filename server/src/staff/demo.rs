@@ -112,7 +112,7 @@ pub async fn queue(
             crate::crypto::random_id(),
         );
         let reference = new_reference().to_string();
-        let mut tx = db.begin().await?;
+        let mut tx = crate::db::begin(db).await?;
         sqlx::query("INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at) VALUES ($1, $2, $3, 'email', $4)")
             .bind(&account)
             .bind(cipher.blind_index(columns::CONTACT_INDEX, &format!("demo-{account}@demo.usajili.go.ke")))

@@ -153,3 +153,39 @@ async fn counter_steps_at_the_same_moment_each_record_one_event_in_an_unbroken_c
         usajili::audit::Verdict::Intact { .. }
     ));
 }
+
+/// Many transactions that each read, pause and then write: on SQLite a
+/// transaction begun the default way cannot take the write lock once
+/// another has written since its read, and fails at once ("database is
+/// locked") instead of waiting. Every one must commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn transactions_that_read_then_write_at_the_same_moment_all_wait_their_turn() {
+    let app = crate::helpers::spawn_app().await;
+    sqlx::query("CREATE TABLE read_then_write (n BIGINT NOT NULL)")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let writers = (0..8).map(|_| {
+        let db = app.db.clone();
+        tokio::spawn(async move {
+            let mut tx = usajili::db::begin(&db).await?;
+            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM read_then_write")
+                .fetch_one(&mut *tx)
+                .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            sqlx::query("INSERT INTO read_then_write (n) VALUES ($1)")
+                .bind(seen)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        })
+    });
+    for writer in futures::future::join_all(writers).await {
+        writer.unwrap().unwrap();
+    }
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM read_then_write")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 8);
+}

@@ -87,7 +87,7 @@ const OPEN: &str = "'draft', 'verified', 'booked', 'guardianship_review'";
 /// Closes an open child's application because the child has turned adult:
 /// stopped, and marked so the page can say why. False if it was not open.
 async fn close_turned_adult(db: &AnyPool, id: &str, now: i64) -> anyhow::Result<bool> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin(db).await?;
     let open: Option<String> = sqlx::query_scalar(&format!(
         "SELECT state FROM applications WHERE id = $1 AND state IN ({OPEN})"
     ))

@@ -228,7 +228,7 @@ pub async fn mark_no_shows(db: &AnyPool, now: i64) -> anyhow::Result<Vec<(String
     .await?;
     let mut marked = Vec::new();
     for (id, application, kind) in due {
-        let mut tx = db.begin().await?;
+        let mut tx = crate::db::begin(db).await?;
         let changed = sqlx::query("UPDATE bookings SET status = 'no_show', live = 0, ended_at = $2 WHERE id = $1 AND status = 'booked' AND live = 1")
             .bind(&id)
             .bind(now)
