@@ -114,7 +114,7 @@ impl Reminders<'_> {
                 slot,
                 tomorrow: which == Which::Evening,
             };
-            let mut tx = crate::db::begin(&self.db).await?;
+            let mut tx = crate::db::begin(self.db).await?;
             let claimed = sqlx::query(&format!(
                 "UPDATE bookings SET {column} = $1 WHERE id = $2 AND {column} IS NULL"
             ))

@@ -120,7 +120,7 @@ pub struct Retention<'a> {
 impl Retention<'_> {
     pub async fn run(&self, now: i64) -> anyhow::Result<Report> {
         let p = self.policy;
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         // Drafts have no consent yet (it is given at submission); one that
         // somehow has is erased by the closed rule instead, never deleted. A
         // child added but never consented to takes its link (and any

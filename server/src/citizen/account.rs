@@ -333,7 +333,7 @@ impl Accounts<'_> {
         event: Event<'_>,
     ) -> anyhow::Result<Deleted> {
         let enrolled = ENROLLED.map(|s| format!("'{}'", s.code())).join(", ");
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         // The first statement writes (SQLite takes its write lock at once).
         let bookings_cancelled = sqlx::query(&format!(
             "UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE live = 1 AND application_id IN \

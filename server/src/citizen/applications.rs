@@ -400,7 +400,7 @@ impl Applications<'_> {
             Some(r) => r.clone(),
             None => new_reference().to_string(),
         };
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         let claimed = sqlx::query(
             "UPDATE applications SET state = 'submitted', reference = $1, active_birth_cert_index = NULL, \
              attention = NULL, submitted_at = $2, updated_at = $2 \

@@ -293,7 +293,7 @@ impl SignIn<'_> {
             return Ok(Err(Refusal::TooManyFromConnection));
         }
         let index = self.contact_index(contact);
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         hold_contact(&mut tx, &index, now).await?;
         let day = contact_day(&mut tx, &index, now).await?;
         let refusal = if day.wrong_tries >= self.limits.wrong_tries_per_day {
@@ -358,7 +358,7 @@ impl SignIn<'_> {
         now: i64,
         signing_in_from: Option<&str>,
     ) -> anyhow::Result<Result<String, CodeProblem>> {
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         let reserved = sqlx::query_as::<_, ReservedTry>(
             "UPDATE sign_in_codes SET failed_attempts = failed_attempts + 1 \
              WHERE id = $1 AND failed_attempts < $2 AND used_at IS NULL AND expires_at > $3 \

@@ -85,7 +85,7 @@ impl Children<'_> {
         }
         let answers = super::child_answers(record, birth_cert)?;
         let id = crate::crypto::random_id();
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         sqlx::query(
             "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at) \
              VALUES ($1, $2, $3, 'draft', $4, $5, $5)",

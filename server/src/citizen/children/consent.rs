@@ -43,7 +43,7 @@ impl Children<'_> {
         if link.status == status::WITHDRAWN || link.status == status::REJECTED {
             return Ok(false);
         }
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         let updated = sqlx::query(
             "UPDATE child_links SET consented = 1, updated_at = $3 WHERE application_id = $1 AND account_id = $2 AND consented = 0",
         )
@@ -97,7 +97,7 @@ impl Children<'_> {
         if link.status == status::WITHDRAWN || !link.consented {
             return Ok(false);
         }
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         sqlx::query("UPDATE child_links SET status = 'withdrawn', consented = 0, updated_at = $3 WHERE application_id = $1 AND account_id = $2")
             .bind(id)
             .bind(account)

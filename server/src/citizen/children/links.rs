@@ -140,7 +140,7 @@ impl Children<'_> {
 
         let answers = child_answers(&record, birth_cert)?;
         let id = crate::crypto::random_id();
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         let inserted = sqlx::query(
             "INSERT INTO applications (id, account_id, kind, state, answers, active_birth_cert_index, created_at, updated_at) \
              VALUES ($1, $2, $3, 'draft', $4, $5, $6, $6)",
@@ -209,7 +209,7 @@ impl Children<'_> {
         let Some(role) = self.listed_role(adult, id).await? else {
             return Ok(None);
         };
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         let existing: Option<String> = sqlx::query_scalar(
             "SELECT status FROM child_links WHERE application_id = $1 AND account_id = $2",
         )

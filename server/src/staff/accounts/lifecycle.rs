@@ -222,7 +222,7 @@ impl StaffAccounts<'_> {
     /// daily job); returns how many.
     pub async fn disable_idle(&self, now: i64) -> anyhow::Result<usize> {
         let days = self.security.idle_days.max(1);
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         let ids: Vec<String> = sqlx::query_scalar(
             "UPDATE staff_accounts SET disabled_at = $2, session_epoch = session_epoch + 1 \
              WHERE disabled_at IS NULL AND COALESCE(last_sign_in_at, created_at) <= $1 \

@@ -355,7 +355,7 @@ impl StaffAccounts<'_> {
         address: &str,
         now: i64,
     ) -> anyhow::Result<bool> {
-        let mut tx = crate::db::begin(&self.db).await?;
+        let mut tx = crate::db::begin(self.db).await?;
         let stored = sqlx::query(
             "UPDATE staff_accounts SET totp_secret = $2, totp_enrolled_at = $3, totp_last_step = $4 \
              WHERE id = $1 AND totp_enrolled_at IS NULL AND disabled_at IS NULL",
