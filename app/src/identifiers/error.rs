@@ -144,6 +144,8 @@ field_errors! {
     StaffPasswordsDiffer => staff.passwords_differ,
     /// An officer or supervisor without a centre, or an administrator with one.
     StaffCentreNeeded => staff.centre_needed,
+    /// An administrator acting on their own account from the accounts list.
+    StaffOwnAccount => staff.own_account,
     TotpWrong => staff.totp_wrong,
     CheckInUnknown => staff.check_in_unknown,
     CheckInWrongCentre => staff.check_in_wrong_centre,

@@ -118,6 +118,39 @@ async fn a_disabled_members_open_session_is_refused_on_its_next_request() {
 }
 
 #[tokio::test]
+async fn an_administrator_cannot_disable_demote_or_reset_themselves() {
+    let app = console().await;
+    let admin = app
+        .signed_in_staff("admin@kenya.go.ke", Role::Administrator, None)
+        .await;
+    let id = id_of(&app, "admin@kenya.go.ke").await;
+    let before = audited(&app, &id).await;
+    // The list offers nothing on one's own row.
+    let (_, page) = admin.page("/staff/accounts").await;
+    assert!(!page.contains(&format!("/staff/accounts/{id}/")));
+    // A crafted request for each action is refused, changing nothing.
+    for (action, form) in [
+        ("disable", vec![]),
+        ("update", vec![("role", "officer"), ("centre", "gpo")]),
+        ("reset-totp", vec![]),
+        ("password", vec![("password", "a new passphrase for me")]),
+    ] {
+        let response = admin
+            .post(&format!("/staff/accounts/{id}/{action}"), &form)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{action}"
+        );
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Another administrator must change your account"));
+    }
+    assert_eq!(admin.get("/staff/accounts").await.status(), StatusCode::OK);
+    assert_eq!(audited(&app, &id).await, before);
+}
+
+#[tokio::test]
 async fn a_temporary_password_forces_a_change() {
     let app = console().await;
     let admin = app

@@ -70,11 +70,15 @@ fn state_badges(locale: Locale, line: &AccountLine) -> impl IntoView + use<> {
     states.join(", ")
 }
 
-fn actions(
-    locale: Locale,
-    line: &AccountLine,
-    centres: &[(String, String)],
-) -> impl IntoView + use<> {
+fn actions(locale: Locale, line: &AccountLine, centres: &[(String, String)]) -> AnyView {
+    if line.is_self {
+        // No one disables, demotes or resets themselves: the last
+        // administrator could lock the console out.
+        return view! {
+            <p class="hint" id=format!("account-{}", line.id)>{td!(locale, staff.accounts_self)}</p>
+        }
+        .into_any();
+    }
     let id = line.id.clone();
     let post = move |what: &str| format!("/staff/accounts/{id}/{what}");
     let toggle = if line.disabled {
@@ -87,7 +91,7 @@ fn actions(
     } else {
         view! {
             <form method="post" action=post("disable") class="inline-form">
-                <button class="button button--warning" type="submit" data-testid="account-disable" disabled=line.is_self>{td!(locale, staff.accounts_disable)}</button>
+                <button class="button button--warning" type="submit" data-testid="account-disable">{td!(locale, staff.accounts_disable)}</button>
             </form>
         }
         .into_any()
@@ -136,6 +140,7 @@ fn actions(
             </form>
         </details>
     }
+    .into_any()
 }
 
 #[component]

@@ -127,6 +127,22 @@ async fn accounts_page(
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
+/// The list again, with `problem` at its field (422).
+async fn refused(
+    state: &AppState,
+    member: &crate::staff::StaffMember,
+    head: Head,
+    problem: FieldIssue,
+) -> PageResult {
+    let form = Form {
+        errors: vec![problem],
+        ..Form::default()
+    };
+    let view = list_view(state, member, &head, None, form).await?;
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(render_at(state, head, "/staff/accounts", status, view).await)
+}
+
 async fn act(
     State(state): State<AppState>,
     Administrator(member): Administrator,
@@ -146,6 +162,12 @@ async fn act(
         .context("loading the staff account")?
         .ok_or(PageError::NotFound)?;
     let mut form = body.read(&["password", "role", "centre"])?;
+    if id == member.id {
+        // The page offers no actions on one's own row; a crafted request
+        // is refused, so that no administrator locks the console out.
+        let problem = FieldIssue::new(format!("account-{id}"), FieldError::StaffOwnAccount);
+        return refused(&state, &member, head, problem).await;
+    }
     let password = form.value("password").to_string();
     form.values.remove("password");
     let mut tx = state.begin().await?;
@@ -179,13 +201,7 @@ async fn act(
     };
     if let Some(problem) = problem {
         drop(tx);
-        let form = Form {
-            errors: vec![problem],
-            ..Form::default()
-        };
-        let view = list_view(&state, &member, &head, None, form).await?;
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(render_at(&state, head, "/staff/accounts", status, view).await);
+        return refused(&state, &member, head, problem).await;
     }
     let mut event =
         staff_event(&member, audited, &client, target.centre_id.as_deref()).on("staff", &id);
