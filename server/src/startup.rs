@@ -377,8 +377,9 @@ async fn seed_demo_staff(
         (Role::Supervisor, "supervisor@demo.usajili.go.ke"),
     ] {
         let password = demo_password();
+        let mut conn = db.acquire().await?;
         accounts
-            .create(email, role, Some(&centre), &password, now)
+            .create(&mut conn, email, role, Some(&centre), &password, now)
             .await?;
         lines.push(format!(
             "  {:<11} {email:<32} {}",

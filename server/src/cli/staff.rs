@@ -183,23 +183,28 @@ async fn create(
         .map_err(|problem| anyhow::anyhow!("{problem}"))?;
     let (pool, cipher, _) = open(config).await.context("opening the database")?;
     let semaphore = tokio::sync::Semaphore::new(1);
+    let now = crate::clock::unix_now();
+    // The account and its audit event: one transaction.
+    let mut tx = crate::db::begin(&pool).await?;
     let id = accounts(config, &pool, &cipher, &semaphore)
-        .create(email, role, centre, &password, crate::clock::unix_now())
+        .create(&mut tx, email, role, centre, &password, now)
         .await
         .context("creating the account")?;
     Audit {
         db: &pool,
         cipher: &cipher,
     }
-    .record(
+    .record_in(
+        &mut tx,
         &Event::new(Actor::System("cli"), "staff.create")
             .on("staff", &id)
             .detail(role.code())
             .at_centre(centre),
-        crate::clock::unix_now(),
+        now,
     )
     .await
     .context("recording the creation in the audit log")?;
+    tx.commit().await.context("committing the new account")?;
     println!(
         "created {} account {id}; it sets up its authenticator app at first sign-in",
         role.code()

@@ -154,8 +154,9 @@ impl TestApp {
 
     /// A staff account, made as the command line makes it.
     pub async fn staff_account(&self, email: &str, role: Role, centre: Option<&str>) {
+        let mut conn = self.db.acquire().await.unwrap();
         staff_accounts(self)
-            .create(email, role, centre, PASSWORD, now())
+            .create(&mut conn, email, role, centre, PASSWORD, now())
             .await
             .unwrap();
     }

@@ -31,8 +31,13 @@ async fn staff_accounts_need_a_good_password_and_a_centre_that_fits_the_role() {
     let app = console().await;
     let accounts = staff_accounts(&app);
     let made = |email: &'static str, role, centre: Option<&'static str>, password: &'static str| {
-        let accounts = &accounts;
-        async move { accounts.create(email, role, centre, password, now()).await }
+        let (accounts, db) = (&accounts, &app.db);
+        async move {
+            let mut conn = db.acquire().await.unwrap();
+            accounts
+                .create(&mut conn, email, role, centre, password, now())
+                .await
+        }
     };
     assert!(matches!(
         made("a@kenya.go.ke", Role::Officer, Some("gpo"), "short").await,

@@ -643,4 +643,26 @@ async fn the_command_line_disables_enables_resets_sets_a_password_and_updates() 
     let mut sent = emails(&app).await;
     sent.sort();
     assert_eq!(sent, ["staff_authenticator_reset", "staff_password_set"]);
+
+    // An account the command line creates is audited with it.
+    cli_ok(
+        &app,
+        &[
+            "staff",
+            "create",
+            "--email",
+            "new@kenya.go.ke",
+            "--role",
+            "officer",
+            "--centre",
+            "gpo",
+        ],
+        &format!("{NEW_PASSWORD}\n"),
+    )
+    .await;
+    let created = id_of(&app, "new@kenya.go.ke").await;
+    assert_eq!(
+        audited(&app, &created).await,
+        [("staff.create".to_string(), "system:cli".to_string())]
+    );
 }

@@ -106,8 +106,12 @@ fn centre_fits(role: Role, centre: Option<&str>) -> bool {
 }
 
 impl StaffAccounts<'_> {
+    /// Creates an account on the caller's connection `conn` (a transaction
+    /// that also records the creation). The password is hashed before the
+    /// first write.
     pub async fn create(
         &self,
+        conn: &mut sqlx::AnyConnection,
         email: &str,
         role: Role,
         centre: Option<&str>,
@@ -136,7 +140,7 @@ impl StaffAccounts<'_> {
         .bind(centre)
         .bind(&hash)
         .bind(now)
-        .execute(self.db)
+        .execute(conn)
         .await;
         match inserted {
             Ok(_) => Ok(id),
