@@ -7,18 +7,6 @@ use crate::browser::{WANJIRU, with_registry};
 use crate::helpers::{TestApp, spawn_app};
 use usajili::audit::Audit;
 
-fn command_line(app: &TestApp, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_usajili"))
-        .args(args)
-        .env("DATABASE_URL", &app.config.database_url)
-        .env(
-            "USAJILI_MASTER_KEY",
-            app.config.master_key.as_ref().unwrap().expose(),
-        )
-        .output()
-        .unwrap()
-}
-
 fn text(output: &std::process::Output) -> String {
     format!(
         "{}{}",
@@ -113,15 +101,15 @@ async fn verify_with_a_recorded_head_catches_the_newest_entry_deleted() {
     citizen.complete(&id, &WANJIRU).await;
     citizen.submit(&id).await;
 
-    let head = command_line(&app, &["audit", "head"]);
+    let head = app.command_line(&["audit", "head"], "");
     assert!(head.status.success(), "{}", text(&head));
     let anchor = String::from_utf8(head.stdout).unwrap().trim().to_string();
     let (seq, hash) = anchor.split_once(':').expect("SEQ:HASH");
     assert_eq!(seq, "2", "a sign-in and a submission");
-    let holds = command_line(&app, &["audit", "verify", "--expect", &anchor]);
+    let holds = app.command_line(&["audit", "verify", "--expect", &anchor], "");
     assert!(holds.status.success(), "{}", text(&holds));
     // The hash alone is found too.
-    let bare = command_line(&app, &["audit", "verify", "--expect", hash]);
+    let bare = app.command_line(&["audit", "verify", "--expect", hash], "");
     assert!(bare.status.success(), "{}", text(&bare));
 
     // Someone deletes the newest entry: the rest is still a valid chain...
@@ -129,10 +117,10 @@ async fn verify_with_a_recorded_head_catches_the_newest_entry_deleted() {
         .execute(&app.db)
         .await
         .unwrap();
-    let plain = command_line(&app, &["audit", "verify"]);
+    let plain = app.command_line(&["audit", "verify"], "");
     assert!(plain.status.success(), "{}", text(&plain));
     // ...but not the one recorded.
-    let cut = command_line(&app, &["audit", "verify", "--expect", &anchor]);
+    let cut = app.command_line(&["audit", "verify", "--expect", &anchor], "");
     assert!(!cut.status.success());
     assert!(
         text(&cut)
@@ -140,14 +128,14 @@ async fn verify_with_a_recorded_head_catches_the_newest_entry_deleted() {
         "{}",
         text(&cut)
     );
-    let cut = command_line(&app, &["audit", "verify", "--expect", hash]);
+    let cut = app.command_line(&["audit", "verify", "--expect", hash], "");
     assert!(!cut.status.success());
     assert!(
         text(&cut).contains("the recorded head is not in the audit log"),
         "{}",
         text(&cut)
     );
-    let nonsense = command_line(&app, &["audit", "verify", "--expect", "2:xyz"]);
+    let nonsense = app.command_line(&["audit", "verify", "--expect", "2:xyz"], "");
     assert!(!nonsense.status.success());
     assert!(text(&nonsense).contains("SEQ:HASH"), "{}", text(&nonsense));
 }

@@ -58,6 +58,55 @@ impl TestApp {
         let status = response.status();
         (status, response.text().await.expect("body"))
     }
+
+    /// Runs the `usajili` command line on this portal's database and key,
+    /// with `stdin` piped in (passwords are read from it) and cheap
+    /// password hashing.
+    pub fn command_line(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        use std::io::Write as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_usajili"))
+            .args(args)
+            .env("DATABASE_URL", &self.config.database_url)
+            .env(
+                "USAJILI_MASTER_KEY",
+                self.config.master_key.as_ref().unwrap().expose(),
+            )
+            .env("USAJILI_ARGON2_MEMORY_KIB", "1024")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// [`TestApp::command_line`], which must succeed; run again if SQLite
+    /// met "database is locked" while the command set up its connection
+    /// beside the server's startup jobs.
+    pub async fn command_line_ok(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        let mut output = self.command_line(args, stdin);
+        for _ in 0..3 {
+            if output.status.success()
+                || !String::from_utf8_lossy(&output.stderr).contains("database is locked")
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            output = self.command_line(args, stdin);
+        }
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
 }
 
 /// Starts the real application on a random port with a database of its own

@@ -5,7 +5,6 @@
 
 use crate::browser::*;
 use crate::fixtures::*;
-use crate::helpers::TestApp;
 use reqwest::StatusCode;
 use usajili::audit::{Audit, Problem, Verdict};
 use usajili::staff::Role;
@@ -90,9 +89,8 @@ async fn staff_accounts_need_a_good_password_and_a_centre_that_fits_the_role() {
 async fn the_command_line_reads_the_password_from_stdin_never_from_arguments() {
     let app = console().await;
     let run = |password: &str| {
-        use std::io::Write as _;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_usajili"))
-            .args([
+        app.command_line(
+            &[
                 "staff",
                 "create",
                 "--email",
@@ -101,25 +99,9 @@ async fn the_command_line_reads_the_password_from_stdin_never_from_arguments() {
                 "supervisor",
                 "--centre",
                 "gpo",
-            ])
-            .env("DATABASE_URL", &app.config.database_url)
-            .env(
-                "USAJILI_MASTER_KEY",
-                app.config.master_key.as_ref().unwrap().expose(),
-            )
-            .env("USAJILI_ARGON2_MEMORY_KIB", "1024")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{password}\n").as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+            ],
+            &format!("{password}\n"),
+        )
     };
     let refused = run("letmein");
     assert!(!refused.status.success());
@@ -1111,18 +1093,6 @@ async fn a_supervisor_approves_or_rejects_guardianship_with_a_reason() {
 
 // ---- the audit chain ------------------------------------------------------------------
 
-fn verify_with_the_command_line(app: &TestApp) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_usajili"))
-        .args(["audit", "verify"])
-        .env("DATABASE_URL", &app.config.database_url)
-        .env(
-            "USAJILI_MASTER_KEY",
-            app.config.master_key.as_ref().unwrap().expose(),
-        )
-        .output()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn staff_sign_ins_record_openings_and_actions_are_chained_in_the_audit_log() {
     let app = console().await;
@@ -1169,7 +1139,7 @@ async fn staff_sign_ins_record_openings_and_actions_are_chained_in_the_audit_log
         "staff.sign_in"
     );
 
-    let passed = verify_with_the_command_line(&app);
+    let passed = app.command_line(&["audit", "verify"], "");
     assert!(
         passed.status.success(),
         "{}",
@@ -1182,7 +1152,7 @@ async fn staff_sign_ins_record_openings_and_actions_are_chained_in_the_audit_log
         .execute(&app.db)
         .await
         .unwrap();
-    let failed = verify_with_the_command_line(&app);
+    let failed = app.command_line(&["audit", "verify"], "");
     assert!(!failed.status.success());
     assert!(
         String::from_utf8_lossy(&failed.stderr).contains(&format!("entry {seq} has been edited"))

@@ -533,50 +533,6 @@ async fn the_database_requires_a_centre_for_officers_and_supervisors() {
     assert!(note.is_err(), "foreign keys hold");
 }
 
-fn run_cli(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_usajili"))
-        .args(args)
-        .env("DATABASE_URL", &app.config.database_url)
-        .env(
-            "USAJILI_MASTER_KEY",
-            app.config.master_key.as_ref().unwrap().expose(),
-        )
-        .env("USAJILI_ARGON2_MEMORY_KIB", "1024")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-/// Runs a command, again if SQLite met "database is locked" beside the
-/// server's startup jobs (as the create command's test does).
-async fn cli_ok(app: &TestApp, args: &[&str], stdin: &str) {
-    let mut output = run_cli(app, args, stdin);
-    for _ in 0..3 {
-        if output.status.success()
-            || !String::from_utf8_lossy(&output.stderr).contains("database is locked")
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        output = run_cli(app, args, stdin);
-    }
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[tokio::test]
 async fn the_command_line_disables_enables_resets_sets_a_password_and_updates() {
     let app = console().await;
@@ -590,14 +546,13 @@ async fn the_command_line_disables_enables_resets_sets_a_password_and_updates() 
         args.extend(email);
         args
     };
-    cli_ok(&app, &with(&["staff", "disable"]), "").await;
+    app.command_line_ok(&with(&["staff", "disable"]), "").await;
     assert_eq!(location(&officer.get("/staff").await), "/staff/sign-in");
-    cli_ok(&app, &with(&["staff", "enable"]), "").await;
-    let refused = run_cli(&app, &with(&["staff", "set-password"]), "letmein\n");
+    app.command_line_ok(&with(&["staff", "enable"]), "").await;
+    let refused = app.command_line(&with(&["staff", "set-password"]), "letmein\n");
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("at least 12 characters"));
-    cli_ok(
-        &app,
+    app.command_line_ok(
         &with(&["staff", "set-password"]),
         &format!("{NEW_PASSWORD}\n"),
     )
@@ -605,24 +560,17 @@ async fn the_command_line_disables_enables_resets_sets_a_password_and_updates() 
     let member = Browser::new(&app);
     sign_in(&member, "off@kenya.go.ke", NEW_PASSWORD).await;
     assert_eq!(location(&member.get("/staff").await), "/staff/password");
-    cli_ok(&app, &with(&["staff", "reset-totp"]), "").await;
-    cli_ok(
-        &app,
-        &with(&["staff", "update", "--role", "supervisor"]),
-        "",
-    )
-    .await;
+    app.command_line_ok(&with(&["staff", "reset-totp"]), "")
+        .await;
+    app.command_line_ok(&with(&["staff", "update", "--role", "supervisor"]), "")
+        .await;
     let role: String = sqlx::query_scalar("SELECT role FROM staff_accounts WHERE id = $1")
         .bind(&id)
         .fetch_one(&app.db)
         .await
         .unwrap();
     assert_eq!(role, "supervisor");
-    let unknown = run_cli(
-        &app,
-        &["staff", "disable", "--email", "nobody@kenya.go.ke"],
-        "",
-    );
+    let unknown = app.command_line(&["staff", "disable", "--email", "nobody@kenya.go.ke"], "");
     assert!(!unknown.status.success());
     let by_cli: Vec<String> = audited(&app, &id)
         .await
@@ -645,8 +593,7 @@ async fn the_command_line_disables_enables_resets_sets_a_password_and_updates() 
     assert_eq!(sent, ["staff_authenticator_reset", "staff_password_set"]);
 
     // An account the command line creates is audited with it.
-    cli_ok(
-        &app,
+    app.command_line_ok(
         &[
             "staff",
             "create",
