@@ -99,6 +99,18 @@ impl CivilDate {
         let had_birthday = (today.month, today.day) >= (self.month, self.day);
         today.year - self.year - i32::from(!had_birthday)
     }
+
+    /// The day someone born on this date turns `age`, as [`Self::age_on`]
+    /// counts it: the birthday that year, or 1 March for someone born on
+    /// 29 February when that year has none.
+    pub fn turns(self, age: i32) -> CivilDate {
+        let year = self.year + age;
+        CivilDate::new(year, self.month, self.day).unwrap_or(CivilDate {
+            year,
+            month: 3,
+            day: 1,
+        })
+    }
 }
 
 /// ISO 8601 (`2007-03-27`): how dates are stored and exchanged.
@@ -221,6 +233,16 @@ mod tests {
 
     fn date(y: i32, m: u8, d: u8) -> CivilDate {
         CivilDate::new(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_day_someone_turns_an_age_is_the_first_day_age_on_gives_it() {
+        for born in [date(2008, 11, 30), date(2008, 2, 29), date(2007, 12, 31)] {
+            let day = born.turns(ADULT_AGE);
+            assert_eq!(born.age_on(day), ADULT_AGE, "{born}");
+            assert_eq!(born.age_on(day.add_days(-1)), ADULT_AGE - 1, "{born}");
+        }
+        assert_eq!(date(2008, 2, 29).turns(18), date(2026, 3, 1));
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! Where an application stands, and why one needs the citizen's attention.
 
-use super::{Task, fields};
 use serde::{Deserialize, Serialize};
 
 crate::coded_enum! {
@@ -70,18 +69,25 @@ pub enum Fix {
     /// The whole of their answers, to check against their documents: never
     /// the one field at fault, which would tell which one it is.
     CheckAnswers,
-    /// One field of one task.
-    Field(Task, &'static str),
 }
 
 impl Attention {
-    /// Where to correct it, if correcting can help.
+    /// Where to correct it, if correcting can help. Only a mismatch can be
+    /// corrected: every other answer came once every detail matched, so
+    /// sending the same application again cannot change it.
     pub fn fix(self) -> Option<Fix> {
         match self {
             Self::Mismatch => Some(Fix::CheckAnswers),
-            Self::TooYoung => Some(Fix::Field(Task::AboutYou, fields::DOB_DAY)),
-            Self::AlreadyHoldsId | Self::AlreadyApplied | Self::TurnedAdult => None,
+            Self::TooYoung | Self::AlreadyHoldsId | Self::AlreadyApplied | Self::TurnedAdult => {
+                None
+            }
         }
+    }
+
+    /// A closed outcome: nothing the citizen changes or sends again helps,
+    /// so the page says only what is true and what to do instead.
+    pub fn is_final(self) -> bool {
+        self.fix().is_none()
     }
 }
 
@@ -93,6 +99,13 @@ mod tests {
     fn state_codes_round_trip() {
         for state in ApplicationState::ALL {
             assert_eq!(ApplicationState::from_code(state.code()), Some(state));
+        }
+    }
+
+    #[test]
+    fn only_a_mismatch_is_open_to_correction() {
+        for attention in Attention::ALL {
+            assert_eq!(attention.is_final(), attention != Attention::Mismatch);
         }
     }
 

@@ -1,4 +1,5 @@
 use super::{FieldError, is_ascii_digits, non_blank};
+use crate::i18n::*;
 use serde::{Deserialize, Serialize};
 
 /// One of Kenya's 47 counties, by its code in the First Schedule of the
@@ -72,6 +73,19 @@ const NAMES: [&str; COUNTIES as usize] = [
     "Nairobi",
 ];
 
+/// A stored place line in the reader's language. The line that only names
+/// a county ("Kisumu County", a centre's address until staff enter its
+/// street) is said the reader's way ("Kaunti ya Kisumu"); any other line
+/// is a street address and is shown as written.
+pub fn localised_place(stored: &str, locale: Locale) -> String {
+    match stored.strip_suffix(" County") {
+        Some(name) if NAMES.contains(&name) => {
+            td_string!(locale, places.county).replace("{name}", name)
+        }
+        _ => stored.to_string(),
+    }
+}
+
 impl CountyCode {
     /// Reads `"001"`–`"047"`, or the same numbers without padding.
     pub fn parse(input: &str) -> Result<Self, FieldError> {
@@ -132,6 +146,30 @@ impl From<CountyCode> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_county_line_is_said_the_reader_s_way_and_a_street_as_written() {
+        assert_eq!(
+            localised_place("Kisumu County", Locale::en),
+            "Kisumu County"
+        );
+        assert_eq!(
+            localised_place("Kisumu County", Locale::sw),
+            "Kaunti ya Kisumu"
+        );
+        assert_eq!(
+            localised_place("Homa Bay County", Locale::sw),
+            "Kaunti ya Homa Bay"
+        );
+        assert_eq!(
+            localised_place("Moi Avenue, Nairobi", Locale::sw),
+            "Moi Avenue, Nairobi"
+        );
+        assert_eq!(
+            localised_place("Atlantis County", Locale::sw),
+            "Atlantis County"
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -43,6 +43,10 @@ field_errors! {
     NationalIdFormat => national_id.format,
     BirthCertificateMissing => birth_certificate.missing,
     BirthCertificateFormat => birth_certificate.format,
+    /// Another application holds this birth certificate (told whoever
+    /// asks, in the same words at the task and at the declaration, and
+    /// counted against the registry's tries).
+    BirthCertificateInUse => birth_certificate.in_use,
     KraPinMissing => kra_pin.missing,
     KraPinFormat => kra_pin.format,
     /// A well-formed PIN that starts with P belongs to a company, not a person.

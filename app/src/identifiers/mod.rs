@@ -70,7 +70,7 @@ mod postal_code;
 
 pub use application_reference::ApplicationReference;
 pub use birth_certificate_number::BirthCertificateNumber;
-pub use county_code::CountyCode;
+pub use county_code::{CountyCode, localised_place};
 pub use date_of_birth::DateOfBirth;
 pub use email_address::EmailAddress;
 pub use error::FieldError;

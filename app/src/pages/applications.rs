@@ -16,6 +16,7 @@ use crate::components::tries_used::tries_used_notice;
 use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
+use crate::identifiers::FieldError;
 use crate::pages::camera::{CameraCapture, CameraLabels};
 use leptos::prelude::*;
 
@@ -37,7 +38,7 @@ pub enum Refusal {
 fn problem_notice(locale: Locale, refusal: Refusal) -> AnyView {
     let text = match refusal {
         Refusal::AccountLimit => td_string!(locale, apply.limit),
-        Refusal::Duplicate => td_string!(locale, apply.duplicate),
+        Refusal::Duplicate => FieldError::BirthCertificateInUse.message(locale),
         Refusal::Incomplete => td_string!(locale, apply.incomplete),
         Refusal::TriesUsed { until } => return tries_used_notice(locale, until).into_any(),
     };
@@ -62,6 +63,8 @@ pub struct ApplicationsView {
     pub children: Vec<crate::pages::children::ChildSummary>,
     /// Shown after a consent was withdrawn.
     pub consent_withdrawn: bool,
+    /// The withdrawn child's appointment was cancelled with it.
+    pub child_appointment_cancelled: bool,
 }
 
 /// One application.
@@ -78,6 +81,8 @@ pub struct ApplicationView {
     pub problem: Option<Refusal>,
     /// The live appointment, if any: its day, time and centre.
     pub appointment: Option<Appointment>,
+    /// The appointment just cancelled (its label), told once at the top.
+    pub cancelled: Option<String>,
 }
 
 /// One step of an application.
@@ -120,13 +125,28 @@ fn next_step(locale: Locale, state: ApplicationState) -> &'static str {
     }
 }
 
-fn attention_text(locale: Locale, attention: Attention) -> &'static str {
+/// What needs attention, and what to do. Under 18 says from which day the
+/// person applies themselves: their 18th birthday by the date of birth
+/// they gave, which is the registry's (said only once every detail matched).
+fn attention_text(locale: Locale, attention: Attention, answers: &Answers) -> String {
     match attention {
-        Attention::Mismatch => td_string!(locale, status.attention_mismatch),
-        Attention::AlreadyHoldsId => td_string!(locale, status.attention_already_holds_id),
-        Attention::TooYoung => td_string!(locale, status.attention_too_young),
-        Attention::AlreadyApplied => td_string!(locale, status.attention_already_applied),
-        Attention::TurnedAdult => td_string!(locale, children.turned_adult),
+        Attention::Mismatch => td_string!(locale, status.attention_mismatch).into(),
+        Attention::AlreadyHoldsId => td_string!(locale, status.attention_already_holds_id).into(),
+        Attention::TooYoung => {
+            let from = answers
+                .about_you
+                .as_ref()
+                .map(|a| {
+                    crate::calendar::day_label(
+                        a.date_of_birth.turns(crate::dates::ADULT_AGE),
+                        locale,
+                    )
+                })
+                .unwrap_or_default();
+            td_string!(locale, status.attention_too_young).replace("{date}", &from)
+        }
+        Attention::AlreadyApplied => td_string!(locale, status.attention_already_applied).into(),
+        Attention::TurnedAdult => td_string!(locale, children.turned_adult).into(),
     }
 }
 
@@ -146,11 +166,29 @@ pub fn ApplicationsPage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<ApplicationsView>().unwrap_or_default();
     let title = td_string!(locale, apply.list_title);
+    // Someone with children registered and no application of their own
+    // (a parent who holds an ID) came for the children: they lead the page.
+    let children_first = !data.children.is_empty() && data.applications.is_empty();
+    let children = crate::pages::children::your_children(
+        locale,
+        data.children,
+        data.consent_withdrawn,
+        data.child_appointment_cancelled,
+    )
+    .into_any();
+    let (first, last) = if children_first {
+        (Some(children), None)
+    } else {
+        (None, Some(children))
+    };
     view! {
         {page_title(locale, title)}
         {data.problem.map(|p| problem_notice(locale, p))}
         <h1>{title}</h1>
-        {if data.applications.is_empty() {
+        {first}
+        {if children_first {
+            ().into_any()
+        } else if data.applications.is_empty() {
             view! { <p>{td!(locale, apply.none_yet)}</p> }.into_any()
         } else {
             view! {
@@ -175,9 +213,9 @@ pub fn ApplicationsPage() -> impl IntoView {
             .into_any()
         }}
         <form method="post" action="/applications">
-            <button class="button" type="submit">{td!(locale, apply.start)}</button>
+            <button class="button" class:button--secondary=children_first type="submit">{td!(locale, apply.start)}</button>
         </form>
-        {crate::pages::children::your_children(locale, data.children, data.consent_withdrawn)}
+        {last}
         {crate::pages::account::your_data(locale)}
     }
 }
@@ -194,6 +232,10 @@ pub fn ApplicationPage() -> impl IntoView {
         .count();
     let all_done = done == Task::ALL.len();
     let id = data.id.clone();
+    // A closed outcome (ended, or refused for good) offers nothing to send
+    // again: no task list, and no "keep it to book a visit".
+    let final_attention = data.attention.filter(|a| a.is_final());
+    let closed = final_attention.is_some() || !data.state.is_active();
     let title = if data.state == ApplicationState::Draft {
         td_string!(locale, apply.task_list_title)
     } else {
@@ -202,26 +244,31 @@ pub fn ApplicationPage() -> impl IntoView {
     view! {
         {page_title(locale, title)}
         {data.problem.map(|p| problem_notice(locale, p))}
+        {data.cancelled.clone().map(|when| view! {
+            <div class="notice notice--success" role="status" tabindex="-1" autofocus=true data-testid="cancelled">
+                {td_string!(locale, booking.cancelled).replace("{when}", &when)}
+            </div>
+        })}
         <h1>{title}</h1>
         {data.reference.clone().map(|r| view! {
             <div class="panel panel--reference">
                 <p>{td!(locale, status.reference_label)}</p>
                 <p class="reference reference--large" data-testid="reference">{r}</p>
-                <p class="hint">{td!(locale, status.reference_hint)}</p>
+                <p class="hint" data-testid="reference-hint">{if closed {
+                    td_string!(locale, status.reference_hint_closed)
+                } else {
+                    td_string!(locale, status.reference_hint)
+                }}</p>
             </div>
         })}
         <section class="panel" aria-labelledby="status-heading" data-testid="status">
             <h2 id="status-heading">{td!(locale, status.heading)} ": " <span data-testid="state">{state_label(locale, data.state)}</span></h2>
-            <p>{next_step(locale, data.state)}</p>
+            {final_attention.is_none().then(|| view! { <p>{next_step(locale, data.state)}</p> })}
             {data.attention.map(|a| {
-                let fix = a.fix().map(|fix| {
-                    let href = match fix {
-                        Fix::CheckAnswers => format!("/applications/{id}/check-answers"),
-                        Fix::Field(task, field) => format!("/applications/{}/{}#{}", id, task.slug(), field),
-                    };
-                    view! { <p><a class="button button--secondary" href=href>{td!(locale, status.correct)}</a></p> }
+                let fix = a.fix().map(|Fix::CheckAnswers| view! {
+                    <p><a class="button button--secondary" href=format!("/applications/{id}/check-answers")>{td!(locale, status.correct)}</a></p>
                 });
-                view! { <p class="attention" data-testid="attention">{attention_text(locale, a)}</p> {fix} }
+                view! { <p class="attention" data-testid="attention">{attention_text(locale, a, &data.answers)}</p> {fix} }
             })}
         </section>
         {match (&data.appointment, data.state) {
@@ -240,7 +287,7 @@ pub fn ApplicationPage() -> impl IntoView {
             }.into_any(),
             _ => ().into_any(),
         }}
-        {data.state.is_editable().then(|| view! {
+        {(data.state.is_editable() && !closed).then(|| view! {
             <p data-testid="progress">{format!("{} {done} / {}", td_string!(locale, apply.progress), Task::ALL.len())}</p>
             <ol class="task-list">
                 {Task::ALL.into_iter().map(|task| {

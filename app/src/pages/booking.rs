@@ -11,7 +11,7 @@ use crate::context::use_locale;
 use crate::dates::CivilDate;
 use crate::forms::Form;
 use crate::i18n::*;
-use crate::identifiers::CountyCode;
+use crate::identifiers::{CountyCode, localised_place};
 use leptos::prelude::*;
 
 /// What the appointment is for; "what to bring" differs for each.
@@ -183,7 +183,7 @@ pub fn FinderPage() -> impl IntoView {
                         view! {
                             <li class="centre-list__item">
                                 <h2 class="centre-list__name"><a href=href aria-label=format!("{} – {}", td_string!(locale, booking.choose_centre), c.name)>{c.name.clone()}</a></h2>
-                                <p class="hint">{c.address.clone()}</p>
+                                <p class="hint">{localised_place(&c.address, locale)}</p>
                                 <p>{match c.next_free {
                                     Some(day) => format!("{} {}", td_string!(locale, booking.next_free), day_label(day, locale)),
                                     None => td_string!(locale, booking.no_free).to_string(),
@@ -310,7 +310,7 @@ pub fn DayPage() -> impl IntoView {
         <p><a class="back-link" href=finder_url.clone()>{td!(locale, booking.other_centre)}</a></p>
         {form_errors(locale, &data.form)}
         <h1>{title}</h1>
-        <p class="lead"><strong>{data.centre.name.clone()}</strong> <br/> {data.centre.address.clone()}</p>
+        <p class="lead"><strong>{data.centre.name.clone()}</strong> <br/> {localised_place(&data.centre.address, locale)}</p>
         <p class="hint">{kind_label(locale, data.kind)}</p>
         {if data.days.is_empty() {
             view! { <p data-testid="no-days">{td!(locale, booking.no_days)}</p> }.into_any()
@@ -367,7 +367,7 @@ pub fn AcknowledgementPage() -> impl IntoView {
                 <div class="summary-list__row"><dt>{td!(locale, booking.name)}</dt><dd>{data.name.clone()}</dd></div>
                 <div class="summary-list__row"><dt>{td!(locale, booking.what)}</dt><dd>{kind_label(locale, data.kind)}</dd></div>
                 <div class="summary-list__row"><dt>{td!(locale, booking.when)}</dt><dd data-testid="when">{when}</dd></div>
-                <div class="summary-list__row"><dt>{td!(locale, booking.place)}</dt><dd data-testid="centre">{data.centre_name.clone()} <br/> {data.centre_address.clone()}</dd></div>
+                <div class="summary-list__row"><dt>{td!(locale, booking.place)}</dt><dd data-testid="centre">{data.centre_name.clone()} <br/> {localised_place(&data.centre_address, locale)}</dd></div>
             </dl>
             <h2>{td!(locale, booking.bring_title)}</h2>
             <ul class="list list--bullet" data-testid="bring">

@@ -143,11 +143,17 @@ pub fn your_children(
     locale: Locale,
     children: Vec<ChildSummary>,
     withdrawn: bool,
+    appointment_cancelled: bool,
 ) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="children-heading" data-testid="children">
             <h2 id="children-heading">{td!(locale, children.section_title)}</h2>
-            {withdrawn.then(|| view! { <div class="notice" role="status" data-testid="consent-withdrawn">{td!(locale, children.withdrawn)}</div> })}
+            {withdrawn.then(|| view! {
+                <div class="notice" role="status" data-testid="consent-withdrawn">
+                    {td!(locale, children.withdrawn)}
+                    {appointment_cancelled.then(|| view! { " " {td!(locale, children.withdrawn_appointment)} })}
+                </div>
+            })}
             <p>{td!(locale, children.section_lead)}</p>
             {if children.is_empty() {
                 view! { <p>{td!(locale, children.none)}</p> }.into_any()
@@ -330,13 +336,13 @@ pub fn ChildPage() -> impl IntoView {
         <h1 data-testid="child-name">{data.name.clone()}</h1>
         <dl class="summary-list">
             {data.age.map(|age| view! {
-                <div class="summary-list__row"><dt>{td!(locale, children.age)}</dt><dd data-testid="child-age">{age}</dd></div>
+                <div class="summary-list__row"><dt class="summary-list__key">{td!(locale, children.age)}</dt><dd class="summary-list__value" data-testid="child-age">{age}</dd></div>
             })}
-            <div class="summary-list__row"><dt>{td!(locale, children.your_role)}</dt><dd data-testid="child-role">{data.role.label(locale)}</dd></div>
+            <div class="summary-list__row"><dt class="summary-list__key">{td!(locale, children.your_role)}</dt><dd class="summary-list__value" data-testid="child-role">{data.role.label(locale)}</dd></div>
             {data.reference.clone().map(|r| view! {
-                <div class="summary-list__row"><dt>{td!(locale, status.reference_label)}</dt><dd class="reference" data-testid="reference">{r}</dd></div>
+                <div class="summary-list__row"><dt class="summary-list__key">{td!(locale, status.reference_label)}</dt><dd class="summary-list__value reference" data-testid="reference">{r}</dd></div>
             })}
-            <div class="summary-list__row"><dt>{td!(locale, status.heading)}</dt><dd data-testid="state">{state_label(locale, data.state)}</dd></div>
+            <div class="summary-list__row"><dt class="summary-list__key">{td!(locale, status.heading)}</dt><dd class="summary-list__value" data-testid="state">{state_label(locale, data.state)}</dd></div>
         </dl>
         {match data.review.clone() {
             Some(Review::Pending) => view! { <p class="notice" data-testid="review">{td!(locale, children.review_pending)}</p> }.into_any(),

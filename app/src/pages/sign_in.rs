@@ -7,6 +7,7 @@ use crate::components::live_check::Check;
 use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
+use crate::identifiers::FieldError;
 use leptos::prelude::*;
 
 /// What the server gives the sign-in page.
@@ -60,6 +61,7 @@ pub fn CodePage() -> impl IntoView {
     let locale = use_locale();
     let data = use_context::<CodeView>().unwrap_or_default();
     let title = td_string!(locale, sign_in.code_title);
+    let spent = data.form.error("code") == Some(FieldError::CodeExpired);
     let prefix = if data.form.has_errors() {
         td_string!(locale, errors.title_prefix)
     } else {
@@ -70,17 +72,27 @@ pub fn CodePage() -> impl IntoView {
         {form_errors(locale, &data.form)}
         <h1>{title}</h1>
         <p class="lead" data-testid="code-sent-to">{td_string!(locale, sign_in.code_sent_to)} " " <strong>{data.sent_to}</strong></p>
-        <p>{td!(locale, sign_in.code_expiry)}</p>
-        <form method="post" action="/sign-in/code" novalidate>
-            {Text::new("code", td_string!(locale, sign_in.code_label))
-                .hint(td_string!(locale, sign_in.code_hint))
-                .autocomplete("one-time-code")
-                .numeric()
-                .width("input--width-10")
-                .check(Check::Code)
-                .render(locale, &data.form)}
-            <button class="button" type="submit">{td!(locale, sign_in.sign_in)}</button>
-        </form>
-        <p><a href="/sign-in">{td!(locale, sign_in.new_code)}</a></p>
+        {if spent {
+            // The code can no longer sign in (too many wrong tries, or
+            // expired): getting a new one is the only thing left to do.
+            view! {
+                <p><a class="button" href="/sign-in" data-testid="get-new-code">{td!(locale, sign_in.get_new_code)}</a></p>
+            }.into_any()
+        } else {
+            view! {
+                <p>{td!(locale, sign_in.code_expiry)}</p>
+                <form method="post" action="/sign-in/code" novalidate>
+                    {Text::new("code", td_string!(locale, sign_in.code_label))
+                        .hint(td_string!(locale, sign_in.code_hint))
+                        .autocomplete("one-time-code")
+                        .numeric()
+                        .width("input--width-10")
+                        .check(Check::Code)
+                        .render(locale, &data.form)}
+                    <button class="button" type="submit">{td!(locale, sign_in.sign_in)}</button>
+                </form>
+                <p><a href="/sign-in">{td!(locale, sign_in.new_code)}</a></p>
+            }.into_any()
+        }}
     }
 }

@@ -15,6 +15,7 @@ use app::application::{
 };
 use app::dates::CivilDate;
 use app::i18n::Locale;
+use app::identifiers::BirthCertificateNumber;
 use sqlx::AnyPool;
 
 #[derive(Clone, Debug)]
@@ -356,6 +357,28 @@ impl Applications<'_> {
         }
     }
 
+    /// Whether an application other than `id` holds `birth_cert` (one the
+    /// registry verified, or further on: see [`Self::record_outcome`]).
+    /// Callers ask it through the registry's tries (`registry::attempts`),
+    /// a yes counting as a failed match: it is told whoever asks.
+    pub async fn held_by_another(
+        &self,
+        id: &str,
+        birth_cert: &BirthCertificateNumber,
+    ) -> anyhow::Result<bool> {
+        let index = self
+            .cipher
+            .blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
+        let other: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM applications WHERE active_birth_cert_index = $1 AND id <> $2",
+        )
+        .bind(&index)
+        .bind(id)
+        .fetch_optional(self.db)
+        .await?;
+        Ok(other.is_some())
+    }
+
     /// Submits: records consent, gives a reference, and verifies with the
     /// registry (or leaves the application pending verification). `event`
     /// (the citizen's submission) is recorded in the audit chain in the
@@ -385,14 +408,7 @@ impl Applications<'_> {
         let birth_index = self
             .cipher
             .blind_index(columns::BIRTH_CERTIFICATE_INDEX, birth_cert.as_ref());
-        let other: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM applications WHERE active_birth_cert_index = $1 AND id <> $2",
-        )
-        .bind(&birth_index)
-        .bind(&app.id)
-        .fetch_optional(self.db)
-        .await?;
-        if other.is_some() {
+        if self.held_by_another(&app.id, birth_cert).await? {
             return Ok(Err(Refused::Duplicate));
         }
 

@@ -43,6 +43,14 @@ impl AppState {
         }
     }
 
+    /// Citizens' accounts (their contact, their data, deleting them).
+    pub fn accounts(&self) -> crate::citizen::account::Accounts<'_> {
+        crate::citizen::account::Accounts {
+            db: &self.db,
+            cipher: &self.cipher,
+        }
+    }
+
     pub fn verifications(&self) -> PendingVerifications {
         PendingVerifications {
             db: self.db.clone(),

@@ -419,6 +419,19 @@ pub fn generate(
     Ok(g.written)
 }
 
+/// The birth certificates of the Otieno family, the people the README
+/// tells newcomers to try ("People to try"): the one list that the demo
+/// queue leaves alone (`staff::demo`) and that a test holds the README to.
+pub const README_BIRTH_CERTS: [&str; 6] = [
+    "1000001", "1000002", "1000100", "1000101", "1000102", "1000103",
+];
+
+/// Whether `birth_cert_no` is one of the README's people, whom nothing
+/// made for a demo (the staff console's queue) may ever take.
+pub fn is_readme_person(birth_cert_no: &str) -> bool {
+    README_BIRTH_CERTS.contains(&birth_cert_no)
+}
+
 /// The Otieno family, always first, for demos and the README: Grace
 /// (mother, ID 20000001), Peter (father, ID 20000002), Juma (born
 /// 2007-01-15, birth certificate 1000100, an adult with no ID yet), Baraka (born
@@ -503,6 +516,47 @@ fn write_demo_family<B: Write, P: Write>(g: &mut Generator<B, P>) -> anyhow::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The birth certificates in the README's "People to try" table.
+    fn readme_birth_certs() -> Vec<String> {
+        let readme = include_str!("../../../README.md");
+        let table = readme
+            .split("### People to try")
+            .nth(1)
+            .expect("the README has its People to try")
+            .split("\n#")
+            .next()
+            .unwrap();
+        table
+            .lines()
+            .filter(|line| line.starts_with('|'))
+            .filter_map(|line| line.split('|').nth(2).map(str::trim))
+            .filter(|cell| cell.len() == 7 && cell.chars().all(|c| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_s_people_are_the_ones_the_demo_leaves_alone() {
+        let in_readme = readme_birth_certs();
+        assert_eq!(in_readme.len(), 6, "{in_readme:?}");
+        for cert in &in_readme {
+            assert!(is_readme_person(cert), "{cert} is in the README");
+        }
+        // And the generator writes the family under exactly those numbers.
+        let (births, _) = run(10, DEMO_SEED);
+        let family: Vec<&str> = births
+            .lines()
+            .skip(1)
+            .take(6)
+            .map(|line| line.split(',').next().unwrap())
+            .collect();
+        let mut expected = README_BIRTH_CERTS.to_vec();
+        let mut written = family.clone();
+        expected.sort();
+        written.sort();
+        assert_eq!(written, expected);
+    }
     use std::sync::{Arc, Mutex};
 
     #[derive(Clone, Default)]

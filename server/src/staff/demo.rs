@@ -2,7 +2,9 @@
 //! console has people to check in on a fresh development machine (and in
 //! the browser tests). Development only: `usajili demo queue` refuses in
 //! production. Applicants are taken from registry birth records of adults
-//! who hold no ID and have no application yet.
+//! who hold no ID and have no application yet, never one of the people the
+//! README tells newcomers to try (`registry::synth::README_BIRTH_CERTS`),
+//! who must still be able to apply on a fresh server.
 
 use crate::citizen::children::child_answers;
 use crate::citizen::reference::new_reference;
@@ -84,6 +86,9 @@ pub async fn queue(
     for certificate in candidates {
         if queued.len() == people || next_minute >= 24 * 60 {
             break;
+        }
+        if crate::registry::synth::is_readme_person(&certificate) {
+            continue;
         }
         let Ok(birth_cert) = BirthCertificateNumber::parse(&certificate) else {
             continue;

@@ -267,6 +267,20 @@ async fn a_verified_applicant_books_changes_and_cancels() {
     assert!(app.live_bookings(&id).await.is_empty());
     let (_, page) = browser.page(&format!("/applications/{id}")).await;
     assert_eq!(state_of(&page), "Verified");
+    // Confirmed at the top of the page it lands on, focused, once.
+    let moved = app::calendar::appointment_label(day, 600, app::i18n::Locale::en);
+    let banner = page
+        .split("data-testid=\"cancelled\"")
+        .nth(1)
+        .and_then(|s| s.split("</div>").next())
+        .unwrap_or_else(|| panic!("no confirmation in {page}"));
+    assert!(
+        banner.contains(&format!("Your appointment on {moved} is cancelled")),
+        "{banner}"
+    );
+    assert!(page.contains("autofocus") && page.contains("tabindex=\"-1\""));
+    let (_, again) = browser.page(&format!("/applications/{id}")).await;
+    assert!(!again.contains("data-testid=\"cancelled\""), "told once");
 
     let messages = app.messages();
     for kind in ["booking_confirmed", "booking_changed", "booking_cancelled"] {

@@ -304,6 +304,17 @@ pub fn summary_of(body: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The text of the element marked `data-testid="{id}"`, whatever the order
+/// of its attributes.
+pub fn testid_text(body: &str, id: &str) -> String {
+    body.split(&format!("data-testid=\"{id}\""))
+        .nth(1)
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split('<').next())
+        .unwrap_or("")
+        .to_string()
+}
+
 pub fn state_of(body: &str) -> String {
     body.split("data-testid=\"state\">")
         .nth(1)

@@ -330,11 +330,7 @@ async fn a_parent_confirms_who_they_are_adds_a_child_consents_and_books() {
 }
 
 pub(crate) fn state_of_child(page: &str) -> String {
-    let start = page
-        .find("data-testid=\"state\">")
-        .map(|i| i + "data-testid=\"state\">".len())
-        .unwrap_or(0);
-    page[start..].split('<').next().unwrap_or("").to_string()
+    testid_text(page, "state")
 }
 
 #[tokio::test]
@@ -624,7 +620,7 @@ async fn two_parents_consent_and_the_childs_page_shows_both() {
             .to_string();
         assert_eq!(consents.matches("<li>").count(), 2, "{consents}");
         assert!(consents.contains("You (") && consents.contains("The other parent or guardian ("));
-        assert!(page.contains(&format!("data-testid=\"child-role\">{role}")));
+        assert_eq!(testid_text(&page, "child-role"), role);
     }
     let applications = app.rows_in("applications").await;
     assert_eq!(applications, 1, "no duplicate application");
@@ -709,9 +705,16 @@ async fn withdrawing_consent_frees_the_booking_stops_the_application_and_appends
 
     let response = mother.post(&format!("/children/{id}/withdraw"), &[]).await;
 
-    assert_eq!(location(&response), "/applications?withdrawn=1");
-    let (_, list) = mother.page("/applications?withdrawn=1").await;
+    // The list says so, and that the appointment went with it.
+    assert_eq!(
+        location(&response),
+        "/applications?withdrawn=1&appointment=cancelled"
+    );
+    let (_, list) = mother
+        .page("/applications?withdrawn=1&appointment=cancelled")
+        .await;
     assert!(list.contains("Your consent has been withdrawn."));
+    assert!(list.contains("appointment is cancelled"));
     let live = app.live_booking_count().await;
     assert_eq!(live, 0, "the place is free");
     let state = app.application_state(&id).await;

@@ -649,27 +649,209 @@ async fn an_unreachable_registry_leaves_the_application_pending() {
     assert!(body.contains("You do not need to do anything"));
 }
 
+/// What anyone is told of a birth certificate another application holds,
+/// at its task and at the declaration alike.
+const IN_USE: &str = "An application for this birth certificate is already under way";
+
+/// The status of `task` on the task list.
+fn task_status(page: &str, task: &str) -> String {
+    page.split(&format!("id=\"{task}-status\""))
+        .nth(1)
+        .and_then(|s| s.split_once('>'))
+        .and_then(|(_, s)| s.split('<').next())
+        .unwrap_or("")
+        .to_string()
+}
+
 #[tokio::test]
 async fn a_second_active_application_for_the_same_birth_certificate_is_refused() {
     let app = spawn_app().await;
     with_registry(&app).await;
+    // Two drafts for Wanjiru's certificate, each with every task done while
+    // the certificate was free.
     let first = app.signed_in_citizen("0712345678").await;
     let id = first.start().await;
     first.complete(&id, &WANJIRU).await;
-    first.submit(&id).await;
-
     let second = app.signed_in_citizen("0722000000").await;
     let other = second.start().await;
     second.complete(&other, &WANJIRU).await;
+    first.submit(&id).await;
+
+    // The first was verified and holds it: the second is refused at the end.
     let (status, body) = second.submit(&other).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.contains("already an active application for this birth certificate"));
+    assert!(body.contains(IN_USE), "{body}");
+    assert!(!body.contains("check its status"), "not another's status");
     let states: Vec<String> =
         sqlx::query_scalar("SELECT state FROM applications ORDER BY created_at")
             .fetch_all(&app.db)
             .await
             .unwrap();
     assert_eq!(states.iter().filter(|s| *s == "verified").count(), 1);
+}
+
+#[tokio::test]
+async fn a_birth_certificate_in_use_is_told_at_its_task_to_anyone_in_the_same_words_and_counted() {
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    let (_owner, _) = app.verified_citizen("0712345678").await;
+
+    // Anyone who enters Wanjiru's certificate now is told at its task, with
+    // what to do, in the words the declaration uses; the task stays undone.
+    let someone = app.signed_in_citizen("0722000000").await;
+    let id = someone.start().await;
+    let task = format!("/applications/{id}/birth-certificate");
+    let (status, body) = someone
+        .post_text(&task, &[("birth-certificate", WANJIRU.birth_cert)])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(summary_of(&body).contains(IN_USE), "{}", summary_of(&body));
+    assert!(body.contains("Huduma Centre") && body.contains("sign in with"));
+    let (_, page) = someone.page(&format!("/applications/{id}")).await;
+    assert_eq!(task_status(&page, "birth-certificate"), "Not yet started");
+
+    // In Kiswahili, the same answer in the reader's language.
+    someone.get("/language/sw").await;
+    let (status, body) = someone
+        .post_text(&task, &[("birth-certificate", WANJIRU.birth_cert)])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body.contains("Tayari kuna ombi linaloendelea"),
+        "{}",
+        summary_of(&body)
+    );
+
+    // A free certificate is saved, as often as it is entered: nothing counted.
+    for _ in 0..6 {
+        someone
+            .save(
+                &id,
+                "birth-certificate",
+                &[("birth-certificate", "1000001")],
+            )
+            .await;
+    }
+
+    // Each "in use" counted as a failed match: after five, nothing is told
+    // (the certificate is kept, like any other), and the declaration gives
+    // the tries' notice.
+    for _ in 0..3 {
+        let (status, _) = someone
+            .post_text(&task, &[("birth-certificate", WANJIRU.birth_cert)])
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+    }
+    someone.complete(&id, &WANJIRU).await;
+    let (status, body) = someone.submit(&id).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("data-testid=\"tries-used\""), "{body}");
+}
+
+#[tokio::test]
+async fn a_closed_outcome_says_one_thing_and_offers_nothing_to_send_again() {
+    use app::dates::CivilDate;
+    use usajili::registry::import::{Table, import};
+    let app = spawn_app().await;
+    with_registry(&app).await;
+    // Chebet turns 18 tomorrow.
+    let tomorrow = crate::fixtures::today().add_days(1);
+    let born = CivilDate::new(tomorrow.year() - 18, tomorrow.month(), tomorrow.day()).unwrap();
+    let births = format!(
+        "birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name,mother_id_no,father_name,father_id_no\n\
+         1000900,Kiprop,Chebet,F,{born},032,,,,\n"
+    );
+    import(&app.db, Table::Births, std::io::Cursor::new(births))
+        .await
+        .unwrap();
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let chebet = Person {
+        surname: "Kiprop",
+        given: "Chebet",
+        sex: "F",
+        dob: (
+            leak(born.day().to_string()),
+            leak(born.month().to_string()),
+            leak(born.year().to_string()),
+        ),
+        birth_cert: "1000900",
+    };
+    let grace = Person {
+        surname: "Otieno",
+        given: "Grace Achieng",
+        sex: "F",
+        dob: ("12", "4", "1988"),
+        birth_cert: "1000001",
+    };
+    // The day she can apply herself, as each language writes it.
+    let from_en = app::calendar::day_label(tomorrow, app::i18n::Locale::en);
+    let from_sw = app::calendar::day_label(tomorrow, app::i18n::Locale::sw);
+    let cases = [
+        (
+            &chebet,
+            vec![
+                "under 18",
+                "a parent or guardian",
+                "Register a child",
+                from_en.as_str(),
+            ],
+            vec!["chini ya miaka 18", "mzazi au mlezi", from_sw.as_str()],
+        ),
+        (
+            &grace,
+            vec!["already been issued", "police abstract", "replacement"],
+            vec!["Kitambulisho tayari kimetolewa", "kimepotea"],
+        ),
+    ];
+    for (n, (person, english, kiswahili)) in cases.iter().enumerate() {
+        let browser = app.signed_in_citizen(&format!("07130000{n:02}")).await;
+        let id = browser.start().await;
+        browser.complete(&id, person).await;
+        assert_eq!(browser.submit(&id).await.0, StatusCode::SEE_OTHER);
+        for (language, says, contradictions) in [
+            (
+                "en",
+                english,
+                [
+                    "do not match",
+                    "Correct your details",
+                    "Keep it",
+                    "Check your answers",
+                ],
+            ),
+            (
+                "sw",
+                kiswahili,
+                [
+                    "hayalingani",
+                    "Sahihisha maelezo yako",
+                    "Ihifadhi",
+                    "Angalia majibu yako",
+                ],
+            ),
+        ] {
+            browser.get(&format!("/language/{language}")).await;
+            let (_, page) = browser.page(&format!("/applications/{id}")).await;
+            for text in says {
+                assert!(page.contains(text), "{language}: {text}");
+            }
+            for text in contradictions {
+                assert!(!page.contains(text), "{language}: {text}");
+            }
+            for task in [
+                "about-you",
+                "birth-certificate",
+                "check-answers",
+                "declaration",
+            ] {
+                assert!(
+                    !page.contains(&format!("/applications/{id}/{task}")),
+                    "{task}"
+                );
+            }
+            assert_eq!(page.matches("data-testid=\"attention\"").count(), 1);
+        }
+    }
 }
 
 #[tokio::test]
@@ -800,4 +982,30 @@ async fn made_up_names_on_someone_elses_certificate_hold_nothing_and_its_owner_i
     let (status, body) = owner.submit(&mine).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{}", summary_of(&body));
     assert_eq!(app.application_state(&mine).await, "verified");
+}
+
+#[tokio::test]
+async fn the_contact_task_offers_the_sign_in_contact_and_the_page_s_language() {
+    let app = spawn_app().await;
+    let browser = app.signed_in_citizen("0712345600").await;
+    browser.get("/language/sw").await;
+    let id = browser.start().await;
+    let (_, page) = browser.page(&format!("/applications/{id}/contact")).await;
+    assert!(page.contains("value=\"+254712345600\""), "{page}");
+    assert!(language_checked(&page, "sw") && !language_checked(&page, "en"));
+
+    // Signed in by email, in English: the address, and English.
+    let by_email = app.signed_in_citizen("amina@example.com").await;
+    let id = by_email.start().await;
+    let (_, page) = by_email.page(&format!("/applications/{id}/contact")).await;
+    assert!(page.contains("value=\"amina@example.com\""), "{page}");
+    assert!(language_checked(&page, "en") && !language_checked(&page, "sw"));
+}
+
+/// Whether the Contact task's language `code` is chosen.
+fn language_checked(page: &str, code: &str) -> bool {
+    page.split(&format!("name=\"language\" value=\"{code}\""))
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .is_some_and(|attributes| attributes.contains("checked"))
 }

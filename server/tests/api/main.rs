@@ -21,6 +21,7 @@ mod helpers;
 mod outbox;
 mod pages;
 mod privacy;
+mod readme;
 mod registry;
 mod registry_attempts;
 mod reminders;

@@ -104,6 +104,10 @@ async fn a_right_code_after_four_wrong_tries_signs_in_and_after_five_does_not() 
         "{}",
         summary_of(&body)
     );
+    // Getting a new code is the one thing left to do, and the page's
+    // primary action: no code box, and no link beside the button.
+    assert!(body.contains("data-testid=\"get-new-code\""), "{body}");
+    assert!(!body.contains("name=\"code\""), "{body}");
     assert_eq!(second.page("/applications").await.0, StatusCode::SEE_OTHER);
 
     // After 4 wrong tries, the right code racing 9 wrong ones is compared

@@ -2,8 +2,9 @@
 //! page and its photo, and each step of the task list up to the
 //! declaration (`citizen::applications`).
 
-use super::{Citizen, OwnApplication, appointment_of, full_name};
+use super::{Citizen, CitizenSession, OwnApplication, appointment_of, full_name};
 use crate::citizen::applications::{Refused, Stored, submission_message};
+use crate::citizen::sign_in::ContactAddress;
 use crate::http::AppState;
 use crate::http::ClientAddr;
 use crate::http::page::{
@@ -14,9 +15,11 @@ use crate::registry::attempts::{Identifier, TriesUsed};
 use crate::registry::verification::ApplicationKind;
 use anyhow::Context;
 use app::application::fields;
-use app::application::{Attention, Task};
+use app::application::{Attention, MessageLanguage, Task};
+use app::calendar::appointment_label;
 use app::components::status::Appointment;
 use app::forms::{FieldIssue, Form};
+use app::i18n::Locale;
 use app::identifiers::FieldError;
 use app::pages::applications::{
     ApplicationSummary, ApplicationView, ApplicationsView, Refusal, StepView,
@@ -94,12 +97,15 @@ async fn list_view(
         problem,
         children,
         consent_withdrawn: false,
+        child_appointment_cancelled: false,
     })
 }
 
 #[derive(Deserialize)]
 struct ListQuery {
     withdrawn: Option<String>,
+    /// `cancelled`: the withdrawn child's appointment went with it.
+    appointment: Option<String>,
 }
 
 async fn list_page(
@@ -110,6 +116,7 @@ async fn list_page(
 ) -> PageResult {
     let mut view = list_view(&state, &account, None).await?;
     view.consent_withdrawn = query.withdrawn.is_some();
+    view.child_appointment_cancelled = query.appointment.as_deref() == Some("cancelled");
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -147,19 +154,26 @@ fn application_view(
         answers: app.answers,
         has_photo: app.has_photo,
         problem,
+        cancelled: None,
     }
 }
 
 async fn application_page(
     State(state): State<AppState>,
     OwnApplication { app, .. }: OwnApplication,
+    session: CitizenSession,
     head: Head,
 ) -> PageResult {
     if app.kind == ApplicationKind::MinorCard {
         return Err(PageError::Redirect(format!("/children/{}", app.id)));
     }
+    let cancelled = session
+        .take_cancelled(&app.id)
+        .await?
+        .map(|(day, slot)| appointment_label(day, slot, head.locale()));
     let appointment = appointment_of(&state, &app).await?;
-    let view = application_view(app, None, appointment);
+    let mut view = application_view(app, None, appointment);
+    view.cancelled = cancelled;
     Ok(render(&state, head, StatusCode::OK, view).await)
 }
 
@@ -224,12 +238,18 @@ async fn step_page(
 ) -> PageResult {
     let (app, step) = editable_step(own, &slug)?;
     let view = match step {
-        Step::Task(task) => StepView::Task {
-            form: Form::with_values(app.answers.values_for(task)),
-            id: app.id,
-            task,
-            has_photo: app.has_photo,
-        },
+        Step::Task(task) => {
+            let mut values = app.answers.values_for(task);
+            if task == Task::Contact && app.answers.contact.is_none() {
+                values.extend(suggested_contact(&state, &app.account_id, head.locale()).await?);
+            }
+            StepView::Task {
+                form: Form::with_values(values),
+                id: app.id,
+                task,
+                has_photo: app.has_photo,
+            }
+        }
         Step::CheckAnswers | Step::Declaration if !all_done(&app) => {
             return Err(PageError::Redirect(format!("/applications/{}", app.id)));
         }
@@ -244,6 +264,33 @@ async fn step_page(
         },
     };
     Ok(render(&state, head, StatusCode::OK, view).await)
+}
+
+/// What the Contact task offers before it is first saved: the phone number
+/// or email address the account signs in with, and the page's language.
+async fn suggested_contact(
+    state: &AppState,
+    account: &str,
+    locale: Locale,
+) -> PageResult<Vec<(String, String)>> {
+    let language = match locale {
+        Locale::en => MessageLanguage::En,
+        Locale::sw => MessageLanguage::Sw,
+    };
+    let mut values = vec![(fields::LANGUAGE.to_string(), language.code().to_string())];
+    let contact = state
+        .accounts()
+        .contact(account)
+        .await
+        .context("loading the account's contact")?;
+    if let Some(contact) = contact {
+        let field = match contact {
+            ContactAddress::Phone(_) => fields::PHONE,
+            ContactAddress::Email(_) => fields::EMAIL,
+        };
+        values.push((field.to_string(), contact.normalised()));
+    }
+    Ok(values)
 }
 
 async fn step_submit(
@@ -285,13 +332,29 @@ async fn task_submit(
 ) -> PageResult {
     if let Err(issues) = app.answers.apply(task, &form, today(now)) {
         form.errors = issues;
+    } else if task == Task::BirthCertificate && certificate_in_use(state, &app, now).await? {
+        form.errors.push(FieldIssue::new(
+            fields::BIRTH_CERTIFICATE,
+            FieldError::BirthCertificateInUse,
+        ));
+    }
+    if !form.errors.is_empty() {
+        let status = if form
+            .errors
+            .iter()
+            .any(|e| e.error == FieldError::BirthCertificateInUse)
+        {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         let view = StepView::Task {
             id: app.id,
             task,
             form,
             has_photo: app.has_photo,
         };
-        return Ok(render(state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
+        return Ok(render(state, head, status, view).await);
     }
     // Saved, or no longer editable: either way, back to the application.
     let _ = state
@@ -300,6 +363,36 @@ async fn task_submit(
         .await
         .context("saving an application's answers")?;
     Ok(see_other(&format!("/applications/{}", app.id)))
+}
+
+/// Whether another application holds the birth certificate just entered,
+/// told at its task so that nobody completes every task for nothing.
+///
+/// The answer depends on the certificate alone, never on who asks, and it
+/// says no more than the declaration always said (in the same words). So
+/// that it cannot be used to sweep certificate numbers, each "in use" is
+/// counted against the registry's tries, the account's and the
+/// certificate's, as a failed match is (`registry::attempts`); a free
+/// certificate gives its try back. With the tries used up nothing is told
+/// here: the certificate is saved, and the declaration gives the tries'
+/// notice.
+async fn certificate_in_use(state: &AppState, app: &Stored, now: i64) -> PageResult<bool> {
+    let Some(birth_cert) = app.answers.birth_certificate.as_ref() else {
+        return Ok(false);
+    };
+    let applications = state.applications();
+    let held = state
+        .registry_tries()
+        .attempt(
+            &app.account_id,
+            Identifier::BirthCertificate(birth_cert),
+            now,
+            applications.held_by_another(&app.id, birth_cert),
+            |held| *held,
+        )
+        .await
+        .context("checking whether another application holds the birth certificate")?;
+    Ok(held == Ok(true))
 }
 
 async fn declaration_submit(
@@ -338,8 +431,11 @@ async fn declaration_submit(
             Identifier::BirthCertificate(&birth_cert),
             now,
             applications.submit(&verifications, &app, today(now), now, &event),
+            // A mismatch counts, and so does a certificate another
+            // application holds, as at the certificate's task.
             |submitted| {
                 matches!(submitted, Ok(stored) if stored.attention == Some(Attention::Mismatch))
+                    || matches!(submitted, Err(Refused::Duplicate))
             },
         )
         .await

@@ -84,6 +84,8 @@ impl CitizenSession {
     const STARTED: &str = "started_at";
     /// The code sent to confirm deleting the account.
     const PENDING_DELETION: &str = "delete_account";
+    /// The appointment just cancelled, told once on the application's page.
+    const CANCELLED: &str = "cancelled";
 
     /// The signed-in account, if any. A session older than its lifetime
     /// (`USAJILI_CITIZEN_SESSION_HOURS` since sign-in, whatever its activity; or
@@ -137,6 +139,43 @@ impl CitizenSession {
             .insert(Self::PENDING_DELETION, pending)
             .await
             .context("keeping the deletion under way in the session")
+    }
+
+    /// Keeps the appointment of `application` just cancelled (its day and
+    /// time), for the application's page to tell once.
+    async fn appointment_cancelled(
+        &self,
+        application: &str,
+        day: app::dates::CivilDate,
+        slot: u16,
+    ) -> anyhow::Result<()> {
+        self.0
+            .insert(Self::CANCELLED, (application, day, slot))
+            .await
+            .context("keeping the cancelled appointment in the session")
+    }
+
+    /// The day and time of `application`'s appointment just cancelled, if
+    /// there is one to tell; told once, so taken from the session.
+    async fn take_cancelled(
+        &self,
+        application: &str,
+    ) -> anyhow::Result<Option<(app::dates::CivilDate, u16)>> {
+        let kept = self
+            .0
+            .get::<(String, app::dates::CivilDate, u16)>(Self::CANCELLED)
+            .await
+            .context("reading the cancelled appointment from the session")?;
+        match kept {
+            Some((id, day, slot)) if id == application => {
+                self.0
+                    .remove_value(Self::CANCELLED)
+                    .await
+                    .context("forgetting the cancelled appointment")?;
+                Ok(Some((day, slot)))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Signs `account` in at `now`, under a new session id, so an id

@@ -4,7 +4,7 @@ use super::acknowledgement_response;
 use crate::booking::bookings::{Booking, Refused};
 use crate::citizen::applications::Stored;
 use crate::http::AppState;
-use crate::http::citizen::{OwnApplication, shown_booking};
+use crate::http::citizen::{CitizenSession, OwnApplication, shown_booking};
 use crate::http::page::{Head, Now, PageError, PageResult, render, see_other};
 use crate::messages::Message;
 use anyhow::Context;
@@ -65,6 +65,7 @@ pub(super) async fn cancel_page(
 pub(super) async fn cancel_submit(
     State(state): State<AppState>,
     OwnApplication { account, app }: OwnApplication,
+    session: CitizenSession,
     Now(now): Now,
     head: Head,
 ) -> PageResult {
@@ -86,6 +87,9 @@ pub(super) async fn cancel_submit(
             }
             tx.commit().await.context("committing a cancellation")?;
             tracing::info!(application = %id, "booking cancelled");
+            session
+                .appointment_cancelled(&id, booking.day, booking.slot)
+                .await?;
             Ok(see_other(&format!("/applications/{id}")))
         }
         Err(Refused::TooLate) => {

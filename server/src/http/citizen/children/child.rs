@@ -362,6 +362,12 @@ pub(super) async fn withdraw_submit(
     client: ClientAddr,
     Now(now): Now,
 ) -> PageResult {
+    let had_appointment = !state
+        .bookings()
+        .live_for(&app.id)
+        .await
+        .context("loading the child's bookings")?
+        .is_empty();
     let withdrawn = state
         .children()
         .withdraw(
@@ -378,7 +384,9 @@ pub(super) async fn withdraw_submit(
         )
         .await
         .context("withdrawing consent")?;
-    if withdrawn {
+    if withdrawn && had_appointment {
+        Ok(see_other("/applications?withdrawn=1&appointment=cancelled"))
+    } else if withdrawn {
         Ok(see_other("/applications?withdrawn=1"))
     } else {
         Ok(see_other(&format!("/children/{}", app.id)))
