@@ -19,7 +19,8 @@ use crate::pages::{
     privacy::PrivacyPage,
     sign_in::{CodePage, SignInPage},
     staff::{
-        StaffAccountsPage, StaffCodePage, StaffEnrolPage, StaffPasswordPage, StaffSignInPage,
+        StaffAccountsPage, StaffCodePage, StaffEnrolPage, StaffPasswordPage, StaffRefusedPage,
+        StaffSignInPage,
         capacity::CapacityPage,
         cards::CardsReadyPage,
         dashboard::DashboardPage,
@@ -62,7 +63,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options islands=cfg!(feature = "islands")/>
                 <link rel="stylesheet" href="/pkg/usajili.css"/>
+                <link rel="icon" href="/favicon.ico" sizes="32x32"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icon-192.png"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <meta name="theme-color" content="#004d00"/>
                 <MetaTags/>
             </head>
             <body>
@@ -117,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/sign-in") view=StaffSignInPage/>
                     <Route path=path!("/staff/sign-in/code") view=StaffCodePage/>
                     <Route path=path!("/staff/enrol") view=StaffEnrolPage/>
+                    <Route path=path!("/staff/refused") view=StaffRefusedPage/>
                     <Route path=path!("/staff/bookings/:id") view=RecordPage/>
                     <Route path=path!("/staff/reviews") view=ReviewsPage/>
                     <Route path=path!("/staff/identities") view=IdentitiesPage/>

@@ -295,6 +295,8 @@ async function doTheOtherTasks(run: Run, id: string, who: Applicant) {
 
 /** From the task list, all done, through check your answers to the declaration. */
 async function checkAnswers({ page, words, check }: Run, id: string, who: Applicant) {
+  // The task list with every task done (the button, and the link under it).
+  await check(page);
   await page.getByRole("link", { name: words.checkAnswers, exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/applications/${id}/check-answers$`));
   const answers = page.getByTestId("answers");
@@ -401,6 +403,17 @@ async function bookChangeAndCancel(run: Run, id: string, who: Applicant, referen
   await expect(page.locator(".site-header")).toBeHidden();
   await expect(page.getByTestId("change")).toBeHidden();
   await expect(page.getByTestId("qr").locator("svg")).toBeVisible();
+  // On an A4 sheet's width, every value starts at the same point, the
+  // centre's too, and none runs under the QR code.
+  const screen = page.viewportSize()!;
+  await page.setViewportSize({ width: 794, height: 1123 });
+  const lefts = await page.getByTestId("acknowledgement").locator("dd").evaluateAll((dds) => dds.map((d) => Math.round(d.getBoundingClientRect().left)));
+  expect(new Set(lefts).size, `the values' left edges: ${lefts}`).toBe(1);
+  const qrLeft = await page.getByTestId("qr").evaluate((q) => q.getBoundingClientRect().left);
+  expect(await page.getByTestId("centre").evaluate((c) => c.getBoundingClientRect().right)).toBeLessThanOrEqual(qrLeft);
+  const details = page.getByTestId("acknowledgement").locator("dl");
+  expect(await details.evaluate((d) => d.getBoundingClientRect().right), "the details stay left of the QR code").toBeLessThanOrEqual(qrLeft);
+  await page.setViewportSize(screen);
   // Back to the browser's own media: page.pdf() prints with the print stylesheet.
   await page.emulateMedia({ media: null });
   const pdf = await page.pdf({ format: "A4" });

@@ -136,6 +136,9 @@ test("a supervisor closes an afternoon, checks who moves, and sees the bookings 
   const [year, month, day] = booked[0].day.split("-").map(Number);
   await signIn(page, "capacity@e2e.usajili.go.ke", "Continue");
   await expect(page).toHaveURL(/\/staff\/enrol$/);
+  // The citizens' "Sign in" has no place on the console, its set-up included.
+  await expect(page.getByTestId("sign-in-link")).toHaveCount(0);
+  await expectAccessible(page);
   const secret = (await page.getByTestId("totp-secret").getAttribute("data-secret"))!;
   await page.locator("#code").fill(totp(secret));
   await page.getByRole("button", { name: "Confirm and sign in", exact: true }).click();
@@ -186,6 +189,59 @@ test("a supervisor closes an afternoon, checks who moves, and sees the bookings 
   for (const person of booked) await expect(page.getByTestId("visit").filter({ hasText: person.name })).toHaveCount(0);
   await page.goto(`/staff?day=${movedTo}`);
   for (const person of booked) await expect(page.getByTestId("visit").filter({ hasText: person.name })).toHaveCount(1);
+
+  // A closure nobody is booked on: a plain confirmation, nobody to tell.
+  const quiet = new Date(Date.UTC(year, month - 1, day + 11));
+  await page.goto("/staff/capacity");
+  await page.locator("#closure-day").fill(String(quiet.getUTCDate()));
+  await page.locator("#closure-month").fill(String(quiet.getUTCMonth() + 1));
+  await page.locator("#closure-year").fill(String(quiet.getUTCFullYear()));
+  await page.locator("#span").check();
+  await page.locator("#reason").fill("Staff training");
+  await page.getByRole("button", { name: "Preview the closure", exact: true }).click();
+  await expect(page.getByTestId("preview-none")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Confirm and tell the applicants", exact: true })).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Confirm the change", exact: true }).click();
+  await expect(page.getByTestId("closure").filter({ hasText: "Staff training" })).toHaveCount(1);
+  await page.getByTestId("closure").filter({ hasText: "Staff training" }).getByRole("button").click();
+  await expect(page.getByTestId("closure").filter({ hasText: "Staff training" })).toHaveCount(0);
+
+  // An administrator's page: refused with a page of the console, and a way back.
+  const refused = await page.goto("/staff/outbox");
+  expect(refused!.status()).toBe(403);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You cannot open this page");
+  await expect(page.locator("main")).toContainText("Only an administrator can do this.");
+  await expect(page.getByTestId("staff-email")).toHaveText("capacity@e2e.usajili.go.ke");
+  await expect(page.getByTestId("sign-in-link")).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Back to the day's list", exact: true }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+});
+
+test("an officer on a 393 px phone: the day's list fits, no citizen sign-in, and a supervisor's page is refused with a page", async ({ page }) => {
+  await page.setViewportSize({ width: 393, height: 852 });
+  await signIn(page, "officer@e2e.usajili.go.ke", "Continue");
+  await expect(page).toHaveURL(/\/staff$/);
+  await expect(page.getByTestId("visit").first()).toBeVisible();
+  await expect(page.getByTestId("sign-in-link")).toHaveCount(0);
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    table: document.querySelector("table")!.getBoundingClientRect().right,
+  }));
+  expect(widths.table).toBeLessThanOrEqual(393);
+  expect(widths.page).toBeLessThanOrEqual(393);
+  await expectAccessible(page);
+
+  const refused = await page.goto("/staff/capacity");
+  expect(refused!.status()).toBe(403);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You cannot open this page");
+  await expect(page.locator("main")).toContainText("Only a centre supervisor can do this.");
+  await expect(page.getByTestId("staff-email")).toHaveText("officer@e2e.usajili.go.ke");
+  await expect(page.getByTestId("sign-in-link")).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Back to the day's list", exact: true }).click();
+  await expect(page).toHaveURL(/\/staff$/);
 });
 
 test("an administrator reads the outbox: states and errors, never a number or a text", async ({ page }) => {
@@ -230,6 +286,7 @@ test.describe("without JavaScript", () => {
     await signIn(page, "supervisor@e2e.usajili.go.ke", "Endelea");
     await expect(page).toHaveURL(/\/staff\/enrol$/);
     await expect(page.getByTestId("totp-qr").locator("svg")).toBeVisible();
+    await expect(page.getByTestId("sign-in-link")).toHaveCount(0);
     await expectAccessibleWithoutJs(page);
     const secret = (await page.getByTestId("totp-secret").getAttribute("data-secret"))!;
 

@@ -170,6 +170,7 @@ pub fn date_fields_for(
                         }
                         maxlength=max
                         value=form.value(&id).to_string()
+                        aria-invalid=error.is_some().then_some("true")
                     />
                 </div>
             }
@@ -255,6 +256,7 @@ pub fn county_select(
                 id=name
                 name=name
                 aria-describedby=described_by(name, false)
+                aria-invalid=error.is_some().then_some("true")
             >
                 <option value="" selected=current.is_none()>{td_string!(locale, forms.choose_county)}</option>
                 {CountyCode::all()

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_location;
 #[component]
 pub fn Header(locale: Locale) -> impl IntoView {
     let location = use_location();
+    let staff = is_staff_path(&location.pathname.get_untracked());
     let other = language::other(locale);
     // Plain link: switching language works without JavaScript, and the
     // server sends the person back to the page they were on.
@@ -33,7 +34,8 @@ pub fn Header(locale: Locale) -> impl IntoView {
                     {td!(locale, site.name)}
                     <span class="site-header__tagline">{td!(locale, site.tagline)}</span>
                 </a>
-                {account_links(locale)}
+                // The console has its own sign-in and bar: no citizen's links there.
+                {(!staff).then(|| account_links(locale))}
                 <nav class="site-header__language" aria-label=td_string!(locale, site.language_label)>
                     <a
                         href=switch_href
@@ -50,9 +52,14 @@ pub fn Header(locale: Locale) -> impl IntoView {
     }
 }
 
+/// The staff console's pages, under `/staff`.
+fn is_staff_path(path: &str) -> bool {
+    path == "/staff" || path.starts_with("/staff/")
+}
+
 /// "Sign in", or "Your applications" and a sign-out button (a form, so that
 /// signing out is a POST and works without JavaScript).
-fn account_links(locale: Locale) -> impl IntoView {
+fn account_links(locale: Locale) -> AnyView {
     if crate::context::use_signed_in() {
         view! {
             <nav class="site-header__account" aria-label=td_string!(locale, site.your_applications)>

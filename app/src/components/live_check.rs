@@ -7,6 +7,12 @@
 //! field is checked; while an error shows, it is checked again on every
 //! keystroke, so the message goes away as soon as it is fixed. Phone
 //! numbers are not checked here: their rules are too large for the WASM.
+//!
+//! A message never moves the page under a press in progress: when the
+//! field is left because a pointer (a finger, a mouse) is pressed
+//! somewhere, the message waits until that press is released and its click
+//! has landed. Shown at once, it would push what lies below it down, and
+//! the button being tapped would move away from the finger.
 
 use crate::i18n::Locale;
 use leptos::prelude::*;
@@ -60,8 +66,60 @@ pub fn LiveCheck(locale: Locale, check: Check, field: String, optional: bool) ->
 mod browser {
     use super::Check;
     use crate::i18n::Locale;
+    use std::cell::{Cell, RefCell};
     use wasm_bindgen::{JsCast, closure::Closure};
     use web_sys::{HtmlElement, HtmlInputElement};
+
+    thread_local! {
+        /// A pointer is pressed somewhere on the page.
+        static PRESSED: Cell<bool> = const { Cell::new(false) };
+        /// Messages waiting for the press to be released.
+        static WAITING: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
+        /// The page's press listeners are in place.
+        static WATCHING: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Shows the waiting messages.
+    fn show_waiting() {
+        for show in WAITING.with(|w| w.take()) {
+            show();
+        }
+    }
+
+    /// Listens, once per page, to presses anywhere: a press (mouse down, or
+    /// the mouse down a tap makes, which comes before the field is left)
+    /// holds messages back, and its release lets them show once the click
+    /// it makes has been handled (a task later).
+    fn watch_presses() {
+        if WATCHING.with(|w| w.replace(true)) {
+            return;
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let pressed = Closure::<dyn Fn()>::new(|| PRESSED.with(|p| p.set(true)));
+        let released = Closure::<dyn Fn()>::new(|| {
+            PRESSED.with(|p| p.set(false));
+            let later = Closure::once_into_js(show_waiting);
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback(later.unchecked_ref());
+            }
+        });
+        let _ = window.add_event_listener_with_callback_and_bool(
+            "mousedown",
+            pressed.as_ref().unchecked_ref(),
+            true,
+        );
+        for event in ["mouseup", "dragend", "pointercancel"] {
+            let _ = window.add_event_listener_with_callback_and_bool(
+                event,
+                released.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+        pressed.forget();
+        released.forget();
+    }
 
     fn element(id: &str) -> Option<HtmlElement> {
         web_sys::window()?
@@ -104,10 +162,20 @@ mod browser {
 
     pub fn attach(locale: Locale, check: Check, field: &str, optional: bool) {
         let Some(input) = element(field) else { return };
+        watch_presses();
         let on_leave = {
             let field = field.to_string();
             Closure::<dyn Fn()>::new(move || {
-                show(locale, check, &field, optional);
+                if PRESSED.with(Cell::get) {
+                    let field = field.clone();
+                    WAITING.with(|w| {
+                        w.borrow_mut().push(Box::new(move || {
+                            show(locale, check, &field, optional);
+                        }))
+                    });
+                } else {
+                    show(locale, check, &field, optional);
+                }
             })
         };
         let on_type = {

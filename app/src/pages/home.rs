@@ -1,4 +1,5 @@
-//! The landing page: what the service does, what to bring, how data is kept.
+//! The landing page (GOV.UK's start page): what the service does, what you
+//! need, the Start now button to sign-in, what to bring, how data is kept.
 
 use crate::application::fields::{DOB_DAY, DOB_MONTH, DOB_YEAR};
 use crate::context::use_locale;
@@ -34,6 +35,24 @@ pub fn HomePage() -> impl IntoView {
                 <li>{td!(locale, home.can_do_book)}</li>
                 <li>{td!(locale, home.can_do_status)}</li>
             </ul>
+        </section>
+
+        // GOV.UK's start page: what you need, then the way in.
+        <section aria-labelledby="before-you-start">
+            <h2 id="before-you-start">{td!(locale, home.before_heading)}</h2>
+            <p>{td!(locale, home.before_lead)}</p>
+            <ul class="list">
+                <li>{td!(locale, home.need_birth_cert)}</li>
+                <li>{td!(locale, home.need_contact)}</li>
+                <li>{td!(locale, home.need_photo)}</li>
+                <li>{td!(locale, home.need_parents)}</li>
+            </ul>
+            <a class="button button--start" href="/sign-in" draggable="false" data-testid="start-now">
+                {td!(locale, home.start)}
+                <svg class="button__start-icon" xmlns="http://www.w3.org/2000/svg" width="17.5" height="19" viewBox="0 0 33 40" aria-hidden="true" focusable="false">
+                    <path fill="currentColor" d="M0 0h13l20 20-20 20H0l20-20z"/>
+                </svg>
+            </a>
         </section>
 
         <EligibilityChecker locale today input/>

@@ -119,11 +119,12 @@ pub struct Centres<'a> {
 
 impl Centres<'_> {
     /// Every centre, or those in one county, whose name contains `text`
-    /// (any case), by name.
+    /// (any case), by name as people read it: letters alike whatever their
+    /// case ("Huduma Centre GPO" after "Garissa", not between "Embu" and it).
     pub async fn search(&self, county: Option<&str>, text: &str) -> anyhow::Result<Vec<Centre>> {
         let rows = sqlx::query_as::<_, CentreRow>(
             "SELECT id, name, county_code, address, counters, slot_minutes, horizon_days FROM centres \
-             WHERE ($1 = '' OR county_code = $1) ORDER BY name",
+             WHERE ($1 = '' OR county_code = $1) ORDER BY LOWER(name), id",
         )
         .bind(county.unwrap_or(""))
         .fetch_all(self.db)
@@ -241,6 +242,31 @@ mod tests {
         assert!(Closure::try_from(closure("someday", None, None)).is_err());
         assert!(Closure::try_from(closure("2026-12-25", Some(-1), Some(720))).is_err());
         assert!(Closure::try_from(closure("2026-12-25", Some(480), Some(70_000))).is_err());
+    }
+
+    #[tokio::test]
+    async fn centres_are_listed_by_name_whatever_its_letters_case() {
+        let db = crate::db::connect("sqlite::memory:", 1).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        let names: Vec<String> = Centres { db: &db }
+            .search(None, "")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let at = |name: &str| names.iter().position(|n| n == name).unwrap();
+        assert!(
+            at("Huduma Centre Garissa") < at("Huduma Centre GPO"),
+            "{names:?}"
+        );
+        assert!(
+            at("Huduma Centre GPO") < at("Huduma Centre Homa Bay"),
+            "{names:?}"
+        );
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| n.to_lowercase());
+        assert_eq!(names, sorted);
     }
 
     #[test]

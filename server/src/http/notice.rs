@@ -1,5 +1,6 @@
-//! Plain answers where no page fits: a form sent the wrong way, a role
-//! refused, our own failure. Their wording is in the locale files
+//! Plain answers where no page fits: a form sent the wrong way, cards
+//! ready asked for without a centre, our own failure. (A console page
+//! refused to a role is a page of the console: `http::staff`.) Their wording is in the locale files
 //! (`plain.*`), like every other text.
 
 use app::i18n::{Locale, td_string};
@@ -25,10 +26,6 @@ pub enum Notice {
     PhotoNotAnUpload,
     /// Cards ready, asked for by someone without a centre to mark them at.
     CardsBySupervisor,
-    /// A supervisor's page, asked for by an officer.
-    SupervisorOnly,
-    /// An administrator's page, asked for by anyone else.
-    AdministratorOnly,
 }
 
 impl Notice {
@@ -44,8 +41,6 @@ impl Notice {
             Notice::DocumentNotAnUpload => td_string!(locale, plain.document_not_an_upload),
             Notice::PhotoNotAnUpload => td_string!(locale, plain.photo_not_an_upload),
             Notice::CardsBySupervisor => td_string!(locale, plain.cards_by_supervisor),
-            Notice::SupervisorOnly => td_string!(locale, plain.supervisor_only),
-            Notice::AdministratorOnly => td_string!(locale, plain.administrator_only),
         }
     }
 
@@ -63,8 +58,8 @@ mod tests {
     #[test]
     fn a_plain_answer_reads_in_english_then_kiswahili() {
         assert_eq!(
-            Notice::AdministratorOnly.bilingual(),
-            "Only an administrator can do this. / Ni msimamizi mkuu pekee anayeweza kufanya hivi."
+            Notice::CardsBySupervisor.bilingual(),
+            "Cards are marked ready by a centre's supervisor. / Kadi huwekwa alama tayari na msimamizi wa kituo."
         );
     }
 }

@@ -134,7 +134,7 @@ pub async fn not_found_layer(
 }
 
 /// A short plain-text answer where no page fits (a form sent the wrong
-/// way, a role refused, our own failure), in both languages, since the
+/// way, cards ready without a centre, our own failure), in both languages, since the
 /// request may not say which one its sender reads.
 pub fn plain(status: StatusCode, notice: Notice) -> Response {
     let mut response = (status, notice.bilingual()).into_response();

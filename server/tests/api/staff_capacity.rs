@@ -277,10 +277,28 @@ async fn capacity_is_a_supervisors_own_centre_and_bad_input_is_named_at_the_fiel
     let day = open_weekday(today().add_days(3));
     let pairs = closure_pairs(day, None);
 
-    assert_eq!(
-        officer.get("/staff/capacity").await.status(),
-        StatusCode::FORBIDDEN
+    // Refused with a page of the console: its bar, why, and the way back;
+    // never the citizens' sign-in.
+    let (status, refused) = officer.page("/staff/capacity").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.contains("Only a centre supervisor can do this."),
+        "{refused}"
     );
+    assert!(refused.contains("data-testid=\"staff-email\""), "{refused}");
+    assert!(
+        refused.contains("<a href=\"/staff\">Back to the day&#x27;s list</a>")
+            || refused.contains("<a href=\"/staff\">Back to the day's list</a>"),
+        "{refused}"
+    );
+    assert!(!refused.contains("sign-in-link"), "{refused}");
+    let (status, refused) = supervisor.page("/staff/outbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.contains("Only an administrator can do this."),
+        "{refused}"
+    );
+    assert!(refused.contains("data-testid=\"staff-email\""), "{refused}");
     assert_eq!(
         post(&officer, "/staff/capacity/closures", &pairs, Some("yes"))
             .await
@@ -358,4 +376,48 @@ async fn capacity_is_a_supervisors_own_centre_and_bad_input_is_named_at_the_fiel
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(summary_of(&page).contains("Enter the number of counters, from 1 to 64"));
     assert_eq!(app.counters_at("gpo").await, 4, "nothing changed");
+}
+
+#[tokio::test]
+async fn confirming_the_same_closure_twice_at_once_makes_one_closure() {
+    let app = console().await;
+    let supervisor = app
+        .signed_in_staff("supervisor@gpo.go.ke", Role::Supervisor, Some("gpo"))
+        .await;
+    let day = open_weekday(today().add_days(4));
+    let peter = app.verified_applicant("0712000041", &PETER).await;
+    app.booked_directly(&peter, "gpo", "enrolment", day, 14 * 60)
+        .await;
+    let pairs = closure_pairs(day, Some(("13:00", "17:00")));
+    let mut all: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    all.push(("confirm", "yes"));
+    // A double submit, and then some: the same closure confirmed at once.
+    let answers = futures::future::join_all(
+        (0..8).map(|_| supervisor.post("/staff/capacity/closures", &all)),
+    )
+    .await;
+    for answer in &answers {
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(app.rows_in("closures").await, 1, "one closure");
+    assert_eq!(
+        app.rows_in("bookings WHERE status = 'moved' AND live = 0")
+            .await,
+        1,
+        "moved once"
+    );
+    assert_eq!(live(&app, &peter).await.len(), 1);
+
+    // Confirmed again later: still one. Another span that day is another closure.
+    supervisor.post("/staff/capacity/closures", &all).await;
+    assert_eq!(app.rows_in("closures").await, 1);
+    let morning = closure_pairs(day, Some(("08:00", "10:00")));
+    post(
+        &supervisor,
+        "/staff/capacity/closures",
+        &morning,
+        Some("yes"),
+    )
+    .await;
+    assert_eq!(app.rows_in("closures").await, 2);
 }

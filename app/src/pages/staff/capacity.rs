@@ -176,6 +176,12 @@ fn preview_view(
         ),
     };
     let moves = preview.moves.clone();
+    // Nobody to tell: a plain confirmation.
+    let confirm = if moves.is_empty() {
+        td_string!(locale, staff.confirm_plain_button)
+    } else {
+        td_string!(locale, staff.confirm_button)
+    };
     view! {
         <h1>{td!(locale, staff.preview_title)}</h1>
         {summary}
@@ -193,7 +199,7 @@ fn preview_view(
             {hidden_fields(&preview.form)}
             <input type="hidden" name="centre" value=centre_id.clone()/>
             <input type="hidden" name="confirm" value="yes"/>
-            <button class="button" type="submit" data-testid="confirm-change">{td!(locale, staff.confirm_button)}</button>
+            <button class="button" type="submit" data-testid="confirm-change">{confirm}</button>
         </form>
         <form method="post" action=action class="inline-form">
             {hidden_fields(&preview.form)}

@@ -84,6 +84,34 @@ pub fn staff_bar(locale: Locale, bar: &StaffBar) -> impl IntoView + use<> {
     }
 }
 
+/// A console page refused to the member's role (403): the console's bar,
+/// what the page needs, and the way back to the day's list.
+#[derive(Clone, Debug, Default)]
+pub struct StaffRefusedView {
+    pub bar: StaffBar,
+    /// An administrator's page (else a supervisor's).
+    pub administrator: bool,
+}
+
+#[component]
+pub fn StaffRefusedPage() -> impl IntoView {
+    let locale = use_locale();
+    let data = use_context::<StaffRefusedView>().unwrap_or_default();
+    let title = td_string!(locale, staff.refused_title);
+    let why = if data.administrator {
+        td_string!(locale, plain.administrator_only)
+    } else {
+        td_string!(locale, plain.supervisor_only)
+    };
+    view! {
+        {page_title(locale, title)}
+        {staff_bar(locale, &data.bar)}
+        <h1>{title}</h1>
+        <p data-testid="refused">{why}</p>
+        <p><a href="/staff">{td!(locale, staff.back_to_list)}</a></p>
+    }
+}
+
 pub(crate) fn titled(locale: Locale, form: &Form, title: &str) -> impl IntoView + use<> {
     let prefix = if form.has_errors() {
         td_string!(locale, errors.title_prefix)

@@ -16,13 +16,13 @@ mod review;
 mod sign_in;
 
 use super::AppState;
-use super::page::{Notice, PageError, PageResult, plain};
+use super::page::{Head, PageError, PageResult, render_at};
 use crate::audit::{Actor, Event};
 use crate::http::ClientAddr;
 use crate::staff::StaffMember;
 use crate::staff::accounts::StaffAccounts;
 use anyhow::Context;
-use app::pages::staff::{CapacityOutcome, StaffBar};
+use app::pages::staff::{CapacityOutcome, StaffBar, StaffRefusedView};
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::{StatusCode, request::Parts};
@@ -66,8 +66,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 /// The paths rendered here, kept out of Leptos's own routes.
-pub const RENDERED_HERE: [&str; 15] = [
+pub const RENDERED_HERE: [&str; 16] = [
     "/staff/accounts",
+    "/staff/refused",
     "/staff/password",
     "/staff/identities",
     "/staff/outbox",
@@ -326,7 +327,7 @@ impl FromRequestParts<AppState> for Supervisor {
         if member.is_supervisor() {
             Ok(Supervisor(member))
         } else {
-            Err(plain(StatusCode::FORBIDDEN, Notice::SupervisorOnly))
+            Err(refused(parts, state, &member, false).await)
         }
     }
 }
@@ -344,9 +345,27 @@ impl FromRequestParts<AppState> for Administrator {
         if member.role == crate::staff::Role::Administrator {
             Ok(Administrator(member))
         } else {
-            Err(plain(StatusCode::FORBIDDEN, Notice::AdministratorOnly))
+            Err(refused(parts, state, &member, true).await)
         }
     }
+}
+
+/// A page refused to the member's role: 403, a page of the console with
+/// its bar and the way back (an administrator's page when `administrator`,
+/// else a supervisor's).
+async fn refused(
+    parts: &mut Parts,
+    state: &AppState,
+    member: &StaffMember,
+    administrator: bool,
+) -> Response {
+    let bar = match bar(state, member).await {
+        Ok(bar) => bar,
+        Err(error) => return error.into_response(),
+    };
+    let Ok(head) = Head::from_request_parts(parts, state).await;
+    let view = StaffRefusedView { bar, administrator };
+    render_at(state, head, "/staff/refused", StatusCode::FORBIDDEN, view).await
 }
 
 /// The audit event of a staff action: by the member, from their address,

@@ -214,8 +214,20 @@ impl Capacity<'_> {
                 }
             }
             Change::Closure(closure) => {
-                sqlx::query(
-                    "INSERT INTO closures (id, centre_id, day, starts, ends, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                // The same closure confirmed twice (a double submit) is
+                // one closure: changes to a centre take its row in turn
+                // (PostgreSQL's row lock; SQLite's transactions take the
+                // write lock as they begin), and the closure is added only
+                // if that centre has no closure of the same day and hours.
+                sqlx::query("UPDATE centres SET counters = counters WHERE id = $1")
+                    .bind(&centre.id)
+                    .execute(&mut *tx)
+                    .await?;
+                let added = sqlx::query(
+                    "INSERT INTO closures (id, centre_id, day, starts, ends, reason, created_at) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM closures \
+                     WHERE centre_id = $2 AND day = $3 AND COALESCE(starts, -1) = COALESCE($4, -1) \
+                     AND COALESCE(ends, -1) = COALESCE($5, -1))",
                 )
                 .bind(crate::crypto::random_id())
                 .bind(&centre.id)
@@ -225,7 +237,12 @@ impl Capacity<'_> {
                 .bind(&closure.reason)
                 .bind(now)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                if added == 0 {
+                    // In force already, and its bookings moved then.
+                    return Ok(Some(Plan::default()));
+                }
             }
         }
         let held = Self::held(tx, &centre.id, today, now).await?;
