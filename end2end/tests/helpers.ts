@@ -3,6 +3,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
+import { createHmac } from "node:crypto";
 
 const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 
@@ -248,4 +249,25 @@ export async function signInCitizen(page: Page, phone: string) {
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/applications$/);
   await expectAccessible(page);
+}
+
+// ---- Staff: the password scripts/test.sh gave its accounts, authenticator codes ----
+
+/** The password of the staff accounts scripts/test.sh made (USAJILI_E2E_STAFF_PASSWORD). */
+export function staffPassword(): string {
+  return requiredEnv("USAJILI_E2E_STAFF_PASSWORD");
+}
+
+/** RFC 6238 with SHA-1, 6 digits, 30-second steps: what an authenticator app shows. */
+export function totp(secretBase32: string, at = Date.now() / 1000): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretBase32.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return code.toString().padStart(6, "0");
 }

@@ -8,33 +8,12 @@
 // dismissed@ and the administrator accounts@, used by no other journey.
 
 import { Page } from "@playwright/test";
-import { createHmac } from "node:crypto";
-import { test, expect, expectAccessible } from "./helpers";
-
-function password(): string {
-  const value = process.env.USAJILI_E2E_STAFF_PASSWORD;
-  if (!value) throw new Error("USAJILI_E2E_STAFF_PASSWORD is not set: run the tests with scripts/test.sh");
-  return value;
-}
-
-/** RFC 6238 with SHA-1, 6 digits, 30-second steps: what an authenticator app shows. */
-function totp(secretBase32: string, at = Date.now() / 1000): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secretBase32.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return code.toString().padStart(6, "0");
-}
+import { test, expect, expectAccessible, staffPassword, totp } from "./helpers";
 
 async function signIn(page: Page, email: string) {
   await page.goto("/staff/sign-in");
   await page.locator("#email").fill(email);
-  await page.locator("#password").fill(password());
+  await page.locator("#password").fill(staffPassword());
   await page.getByRole("button", { name: "Continue", exact: true }).click();
 }
 
