@@ -150,26 +150,41 @@ pub struct Bookings<'a> {
     pub cutoff_secs: i64,
 }
 
+/// A booking by id, on `executor` (the pool, or a transaction's connection).
+async fn booking_on<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> anyhow::Result<Option<Booking>> {
+    let row =
+        sqlx::query_as::<_, BookingRow>(&format!("SELECT {COLUMNS} FROM bookings WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(executor)
+            .await?;
+    row.map(Booking::try_from).transpose()
+}
+
+/// An application's live bookings, on `executor`.
+async fn live_on<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    application_id: &str,
+) -> anyhow::Result<Vec<Booking>> {
+    let rows = sqlx::query_as::<_, BookingRow>(&format!(
+        "SELECT {COLUMNS} FROM bookings WHERE application_id = $1 AND live = 1 ORDER BY starts_at"
+    ))
+    .bind(application_id)
+    .fetch_all(executor)
+    .await?;
+    rows.into_iter().map(Booking::try_from).collect()
+}
+
 impl Bookings<'_> {
     pub async fn get(&self, id: &str) -> anyhow::Result<Option<Booking>> {
-        let row = sqlx::query_as::<_, BookingRow>(&format!(
-            "SELECT {COLUMNS} FROM bookings WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.db)
-        .await?;
-        row.map(Booking::try_from).transpose()
+        booking_on(self.db, id).await
     }
 
     /// The application's live bookings (at most one of each kind).
     pub async fn live_for(&self, application_id: &str) -> anyhow::Result<Vec<Booking>> {
-        let rows = sqlx::query_as::<_, BookingRow>(&format!(
-            "SELECT {COLUMNS} FROM bookings WHERE application_id = $1 AND live = 1 ORDER BY starts_at"
-        ))
-        .bind(application_id)
-        .fetch_all(self.db)
-        .await?;
-        rows.into_iter().map(Booking::try_from).collect()
+        live_on(self.db, application_id).await
     }
 
     pub async fn live_of_kind(
@@ -239,9 +254,12 @@ impl Bookings<'_> {
                 return Ok(Outcome::Refused(Refused::Slot { member, problem }));
             }
         }
+        // Reads inside the caller's transaction go on its connection: it may
+        // hold SQLite's write lock, and a second connection from the pool
+        // could wait for ever behind requests waiting for that lock.
         for member in members {
             if let Some(old) = &member.replaces {
-                match self.get(old).await? {
+                match booking_on(&mut *conn, old).await? {
                     Some(old) if old.starts_at - now < self.cutoff_secs => {
                         return Ok(Outcome::Refused(Refused::TooLate));
                     }
@@ -277,8 +295,10 @@ impl Bookings<'_> {
                     // A double click: the other request booked it already.
                     let first = &members[0];
                     if first.replaces.is_none()
-                        && let Some(existing) =
-                            self.live_of_kind(&first.application_id, first.kind).await?
+                        && let Some(existing) = live_on(&mut *conn, &first.application_id)
+                            .await?
+                            .into_iter()
+                            .find(|b| b.kind == first.kind)
                     {
                         return Ok(Outcome::AlreadyBooked(existing));
                     }

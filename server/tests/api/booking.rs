@@ -693,3 +693,54 @@ async fn two_hundred_requests_for_the_last_ten_places_book_exactly_ten() {
             .unwrap();
     assert_eq!(seats, (0..14).collect::<Vec<i64>>());
 }
+
+/// Changing an appointment reads the booking it replaces inside the
+/// booking's transaction. Read from the pool instead, each change held
+/// SQLite's write lock while it waited for a second connection, which the
+/// requests waiting for that lock held: under a crowd of changes every
+/// request stalled for the 5-second busy timeout and failed.
+#[tokio::test]
+async fn many_people_changing_at_once_all_get_their_new_time() {
+    let app = spawn_app().await;
+    app.set_counters("kibra", 40).await;
+    let day = open_weekday(2);
+    let people = app.verified_accounts_with_sessions(32).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |(cookie, id): &(String, String), slot: &str, replaces: String| {
+        client
+            .post(app.url(&centre_path(id, "kibra")))
+            .header("origin", &app.address)
+            .header("cookie", cookie)
+            .form(&[
+                ("day", day.to_string()),
+                ("slot", slot.to_string()),
+                ("replaces", replaces),
+            ])
+            .send()
+    };
+    for person in &people {
+        let response = post(person, "09:00", String::new()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+
+    let mut changes = Vec::new();
+    for person in &people {
+        let (booking, _) = app.live_booking(&person.1).await;
+        changes.push(post(person, "10:00", booking));
+    }
+    let statuses: Vec<StatusCode> = futures::future::join_all(changes)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status())
+        .collect();
+
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
+    assert_eq!(app.seats_taken("kibra", day, 600).await, 32);
+    assert_eq!(app.seats_taken("kibra", day, 540).await, 0);
+}

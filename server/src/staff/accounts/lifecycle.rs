@@ -202,7 +202,7 @@ impl StaffAccounts<'_> {
             return Err(ActionError::Centre);
         }
         if let Some(centre) = &centre
-            && !self.centre_exists(centre).await?
+            && !super::centre_exists(&mut *conn, centre).await?
         {
             return Err(ActionError::UnknownCentre(centre.clone()));
         }

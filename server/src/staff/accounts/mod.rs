@@ -124,7 +124,7 @@ impl StaffAccounts<'_> {
             return Err(CreateError::Centre);
         }
         if let Some(centre) = centre
-            && !self.centre_exists(centre).await?
+            && !centre_exists(&mut *conn, centre).await?
         {
             return Err(CreateError::UnknownCentre(centre.to_string()));
         }
@@ -147,14 +147,6 @@ impl StaffAccounts<'_> {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(CreateError::Exists),
             Err(e) => Err(CreateError::Other(e.into())),
         }
-    }
-
-    async fn centre_exists(&self, centre: &str) -> anyhow::Result<bool> {
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM centres WHERE id = $1")
-            .bind(centre)
-            .fetch_optional(self.db)
-            .await?;
-        Ok(known.is_some())
     }
 
     /// An argon2id hash of `password`, off the async threads and in turn
@@ -218,4 +210,18 @@ impl StaffAccounts<'_> {
             && (member.role == Role::Administrator || member.centre_id.is_some())
             && (member.totp_enrolled || !self.totp_required(member.role))
     }
+}
+
+/// Whether `centre` is a centre, read on the caller's connection (inside
+/// its transaction, which may hold SQLite's write lock: a second connection
+/// from the pool could wait for ever behind requests waiting for that lock).
+pub(super) async fn centre_exists(
+    conn: &mut sqlx::AnyConnection,
+    centre: &str,
+) -> anyhow::Result<bool> {
+    let known: Option<String> = sqlx::query_scalar("SELECT id FROM centres WHERE id = $1")
+        .bind(centre)
+        .fetch_optional(conn)
+        .await?;
+    Ok(known.is_some())
 }
