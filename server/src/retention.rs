@@ -203,6 +203,11 @@ impl Retention<'_> {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        // Reports kept for a send never recorded (an id we never had).
+        sqlx::query("DELETE FROM delivery_reports WHERE received_at <= $1")
+            .bind(now - p.message_days * DAY)
+            .execute(&mut *tx)
+            .await?;
 
         // Idle accounts with nothing left to keep are deleted; those the
         // ledger or an erased application still points at lose their contact.

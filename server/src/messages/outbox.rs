@@ -98,14 +98,58 @@ pub enum DeliveryOutcome {
 /// `provider_id`. Only a `sent` message moves: to `delivered` (with
 /// `delivered_at`), or to `failed` with `last_error` set to the reason, so
 /// a report repeated, or arriving after another final one, changes nothing.
-/// Returns the outbox ids of the messages that moved (none for an id we
-/// never had, or for a report that came before the send was recorded).
+///
+/// The report is kept (`delivery_reports`) before it is applied: a
+/// provider can report a delivery before its answer to the send has
+/// reached the worker, and the worker applies a kept report as it records
+/// `sent` ([`apply_kept_report`]). Each side writes first and then reads
+/// what the other wrote, so whichever comes second applies it.
+/// Returns the outbox ids of the messages that moved: none for an id we
+/// never had, or for a report that came before the send was recorded (the
+/// worker applies that one).
 pub async fn record_delivery(
     db: &AnyPool,
     provider_id: &str,
     outcome: &DeliveryOutcome,
     now: i64,
 ) -> anyhow::Result<Vec<String>> {
+    let (code, reason) = match outcome {
+        DeliveryOutcome::Delivered => ("delivered", None),
+        DeliveryOutcome::Failed(reason) => ("failed", Some(short(reason))),
+    };
+    sqlx::query(
+        "INSERT INTO delivery_reports (provider_id, outcome, reason, received_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (provider_id) DO NOTHING",
+    )
+    .bind(provider_id)
+    .bind(code)
+    .bind(reason)
+    .bind(now)
+    .execute(db)
+    .await?;
+    apply_kept_report(db, provider_id, now).await
+}
+
+/// Applies the kept report for `provider_id`, if there is one, to the
+/// messages of that id that are `sent`; a report that moved a message is
+/// then removed. The worker calls this once it has recorded `sent`.
+pub async fn apply_kept_report(
+    db: &AnyPool,
+    provider_id: &str,
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
+    let report: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT outcome, reason FROM delivery_reports WHERE provider_id = $1")
+            .bind(provider_id)
+            .fetch_optional(db)
+            .await?;
+    let Some((code, reason)) = report else {
+        return Ok(Vec::new());
+    };
+    let outcome = match code.as_str() {
+        "delivered" => DeliveryOutcome::Delivered,
+        _ => DeliveryOutcome::Failed(reason.unwrap_or_default()),
+    };
     let candidates: Vec<(String, String)> =
         sqlx::query_as("SELECT id, kind FROM outbox WHERE provider_id = $1 AND state = 'sent'")
             .bind(provider_id)
@@ -113,7 +157,7 @@ pub async fn record_delivery(
             .await?;
     let mut moved = Vec::new();
     for (id, kind) in candidates {
-        let changed = match outcome {
+        let changed = match &outcome {
             DeliveryOutcome::Delivered => sqlx::query(
                 "UPDATE outbox SET state = 'delivered', delivered_at = $1, updated_at = $2 \
                  WHERE id = $3 AND state = 'sent'",
@@ -124,7 +168,7 @@ pub async fn record_delivery(
             DeliveryOutcome::Failed(reason) => sqlx::query(
                 "UPDATE outbox SET state = 'failed', last_error = $1, updated_at = $2 WHERE id = $3 AND state = 'sent'",
             )
-            .bind(short(reason))
+            .bind(reason.clone())
             .bind(now)
             .bind(&id),
         }
@@ -132,16 +176,22 @@ pub async fn record_delivery(
         .await?
         .rows_affected();
         if changed == 1 {
-            match outcome {
+            match &outcome {
                 DeliveryOutcome::Delivered => {
                     tracing::info!(message_id = %id, kind, state = "delivered", "message delivered")
                 }
                 DeliveryOutcome::Failed(reason) => {
-                    tracing::warn!(message_id = %id, kind, state = "failed", error = %short(reason), "message not delivered")
+                    tracing::warn!(message_id = %id, kind, state = "failed", error = %reason, "message not delivered")
                 }
             }
             moved.push(id);
         }
+    }
+    if !moved.is_empty() {
+        sqlx::query("DELETE FROM delivery_reports WHERE provider_id = $1")
+            .bind(provider_id)
+            .execute(db)
+            .await?;
     }
     Ok(moved)
 }

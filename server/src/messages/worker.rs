@@ -141,11 +141,18 @@ impl OutboxWorker {
                 .bind(attempts)
                 .bind(now)
                 .bind(now)
-                .bind(sent.provider_id)
+                .bind(&sent.provider_id)
                 .bind(id)
                 .execute(&self.db)
                 .await?;
                 tracing::info!(message_id = %id, kind, state = "sent", attempts, transport = self.transport.name(), "message sent");
+                // The provider may have reported on it already.
+                if let Some(provider_id) = &sent.provider_id
+                    && let Err(error) =
+                        super::outbox::apply_kept_report(&self.db, provider_id, now).await
+                {
+                    tracing::warn!(message_id = %id, error = format!("{error:#}"), "an early delivery report was not applied");
+                }
                 Ok(true)
             }
             Err(error) => {

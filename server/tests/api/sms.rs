@@ -417,6 +417,47 @@ async fn a_success_report_marks_the_message_delivered_once() {
 }
 
 #[tokio::test]
+async fn a_report_that_arrives_before_the_send_is_recorded_is_kept_and_applied() {
+    let app = app_taking_reports().await;
+    let gateway = FakeGateway::start().await;
+    for (phone, status, state) in [
+        ("+254711000111", "Success", "delivered"),
+        ("+254711000112", "Rejected", "failed"),
+    ] {
+        gateway.script([Behaviour::ReportFirst {
+            app_address: app.address.clone(),
+            token: TOKEN.into(),
+            status,
+        }]);
+        let now = later();
+        let id = enqueue(&app, phone, &submitted("HN-7KQ2-M9XD"), now).await;
+        assert_eq!(row(&app, &id).await.state, "pending");
+
+        // The gateway reports on the message before it answers the send.
+        assert_eq!(
+            worker(&app, transport_config(&gateway))
+                .drain_due(now)
+                .await
+                .unwrap(),
+            1
+        );
+
+        let stored = row(&app, &id).await;
+        assert_eq!(stored.state, state, "{stored:?}");
+        assert!(stored.provider_id.is_some());
+        // Applied, the kept report is gone.
+        assert_eq!(
+            app.rows_in(&format!(
+                "delivery_reports WHERE provider_id = '{}'",
+                stored.provider_id.unwrap()
+            ))
+            .await,
+            0
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_failure_report_fails_the_sent_message_with_the_providers_reason() {
     let app = app_taking_reports().await;
     let gateway = FakeGateway::start().await;

@@ -32,6 +32,15 @@ pub enum Behaviour {
     Status(u16),
     /// Answers (successfully) only after this long.
     Hang(Duration),
+    /// Accepts, but first posts a delivery report with this status for
+    /// each id to the server at `app_address` (with `token`) and waits for
+    /// its answer: the provider's report arriving before the worker has
+    /// recorded the send.
+    ReportFirst {
+        app_address: String,
+        token: String,
+        status: &'static str,
+    },
 }
 
 /// One request the gateway received.
@@ -189,6 +198,17 @@ async fn messaging(
             return (status, "Internal Server Error").into_response();
         }
         Behaviour::Hang(pause) => tokio::time::sleep(pause).await,
+        Behaviour::ReportFirst {
+            app_address,
+            token,
+            status,
+        } => {
+            for id in &ids {
+                let response =
+                    post_delivery_report(&app_address, &token, id, status, None, &to).await;
+                assert_eq!(response.status(), 200, "the early report is accepted");
+            }
+        }
         Behaviour::Accept => {}
     }
     let total = recipients.len();
