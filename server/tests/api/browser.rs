@@ -278,7 +278,10 @@ pub fn codes_for(app: &TestApp, contact: &str) -> Vec<String> {
         .lines()
         .filter(|line| line.contains(&normalised) && line.contains("sign_in_code"))
         .filter_map(|line| {
-            line.split(|c: char| !c.is_ascii_digit())
+            // In the text: the message's id, before it, is no code.
+            line.split(" text=")
+                .nth(1)?
+                .split(|c: char| !c.is_ascii_digit())
                 .find(|run| run.len() == 6)
                 .map(str::to_string)
         })

@@ -141,8 +141,8 @@ async fn a_queued_message_reaches_the_message_log_in_its_language_and_its_text_i
         .collect();
     assert_eq!(to_phone.len(), 1, "{messages}");
     assert!(
-        to_phone[0]
-            .starts_with("[usajili message] channel=sms to=+254711000001 kind=sign_in_code text="),
+        to_phone[0].starts_with("[usajili message] id=")
+            && to_phone[0].contains(" channel=sms to=+254711000001 kind=sign_in_code text="),
         "{messages}"
     );
     assert!(

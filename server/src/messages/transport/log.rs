@@ -27,7 +27,7 @@ pub struct LogSettings {
 /// The development transport: writes each message as one line, for a
 /// developer or a demo to read the code from, e.g.
 ///
-/// `[usajili message] channel=sms to=+254712345678 kind=sign_in_code text=Your Usajili sign-in code is 123456. …`
+/// `[usajili message] id=… channel=sms to=+254712345678 kind=sign_in_code text=Your Usajili sign-in code is 123456. …`
 ///
 /// to a file (appended to and flushed, created readable by its owner only)
 /// or, for `-`, to the process's standard error. Never used in production.
@@ -59,7 +59,8 @@ impl LogTransport {
     /// The line written for `message` (without its newline).
     pub fn line(message: &Outgoing<'_>) -> String {
         format!(
-            "[usajili message] channel={} to={} kind={} text={}",
+            "[usajili message] id={} channel={} to={} kind={} text={}",
+            one_line(message.id),
             message.to.channel().code(),
             one_line(message.to.address()),
             one_line(message.kind),
@@ -115,7 +116,7 @@ mod tests {
     use app::i18n::Locale;
 
     #[test]
-    fn a_log_line_is_one_line_with_the_kind_before_the_text() {
+    fn a_log_line_is_one_line_with_the_messages_id_first_and_the_kind_before_the_text() {
         let to = Recipient::Phone("+254712345678".into());
         let line = LogTransport::line(&Outgoing {
             id: "abc",
@@ -126,7 +127,7 @@ mod tests {
         });
         assert_eq!(
             line,
-            "[usajili message] channel=sms to=+254712345678 kind=sign_in_code text=code 123456 second line"
+            "[usajili message] id=abc channel=sms to=+254712345678 kind=sign_in_code text=code 123456 second line"
         );
     }
 
@@ -155,7 +156,7 @@ mod tests {
                 .lines()
                 .next()
                 .unwrap()
-                .ends_with("to=amina@example.com kind=sign_in_code text=first")
+                .ends_with("id=x channel=email to=amina@example.com kind=sign_in_code text=first")
         );
         #[cfg(unix)]
         {
