@@ -1,4 +1,4 @@
-//! The `usajili` command line: `serve` (the default), `migrate`, the
+//! The `usajili` command line: `serve` (the default), `migrate`, `backup`, `restore`, the
 //! registry tools, staff accounts (`cli/staff.rs`), keys, retention and
 //! the audit log.
 
@@ -43,6 +43,20 @@ enum Command {
     /// The audit log of who did what.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Copy the database to a file while the server runs (SQLite: an online,
+    /// consistent copy; PostgreSQL: pg_dump's custom format).
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a SQLite backup where DATABASE_URL points, which must hold no
+    /// database yet, if the configured master key opens it.
+    Restore {
+        /// The backup to restore.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Huduma Centre staff accounts.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
@@ -153,6 +167,8 @@ impl Cli {
                 at,
             }) => demo_queue(&self.config, &centre, people, days_ahead, &at).await,
             Command::Staff(command) => staff::run(command, &self.config).await,
+            Command::Backup { out } => backup(&self.config, &out).await,
+            Command::Restore { from } => restore(&self.config, &from).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -247,6 +263,27 @@ async fn audit_head(config: &Config) -> anyhow::Result<()> {
         Some(anchor) => println!("{anchor}"),
         None => anyhow::bail!("the audit log is empty: there is no head to record yet"),
     }
+    Ok(())
+}
+
+async fn backup(config: &Config, out: &std::path::Path) -> anyhow::Result<()> {
+    let written = crate::backup::backup(&config.database_url, out).await?;
+    println!(
+        "backed up the database to {} ({} bytes); the master key is not in it: keep that apart",
+        written.path.display(),
+        written.bytes
+    );
+    Ok(())
+}
+
+async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
+    let master = config.load_master_key()?;
+    let written = crate::backup::restore(&config.database_url, from, &master).await?;
+    println!(
+        "restored {} ({} bytes); run `usajili audit verify` before serving",
+        written.path.display(),
+        written.bytes
+    );
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! and the command-line tools. The pages themselves live in the `app` crate.
 #![recursion_limit = "256"]
 pub mod audit;
+pub mod backup;
 pub mod booking;
 pub mod ceilings;
 pub mod citizen;

@@ -63,10 +63,21 @@ impl TestApp {
     /// with `stdin` piped in (passwords are read from it) and cheap
     /// password hashing.
     pub fn command_line(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        self.command_line_on(&self.config.database_url, args, stdin)
+    }
+
+    /// [`TestApp::command_line`] on another database (a restored copy),
+    /// with this portal's key.
+    pub fn command_line_on(
+        &self,
+        database_url: &str,
+        args: &[&str],
+        stdin: &str,
+    ) -> std::process::Output {
         use std::io::Write as _;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_usajili"))
             .args(args)
-            .env("DATABASE_URL", &self.config.database_url)
+            .env("DATABASE_URL", database_url)
             .env(
                 "USAJILI_MASTER_KEY",
                 self.config.master_key.as_ref().unwrap().expose(),
@@ -117,6 +128,21 @@ pub async fn spawn_app() -> TestApp {
 
 /// The same, with the configuration adjusted first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let (app, built) = build_app(adjust).await;
+    tokio::spawn(built.run_until_stopped());
+    app
+}
+
+/// A database made ready (migrated, with its keys) as [`spawn_app_with`]
+/// makes it, but served by nothing in this process: for tests that run
+/// `usajili serve` as processes of their own. `address` answers nothing.
+pub async fn unserved_app(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let (app, built) = build_app(adjust).await;
+    drop(built);
+    app
+}
+
+async fn build_app(adjust: impl FnOnce(&mut Config)) -> (TestApp, Application) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::from_env();
     config.addr = "127.0.0.1:0".parse().unwrap();
@@ -141,10 +167,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let cipher = app.cipher().clone();
     let clock = app.clock().clone();
     let message_log = std::path::PathBuf::from(&started_with.messages.log.target);
-    tokio::spawn(app.run_until_stopped());
 
     let client = client_builder(&address).cookie_store(true).build().unwrap();
-    TestApp {
+    let test_app = TestApp {
         address,
         client,
         db,
@@ -153,7 +178,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         config: started_with,
         clock,
         _dir: dir,
-    }
+    };
+    (test_app, app)
 }
 
 /// A client for the app at `address`, as a browser on its pages: redirects

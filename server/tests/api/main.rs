@@ -5,6 +5,7 @@
 mod account;
 mod audit;
 mod authorization;
+mod backup;
 mod behind_nginx;
 mod booking;
 mod browser;
@@ -18,6 +19,7 @@ mod fixtures;
 mod forwarded;
 mod guardian_claims;
 mod helpers;
+mod load;
 mod outbox;
 mod pages;
 mod privacy;
