@@ -55,6 +55,33 @@ async fn migrating_twice_changes_nothing() {
     assert_eq!(app.rows_in("counties").await, 47);
 }
 
+/// A rolling upgrade: a process of the previous release restarting after a
+/// newer one has migrated the database starts, and serves.
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_release_still_starts_the_older_one() {
+    let app = spawn_app().await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES ($1, $2, TRUE, $3, 1)",
+    )
+    .bind(29_991_231_000_000_i64)
+    .bind("a migration of the next release")
+    .bind(vec![0u8; 48])
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    usajili::db::migrate(&app.db)
+        .await
+        .expect("the newer release's migration is no reason to stop");
+    let started = app.command_line(&["migrate"], "");
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+}
+
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
