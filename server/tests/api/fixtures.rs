@@ -515,6 +515,39 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Gives each of `people`'s applications (from
+    /// [`TestApp::verified_accounts_with_sessions`]) a mobile number in its
+    /// answers, so that what happens to it is told by SMS.
+    pub async fn with_phones(&self, people: &[(String, String)]) {
+        let applications = usajili::citizen::applications::Applications {
+            db: &self.db,
+            cipher: &self.cipher,
+        };
+        for (i, (_, id)) in people.iter().enumerate() {
+            let account = self.account_of(id).await;
+            let mut stored = applications.load(&account, id).await.unwrap().unwrap();
+            stored.answers.contact = Some(app::application::Contact {
+                phone: app::identifiers::PhoneNumber::parse(&format!("+2547{:08}", 10_000_000 + i))
+                    .unwrap(),
+                email: None,
+                language: app::application::MessageLanguage::En,
+            });
+            let sealed = self.cipher.encrypt(
+                &usajili::crypto::columns::APPLICATION_ANSWERS,
+                id,
+                &serde_json::to_vec(&stored.answers).unwrap(),
+            );
+            sqlx::query("UPDATE applications SET answers = $2 WHERE id = $1")
+                .bind(id)
+                .bind(sealed)
+                .execute(&self.db)
+                .await
+                .unwrap();
+        }
+    }
+}
+
 // ---- readings of the outcome ---------------------------------------------------------
 
 impl TestApp {
