@@ -24,6 +24,10 @@ if [ "$mode" = test ]; then
   # nginx: the reverse proxy the test script puts in front of the release binary (scripts/nginx.sh).
   debs+=(postgresql chromium python3 python3-aiosmtpd nginx)
 fi
+if [ "$mode" = test ] && ! command -v systemd-analyze >/dev/null; then
+  # systemd-analyze: the test script checks deploy/usajili@.service with it.
+  debs+=(systemd)
+fi
 if [ "$mode" = bench ]; then
   debs+=(wrk bc brotli)
 fi

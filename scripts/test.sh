@@ -33,6 +33,16 @@ cargo test --release --workspace --lib --bins
 step "lints (clippy, warnings are errors)"
 cargo clippy --release --workspace --all-targets -- -D warnings
 
+step "deployment files (systemd-analyze verify deploy/usajili@.service)"
+# The unit as installed, but for the binary's path (this build's) and its
+# environment file (optional here): any warning fails.
+unit_dir="$(mktemp -d /tmp/usajili-unit.XXXXXX)"
+sed -e "s|^ExecStart=/usr/local/bin/usajili|ExecStart=$PWD/target/release/usajili|" \
+  -e 's|^EnvironmentFile=|EnvironmentFile=-|' deploy/usajili@.service >"$unit_dir/usajili@.service"
+unit_check="$(systemd-analyze verify "$unit_dir/usajili@3001.service" 2>&1 || echo "systemd-analyze failed")"
+rm -rf "$unit_dir"
+[ -z "$unit_check" ] || { echo "$unit_check" >&2; exit 1; }
+
 step "integration tests on SQLite"
 USAJILI_TEST_DB=sqlite cargo test --release --workspace --test api
 
