@@ -14,6 +14,9 @@ pub struct TestApp {
     /// The clock the app's requests read (the system clock, moved forward
     /// by [`TestApp::advance`]).
     pub clock: usajili::clock::Clock,
+    /// `http://127.0.0.1:PORT` of the metrics listener, when the
+    /// configuration set `metrics.addr`.
+    pub metrics_address: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -140,6 +143,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let db = app.db().clone();
     let cipher = app.cipher().clone();
     let clock = app.clock().clone();
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let message_log = std::path::PathBuf::from(&started_with.messages.log.target);
     tokio::spawn(app.run_until_stopped());
 
@@ -152,6 +158,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         message_log,
         config: started_with,
         clock,
+        metrics_address,
         _dir: dir,
     }
 }

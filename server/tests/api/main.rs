@@ -18,6 +18,7 @@ mod fixtures;
 mod forwarded;
 mod guardian_claims;
 mod helpers;
+mod metrics;
 mod outbox;
 mod pages;
 mod privacy;
