@@ -2,7 +2,7 @@
 # Installs whatever is missing for building, running and testing Usajili, and
 # nothing else. Safe to run again: each step checks before it installs.
 #   scripts/setup.sh run    # what the portal needs
-#   scripts/setup.sh test   # also PostgreSQL, Chromium, aiosmtpd, nginx and the Playwright packages
+#   scripts/setup.sh test   # also PostgreSQL, Chromium, aiosmtpd, nginx, promtool and the Playwright packages
 #   scripts/setup.sh bench  # also wrk, for the benchmarks
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,7 +22,8 @@ debs=(pkg-config nodejs npm curl)
 if [ "$mode" = test ]; then
   # python3-aiosmtpd: the loopback SMTP server the email tests send to (server/tests/smtp_peer.py).
   # nginx: the reverse proxy the test script puts in front of the release binary (scripts/nginx.sh).
-  debs+=(postgresql chromium python3 python3-aiosmtpd nginx)
+  # prometheus: for promtool, which checks and tests deploy/prometheus/alerts.yml.
+  debs+=(postgresql chromium python3 python3-aiosmtpd nginx prometheus)
 fi
 if [ "$mode" = test ] && ! command -v systemd-analyze >/dev/null; then
   # systemd-analyze: the test script checks deploy/usajili@.service with it.
@@ -50,6 +51,11 @@ if [ "$mode" = test ] && [ -x /usr/sbin/nginx ]; then
   filtered=(); for p in "${missing[@]}"; do [ "$p" = nginx ] || filtered+=("$p"); done
   missing=("${filtered[@]+"${filtered[@]}"}")
 fi
+# promtool: any promtool already on the machine is enough.
+if [ "$mode" = test ] && command -v promtool >/dev/null; then
+  filtered=(); for p in "${missing[@]}"; do [ "$p" = prometheus ] || filtered+=("$p"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   sudo_if_needed apt-get update -qq
@@ -67,6 +73,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   [ -z "$denied_starts" ] || sudo_if_needed rm -f /usr/sbin/policy-rc.d
   if printf '%s\n' "${missing[@]}" | grep -qx nginx && [ -d /run/systemd/system ]; then
     sudo_if_needed systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
+  # Only promtool is wanted from Debian's prometheus package: its server stays off.
+  if printf '%s\n' "${missing[@]}" | grep -qx prometheus && [ -d /run/systemd/system ]; then
+    sudo_if_needed systemctl disable --now prometheus prometheus-node-exporter >/dev/null 2>&1 || true
   fi
 fi
 

@@ -22,6 +22,12 @@ step() { printf '\n\033[1m== %s (%s)\033[0m\n' "$*" "$(date +%T)"; }
 step "format (cargo fmt --check)"
 cargo fmt --all -- --check
 
+step "alert rules (promtool: deploy/prometheus)"
+# The rules load, and each alert fires on the series the server exports
+# (the integration test `metrics` scrapes those series from a real server).
+promtool check rules deploy/prometheus/alerts.yml
+promtool test rules deploy/prometheus/alerts_test.yml
+
 step "build (release: the binary the browser tests use)"
 cargo leptos build --release --precompress
 

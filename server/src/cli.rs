@@ -237,9 +237,10 @@ async fn verify_audit(
         cipher: &cipher,
     };
     let verdict = audit.verify().await?;
-    if let crate::audit::Verdict::Broken { .. } = verdict {
-        anyhow::bail!("{verdict}");
-    }
+    let entries = match verdict {
+        crate::audit::Verdict::Broken { .. } => anyhow::bail!("{verdict}"),
+        crate::audit::Verdict::Intact { entries, .. } => entries,
+    };
     if let Some(anchor) = expect {
         if let Err(mismatch) = audit.holds(anchor).await? {
             anyhow::bail!("{mismatch}");
@@ -248,6 +249,10 @@ async fn verify_audit(
     } else {
         println!("{verdict}");
     }
+    // For the servers' metrics: when the chain was last found intact.
+    crate::audit::record_verified(&pool, entries, crate::clock::unix_now())
+        .await
+        .context("recording the verification")?;
     Ok(())
 }
 

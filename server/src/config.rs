@@ -222,6 +222,10 @@ pub struct Config {
     #[command(flatten)]
     pub retention: crate::retention::Policy,
 
+    /// Where the metrics are served, if anywhere (`observe`).
+    #[command(flatten)]
+    pub metrics: crate::observe::MetricsSettings,
+
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
     #[arg(
         long,

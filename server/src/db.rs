@@ -77,6 +77,8 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<AnyPool>
 /// Taken at the start, the lock is waited for (`busy_timeout`) like any
 /// other. PostgreSQL keeps its own `BEGIN`.
 pub async fn begin(pool: &AnyPool) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    // Counted while it waits, for the metrics (`usajili_db_transactions_waiting`).
+    let _waiting = crate::observe::WaitingToBegin::start();
     if pool.connect_options().database_url.scheme() == "sqlite" {
         pool.begin_with("BEGIN IMMEDIATE").await
     } else {

@@ -73,6 +73,7 @@ impl Jobs {
         Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
     {
         let stop = self.stop.subscribe();
+        crate::observe::series::job_registered(name);
         self.running.spawn(supervise(
             name,
             interval.max(Duration::from_millis(1)),
@@ -128,8 +129,15 @@ async fn supervise<F, Fut>(
         if *stop.borrow() {
             break;
         }
+        let started = std::time::Instant::now();
         let run = tokio::spawn((job)());
-        match run.await {
+        let ended = run.await;
+        let failed = !matches!(ended, Ok(Ok(())));
+        if !matches!(&ended, Err(error) if !error.is_panic()) {
+            let finished_at = crate::clock::unix_now();
+            crate::observe::series::job_run(name, started.elapsed(), failed, finished_at);
+        }
+        match ended {
             Ok(Ok(())) => {}
             Ok(Err(error)) => {
                 tracing::warn!(job = name, error = %format!("{error:#}"), "background job failed; it runs again at its next turn");

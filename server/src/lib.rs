@@ -14,6 +14,7 @@ pub mod db;
 pub mod http;
 pub mod jobs;
 pub mod messages;
+pub mod observe;
 pub mod photo;
 pub mod rate_limit;
 pub mod registry;

@@ -24,6 +24,8 @@ const JOB_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub struct Application {
     port: u16,
     listener: TcpListener,
+    /// The metrics listener (`USAJILI_METRICS_ADDR`), apart from the portal's.
+    metrics: Option<TcpListener>,
     state: AppState,
     transport: Arc<dyn crate::messages::Transport>,
     master_key: crate::crypto::MasterKey,
@@ -82,6 +84,15 @@ impl Application {
             .await
             .with_context(|| format!("could not listen on {}", config.addr))?;
         let port = listener.local_addr()?.port();
+        let metrics = match config.metrics.addr {
+            Some(addr) => {
+                crate::observe::install();
+                Some(TcpListener::bind(addr).await.with_context(|| {
+                    format!("could not listen for metrics on {addr} (USAJILI_METRICS_ADDR)")
+                })?)
+            }
+            None => None,
+        };
         let state = AppState {
             leptos_options: config.leptos_options(),
             db,
@@ -94,6 +105,7 @@ impl Application {
         Ok(Application {
             port,
             listener,
+            metrics,
             state,
             transport,
             master_key,
@@ -102,6 +114,12 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port the metrics listener took, if metrics are served.
+    pub fn metrics_port(&self) -> Option<u16> {
+        let listener = self.metrics.as_ref()?;
+        listener.local_addr().ok().map(|addr| addr.port())
     }
 
     pub fn db(&self) -> &sqlx::AnyPool {
@@ -124,17 +142,36 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(mut self) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "Usajili is listening on http://{addr}");
+        let metrics = self.metrics.take().map(|listener| {
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!(%addr, "metrics are served on http://{addr}/metrics");
+            }
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let stopped = async move {
+                let _ = stopped.await;
+            };
+            let served = crate::http::metrics::serve(listener, self.state.clone(), stopped);
+            (stop, tokio::spawn(served))
+        });
         let jobs = self.start_jobs();
         let app = router(self.state.clone());
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
+        // The metrics listener stops with the portal.
+        if let Some((stop, metrics)) = metrics {
+            let _ = stop.send(());
+            if let Ok(Err(error)) = metrics.await {
+                tracing::warn!(%error, "the metrics listener failed");
+            }
+        }
+        served?;
         jobs.shutdown(JOB_SHUTDOWN_GRACE).await;
         self.state.db.close().await;
         tracing::info!("stopped");

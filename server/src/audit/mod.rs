@@ -417,6 +417,31 @@ impl Audit<'_> {
     }
 }
 
+/// Records that `usajili audit verify` found the chain intact at `now`
+/// (with `entries` entries), so that the servers, other processes, can
+/// tell the monitoring when the chain was last checked. One row, replaced.
+pub async fn record_verified(db: &AnyPool, entries: u64, now: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_verifications (chain, verified_at, entries) VALUES ('audit_log', $1, $2) \
+         ON CONFLICT (chain) DO UPDATE SET verified_at = excluded.verified_at, entries = excluded.entries",
+    )
+    .bind(now)
+    .bind(i64::try_from(entries).unwrap_or(i64::MAX))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// When `usajili audit verify` last found the chain intact (Unix seconds),
+/// if it ever did.
+pub async fn last_verified(db: &AnyPool) -> anyhow::Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT verified_at FROM audit_verifications WHERE chain = 'audit_log'")
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

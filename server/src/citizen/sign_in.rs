@@ -166,6 +166,19 @@ pub enum Refusal {
     WrongTriesToday,
 }
 
+impl Refusal {
+    /// Which limit refused, as the metrics name it
+    /// (`observe::series::SIGN_IN_LIMITS`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Refusal::TooManyFromConnection => "per_connection",
+            Refusal::TooManyForContact => "per_contact",
+            Refusal::CodesToday => "codes_per_day",
+            Refusal::WrongTriesToday => "wrong_tries_per_day",
+        }
+    }
+}
+
 impl From<Refusal> for FieldError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
@@ -290,6 +303,7 @@ impl SignIn<'_> {
         now: i64,
     ) -> anyhow::Result<Result<String, Refusal>> {
         if self.over_connection_limit(connection, now).await? {
+            crate::observe::series::sign_in_code_refused(Refusal::TooManyFromConnection.label());
             return Ok(Err(Refusal::TooManyFromConnection));
         }
         let index = self.contact_index(contact);
@@ -308,6 +322,7 @@ impl SignIn<'_> {
         if let Some(refusal) = refusal {
             tx.rollback().await?;
             tracing::info!(?refusal, "sign-in code refused");
+            crate::observe::series::sign_in_code_refused(refusal.label());
             return Ok(Err(refusal));
         }
         let challenge = crate::crypto::random_id();
@@ -336,6 +351,7 @@ impl SignIn<'_> {
         tx.commit().await?;
         outbox::wake_worker();
         tracing::info!(challenge = %challenge, "sign-in code issued");
+        crate::observe::series::sign_in_code_sent(contact.recipient().channel().code());
         Ok(Ok(challenge))
     }
 
@@ -504,6 +520,18 @@ pub async fn sweep(db: &AnyPool, now: i64) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_refusal_has_its_own_metrics_label() {
+        let refusals = [
+            Refusal::TooManyFromConnection,
+            Refusal::TooManyForContact,
+            Refusal::CodesToday,
+            Refusal::WrongTriesToday,
+        ];
+        let labels: Vec<&str> = refusals.iter().map(|r| r.label()).collect();
+        assert_eq!(labels, crate::observe::series::SIGN_IN_LIMITS);
+    }
 
     #[test]
     fn a_contact_is_a_phone_or_an_email() {

@@ -6,6 +6,7 @@ mod client_addr;
 mod health;
 mod language;
 mod messages;
+pub mod metrics;
 mod notice;
 mod page;
 mod security;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     let context_db = state.db.clone();
     let body_limit = state.config.body_limit;
     let security = security::Policy::from_config(&state.config);
+    let counted = state.config.metrics.addr.is_some();
 
     // The compiled WASM, JS and CSS, precompressed at build time
     // (`cargo leptos build --release --precompress`: brotli at its best
@@ -96,7 +98,7 @@ pub fn router(state: AppState) -> Router {
             session_store::automatic_requests_are_no_activity,
         ));
 
-    Router::new()
+    let portal = Router::new()
         .nest_service("/pkg", pkg)
         .merge(health::router())
         .merge(language::router())
@@ -143,5 +145,12 @@ pub fn router(state: AppState) -> Router {
                         );
                     },
                 ),
-        )
+        );
+    // Requests counted and timed by route pattern, outermost, only when
+    // metrics are served (`USAJILI_METRICS_ADDR`, on a listener of their own).
+    if counted {
+        portal.layer(axum::middleware::from_fn(metrics::count_requests))
+    } else {
+        portal
+    }
 }

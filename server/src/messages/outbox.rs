@@ -276,6 +276,64 @@ pub async fn counts(db: &AnyPool) -> anyhow::Result<Vec<(String, i64)>> {
         .collect())
 }
 
+/// What is waiting in the outbox, for the metrics (`observe`).
+pub struct Backlog {
+    /// Messages by state and channel, for the states that are not history
+    /// (`pending`, `sending`, `failed`): every such pair, zero included.
+    pub by_state_and_channel: Vec<(&'static str, &'static str, i64)>,
+    /// By channel, the age in seconds of the oldest message still to be
+    /// sent (`pending` or `sending`); 0 when none waits.
+    pub oldest_waiting_secs: Vec<(&'static str, i64)>,
+}
+
+/// The states [`Backlog`] counts. `sent` and `delivered` are the record of
+/// what was done and grow with every message: counting them on each scrape
+/// would read the whole table.
+const BACKLOG_STATES: [OutboxState; 3] = [
+    OutboxState::Pending,
+    OutboxState::Sending,
+    OutboxState::Failed,
+];
+
+/// Counts the messages not yet sent or given up on, and how long the
+/// oldest one waiting has waited, by channel (through the `state` index).
+pub async fn backlog(db: &AnyPool, now: i64) -> anyhow::Result<Backlog> {
+    use super::transport::Channel;
+    let counted: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT state, channel, COUNT(*), MIN(created_at) FROM outbox \
+         WHERE state IN ('pending', 'sending', 'failed') GROUP BY state, channel",
+    )
+    .fetch_all(db)
+    .await?;
+    let found = |state: &str, channel: &str| {
+        counted
+            .iter()
+            .find(|(s, c, _, _)| s == state && c == channel)
+            .map(|(_, _, count, oldest)| (*count, *oldest))
+    };
+    let mut backlog = Backlog {
+        by_state_and_channel: Vec::new(),
+        oldest_waiting_secs: Vec::new(),
+    };
+    for channel in Channel::ALL {
+        let channel = channel.code();
+        for state in BACKLOG_STATES {
+            let count = found(state.code(), channel).map_or(0, |(count, _)| count);
+            backlog
+                .by_state_and_channel
+                .push((state.code(), channel, count));
+        }
+        let oldest = [OutboxState::Pending, OutboxState::Sending]
+            .iter()
+            .filter_map(|state| found(state.code(), channel).map(|(_, oldest)| oldest))
+            .min();
+        backlog
+            .oldest_waiting_secs
+            .push((channel, oldest.map_or(0, |at| (now - at).max(0))));
+    }
+    Ok(backlog)
+}
+
 /// Sends a failed message again: due now, with a fresh count of tries.
 /// `false` (and nothing changes) unless it is failed and its text kept.
 pub async fn retry(conn: &mut AnyConnection, id: &str, now: i64) -> anyhow::Result<bool> {

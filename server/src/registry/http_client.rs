@@ -73,11 +73,20 @@ impl HttpRegistry {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, RegistryError> {
-        self.breaker.check()?;
-        let result = self.get_with_retries(path).await;
-        match &result {
-            Err(e) if e.is_transient() => self.breaker.record_failure(),
-            _ => self.breaker.record_success(),
+        crate::observe::series::registry_call();
+        let result = match self.breaker.check() {
+            Ok(()) => {
+                let result = self.get_with_retries(path).await;
+                match &result {
+                    Err(e) if e.is_transient() => self.breaker.record_failure(),
+                    _ => self.breaker.record_success(),
+                }
+                result
+            }
+            Err(refused) => Err(refused),
+        };
+        if let Err(error) = &result {
+            crate::observe::series::registry_failure(failure_label(error));
         }
         result
     }
@@ -136,6 +145,18 @@ impl HttpRegistry {
     }
 }
 
+/// A failure's label in the metrics: its kind, never its text.
+fn failure_label(error: &RegistryError) -> &'static str {
+    match error {
+        RegistryError::Timeout => "timeout",
+        RegistryError::Unavailable(_) => "unavailable",
+        RegistryError::CircuitOpen => "circuit_open",
+        RegistryError::Unauthorized => "unauthorized",
+        RegistryError::Protocol(_) => "protocol",
+        RegistryError::Database(_) => "database",
+    }
+}
+
 fn classify(error: reqwest::Error) -> RegistryError {
     if error.is_timeout() {
         RegistryError::Timeout
@@ -189,6 +210,7 @@ struct BreakerState {
 
 impl CircuitBreaker {
     pub fn new(threshold: u32, cooldown: Duration) -> Self {
+        crate::observe::series::registry_circuit(false);
         CircuitBreaker {
             threshold: threshold.max(1),
             cooldown,
@@ -217,6 +239,7 @@ impl CircuitBreaker {
 
     pub fn record_success(&self) {
         *self.lock() = BreakerState::default();
+        crate::observe::series::registry_circuit(false);
     }
 
     pub fn record_failure(&self) {
@@ -225,6 +248,9 @@ impl CircuitBreaker {
         state.trial_in_flight = false;
         if state.consecutive_failures >= self.threshold {
             state.open_until = Some(Instant::now() + self.cooldown);
+            // Open until a call succeeds again (after the cool-down, a
+            // trial call is let through; a failed one opens it again).
+            crate::observe::series::registry_circuit(true);
         }
     }
 
@@ -263,6 +289,36 @@ mod tests {
         breaker.record_success();
         assert!(breaker.check().is_ok());
         assert!(breaker.check().is_ok());
+    }
+
+    #[test]
+    fn the_metrics_show_the_circuit_open_until_a_call_succeeds() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        let open = || {
+            handle
+                .render()
+                .lines()
+                .find_map(|line| line.strip_prefix("usajili_registry_circuit_open "))
+                .map(str::to_string)
+        };
+        metrics::with_local_recorder(&recorder, || {
+            let breaker = CircuitBreaker::new(2, Duration::from_millis(10));
+            assert_eq!(open().as_deref(), Some("0"));
+            breaker.record_failure();
+            assert_eq!(open().as_deref(), Some("0"), "below the threshold");
+            breaker.record_failure();
+            assert_eq!(open().as_deref(), Some("1"));
+            std::thread::sleep(Duration::from_millis(20));
+            breaker.check().unwrap();
+            assert_eq!(
+                open().as_deref(),
+                Some("1"),
+                "a trial call is not yet a success"
+            );
+            breaker.record_success();
+            assert_eq!(open().as_deref(), Some("0"));
+        });
     }
 
     #[test]

@@ -173,6 +173,18 @@ impl PendingVerifications {
     }
 }
 
+/// How many verifications are still waiting for the registry, and how
+/// long, in seconds, the oldest has waited (0 when none waits): for the
+/// metrics (`observe`).
+pub async fn backlog(db: &AnyPool, now: i64) -> anyhow::Result<(i64, i64)> {
+    let (waiting, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM pending_verifications WHERE outcome IS NULL",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((waiting, oldest.map_or(0, |at| (now - at).max(0))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -548,6 +548,41 @@ impl TestApp {
     }
 }
 
+// ---- the outbox, as a stalled provider leaves it ---------------------------------------
+
+impl TestApp {
+    /// A message to `phone` queued `age` seconds ago and not due again for
+    /// an hour, as a provider that stopped answering leaves one between
+    /// retries: the worker claims only due messages, so it stays pending.
+    /// Queued and backdated in one transaction, so no worker sees it due.
+    pub async fn message_waiting_since(&self, phone: &str, age: i64) {
+        let mut tx = usajili::db::begin(&self.db).await.unwrap();
+        let to = usajili::messages::Recipient::Phone(phone.to_string());
+        let message = usajili::messages::Message::SignInCode {
+            code: "000000".into(),
+        };
+        let id = usajili::messages::outbox::enqueue(
+            &mut tx,
+            &self.cipher,
+            &to,
+            app::i18n::Locale::en,
+            &message,
+            now(),
+        )
+        .await
+        .unwrap();
+        // Written directly: only time and a failing provider make a message this old.
+        sqlx::query("UPDATE outbox SET created_at = $1, next_attempt_at = $2 WHERE id = $3")
+            .bind(now() - age)
+            .bind(now() + 3600)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
 // ---- readings of the outcome ---------------------------------------------------------
 
 impl TestApp {

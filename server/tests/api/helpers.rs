@@ -14,6 +14,9 @@ pub struct TestApp {
     /// The clock the app's requests read (the system clock, moved forward
     /// by [`TestApp::advance`]).
     pub clock: usajili::clock::Clock,
+    /// `http://127.0.0.1:PORT` of the metrics listener, when the
+    /// configuration set `metrics.addr`.
+    pub metrics_address: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -166,6 +169,9 @@ async fn build_app(adjust: impl FnOnce(&mut Config)) -> (TestApp, Application) {
     let db = app.db().clone();
     let cipher = app.cipher().clone();
     let clock = app.clock().clone();
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let message_log = std::path::PathBuf::from(&started_with.messages.log.target);
 
     let client = client_builder(&address).cookie_store(true).build().unwrap();
@@ -177,6 +183,7 @@ async fn build_app(adjust: impl FnOnce(&mut Config)) -> (TestApp, Application) {
         message_log,
         config: started_with,
         clock,
+        metrics_address,
         _dir: dir,
     };
     (test_app, app)

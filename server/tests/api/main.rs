@@ -22,6 +22,7 @@ mod forwarded;
 mod guardian_claims;
 mod helpers;
 mod load;
+mod metrics;
 mod nginx;
 mod outbox;
 mod pages;

@@ -7,6 +7,7 @@ use crate::http::AppState;
 use crate::http::citizen::{CitizenSession, OwnApplication, shown_booking};
 use crate::http::page::{Head, Now, PageError, PageResult, render, see_other};
 use crate::messages::Message;
+use crate::observe::series::{self as observe, BookingAction};
 use anyhow::Context;
 use app::calendar::appointment_label;
 use app::pages::booking::{AcknowledgementNotice, CancelView};
@@ -87,6 +88,7 @@ pub(super) async fn cancel_submit(
             }
             tx.commit().await.context("committing a cancellation")?;
             tracing::info!(application = %id, "booking cancelled");
+            observe::bookings(BookingAction::Cancelled, booking.kind.code(), 1);
             session
                 .appointment_cancelled(&id, booking.day, booking.slot)
                 .await?;

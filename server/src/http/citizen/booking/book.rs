@@ -12,6 +12,7 @@ use crate::http::AppState;
 use crate::http::citizen::{Citizen, OwnApplication, full_name};
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render, see_other, today};
 use crate::messages::Message;
+use crate::observe::series::{self as observe, BookingAction};
 use anyhow::Context;
 use app::calendar::parse_clock;
 use app::dates::CivilDate;
@@ -422,6 +423,12 @@ pub(super) async fn book(
         Outcome::Booked(made) => {
             let changed = members[0].replaces.is_some();
             tracing::info!(application = %id, people = made.len(), changed, "booked");
+            let action = if changed {
+                BookingAction::Changed
+            } else {
+                BookingAction::Made
+            };
+            observe::bookings(action, context.kind.code(), made.len());
             Ok(see_other(&booking_page))
         }
         Outcome::AlreadyBooked(_) => Ok(see_other(&booking_page)),
