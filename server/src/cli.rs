@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod staff;
+mod ussd;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -49,6 +50,9 @@ enum Command {
     /// Demonstration data (development only).
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// USSD: a handset in the terminal (`ussd simulate`).
+    #[command(subcommand)]
+    Ussd(ussd::UssdCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -153,6 +157,7 @@ impl Cli {
                 at,
             }) => demo_queue(&self.config, &centre, people, days_ahead, &at).await,
             Command::Staff(command) => staff::run(command, &self.config).await,
+            Command::Ussd(command) => ussd::run(command, &self.config).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,

@@ -222,6 +222,10 @@ pub struct Config {
     #[command(flatten)]
     pub retention: crate::retention::Policy,
 
+    /// USSD's settings (`ussd`).
+    #[command(flatten)]
+    pub ussd: crate::ussd::UssdSettings,
+
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
     #[arg(
         long,
