@@ -78,7 +78,7 @@ pub async fn reminders_stopped(
     app: &crate::citizen::applications::Stored,
 ) -> anyhow::Result<bool> {
     if let Some(contact) = &app.answers.contact {
-        return stopped(db, cipher, &contact.phone.to_string()).await;
+        return stopped(db, cipher, contact.phone.as_ref()).await;
     }
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM sms_stops s JOIN accounts a ON a.contact_index = s.contact_index WHERE a.id = $1",

@@ -183,13 +183,11 @@ impl Menus<'_> {
 
     /// The account signed in with this number, if there is one.
     async fn account(&self, caller: &Caller) -> anyhow::Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
-                .bind(&caller.index)
-                .fetch_optional(self.ussd.db)
-                .await
-                .context("finding the number's account")?,
-        )
+        sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
+            .bind(&caller.index)
+            .fetch_optional(self.ussd.db)
+            .await
+            .context("finding the number's account")
     }
 
     /// Every application this number may see.

@@ -179,7 +179,7 @@ impl Ussd<'_> {
         };
         let index = self
             .cipher
-            .blind_index(crate::crypto::columns::CONTACT_INDEX, &phone.to_string());
+            .blind_index(crate::crypto::columns::CONTACT_INDEX, phone.as_ref());
         let number = self
             .store()
             .number(&index)

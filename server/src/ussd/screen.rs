@@ -195,6 +195,17 @@ mod tests {
     use crate::ussd::texts::{ALL, T};
     use app::i18n::Locale;
 
+    /// Placeholders' values, as long as they are made on screen.
+    const VALUES: [(&str, &str); 7] = [
+        ("centre", "Huduma Centre GPO Nairobi"),
+        ("when", "Tue 14 Apr 2026, 09:30"),
+        ("reference", "KE-7H2K-9QXM"),
+        ("code", "*384*4321#"),
+        ("left", "2"),
+        ("count", "12"),
+        ("text", "KE-7H2K-9QXM: Visit booked"),
+    ];
+
     fn keys() -> Keys {
         Keys {
             more: "98 More".into(),
@@ -205,15 +216,7 @@ mod tests {
 
     #[test]
     fn every_ussd_text_in_both_languages_is_gsm7_and_fits_a_screen() {
-        // The longest a placeholder's value is made on screen.
-        let values = [
-            ("centre", "Huduma Centre GPO Nairobi"),
-            ("when", "Tue 14 Apr 2026, 09:30"),
-            ("reference", "KE-7H2K-9QXM"),
-            ("code", "*384*4321#"),
-            ("left", "2"),
-            ("count", "12"),
-        ];
+        let values = VALUES;
         for locale in [Locale::en, Locale::sw] {
             for text in ALL {
                 let filled = text.fill(locale, &values);
@@ -236,8 +239,9 @@ mod tests {
             let ussd = all["ussd"].as_object().expect("a ussd section");
             assert_eq!(ussd.len(), ALL.len());
             for (key, value) in ussd {
-                let text = value.as_str().unwrap();
-                assert!(is_gsm7(text), "ussd.{key}: {text:?}");
+                // Placeholders (braces are not GSM-7) filled as on screen.
+                let text = crate::ussd::texts::fill(value.as_str().unwrap(), &VALUES);
+                assert!(is_gsm7(&text), "ussd.{key}: {text:?}");
                 assert!(text.chars().count() <= 160, "ussd.{key}: {text:?}");
             }
         }

@@ -10,6 +10,7 @@ use crate::browser::*;
 use crate::helpers::{TestApp, spawn_app_with};
 use app::identifiers::CountyCode;
 use reqwest::StatusCode;
+use usajili::startup::Application;
 
 const TOKEN: &str = "a-ussd-callback-token-of-enough-length";
 const PIN: &str = "4821";
@@ -28,14 +29,14 @@ async fn ussd_app() -> TestApp {
 
 /// One step as the network posts it, from a client with no `Origin`.
 async fn post_step(
-    app: &TestApp,
+    base: &str,
     token: &str,
     session: &str,
     phone: &str,
     text: &str,
 ) -> reqwest::Response {
     reqwest::Client::new()
-        .post(app.url(&format!("/ussd/africastalking/{token}")))
+        .post(format!("{base}/ussd/africastalking/{token}"))
         .form(&[
             ("sessionId", session),
             ("serviceCode", "*384*4321#"),
@@ -49,17 +50,18 @@ async fn post_step(
 }
 
 /// A handset in one USSD session.
-struct Phone<'a> {
-    app: &'a TestApp,
+struct Phone {
+    /// The server process the next step goes to.
+    base: String,
     number: String,
     session: String,
     typed: Vec<String>,
 }
 
-impl<'a> Phone<'a> {
-    fn new(app: &'a TestApp, number: &str) -> Self {
+impl Phone {
+    fn new(app: &TestApp, number: &str) -> Self {
         Phone {
-            app,
+            base: app.address.clone(),
             number: number.to_string(),
             session: format!("ATUid_{}", rand::random::<u64>()),
             typed: Vec::new(),
@@ -68,7 +70,7 @@ impl<'a> Phone<'a> {
 
     async fn send(&self) -> String {
         let response = post_step(
-            self.app,
+            &self.base,
             TOKEN,
             &self.session,
             &self.number,
@@ -203,8 +205,8 @@ async fn three_wrong_pins_lock_the_number_for_the_day_even_when_they_race() {
         let app = &app;
         async move {
             let session = format!("race-{i}");
-            post_step(app, TOKEN, &session, "+254712300002", "").await;
-            post_step(app, TOKEN, &session, "+254712300002", "1111")
+            post_step(&app.address, TOKEN, &session, "+254712300002", "").await;
+            post_step(&app.address, TOKEN, &session, "+254712300002", "1111")
                 .await
                 .text()
                 .await
@@ -411,7 +413,7 @@ async fn every_bad_input_gets_a_screen_saying_what_to_do() {
 
     // 10 KB of `*`.
     let stars = "*".repeat(10 * 1024);
-    let response = post_step(&app, TOKEN, &phone.session, &phone.number, &stars).await;
+    let response = post_step(&app.address, TOKEN, &phone.session, &phone.number, &stars).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body = response.text().await.unwrap();
     assert!(body.starts_with("END That was too long"), "{body}");
@@ -436,7 +438,7 @@ async fn a_session_id_replayed_from_another_number_is_a_fresh_harmless_session()
 
     // Another number posts the owner's session id and everything typed.
     let replay = post_step(
-        &app,
+        &app.address,
         TOKEN,
         &owner.session,
         "+254712300011",
@@ -452,7 +454,7 @@ async fn a_session_id_replayed_from_another_number_is_a_fresh_harmless_session()
     );
     assert!(!replay.contains(&reference));
     let next = format!("{}*1", owner.typed.join("*"));
-    let replay = post_step(&app, TOKEN, &owner.session, "+254712300011", &next)
+    let replay = post_step(&app.address, TOKEN, &owner.session, "+254712300011", &next)
         .await
         .text()
         .await
@@ -468,7 +470,7 @@ async fn a_session_id_replayed_from_another_number_is_a_fresh_harmless_session()
 async fn a_step_with_a_wrong_token_is_not_found_and_needs_no_origin_with_the_right_one() {
     let app = ussd_app().await;
     let response = post_step(
-        &app,
+        &app.address,
         "a-wrong-token-of-enough-length",
         "s1",
         "+254712300012",
@@ -477,11 +479,11 @@ async fn a_step_with_a_wrong_token_is_not_found_and_needs_no_origin_with_the_rig
     .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.rows_in("ussd_sessions").await, 0);
-    let response = post_step(&app, TOKEN, "s1", "+254712300012", "").await;
+    let response = post_step(&app.address, TOKEN, "s1", "+254712300012", "").await;
     assert_eq!(response.status(), StatusCode::OK);
 
     let unconfigured = spawn_app_with(|_| ()).await;
-    let response = post_step(&unconfigured, TOKEN, "s1", "+254712300012", "").await;
+    let response = post_step(&unconfigured.address, TOKEN, "s1", "+254712300012", "").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
@@ -511,4 +513,23 @@ async fn a_session_cut_off_part_way_is_offered_to_resume_within_ten_minutes() {
         again.contains("My applications") && !again.contains("stopped part-way"),
         "{again}"
     );
+}
+
+#[tokio::test]
+async fn each_step_may_be_answered_by_another_server_process_sharing_the_database() {
+    let app = ussd_app().await;
+    let (_, id) = app.verified_citizen("0712300014").await;
+    let reference = app.reference_of(&id).await;
+    let second = Application::build(app.config.clone()).await.unwrap();
+    let other = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until_stopped());
+
+    let mut phone = Phone::new(&app, "+254712300014");
+    phone.set_up().await;
+    phone.base = other;
+    let list = phone.press("1").await;
+    assert!(list.contains(&reference), "{list}");
+    phone.base = app.address.clone();
+    let detail = phone.press("1").await;
+    assert!(detail.contains("Checked: book a visit"), "{detail}");
 }
