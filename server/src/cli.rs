@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod staff;
+mod ussd;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -63,6 +64,9 @@ enum Command {
     /// Demonstration data (development only).
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// USSD: a handset in the terminal (`ussd simulate`).
+    #[command(subcommand)]
+    Ussd(ussd::UssdCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -169,6 +173,7 @@ impl Cli {
             Command::Staff(command) => staff::run(command, &self.config).await,
             Command::Backup { out } => backup(&self.config, &out).await,
             Command::Restore { from } => restore(&self.config, &from).await,
+            Command::Ussd(command) => ussd::run(command, &self.config).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,

@@ -225,6 +225,9 @@ pub struct Config {
     /// Where the metrics are served, if anywhere (`observe`).
     #[command(flatten)]
     pub metrics: crate::observe::MetricsSettings,
+    /// USSD's settings (`ussd`).
+    #[command(flatten)]
+    pub ussd: crate::ussd::UssdSettings,
 
     /// Where cargo-leptos put the compiled site (WASM, JS, CSS, public files).
     #[arg(

@@ -20,6 +20,8 @@ pub mod rate_limit;
 pub mod registry;
 pub mod reminders;
 pub mod retention;
+pub mod sms_inbound;
 pub mod staff;
 pub mod startup;
 pub mod telemetry;
+pub mod ussd;

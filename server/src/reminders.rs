@@ -106,6 +106,9 @@ impl Reminders<'_> {
             let Some(reference) = app.reference.clone() else {
                 continue;
             };
+            // A number that sent STOP gets no reminders (the booking is
+            // claimed all the same, so it is not looked at again).
+            let stopped = crate::sms_inbound::reminders_stopped(self.db, self.cipher, &app).await?;
             let slot = crate::booking::bookings::stored_slot(slot)?;
             let message = Message::AppointmentReminder {
                 reference,
@@ -126,6 +129,10 @@ impl Reminders<'_> {
             if claimed != 1 {
                 // Another process claimed it first.
                 tx.rollback().await?;
+                continue;
+            }
+            if stopped {
+                tx.commit().await?;
                 continue;
             }
             applications

@@ -11,8 +11,10 @@ mod notice;
 mod page;
 mod security;
 pub mod session_store;
+mod sms_inbound;
 mod staff;
 mod state;
+mod ussd;
 
 pub use client_addr::ClientAddr;
 pub use state::AppState;
@@ -106,6 +108,10 @@ pub fn router(state: AppState) -> Router {
         // sessions, and exempt from the same-origin rule
         // (`security::MACHINE_ROUTES`); a secret in the path instead.
         .merge(messages::router())
+        // USSD steps and citizens' texts come from the same provider,
+        // checked the same way.
+        .merge(ussd::router())
+        .merge(sms_inbound::router())
         // The staff console has sessions of its own, apart from citizens'.
         .merge(staff::router(&state))
         .merge(pages)

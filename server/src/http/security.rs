@@ -91,7 +91,15 @@ pub async fn headers(
 /// requests come from in its own way; keep this list to such routes.
 /// - `/messages/delivery/`: the SMS provider's delivery reports, with a
 ///   secret token in the path compared in constant time (`http/messages.rs`).
-const MACHINE_ROUTES: [&str; 1] = ["/messages/delivery/"];
+/// - `/ussd/africastalking/`: the same provider's USSD steps, with the same
+///   token (`http/ussd.rs`).
+/// - `/sms/africastalking/`: citizens' texts to the short code, forwarded
+///   by the same provider with the same token (`http/sms_inbound.rs`).
+const MACHINE_ROUTES: [&str; 3] = [
+    "/messages/delivery/",
+    "/ussd/africastalking/",
+    "/sms/africastalking/",
+];
 
 /// Refuses (403) a request that changes things (POST, PUT, PATCH, DELETE)
 /// unless it says it comes from this site: its `Origin` (or, without one,

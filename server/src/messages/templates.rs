@@ -65,6 +65,9 @@ pub enum Message {
     /// To a member of staff: a new (temporary) password was set on their
     /// account.
     StaffPasswordSet,
+    /// The answer to a citizen's text to the short code (`sms_inbound`),
+    /// its words from the locale files.
+    SmsReply { text: String },
 }
 
 impl std::fmt::Debug for Message {
@@ -94,6 +97,7 @@ impl Message {
             Message::CardCollected { .. } => "card_collected",
             Message::StaffAuthenticatorEnrolled => "staff_authenticator_enrolled",
             Message::StaffAuthenticatorReset => "staff_authenticator_reset",
+            Message::SmsReply { .. } => "sms_reply",
             Message::StaffPasswordSet => "staff_password_set",
         }
     }
@@ -142,6 +146,7 @@ impl Message {
                 td_string!(locale, messages.staff_authenticator_reset)
             }
             Message::StaffPasswordSet => td_string!(locale, messages.staff_password_set),
+            Message::SmsReply { .. } => td_string!(locale, messages.sms_reply),
         };
         let mut text = template.to_string();
         for (name, value) in self.values(locale) {
@@ -164,6 +169,7 @@ impl Message {
             Message::StaffAuthenticatorEnrolled
             | Message::StaffAuthenticatorReset
             | Message::StaffPasswordSet => Vec::new(),
+            Message::SmsReply { text } => vec![("text", text.clone())],
             Message::CardReady { reference, centre }
             | Message::BookingCancelledByCentre { reference, centre } => {
                 vec![("reference", reference.clone()), ("centre", centre.clone())]
@@ -258,6 +264,9 @@ mod tests {
             Message::StaffAuthenticatorEnrolled,
             Message::StaffAuthenticatorReset,
             Message::StaffPasswordSet,
+            Message::SmsReply {
+                text: "HN-7KQ2-M9XD: Visit booked".into(),
+            },
         ]
     }
 
@@ -279,6 +288,7 @@ mod tests {
                 Message::StaffAuthenticatorEnrolled
                 | Message::StaffAuthenticatorReset
                 | Message::StaffPasswordSet => "Usajili".to_string(),
+                Message::SmsReply { text } => text.clone(),
             };
             let (en, sw) = (message.text(Locale::en), message.text(Locale::sw));
             assert_ne!(en, sw, "{message:?}");

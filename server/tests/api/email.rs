@@ -301,6 +301,9 @@ fn every_message() -> Vec<Message> {
         Message::StaffAuthenticatorEnrolled,
         Message::StaffAuthenticatorReset,
         Message::StaffPasswordSet,
+        Message::SmsReply {
+            text: format!("{}: Visit booked", reference()),
+        },
     ];
     // No wildcard: a new kind of message does not compile until it is listed above.
     for message in &messages {
@@ -318,7 +321,8 @@ fn every_message() -> Vec<Message> {
             | Message::CardCollected { .. }
             | Message::StaffAuthenticatorEnrolled
             | Message::StaffAuthenticatorReset
-            | Message::StaffPasswordSet => {}
+            | Message::StaffPasswordSet
+            | Message::SmsReply { .. } => {}
         }
     }
     messages

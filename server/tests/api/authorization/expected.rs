@@ -73,6 +73,8 @@ pub const EXPECTED: &[(&str, &str, Who)] = &[
         "/messages/delivery/africastalking/{token}",
         Who::TokenHolder,
     ),
+    ("POST", "/ussd/africastalking/{token}", Who::TokenHolder),
+    ("POST", "/sms/africastalking/{token}", Who::TokenHolder),
     // Citizens
     ("POST", "/sign-out", Who::Anyone),
     ("GET", "/applications", Who::Citizen),
