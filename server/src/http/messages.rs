@@ -14,7 +14,7 @@
 
 use super::AppState;
 use crate::messages::outbox::{self, DeliveryOutcome};
-use crate::messages::transport::sms::{Delivery, DeliveryReport, callback_token_matches};
+use crate::messages::transport::sms::{Delivery, DeliveryReport};
 use axum::{
     Router,
     body::Bytes,
@@ -40,11 +40,7 @@ async fn africastalking_delivery(
     Path(token): Path<String>,
     body: Bytes,
 ) -> StatusCode {
-    let Some(configured) = state.config.messages.sms.usable_callback_token() else {
-        return StatusCode::NOT_FOUND;
-    };
-    if !callback_token_matches(configured, &token) {
-        tracing::warn!("a delivery report with a wrong token was refused");
+    if !state.provider_callback_allowed(&token, "delivery report") {
         return StatusCode::NOT_FOUND;
     }
     let Ok(report) = serde_urlencoded::from_bytes::<DeliveryReport>(&body) else {

@@ -11,7 +11,6 @@
 //! retrying it; neither the number nor the text is logged.
 
 use super::AppState;
-use crate::messages::transport::sms::callback_token_matches;
 use crate::sms_inbound::Inbound;
 use axum::{
     Router,
@@ -43,11 +42,7 @@ async fn africastalking_sms(
     Path(token): Path<String>,
     body: Bytes,
 ) -> StatusCode {
-    let Some(configured) = state.config.messages.sms.usable_callback_token() else {
-        return StatusCode::NOT_FOUND;
-    };
-    if !callback_token_matches(configured, &token) {
-        tracing::warn!("an incoming SMS with a wrong token was refused");
+    if !state.provider_callback_allowed(&token, "incoming SMS") {
         return StatusCode::NOT_FOUND;
     }
     let Ok(text) = serde_urlencoded::from_bytes::<Text>(&body) else {

@@ -36,6 +36,25 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Whether a call to one of Africa's Talking's callbacks (delivery
+    /// reports, incoming SMS, USSD steps) carries our secret token
+    /// (`USAJILI_AT_CALLBACK_TOKEN`, compared in constant time). Without a
+    /// token configured no call is; a wrong token is logged, naming the
+    /// callback, never the token. Each callback answers a refusal with 404.
+    pub fn provider_callback_allowed(&self, token: &str, callback: &'static str) -> bool {
+        let Some(configured) = self.config.messages.sms.usable_callback_token() else {
+            return false;
+        };
+        let allowed = crate::messages::transport::sms::callback_token_matches(configured, token);
+        if !allowed {
+            tracing::warn!(
+                callback,
+                "a provider callback with a wrong token was refused"
+            );
+        }
+        allowed
+    }
+
     pub fn applications(&self) -> Applications<'_> {
         Applications {
             db: &self.db,

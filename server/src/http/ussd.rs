@@ -13,7 +13,6 @@
 //! logged.
 
 use super::AppState;
-use crate::messages::transport::sms::callback_token_matches;
 use crate::ussd::{Reply, Request, Ussd};
 use axum::{
     Router,
@@ -58,11 +57,7 @@ async fn africastalking_ussd(
     Path(token): Path<String>,
     body: Body,
 ) -> Response {
-    let Some(configured) = state.config.messages.sms.usable_callback_token() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    if !callback_token_matches(configured, &token) {
-        tracing::warn!("a USSD step with a wrong token was refused");
+    if !state.provider_callback_allowed(&token, "USSD step") {
         return StatusCode::NOT_FOUND.into_response();
     }
     let code = state.config.ussd.code.clone();
