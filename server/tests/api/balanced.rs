@@ -9,11 +9,10 @@
 use crate::helpers::{TestApp, unserved_app};
 use crate::load::{self, CENTRE, SLOTS};
 use crate::nginx::{start_nginx, tls_client};
-use crate::processes::ServerProcess;
+use crate::processes::{ServerProcess, sends_by_id};
 use reqwest::StatusCode;
-use std::collections::HashMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn site_root() -> String {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site");
@@ -124,23 +123,8 @@ async fn balanced(app: &TestApp) {
     assert_eq!(app.rows_in("bookings").await, people.len() as i64);
 
     // Each message goes exactly once, although both processes run the outbox.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while app
-        .rows_in("outbox WHERE state IN ('pending', 'sending')")
-        .await
-        > 0
-    {
-        assert!(Instant::now() < deadline, "the outbox did not drain");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut sent: HashMap<String, usize> = HashMap::new();
-    for log in servers.iter().flat_map(ServerProcess::message_logs) {
-        for line in std::fs::read_to_string(log).unwrap_or_default().lines() {
-            if let Some(id) = line.split(" id=").nth(1).and_then(|r| r.split(' ').next()) {
-                *sent.entry(id.to_string()).or_default() += 1;
-            }
-        }
-    }
+    app.wait_until_outbox_drained(Duration::from_secs(30)).await;
+    let sent = sends_by_id(&servers);
     let queued = app.rows_in("outbox").await as usize;
     assert_eq!(queued, people.len(), "one message per booking");
     assert_eq!(sent.len(), queued, "every message sent");

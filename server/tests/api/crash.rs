@@ -14,7 +14,7 @@
 
 use crate::helpers::{TestApp, unserved_app};
 use crate::load::{self, CENTRE, SLOTS};
-use crate::processes::ServerProcess;
+use crate::processes::{ServerProcess, sends_by_id};
 use reqwest::StatusCode;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -233,33 +233,12 @@ async fn check_messages(app: &TestApp, servers: &[ServerProcess]) {
 
     // The restarted servers send what is queued (a message the killed one
     // was sending waits out its lease first).
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while app
-        .rows_in("outbox WHERE state IN ('pending', 'sending')")
-        .await
-        > 0
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the outbox did not drain"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    app.wait_until_outbox_drained(Duration::from_secs(90)).await;
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM outbox")
         .fetch_all(&app.db)
         .await
         .unwrap();
-    let written: String = servers
-        .iter()
-        .flat_map(ServerProcess::message_logs)
-        .map(|log| std::fs::read_to_string(log).unwrap_or_default())
-        .collect();
-    let mut sent: HashMap<&str, usize> = HashMap::new();
-    for line in written.lines() {
-        if let Some(id) = line.split(" id=").nth(1).and_then(|r| r.split(' ').next()) {
-            *sent.entry(id).or_default() += 1;
-        }
-    }
+    let sent = sends_by_id(servers);
     let unsent: Vec<&String> = ids
         .iter()
         .filter(|id| !sent.contains_key(id.as_str()))

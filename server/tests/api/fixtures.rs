@@ -586,6 +586,23 @@ impl TestApp {
 // ---- readings of the outcome ---------------------------------------------------------
 
 impl TestApp {
+    /// Waits until no message is pending or being sent (failing the test
+    /// after `within`): the running servers' workers have sent everything.
+    pub async fn wait_until_outbox_drained(&self, within: std::time::Duration) {
+        let deadline = std::time::Instant::now() + within;
+        while self
+            .rows_in("outbox WHERE state IN ('pending', 'sending')")
+            .await
+            > 0
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the outbox did not drain"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// How many rows `table` holds (`table` may end in a `WHERE`
     /// condition: `"bookings WHERE live = 1"`).
     pub async fn rows_in(&self, table: &str) -> i64 {

@@ -3,6 +3,7 @@
 //! tests use it, and the scale benchmark (`examples/scale_bench.rs`), which
 //! includes this file: it names nothing of the test crate.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -128,6 +129,20 @@ impl ServerProcess {
         assert!(self.child.is_none(), "kill it first");
         self.launch().await;
     }
+}
+
+/// How many times each message was sent, by its outbox id, in every
+/// message log the `servers` wrote (the `log` transport's `id=` field).
+pub fn sends_by_id(servers: &[ServerProcess]) -> HashMap<String, usize> {
+    let mut sent = HashMap::new();
+    for log in servers.iter().flat_map(ServerProcess::message_logs) {
+        for line in std::fs::read_to_string(log).unwrap_or_default().lines() {
+            if let Some(id) = line.split(" id=").nth(1).and_then(|r| r.split(' ').next()) {
+                *sent.entry(id.to_string()).or_default() += 1;
+            }
+        }
+    }
+    sent
 }
 
 /// The `usajili` binary: cargo's for the tests, `USAJILI_BIN` (or the
