@@ -52,8 +52,9 @@ impl Clock {
         }
     }
 
-    /// Moves the clock forward by `secs` (tests only: the server never
-    /// moves its own clock).
+    /// Moves the clock forward by `secs` (tests, and once at start for
+    /// `USAJILI_CLOCK_OFFSET_SECS`, a benchmark's setting: the server never
+    /// moves its own clock while it runs).
     pub fn advance(&self, secs: i64) {
         self.secs.fetch_add(secs, Ordering::SeqCst);
     }

@@ -200,6 +200,19 @@ pub struct Config {
     )]
     pub booking_cutoff_minutes: i64,
 
+    /// Benchmarks and tests only: this process's clock runs this many
+    /// seconds ahead of the system's (requests and background jobs alike),
+    /// so that a benchmark can make reminders and no-shows fall due in real
+    /// `usajili serve` processes. Production refuses anything but 0.
+    #[arg(
+        long,
+        env = "USAJILI_CLOCK_OFFSET_SECS",
+        default_value_t = 0,
+        global = true,
+        hide = true
+    )]
+    pub clock_offset_secs: i64,
+
     /// A citizen's session ends this many hours after sign-in, however
     /// active (besides ending after 30 minutes without a request).
     #[arg(

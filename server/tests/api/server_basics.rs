@@ -177,3 +177,28 @@ async fn livez_answers_without_the_database() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ok");
 }
+
+#[tokio::test]
+async fn a_clock_offset_moves_the_servers_clock_ahead_and_production_refuses_it() {
+    let app = spawn_app().await;
+    let mut config = app.config.clone();
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.clock_offset_secs = 86_400;
+    let ahead = usajili::startup::Application::build(config.clone())
+        .await
+        .unwrap();
+    let lead = ahead.clock().now() - usajili::clock::unix_now();
+    assert!((86_399..=86_401).contains(&lead), "{lead}");
+
+    config.environment = usajili::config::Environment::Production;
+    config.https = true;
+    config.trusted_proxies = usajili::config::TrustedProxies::parse("127.0.0.1/32").unwrap();
+    let error = usajili::startup::Application::build(config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        format!("{error:#}").contains("refuses USAJILI_CLOCK_OFFSET_SECS"),
+        "{error:#}"
+    );
+}
