@@ -335,15 +335,15 @@ impl Accounts<'_> {
         let enrolled = ENROLLED.map(|s| format!("'{}'", s.code())).join(", ");
         let mut tx = crate::db::begin(self.db).await?;
         // The first statement writes (SQLite takes its write lock at once).
-        let bookings_cancelled = sqlx::query(&format!(
+        let cancelled_kinds: Vec<String> = sqlx::query_scalar(&format!(
             "UPDATE bookings SET live = 0, status = 'cancelled', ended_at = $2 WHERE live = 1 AND application_id IN \
-             (SELECT id FROM applications WHERE account_id = $1 AND state NOT IN ({enrolled}))"
+             (SELECT id FROM applications WHERE account_id = $1 AND state NOT IN ({enrolled})) RETURNING kind"
         ))
         .bind(account)
         .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .fetch_all(&mut *tx)
+        .await?;
+        let bookings_cancelled = u64::try_from(cancelled_kinds.len())?;
         sqlx::query(&format!(
             "DELETE FROM pending_verifications WHERE id IN (SELECT pending_verification_id FROM applications \
              WHERE account_id = $1 AND state NOT IN ({enrolled}))"
@@ -464,6 +464,14 @@ impl Accounts<'_> {
         .record_in(&mut tx, &event, now)
         .await?;
         tx.commit().await?;
+        for kind in cancelled_kinds {
+            let kind = crate::booking::bookings::Kind::try_from(kind)?;
+            crate::observe::series::bookings(
+                crate::observe::series::BookingAction::CancelledByAccountDeletion,
+                kind.code(),
+                1,
+            );
+        }
         Ok(deleted)
     }
 }

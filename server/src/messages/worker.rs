@@ -14,9 +14,10 @@
 
 use super::outbox::short;
 use super::templates::SIGN_IN_CODE;
-use super::transport::{Outgoing, Recipient, Transport, TransportError};
+use super::transport::{Channel, Outgoing, Recipient, Transport, TransportError};
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
+use crate::observe::series::{self as observe, Delivery};
 use app::i18n::Locale;
 use sqlx::AnyPool;
 use std::sync::Arc;
@@ -110,6 +111,7 @@ impl OutboxWorker {
         .await?;
         let kind = row.kind.as_str();
         let attempts = row.attempts + 1;
+        let channel = Channel::from_code(&row.channel).map_or("other", |c| c.code());
 
         let result = match self.open(&row) {
             Ok((to, text, locale)) => {
@@ -145,6 +147,7 @@ impl OutboxWorker {
                 .bind(id)
                 .execute(&self.db)
                 .await?;
+                observe::outbox_delivery(channel, Delivery::Sent);
                 tracing::info!(message_id = %id, kind, state = "sent", attempts, transport = self.transport.name(), "message sent");
                 // The provider may have reported on it already.
                 if let Some(provider_id) = &sent.provider_id
@@ -173,6 +176,7 @@ impl OutboxWorker {
                     .bind(id)
                     .execute(&self.db)
                     .await?;
+                    observe::outbox_delivery(channel, Delivery::Failed);
                     tracing::warn!(message_id = %id, kind, state = "failed", attempts, error = %reason, "message given up");
                 } else {
                     let next = now + retry_delay(attempts, rand::random::<f64>());
@@ -187,6 +191,7 @@ impl OutboxWorker {
                     .bind(id)
                     .execute(&self.db)
                     .await?;
+                    observe::outbox_delivery(channel, Delivery::Retried);
                     tracing::info!(message_id = %id, kind, state = "pending", attempts, next_attempt_at = next, error = %reason, "message not sent; will try again");
                 }
                 Ok(false)

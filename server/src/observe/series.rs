@@ -20,6 +20,7 @@ pub const SIGN_IN_CODES_REFUSED: &str = "usajili_sign_in_codes_refused_total";
 pub const REGISTRY_CALLS: &str = "usajili_registry_calls_total";
 pub const REGISTRY_FAILURES: &str = "usajili_registry_failures_total";
 pub const REGISTRY_CIRCUIT_OPEN: &str = "usajili_registry_circuit_open";
+pub const OUTBOX_DELIVERIES: &str = "usajili_outbox_deliveries_total";
 pub const JOB_RUNS: &str = "usajili_job_runs_total";
 pub const JOB_FAILURES: &str = "usajili_job_failures_total";
 pub const JOB_DURATION: &str = "usajili_job_duration_seconds";
@@ -51,10 +52,11 @@ pub const SAMPLED: [&str; 9] = [
 ];
 
 /// The series recorded as things happen.
-pub const RECORDED: [&str; 12] = [
+pub const RECORDED: [&str; 13] = [
     HTTP_REQUESTS,
     HTTP_DURATION,
     BOOKINGS,
+    OUTBOX_DELIVERIES,
     SIGN_IN_CODES_SENT,
     SIGN_IN_CODES_REFUSED,
     REGISTRY_CALLS,
@@ -113,26 +115,46 @@ pub fn method_label(method: &http::Method) -> &'static str {
 /// What happened to a booking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BookingAction {
+    /// Made online by the citizen.
     Made,
+    /// Changed online by the citizen.
     Changed,
+    /// Cancelled online by the citizen.
     Cancelled,
+    /// Moved to another time by a supervisor's capacity change or closure.
+    MovedByCentre,
+    /// Cancelled by a capacity change or closure that left no time for it
+    /// (the person is asked to book again).
+    CancelledByCentre,
+    /// Cancelled because the citizen deleted their account.
+    CancelledByAccountDeletion,
 }
 
 impl BookingAction {
-    const ALL: [BookingAction; 3] = [Self::Made, Self::Changed, Self::Cancelled];
+    const ALL: [BookingAction; 6] = [
+        Self::Made,
+        Self::Changed,
+        Self::Cancelled,
+        Self::MovedByCentre,
+        Self::CancelledByCentre,
+        Self::CancelledByAccountDeletion,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             Self::Made => "made",
             Self::Changed => "changed",
             Self::Cancelled => "cancelled",
+            Self::MovedByCentre => "moved_by_centre",
+            Self::CancelledByCentre => "cancelled_by_centre",
+            Self::CancelledByAccountDeletion => "cancelled_by_account_deletion",
         }
     }
 }
 
-/// `people` appointments (one per person of a family) made, changed or
-/// cancelled, of `kind` (`enrolment`, `collection`); counted once the
-/// transaction committed.
+/// `people` appointments (one per person of a family) made, changed,
+/// cancelled or moved, of `kind` (`enrolment`, `collection`); counted once
+/// the transaction committed.
 pub fn bookings(action: BookingAction, kind: &'static str, people: usize) {
     counter!(BOOKINGS, "action" => action.label(), "kind" => kind).increment(people as u64);
 }
@@ -145,6 +167,35 @@ pub fn sign_in_code_sent(channel: &'static str) {
 /// A sign-in code refused by one of its limits (`limit` names which).
 pub fn sign_in_code_refused(limit: &'static str) {
     counter!(SIGN_IN_CODES_REFUSED, "limit" => limit).increment(1);
+}
+
+/// What became of one try of the outbox worker to send a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The transport took it.
+    Sent,
+    /// It failed this time and will be tried again.
+    Retried,
+    /// Given up (`failed`): a permanent refusal, or the last try.
+    Failed,
+}
+
+impl Delivery {
+    const ALL: [Delivery; 3] = [Self::Sent, Self::Retried, Self::Failed];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Retried => "retried",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// One try of the outbox worker on `channel` (`sms`, `email`), counted
+/// once its outcome is recorded in the outbox.
+pub fn outbox_delivery(channel: &'static str, outcome: Delivery) {
+    counter!(OUTBOX_DELIVERIES, "channel" => channel, "outcome" => outcome.label()).increment(1);
 }
 
 /// One call to the registry's HTTP API (its retries inside it included).
@@ -197,7 +248,11 @@ pub(super) fn describe() {
     );
     describe_counter!(
         BOOKINGS,
-        "Appointments made, changed or cancelled online (one per person), by action and kind."
+        "Appointments made, changed or cancelled (one per person), by action (online by the citizen, by the centre, by an account's deletion) and kind."
+    );
+    describe_counter!(
+        OUTBOX_DELIVERIES,
+        "Tries of the outbox worker to send a message, by channel and outcome (sent, retried, failed)."
     );
     describe_counter!(
         SIGN_IN_CODES_SENT,
@@ -241,6 +296,10 @@ pub(super) fn describe() {
     }
     for channel in ["sms", "email"] {
         counter!(SIGN_IN_CODES_SENT, "channel" => channel).increment(0);
+        for outcome in Delivery::ALL {
+            counter!(OUTBOX_DELIVERIES, "channel" => channel, "outcome" => outcome.label())
+                .increment(0);
+        }
     }
     for limit in SIGN_IN_LIMITS {
         counter!(SIGN_IN_CODES_REFUSED, "limit" => limit).increment(0);

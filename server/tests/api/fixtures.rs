@@ -68,9 +68,15 @@ pub fn later_today() -> u16 {
 /// The app for the staff console: cheap argon2 parameters (the defaults
 /// are unit-tested) and a registry knowing Wanjiru, Peter and Amina.
 pub async fn console() -> TestApp {
+    console_with(|_| ()).await
+}
+
+/// [`console`], with more settings.
+pub async fn console_with(adjust: impl FnOnce(&mut usajili::config::Config)) -> TestApp {
     let app = spawn_app_with(|c| {
         c.staff.argon2_memory_kib = 1024;
         c.staff.argon2_iterations = 1;
+        adjust(c);
     })
     .await;
     with_registry(&app).await;

@@ -1,5 +1,6 @@
 //! `/metrics` on its own listener: a booking, sign-in codes and a 404 move
-//! the counters; the outbox, pending verifications and the last audit
+//! the counters, and so do bookings moved by a closure or cancelled with
+//! their account, and the outbox worker's sends; the outbox, pending verifications and the last audit
 //! verification are read from the database when scraped; the route label
 //! is the pattern; no reference, phone number or name is in the scrape;
 //! and the portal itself does not serve `/metrics`.
@@ -11,7 +12,7 @@
 //! are exact.
 
 use crate::browser::*;
-use crate::fixtures::now;
+use crate::fixtures::{PETER, console_with, now};
 use crate::helpers::{TestApp, spawn_app_with};
 use app::calendar::holiday_on;
 use app::dates::CivilDate;
@@ -252,5 +253,73 @@ async fn metrics_count_a_booking_and_sign_in_codes_without_personal_data() {
         "Wanjiru",
     ] {
         assert!(!after.contains(personal), "{personal} is in the scrape");
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_bookings_moved_by_a_closure_or_cancelled_with_an_account_and_each_send() {
+    let app = console_with(|c| c.metrics.addr = Some("127.0.0.1:0".parse().unwrap())).await;
+    let supervisor = app
+        .signed_in_staff(
+            "supervisor@gpo.go.ke",
+            usajili::staff::Role::Supervisor,
+            Some("gpo"),
+        )
+        .await;
+    let day = open_weekday(1);
+    let peter = app.verified_applicant("0712000051", &PETER).await;
+    app.booked_directly(&peter, "gpo", "enrolment", day, 14 * 60)
+        .await;
+    let (leaver, leaving) = app.verified_citizen("0712000052").await;
+    app.booked_directly(&leaving, "gpo", "enrolment", day, 9 * 60)
+        .await;
+    let before = scrape(&app).await;
+
+    // The afternoon closes: Peter's booking moves to the next open day.
+    let closure = [
+        ("closure-day", day.day().to_string()),
+        ("closure-month", day.month().to_string()),
+        ("closure-year", day.year().to_string()),
+        ("reason", "Power maintenance by Kenya Power".to_string()),
+        ("span", "part".to_string()),
+        ("from", "13:00".to_string()),
+        ("to", "17:00".to_string()),
+        ("confirm", "yes".to_string()),
+    ];
+    let pairs: Vec<(&str, &str)> = closure.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = supervisor.post("/staff/capacity/closures", &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_ne!(app.live_bookings(&peter).await[0].1, day.to_string());
+    // The other citizen deletes their account, and their booking with it.
+    let response = leaver.delete_account("0712000052").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    app.wait_for_message("booking_moved_by_centre").await;
+    app.wait_until_outbox_drained(std::time::Duration::from_secs(10))
+        .await;
+
+    let after = scrape(&app).await;
+    let rise = |name: &str, labels: &[(&str, &str)]| {
+        value(&after, name, labels) - value(&before, name, labels)
+    };
+    let moved = [("action", "moved_by_centre"), ("kind", "enrolment")];
+    assert!(rise("usajili_bookings_total", &moved) >= 1.0);
+    let deleted = [
+        ("action", "cancelled_by_account_deletion"),
+        ("kind", "enrolment"),
+    ];
+    assert!(rise("usajili_bookings_total", &deleted) >= 1.0);
+    assert!(has(
+        &after,
+        "usajili_bookings_total",
+        &[("action", "cancelled_by_centre"), ("kind", "collection")]
+    ));
+    // The move's message and the deletion's code, at least, were sent.
+    let sent = [("channel", "sms"), ("outcome", "sent")];
+    assert!(rise("usajili_outbox_deliveries_total", &sent) >= 2.0);
+    for outcome in ["retried", "failed"] {
+        for channel in ["sms", "email"] {
+            let labels = [("channel", channel), ("outcome", outcome)];
+            assert!(has(&after, "usajili_outbox_deliveries_total", &labels));
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::http::AppState;
 use crate::http::ClientAddr;
 use crate::http::page::{Head, Now, PageError, PageForm, PageResult, render_at, see_other, today};
 use crate::messages::Message;
+use crate::observe::series::{self as observe, BookingAction};
 use crate::staff::StaffMember;
 use crate::staff::capacity::{Capacity, Change, Plan, rules_of};
 use anyhow::Context;
@@ -214,6 +215,13 @@ async fn handle(
             let event = staff_event(member, action, client, Some(&centre.id)).detail(detail);
             audit_in(state, &mut tx, &event).await?;
             tx.commit().await.context("committing a capacity change")?;
+            for moved in &plan.moves {
+                let action = match moved.to {
+                    Some(_) => BookingAction::MovedByCentre,
+                    None => BookingAction::CancelledByCentre,
+                };
+                observe::bookings(action, moved.booking.kind.code(), 1);
+            }
             let outcome = CapacityOutcome {
                 what: what.to_string(),
                 moves: lines(state, &plan).await?,
