@@ -14,13 +14,9 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use app::dates::CivilDate;
 use rand::Rng as _;
 use std::sync::Arc;
-use support::{Ended, hammer, targets, verified_applicants};
-use usajili::booking::bookings::{Bookings, Kind, Member, Outcome};
-use usajili::booking::centres::Centres;
-use usajili::booking::schedule::Schedule;
+use support::{Ended, book_directly, hammer, targets, verified_applicants};
 use usajili::config::Config;
 use usajili::startup::Application;
 
@@ -87,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
                     ("slot", app::calendar::clock_label(slot)),
                     ("replaces", String::new()),
                 ];
+                // A redirect to sign in (a session refused) is no booking.
                 let status = client
                     .post(format!(
                         "{address}/applications/{id}/booking/centres/{CENTRE}"
@@ -95,7 +92,10 @@ async fn main() -> anyhow::Result<()> {
                     .form(&form)
                     .send()
                     .await
-                    .map(|r| r.status().as_u16())
+                    .map(|r| match r.headers().get("location") {
+                        Some(l) if l.as_bytes().starts_with(b"/sign-in") => 0,
+                        _ => r.status().as_u16(),
+                    })
                     .unwrap_or(0);
                 match status {
                     303 => Ended::Done,
@@ -110,49 +110,7 @@ async fn main() -> anyhow::Result<()> {
     // 2. The ceiling: the same transaction, called directly, on the same
     // empty centre (the first run's bookings are removed).
     sqlx::query("DELETE FROM bookings").execute(&db).await?;
-    let centre = Centres { db: &db }
-        .get(CENTRE)
-        .await?
-        .expect("the seed centres");
-    let today = CivilDate::in_nairobi_at(usajili::clock::unix_now());
-    let mut ceiling = hammer(
-        connections,
-        seconds,
-        direct,
-        move |people: Arc<Vec<(String, String)>>, i| {
-            let (db, targets, centre) = (db.clone(), targets.clone(), centre.clone());
-            async move {
-                let bookings = Bookings {
-                    db: &db,
-                    cutoff_secs: 7200,
-                };
-                let (day, slot) = targets[rand::rng().random_range(0..targets.len())];
-                let members = [Member {
-                    application_id: people[i].1.clone(),
-                    kind: Kind::Enrolment,
-                    replaces: None,
-                }];
-                let closures = Centres { db: &db }.closures(day, day).await;
-                let schedule = Schedule {
-                    centre: &centre,
-                    closures: closures.as_deref().unwrap_or(&[]),
-                };
-                let Ok(mut conn) = db.acquire().await else {
-                    return Ended::Other;
-                };
-                let now = usajili::clock::unix_now();
-                match bookings
-                    .book(&mut conn, &schedule, today, &members, (day, slot), now)
-                    .await
-                {
-                    Ok(Outcome::Booked(_)) => Ended::Done,
-                    Ok(Outcome::Refused(_)) => Ended::Refused,
-                    _ => Ended::Other,
-                }
-            }
-        },
-    )
-    .await?;
+    let mut ceiling = book_directly(&db, CENTRE, direct, targets, connections, seconds).await?;
 
     let engine = if std::env::var("USAJILI_BENCH_DATABASE_URL").is_ok() {
         "PostgreSQL"

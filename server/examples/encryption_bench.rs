@@ -15,13 +15,9 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use app::application::{Answers, Task};
-use app::dates::CivilDate;
-use app::forms::Form;
-use rand::{Rng as _, RngCore as _};
+use rand::Rng as _;
 use std::sync::Arc;
-use support::{Ended, Run, hammer, signed_in_account, targets};
-use usajili::citizen::applications::Applications;
+use support::{Ended, Run, hammer, targets};
 use usajili::config::Config;
 use usajili::startup::Application;
 
@@ -70,108 +66,13 @@ async fn portal(label: &'static str, encrypted: bool) -> anyhow::Result<Portal> 
     Ok(portal)
 }
 
-/// Birth records, and as many signed-in applicants with every task done and
-/// a photo: (cookie, application id). `first` numbers the birth certificates.
+/// Complete applicants of `portal` (`support::complete_applicants`).
 async fn complete_applicants(
     portal: &Portal,
     first: usize,
     n: usize,
 ) -> anyhow::Result<Vec<(String, String)>> {
-    let mut births = String::from(
-        "birth_cert_no,surname,given_names,sex,date_of_birth,county_code,mother_name,mother_id_no,father_name,father_id_no\n",
-    );
-    for i in first..first + n {
-        births.push_str(&format!(
-            "{},Kamau,Njeri Wambui,F,1994-07-{:02},047,,,,\n",
-            2_000_000 + i,
-            1 + i % 28
-        ));
-    }
-    usajili::registry::import::import(
-        &portal.db,
-        usajili::registry::import::Table::Births,
-        std::io::Cursor::new(births),
-    )
-    .await?;
-    let applications = Applications {
-        db: &portal.db,
-        cipher: &portal.cipher,
-    };
-    let today = CivilDate::in_nairobi_at(usajili::clock::unix_now());
-    // A photo's worth of bytes (the portal stores re-encoded JPEGs of 20–60 KB).
-    let mut photo = vec![0u8; 40 * 1024];
-    rand::rng().fill_bytes(&mut photo);
-    let mut made = Vec::with_capacity(n);
-    for i in first..first + n {
-        let account = format!("{}-{i}", portal.label);
-        let cookie = signed_in_account(&portal.db, &portal.cipher, &account).await?;
-        let id = applications
-            .create(&account, 0)
-            .await?
-            .map_err(|r| anyhow::anyhow!("{r:?}"))?;
-        let mut answers = Answers::default();
-        let birth_cert = (2_000_000 + i).to_string();
-        let day = (1 + i % 28).to_string();
-        let tasks: [(Task, &[(&str, &str)]); 5] = [
-            (
-                Task::AboutYou,
-                &[
-                    ("surname", "Kamau"),
-                    ("given-names", "Njeri Wambui"),
-                    ("sex", "F"),
-                    ("dob-day", &day),
-                    ("dob-month", "7"),
-                    ("dob-year", "1994"),
-                    ("county-of-birth", "047"),
-                    ("county-of-residence", "047"),
-                    ("location", "Kibra"),
-                ],
-            ),
-            (
-                Task::BirthCertificate,
-                &[("birth-certificate", &birth_cert)],
-            ),
-            (
-                Task::Documents,
-                &[
-                    ("passport", ""),
-                    ("kra-pin", ""),
-                    ("nhif", ""),
-                    ("nssf", ""),
-                ],
-            ),
-            (
-                Task::Contact,
-                &[("phone", "0712345678"), ("email", ""), ("language", "sw")],
-            ),
-            (
-                Task::Parents,
-                &[
-                    ("mother-status", "not-known"),
-                    ("father-status", "deceased"),
-                ],
-            ),
-        ];
-        for (task, pairs) in tasks {
-            let names: Vec<&str> = pairs.iter().map(|(name, _)| *name).collect();
-            let form = Form::from_pairs(pairs.iter().copied(), &names);
-            answers
-                .apply(task, &form, today)
-                .map_err(|issues| anyhow::anyhow!("{task:?}: {issues:?}"))?;
-        }
-        let mut stored = applications.load(&account, &id).await?.expect("just made");
-        stored.answers = answers;
-        applications
-            .save_answers(&stored, 0)
-            .await?
-            .map_err(|r| anyhow::anyhow!("{r:?}"))?;
-        applications
-            .save_photo(&stored, &photo, 0)
-            .await?
-            .map_err(|r| anyhow::anyhow!("{r:?}"))?;
-        made.push((cookie, id));
-    }
-    Ok(made)
+    support::complete_applicants(&portal.db, &portal.cipher, portal.label, first, n).await
 }
 
 async fn submit_all(

@@ -116,6 +116,12 @@ impl ServerProcess {
         }
     }
 
+    /// Its process id while it runs (the scale benchmark reads its memory).
+    #[allow(dead_code)]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// SIGKILL: no shutdown, no flushing, requests cut where they are.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
