@@ -59,17 +59,22 @@ pub struct OutboxWorker {
 }
 
 impl OutboxWorker {
-    /// Tries every message due at `now` (up to a batch of 100); returns how
-    /// many were sent. A message another worker has claimed is left to it.
+    /// Tries every message due at `now` (up to a batch of 100, sign-in
+    /// codes first, then the longest due); returns how many were sent. A
+    /// message another worker has claimed is left to it.
     pub async fn drain_due(&self, now: i64) -> anyhow::Result<usize> {
         // `sending` rows are due again only if their worker's lease ran out
         // (it stopped mid-send): such a message may arrive twice, never not at all.
+        // Sign-in codes first: a citizen is waiting for one on the page,
+        // and it expires in minutes, while a notice can wait its turn
+        // (under load a worker sends no faster than its provider's pace).
         let due: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM outbox WHERE state IN ('pending', 'sending') AND next_attempt_at <= $1 \
-             ORDER BY next_attempt_at LIMIT $2",
+             ORDER BY CASE WHEN kind = $3 THEN 0 ELSE 1 END, next_attempt_at LIMIT $2",
         )
         .bind(now)
         .bind(BATCH)
+        .bind(SIGN_IN_CODE)
         .fetch_all(&self.db)
         .await?;
         let mut sent = 0;

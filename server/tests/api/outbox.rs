@@ -389,6 +389,62 @@ async fn a_message_queued_in_a_rolled_back_transaction_is_never_sent() {
     assert_eq!(app.rows_in("outbox").await, 0);
 }
 
+/// A transport that delivers, keeping the kind of each message in order.
+#[derive(Default)]
+struct Recording {
+    kinds: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Transport for Recording {
+    fn name(&self) -> &'static str {
+        "recording"
+    }
+    async fn send(&self, message: &Outgoing<'_>) -> Result<Sent, TransportError> {
+        self.kinds.lock().unwrap().push(message.kind.to_string());
+        Ok(Sent::default())
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_code_goes_before_notices_queued_earlier() {
+    let app = spawn_app().await;
+    let now = later();
+    for n in 0..5 {
+        enqueue(
+            &app,
+            &Recipient::Phone(format!("+2547110002{n:02}")),
+            Locale::en,
+            &Message::ApplicationSubmitted {
+                reference: format!("HN-TEST-{n:04}"),
+            },
+            now - 60 + n,
+        )
+        .await;
+    }
+    enqueue(
+        &app,
+        &Recipient::Phone("+254711000299".to_string()),
+        Locale::en,
+        &Message::SignInCode {
+            code: "123456".to_string(),
+        },
+        now,
+    )
+    .await;
+    let recording = Arc::new(Recording::default());
+
+    let sent = worker(&app, recording.clone())
+        .drain_due(now)
+        .await
+        .unwrap();
+
+    assert_eq!(sent, 6);
+    let kinds = recording.kinds.lock().unwrap().clone();
+    assert_eq!(kinds[0], "sign_in_code", "{kinds:?}");
+    assert!(kinds[1..].iter().all(|k| k == "application_submitted"));
+}
+
 #[tokio::test]
 async fn two_workers_draining_together_send_each_message_once() {
     let app = spawn_app().await;
