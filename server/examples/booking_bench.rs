@@ -89,6 +89,9 @@ async fn main() -> anyhow::Result<()> {
                         "{address}/applications/{id}/booking/centres/{CENTRE}"
                     ))
                     .header("cookie", cookie)
+                    // A browser's own form post names the site: changes
+                    // without it are refused (the same-origin rule).
+                    .header("origin", &address)
                     .form(&form)
                     .send()
                     .await

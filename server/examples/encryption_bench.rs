@@ -94,6 +94,7 @@ async fn submit_all(
                 let response = client
                     .post(format!("{address}/applications/{id}/declaration"))
                     .header("cookie", cookie)
+                    .header("origin", &address)
                     .form(&[("declaration", "yes")])
                     .send()
                     .await;
@@ -138,6 +139,7 @@ async fn book_all(
                         "{address}/applications/{id}/booking/centres/{CENTRE}"
                     ))
                     .header("cookie", cookie)
+                    .header("origin", &address)
                     .form(&form)
                     .send()
                     .await;
