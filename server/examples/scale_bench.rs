@@ -25,6 +25,8 @@
 //! from the environment (`SCALE_SECONDS`, `SCALE_CONNECTIONS`, `SCALE_OPS`,
 //! `OPEN_RATE`, `OPEN_SECONDS`, `MEMORY_CONNECTIONS`).
 
+#[path = "scale/checks.rs"]
+mod checks;
 #[path = "scale/mix.rs"]
 mod mix;
 #[allow(dead_code)]
@@ -37,7 +39,8 @@ mod processes;
 mod support;
 
 use anyhow::ensure;
-use mix::{Check, Stack};
+use checks::Check;
+use mix::Stack;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{book_directly, memory_kib, targets, verified_applicants};
@@ -103,7 +106,7 @@ async fn postgres() -> anyhow::Result<()> {
         let people = mix::People::seed(&db, &cipher, n, ops).await?;
         let stack = Stack::start(instance, n, &[]).await;
         let outcome = mix::run(&db, &stack, &shared, &people, ops, connections, seconds).await?;
-        mix::verify_phase(&db, &stack, &outcome, &mut check).await?;
+        checks::verify_phase(&db, &stack, &outcome, &mut check).await?;
         let peaks: Vec<u64> = stack
             .servers
             .iter()
@@ -177,7 +180,7 @@ async fn postgres() -> anyhow::Result<()> {
     .await?;
 
     // 3. Background jobs once across three processes.
-    mix::jobs(&db, instance, &mut check).await?;
+    checks::jobs(&db, instance, &mut check).await?;
 
     // 4. Open loop, two processes.
     let rate: f64 = setting("OPEN_RATE", 100.0);
