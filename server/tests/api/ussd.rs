@@ -570,3 +570,46 @@ async fn sessions_past_resuming_are_deleted_by_a_job_every_process_runs() {
     }
     assert_eq!(left().await, ["resumable"]);
 }
+
+#[tokio::test]
+async fn a_parent_books_two_children_by_ussd() {
+    let app = ussd_app().await;
+    crate::children::with_families(&app).await;
+    let mother = crate::children::signed_in_mother(&app, "0712300030").await;
+    let mary = crate::children::add_and_consent(&mother, "3000001", "Otieno", "Mary Akinyi").await;
+    let brian = crate::children::add_and_consent(&mother, "3000002", "Otieno", "Brian Ouma").await;
+    let (mary_ref, brian_ref) = (
+        app.reference_of(&mary).await,
+        app.reference_of(&brian).await,
+    );
+
+    let mut phone = Phone::new(&app, "+254712300030");
+    phone.set_up().await;
+    let list = phone.press("1").await;
+    assert!(
+        list.contains(&mary_ref) && list.contains(&brian_ref),
+        "{list}"
+    );
+    phone.press("00").await;
+    // The list's order is the applications' (made in the same second here).
+    for choice in ["1", "2"] {
+        let which = phone.press("2").await;
+        assert!(
+            which.contains(&mary_ref) && which.contains(&brian_ref),
+            "{which}"
+        );
+        assert!(phone.press(choice).await.contains("Choose a county"));
+        phone.county(&app, "Nairobi").await;
+        phone.press("4").await;
+        phone.press("1").await;
+        phone.press("1").await;
+        let booked = phone.press("1").await;
+        assert!(booked.starts_with("END Booked"), "{booked}");
+        phone.sign_in().await;
+    }
+    assert_eq!(app.application_state(&mary).await, "booked");
+    assert_eq!(app.application_state(&brian).await, "booked");
+    assert_eq!(app.live_booking_count().await, 2);
+    // Each confirmation goes to the parent's number.
+    assert_eq!(app.queued_messages("booking_confirmed").await, 2);
+}
