@@ -13,6 +13,7 @@ use crate::booking::eligibility::{bookable, card_centre};
 use crate::booking::schedule::{Schedule, Taken};
 use crate::citizen::applications::{Applications, Stored};
 use crate::messages::Message;
+use crate::observe::series::{self as observe, BookingAction};
 use anyhow::Context as _;
 use app::application::ApplicationState;
 use app::calendar::{appointment_label, clock_label, day_label};
@@ -718,6 +719,15 @@ impl Menus<'_> {
             }
         }
         tx.commit().await.context("committing a booking")?;
+        // Counted after the commit, as the web counts its bookings.
+        if let Booked::Booked(made) = &outcome {
+            let action = if live.is_some() {
+                BookingAction::Changed
+            } else {
+                BookingAction::Made
+            };
+            observe::bookings(action, kind.code(), made.len());
+        }
         let reference = Self::reference(&app, l);
         match outcome {
             Booked::Booked(_) | Booked::AlreadyBooked(_) => {
@@ -812,6 +822,7 @@ impl Menus<'_> {
                         .context("queueing the cancellation's message")?;
                 }
                 tx.commit().await.context("committing a cancellation")?;
+                observe::bookings(BookingAction::Cancelled, booking.kind.code(), 1);
                 tracing::info!(application = %app.id, "booking cancelled by USSD");
                 let code = self.ussd.settings.code.clone();
                 Ok(Outcome::End(T::Cancelled.fill(

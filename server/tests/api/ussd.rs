@@ -613,3 +613,49 @@ async fn a_parent_books_two_children_by_ussd() {
     // Each confirmation goes to the parent's number.
     assert_eq!(app.queued_messages("booking_confirmed").await, 2);
 }
+
+#[tokio::test]
+async fn ussd_bookings_move_the_same_booking_counters_as_the_webs() {
+    let app = spawn_app_with(|c| {
+        c.messages.sms.callback_token = Some(TOKEN.to_string().into());
+        c.staff.argon2_memory_kib = 1024;
+        c.staff.argon2_iterations = 1;
+        c.metrics.addr = Some("127.0.0.1:0".parse().unwrap());
+    })
+    .await;
+    with_registry(&app).await;
+    let (_, id) = app.verified_citizen("0712300031").await;
+    let before = crate::metrics::scrape(&app).await;
+    let mut phone = Phone::new(&app, "+254712300031");
+    phone.set_up().await;
+    phone.press("2").await;
+    phone.press("1").await;
+    phone.county(&app, "Nairobi").await;
+    phone.press("4").await;
+    phone.press("1").await;
+    phone.press("1").await;
+    assert!(phone.press("1").await.starts_with("END Booked"));
+    phone.sign_in().await;
+    phone.press("2").await;
+    phone.press("1").await;
+    phone.press("1").await;
+    phone.county(&app, "Nairobi").await;
+    phone.press("4").await;
+    phone.press("1").await;
+    phone.press("2").await;
+    assert!(phone.press("1").await.starts_with("END Booked"));
+    phone.sign_in().await;
+    phone.press("2").await;
+    phone.press("1").await;
+    phone.press("2").await;
+    assert!(phone.press("1").await.starts_with("END Cancelled"));
+    assert_eq!(app.application_state(&id).await, "verified");
+
+    let after = crate::metrics::scrape(&app).await;
+    for action in ["made", "changed", "cancelled"] {
+        let labels = [("action", action), ("kind", "enrolment")];
+        let rise = crate::metrics::value(&after, "usajili_bookings_total", &labels)
+            - crate::metrics::value(&before, "usajili_bookings_total", &labels);
+        assert!(rise >= 1.0, "{action}");
+    }
+}
