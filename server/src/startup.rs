@@ -246,6 +246,23 @@ impl Application {
         });
 
         let (db, clock) = (state.db.clone(), state.clock.clone());
+        jobs.every(
+            "ussd sessions",
+            crate::ussd::store::SWEEP_INTERVAL,
+            move || {
+                let db = db.clone();
+                let now = clock.now();
+                async move {
+                    let deleted = crate::ussd::store::Store::sweep(&db, now).await?;
+                    if deleted > 0 {
+                        tracing::debug!(count = deleted, "USSD sessions past resuming deleted");
+                    }
+                    Ok(())
+                }
+            },
+        );
+
+        let (db, clock) = (state.db.clone(), state.clock.clone());
         jobs.every("no-shows", Duration::from_secs(60), move || {
             let db = db.clone();
             let now = clock.now();

@@ -52,6 +52,18 @@ pub struct Parents {
     pub father: Parent,
 }
 
+/// What a USSD pre-registration asks (`Channel::Ussd`), beside the birth
+/// certificate and the contact: the details the registry is asked about,
+/// and where the person lives. The rest (sex, parents, documents, the
+/// photo) is taken at the counter at enrolment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreRegistration {
+    pub surname: Option<PersonName>,
+    pub given_names: Option<PersonName>,
+    pub date_of_birth: Option<CivilDate>,
+    pub county_of_residence: Option<CountyCode>,
+}
+
 /// Everything an application's tasks have saved so far.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answers {
@@ -60,6 +72,9 @@ pub struct Answers {
     pub documents: Option<OtherDocuments>,
     pub contact: Option<Contact>,
     pub parents: Option<Parents>,
+    /// A USSD pre-registration's details (absent on the web's).
+    #[serde(default)]
+    pub pre_registration: Option<PreRegistration>,
 }
 
 impl Answers {
@@ -73,5 +88,31 @@ impl Answers {
             Task::Parents => self.parents.is_some(),
             Task::Photo => has_photo,
         }
+    }
+
+    /// The names and date of birth the registry is asked about: the web's
+    /// "About you", else a USSD pre-registration's once all three are in.
+    pub fn applicant(&self) -> Option<(&PersonName, &PersonName, CivilDate)> {
+        if let Some(about) = &self.about_you {
+            return Some((&about.surname, &about.given_names, about.date_of_birth));
+        }
+        let pre = self.pre_registration.as_ref()?;
+        Some((
+            pre.surname.as_ref()?,
+            pre.given_names.as_ref()?,
+            pre.date_of_birth?,
+        ))
+    }
+
+    /// Whether a USSD pre-registration has everything it sends: the
+    /// certificate, the registry's details, the county and the contact.
+    pub fn pre_registration_done(&self) -> bool {
+        self.birth_certificate.is_some()
+            && self.contact.is_some()
+            && self.applicant().is_some()
+            && self
+                .pre_registration
+                .as_ref()
+                .is_some_and(|p| p.county_of_residence.is_some())
     }
 }

@@ -18,11 +18,11 @@ mod task_forms;
 mod tasks;
 mod values;
 
-pub use answers::{AboutYou, Answers, Contact, OtherDocuments, Parent, Parents};
+pub use answers::{AboutYou, Answers, Contact, OtherDocuments, Parent, Parents, PreRegistration};
 pub use states::{ApplicationState, Attention, Fix};
 pub use task_forms::birth_certificate_from_form;
 pub use tasks::Task;
-pub use values::{Location, MessageLanguage, Sex};
+pub use values::{Channel, Location, MessageLanguage, Sex};
 
 /// The version of the declaration and privacy notice the citizen agrees to.
 /// Change it whenever the notice's wording changes: the consent ledger

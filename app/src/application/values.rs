@@ -1,5 +1,6 @@
 //! The small types the answers are made of that are not identifiers of
-//! their own: sex, a free-text location and the language for messages.
+//! their own: sex, a free-text location, the language for messages, and
+//! the channel an application came by.
 
 use crate::identifiers::FieldError;
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,17 @@ crate::coded_enum! {
     pub enum Sex {
         Female => "F",
         Male => "M",
+    }
+}
+
+crate::coded_enum! {
+    /// How an application was made: on the web (every task, the photo
+    /// uploaded), or by USSD (pre-registration: the registry's details and
+    /// a contact; the photo taken at the counter at enrolment).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Channel {
+        Web => "web",
+        Ussd => "ussd",
     }
 }
 

@@ -90,6 +90,7 @@ mod tests {
             reference: None,
             attention: None,
             pending_verification_id: None,
+            channel: app::application::Channel::Web,
         }
     }
 

@@ -11,7 +11,8 @@ use crate::messages::{Message, Recipient, outbox};
 use crate::registry::pending::{PendingVerifications, Status};
 use crate::registry::verification::{Applicant, ApplicationKind, Outcome};
 use app::application::{
-    Answers, ApplicationState, Attention, MAX_APPLICATIONS_PER_ACCOUNT, NOTICE_VERSION, Task,
+    Answers, ApplicationState, Attention, Channel, MAX_APPLICATIONS_PER_ACCOUNT, NOTICE_VERSION,
+    Task,
 };
 use app::dates::CivilDate;
 use app::i18n::Locale;
@@ -29,6 +30,29 @@ pub struct Stored {
     pub reference: Option<String>,
     pub attention: Option<Attention>,
     pub pending_verification_id: Option<String>,
+    /// How it was made: a USSD pre-registration's photo is taken at the
+    /// counter.
+    pub channel: Channel,
+}
+
+impl Stored {
+    /// Whether the photo is to be taken at the counter: a USSD
+    /// pre-registration without one.
+    pub fn photo_at_counter(&self) -> bool {
+        self.channel == Channel::Ussd && !self.has_photo
+    }
+
+    /// Whether everything a submission by `channel` sends is in: on the
+    /// web, every task (the photo too); by USSD, a pre-registration's
+    /// details ([`Answers::pre_registration_done`]).
+    pub fn complete_for(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Web => Task::ALL
+                .iter()
+                .all(|t| self.answers.is_done(*t, self.has_photo)),
+            Channel::Ussd => self.answers.pre_registration_done(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +112,8 @@ struct StoredRow {
     attention: Option<String>,
     pending_verification_id: Option<String>,
     has_photo: i64,
+    #[sqlx(try_from = "String")]
+    channel: Channel,
 }
 
 pub struct Applications<'a> {
@@ -112,11 +138,12 @@ impl Applications<'_> {
             reference: row.reference,
             attention: row.attention.map(Attention::try_from).transpose()?,
             pending_verification_id: row.pending_verification_id,
+            channel: row.channel,
         })
     }
 
     const COLUMNS: &'static str = "id, account_id, kind, state, answers, reference, attention, pending_verification_id, \
-         CASE WHEN photo IS NULL THEN 0 ELSE 1 END AS has_photo";
+         CASE WHEN photo IS NULL THEN 0 ELSE 1 END AS has_photo, channel";
 
     /// Who may see an application (`account` is the SQL parameter holding
     /// the account id): an adult's own application; a child's, to an adult
@@ -248,6 +275,40 @@ impl Applications<'_> {
     }
 
     pub async fn create(&self, account: &str, now: i64) -> anyhow::Result<Result<String, Refused>> {
+        self.start(account, Channel::Web, &Answers::default(), now)
+            .await
+    }
+
+    /// The account's latest draft made by `channel`, if there is one (a
+    /// USSD pre-registration left part-way is taken up again rather than
+    /// another one started).
+    pub async fn draft_by(
+        &self,
+        account: &str,
+        channel: Channel,
+    ) -> anyhow::Result<Option<Stored>> {
+        let sql = format!(
+            "SELECT {} FROM applications WHERE account_id = $1 AND kind = 'adult_id' AND channel = $2 \
+             AND state = 'draft' ORDER BY created_at DESC, id LIMIT 1",
+            Self::COLUMNS
+        );
+        let row = sqlx::query_as::<_, StoredRow>(&sql)
+            .bind(account)
+            .bind(channel.code())
+            .fetch_optional(self.db)
+            .await?;
+        row.map(|r| self.decode(r)).transpose()
+    }
+
+    /// Starts an adult's application by `channel` with `answers`, within
+    /// the account's limit.
+    pub async fn start(
+        &self,
+        account: &str,
+        channel: Channel,
+        answers: &Answers,
+        now: i64,
+    ) -> anyhow::Result<Result<String, Refused>> {
         // States only: counting needs no answers decrypted.
         // The account's own applications (children are limited apart).
         let states: Vec<String> = sqlx::query_scalar(
@@ -269,11 +330,11 @@ impl Applications<'_> {
         let answers = self.cipher.encrypt(
             &columns::APPLICATION_ANSWERS,
             &id,
-            &serde_json::to_vec(&Answers::default())?,
+            &serde_json::to_vec(answers)?,
         );
         sqlx::query(
-            "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at, channel) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
         .bind(account)
@@ -282,9 +343,10 @@ impl Applications<'_> {
         .bind(answers)
         .bind(now)
         .bind(now)
+        .bind(channel.code())
         .execute(self.db)
         .await?;
-        tracing::info!(application = %id, "application started");
+        tracing::info!(application = %id, channel = channel.code(), "application started");
         Ok(Ok(id))
     }
 
@@ -382,26 +444,26 @@ impl Applications<'_> {
     /// Submits: records consent, gives a reference, and verifies with the
     /// registry (or leaves the application pending verification). `event`
     /// (the citizen's submission) is recorded in the audit chain in the
-    /// transaction that submits it.
+    /// transaction that submits it. `channel` is the way it is sent (what
+    /// must be complete, and how consent was given); callers go through
+    /// `citizen::submission`, which adds the registry's tries and the
+    /// message.
     pub async fn submit(
         &self,
         verifications: &PendingVerifications,
         app: &Stored,
-        today: CivilDate,
+        (channel, today): (Channel, CivilDate),
         now: i64,
         event: &Event<'_>,
     ) -> anyhow::Result<Result<Stored, Refused>> {
         if !app.state.is_editable() {
             return Ok(Err(Refused::NotEditable));
         }
-        if !Task::ALL
-            .iter()
-            .all(|t| app.answers.is_done(*t, app.has_photo))
-        {
+        if !app.complete_for(channel) {
             return Ok(Err(Refused::Incomplete));
         }
-        let (Some(about), Some(birth_cert)) =
-            (&app.answers.about_you, &app.answers.birth_certificate)
+        let (Some((surname, given_names, date_of_birth)), Some(birth_cert)) =
+            (app.answers.applicant(), &app.answers.birth_certificate)
         else {
             return Ok(Err(Refused::Incomplete));
         };
@@ -443,12 +505,16 @@ impl Applications<'_> {
         }
         sqlx::query(
             "INSERT INTO consents (id, account_id, application_id, purpose, notice_version, method, given_at) \
-             VALUES ($1, $2, $3, 'own_application', $4, 'web form: declaration checkbox', $5)",
+             VALUES ($1, $2, $3, 'own_application', $4, $5, $6)",
         )
         .bind(crate::crypto::random_id())
         .bind(&app.account_id)
         .bind(&app.id)
         .bind(NOTICE_VERSION)
+        .bind(match channel {
+            Channel::Web => "web form: declaration checkbox",
+            Channel::Ussd => "ussd: agreed on screen, full notice sent by SMS",
+        })
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -462,9 +528,9 @@ impl Applications<'_> {
 
         let applicant = Applicant {
             birth_cert_no: birth_cert.clone(),
-            surname: about.surname.clone(),
-            given_names: about.given_names.clone(),
-            date_of_birth: about.date_of_birth,
+            surname: surname.clone(),
+            given_names: given_names.clone(),
+            date_of_birth,
         };
         let (outcome, pending) = verifications
             .submit(
@@ -578,6 +644,7 @@ mod tests {
             reference: reference.map(str::to_string),
             attention: None,
             pending_verification_id: None,
+            channel: Channel::Web,
         }
     }
 

@@ -7,4 +7,5 @@ pub mod applications;
 pub mod children;
 pub mod reference;
 pub mod sign_in;
+pub mod submission;
 pub mod uploads;

@@ -436,7 +436,7 @@ impl SignIn<'_> {
         let (kind, value) = contact
             .split_once(':')
             .ok_or_else(|| anyhow::anyhow!("a malformed stored contact"))?;
-        let account = self.account_for(&mut tx, &index, kind, value, now).await?;
+        let account = account_for(&mut tx, self.cipher, (&index, kind, value), now).await?;
         if let Some(client) = signing_in_from {
             let event = Event::new(Actor::Citizen(&account), "citizen.sign_in")
                 .on("account", &account)
@@ -451,51 +451,51 @@ impl SignIn<'_> {
         tx.commit().await?;
         Ok(Ok(account))
     }
+}
 
-    /// The account of the contact, made now if new, on the code's
-    /// transaction `conn`.
-    async fn account_for(
-        &self,
-        conn: &mut AnyConnection,
-        index: &str,
-        kind: &str,
-        value: &str,
-        now: i64,
-    ) -> anyhow::Result<String> {
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
-                .bind(index)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some(id) = existing {
-            sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-            return Ok(id);
-        }
-        let id = crate::crypto::random_id();
-        sqlx::query(
-            "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at, last_sign_in_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (contact_index) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(index)
-        .bind(self.cipher.encrypt_str(&columns::ACCOUNT_CONTACT, &id, value))
-        .bind(kind)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        // Another request may have made it first.
-        let id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
+/// The account of the contact (its blind index `index`, `kind` `phone` or
+/// `email`, the address `value`), made now if new, on `conn`: the code's
+/// transaction when signing in, a USSD pre-registration's for a number
+/// that never signed in on the web.
+pub(crate) async fn account_for(
+    conn: &mut AnyConnection,
+    cipher: &FieldCipher,
+    (index, kind, value): (&str, &str, &str),
+    now: i64,
+) -> anyhow::Result<String> {
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
             .bind(index)
-            .fetch_one(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?;
-        tracing::info!(account = %id, "account opened");
-        Ok(id)
+    if let Some(id) = existing {
+        sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(id);
     }
+    let id = crate::crypto::random_id();
+    sqlx::query(
+        "INSERT INTO accounts (id, contact_index, contact, contact_kind, created_at, last_sign_in_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (contact_index) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(index)
+    .bind(cipher.encrypt_str(&columns::ACCOUNT_CONTACT, &id, value))
+    .bind(kind)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    // Another request may have made it first.
+    let id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
+        .bind(index)
+        .fetch_one(&mut *conn)
+        .await?;
+    tracing::info!(account = %id, "account opened");
+    Ok(id)
 }
 
 /// Deletes what sign-in leaves behind once it is of no use: expired

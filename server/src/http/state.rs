@@ -102,6 +102,19 @@ impl AppState {
         }
     }
 
+    /// Sending an application (`citizen::submission`), with the
+    /// registry's tries and the message, as every channel does it.
+    pub fn submission<'a>(
+        &'a self,
+        verifications: &'a PendingVerifications,
+    ) -> crate::citizen::submission::Submission<'a> {
+        crate::citizen::submission::Submission {
+            applications: self.applications(),
+            verifications,
+            tries: self.registry_tries(),
+        }
+    }
+
     /// The attempt limits on matching details with the registry.
     pub fn registry_tries(&self) -> Tries<'_> {
         Tries {
@@ -147,22 +160,6 @@ impl AppState {
             .message(tx, app, acting, locale, message, now)
             .await
             .context("queueing a message about an application")
-    }
-
-    /// A message to the application's own phone, in its chosen language,
-    /// queued on `tx` as [`Self::message_about`] is.
-    pub async fn message_citizen(
-        &self,
-        tx: &mut AnyConnection,
-        app: &Stored,
-        message: &Message,
-        now: i64,
-    ) -> anyhow::Result<()> {
-        if app.answers.contact.is_none() {
-            return Ok(());
-        }
-        self.message_about(tx, app, &app.account_id, Locale::en, message, now)
-            .await
     }
 
     /// A transaction for a change and what goes with it (its audit event,

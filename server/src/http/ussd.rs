@@ -74,6 +74,8 @@ async fn africastalking_ussd(
         hashing: state.config.staff,
         cutoff_secs: state.config.booking_cutoff_minutes.saturating_mul(60),
         settings: &state.config.ussd,
+        verifications: state.verifications(),
+        tries: state.config.registry_tries,
     };
     let request = Request {
         session_id: step.session_id.trim(),

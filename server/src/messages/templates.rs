@@ -32,8 +32,14 @@ pub enum Message {
     /// An appointment was cancelled.
     BookingCancelled { reference: String },
     /// The card is ready at a centre: book a time to collect it. Never
-    /// expires: the reference is all the citizen needs.
-    CardReady { reference: String, centre: String },
+    /// expires: the reference is all the citizen needs. Like every message
+    /// that asks the citizen to act, it names the web address and, when
+    /// one is set (`USAJILI_USSD_CODE`), the USSD code (`ussd_code`).
+    CardReady {
+        reference: String,
+        centre: String,
+        ussd_code: Option<String>,
+    },
     /// The centre closed (or changed its hours) at the appointment's time:
     /// the appointment was moved to the earliest free time.
     BookingMovedByCentre {
@@ -41,10 +47,18 @@ pub enum Message {
         centre: String,
         day: CivilDate,
         slot: u16,
+        ussd_code: Option<String>,
     },
     /// The centre closed at the appointment's time and had no free time to
     /// move it to: book again.
-    BookingCancelledByCentre { reference: String, centre: String },
+    BookingCancelledByCentre {
+        reference: String,
+        centre: String,
+        ussd_code: Option<String>,
+    },
+    /// The privacy notice a USSD pre-registration agreed to, in full, as
+    /// a link (a screen holds only its summary).
+    PrivacyNotice,
     /// A reminder of an appointment: the evening before (`tomorrow`) or on
     /// the morning of the day.
     AppointmentReminder {
@@ -98,6 +112,7 @@ impl Message {
             Message::StaffAuthenticatorEnrolled => "staff_authenticator_enrolled",
             Message::StaffAuthenticatorReset => "staff_authenticator_reset",
             Message::SmsReply { .. } => "sms_reply",
+            Message::PrivacyNotice => "privacy_notice",
             Message::StaffPasswordSet => "staff_password_set",
         }
     }
@@ -147,6 +162,7 @@ impl Message {
             }
             Message::StaffPasswordSet => td_string!(locale, messages.staff_password_set),
             Message::SmsReply { .. } => td_string!(locale, messages.sms_reply),
+            Message::PrivacyNotice => td_string!(locale, messages.privacy_notice),
         };
         let mut text = template.to_string();
         for (name, value) in self.values(locale) {
@@ -159,6 +175,13 @@ impl Message {
     fn values(&self, locale: Locale) -> Vec<(&'static str, String)> {
         let when =
             |day: &CivilDate, slot: &u16| app::calendar::appointment_label(*day, *slot, locale);
+        // ` or dial *384*4321#`, or nothing without a code.
+        let dial = |code: &Option<String>| match code.as_deref().map(str::trim) {
+            Some(code) if !code.is_empty() => {
+                td_string!(locale, messages.dial).replace("{code}", code)
+            }
+            _ => String::new(),
+        };
         match self {
             Message::SignInCode { code } => vec![("code", code.clone())],
             Message::ApplicationSubmitted { reference }
@@ -168,24 +191,41 @@ impl Message {
             | Message::CardCollected { reference } => vec![("reference", reference.clone())],
             Message::StaffAuthenticatorEnrolled
             | Message::StaffAuthenticatorReset
-            | Message::StaffPasswordSet => Vec::new(),
+            | Message::StaffPasswordSet
+            | Message::PrivacyNotice => Vec::new(),
             Message::SmsReply { text } => vec![("text", text.clone())],
-            Message::CardReady { reference, centre }
-            | Message::BookingCancelledByCentre { reference, centre } => {
-                vec![("reference", reference.clone()), ("centre", centre.clone())]
+            Message::CardReady {
+                reference,
+                centre,
+                ussd_code,
             }
+            | Message::BookingCancelledByCentre {
+                reference,
+                centre,
+                ussd_code,
+            } => vec![
+                ("reference", reference.clone()),
+                ("centre", centre.clone()),
+                ("dial", dial(ussd_code)),
+            ],
+            Message::BookingMovedByCentre {
+                reference,
+                centre,
+                day,
+                slot,
+                ussd_code,
+            } => vec![
+                ("reference", reference.clone()),
+                ("centre", centre.clone()),
+                ("when", when(day, slot)),
+                ("dial", dial(ussd_code)),
+            ],
             Message::BookingConfirmed {
                 reference,
                 centre,
                 day,
                 slot,
                 ..
-            }
-            | Message::BookingMovedByCentre {
-                reference,
-                centre,
-                day,
-                slot,
             }
             | Message::AppointmentReminder {
                 reference,
@@ -233,16 +273,19 @@ mod tests {
             Message::CardReady {
                 reference: "HN-7KQ2-M9XD".into(),
                 centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                ussd_code: Some(CODE.into()),
             },
             Message::BookingMovedByCentre {
                 reference: "HN-7KQ2-M9XD".into(),
                 centre: "Huduma Centre Elgeyo-Marakwet".into(),
                 day: CivilDate::new(2026, 12, 5).unwrap(),
                 slot: 12 * 60 + 45,
+                ussd_code: Some(CODE.into()),
             },
             Message::BookingCancelledByCentre {
                 reference: "HN-7KQ2-M9XD".into(),
                 centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                ussd_code: Some(CODE.into()),
             },
             Message::AppointmentReminder {
                 reference: "HN-7KQ2-M9XD".into(),
@@ -267,7 +310,53 @@ mod tests {
             Message::SmsReply {
                 text: "HN-7KQ2-M9XD: Visit booked".into(),
             },
+            Message::PrivacyNotice,
         ]
+    }
+
+    /// A USSD code as long as the setting's example.
+    const CODE: &str = "*384*4321#";
+
+    #[test]
+    fn messages_asking_to_act_name_the_web_address_and_the_ussd_code_when_set() {
+        let asking = |code: Option<&str>| {
+            let ussd_code = code.map(str::to_string);
+            vec![
+                Message::CardReady {
+                    reference: "HN-7KQ2-M9XD".into(),
+                    centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                    ussd_code: ussd_code.clone(),
+                },
+                Message::BookingMovedByCentre {
+                    reference: "HN-7KQ2-M9XD".into(),
+                    centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                    day: CivilDate::new(2026, 12, 5).unwrap(),
+                    slot: 12 * 60 + 45,
+                    ussd_code: ussd_code.clone(),
+                },
+                Message::BookingCancelledByCentre {
+                    reference: "HN-7KQ2-M9XD".into(),
+                    centre: "Huduma Centre Elgeyo-Marakwet".into(),
+                    ussd_code,
+                },
+            ]
+        };
+        for locale in [Locale::en, Locale::sw] {
+            for message in asking(Some(CODE)) {
+                let text = message.text(locale);
+                assert!(text.contains("usajili.go.ke"), "{text}");
+                assert!(text.contains(CODE), "{text}");
+                assert!(!text.contains('{'), "{text}");
+            }
+            for code in [None, Some(""), Some("  ")] {
+                for message in asking(code) {
+                    let text = message.text(locale);
+                    assert!(text.contains("usajili.go.ke"), "{text}");
+                    assert!(!text.contains("dial") && !text.contains("piga"), "{text}");
+                    assert!(!text.contains('{') && !text.contains(" ."), "{text}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -288,6 +377,7 @@ mod tests {
                 Message::StaffAuthenticatorEnrolled
                 | Message::StaffAuthenticatorReset
                 | Message::StaffPasswordSet => "Usajili".to_string(),
+                Message::PrivacyNotice => "usajili.go.ke/privacy".to_string(),
                 Message::SmsReply { text } => text.clone(),
             };
             let (en, sw) = (message.text(Locale::en), message.text(Locale::sw));

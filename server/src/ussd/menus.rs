@@ -1,8 +1,8 @@
 //! What a number may do once its PIN is typed: its applications (those of
 //! the account signed in with this number, its children's among them,
-//! through `visible_to`), and booking, changing or cancelling an
-//! appointment with the web's own booking transaction (`booking::bookings`)
-//! and message.
+//! through `visible_to`), booking, changing or cancelling an appointment
+//! with the web's own booking transaction (`booking::bookings`) and
+//! message, and pre-registering (`register`, whose screens it shows).
 
 use super::screen::Screen;
 use super::texts::T;
@@ -13,6 +13,7 @@ use crate::booking::eligibility::{bookable, card_centre};
 use crate::booking::schedule::{Schedule, Taken};
 use crate::citizen::applications::{Applications, Stored};
 use crate::messages::Message;
+use crate::observe::series::{self as observe, BookingAction};
 use anyhow::Context as _;
 use app::application::ApplicationState;
 use app::calendar::{appointment_label, clock_label, day_label};
@@ -75,9 +76,46 @@ pub enum Step {
     CancelConfirm {
         app: String,
     },
+    // Pre-registration (`register`): `app` is the USSD draft.
+    RegBirthCert {
+        app: String,
+    },
+    RegSurname {
+        app: String,
+    },
+    RegGivenNames {
+        app: String,
+    },
+    RegBirthDate {
+        app: String,
+    },
+    RegCounty {
+        app: String,
+        page: usize,
+    },
+    RegLanguage {
+        app: String,
+    },
+    RegSummary {
+        app: String,
+    },
+    RegConsent {
+        app: String,
+    },
 }
 
 impl Step {
+    /// Whether the step takes typed text rather than an option.
+    pub fn takes_text(&self) -> bool {
+        matches!(
+            self,
+            Step::RegBirthCert { .. }
+                | Step::RegSurname { .. }
+                | Step::RegGivenNames { .. }
+                | Step::RegBirthDate { .. }
+        )
+    }
+
     /// The same list's next page, if it has one.
     pub fn next_page(&self, pages: usize) -> Option<Step> {
         let mut next = self.clone();
@@ -86,7 +124,8 @@ impl Step {
             | Step::BookWhich { page }
             | Step::County { page, .. }
             | Step::Centre { page, .. }
-            | Step::Time { page, .. } => page,
+            | Step::Time { page, .. }
+            | Step::RegCounty { page, .. } => page,
             _ => return None,
         };
         *page += 1;
@@ -107,6 +146,23 @@ pub enum Choice {
     Cancel {
         app: String,
     },
+    /// Start (or take up) a pre-registration.
+    Apply,
+    RegCounty {
+        app: String,
+        county: String,
+    },
+    RegLanguage {
+        app: String,
+        language: String,
+    },
+    /// The summary is right: send the notice, ask for consent.
+    RegNotice {
+        app: String,
+    },
+    RegSubmit {
+        app: String,
+    },
 }
 
 /// A screen of options, and what each does.
@@ -117,7 +173,7 @@ pub struct Menu {
 }
 
 impl Menu {
-    fn new(title: impl Into<String>) -> Self {
+    pub(crate) fn new(title: impl Into<String>) -> Self {
         Menu {
             title: title.into(),
             items: Vec::new(),
@@ -125,7 +181,7 @@ impl Menu {
         }
     }
 
-    fn item(mut self, label: impl Into<String>, choice: Choice) -> Self {
+    pub(crate) fn item(mut self, label: impl Into<String>, choice: Choice) -> Self {
         self.items.push((label.into(), choice));
         self
     }
@@ -203,7 +259,11 @@ impl Menus<'_> {
     }
 
     /// One application this number may see (`visible_to`), with the account.
-    async fn one(&self, caller: &Caller, id: &str) -> anyhow::Result<Option<(String, Stored)>> {
+    pub(crate) async fn one(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> anyhow::Result<Option<(String, Stored)>> {
         let Some(account) = self.account(caller).await? else {
             return Ok(None);
         };
@@ -268,6 +328,9 @@ impl Menus<'_> {
     /// The menu a step shows (what it lists is read afresh at each step).
     pub(crate) async fn menu(&self, caller: &Caller, step: &Step) -> anyhow::Result<Menu> {
         let l = caller.locale;
+        if let Some(menu) = self.ussd.register().menu(caller, step).await? {
+            return Ok(menu);
+        }
         let none = || Menu::new(T::BookNothing.get(l));
         Ok(match step {
             Step::Home
@@ -281,6 +344,7 @@ impl Menus<'_> {
                     Choice::Go(Step::Applications { page: 0 }),
                 )
                 .item(T::OptBook.get(l), Choice::Go(Step::BookWhich { page: 0 }))
+                .item(T::OptApply.get(l), Choice::Apply)
                 .item(T::OptLanguage.get(l), Choice::Go(Step::Language)),
             Step::Applications { page } => {
                 let apps = self.visible(caller).await?;
@@ -512,6 +576,15 @@ impl Menus<'_> {
                 );
                 Menu::new(title).item(T::OptCancel.get(l), Choice::Cancel { app: app.clone() })
             }
+            // Shown by `register` above.
+            Step::RegBirthCert { .. }
+            | Step::RegSurname { .. }
+            | Step::RegGivenNames { .. }
+            | Step::RegBirthDate { .. }
+            | Step::RegCounty { .. }
+            | Step::RegLanguage { .. }
+            | Step::RegSummary { .. }
+            | Step::RegConsent { .. } => none(),
         })
     }
 
@@ -571,6 +644,11 @@ impl Menus<'_> {
                 slot,
             } => self.book(caller, state, (&app, &centre), (day, slot)).await,
             Choice::Cancel { app } => self.cancel(caller, state, &app).await,
+            Choice::Apply => self.ussd.register().start(caller, state).await,
+            choice @ (Choice::RegCounty { .. }
+            | Choice::RegLanguage { .. }
+            | Choice::RegNotice { .. }
+            | Choice::RegSubmit { .. }) => self.ussd.register().choose(caller, state, choice).await,
         }
     }
 
@@ -641,6 +719,15 @@ impl Menus<'_> {
             }
         }
         tx.commit().await.context("committing a booking")?;
+        // Counted after the commit, as the web counts its bookings.
+        if let Booked::Booked(made) = &outcome {
+            let action = if live.is_some() {
+                BookingAction::Changed
+            } else {
+                BookingAction::Made
+            };
+            observe::bookings(action, kind.code(), made.len());
+        }
         let reference = Self::reference(&app, l);
         match outcome {
             Booked::Booked(_) | Booked::AlreadyBooked(_) => {
@@ -735,6 +822,7 @@ impl Menus<'_> {
                         .context("queueing the cancellation's message")?;
                 }
                 tx.commit().await.context("committing a cancellation")?;
+                observe::bookings(BookingAction::Cancelled, booking.kind.code(), 1);
                 tracing::info!(application = %app.id, "booking cancelled by USSD");
                 let code = self.ussd.settings.code.clone();
                 Ok(Outcome::End(T::Cancelled.fill(

@@ -12,9 +12,10 @@
 //! the next day. Setting the PIN and the lock are audited.
 //!
 //! `screen` holds the screen rules, `texts` the words, `store` the tables,
-//! `menus` what a signed-in number may do.
+//! `menus` what a signed-in number may do, `register` pre-registration.
 
 pub mod menus;
+pub mod register;
 pub mod screen;
 pub mod store;
 pub mod texts;
@@ -130,6 +131,10 @@ pub struct Ussd<'a> {
     pub hashing: StaffSecurity,
     pub cutoff_secs: i64,
     pub settings: &'a UssdSettings,
+    /// The registry's check of a pre-registration, as the web's.
+    pub verifications: crate::registry::pending::PendingVerifications,
+    /// The limits on tries that do not match the registry, as the web's.
+    pub tries: crate::registry::attempts::AttemptLimits,
 }
 
 /// The language a number chose, as stored.
@@ -160,6 +165,7 @@ pub fn pin_shaped(input: &str) -> bool {
 /// The session's number and what is known of it.
 pub(crate) struct Caller {
     pub index: String,
+    pub phone: PhoneNumber,
     pub locale: Locale,
     pub today: CivilDate,
     pub now: i64,
@@ -190,6 +196,7 @@ impl Ussd<'_> {
             .map_or(Locale::en, |n| locale_of(&n.language));
         let mut caller = Caller {
             index,
+            phone,
             locale,
             today: CivilDate::in_nairobi_at(now),
             now,
@@ -278,9 +285,6 @@ impl Ussd<'_> {
             Some(n) if n.pin_hash.is_none() => Step::PinNew,
             Some(_) => Step::PinEnter,
         };
-        Store::sweep(self.db, caller.now)
-            .await
-            .context("deleting old sessions")?;
         let old = self
             .store()
             .unfinished(session_id, &caller.index, caller.now)
@@ -387,6 +391,10 @@ impl Ussd<'_> {
         menus::Menus { ussd: self }
     }
 
+    pub(crate) fn register(&self) -> register::Register<'_> {
+        register::Register { ussd: self }
+    }
+
     /// Answers one input.
     async fn step(
         &self,
@@ -462,6 +470,9 @@ impl Ussd<'_> {
                         return Ok(Outcome::Continue(None));
                     }
                     _ => {}
+                }
+                if step.takes_text() {
+                    return self.register().enter(caller, state, input).await;
                 }
                 let menu = self.menus().menu(caller, &step).await?;
                 if input == screen::MORE {

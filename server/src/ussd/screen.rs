@@ -196,7 +196,7 @@ mod tests {
     use app::i18n::Locale;
 
     /// Placeholders' values, as long as they are made on screen.
-    const VALUES: [(&str, &str); 7] = [
+    const VALUES: [(&str, &str); 12] = [
         ("centre", "Huduma Centre GPO Nairobi"),
         ("when", "Tue 14 Apr 2026, 09:30"),
         ("reference", "KE-7H2K-9QXM"),
@@ -204,6 +204,11 @@ mod tests {
         ("left", "2"),
         ("count", "12"),
         ("text", "KE-7H2K-9QXM: Visit booked"),
+        ("certificate", "1234567890"),
+        ("name", "Wanjiku Akinyi Kamau"),
+        ("born", "05-03-1998"),
+        ("county", "Elgeyo-Marakwet"),
+        ("language", "Kiswahili"),
     ];
 
     fn keys() -> Keys {

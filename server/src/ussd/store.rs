@@ -12,6 +12,8 @@ pub const MAX_WRONG_PINS: i64 = 3;
 pub const SESSION_SECS: i64 = 180;
 /// How long after its last step a session left part-way may be resumed.
 pub const RESUME_SECS: i64 = 600;
+/// How often the job deleting sessions past resuming runs.
+pub const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A number's row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -237,7 +239,10 @@ impl Store<'_> {
     }
 
     /// Deletes sessions no one can resume any more (a row is kept
-    /// [`RESUME_SECS`] at most after it expires); run as a session starts.
+    /// [`RESUME_SECS`] at most after it expires): the job `ussd sessions`
+    /// (`startup.rs`), every [`SWEEP_INTERVAL`] in every process. One
+    /// conditional delete, so processes running it at once delete each
+    /// row once, and a session being answered is never one of them.
     pub async fn sweep(db: &AnyPool, now: i64) -> anyhow::Result<u64> {
         Ok(
             sqlx::query("DELETE FROM ussd_sessions WHERE expires_at < $1")

@@ -270,16 +270,19 @@ fn every_message() -> Vec<Message> {
         Message::CardReady {
             reference: reference(),
             centre: centre(),
+            ussd_code: Some("*384*4321#".into()),
         },
         Message::BookingMovedByCentre {
             reference: reference(),
             centre: centre(),
             day,
             slot,
+            ussd_code: Some("*384*4321#".into()),
         },
         Message::BookingCancelledByCentre {
             reference: reference(),
             centre: centre(),
+            ussd_code: Some("*384*4321#".into()),
         },
         Message::AppointmentReminder {
             reference: reference(),
@@ -304,6 +307,7 @@ fn every_message() -> Vec<Message> {
         Message::SmsReply {
             text: format!("{}: Visit booked", reference()),
         },
+        Message::PrivacyNotice,
     ];
     // No wildcard: a new kind of message does not compile until it is listed above.
     for message in &messages {
@@ -322,7 +326,8 @@ fn every_message() -> Vec<Message> {
             | Message::StaffAuthenticatorEnrolled
             | Message::StaffAuthenticatorReset
             | Message::StaffPasswordSet
-            | Message::SmsReply { .. } => {}
+            | Message::SmsReply { .. }
+            | Message::PrivacyNotice => {}
         }
     }
     messages

@@ -45,3 +45,4 @@ mod staff_centre;
 mod staff_reviews;
 mod transactions;
 mod ussd;
+mod ussd_register;

@@ -28,7 +28,7 @@ fn open_weekday(n: usize) -> CivilDate {
         .unwrap()
 }
 
-async fn scrape(app: &TestApp) -> String {
+pub(crate) async fn scrape(app: &TestApp) -> String {
     let address = app.metrics_address.as_ref().expect("metrics are on");
     let response = reqwest::get(format!("{address}/metrics")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
@@ -42,7 +42,7 @@ async fn scrape(app: &TestApp) -> String {
 
 /// The sum of the samples of `name` that carry every one of `labels`
 /// (0 when there is none).
-fn value(scrape: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+pub(crate) fn value(scrape: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     scrape
         .lines()
         .filter(|line| !line.starts_with('#'))

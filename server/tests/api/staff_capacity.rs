@@ -162,9 +162,12 @@ async fn closing_an_afternoon_previews_then_moves_its_bookings_and_tells_each_pe
     );
 
     app.wait_for_message(&format!(
-        "Usajili {p}: Huduma Centre GPO is closed at your time. Your appointment moved to"
+        "Usajili {p}: Huduma Centre GPO is closed at your time. New time: "
     ))
     .await;
+    // It names where to change it: the web address and the USSD code.
+    app.wait_for_message(". Change at usajili.go.ke or dial *384*4321#.")
+        .await;
     app.wait_for_message(&format!(
         "Usajili {a}: Huduma Centre GPO is closed at your time."
     ))
@@ -257,7 +260,8 @@ async fn fewer_counters_move_the_latest_booked_and_a_closure_with_no_room_left_a
     );
     let p = app.reference_of(&peter).await;
     app.wait_for_message(&format!(
-        "Usajili {p}: Huduma Centre GPO is closed at your appointment time and has no free time"
+        "Usajili {p}: Huduma Centre GPO is closed at your time and no other time is free. \
+         Book again at usajili.go.ke or dial *384*4321#."
     ))
     .await;
 }

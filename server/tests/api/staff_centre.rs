@@ -113,7 +113,8 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
     assert_eq!(app.queued_messages("card_ready").await, 2);
     for _ in 0..100 {
         if app.messages().contains(&format!(
-            "Usajili {p}: your ID card is ready at Huduma Centre GPO"
+            "Usajili {p}: your ID card is ready at Huduma Centre GPO. \
+             Book a time to collect it at usajili.go.ke or dial *384*4321#."
         )) {
             break;
         }
@@ -121,7 +122,8 @@ async fn cards_marked_ready_notify_the_citizen_who_then_books_a_collection() {
     }
     assert!(
         app.messages().contains(&format!(
-            "Usajili {p}: your ID card is ready at Huduma Centre GPO"
+            "Usajili {p}: your ID card is ready at Huduma Centre GPO. \
+             Book a time to collect it at usajili.go.ke or dial *384*4321#."
         )),
         "{}",
         app.messages()

@@ -12,11 +12,11 @@ use app::identifiers::CountyCode;
 use reqwest::StatusCode;
 use usajili::startup::Application;
 
-const TOKEN: &str = "a-ussd-callback-token-of-enough-length";
-const PIN: &str = "4821";
+pub const TOKEN: &str = "a-ussd-callback-token-of-enough-length";
+pub const PIN: &str = "4821";
 
 /// An app taking USSD steps (cheap PIN hashing) with the registry loaded.
-async fn ussd_app() -> TestApp {
+pub async fn ussd_app() -> TestApp {
     let app = spawn_app_with(|c| {
         c.messages.sms.callback_token = Some(TOKEN.to_string().into());
         c.staff.argon2_memory_kib = 1024;
@@ -28,7 +28,7 @@ async fn ussd_app() -> TestApp {
 }
 
 /// One step as the network posts it, from a client with no `Origin`.
-async fn post_step(
+pub async fn post_step(
     base: &str,
     token: &str,
     session: &str,
@@ -50,16 +50,16 @@ async fn post_step(
 }
 
 /// A handset in one USSD session.
-struct Phone {
+pub struct Phone {
     /// The server process the next step goes to.
-    base: String,
-    number: String,
-    session: String,
-    typed: Vec<String>,
+    pub base: String,
+    pub number: String,
+    pub session: String,
+    pub typed: Vec<String>,
 }
 
 impl Phone {
-    fn new(app: &TestApp, number: &str) -> Self {
+    pub fn new(app: &TestApp, number: &str) -> Self {
         Phone {
             base: app.address.clone(),
             number: number.to_string(),
@@ -68,7 +68,7 @@ impl Phone {
         }
     }
 
-    async fn send(&self) -> String {
+    pub async fn send(&self) -> String {
         let response = post_step(
             &self.base,
             TOKEN,
@@ -97,19 +97,19 @@ impl Phone {
     }
 
     /// Dials the code: a new session.
-    async fn dial(&mut self) -> String {
+    pub async fn dial(&mut self) -> String {
         self.session = format!("ATUid_{}", rand::random::<u64>());
         self.typed.clear();
         self.send().await
     }
 
-    async fn press(&mut self, key: &str) -> String {
+    pub async fn press(&mut self, key: &str) -> String {
         self.typed.push(key.to_string());
         self.send().await
     }
 
     /// A new number's first session up to the menu, in English.
-    async fn set_up(&mut self) -> String {
+    pub async fn set_up(&mut self) -> String {
         assert!(self.dial().await.contains("Chagua lugha"));
         self.press("1").await;
         self.press(PIN).await;
@@ -117,13 +117,13 @@ impl Phone {
     }
 
     /// A later session up to the menu.
-    async fn sign_in(&mut self) -> String {
+    pub async fn sign_in(&mut self) -> String {
         assert!(self.dial().await.contains("PIN"));
         self.press(PIN).await
     }
 
     /// Chooses a county by name from the paged list.
-    async fn county(&mut self, app: &TestApp, name: &str) -> String {
+    pub async fn county(&mut self, app: &TestApp, name: &str) -> String {
         let codes: Vec<String> = sqlx::query_scalar("SELECT DISTINCT county_code FROM centres")
             .fetch_all(&app.db)
             .await
@@ -532,4 +532,130 @@ async fn each_step_may_be_answered_by_another_server_process_sharing_the_databas
     phone.base = app.address.clone();
     let detail = phone.press("1").await;
     assert!(detail.contains("Checked: book a visit"), "{detail}");
+}
+
+#[tokio::test]
+async fn sessions_past_resuming_are_deleted_by_a_job_every_process_runs() {
+    let app = ussd_app().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    for (session, expires_at) in [("past-resuming", now - 601), ("resumable", now - 60)] {
+        sqlx::query(
+            "INSERT INTO ussd_sessions (session_id, contact_index, state, consumed, finished, expires_at, updated_at) \
+             VALUES ($1, 'a-number', '{}', 0, 0, $2, $3)",
+        )
+        .bind(session)
+        .bind(expires_at)
+        .bind(expires_at - 180)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    // A process starting runs its jobs at once; this one shares the database.
+    let second = Application::build(app.config.clone()).await.unwrap();
+    tokio::spawn(second.run_until_stopped());
+    let left = || async {
+        sqlx::query_scalar::<_, String>("SELECT session_id FROM ussd_sessions ORDER BY session_id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap()
+    };
+    for _ in 0..100 {
+        if left().await.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left().await, ["resumable"]);
+}
+
+#[tokio::test]
+async fn a_parent_books_two_children_by_ussd() {
+    let app = ussd_app().await;
+    crate::children::with_families(&app).await;
+    let mother = crate::children::signed_in_mother(&app, "0712300030").await;
+    let mary = crate::children::add_and_consent(&mother, "3000001", "Otieno", "Mary Akinyi").await;
+    let brian = crate::children::add_and_consent(&mother, "3000002", "Otieno", "Brian Ouma").await;
+    let (mary_ref, brian_ref) = (
+        app.reference_of(&mary).await,
+        app.reference_of(&brian).await,
+    );
+
+    let mut phone = Phone::new(&app, "+254712300030");
+    phone.set_up().await;
+    let list = phone.press("1").await;
+    assert!(
+        list.contains(&mary_ref) && list.contains(&brian_ref),
+        "{list}"
+    );
+    phone.press("00").await;
+    // The list's order is the applications' (made in the same second here).
+    for choice in ["1", "2"] {
+        let which = phone.press("2").await;
+        assert!(
+            which.contains(&mary_ref) && which.contains(&brian_ref),
+            "{which}"
+        );
+        assert!(phone.press(choice).await.contains("Choose a county"));
+        phone.county(&app, "Nairobi").await;
+        phone.press("4").await;
+        phone.press("1").await;
+        phone.press("1").await;
+        let booked = phone.press("1").await;
+        assert!(booked.starts_with("END Booked"), "{booked}");
+        phone.sign_in().await;
+    }
+    assert_eq!(app.application_state(&mary).await, "booked");
+    assert_eq!(app.application_state(&brian).await, "booked");
+    assert_eq!(app.live_booking_count().await, 2);
+    // Each confirmation goes to the parent's number.
+    assert_eq!(app.queued_messages("booking_confirmed").await, 2);
+}
+
+#[tokio::test]
+async fn ussd_bookings_move_the_same_booking_counters_as_the_webs() {
+    let app = spawn_app_with(|c| {
+        c.messages.sms.callback_token = Some(TOKEN.to_string().into());
+        c.staff.argon2_memory_kib = 1024;
+        c.staff.argon2_iterations = 1;
+        c.metrics.addr = Some("127.0.0.1:0".parse().unwrap());
+    })
+    .await;
+    with_registry(&app).await;
+    let (_, id) = app.verified_citizen("0712300031").await;
+    let before = crate::metrics::scrape(&app).await;
+    let mut phone = Phone::new(&app, "+254712300031");
+    phone.set_up().await;
+    phone.press("2").await;
+    phone.press("1").await;
+    phone.county(&app, "Nairobi").await;
+    phone.press("4").await;
+    phone.press("1").await;
+    phone.press("1").await;
+    assert!(phone.press("1").await.starts_with("END Booked"));
+    phone.sign_in().await;
+    phone.press("2").await;
+    phone.press("1").await;
+    phone.press("1").await;
+    phone.county(&app, "Nairobi").await;
+    phone.press("4").await;
+    phone.press("1").await;
+    phone.press("2").await;
+    assert!(phone.press("1").await.starts_with("END Booked"));
+    phone.sign_in().await;
+    phone.press("2").await;
+    phone.press("1").await;
+    phone.press("2").await;
+    assert!(phone.press("1").await.starts_with("END Cancelled"));
+    assert_eq!(app.application_state(&id).await, "verified");
+
+    let after = crate::metrics::scrape(&app).await;
+    for action in ["made", "changed", "cancelled"] {
+        let labels = [("action", action), ("kind", "enrolment")];
+        let rise = crate::metrics::value(&after, "usajili_bookings_total", &labels)
+            - crate::metrics::value(&before, "usajili_bookings_total", &labels);
+        assert!(rise >= 1.0, "{action}");
+    }
 }

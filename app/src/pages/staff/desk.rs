@@ -259,6 +259,8 @@ pub struct RecordView {
     pub date_of_birth: Option<CivilDate>,
     pub is_child: bool,
     pub has_photo: bool,
+    /// Pre-registered by USSD with no photo yet: it is taken at the counter.
+    pub photo_at_counter: bool,
     pub notes: Vec<NoteLine>,
     pub form: Form,
     /// The steps that may be recorded now (`check-in`, `documents-verified`, ...).
@@ -329,6 +331,7 @@ pub fn RecordPage() -> impl IntoView {
                 <div class="summary-list__row"><dt>{td!(locale, staff.col_status)}</dt><dd data-testid="record-status">{data.visit.status.label(locale)}</dd></div>
                 <div class="summary-list__row"><dt>{td!(locale, staff.col_time)}</dt><dd>{format!("{} {}, {}", day_label(data.day, locale), clock_label(data.visit.minute), data.centre_name)}</dd></div>
                 {data.date_of_birth.map(|d| view! { <div class="summary-list__row"><dt>{td!(locale, staff.date_of_birth)}</dt><dd>{d.to_string()}</dd></div> })}
+                {data.photo_at_counter.then(|| view! { <div class="summary-list__row"><dt>{td!(locale, staff.photo)}</dt><dd data-testid="photo-at-counter">{td!(locale, staff.photo_at_counter)}</dd></div> })}
             </dl>
         </div>
         <section aria-labelledby="steps-heading" class="panel">

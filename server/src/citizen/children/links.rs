@@ -332,6 +332,7 @@ pub(crate) fn child_answers(
         // The parents on the record are other people's data: never kept
         // here (`listed_role` reads them from the registry when needed).
         parents: None,
+        pre_registration: None,
     })
 }
 

@@ -3,7 +3,7 @@
 //! declaration (`citizen::applications`).
 
 use super::{Citizen, CitizenSession, OwnApplication, appointment_of, full_name};
-use crate::citizen::applications::{Refused, Stored, submission_message};
+use crate::citizen::applications::{Refused, Stored};
 use crate::citizen::sign_in::ContactAddress;
 use crate::http::AppState;
 use crate::http::ClientAddr;
@@ -15,7 +15,7 @@ use crate::registry::attempts::{Identifier, TriesUsed};
 use crate::registry::verification::ApplicationKind;
 use anyhow::Context;
 use app::application::fields;
-use app::application::{Attention, MessageLanguage, Task};
+use app::application::{Channel, MessageLanguage, Task};
 use app::calendar::appointment_label;
 use app::components::status::Appointment;
 use app::forms::{FieldIssue, Form};
@@ -412,11 +412,7 @@ async fn declaration_submit(
         let view = StepView::Declaration { id: app.id, form };
         return Ok(render(state, head, StatusCode::UNPROCESSABLE_ENTITY, view).await);
     }
-    let Some(birth_cert) = app.answers.birth_certificate.clone() else {
-        let view = application_view(app, Some(Refusal::Incomplete), None);
-        return Ok(render_at(state, head, &path, StatusCode::UNPROCESSABLE_ENTITY, view).await);
-    };
-    let (applications, verifications) = (state.applications(), state.verifications());
+    let verifications = state.verifications();
     let event = super::citizen_event(
         state,
         &app.account_id,
@@ -425,21 +421,9 @@ async fn declaration_submit(
         client,
     );
     let submitted = state
-        .registry_tries()
-        .attempt(
-            &app.account_id,
-            Identifier::BirthCertificate(&birth_cert),
-            now,
-            applications.submit(&verifications, &app, today(now), now, &event),
-            // A mismatch counts, and so does a certificate another
-            // application holds, as at the certificate's task.
-            |submitted| {
-                matches!(submitted, Ok(stored) if stored.attention == Some(Attention::Mismatch))
-                    || matches!(submitted, Err(Refused::Duplicate))
-            },
-        )
-        .await
-        .context("submitting an application")?;
+        .submission(&verifications)
+        .send(&app, Channel::Web, (today(now), now), &event)
+        .await?;
     let submitted = match submitted {
         Ok(submitted) => submitted,
         Err(TriesUsed { until }) => {
@@ -448,20 +432,8 @@ async fn declaration_submit(
         }
     };
     match submitted {
-        Ok(submitted) => {
-            // Tells the citizen, by text message, what came of it.
-            // (The submission is committed by now: it waited for the
-            // registry, which no transaction should.)
-            if let Some(message) = submission_message(&submitted) {
-                let mut tx = state.begin().await?;
-                state
-                    .message_citizen(&mut tx, &submitted, &message, now)
-                    .await
-                    .context("telling the citizen what came of the submission")?;
-                tx.commit().await.context("committing a message")?;
-            }
-            Ok(see_other(&path))
-        }
+        // The citizen is told by text message what came of it.
+        Ok(_) => Ok(see_other(&path)),
         Err(Refused::Duplicate) => {
             let view = application_view(app, Some(Refusal::Duplicate), None);
             Ok(render_at(state, head, &path, StatusCode::CONFLICT, view).await)

@@ -363,9 +363,8 @@ impl FromRequestParts<AppState> for OwnChild {
 /// The name the application gives, "Given Surname", if it has one yet.
 fn full_name(app: &Stored) -> Option<String> {
     app.answers
-        .about_you
-        .as_ref()
-        .map(|a| format!("{} {}", a.given_names, a.surname))
+        .applicant()
+        .map(|(surname, given_names, _)| format!("{given_names} {surname}"))
 }
 
 /// The live booking an application's pages show: the enrolment, else the

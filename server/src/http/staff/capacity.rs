@@ -151,10 +151,12 @@ async fn notify(
                 centre: centre.name.clone(),
                 day,
                 slot,
+                ussd_code: Some(state.config.ussd.code.clone()),
             },
             None => Message::BookingCancelledByCentre {
                 reference,
                 centre: centre.name.clone(),
+                ussd_code: Some(state.config.ussd.code.clone()),
             },
         };
         state

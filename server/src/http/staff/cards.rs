@@ -148,6 +148,7 @@ async fn notify_ready(
     let message = Message::CardReady {
         reference,
         centre: centre.to_string(),
+        ussd_code: Some(state.config.ussd.code.clone()),
     };
     Ok(state
         .message_about(tx, app, &app.account_id, Locale::en, &message, now)

@@ -298,12 +298,13 @@ async fn record_view(
             .into_iter()
             .map(Step::slug)
             .collect(),
-        date_of_birth: found.answers.about_you.as_ref().map(|a| a.date_of_birth),
+        date_of_birth: found.answers.applicant().map(|(_, _, born)| born),
         visit: found.visit,
         day: found.day,
         centre_name,
         is_child: found.is_child,
         has_photo: found.has_photo,
+        photo_at_counter: found.photo_at_counter,
         notes,
         form,
         recorded: recorded.filter(|r| Step::from_slug(r).is_some()),

@@ -15,7 +15,7 @@ pub use steps::{NO_SHOW_AFTER_SECS, Step, check_in_problem, mark_no_shows, next_
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
 use crate::registry::verification::ApplicationKind;
-use app::application::{Answers, ApplicationState};
+use app::application::{Answers, ApplicationState, Channel};
 use app::dates::CivilDate;
 use app::identifiers::ApplicationReference;
 use app::pages::staff::{Visit, VisitKind, VisitStatus};
@@ -35,6 +35,8 @@ pub struct Found {
     pub application_state: ApplicationState,
     pub is_child: bool,
     pub has_photo: bool,
+    /// A USSD pre-registration without a photo: it is taken at the counter.
+    pub photo_at_counter: bool,
 }
 
 pub struct Desk<'a> {
@@ -43,7 +45,7 @@ pub struct Desk<'a> {
 }
 
 const SELECT: &str = "SELECT b.id, b.application_id, b.kind, b.centre_id, b.day, b.starts_at, b.status, \
-     a.reference, a.state, a.kind AS application_kind, a.answers, CASE WHEN a.photo IS NULL THEN 0 ELSE 1 END AS has_photo \
+     a.reference, a.state, a.kind AS application_kind, a.answers, CASE WHEN a.photo IS NULL THEN 0 ELSE 1 END AS has_photo, a.channel \
      FROM bookings b JOIN applications a ON a.id = b.application_id";
 
 #[derive(sqlx::FromRow)]
@@ -65,6 +67,8 @@ struct FoundRow {
     /// Sealed (`applications.answers`).
     answers: Vec<u8>,
     has_photo: i64,
+    #[sqlx(try_from = "String")]
+    channel: Channel,
 }
 
 impl Desk<'_> {
@@ -75,9 +79,8 @@ impl Desk<'_> {
             &row.answers,
         )?)?;
         let name = answers
-            .about_you
-            .as_ref()
-            .map(|a| format!("{} {}", a.given_names, a.surname))
+            .applicant()
+            .map(|(surname, given_names, _)| format!("{given_names} {surname}"))
             .unwrap_or_default();
         let phone = answers.contact.as_ref().map(|c| c.phone.to_string());
         Ok(Found {
@@ -100,6 +103,7 @@ impl Desk<'_> {
             application_state: row.state,
             is_child: row.application_kind == ApplicationKind::MinorCard,
             has_photo: row.has_photo != 0,
+            photo_at_counter: row.channel == Channel::Ussd && row.has_photo == 0,
             answers,
         })
     }
