@@ -1,30 +1,19 @@
 #!/usr/bin/env bash
-# What a first visit to the landing page transfers: HTML, CSS, JS and WASM,
-# raw and as the server sends them to a browser that accepts brotli.
-# Prints a Markdown table. Needs a release build (scripts/run.sh or
-# `cargo leptos build --release`).
+# What a first visit to each kind of page transfers (HTML, CSS, JS and WASM,
+# as served to a browser that accepts brotli), against its budget, and what
+# moving on to the next citizen page downloads again. Prints the Markdown
+# table in BENCHMARKS.md ("Lean pages"). The same figures are a test
+# (server/tests/api/page_weight.rs) that fails when a page passes its budget.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
-source scripts/server.sh
-dir="$(mktemp -d /tmp/usajili-bench.XXXXXX)"
-trap 'server_stop; rm -rf "$dir"' EXIT
-server_start "$dir"
-
-size() { # url encoding -> bytes on the wire
-  curl -fsS -o /dev/null -H "Accept-Encoding: $2" -w '%{size_download}' "$1"
-}
-html_raw=$(size "$SERVER_URL/" identity)
-html_br=$(size "$SERVER_URL/" br)
-total_raw=$html_raw
-total_br=$html_br
-printf '| resource | raw bytes | brotli bytes (as served) |\n|---|---:|---:|\n'
-printf '| HTML `/` | %d | %d |\n' "$html_raw" "$html_br"
-for asset in /pkg/usajili.css /pkg/usajili.js /pkg/usajili.wasm; do
-  raw=$(size "$SERVER_URL$asset" identity)
-  br=$(size "$SERVER_URL$asset" br)
-  total_raw=$((total_raw + raw))
-  total_br=$((total_br + br))
-  printf '| `%s` | %d | %d |\n' "$asset" "$raw" "$br"
-done
-printf '| **total** | **%d** | **%d** (%.1f KB; budget 100 KB) |\n' "$total_raw" "$total_br" "$(echo "$total_br / 1000" | bc -l)"
+if [ ! -f target/site/pkg/assets.txt ]; then
+  cargo leptos build --release --precompress >&2
+  bash scripts/bundles.sh >&2
+fi
+table="$(mktemp /tmp/usajili-weights.XXXXXX)"
+trap 'rm -f "$table"' EXIT
+# The table is written before the budgets are checked: it prints either way.
+USAJILI_TEST_BUNDLES=required USAJILI_PAGE_WEIGHT_TABLE="$table" \
+  cargo test --release -p server --test api -- page_weight >&2 || echo "(over budget: see above)" >&2
+cat "$table"

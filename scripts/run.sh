@@ -7,4 +7,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh run
 source scripts/env.sh
 cargo leptos build --release --precompress
+bash scripts/bundles.sh >/dev/null
 exec target/release/usajili serve "$@"

@@ -18,7 +18,8 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 export PATH="$HOME/.cargo/bin:$here/.tools/node_modules/.bin:$PATH"
 
 # --- Debian packages -------------------------------------------------------
-debs=(pkg-config nodejs npm curl)
+# brotli: compresses the WASM bundles scripts/bundles.sh builds.
+debs=(pkg-config nodejs npm curl brotli)
 if [ "$mode" = test ]; then
   # python3-aiosmtpd: the loopback SMTP server the email tests send to (server/tests/smtp_peer.py).
   # nginx: the reverse proxy the test script puts in front of the release binary (scripts/nginx.sh).
@@ -30,7 +31,7 @@ if [ "$mode" = test ] && ! command -v systemd-analyze >/dev/null; then
   debs+=(systemd)
 fi
 if [ "$mode" = bench ]; then
-  debs+=(wrk bc brotli)
+  debs+=(wrk bc)
 fi
 missing=()
 for p in "${debs[@]}"; do

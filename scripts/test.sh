@@ -30,6 +30,10 @@ promtool test rules deploy/prometheus/alerts_test.yml
 
 step "build (release: the binary the browser tests use)"
 cargo leptos build --release --precompress
+# The landing page's and the staff console's WASM bundles, and content-hashed
+# names for every asset (the page-weight test below weighs them).
+bash scripts/bundles.sh
+export USAJILI_TEST_BUNDLES=required
 
 # Tests build the whole workspace in release, so they share the features
 # (and most artefacts) of the build above.

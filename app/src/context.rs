@@ -21,7 +21,24 @@ pub fn use_signed_in() -> bool {
     use_context::<SignedIn>().is_some_and(|s| s.0)
 }
 
-/// The locale of the current request, provided as context by the shell.
+/// The locale of the current request, provided as context by the shell. An
+/// island in the browser has no such context: it reads the page's
+/// `<html lang>`, which the server set from the same locale.
 pub fn use_locale() -> Locale {
-    use_context::<Locale>().unwrap_or_default()
+    use_context::<Locale>().unwrap_or_else(page_locale)
+}
+
+#[cfg(feature = "hydrate")]
+pub fn page_locale() -> Locale {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|lang| crate::language::parse_code(&lang))
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn page_locale() -> Locale {
+    Locale::default()
 }

@@ -1,9 +1,10 @@
 //! Usajili's user interface: every page, rendered on the server, and the few
 //! interactive islands that hydrate in the browser.
 //!
-//! Built twice by cargo-leptos: with `ssr` as a library of the `usajili`
-//! server, and with `hydrate` as the WASM bundle. Only `#[island]`
-//! components reach the browser, which keeps the bundle small.
+//! Built with `ssr` as a library of the `usajili` server, and with
+//! `hydrate` as the WASM bundles: one per group of pages (`bundles`), each
+//! with only its own islands. Only `#[island]` components reach the
+//! browser, which keeps the bundles small.
 #![recursion_limit = "256"]
 
 // leptos_i18n 0.6 prefers generating this module from a build script, but
@@ -16,6 +17,9 @@ mod locales {
 pub use locales::i18n;
 
 pub mod application;
+#[cfg(feature = "ssr")]
+pub mod assets;
+pub mod bundles;
 pub mod calendar;
 pub mod capacity;
 pub mod codes;

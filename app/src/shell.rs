@@ -53,6 +53,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     {
         provide_context(signed_in);
     }
+    #[cfg(feature = "ssr")]
+    provide_context(crate::bundles::PageIslands::default());
+    let stylesheet = stylesheet(&options);
+    // Fully hydrated (only bench/hydration.sh builds it): every page loads
+    // the one bundle, from the head.
+    let full_hydration =
+        (!cfg!(feature = "islands")).then(|| view! { <HydrationScripts options=options.clone()/> });
     view! {
         <!DOCTYPE html>
         <html lang=language::code(locale)>
@@ -61,8 +68,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=cfg!(feature = "islands")/>
-                <link rel="stylesheet" href="/pkg/usajili.css"/>
+                {full_hydration}
+                <link rel="stylesheet" href=stylesheet/>
                 <link rel="icon" href="/favicon.ico" sizes="32x32"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="apple-touch-icon" href="/icon-192.png"/>
@@ -72,9 +79,44 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                {island_scripts(options)}
             </body>
         </html>
     }
+}
+
+/// The hydration script of the page's bundle, after the body: by then every
+/// island on the page has been rendered and has said so
+/// (`bundles::rendered`). A page without an island loads no JavaScript and
+/// no WASM. The script waits for the browser to be idle anyway, so being at
+/// the end delays nothing.
+#[cfg(feature = "ssr")]
+fn island_scripts(options: LeptosOptions) -> impl IntoView {
+    use crate::bundles;
+    let page_islands = use_context::<bundles::PageIslands>().unwrap_or_default();
+    let staff = use_context::<http::request::Parts>()
+        .is_some_and(|p| p.uri.path() == "/staff" || p.uri.path().starts_with("/staff/"));
+    move || {
+        let bundle = bundles::choose(&page_islands.get(), staff)?;
+        let mut options = options.clone();
+        options.output_name = crate::assets::under(&options.site_root)
+            .bundle_stem(bundle)
+            .into();
+        Some(view! { <HydrationScripts options islands=true/> })
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn island_scripts(_options: LeptosOptions) -> impl IntoView {}
+
+#[cfg(feature = "ssr")]
+fn stylesheet(options: &LeptosOptions) -> String {
+    crate::assets::under(&options.site_root).css_href()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn stylesheet(_options: &LeptosOptions) -> String {
+    "/pkg/usajili.css".to_string()
 }
 
 #[cfg(feature = "ssr")]

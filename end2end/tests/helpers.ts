@@ -51,9 +51,9 @@ function replayPage(browser: Browser): Promise<Page> {
   return page;
 }
 
-/** Islands hydrate after the WASM loads; each marks itself with data-hydrated once it has. */
+/** Islands hydrate after the WASM loads; each marks itself (or the part of the page it drives) with data-hydrated once it has. */
 export async function waitForHydration(page: Page) {
-  await page.locator("leptos-island [data-hydrated=true]").first().waitFor({ timeout: 30_000 });
+  await page.locator("[data-hydrated=true]").first().waitFor({ timeout: 30_000 });
 }
 
 /** A field's live check (a `LiveCheck` island, which renders nothing) marks the field once it listens. */
@@ -66,7 +66,8 @@ export const test = base.extend<{ consoleErrors: string[] }>({
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on("console", (msg) => {
-      if (msg.type() === "error") errors.push(msg.text());
+      // Leptos only warns when a page's bundle lacks one of its islands.
+      if (msg.type() === "error" || msg.text().includes("Could not find WASM function")) errors.push(msg.text());
     });
     page.on("pageerror", (err) => errors.push(err.message));
     await use(errors);

@@ -38,6 +38,50 @@ test("an impossible date shows an error summary that takes focus", async ({ page
   expect(consoleErrors).toEqual([]);
 });
 
+test("a page without an island asks for no JavaScript and no WASM", async ({ page, consoleErrors }) => {
+  const code: string[] = [];
+  page.on("request", (request) => {
+    if (/\.(js|wasm)(\?|$)/.test(new URL(request.url()).pathname)) code.push(request.url());
+  });
+  await page.goto("/privacy");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Privacy notice");
+  await page.waitForLoadState("networkidle");
+  expect(code).toEqual([]);
+  await expectAccessible(page);
+  expect(consoleErrors).toEqual([]);
+});
+
+test("the landing page loads its own small bundle, and a returning visit downloads nothing from /pkg", async ({ page, consoleErrors }) => {
+  // Resource Timing: what each /pkg file cost to fetch; 0 bytes when it came
+  // from the browser's cache without asking the server (not even a 304).
+  const pkg = () =>
+    page.evaluate(() =>
+      (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+        .filter((e) => new URL(e.name).pathname.startsWith("/pkg/"))
+        .map((e) => ({ path: new URL(e.name).pathname, transferred: e.transferSize })),
+    );
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.waitForLoadState("networkidle");
+  const first = await pkg();
+  const names = first.map((f) => f.path);
+  // Its own bundle, named after its content, and the stylesheet.
+  expect(names.some((n) => /^\/pkg\/landing\.[0-9a-f]{16}\.wasm$/.test(n)), names.join()).toBe(true);
+  expect(names.some((n) => /^\/pkg\/landing\.[0-9a-f]{16}\.js$/.test(n)), names.join()).toBe(true);
+  expect(names.some((n) => /^\/pkg\/usajili\.[0-9a-f]{16}\.css$/.test(n)), names.join()).toBe(true);
+  for (const f of first) expect(f.transferred, f.path).toBeGreaterThan(0);
+
+  // Back another day: the same names, kept as immutable.
+  await page.goto("/privacy");
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.waitForLoadState("networkidle");
+  const again = await pkg();
+  expect(again.map((f) => f.path).sort()).toEqual([...names].sort());
+  for (const f of again) expect(f.transferred, f.path).toBe(0);
+  expect(consoleErrors).toEqual([]);
+});
+
 test("switching to Kiswahili and back keeps the page and remembers the choice", async ({ page, consoleErrors }) => {
   await page.goto("/privacy");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Privacy notice");

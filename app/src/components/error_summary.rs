@@ -22,6 +22,9 @@ pub fn ErrorSummary(
     #[prop(optional)]
     autofocus: bool,
     #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Div>>,
+    /// Rendered hidden, for an island to fill in and show.
+    #[prop(optional)]
+    hidden: bool,
 ) -> impl IntoView {
     let node_ref = node_ref.unwrap_or_default();
     view! {
@@ -30,6 +33,7 @@ pub fn ErrorSummary(
             role="alert"
             tabindex="-1"
             autofocus=autofocus
+            hidden=hidden
             node_ref=node_ref
             data-testid="error-summary"
         >

@@ -120,8 +120,10 @@ impl Text {
                     value=value
                     aria-describedby=described_by(name, self.hint.is_some())
                     aria-invalid=error.is_some().then_some("true")
+                    data-check=self.check.map(Check::code)
+                    data-optional=(self.check.is_some() && self.optional).then_some("true")
                 />
-                {self.check.map(|check| view! { <LiveCheck locale check field=name.to_string() optional=self.optional/> })}
+                {self.check.map(|_| view! { <LiveCheck/> })}
             </div>
         }
     }

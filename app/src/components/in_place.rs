@@ -17,17 +17,34 @@ use leptos::prelude::*;
 /// a console left open still signs its member out when idle.
 pub const AUTOMATIC: &str = "x-usajili-automatic";
 
-#[cfg_attr(feature = "islands", island)]
-#[cfg_attr(not(feature = "islands"), component)]
+/// Names the form and the region it updates, in a hidden marker the island
+/// finds; `every` (seconds) also fetches the region again on that interval.
+#[component]
 pub fn InPlace(
     form: String,
     region: String,
     #[prop(optional)] every: Option<u32>,
 ) -> impl IntoView {
+    view! {
+        <span
+            hidden
+            data-in-place-form=form
+            data-in-place-region=region
+            data-in-place-every=every.map(|e| e.to_string())
+        ></span>
+        <InPlaceUpdates/>
+    }
+}
+
+/// The island: no props (nothing to serialise into the bundle). Every copy
+/// on a page does the same; the first to hydrate attaches every marker.
+#[cfg_attr(all(feature = "islands", feature = "in-place-island"), island)]
+#[cfg_attr(not(all(feature = "islands", feature = "in-place-island")), component)]
+pub fn InPlaceUpdates() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::bundles::rendered(crate::bundles::Island::InPlace);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| browser::attach(&form, &region, every.unwrap_or(0)));
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (form, region, every);
+    browser::attach_all();
 }
 
 #[cfg(feature = "hydrate")]
@@ -119,7 +136,33 @@ mod browser {
         .forget();
     }
 
-    pub fn attach(form_id: &str, region: &str, every: u32) {
+    /// Attaches every form a marker names, once.
+    pub fn attach_all() {
+        let Some(markers) = document().and_then(|d| {
+            d.query_selector_all("[data-in-place-form]:not([data-in-place-on])")
+                .ok()
+        }) else {
+            return;
+        };
+        for i in 0..markers.length() {
+            let Some(marker) = markers
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let _ = marker.set_attribute("data-in-place-on", "true");
+            let attribute = |name: &str| marker.get_attribute(name).unwrap_or_default();
+            let every = attribute("data-in-place-every").parse().unwrap_or(0);
+            attach(
+                &attribute("data-in-place-form"),
+                &attribute("data-in-place-region"),
+                every,
+            );
+        }
+    }
+
+    fn attach(form_id: &str, region: &str, every: u32) {
         let Some(form) = document()
             .and_then(|d| d.get_element_by_id(form_id))
             .and_then(|e| e.dyn_into::<HtmlFormElement>().ok())

@@ -14,11 +14,9 @@
 //! has landed. Shown at once, it would push what lies below it down, and
 //! the button being tapped would move away from the finger.
 
-use crate::i18n::Locale;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
     Name,
     NationalId,
@@ -34,6 +32,41 @@ pub enum Check {
 }
 
 impl Check {
+    const ALL: [Check; 11] = [
+        Check::Name,
+        Check::NationalId,
+        Check::BirthCertificate,
+        Check::KraPin,
+        Check::Passport,
+        Check::Nhif,
+        Check::Nssf,
+        Check::Email,
+        Check::Location,
+        Check::Code,
+        Check::Reference,
+    ];
+
+    /// The check's name in the field's `data-check` attribute.
+    pub fn code(self) -> &'static str {
+        match self {
+            Check::Name => "name",
+            Check::NationalId => "national-id",
+            Check::BirthCertificate => "birth-certificate",
+            Check::KraPin => "kra-pin",
+            Check::Passport => "passport",
+            Check::Nhif => "nhif",
+            Check::Nssf => "nssf",
+            Check::Email => "email",
+            Check::Location => "location",
+            Check::Code => "code",
+            Check::Reference => "reference",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Check> {
+        Check::ALL.into_iter().find(|c| c.code() == code)
+    }
+
     /// The field's problem, if it has one.
     pub fn problem(self, value: &str) -> Option<crate::identifiers::FieldError> {
         use crate::identifiers::*;
@@ -53,13 +86,21 @@ impl Check {
     }
 }
 
-#[cfg_attr(feature = "islands", island)]
-#[cfg_attr(not(feature = "islands"), component)]
-pub fn LiveCheck(locale: Locale, check: Check, field: String, optional: bool) -> impl IntoView {
+/// Rendered after each checked field, which names its check in
+/// `data-check` (and `data-optional` when it may be left empty). No props:
+/// the island finds its fields in the page, and the page's language in
+/// `<html lang>`, so the bundle carries no serialisation code. Every copy on
+/// a page does the same; the first to hydrate attaches to all the fields.
+#[cfg_attr(all(feature = "islands", feature = "live-check-island"), island)]
+#[cfg_attr(
+    not(all(feature = "islands", feature = "live-check-island")),
+    component
+)]
+pub fn LiveCheck() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::bundles::rendered(crate::bundles::Island::LiveCheck);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| browser::attach(locale, check, &field, optional));
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (locale, check, field, optional);
+    browser::attach_all();
 }
 
 #[cfg(feature = "hydrate")]
@@ -160,7 +201,35 @@ mod browser {
         problem.is_some()
     }
 
-    pub fn attach(locale: Locale, check: Check, field: &str, optional: bool) {
+    /// Attaches to every field on the page that names a check and is not
+    /// checked yet.
+    pub fn attach_all() {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let locale = crate::context::page_locale();
+        let Ok(fields) = document.query_selector_all("input[data-check]:not([data-live-check])")
+        else {
+            return;
+        };
+        for i in 0..fields.length() {
+            let Some(input) = fields
+                .item(i)
+                .and_then(|n| n.dyn_into::<HtmlElement>().ok())
+            else {
+                continue;
+            };
+            let check = input
+                .get_attribute("data-check")
+                .and_then(|c| Check::from_code(&c));
+            if let Some(check) = check {
+                let optional = input.has_attribute("data-optional");
+                attach(locale, check, &input.id(), optional);
+            }
+        }
+    }
+
+    fn attach(locale: Locale, check: Check, field: &str, optional: bool) {
         let Some(input) = element(field) else { return };
         watch_presses();
         let on_leave = {
@@ -193,5 +262,18 @@ mod browser {
         on_leave.forget();
         on_type.forget();
         input.set_attribute("data-live-check", "on").ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Check;
+
+    #[test]
+    fn every_check_reads_back_from_its_attribute() {
+        for check in Check::ALL {
+            assert_eq!(Check::from_code(check.code()), Some(check));
+        }
+        assert_eq!(Check::from_code("phone"), None);
     }
 }

@@ -17,7 +17,7 @@ use crate::context::use_locale;
 use crate::forms::Form;
 use crate::i18n::*;
 use crate::identifiers::FieldError;
-use crate::pages::camera::{CameraCapture, CameraLabels};
+use crate::pages::camera::CameraCapture;
 use leptos::prelude::*;
 
 /// A refusal the page explains at the top.
@@ -388,7 +388,7 @@ fn task_page(locale: Locale, id: String, task: Task, form: Form, has_photo: bool
                 </figure>
             })}
             {photo_input(locale, &form)}
-            <CameraCapture labels=camera_labels(locale) input_id=fields::PHOTO.to_string()/>
+            <CameraCapture/>
         }.into_any(),
     };
     let enctype = (task == Task::Photo).then_some("multipart/form-data");
@@ -413,18 +413,6 @@ fn photo_input(locale: Locale, form: &Form) -> impl IntoView + use<> {
             <p class="error-message" id="photo-error" hidden=error.is_none()>{error}</p>
             <input class="file-upload" id=fields::PHOTO name=fields::PHOTO type="file" accept="image/jpeg,image/png" aria-describedby="photo-hint photo-error"/>
         </div>
-    }
-}
-
-fn camera_labels(locale: Locale) -> CameraLabels {
-    CameraLabels {
-        take_photo: td_string!(locale, camera.take_photo).into(),
-        capture: td_string!(locale, camera.capture).into(),
-        retake: td_string!(locale, camera.retake).into(),
-        cancel: td_string!(locale, camera.cancel).into(),
-        preview_alt: td_string!(locale, camera.preview_alt).into(),
-        unavailable: td_string!(locale, camera.unavailable).into(),
-        captured: td_string!(locale, camera.captured).into(),
     }
 }
 

@@ -15,11 +15,11 @@
 //! polite live region and the upload is left as it was. The camera is
 //! switched off after a capture, on cancel and when the island goes away.
 
+use crate::i18n::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// The island's words, in the reader's language.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CameraLabels {
     /// The button that opens the camera.
     pub take_photo: String,
@@ -35,6 +35,20 @@ pub struct CameraLabels {
     pub unavailable: String,
     /// Said when a photo was taken and put in the form.
     pub captured: String,
+}
+
+impl CameraLabels {
+    pub fn new(locale: Locale) -> CameraLabels {
+        CameraLabels {
+            take_photo: td_string!(locale, camera.take_photo).into(),
+            capture: td_string!(locale, camera.capture).into(),
+            retake: td_string!(locale, camera.retake).into(),
+            cancel: td_string!(locale, camera.cancel).into(),
+            preview_alt: td_string!(locale, camera.preview_alt).into(),
+            unavailable: td_string!(locale, camera.unavailable).into(),
+            captured: td_string!(locale, camera.captured).into(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,10 +99,16 @@ struct Ui {
 }
 
 // An island in the product; an ordinary component in the fully hydrated
-// build that bench/hydration.sh measures against it.
-#[cfg_attr(feature = "islands", island)]
-#[cfg_attr(not(feature = "islands"), component)]
-pub fn CameraCapture(labels: CameraLabels, input_id: String) -> impl IntoView {
+// build that bench/hydration.sh measures against it. No props (nothing to
+// serialise into the bundle): the words come from the page's language, read
+// from `<html lang>` in the browser, and the input is the photo task's.
+#[cfg_attr(all(feature = "islands", feature = "camera-island"), island)]
+#[cfg_attr(not(all(feature = "islands", feature = "camera-island")), component)]
+pub fn CameraCapture() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::bundles::rendered(crate::bundles::Island::Camera);
+    let labels = CameraLabels::new(crate::context::use_locale());
+    let input_id = crate::application::fields::PHOTO.to_string();
     let ui = Ui {
         phase: RwSignal::new(Phase::Off),
         status: RwSignal::new(Status::Quiet),
@@ -453,24 +473,11 @@ pub(crate) mod browser {
 mod tests {
     use super::*;
 
-    fn labels() -> CameraLabels {
-        CameraLabels {
-            take_photo: "Take photo".into(),
-            capture: "Capture".into(),
-            retake: "Retake".into(),
-            cancel: "Cancel".into(),
-            preview_alt: "Your photo".into(),
-            unavailable: "The camera cannot be used".into(),
-            captured: "Photo taken".into(),
-        }
-    }
-
     #[test]
     fn the_server_renders_an_empty_container() {
         let owner = Owner::new();
         owner.set();
-        let html =
-            view! { <CameraCapture labels=labels() input_id="photo".to_string() /> }.to_html();
+        let html = view! { <CameraCapture/> }.to_html();
         assert!(html.contains(r#"class="camera""#), "{html}");
         assert!(html.contains(r#"data-camera="off""#), "{html}");
         assert!(html.contains(r#"aria-live="polite""#), "{html}");

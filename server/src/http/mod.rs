@@ -1,6 +1,7 @@
 //! The HTTP surface: one router built from each module's routes, the Leptos
 //! pages, and the layers every response passes through.
 
+mod assets;
 mod citizen;
 mod client_addr;
 mod health;
@@ -20,13 +21,12 @@ pub use client_addr::ClientAddr;
 pub use state::AppState;
 
 use app::shell::{App, shell};
-use axum::http::{HeaderValue, header};
 use axum::{Router, extract::MatchedPath, http::Request};
 use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions};
 use std::time::Duration;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    trace::TraceLayer,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -46,21 +46,6 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let security = security::Policy::from_config(&state.config);
     let counted = state.config.metrics.addr.is_some();
-
-    // The compiled WASM, JS and CSS, precompressed at build time
-    // (`cargo leptos build --release --precompress`: brotli at its best
-    // setting, which on-the-fly compression cannot afford). File names carry
-    // no hash, so browsers revalidate (a 304 when nothing changed).
-    let pkg = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
-        .service(
-            ServeDir::new(format!("{}/pkg", state.config.site_root))
-                .precompressed_br()
-                .precompressed_gzip(),
-        );
 
     // Sessions only where pages are: assets and health checks never touch
     // the session table. Cookie: HttpOnly, SameSite=Lax, Secure over HTTPS;
@@ -101,7 +86,7 @@ pub fn router(state: AppState) -> Router {
         ));
 
     let portal = Router::new()
-        .nest_service("/pkg", pkg)
+        .nest_service("/pkg", assets::service(&state.config.site_root))
         .merge(health::router())
         .merge(language::router())
         // Delivery reports come from the SMS provider's servers: no

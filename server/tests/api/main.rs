@@ -25,6 +25,7 @@ mod load;
 mod metrics;
 mod nginx;
 mod outbox;
+mod page_weight;
 mod pages;
 mod privacy;
 mod processes;

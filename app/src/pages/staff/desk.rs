@@ -1,6 +1,6 @@
 //! The day's visits at a centre, and one person's record at the counter.
 
-use super::scan::{QrScan, ScanLabels};
+use super::scan::QrScan;
 use super::{StaffBar, staff_bar, titled};
 use crate::calendar::{clock_label, day_label};
 use crate::components::fields::{Text, error_line, error_text, form_errors};
@@ -26,16 +26,6 @@ impl VisitKind {
             VisitKind::Enrolment => td_string!(locale, staff.kind_enrolment),
             VisitKind::Collection => td_string!(locale, staff.kind_collection),
         }
-    }
-}
-
-fn scan_labels(locale: Locale) -> ScanLabels {
-    ScanLabels {
-        scan: td_string!(locale, staff.scan_button).to_string(),
-        stop: td_string!(locale, staff.scan_stop).to_string(),
-        viewfinder: td_string!(locale, staff.scan_viewfinder).to_string(),
-        unavailable: td_string!(locale, staff.scan_unavailable).to_string(),
-        read: td_string!(locale, staff.scan_read).to_string(),
     }
 }
 
@@ -191,7 +181,7 @@ pub fn TodayPage() -> impl IntoView {
                     .render(locale, &data.check_in)}
                 <button class="button" type="submit">{td!(locale, staff.check_in_button)}</button>
             </form>
-            <QrScan labels=scan_labels(locale) input_id="reference".to_string()/>
+            <QrScan/>
         </section>
         <form method="get" action="/staff" id="day-filter" class="filters" role="search">
             {centre_choice}

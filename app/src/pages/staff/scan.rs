@@ -13,11 +13,14 @@
 //! The camera is switched off once a code is read, on "Stop" and when the
 //! island goes away.
 
+use crate::i18n::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+
+/// The input the code goes into: the check-in form's reference field.
+pub const INPUT: &str = "reference";
 
 /// The island's words, in the reader's language.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ScanLabels {
     pub scan: String,
     pub stop: String,
@@ -26,6 +29,18 @@ pub struct ScanLabels {
     pub unavailable: String,
     /// Said when a code was read (the form is being sent).
     pub read: String,
+}
+
+impl ScanLabels {
+    pub fn new(locale: Locale) -> ScanLabels {
+        ScanLabels {
+            scan: td_string!(locale, staff.scan_button).to_string(),
+            stop: td_string!(locale, staff.scan_stop).to_string(),
+            viewfinder: td_string!(locale, staff.scan_viewfinder).to_string(),
+            unavailable: td_string!(locale, staff.scan_unavailable).to_string(),
+            read: td_string!(locale, staff.scan_read).to_string(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,9 +82,15 @@ struct Ui {
     stop: NodeRef<leptos::html::Button>,
 }
 
-#[cfg_attr(feature = "islands", island)]
-#[cfg_attr(not(feature = "islands"), component)]
-pub fn QrScan(labels: ScanLabels, input_id: String) -> impl IntoView {
+#[cfg_attr(all(feature = "islands", feature = "scan-island"), island)]
+#[cfg_attr(not(all(feature = "islands", feature = "scan-island")), component)]
+pub fn QrScan() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::bundles::rendered(crate::bundles::Island::QrScan);
+    // No props (nothing to serialise into the bundle): the words come from
+    // the page's language, read from `<html lang>` in the browser.
+    let labels = ScanLabels::new(crate::context::use_locale());
+    let input_id = INPUT.to_string();
     let ui = Ui {
         phase: RwSignal::new(Phase::Off),
         status: RwSignal::new(Status::Quiet),
@@ -277,14 +298,7 @@ mod tests {
     fn the_server_renders_no_button_that_could_not_work() {
         let owner = Owner::new();
         owner.set();
-        let labels = ScanLabels {
-            scan: "Scan the QR code".into(),
-            stop: "Stop scanning".into(),
-            viewfinder: "Camera".into(),
-            unavailable: "The camera cannot be used".into(),
-            read: "Code read".into(),
-        };
-        let html = view! { <QrScan labels input_id="reference".to_string() /> }.to_html();
+        let html = view! { <QrScan/> }.to_html();
         assert!(html.contains(r#"data-scan="off""#), "{html}");
         assert!(
             !html.contains("<button") && !html.contains("<video"),
