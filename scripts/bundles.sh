@@ -36,13 +36,16 @@ build() { # bundle -> $work/{bundle}.js and .wasm
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$work/$1.wasm" -o "$work/$1.wasm"
 }
 
-publish() { # file name ext -> prints the hashed name; copies (and compresses) it into pkg
-  local hash name
-  hash="$(sha256sum "$1" | cut -c1-16)"
-  name="$2.$hash.$3"
-  cp "$1" "$pkg/$name"
-  if [ -f "$1.br" ]; then cp "$1.br" "$pkg/$name.br"; else brotli -q 11 -c "$1" >"$pkg/$name.br"; fi
-  if [ -f "$1.gz" ]; then cp "$1.gz" "$pkg/$name.gz"; else gzip -9 -n -c "$1" >"$pkg/$name.gz"; fi
+copy_compressed() { # source destination: the file, and its brotli and gzip forms (made if missing)
+  cp "$1" "$2"
+  if [ -f "$1.br" ]; then cp "$1.br" "$2.br"; else brotli -q 11 -c "$1" >"$2.br"; fi
+  if [ -f "$1.gz" ]; then cp "$1.gz" "$2.gz"; else gzip -9 -n -c "$1" >"$2.gz"; fi
+}
+
+publish() { # file name ext -> prints the hashed name; copies it into pkg
+  local name
+  name="$2.$(sha256sum "$1" | cut -c1-16).$3"
+  copy_compressed "$1" "$pkg/$name"
   echo "$name"
 }
 
@@ -51,11 +54,7 @@ publish() { # file name ext -> prints the hashed name; copies (and compresses) i
 publish_bundle() { # bundle dir stem
   local hash
   hash="$(cat "$2/$3.js" "$2/$3.wasm" | sha256sum | cut -c1-16)"
-  for ext in js wasm; do
-    cp "$2/$3.$ext" "$pkg/$1.$hash.$ext"
-    if [ -f "$2/$3.$ext.br" ]; then cp "$2/$3.$ext.br" "$pkg/$1.$hash.$ext.br"; else brotli -q 11 -c "$2/$3.$ext" >"$pkg/$1.$hash.$ext.br"; fi
-    if [ -f "$2/$3.$ext.gz" ]; then cp "$2/$3.$ext.gz" "$pkg/$1.$hash.$ext.gz"; else gzip -9 -n -c "$2/$3.$ext" >"$pkg/$1.$hash.$ext.gz"; fi
-  done
+  for ext in js wasm; do copy_compressed "$2/$3.$ext" "$pkg/$1.$hash.$ext"; done
   echo "$1 $1.$hash"
 }
 
