@@ -18,7 +18,10 @@ curl -fsS "$SERVER_URL/" >/dev/null  # warm up
 baseline=$(rps /livez)
 landing=$(rps / "Accept-Encoding: br")
 landing_plain=$(rps /)
-printf '| endpoint (64 connections, %s, wrk -t2) | requests/s | ratio to /livez |\n|---|---:|---:|\n' "$duration"
-printf '| `/livez` (trivial handler, baseline) | %.0f | 1.00 |\n' "$baseline"
-printf '| `/` landing page, uncompressed | %.0f | %.3f |\n' "$landing_plain" "$(echo "$landing_plain / $baseline" | bc -l)"
-printf '| `/` landing page, brotli | %.0f | %.3f |\n' "$landing" "$(echo "$landing / $baseline" | bc -l)"
+bytes() { # path [header] -> body bytes on the wire
+  curl -fsS ${2:+-H "$2"} "$SERVER_URL$1" | wc -c
+}
+printf '| endpoint (64 connections, %s, wrk -t2) | requests/s | ratio to /livez | bytes |\n|---|---:|---:|---:|\n' "$duration"
+printf '| `/livez` (trivial handler, baseline) | %.0f | 1.00 | %d |\n' "$baseline" "$(bytes /livez)"
+printf '| `/` landing page, uncompressed | %.0f | %.3f | %d |\n' "$landing_plain" "$(echo "$landing_plain / $baseline" | bc -l)" "$(bytes /)"
+printf '| `/` landing page, brotli | %.0f | %.3f | %d |\n' "$landing" "$(echo "$landing / $baseline" | bc -l)" "$(bytes / "Accept-Encoding: br")"

@@ -76,6 +76,8 @@ pub fn choose(islands: &[Island], staff: bool) -> Option<Bundle> {
 
 #[cfg(feature = "ssr")]
 pub use page::{PageIslands, rendered};
+#[cfg(feature = "ssr")]
+pub use scripts::{hydration_scripts, inline_scripts};
 
 #[cfg(feature = "ssr")]
 mod page {
@@ -100,6 +102,74 @@ mod page {
             && !islands.contains(&island)
         {
             islands.push(island);
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod scripts {
+    use super::Bundle;
+    use leptos::prelude::*;
+
+    /// What Leptos's server integration appends to every page it renders
+    /// (`hydration_context`'s pending data) when the page hands no resources
+    /// and no errors to the browser, which no page here does.
+    const LEPTOS_DATA: [&str; 2] = [
+        "__RESOLVED_RESOURCES=[];__SERIALIZED_ERRORS=[];__PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];",
+        "__INCOMPLETE_CHUNKS=[];",
+    ];
+
+    /// The preload links and the loader of `bundle`, as the shell puts them
+    /// after the body of a page with islands.
+    pub fn hydration_scripts(options: &LeptosOptions, bundle: Bundle) -> impl IntoView + use<> {
+        let mut options = options.clone();
+        options.output_name = crate::assets::under(&options.site_root)
+            .bundle_stem(bundle)
+            .into();
+        view! { <HydrationScripts options islands=true/> }
+    }
+
+    /// The text of every inline script a page can carry: each bundle's
+    /// loader and Leptos's own two. The Content-Security-Policy allows
+    /// exactly these, by their hashes, and no other inline script.
+    pub fn inline_scripts(options: &LeptosOptions) -> Vec<String> {
+        let mut scripts: Vec<String> = LEPTOS_DATA.iter().map(|s| s.to_string()).collect();
+        for bundle in Bundle::ALL {
+            let html = Owner::new().with(|| hydration_scripts(options, bundle).to_html());
+            scripts.extend(script_text(&html));
+        }
+        scripts
+    }
+
+    /// The text inside the first `<script>` element of `html`.
+    fn script_text(html: &str) -> Option<String> {
+        let start = html.find("<script")?;
+        let open_end = start + html[start..].find('>')? + 1;
+        let close = open_end + html[open_end..].find("</script>")?;
+        Some(html[open_end..close].to_string())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn each_bundle_has_its_loader_and_leptos_its_data() {
+            let options = LeptosOptions::builder().output_name("usajili").build();
+            let scripts = inline_scripts(&options);
+            assert_eq!(scripts.len(), 5);
+            assert_eq!(&scripts[..2], &LEPTOS_DATA[..]);
+            let assets = crate::assets::under(&options.site_root);
+            for (bundle, loader) in Bundle::ALL.into_iter().zip(&scripts[2..]) {
+                let stem = assets.bundle_stem(bundle);
+                assert!(
+                    loader.contains(&format!("\"{stem}.js\""))
+                        || loader.contains(&format!("\"{stem}\"")),
+                    "{loader}"
+                );
+                assert!(loader.contains("hydrateIslands"), "{loader}");
+                assert!(!loader.contains("</script"));
+            }
         }
     }
 }

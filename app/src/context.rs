@@ -1,16 +1,15 @@
 //! What the shell provides to every page, read by pages and components
 //! without importing the shell (which imports every page): the request's
-//! locale, whether a citizen is signed in, and the CSP nonce.
+//! locale, whether a citizen is signed in, and the day by the server's clock.
 
 use crate::i18n::Locale;
 use leptos::prelude::*;
 
-/// The CSP nonce the server chose for this response. The server's security
-/// middleware puts it in the request's extensions and in the
-/// `Content-Security-Policy` header; the shell gives it to the hydration
-/// script, the only inline script on the page.
-#[derive(Clone, Debug)]
-pub struct CspNonce(pub String);
+/// Today in Nairobi by the server's clock (which tests can move), provided
+/// by the server to the pages it renders. Without it (in the browser), a
+/// page reads the device's clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Today(pub crate::dates::CivilDate);
 
 /// Put in the request's extensions by the server when a citizen is signed
 /// in: the header then offers "Your applications" and "Sign out".

@@ -1,9 +1,9 @@
 //! The HTML document every page lives in, and the router.
 
 use crate::components::layout::{Footer, Header};
-use crate::context::use_locale;
 #[cfg(feature = "ssr")]
-use crate::context::{CspNonce, SignedIn};
+use crate::context::SignedIn;
+use crate::context::use_locale;
 use crate::i18n::Locale;
 use crate::language;
 use crate::pages::{
@@ -41,12 +41,15 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = request_locale();
     provide_context(locale);
+    // Leptos's server integration gives each response a random nonce for
+    // its scripts. The policy allows our scripts by their hashes instead
+    // (the server's `http/security.rs`), so the nonce is left empty: a page
+    // is then the same for everyone (`http/page_cache.rs`), and no attribute
+    // looks like a secret that is not one. (The bundle's preload links take
+    // the same value as `crossorigin`, where empty means `anonymous`, as the
+    // module and WASM fetches are made.)
     #[cfg(feature = "ssr")]
-    if let Some(nonce) = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
-    {
-        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
-    }
+    provide_context(leptos::nonce::Nonce::from_value(""));
     #[cfg(feature = "ssr")]
     if let Some(signed_in) =
         use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<SignedIn>().copied())
@@ -98,11 +101,7 @@ fn island_scripts(options: LeptosOptions) -> impl IntoView {
         .is_some_and(|p| p.uri.path() == "/staff" || p.uri.path().starts_with("/staff/"));
     move || {
         let bundle = bundles::choose(&page_islands.get(), staff)?;
-        let mut options = options.clone();
-        options.output_name = crate::assets::under(&options.site_root)
-            .bundle_stem(bundle)
-            .into();
-        Some(view! { <HydrationScripts options islands=true/> })
+        Some(bundles::hydration_scripts(&options, bundle))
     }
 }
 

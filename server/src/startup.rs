@@ -97,7 +97,7 @@ impl Application {
             }
             None => None,
         };
-        let state = AppState {
+        let state = AppState::new(crate::http::Services {
             leptos_options: config.leptos_options(),
             db,
             registry,
@@ -105,7 +105,7 @@ impl Application {
             ceilings: crate::ceilings::Ceilings::new(config.ceilings),
             config: Arc::new(config),
             clock,
-        };
+        });
         Ok(Application {
             port,
             listener,

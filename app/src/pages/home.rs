@@ -2,7 +2,7 @@
 //! need, the Start now button to sign-in, what to bring, how data is kept.
 
 use crate::application::fields::{DOB_DAY, DOB_MONTH, DOB_YEAR};
-use crate::context::use_locale;
+use crate::context::{Today, use_locale};
 use crate::dates::CivilDate;
 use crate::i18n::*;
 use crate::pages::eligibility::{EligibilityChecker, EligibilityInput};
@@ -21,7 +21,7 @@ pub fn HomePage() -> impl IntoView {
         month: q.get(DOB_MONTH).unwrap_or_default(),
         year: q.get(DOB_YEAR).unwrap_or_default(),
     });
-    let today = today_in_nairobi();
+    let today = use_context::<Today>().map_or_else(today_in_nairobi, |t| t.0);
     view! {
         <Title text=format!("{} – {}", td_string!(locale, home.title), td_string!(locale, site.name))/>
         <h1>{td!(locale, home.title)}</h1>
@@ -80,6 +80,7 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// Today by the machine's clock, where the server gave no [`Today`].
 #[cfg(feature = "ssr")]
 fn today_in_nairobi() -> CivilDate {
     let now = std::time::SystemTime::now()

@@ -10,6 +10,7 @@ mod messages;
 pub mod metrics;
 mod notice;
 mod page;
+mod page_cache;
 mod security;
 pub mod session_store;
 mod sms_inbound;
@@ -18,7 +19,7 @@ mod state;
 mod ussd;
 
 pub use client_addr::ClientAddr;
-pub use state::AppState;
+pub use state::{AppState, Services};
 
 use app::shell::{App, shell};
 use axum::{Router, extract::MatchedPath, http::Request};
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         Some(
             citizen::rendered_here()
                 .chain(staff::RENDERED_HERE.iter().copied())
+                .chain(page_cache::KEPT)
                 .map(str::to_string)
                 .collect(),
         ),
@@ -44,7 +46,11 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let context_db = state.db.clone();
     let body_limit = state.config.body_limit;
-    let security = security::Policy::from_config(&state.config);
+    let security = security::Policy::new(
+        &state.config,
+        &app::bundles::inline_scripts(&state.leptos_options),
+    );
+
     let counted = state.config.metrics.addr.is_some();
 
     // Sessions only where pages are: assets and health checks never touch
@@ -64,6 +70,9 @@ pub fn router(state: AppState) -> Router {
     .with_always_save(true);
     let pages = Router::new()
         .merge(citizen::router())
+        // Inside the signed-in marker below: only pages for visitors who are
+        // not signed in are kept.
+        .merge(page_cache::router(state.clock.clone()))
         .leptos_routes_with_context(
             &state,
             routes,

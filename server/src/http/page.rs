@@ -31,6 +31,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Head {
 }
 
 impl Head {
+    /// The request's method, address, headers and extensions.
+    pub fn parts(&self) -> &Parts {
+        &self.0
+    }
+
     pub fn locale(&self) -> Locale {
         app::language::from_headers(&self.0.headers)
     }

@@ -1,10 +1,16 @@
-//! Security headers on every response, a per-response CSP nonce for the
-//! one inline script (the hydration loader), and the same-origin rule for
-//! requests that change things.
+//! Security headers on every response, with a Content-Security-Policy that
+//! allows the pages' few inline scripts by their hashes, and the
+//! same-origin rule for requests that change things.
+//!
+//! Hashes, not a nonce per response: every inline script a page can carry
+//! is known when the process starts (each bundle's loader and Leptos's two
+//! data scripts, `app::bundles::inline_scripts`), so the policy names
+//! exactly those texts and nothing injected can match them. The policy is
+//! then the same for every response, so a page that is the same for every
+//! visitor can be rendered and compressed once (`page_cache.rs`).
 
 use super::notice::Notice;
 use crate::config::Config;
-use app::context::CspNonce;
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -12,57 +18,65 @@ use axum::{
     middleware::Next,
 };
 use base64::Engine as _;
-use rand::RngCore as _;
+use sha2::{Digest as _, Sha256};
 
 #[derive(Clone)]
 pub struct Policy {
     /// Served over HTTPS: HSTS on, and this site's origin is `https://`.
     hsts: bool,
+    /// The Content-Security-Policy, the same for every response.
+    csp: HeaderValue,
 }
 
 impl Policy {
-    pub fn from_config(config: &Config) -> Self {
-        Policy { hsts: config.https }
+    /// The policy for this configuration, allowing `scripts` (the text of
+    /// every inline script a page may carry) and no other inline script.
+    pub fn new(config: &Config, scripts: &[String]) -> Self {
+        Policy {
+            hsts: config.https,
+            // The policy is ASCII; were it not, no script would run at all.
+            csp: HeaderValue::from_str(&content_security_policy(scripts))
+                .unwrap_or(HeaderValue::from_static("default-src 'none'")),
+        }
     }
 }
 
-fn new_nonce() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The Content-Security-Policy for a response whose inline script carries `nonce`.
+/// The Content-Security-Policy that allows these inline scripts, by the
+/// SHA-256 of each text, as browsers hash it.
 ///
 /// `'wasm-unsafe-eval'` lets the page compile its own WASM (it allows no
 /// JavaScript `eval`); everything else comes from this origin only.
-pub fn content_security_policy(nonce: &str) -> String {
+pub fn content_security_policy(scripts: &[String]) -> String {
+    let mut hashes: Vec<String> = scripts
+        .iter()
+        .map(|text| {
+            let digest = Sha256::digest(text.as_bytes());
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    hashes.sort();
+    hashes.dedup();
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+        "default-src 'self'; script-src 'self' {} 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
          media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors 'none'"
+         frame-ancestors 'none'",
+        hashes.join(" ")
     )
 }
 
-pub async fn headers(
-    State(policy): State<Policy>,
-    mut request: Request,
-    next: Next,
-) -> Response<Body> {
-    let nonce = new_nonce();
-    request.extensions_mut().insert(CspNonce(nonce.clone()));
+pub async fn headers(State(policy): State<Policy>, request: Request, next: Next) -> Response<Body> {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy.csp.clone());
     let mut set = |name: HeaderName, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
         }
     };
-    set(
-        header::CONTENT_SECURITY_POLICY,
-        &content_security_policy(&nonce),
-    );
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     // Nothing of our addresses reaches another site; within the site,
     // browsers send the real `Origin` on a form post (under `no-referrer`
@@ -215,7 +229,26 @@ mod tests {
     use super::*;
 
     fn policy(https: bool) -> Policy {
-        Policy { hsts: https }
+        Policy {
+            hsts: https,
+            csp: HeaderValue::from_static("default-src 'self'"),
+        }
+    }
+
+    #[test]
+    fn the_policy_allows_each_inline_script_by_its_hash_and_nothing_else_inline() {
+        // The example of CSP's own specification and MDN.
+        let csp = content_security_policy(&["alert('Hello, world.');".to_string()]);
+        assert!(
+            csp.contains("script-src 'self' 'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng=' 'wasm-unsafe-eval';"),
+            "{csp}"
+        );
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("nonce"),
+            "{csp}"
+        );
+        let twice = content_security_policy(&["a".to_string(), "b".to_string(), "a".to_string()]);
+        assert_eq!(twice.matches("'sha256-").count(), 2, "{twice}");
     }
 
     fn headers(pairs: &[(HeaderName, &str)]) -> HeaderMap {

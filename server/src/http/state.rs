@@ -22,8 +22,33 @@ use leptos::config::LeptosOptions;
 use sqlx::{AnyConnection, AnyPool};
 use std::sync::Arc;
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every handler shares. One reference count to clone: axum clones
+/// the state at every layer a request passes through, for every request.
+#[derive(Clone)]
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// Leptos's handlers take their options from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state's parts.
+pub struct Services {
     pub leptos_options: LeptosOptions,
     pub db: AnyPool,
     pub registry: crate::registry::SharedRegistry,
@@ -35,7 +60,7 @@ pub struct AppState {
     pub ceilings: Ceilings,
 }
 
-impl AppState {
+impl Services {
     /// Whether a call to one of Africa's Talking's callbacks (delivery
     /// reports, incoming SMS, USSD steps) carries our secret token
     /// (`USAJILI_AT_CALLBACK_TOKEN`, compared in constant time). Without a

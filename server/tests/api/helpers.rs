@@ -274,3 +274,39 @@ pub fn capture_logs(filter: &str) -> Captured {
         .expect("the only log capture in this process");
     captured
 }
+
+/// Fails unless every inline script of `html` is allowed by a hash in
+/// `csp`, as a browser would check it, and `csp` allows no inline script
+/// otherwise (no nonce, no `'unsafe-inline'`).
+pub fn assert_inline_scripts_allowed(page: &str, csp: &str, html: &str) {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    assert!(
+        !csp.contains("'nonce-") && !csp.contains("unsafe-inline"),
+        "{page}: {csp}"
+    );
+    assert_eq!(
+        html.matches("nonce=\"").count(),
+        html.matches("nonce=\"\"").count(),
+        "{page}: no nonce carries a value: none is needed, and one the same for everyone would mislead"
+    );
+    let mut rest = html;
+    while let Some(at) = rest.find("<script") {
+        rest = &rest[at..];
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        let tag = &rest[..open_end];
+        let close = rest.find("</script>").expect("a closed script element");
+        if !tag.contains(" src=") {
+            let text = &rest[open_end + 1..close];
+            let hash = base64::engine::general_purpose::STANDARD
+                .encode(sha2::Sha256::digest(text.as_bytes()));
+            assert!(
+                csp.contains(&format!("'sha256-{hash}'")),
+                "{page}: an inline script the policy does not allow: {text:.80}"
+            );
+        }
+        rest = &rest[close..];
+    }
+}

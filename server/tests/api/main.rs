@@ -21,6 +21,7 @@ mod fixtures;
 mod forwarded;
 mod guardian_claims;
 mod helpers;
+mod kept_pages;
 mod load;
 mod metrics;
 mod nginx;

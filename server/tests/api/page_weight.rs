@@ -12,7 +12,7 @@
 use crate::browser::*;
 use crate::children::{add_and_consent, signed_in_mother, with_families};
 use crate::fixtures::*;
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, assert_inline_scripts_allowed, spawn_app_with};
 use app::application::Task;
 use reqwest::StatusCode;
 use std::collections::{BTreeMap, HashSet};
@@ -99,12 +99,18 @@ impl<'a> Scale<'a> {
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let compressed = response.headers().get("content-encoding").is_some();
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
         let html = response.bytes().await.unwrap();
         assert!(compressed, "{path} is sent compressed");
         // Decompressed only to read the asset links.
         let mut text = Vec::new();
         brotli_decompress(&html, &mut text);
         let text = String::from_utf8(text).unwrap();
+        // Every page of every bundle, as built: its scripts run.
+        assert_inline_scripts_allowed(path, &csp, &text);
         let mut parts = vec![(Kind::Html, "HTML".to_string(), html.len())];
         let mut next = html.len();
         let code_before = self
