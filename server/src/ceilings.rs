@@ -1,7 +1,7 @@
 //! Ceilings on expensive work, for the whole process: photo decoding and
-//! staff password hashing each run behind a semaphore, so that a burst of
-//! uploads or sign-ins waits its turn instead of exhausting the memory or
-//! the cores. (How often one account or one connection may ask is counted
+//! the hashing of staff passwords and USSD PINs each run behind a
+//! semaphore, so that a burst of uploads, sign-ins or USSD sessions waits
+//! its turn instead of exhausting the memory or the cores. (How often one account or one connection may ask is counted
 //! in the database, elsewhere; this is what one process does at once.)
 //!
 //! At the pixel limit (`photo::MAX_PIXELS`) one decode takes up to about
@@ -34,7 +34,8 @@ pub struct CeilingSettings {
         global = true
     )]
     pub photo_decodes: usize,
-    /// Staff passwords hashed or checked at once (argon2id, memory-hard).
+    /// Staff passwords and USSD PINs hashed or checked at once (argon2id,
+    /// memory-hard).
     #[arg(
         long = "password-hashes",
         env = "USAJILI_PASSWORD_HASHES",

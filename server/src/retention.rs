@@ -290,7 +290,8 @@ impl Retention<'_> {
 }
 
 /// Replaces the answers of each application in `ids` with empty answers,
-/// each sealed to its own row (an erased application still opens, empty).
+/// each sealed to its own row (an erased application still opens, empty),
+/// and clears the blind index of the contact phone they gave.
 pub async fn erase_answers(
     conn: &mut AnyConnection,
     cipher: &FieldCipher,
@@ -298,7 +299,7 @@ pub async fn erase_answers(
 ) -> anyhow::Result<()> {
     let empty = serde_json::to_vec(&Answers::default())?;
     for id in ids {
-        sqlx::query("UPDATE applications SET answers = $2 WHERE id = $1")
+        sqlx::query("UPDATE applications SET answers = $2, contact_index = NULL WHERE id = $1")
             .bind(id)
             .bind(cipher.encrypt(&columns::APPLICATION_ANSWERS, id, &empty))
             .execute(&mut *conn)

@@ -2,7 +2,8 @@
 //! answer, queued in the outbox (`http::sms_inbound` is the provider's
 //! callback). Keywords in English and Kiswahili, any case:
 //! - `STATUS` or `HALI`, optionally with a reference: the state of this
-//!   number's applications (those the USSD menu shows);
+//!   number's applications (those the USSD menu shows: giving it as their
+//!   contact, or of the account signed in with it);
 //! - `HELP` or `MSAADA`: the USSD code and the web address;
 //! - `STOP`: no more reminders to this number (recorded in `sms_stops` by
 //!   the number's blind index; card-ready and sign-in messages still go).
@@ -150,22 +151,13 @@ impl Inbound<'_> {
         reference: Option<&str>,
         locale: Locale,
     ) -> anyhow::Result<String> {
-        let account: Option<String> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
-                .bind(index)
-                .fetch_optional(self.db)
-                .await
-                .context("finding the number's account")?;
-        let apps = match account {
-            Some(account) => crate::citizen::applications::Applications {
-                db: self.db,
-                cipher: self.cipher,
-            }
-            .list(&account)
-            .await
-            .context("listing the number's applications")?,
-            None => Vec::new(),
-        };
+        let apps = crate::citizen::applications::Applications {
+            db: self.db,
+            cipher: self.cipher,
+        }
+        .list_for_number(index)
+        .await
+        .context("listing the number's applications")?;
         let lines: Vec<String> = apps
             .iter()
             .filter_map(|app| Some((app.reference.as_deref()?, app.state)))

@@ -68,6 +68,8 @@ impl Application {
         let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
         crate::db::migrate(&db).await?;
         let cipher = crate::crypto::open(&db, &master_key).await?;
+        // Once: the applications' contact indexes from before the column.
+        crate::citizen::contact_index::fill_in(&db, &cipher, 500).await?;
         #[cfg(feature = "bench")]
         let cipher = if without_encryption {
             cipher.without_encryption()

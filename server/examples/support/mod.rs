@@ -213,9 +213,10 @@ pub async fn with_phones(
             id,
             &serde_json::to_vec(&stored.answers)?,
         );
-        sqlx::query("UPDATE applications SET answers = $2 WHERE id = $1")
+        sqlx::query("UPDATE applications SET answers = $2, contact_index = $3 WHERE id = $1")
             .bind(id)
             .bind(sealed)
+            .bind(usajili::citizen::contact_index::of(cipher, &stored.answers))
             .execute(db)
             .await?;
     }

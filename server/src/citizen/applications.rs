@@ -4,6 +4,7 @@
 
 use crate::audit::{Audit, Event};
 use crate::citizen::children::status;
+use crate::citizen::contact_index;
 use crate::citizen::reference::new_reference;
 use crate::crypto::FieldCipher;
 use crate::crypto::columns;
@@ -72,6 +73,19 @@ pub enum Refused {
 /// duplicate.
 fn refused_by_unique_index(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// The states in which an application's answers and photo may be changed,
+/// as SQL.
+const EDITABLE: &str = "state IN ('draft', 'needs_attention')";
+
+/// A write guarded by [`EDITABLE`]: refused when no row was written.
+fn written(rows: u64) -> Result<(), Refused> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(Refused::NotEditable)
+    }
 }
 
 /// The message that tells the citizen what came of their submission, by the
@@ -152,10 +166,30 @@ impl Applications<'_> {
     /// under review is seen only as a claim (`Children::claims`). Everyone
     /// else gets `None`, as for an id that does not exist.
     pub(crate) fn visible_to(account: &str) -> String {
+        format!("id IN ({})", Self::seen_by(account))
+    }
+
+    /// The ids of the applications `account` may see ([`Self::visible_to`]),
+    /// as a subquery each of whose parts an index answers.
+    fn seen_by(account: &str) -> String {
         format!(
-            "((kind = 'adult_id' AND account_id = {account}) OR EXISTS (SELECT 1 FROM child_links l \
-             WHERE l.application_id = applications.id AND l.account_id = {account} AND l.status IN {}))",
+            "SELECT o.id FROM applications o WHERE o.kind = 'adult_id' AND o.account_id = {account} \
+             UNION SELECT l.application_id FROM child_links l \
+             WHERE l.account_id = {account} AND l.status IN {}",
             status::EMPOWERING
+        )
+    }
+
+    /// Who a phone number may see, by USSD or by text (`index` is the SQL
+    /// parameter holding the number's contact blind index): the
+    /// applications that give it as their contact (`contact_index`),
+    /// whichever account made them, and what the account signed in with
+    /// the number may see ([`Self::visible_to`]). Nothing else.
+    pub(crate) fn visible_to_number(index: &str) -> String {
+        let account = format!("(SELECT c.id FROM accounts c WHERE c.contact_index = {index})");
+        format!(
+            "id IN (SELECT n.id FROM applications n WHERE n.contact_index = {index} UNION {})",
+            Self::seen_by(&account)
         )
     }
 
@@ -172,6 +206,37 @@ impl Applications<'_> {
             .fetch_optional(self.db)
             .await?;
         row.map(|r| self.decode(r)).transpose()
+    }
+
+    /// The application, if the number whose contact blind index is
+    /// `index` may see it ([`Self::visible_to_number`]).
+    pub async fn load_for_number(&self, index: &str, id: &str) -> anyhow::Result<Option<Stored>> {
+        let sql = format!(
+            "SELECT {} FROM applications WHERE id = $1 AND {}",
+            Self::COLUMNS,
+            Self::visible_to_number("$2")
+        );
+        let row = sqlx::query_as::<_, StoredRow>(&sql)
+            .bind(id)
+            .bind(index)
+            .fetch_optional(self.db)
+            .await?;
+        row.map(|r| self.decode(r)).transpose()
+    }
+
+    /// Every application the number whose contact blind index is `index`
+    /// may see ([`Self::visible_to_number`]), each once.
+    pub async fn list_for_number(&self, index: &str) -> anyhow::Result<Vec<Stored>> {
+        let sql = format!(
+            "SELECT {} FROM applications WHERE {} ORDER BY created_at, id",
+            Self::COLUMNS,
+            Self::visible_to_number("$1")
+        );
+        let rows = sqlx::query_as::<_, StoredRow>(&sql)
+            .bind(index)
+            .fetch_all(self.db)
+            .await?;
+        rows.into_iter().map(|r| self.decode(r)).collect()
     }
 
     /// Where a message about `app` goes, and in which language: the
@@ -327,30 +392,33 @@ impl Applications<'_> {
             return Ok(Err(Refused::AccountLimit));
         }
         let id = crate::crypto::random_id();
-        let answers = self.cipher.encrypt(
+        let sealed = self.cipher.encrypt(
             &columns::APPLICATION_ANSWERS,
             &id,
             &serde_json::to_vec(answers)?,
         );
         sqlx::query(
-            "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at, channel) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO applications (id, account_id, kind, state, answers, created_at, updated_at, channel, contact_index) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
         .bind(account)
         .bind(ApplicationKind::AdultId.code())
         .bind(ApplicationState::Draft.code())
-        .bind(answers)
+        .bind(sealed)
         .bind(now)
         .bind(now)
         .bind(channel.code())
+        .bind(contact_index::of(self.cipher, answers))
         .execute(self.db)
         .await?;
         tracing::info!(application = %id, channel = channel.code(), "application started");
         Ok(Ok(id))
     }
 
-    /// Saves the answers of an application that may still be changed.
+    /// Saves the answers of an application that may still be changed, and
+    /// with them the blind index of the contact phone they give (cleared
+    /// when they give none).
     pub async fn save_answers(
         &self,
         app: &Stored,
@@ -361,7 +429,18 @@ impl Applications<'_> {
             &app.id,
             &serde_json::to_vec(&app.answers)?,
         );
-        self.update_editable(app, "answers", sealed, now).await
+        let done = sqlx::query(&format!(
+            "UPDATE applications SET answers = $1, contact_index = $2, updated_at = $3 \
+             WHERE id = $4 AND account_id = $5 AND {EDITABLE}"
+        ))
+        .bind(sealed)
+        .bind(contact_index::of(self.cipher, &app.answers))
+        .bind(now)
+        .bind(&app.id)
+        .bind(&app.account_id)
+        .execute(self.db)
+        .await?;
+        Ok(written(done.rows_affected()))
     }
 
     pub async fn save_photo(
@@ -373,33 +452,17 @@ impl Applications<'_> {
         let sealed = self
             .cipher
             .encrypt(&columns::APPLICATION_PHOTO, &app.id, jpeg);
-        self.update_editable(app, "photo", sealed, now).await
-    }
-
-    /// Writes one sealed column, only while the application may be changed.
-    async fn update_editable(
-        &self,
-        app: &Stored,
-        column: &'static str,
-        sealed: Vec<u8>,
-        now: i64,
-    ) -> anyhow::Result<Result<(), Refused>> {
-        let sql = format!(
-            "UPDATE applications SET {column} = $1, updated_at = $2 \
-             WHERE id = $3 AND account_id = $4 AND state IN ('draft', 'needs_attention')"
-        );
-        let done = sqlx::query(&sql)
-            .bind(sealed)
-            .bind(now)
-            .bind(&app.id)
-            .bind(&app.account_id)
-            .execute(self.db)
-            .await?;
-        Ok(if done.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(Refused::NotEditable)
-        })
+        let done = sqlx::query(&format!(
+            "UPDATE applications SET photo = $1, updated_at = $2 \
+             WHERE id = $3 AND account_id = $4 AND {EDITABLE}"
+        ))
+        .bind(sealed)
+        .bind(now)
+        .bind(&app.id)
+        .bind(&app.account_id)
+        .execute(self.db)
+        .await?;
+        Ok(written(done.rows_affected()))
     }
 
     pub async fn photo(&self, account: &str, id: &str) -> anyhow::Result<Option<Vec<u8>>> {

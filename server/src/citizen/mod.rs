@@ -5,6 +5,7 @@
 pub mod account;
 pub mod applications;
 pub mod children;
+pub mod contact_index;
 pub mod reference;
 pub mod sign_in;
 pub mod submission;

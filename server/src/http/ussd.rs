@@ -72,6 +72,7 @@ async fn africastalking_ussd(
         db: &state.db,
         cipher: &state.cipher,
         hashing: state.config.staff,
+        hashing_turns: &state.ceilings.password_hashes,
         cutoff_secs: state.config.booking_cutoff_minutes.saturating_mul(60),
         settings: &state.config.ussd,
         verifications: state.verifications(),

@@ -1,6 +1,7 @@
-//! What a number may do once its PIN is typed: its applications (those of
-//! the account signed in with this number, its children's among them,
-//! through `visible_to`), booking, changing or cancelling an appointment
+//! What a number may do once its PIN is typed: its applications (those
+//! giving it as their contact, whichever account made them, and those of
+//! the account signed in with it, its children's among them:
+//! `visible_to_number`), booking, changing or cancelling an appointment
 //! with the web's own booking transaction (`booking::bookings`) and
 //! message, and pre-registering (`register`, whose screens it shows).
 
@@ -238,7 +239,7 @@ impl Menus<'_> {
     }
 
     /// The account signed in with this number, if there is one.
-    async fn account(&self, caller: &Caller) -> anyhow::Result<Option<String>> {
+    pub(crate) async fn account(&self, caller: &Caller) -> anyhow::Result<Option<String>> {
         sqlx::query_scalar("SELECT id FROM accounts WHERE contact_index = $1")
             .bind(&caller.index)
             .fetch_optional(self.ussd.db)
@@ -246,33 +247,32 @@ impl Menus<'_> {
             .context("finding the number's account")
     }
 
-    /// Every application this number may see.
+    /// Every application this number may see (`visible_to_number`).
     async fn visible(&self, caller: &Caller) -> anyhow::Result<Vec<Stored>> {
-        match self.account(caller).await? {
-            Some(account) => self
-                .applications()
-                .list(&account)
-                .await
-                .context("listing the number's applications"),
-            None => Ok(Vec::new()),
-        }
+        self.applications()
+            .list_for_number(&caller.index)
+            .await
+            .context("listing the number's applications")
     }
 
-    /// One application this number may see (`visible_to`), with the account.
-    pub(crate) async fn one(
-        &self,
-        caller: &Caller,
-        id: &str,
-    ) -> anyhow::Result<Option<(String, Stored)>> {
-        let Some(account) = self.account(caller).await? else {
-            return Ok(None);
-        };
-        Ok(self
-            .applications()
-            .load(&account, id)
+    /// One application this number may see (`visible_to_number`).
+    pub(crate) async fn one(&self, caller: &Caller, id: &str) -> anyhow::Result<Option<Stored>> {
+        self.applications()
+            .load_for_number(&caller.index, id)
             .await
-            .context("loading an application")?
-            .map(|app| (account, app)))
+            .context("loading an application")
+    }
+
+    /// Who a change made by this number acts as, for its message: the
+    /// account signed in with the number (a child's application has no
+    /// contact of its own, and its message goes to that parent), else the
+    /// application's own account (its message goes to its contact, this
+    /// number).
+    async fn acting(&self, caller: &Caller, app: &Stored) -> anyhow::Result<String> {
+        Ok(self
+            .account(caller)
+            .await?
+            .unwrap_or_else(|| app.account_id.clone()))
     }
 
     fn reference(app: &Stored, l: Locale) -> String {
@@ -361,7 +361,7 @@ impl Menus<'_> {
                 menu
             }
             Step::Application { app } => {
-                let Some((_, app)) = self.one(caller, app).await? else {
+                let Some(app) = self.one(caller, app).await? else {
                     return Ok(Menu::new(T::NoApplications.get(l)));
                 };
                 let booking = self
@@ -404,7 +404,7 @@ impl Menus<'_> {
                 menu
             }
             Step::Appointment { app } => {
-                let Some((_, stored)) = self.one(caller, app).await? else {
+                let Some(stored) = self.one(caller, app).await? else {
                     return Ok(none());
                 };
                 let Some(booking) = self.live(&stored).await? else {
@@ -537,7 +537,7 @@ impl Menus<'_> {
                 day,
                 slot,
             } => {
-                let (Some((_, stored)), Some(place), Ok(date)) = (
+                let (Some(stored), Some(place), Ok(date)) = (
                     self.one(caller, app).await?,
                     self.centre(centre).await?,
                     day.parse::<CivilDate>(),
@@ -561,7 +561,7 @@ impl Menus<'_> {
                 Menu::new(title).item(T::OptConfirm.get(l), choice)
             }
             Step::CancelConfirm { app } => {
-                let Some((_, stored)) = self.one(caller, app).await? else {
+                let Some(stored) = self.one(caller, app).await? else {
                     return Ok(none());
                 };
                 let Some(booking) = self.live(&stored).await? else {
@@ -662,13 +662,14 @@ impl Menus<'_> {
         (day, slot): (CivilDate, u16),
     ) -> anyhow::Result<Outcome> {
         let l = caller.locale;
-        let (Some((account, app)), Some(centre)) = (
+        let (Some(app), Some(centre)) = (
             self.one(caller, app_id).await?,
             self.centre(centre_id).await?,
         ) else {
             state.step = Step::Home;
             return Ok(Outcome::Continue(Some(T::BookNothing.get(l).into())));
         };
+        let account = self.acting(caller, &app).await?;
         let Some(kind) = bookable(&app) else {
             state.step = Step::Home;
             return Ok(Outcome::Continue(Some(T::BookNothing.get(l).into())));
@@ -795,11 +796,11 @@ impl Menus<'_> {
         app_id: &str,
     ) -> anyhow::Result<Outcome> {
         let l = caller.locale;
-        let found = self.one(caller, app_id).await?;
-        let Some((account, app)) = found else {
+        let Some(app) = self.one(caller, app_id).await? else {
             state.step = Step::Home;
             return Ok(Outcome::Continue(Some(T::BookNothing.get(l).into())));
         };
+        let account = self.acting(caller, &app).await?;
         let Some(booking) = self.live(&app).await? else {
             state.step = Step::Home;
             return Ok(Outcome::Continue(Some(T::BookNothing.get(l).into())));

@@ -32,6 +32,7 @@ use screen::{Keys, Screen};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 use store::Store;
+use subtle::ConstantTimeEq as _;
 use texts::T;
 
 /// The most characters of `text` a session may send: past it, the session
@@ -117,7 +118,9 @@ pub(crate) struct State {
     pub back: Vec<Step>,
     /// The PIN was typed right (or set) in this session.
     pub authed: bool,
-    /// The argon2 hash of the first of the two entries of a new PIN.
+    /// The first of the two entries of a new PIN, as a keyed hash
+    /// ([`draft_pin`]): the PIN itself is never kept, and only the second
+    /// entry, once it matches, costs an argon2 hash.
     pub draft: Option<String>,
     /// A session left part-way that this one may continue.
     pub resume: Option<Box<(Step, Vec<Step>)>>,
@@ -129,6 +132,9 @@ pub struct Ussd<'a> {
     pub cipher: &'a FieldCipher,
     /// The PIN's hashing (the staff passwords' argon2id parameters).
     pub hashing: StaffSecurity,
+    /// The process's ceiling on password and PIN hashing (`ceilings`): each
+    /// argon2id hash takes its memory, so they take turns.
+    pub hashing_turns: &'a tokio::sync::Semaphore,
     pub cutoff_secs: i64,
     pub settings: &'a UssdSettings,
     /// The registry's check of a pre-registration, as the web's.
@@ -155,6 +161,17 @@ pub(crate) fn keys(locale: Locale) -> Keys {
         back: T::Back.get(locale).into(),
         home: T::HomeKey.get(locale).into(),
     }
+}
+
+/// The blind-index kind of a new PIN's first entry, kept in the session's
+/// state until the second.
+const PIN_DRAFT_INDEX: &str = "ussd-pin-draft";
+
+/// A new PIN's first entry as the session's state keeps it: a keyed hash
+/// (HMAC under the blind-index key) of the number's index and the PIN, so
+/// that the state in the database gives nothing away without the key.
+fn draft_pin(cipher: &FieldCipher, index: &str, pin: &str) -> String {
+    cipher.blind_index(PIN_DRAFT_INDEX, &format!("{index}:{pin}"))
 }
 
 /// Whether `input` is a PIN's shape: four ASCII digits.
@@ -428,7 +445,7 @@ impl Ussd<'_> {
                 if !pin_shaped(input) {
                     return Ok(Outcome::Continue(Some(T::PinShape.get(l).into())));
                 }
-                state.draft = Some(self.hash_pin(input).await?);
+                state.draft = Some(draft_pin(self.cipher, &caller.index, input));
                 state.step = Step::PinAgain;
                 Ok(Outcome::Continue(None))
             }
@@ -490,17 +507,22 @@ impl Ussd<'_> {
         }
     }
 
+    /// An argon2id hash of `pin`, off the async threads and in turn with
+    /// every other hash of the process.
     async fn hash_pin(&self, pin: &str) -> anyhow::Result<String> {
         let hashing = self.hashing;
         let pin = zeroize::Zeroizing::new(pin.to_string());
+        let _turn = self.hashing_turns.acquire().await?;
         tokio::task::spawn_blocking(move || hashing.hash(&pin))
             .await
             .context("hashing a PIN")?
     }
 
+    /// Whether `pin` matches the stored argon2id `hash`, in turn likewise.
     async fn pin_matches(&self, pin: &str, hash: String) -> anyhow::Result<bool> {
         let hashing = self.hashing;
         let pin = zeroize::Zeroizing::new(pin.to_string());
+        let _turn = self.hashing_turns.acquire().await?;
         tokio::task::spawn_blocking(move || hashing.matches(&pin, &hash))
             .await
             .context("checking a PIN")
@@ -516,16 +538,16 @@ impl Ussd<'_> {
     ) -> anyhow::Result<Outcome> {
         let l = caller.locale;
         let draft = state.draft.take();
-        let same = match draft {
-            Some(hash) if pin_shaped(input) => {
-                self.pin_matches(input, hash.clone()).await?.then_some(hash)
-            }
-            _ => None,
-        };
-        let Some(hash) = same else {
+        let same = pin_shaped(input)
+            && draft.is_some_and(|first| {
+                let again = draft_pin(self.cipher, &caller.index, input);
+                bool::from(first.as_bytes().ct_eq(again.as_bytes()))
+            });
+        if !same {
             state.step = Step::PinNew;
             return Ok(Outcome::Continue(Some(T::PinMismatch.get(l).into())));
-        };
+        }
+        let hash = self.hash_pin(input).await?;
         let mut tx = crate::db::begin(self.db)
             .await
             .context("starting a transaction")?;

@@ -104,15 +104,19 @@ impl Register<'_> {
         Ok(Outcome::Continue(None))
     }
 
-    /// The draft `id`, if this number's and still a draft.
+    /// The draft `id`, if it is still a USSD draft of the account signed in
+    /// with this number (an application that only gives this number as its
+    /// contact is seen and booked, never filled in or sent, by USSD).
     async fn draft(&self, caller: &Caller, id: &str) -> anyhow::Result<Option<Stored>> {
-        Ok(self
-            .ussd
-            .menus()
-            .one(caller, id)
-            .await?
-            .map(|(_, app)| app)
-            .filter(|app| app.state == ApplicationState::Draft && app.channel == Channel::Ussd))
+        let menus = self.ussd.menus();
+        let Some(account) = menus.account(caller).await? else {
+            return Ok(None);
+        };
+        Ok(menus.one(caller, id).await?.filter(|app| {
+            app.account_id == account
+                && app.state == ApplicationState::Draft
+                && app.channel == Channel::Ussd
+        }))
     }
 
     /// The screens of pre-registration (`None` for any other step).

@@ -1,8 +1,9 @@
 //! Expensive work has a ceiling: photo decodes run a few at a time in the
 //! process, one upload per account at a time, and a burst of the largest
-//! photos the limits allow is answered without the process outgrowing 1 GB.
+//! photos the limits allow is answered without the process outgrowing 1 GB;
+//! USSD PINs are hashed in turn with staff passwords.
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 
 const GIB: u64 = 1024 * 1024 * 1024;
@@ -166,4 +167,57 @@ async fn an_account_uploads_one_photo_at_a_time_and_a_stale_claim_gives_way() {
         .await
         .unwrap();
     assert_eq!(left, 0, "the upload let go of its claim");
+}
+
+#[tokio::test]
+async fn a_burst_of_new_ussd_pins_is_hashed_in_turn_within_the_ceiling() {
+    use crate::ussd::{PIN, TOKEN, post_step};
+    // One hash at a time, each of 256 MB: twelve at once would be 3 GB.
+    let app = spawn_app_with(|c| {
+        c.messages.sms.callback_token = Some(TOKEN.to_string().into());
+        c.staff.argon2_memory_kib = 256 * 1024;
+        c.staff.argon2_iterations = 1;
+        c.ceilings.password_hashes = 1;
+    })
+    .await;
+    let numbers: Vec<String> = (0..12).map(|i| format!("+2547123002{i:02}")).collect();
+    let session = |n: &str| format!("pins-{n}");
+    for number in &numbers {
+        // The language, then the first entry (no argon2 hash yet).
+        for text in ["", "1", PIN] {
+            let text = if text == PIN {
+                format!("1*{PIN}")
+            } else {
+                text.to_string()
+            };
+            post_step(&app.address, TOKEN, &session(number), number, &text).await;
+        }
+    }
+    reset_peak_memory();
+    let answers = futures::future::join_all(numbers.iter().map(|number| {
+        let (app, session) = (&app, session(number));
+        async move {
+            post_step(
+                &app.address,
+                TOKEN,
+                &session,
+                number,
+                &format!("1*{PIN}*{PIN}"),
+            )
+            .await
+            .text()
+            .await
+            .unwrap()
+        }
+    }))
+    .await;
+    let peak = peak_memory();
+    for answer in &answers {
+        assert!(answer.contains("PIN saved"), "{answer}");
+    }
+    assert!(
+        peak < GIB * 3 / 2,
+        "peak resident memory {} MB",
+        peak / (1024 * 1024)
+    );
 }

@@ -47,4 +47,5 @@ mod staff_centre;
 mod staff_reviews;
 mod transactions;
 mod ussd;
+mod ussd_contact;
 mod ussd_register;

@@ -154,6 +154,19 @@ async fn a_new_number_chooses_a_language_sets_its_pin_twice_and_it_is_remembered
     assert!(first.contains("1 English") && first.contains("2 Kiswahili"));
     assert!(phone.press("2").await.contains("Chagua PIN"));
     phone.press("1234").await;
+    // The first entry is kept as a keyed hash: no argon2 hash until the
+    // second entry matches it.
+    let state: String = sqlx::query_scalar("SELECT state FROM ussd_sessions WHERE session_id = $1")
+        .bind(&phone.session)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    let draft = state["draft"].as_str().unwrap();
+    assert!(
+        draft.len() == 64 && draft.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{draft}"
+    );
     let mismatch = phone.press("1235").await;
     assert!(mismatch.contains("hazikulingana"), "{mismatch}");
     phone.press(PIN).await;
