@@ -9,11 +9,15 @@
 //! `DataTransfer`), so the form uploads it as if it had been chosen by hand.
 //! The server checks and re-encodes it like any other upload.
 //!
-//! Before hydration, on the server and without JavaScript, the island is an
-//! empty container: nobody sees a button that cannot work. If the camera
-//! cannot be used (permission refused, no camera) a message says so in a
-//! polite live region and the upload is left as it was. The camera is
-//! switched off after a capture, on cancel and when the island goes away.
+//! The server renders the controls inside a `hidden` container, with every
+//! text the browser may need: before hydration, and without JavaScript or a
+//! camera, nobody sees a button that cannot work. The island has no props
+//! and no reactive view (so the citizen pages' bundle carries no reactive
+//! runtime for it): in the browser it shows the controls and moves between
+//! phases by setting attributes with web-sys. If the camera cannot be used
+//! (permission refused, no camera) a message says so in a polite live
+//! region and the upload is left as it was. The camera is switched off
+//! after a capture, on cancel and when the page is left.
 
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -51,81 +55,10 @@ impl CameraLabels {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-enum Phase {
-    /// Before hydration, or a browser without a camera: nothing shows.
-    Off,
-    /// The start button: "Take photo", or "Retake" once a photo was taken.
-    Idle,
-    /// Waiting for the browser (and the person) to allow the camera.
-    Starting,
-    /// The camera's picture, with "Capture" and "Cancel".
-    Live,
-}
-
-impl Phase {
-    fn name(self) -> &'static str {
-        match self {
-            Phase::Off => "off",
-            Phase::Idle => "idle",
-            Phase::Starting => "starting",
-            Phase::Live => "live",
-        }
-    }
-}
-
-/// What the live region says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-enum Status {
-    Quiet,
-    Unavailable,
-    Captured,
-}
-
-/// The island's state. All handles, so `Copy`; the camera's stream is kept
-/// by the video element itself (`srcObject`).
-#[derive(Clone, Copy)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-struct Ui {
-    phase: RwSignal<Phase>,
-    status: RwSignal<Status>,
-    /// The object URL of the photo taken.
-    preview: RwSignal<Option<String>>,
-    video: NodeRef<leptos::html::Video>,
-    start: NodeRef<leptos::html::Button>,
-    capture: NodeRef<leptos::html::Button>,
-}
-
-// An island in the product; an ordinary component in the fully hydrated
-// build that bench/hydration.sh measures against it. No props (nothing to
-// serialise into the bundle): the words come from the page's language, read
-// from `<html lang>` in the browser, and the input is the photo task's.
-#[cfg_attr(all(feature = "islands", feature = "camera-island"), island)]
-#[cfg_attr(not(all(feature = "islands", feature = "camera-island")), component)]
+/// The photo task's camera: the controls, hidden until the island shows
+/// them, and the live region.
+#[component]
 pub fn CameraCapture() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::bundles::rendered(crate::bundles::Island::Camera);
-    let labels = CameraLabels::new(crate::context::use_locale());
-    let input_id = crate::application::fields::PHOTO.to_string();
-    let ui = Ui {
-        phase: RwSignal::new(Phase::Off),
-        status: RwSignal::new(Status::Quiet),
-        preview: RwSignal::new(None),
-        video: NodeRef::new(),
-        start: NodeRef::new(),
-        capture: NodeRef::new(),
-    };
-
-    // Effects run only in the browser, once the island has hydrated.
-    #[cfg(feature = "hydrate")]
-    {
-        let input_id = input_id.clone();
-        Effect::new(move |_| browser::attach(ui, &input_id));
-        on_cleanup(move || browser::close(ui));
-    }
-
     let CameraLabels {
         take_photo,
         capture,
@@ -134,103 +67,86 @@ pub fn CameraCapture() -> impl IntoView {
         preview_alt,
         unavailable,
         captured,
-    } = labels;
-    let phase = move || ui.phase.get();
-    // Only whether the controls exist: the subtree (and its video element,
-    // which holds the stream) is built once, not on every change of phase.
-    let enabled = Memo::new(move |_| ui.phase.get() != Phase::Off);
-
-    let controls = move || {
-        enabled.get().then(|| {
-            let (take_photo, retake) = (take_photo.clone(), retake.clone());
-            let input_id = input_id.clone();
-            view! {
-                <div class="camera__preview" hidden=move || phase() == Phase::Live || ui.preview.with(Option::is_none)>
-                    <img class="camera__photo" src=move || ui.preview.get() alt=preview_alt.clone() />
-                </div>
-                <video
-                    class="camera__video"
-                    node_ref=ui.video
-                    autoplay
-                    playsinline
-                    muted
-                    // The attribute alone does not mute an element made by script.
-                    prop:muted=true
-                    hidden=move || phase() != Phase::Live
-                ></video>
-                <div class="camera__actions">
-                    <button
-                        class="button button--secondary"
-                        type="button"
-                        node_ref=ui.start
-                        hidden=move || !matches!(phase(), Phase::Idle | Phase::Starting)
-                        aria-disabled=move || (phase() == Phase::Starting).then_some("true")
-                        on:click=move |_| {
-                            #[cfg(feature = "hydrate")]
-                            browser::start(ui);
-                        }
-                    >
-                        {move || if ui.preview.with(Option::is_some) { retake.clone() } else { take_photo.clone() }}
-                    </button>
-                    <button
-                        class="button"
-                        type="button"
-                        node_ref=ui.capture
-                        hidden=move || phase() != Phase::Live
-                        on:click=move |_| {
-                            #[cfg(feature = "hydrate")]
-                            browser::capture(ui, &input_id);
-                            #[cfg(not(feature = "hydrate"))]
-                            let _ = &input_id;
-                        }
-                    >
-                        {capture.clone()}
-                    </button>
-                    <button
-                        class="button button--secondary"
-                        type="button"
-                        hidden=move || phase() != Phase::Live
-                        on:click=move |_| {
-                            #[cfg(feature = "hydrate")]
-                            browser::cancel(ui);
-                        }
-                    >
-                        {cancel.clone()}
-                    </button>
-                </div>
-            }
-        })
-    };
-
+    } = CameraLabels::new(crate::context::use_locale());
     view! {
-        <div class="camera" data-camera=move || ui.phase.get().name()>
-            {controls}
-            <p class="camera__status" role="status" aria-live="polite">
-                {move || match ui.status.get() {
-                    Status::Quiet => String::new(),
-                    Status::Unavailable => unavailable.clone(),
-                    Status::Captured => captured.clone(),
-                }}
-            </p>
+        <div
+            class="camera"
+            data-camera="off"
+            data-take=take_photo.clone()
+            data-retake=retake
+            data-preview-alt=preview_alt
+            data-unavailable=unavailable
+            data-captured=captured
+        >
+            <div class="camera__controls" hidden>
+                <div class="camera__preview" hidden></div>
+                <video class="camera__video" autoplay playsinline muted hidden></video>
+                <div class="camera__actions">
+                    <button class="button button--secondary" type="button" data-action="start">
+                        {take_photo}
+                    </button>
+                    <button class="button" type="button" data-action="capture" hidden>
+                        {capture}
+                    </button>
+                    <button class="button button--secondary" type="button" data-action="cancel" hidden>
+                        {cancel}
+                    </button>
+                </div>
+            </div>
+            <p class="camera__status" role="status" aria-live="polite"></p>
+            <CameraControls/>
         </div>
     }
 }
 
+// An island in the product; an ordinary component in the fully hydrated
+// build that bench/hydration.sh measures against it. No props and no view:
+// what it needs is in the markup above.
+#[cfg_attr(all(feature = "islands", feature = "camera-island"), island)]
+#[cfg_attr(not(all(feature = "islands", feature = "camera-island")), component)]
+pub fn CameraControls() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::bundles::rendered(crate::bundles::Island::Camera);
+    #[cfg(feature = "hydrate")]
+    browser::attach(crate::application::fields::PHOTO);
+}
+
 #[cfg(feature = "hydrate")]
 pub(crate) mod browser {
-    use super::{Phase, Status, Ui};
-    use leptos::prelude::*;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        Blob, CanvasRenderingContext2d, DataTransfer, File, FilePropertyBag, HtmlCanvasElement,
-        HtmlInputElement, MediaDevices, MediaStream, MediaStreamConstraints, MediaStreamTrack, Url,
+        Blob, CanvasRenderingContext2d, DataTransfer, Document, File, FilePropertyBag,
+        HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlVideoElement, MediaDevices,
+        MediaStream, MediaStreamConstraints, MediaStreamTrack, Url,
     };
 
     /// The longest side of the picture sent. The server keeps at most
     /// 1200 px; a full 4K frame could pass the 2 MB upload limit.
     const MAX_CAPTURE_SIDE: u32 = 1600;
     const JPEG_QUALITY: f64 = 0.9;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Phase {
+        /// The start button: "Take photo", or "Retake" once a photo was taken.
+        Idle,
+        /// Waiting for the browser (and the person) to allow the camera.
+        Starting,
+        /// The camera's picture, with "Capture" and "Cancel".
+        Live,
+    }
+
+    impl Phase {
+        fn name(self) -> &'static str {
+            match self {
+                Phase::Idle => "idle",
+                Phase::Starting => "starting",
+                Phase::Live => "live",
+            }
+        }
+    }
 
     /// `navigator.mediaDevices.getUserMedia`, where the browser has it (only
     /// in secure contexts).
@@ -243,84 +159,6 @@ pub(crate) mod browser {
         js_sys::Reflect::has(&devices, &JsValue::from_str("getUserMedia"))
             .unwrap_or(false)
             .then(|| devices.unchecked_into())
-    }
-
-    fn file_input(id: &str) -> Option<HtmlInputElement> {
-        web_sys::window()?
-            .document()?
-            .get_element_by_id(id)?
-            .dyn_into()
-            .ok()
-    }
-
-    /// Focuses a button once it is shown (after the next render).
-    pub(crate) fn focus(button: NodeRef<leptos::html::Button>) {
-        request_animation_frame(move || {
-            if let Some(button) = button.try_get_untracked().flatten() {
-                let _ = button.focus();
-            }
-        });
-    }
-
-    /// Shows the controls, if this browser can take a photo and hand it to
-    /// the form.
-    pub(super) fn attach(ui: Ui, input_id: &str) {
-        // Without a camera API, or without a way to fill a file input
-        // (`new DataTransfer()`), the upload stays as it is.
-        let Some(input) = file_input(input_id) else {
-            return;
-        };
-        if media_devices().is_none() || DataTransfer::new().is_err() {
-            return;
-        }
-        ui.phase.set(Phase::Idle);
-        // A file chosen by hand replaces the photo taken. (Filling the input
-        // from here fires no `change` event.)
-        let on_change = Closure::<dyn Fn()>::new(move || {
-            if ui.preview.try_with_untracked(Option::is_some) == Some(true) {
-                set_preview(ui, None);
-                ui.status.try_set(Status::Quiet);
-            }
-        });
-        let _ =
-            input.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
-        // The listener lives as long as the page.
-        on_change.forget();
-    }
-
-    pub(super) fn start(ui: Ui) {
-        if ui.phase.get_untracked() != Phase::Idle {
-            return;
-        }
-        let Some(devices) = media_devices() else {
-            ui.status.set(Status::Unavailable);
-            return;
-        };
-        ui.phase.set(Phase::Starting);
-        ui.status.set(Status::Quiet);
-        leptos::task::spawn_local(async move {
-            let opened = open_camera(&devices, "user").await;
-            // The island may have gone while the browser asked.
-            let still_wanted = ui.phase.try_get_untracked() == Some(Phase::Starting);
-            let video = ui.video.try_get_untracked().flatten();
-            match (opened, video) {
-                (Ok(stream), Some(video)) if still_wanted => {
-                    video.set_src_object(Some(&stream));
-                    ui.phase.set(Phase::Live);
-                    focus(ui.capture);
-                    // `autoplay` starts it in most browsers; this in the rest.
-                    if let Ok(playing) = video.play() {
-                        let _ = JsFuture::from(playing).await;
-                    }
-                }
-                (Ok(stream), _) => stop_tracks(&stream),
-                (Err(_), _) => {
-                    // Refused, no camera, camera busy: the upload remains.
-                    ui.phase.try_set(Phase::Idle);
-                    ui.status.try_set(Status::Unavailable);
-                }
-            }
-        });
     }
 
     /// Opens the camera facing `facing` (`user`, or `environment`: the back one).
@@ -341,14 +179,195 @@ pub(crate) mod browser {
         stream.dyn_into()
     }
 
-    pub(super) fn capture(ui: Ui, input_id: &str) {
-        if ui.phase.get_untracked() != Phase::Live {
-            return;
+    pub(crate) fn stop_tracks(stream: &MediaStream) {
+        for track in stream.get_tracks().iter() {
+            track.unchecked_into::<MediaStreamTrack>().stop();
         }
-        let Some(video) = ui.video.get_untracked() else {
+    }
+
+    fn find<T: JsCast>(root: &HtmlElement, selector: &str) -> Option<T> {
+        root.query_selector(selector).ok()??.dyn_into().ok()
+    }
+
+    /// The island's elements and state.
+    struct Camera {
+        document: Document,
+        root: HtmlElement,
+        controls: HtmlElement,
+        preview: HtmlElement,
+        video: HtmlVideoElement,
+        start: HtmlElement,
+        capture: HtmlElement,
+        cancel: HtmlElement,
+        status: HtmlElement,
+        input: HtmlInputElement,
+        phase: Cell<Phase>,
+        /// The object URL of the photo taken.
+        photo: RefCell<Option<String>>,
+    }
+
+    impl Camera {
+        fn find(document: Document, input_id: &str) -> Option<Camera> {
+            let root: HtmlElement = document.query_selector(".camera").ok()??.dyn_into().ok()?;
+            let input = document.get_element_by_id(input_id)?.dyn_into().ok()?;
+            Some(Camera {
+                controls: find(&root, ".camera__controls")?,
+                preview: find(&root, ".camera__preview")?,
+                video: find(&root, "video")?,
+                start: find(&root, "[data-action=start]")?,
+                capture: find(&root, "[data-action=capture]")?,
+                cancel: find(&root, "[data-action=cancel]")?,
+                status: find(&root, ".camera__status")?,
+                input,
+                document,
+                root,
+                phase: Cell::new(Phase::Idle),
+                photo: RefCell::new(None),
+            })
+        }
+
+        fn text(&self, name: &str) -> String {
+            self.root.get_attribute(name).unwrap_or_default()
+        }
+
+        /// Shows `phase`: each control, the picture or the photo, and the
+        /// start button's words.
+        fn show(&self, phase: Phase) {
+            self.phase.set(phase);
+            let _ = self.root.set_attribute("data-camera", phase.name());
+            let live = phase == Phase::Live;
+            let has_photo = self.photo.borrow().is_some();
+            self.controls.set_hidden(false);
+            self.video.set_hidden(!live);
+            self.preview.set_hidden(live || !has_photo);
+            self.start.set_hidden(live);
+            self.capture.set_hidden(!live);
+            self.cancel.set_hidden(!live);
+            if phase == Phase::Starting {
+                let _ = self.start.set_attribute("aria-disabled", "true");
+            } else {
+                let _ = self.start.remove_attribute("aria-disabled");
+            }
+            let words = self.text(if has_photo { "data-retake" } else { "data-take" });
+            self.start.set_text_content(Some(&words));
+        }
+
+        /// Says `key`'s text (`data-unavailable`, `data-captured`), or nothing.
+        fn say(&self, key: Option<&str>) {
+            let text = key.map(|k| self.text(k)).unwrap_or_default();
+            self.status.set_text_content(Some(&text));
+        }
+
+        /// Replaces the photo shown, releasing the previous one's object URL.
+        fn set_photo(&self, url: Option<String>) {
+            if let Some(old) = self.photo.replace(url.clone()) {
+                let _ = Url::revoke_object_url(&old);
+            }
+            while let Some(child) = self.preview.first_child() {
+                let _ = self.preview.remove_child(&child);
+            }
+            if let Some(url) = url
+                && let Ok(img) = self.document.create_element("img")
+            {
+                let _ = img.set_attribute("class", "camera__photo");
+                let _ = img.set_attribute("src", &url);
+                let _ = img.set_attribute("alt", &self.text("data-preview-alt"));
+                let _ = self.preview.append_child(&img);
+            }
+        }
+
+        /// Switches the camera off.
+        fn stop(&self) {
+            if let Some(stream) = self.video.src_object() {
+                stop_tracks(&stream);
+            }
+            self.video.set_src_object(None);
+        }
+
+        fn unavailable(&self) {
+            self.say(Some("data-unavailable"));
+            let _ = self.start.focus();
+        }
+    }
+
+    /// Shows the controls, if this browser can take a photo and hand it to
+    /// the form, and listens to them.
+    pub fn attach(input_id: &str) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        let (width, height) = (video.video_width(), video.video_height());
+        // Without a camera API, or without a way to fill a file input
+        // (`new DataTransfer()`), the upload stays as it is.
+        if media_devices().is_none() || DataTransfer::new().is_err() {
+            return;
+        }
+        let Some(camera) = Camera::find(document, input_id) else {
+            return;
+        };
+        let camera = Rc::new(camera);
+        camera.show(Phase::Idle);
+        let listen = |target: &web_sys::EventTarget, event: &str, act: fn(&Rc<Camera>)| {
+            let camera = camera.clone();
+            let closure = Closure::<dyn Fn()>::new(move || act(&camera));
+            let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+            // The listeners live as long as the page.
+            closure.forget();
+        };
+        listen(&camera.start, "click", start);
+        listen(&camera.capture, "click", capture);
+        listen(&camera.cancel, "click", cancel);
+        // A file chosen by hand replaces the photo taken. (Filling the input
+        // from here fires no `change` event.)
+        listen(&camera.input, "change", chosen_by_hand);
+        if let Some(window) = web_sys::window() {
+            listen(&window, "pagehide", |camera| camera.stop());
+        }
+    }
+
+    fn chosen_by_hand(camera: &Rc<Camera>) {
+        if camera.photo.borrow().is_some() {
+            camera.set_photo(None);
+            camera.say(None);
+            camera.show(camera.phase.get());
+        }
+    }
+
+    fn start(camera: &Rc<Camera>) {
+        if camera.phase.get() != Phase::Idle {
+            return;
+        }
+        let Some(devices) = media_devices() else {
+            return camera.unavailable();
+        };
+        camera.show(Phase::Starting);
+        camera.say(None);
+        let camera = camera.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match open_camera(&devices, "user").await {
+                Ok(stream) if camera.phase.get() == Phase::Starting => {
+                    camera.video.set_src_object(Some(&stream));
+                    camera.show(Phase::Live);
+                    let _ = camera.capture.focus();
+                    // `autoplay` starts it in most browsers; this in the rest.
+                    if let Ok(playing) = camera.video.play() {
+                        let _ = JsFuture::from(playing).await;
+                    }
+                }
+                Ok(stream) => stop_tracks(&stream),
+                Err(_) => {
+                    // Refused, no camera, camera busy: the upload remains.
+                    camera.show(Phase::Idle);
+                    camera.unavailable();
+                }
+            }
+        });
+    }
+
+    fn capture(camera: &Rc<Camera>) {
+        if camera.phase.get() != Phase::Live {
+            return;
+        }
+        let (width, height) = (camera.video.video_width(), camera.video.video_height());
         if width == 0 || height == 0 {
             // No frame yet: the camera is still starting.
             return;
@@ -359,45 +378,40 @@ pub(crate) mod browser {
             (f64::from(height) * scale).round(),
         );
         let drawn = (|| {
-            let canvas: HtmlCanvasElement = web_sys::window()?
-                .document()?
-                .create_element("canvas")
-                .ok()?
-                .dyn_into()
-                .ok()?;
+            let canvas: HtmlCanvasElement =
+                camera.document.create_element("canvas").ok()?.dyn_into().ok()?;
             canvas.set_width(w as u32);
             canvas.set_height(h as u32);
             let context: CanvasRenderingContext2d =
                 canvas.get_context("2d").ok()??.dyn_into().ok()?;
             context
-                .draw_image_with_html_video_element_and_dw_and_dh(&video, 0.0, 0.0, w, h)
+                .draw_image_with_html_video_element_and_dw_and_dh(&camera.video, 0.0, 0.0, w, h)
                 .ok()?;
             Some(canvas)
         })();
         // The frame is on the canvas: the camera can go off.
-        stop(ui);
-        ui.phase.set(Phase::Idle);
+        camera.stop();
+        camera.show(Phase::Idle);
         let Some(canvas) = drawn else {
-            return unavailable(ui);
+            return camera.unavailable();
         };
-
-        let input_id = input_id.to_string();
-        let on_blob = Closure::once_into_js(move |blob: JsValue| {
-            if ui.phase.try_get_untracked().is_none() {
-                return;
-            }
-            match blob
-                .dyn_into::<Blob>()
-                .ok()
-                .and_then(|blob| hand_to_form(ui, &input_id, &blob))
-            {
-                Some(()) => {
-                    ui.status.set(Status::Captured);
-                    focus(ui.start);
+        let on_blob = {
+            let camera = camera.clone();
+            Closure::once_into_js(move |blob: JsValue| {
+                match blob
+                    .dyn_into::<Blob>()
+                    .ok()
+                    .and_then(|blob| hand_to_form(&camera, &blob))
+                {
+                    Some(()) => {
+                        camera.show(Phase::Idle);
+                        camera.say(Some("data-captured"));
+                        let _ = camera.start.focus();
+                    }
+                    None => camera.unavailable(),
                 }
-                None => unavailable(ui),
-            }
-        });
+            })
+        };
         if canvas
             .to_blob_with_type_and_encoder_options(
                 on_blob.unchecked_ref(),
@@ -406,12 +420,12 @@ pub(crate) mod browser {
             )
             .is_err()
         {
-            unavailable(ui);
+            camera.unavailable();
         }
     }
 
     /// Puts the photo in the form's file input and shows it.
-    fn hand_to_form(ui: Ui, input_id: &str, blob: &Blob) -> Option<()> {
+    fn hand_to_form(camera: &Camera, blob: &Blob) -> Option<()> {
         let options = FilePropertyBag::new();
         options.set_type("image/jpeg");
         let file = File::new_with_blob_sequence_and_options(
@@ -422,50 +436,15 @@ pub(crate) mod browser {
         .ok()?;
         let transfer = DataTransfer::new().ok()?;
         transfer.items().add_with_file(&file).ok()?;
-        file_input(input_id)?.set_files(Some(&transfer.files()?));
-        set_preview(ui, Url::create_object_url_with_blob(&file).ok());
+        camera.input.set_files(Some(&transfer.files()?));
+        camera.set_photo(Url::create_object_url_with_blob(&file).ok());
         Some(())
     }
 
-    fn unavailable(ui: Ui) {
-        ui.status.try_set(Status::Unavailable);
-        focus(ui.start);
-    }
-
-    pub(super) fn cancel(ui: Ui) {
-        stop(ui);
-        ui.phase.set(Phase::Idle);
-        focus(ui.start);
-    }
-
-    /// Replaces the photo shown, releasing the previous one's object URL.
-    fn set_preview(ui: Ui, url: Option<String>) {
-        if let Some(Some(old)) = ui.preview.try_get_untracked() {
-            let _ = Url::revoke_object_url(&old);
-        }
-        ui.preview.try_set(url);
-    }
-
-    /// Switches the camera off.
-    fn stop(ui: Ui) {
-        if let Some(video) = ui.video.try_get_untracked().flatten() {
-            if let Some(stream) = video.src_object() {
-                stop_tracks(&stream);
-            }
-            video.set_src_object(None);
-        }
-    }
-
-    pub(crate) fn stop_tracks(stream: &MediaStream) {
-        for track in stream.get_tracks().iter() {
-            track.unchecked_into::<MediaStreamTrack>().stop();
-        }
-    }
-
-    /// When the island goes away: camera off, object URL released.
-    pub(super) fn close(ui: Ui) {
-        stop(ui);
-        set_preview(ui, None);
+    fn cancel(camera: &Rc<Camera>) {
+        camera.stop();
+        camera.show(Phase::Idle);
+        let _ = camera.start.focus();
     }
 }
 
@@ -474,17 +453,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_server_renders_an_empty_container() {
+    fn the_server_renders_the_controls_hidden_with_their_words() {
         let owner = Owner::new();
         owner.set();
         let html = view! { <CameraCapture/> }.to_html();
-        assert!(html.contains(r#"class="camera""#), "{html}");
         assert!(html.contains(r#"data-camera="off""#), "{html}");
         assert!(html.contains(r#"aria-live="polite""#), "{html}");
-        // No control that could not work without JavaScript.
-        assert!(
-            !html.contains("<button") && !html.contains("<video") && !html.contains("<img"),
-            "{html}"
-        );
+        // No control shows, or can be reached, without JavaScript.
+        let controls = html.find(r#"<div class="camera__controls" hidden"#).expect("hidden controls");
+        let first_button = html.find("<button").expect("the buttons");
+        assert!(controls < first_button, "{html}");
+        // The island needs no props: every word is in the markup.
+        let labels = CameraLabels::new(Locale::en);
+        for text in [&labels.take_photo, &labels.retake, &labels.unavailable, &labels.captured] {
+            assert!(html.contains(text.as_str()), "{text}: {html}");
+        }
     }
 }

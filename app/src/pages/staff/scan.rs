@@ -159,7 +159,7 @@ pub fn QrScan() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{Phase, Status, Ui};
-    use crate::pages::camera::browser::{focus, media_devices, open_camera, stop_tracks};
+    use crate::pages::camera::browser::{media_devices, open_camera, stop_tracks};
     use leptos::prelude::*;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
@@ -167,6 +167,15 @@ mod browser {
 
     /// How often the picture is looked at for a code.
     const EVERY_MS: u32 = 250;
+
+    /// Focuses a button once it is shown (after the next render).
+    fn focus(button: NodeRef<leptos::html::Button>) {
+        request_animation_frame(move || {
+            if let Some(button) = button.try_get_untracked().flatten() {
+                let _ = button.focus();
+            }
+        });
+    }
 
     /// `new BarcodeDetector({ formats: ["qr_code"] })`, where the browser has it.
     fn detector() -> Option<js_sys::Object> {
