@@ -272,3 +272,32 @@ export function totp(secretBase32: string, at = Date.now() / 1000): string {
   const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return code.toString().padStart(6, "0");
 }
+
+/** Applicants booked at GPO today for the console (USAJILI_E2E_QUEUE, written by scripts/test.sh). */
+export interface Queued {
+  time: string;
+  reference: string;
+  name: string;
+}
+
+export function queue(): Queued[] {
+  const file = process.env.USAJILI_E2E_QUEUE;
+  if (!file) throw new Error("USAJILI_E2E_QUEUE is not set: run the tests with scripts/test.sh");
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .filter((line) => line.split("\t").length === 3)
+    .map((line) => {
+      const [time, reference, name] = line.split("\t");
+      return { time, reference, name };
+    });
+}
+
+
+/** Signs in to the staff console with the test accounts' password. */
+export async function signInStaff(page: Page, email: string, button: string) {
+  await page.goto("/staff/sign-in");
+  await page.locator("#email").fill(email);
+  await page.locator("#password").fill(staffPassword());
+  await page.getByRole("button", { name: button, exact: true }).click();
+}

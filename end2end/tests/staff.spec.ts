@@ -11,26 +11,7 @@
 
 import { Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { test, expect, expectAccessible, expectAccessibleWithoutJs, staffPassword, totp } from "./helpers";
-
-interface Queued {
-  time: string;
-  reference: string;
-  name: string;
-}
-
-function queue(): Queued[] {
-  const file = process.env.USAJILI_E2E_QUEUE;
-  if (!file) throw new Error("USAJILI_E2E_QUEUE is not set: run the tests with scripts/test.sh");
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .filter((line) => line.split("\t").length === 3)
-    .map((line) => {
-      const [time, reference, name] = line.split("\t");
-      return { time, reference, name };
-    });
-}
+import { test, expect, expectAccessible, expectAccessibleWithoutJs, queue, Queued, signInStaff, staffPassword, totp } from "./helpers";
 
 interface Booked extends Queued {
   day: string;
@@ -50,12 +31,7 @@ function afternoon(): Booked[] {
     });
 }
 
-async function signIn(page: Page, email: string, button: string) {
-  await page.goto("/staff/sign-in");
-  await page.locator("#email").fill(email);
-  await page.locator("#password").fill(staffPassword());
-  await page.getByRole("button", { name: button, exact: true }).click();
-}
+const signIn = signInStaff;
 
 test("an officer checks an applicant in by reference and records biometrics", async ({ page }) => {
   const [first] = queue();

@@ -68,11 +68,12 @@ pub fn CameraCapture() -> impl IntoView {
         unavailable,
         captured,
     } = CameraLabels::new(crate::context::use_locale());
+    let take_words = take_photo.clone();
     view! {
         <div
             class="camera"
             data-camera="off"
-            data-take=take_photo.clone()
+            data-take=take_words
             data-retake=retake
             data-preview-alt=preview_alt
             data-unavailable=unavailable
@@ -248,7 +249,11 @@ pub(crate) mod browser {
             } else {
                 let _ = self.start.remove_attribute("aria-disabled");
             }
-            let words = self.text(if has_photo { "data-retake" } else { "data-take" });
+            let words = self.text(if has_photo {
+                "data-retake"
+            } else {
+                "data-take"
+            });
             self.start.set_text_content(Some(&words));
         }
 
@@ -309,7 +314,8 @@ pub(crate) mod browser {
         let listen = |target: &web_sys::EventTarget, event: &str, act: fn(&Rc<Camera>)| {
             let camera = camera.clone();
             let closure = Closure::<dyn Fn()>::new(move || act(&camera));
-            let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+            let _ =
+                target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
             // The listeners live as long as the page.
             closure.forget();
         };
@@ -378,8 +384,12 @@ pub(crate) mod browser {
             (f64::from(height) * scale).round(),
         );
         let drawn = (|| {
-            let canvas: HtmlCanvasElement =
-                camera.document.create_element("canvas").ok()?.dyn_into().ok()?;
+            let canvas: HtmlCanvasElement = camera
+                .document
+                .create_element("canvas")
+                .ok()?
+                .dyn_into()
+                .ok()?;
             canvas.set_width(w as u32);
             canvas.set_height(h as u32);
             let context: CanvasRenderingContext2d =
@@ -459,13 +469,24 @@ mod tests {
         let html = view! { <CameraCapture/> }.to_html();
         assert!(html.contains(r#"data-camera="off""#), "{html}");
         assert!(html.contains(r#"aria-live="polite""#), "{html}");
-        // No control shows, or can be reached, without JavaScript.
-        let controls = html.find(r#"<div class="camera__controls" hidden"#).expect("hidden controls");
-        let first_button = html.find("<button").expect("the buttons");
-        assert!(controls < first_button, "{html}");
+        // No control shows, or can be reached, without JavaScript: every
+        // button is inside the hidden container.
+        let at = html.find("camera__controls").expect("the controls");
+        let tag_start = html[..at].rfind('<').expect("its tag");
+        let tag = &html[tag_start..at + html[at..].find('>').expect("its tag's end")];
+        assert!(tag.contains("hidden"), "{tag}");
+        assert!(
+            tag_start < html.find("<button").expect("the buttons"),
+            "{html}"
+        );
         // The island needs no props: every word is in the markup.
         let labels = CameraLabels::new(Locale::en);
-        for text in [&labels.take_photo, &labels.retake, &labels.unavailable, &labels.captured] {
+        for text in [
+            &labels.take_photo,
+            &labels.retake,
+            &labels.unavailable,
+            &labels.captured,
+        ] {
             assert!(html.contains(text.as_str()), "{text}: {html}");
         }
     }
