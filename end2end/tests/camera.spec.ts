@@ -2,20 +2,9 @@
 // moving test picture, permission granted): the island hydrates from the
 // citizen pages' bundle, takes a photo, hands it to the form's file input,
 // and the form uploads it like a file chosen by hand.
-import { test, expect, expectAccessible, signInCitizen } from "./helpers";
+import { test, expect, expectAccessible, fakeCamera, signInCitizen } from "./helpers";
 
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-    ],
-  },
-});
+test.use(fakeCamera);
 
 test("a citizen takes their photo with the camera and the form uploads it", async ({ page, consoleErrors }) => {
   await signInCitizen(page, "0712 345 821");

@@ -301,3 +301,18 @@ export async function signInStaff(page: Page, email: string, button: string) {
   await page.locator("#password").fill(staffPassword());
   await page.getByRole("button", { name: button, exact: true }).click();
 }
+
+/** Chromium with its fake camera (a moving test picture) and camera
+ * permission granted: `test.use(fakeCamera)` in a spec file that needs it. */
+export const fakeCamera = {
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+    ],
+  },
+};

@@ -3,20 +3,9 @@
 // browser without one), so a stand-in that reads the applicant's reference
 // from whatever it is shown takes its place: the island itself, its camera,
 // its loop and its hand-over to the check-in form are the real ones.
-import { test, expect, expectAccessible, queue, signInStaff } from "./helpers";
+import { test, expect, expectAccessible, fakeCamera, queue, signInStaff } from "./helpers";
 
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-    ],
-  },
-});
+test.use(fakeCamera);
 
 test("an officer checks an applicant in by scanning the QR code of their acknowledgement", async ({ page, consoleErrors }) => {
   const last = queue().at(-1)!;

@@ -195,45 +195,53 @@ impl Applications<'_> {
 
     /// The application, if this account may see it (`visible_to`).
     pub async fn load(&self, account: &str, id: &str) -> anyhow::Result<Option<Stored>> {
-        let sql = format!(
-            "SELECT {} FROM applications WHERE id = $1 AND {}",
-            Self::COLUMNS,
-            Self::visible_to("$2")
-        );
-        let row = sqlx::query_as::<_, StoredRow>(&sql)
-            .bind(id)
-            .bind(account)
-            .fetch_optional(self.db)
-            .await?;
-        row.map(|r| self.decode(r)).transpose()
+        self.load_visible(&Self::visible_to("$2"), account, id)
+            .await
     }
 
     /// The application, if the number whose contact blind index is
     /// `index` may see it ([`Self::visible_to_number`]).
     pub async fn load_for_number(&self, index: &str, id: &str) -> anyhow::Result<Option<Stored>> {
-        let sql = format!(
-            "SELECT {} FROM applications WHERE id = $1 AND {}",
-            Self::COLUMNS,
-            Self::visible_to_number("$2")
-        );
-        let row = sqlx::query_as::<_, StoredRow>(&sql)
-            .bind(id)
-            .bind(index)
-            .fetch_optional(self.db)
-            .await?;
-        row.map(|r| self.decode(r)).transpose()
+        self.load_visible(&Self::visible_to_number("$2"), index, id)
+            .await
     }
 
     /// Every application the number whose contact blind index is `index`
     /// may see ([`Self::visible_to_number`]), each once.
     pub async fn list_for_number(&self, index: &str) -> anyhow::Result<Vec<Stored>> {
+        self.list_visible(&Self::visible_to_number("$1"), index)
+            .await
+    }
+
+    /// The application `id`, if `visible` (a rule of `who`, bound as `$2`)
+    /// holds for it.
+    async fn load_visible(
+        &self,
+        visible: &str,
+        who: &str,
+        id: &str,
+    ) -> anyhow::Result<Option<Stored>> {
         let sql = format!(
-            "SELECT {} FROM applications WHERE {} ORDER BY created_at, id",
-            Self::COLUMNS,
-            Self::visible_to_number("$1")
+            "SELECT {} FROM applications WHERE id = $1 AND {visible}",
+            Self::COLUMNS
+        );
+        let row = sqlx::query_as::<_, StoredRow>(&sql)
+            .bind(id)
+            .bind(who)
+            .fetch_optional(self.db)
+            .await?;
+        row.map(|r| self.decode(r)).transpose()
+    }
+
+    /// Every application for which `visible` (a rule of `who`, bound as
+    /// `$1`) holds, oldest first.
+    async fn list_visible(&self, visible: &str, who: &str) -> anyhow::Result<Vec<Stored>> {
+        let sql = format!(
+            "SELECT {} FROM applications WHERE {visible} ORDER BY created_at, id",
+            Self::COLUMNS
         );
         let rows = sqlx::query_as::<_, StoredRow>(&sql)
-            .bind(index)
+            .bind(who)
             .fetch_all(self.db)
             .await?;
         rows.into_iter().map(|r| self.decode(r)).collect()
@@ -327,16 +335,7 @@ impl Applications<'_> {
 
     /// Every application this account may see: its own and its children's.
     pub async fn list(&self, account: &str) -> anyhow::Result<Vec<Stored>> {
-        let sql = format!(
-            "SELECT {} FROM applications WHERE {} ORDER BY created_at, id",
-            Self::COLUMNS,
-            Self::visible_to("$1")
-        );
-        let rows = sqlx::query_as::<_, StoredRow>(&sql)
-            .bind(account)
-            .fetch_all(self.db)
-            .await?;
-        rows.into_iter().map(|r| self.decode(r)).collect()
+        self.list_visible(&Self::visible_to("$1"), account).await
     }
 
     pub async fn create(&self, account: &str, now: i64) -> anyhow::Result<Result<String, Refused>> {

@@ -21,7 +21,7 @@ async fn sms_app() -> TestApp {
 }
 
 /// A text from `from`, as the provider forwards it, with no `Origin`.
-async fn text_in(app: &TestApp, token: &str, from: &str, text: &str) -> StatusCode {
+pub async fn text_in(app: &TestApp, token: &str, from: &str, text: &str) -> StatusCode {
     reqwest::Client::new()
         .post(app.url(&format!("/sms/africastalking/{token}")))
         .form(&[

@@ -11,20 +11,7 @@ use crate::ussd::{PIN, Phone, TOKEN, ussd_app};
 
 /// A text from `from`, as the provider forwards it to the SMS callback.
 async fn text_in(app: &TestApp, from: &str, text: &str) {
-    let status = reqwest::Client::new()
-        .post(app.url(&format!("/sms/africastalking/{TOKEN}")))
-        .form(&[
-            ("from", from),
-            ("to", "21525"),
-            ("text", text),
-            ("date", "2026-11-30 10:00:00"),
-            ("id", "ATXid_1"),
-            ("linkId", "ATLid_1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .status();
+    let status = crate::sms_inbound::text_in(app, TOKEN, from, text).await;
     assert_eq!(status, reqwest::StatusCode::OK);
 }
 
